@@ -1,0 +1,33 @@
+package dlc.frontend;
+
+import dlc.frontend.ast.Ast;
+import dlc.ir.Module;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The outcome of compiling one .dl file: its diagnostics, the names of its models, and, when a
+ * model was lowered without errors, its IR module (graphs {@code init}, {@code train},
+ * {@code eval}). User mistakes never throw; they become diagnostics.
+ *
+ * @param sources every file read (the main one and its imports), for rendering diagnostics
+ */
+public record Compilation(Ast.Program program, List<Diagnostic> diagnostics, List<String> models, Module module,
+                          Map<String, String> sources) {
+    public boolean ok() { return diagnostics.stream().noneMatch(Diagnostic::isError); }
+
+    /** All diagnostics rendered with source lines and carets, in order. */
+    public String render() {
+        StringBuilder sb = new StringBuilder();
+        for (Diagnostic d : diagnostics) sb.append(d.render(this::line));
+        return sb.toString();
+    }
+
+    private String line(String file, int line) {
+        String src = sources.get(file);
+        if (src == null || line < 1) return null;
+        String[] lines = src.split("\r?\n", -1);
+        return line <= lines.length ? lines[line - 1] : null;
+    }
+}
