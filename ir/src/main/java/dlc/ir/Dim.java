@@ -54,7 +54,7 @@ public final class Dim implements Comparable<Dim> {
         Set<String> out = new TreeSet<>();
         for (List<String> m : terms.keySet()) for (String a : m) {
             if (isAtomSymbol(a)) out.add(a);
-            else out.addAll(parse(a.substring(1, a.lastIndexOf(')'))).symbols());
+            else for (String part : splitAtom(a)) out.addAll(parse(part).symbols());
         }
         return out;
     }
@@ -122,13 +122,20 @@ public final class Dim implements Comparable<Dim> {
             if (ok) return new Dim(t);
         }
         SortedMap<List<String>, Long> t = empty();
-        t.put(List.of("(" + this + ")/" + d.atomText()), 1L);
+        t.put(List.of("(" + this + ")/(" + d + ")"), 1L);
         return new Dim(t);
     }
 
-    private String atomText() {
-        String s = toString();
-        return (terms.size() == 1 && (isConst() || terms.firstKey().size() <= 1)) && !s.startsWith("-") ? s : "(" + s + ")";
+    /** An opaque atom {@code (num)/(den)} split into its two operand texts. */
+    private static String[] splitAtom(String a) {
+        int depth = 0;
+        for (int i = 0; i < a.length(); i++) {
+            char c = a.charAt(i);
+            if (c == '(') depth++;
+            else if (c == ')' && --depth == 0)
+                return new String[]{a.substring(1, i), a.substring(i + 3, a.length() - 1)};
+        }
+        throw new IllegalStateException("malformed dim atom " + a);
     }
 
     /** Evaluates with every symbol bound; throws naming the first unbound symbol. */
@@ -148,10 +155,8 @@ public final class Dim implements Comparable<Dim> {
             if (v == null) throw new IllegalArgumentException("dimension " + a + " is not bound");
             return v;
         }
-        int close = a.lastIndexOf(')');
-        long num = parse(a.substring(1, close)).eval(env);
-        long den = parse(a.substring(close + 2)).eval(env);
-        return Math.floorDiv(num, den);
+        String[] nd = splitAtom(a);
+        return Math.floorDiv(parse(nd[0]).eval(env), parse(nd[1]).eval(env));
     }
 
     /** Replaces bound symbols by their values and re-canonicalizes; unbound symbols stay. */
@@ -162,9 +167,8 @@ public final class Dim implements Comparable<Dim> {
             for (String a : e.getKey()) {
                 if (isAtomSymbol(a)) p = p.times(env.getOrDefault(a, sym(a)));
                 else {
-                    int close = a.lastIndexOf(')');
-                    p = p.times(parse(a.substring(1, close)).substitute(env)
-                            .floorDiv(parse(a.substring(close + 2)).substitute(env)));
+                    String[] nd = splitAtom(a);
+                    p = p.times(parse(nd[0]).substitute(env).floorDiv(parse(nd[1]).substitute(env)));
                 }
             }
             out = out.plus(p);
@@ -190,7 +194,9 @@ public final class Dim implements Comparable<Dim> {
             long a = Math.abs(c);
             if (m.isEmpty()) { sb.append(a); continue; }
             if (a != 1) sb.append(a).append('*');
-            sb.append(String.join("*", m));
+            StringJoiner j = new StringJoiner("*");
+            for (String atom : m) j.add(isAtomSymbol(atom) ? atom : "(" + atom + ")");
+            sb.append(j);
         }
         return sb.toString();
     }
