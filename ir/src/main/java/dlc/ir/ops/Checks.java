@@ -88,4 +88,11 @@ final class Checks {
                 throw new ShapeException(op.name() + ": " + what + " " + s + " has a negative dim",
                         "-1 in a reshape must be resolved by the frontend before building the IR");
     }
+
+    /** A {@link DType} attribute, checked like {@link #longAttr}. */
+    static DType dtypeAttr(OpDef op, Attrs a, String key) {
+        Object v = a.get(key);
+        if (!(v instanceof DType d)) throw new ShapeException(op.name() + " needs a dtype attribute '" + key + "', got " + describe(v));
+        return d;
+    }
 }
