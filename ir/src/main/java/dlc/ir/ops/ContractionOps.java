@@ -87,5 +87,10 @@ final class ContractionOps {
         }
     }
 
-    static final List<OpDef> ALL = List.of(new Matmul());
+    static final List<OpDef> ALL = List.of(
+            new Matmul(),
+            new ConvOps.Conv2d(),
+            new ConvOps.ConvTranspose2d(),
+            new PoolOps.Pool2d("max_pool2d", false),
+            new PoolOps.Pool2d("avg_pool2d", true));
 }
