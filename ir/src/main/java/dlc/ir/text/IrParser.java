@@ -355,12 +355,13 @@ public final class IrParser {
             if (c == '(') depth++;
             else if (c == ')') depth--;
             else if (c == ',' && depth == 0) {
-                String part = body.substring(start, i).trim();
-                if (part.isEmpty()) throw error(offset + start, "empty dim");
+                String raw = body.substring(start, i), part = raw.strip();
+                int at = offset + start + raw.indexOf(part.isEmpty() ? raw : part);
+                if (part.isEmpty()) throw error(at, "empty dim");
                 try {
                     dims.add(Dim.parse(part));
                 } catch (IllegalArgumentException | ArithmeticException e) {
-                    throw error(offset + start, e.getMessage());
+                    throw error(at, e.getMessage());
                 }
                 start = i + 1;
             }
