@@ -137,6 +137,7 @@ class MovementOpsTest {
         assertMessage(() -> infer("slice", slice(shape(3), shape(2), 1), x), "stop is before start");
         assertMessage(() -> infer("slice", slice(shape(0), shape(6), 1), x), "stop is past the dim 5");
         assertMessage(() -> infer("slice", slice(shape(0), shape("T+1"), 1), f64("T")), "stop is past the dim T");
+        assertMessage(() -> infer("slice", slice(shape(6), shape("S"), 1), x), "start is past the dim 5");
         assertMessage(() -> infer("slice", slice(shape(0, 0), shape(5, 5), 1, 1), x), "one start, stop and step per axis");
         assertMessage(() -> infer("slice", Attrs.of("starts", new long[]{0}, "stops", shape(5), "steps", new long[]{1}), x),
                 "shape attribute 'starts', got [0]");
