@@ -45,6 +45,18 @@ class MovementIndexOpsTest {
         assertMessage(() -> infer("gather", Attrs.of("axis", 0L), f64(3)), "takes 2 operands");
     }
 
+    @Test
+    void gatherOutOfRangeIsAnIllegalArgumentFromTheOpItself() {
+        dlc.ir.eval.EvalContext ctx = new dlc.ir.eval.EvalContext() {
+            @Override public int[] resolve(Shape s) { return s.eval(java.util.Map.of()); }
+
+            @Override public Tensor[] run(Graph g, Tensor... args) { throw new AssertionError("gather runs no nested graph"); }
+        };
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Ops.get("gather").eval(new Tensor[]{E, i32(dims(1), 7)}, Attrs.of("axis", 0L), List.of(), ctx));
+        assertEquals("gather index 7 is out of range for axis 0 of size 3", e.getMessage());
+    }
+
     // ---- scatter_add ----
 
     @Test
