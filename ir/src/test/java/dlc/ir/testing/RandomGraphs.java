@@ -1,6 +1,7 @@
 package dlc.ir.testing;
 
 import dlc.ir.*;
+import dlc.ir.eval.Tensor;
 import dlc.ir.ops.Ops;
 import net.jqwik.api.*;
 
@@ -72,6 +73,24 @@ public final class RandomGraphs {
             else b.output("out" + i, Graph.Output.Role.OUTPUT, v);
         }
         return b.build();
+    }
+
+    /**
+     * Random values for every input of {@code g}, symbols bound by {@code bindings}: floats in
+     * [-2, 2), integers in [-3, 3], booleans 0/1. The same seed gives the same values.
+     */
+    public static Map<String, Tensor> randomInputs(Graph g, Map<String, Long> bindings, long seed) {
+        Random r = new Random(seed);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Value v : g.inputs()) {
+            int[] shape = v.type().shape().eval(bindings);
+            double[] data = new double[(int) Tensor.numel(shape)];
+            DType d = v.type().dtype();
+            for (int i = 0; i < data.length; i++)
+                data[i] = d == DType.BOOL ? r.nextInt(2) : d.isInteger() ? r.nextInt(7) - 3 : r.nextDouble() * 4 - 2;
+            out.put(v.name(), new Tensor(d, shape, data));
+        }
+        return out;
     }
 
     /** A shape that broadcasts against {@code master}: leading dims dropped, some dims set to 1. */
