@@ -22,6 +22,12 @@ public final class PassManager {
 
     public static PassManager of(Pass... passes) { return new PassManager(List.of(passes)); }
 
+    /**
+     * The pipeline {@code dlc} runs by default. Today it is shape inference with every symbol left
+     * symbolic; passes join it as they are built.
+     */
+    public static PassManager standard() { return PassManager.of(new ShapeInference()); }
+
     /** Builds the pipeline described by {@code pipeline} (see the class comment) from {@link Passes}. */
     public static PassManager parse(String pipeline) {
         List<Pass> out = new ArrayList<>();
@@ -93,16 +99,30 @@ public final class PassManager {
      * IR after it. Throws IllegalArgumentException listing the pipeline's passes when none has that name.
      */
     public Module runUntil(Module module, String passName) {
-        if (!passNames().contains(passName))
+        int last = indexOf(passName);
+        Module m = module;
+        for (Pass p : passes.subList(0, last + 1)) m = runOne(p, m);
+        return m;
+    }
+
+    /** As {@link #runUntil(Module, String)} for one graph ({@code dlc ir --after PASS}). */
+    public Graph runUntil(Graph graph, String passName) {
+        int last = indexOf(passName);
+        Graph g = graph;
+        for (Pass p : passes.subList(0, last + 1)) {
+            g = p.run(g);
+            check(p, Verifier.check(g));
+        }
+        return g;
+    }
+
+    private int indexOf(String passName) {
+        int i = passNames().indexOf(passName);
+        if (i < 0)
             throw new IllegalArgumentException("no pass '" + passName + "' in this pipeline; its passes: "
                     + (passes.isEmpty() ? "(none)" : String.join(", ", passNames()))
                     + "; known passes: " + String.join(", ", Passes.names()));
-        Module m = module;
-        for (Pass p : passes) {
-            m = runOne(p, m);
-            if (p.name().equals(passName)) return m;
-        }
-        throw new AssertionError("unreachable: " + passName + " is in the pipeline");
+        return i;
     }
 
     private static Module runOne(Pass p, Module m) {

@@ -58,12 +58,15 @@ class PassManagerTest {
     void runUntilReturnsTheIrAfterTheNamedPass() {
         PassManager pm = PassManager.of(new Suffix("_a"), new Suffix("_b"), new Suffix("_c"));
         assertEquals("eval_a_b", pm.runUntil(M, "suffix_b").graphs().get(0).name());
+        assertEquals("eval_a", pm.runUntil(M.graphs().get(0), "suffix_a").name());
         assertEquals("eval_a_b_c", pm.run(M).graphs().get(0).name());
         List<String> seen = new ArrayList<>();
         pm.run(M, (p, m) -> seen.add(p.name() + ":" + m.graphs().get(0).name()));
         assertEquals(List.of("suffix_a:eval_a", "suffix_b:eval_a_b", "suffix_c:eval_a_b_c"), seen);
         var e = assertThrows(IllegalArgumentException.class, () -> pm.runUntil(M, "simplify"));
         assertTrue(e.getMessage().contains("no pass 'simplify' in this pipeline; its passes: suffix_a, suffix_b, suffix_c"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> pm.runUntil(M.graphs().get(0), "simplify"));
+        assertEquals(List.of("shape-inference"), PassManager.standard().passNames());
     }
 
     @Test
