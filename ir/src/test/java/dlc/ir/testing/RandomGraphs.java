@@ -69,9 +69,10 @@ public final class RandomGraphs {
         for (List<Integer> s : steps) step(b, values, s, new Shape(master));
         for (int i = 0; i < outputs.size(); i++) {
             Value v = values.get(outputs.get(i) % values.size());
-            int kind = outputs.get(i) / values.size() % 3;
+            int kind = outputs.get(i) / values.size() % 4;
             if (kind == 1 && v.type().rank() == 0) b.output("loss" + i, Graph.Output.Role.LOSS, v);
             else if (kind == 2) b.output("upd." + i, Graph.Output.Role.UPDATE, v);
+            else if (kind == 3) b.output("grad." + i, Graph.Output.Role.GRAD, v);
             else b.output("out" + i, Graph.Output.Role.OUTPUT, v);
         }
         return b.build();
