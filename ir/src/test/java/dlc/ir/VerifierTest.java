@@ -122,6 +122,22 @@ class VerifierTest {
     }
 
     @Test
+    void gradientsAreNamedAfterAnInputAndHaveItsType() {
+        Value x = Value.graphInput("x", F, Value.Role.PARAM);
+        Node n = new Node(Ops.get("sum"), List.of(x), Attrs.of("axes", List.of(0L)), List.of(), List.of(TensorType.scalar(DType.F32)), null, SourceLoc.UNKNOWN);
+        Graph g = new Graph("g", List.of(x), List.of(n), List.of(
+                new Graph.Output("x", Graph.Output.Role.GRAD, x),
+                new Graph.Output("x", Graph.Output.Role.OUTPUT, n.output()),
+                new Graph.Output("w", Graph.Output.Role.GRAD, x),
+                new Graph.Output("x", Graph.Output.Role.GRAD, n.output())));
+        List<String> p = Verifier.check(g);
+        assertEquals(3, p.size(), p.toString());
+        assertTrue(p.get(0).contains("grad w names no input of this graph"), p.get(0));
+        assertTrue(p.get(1).contains("two grad outputs are named x"), p.get(1));
+        assertTrue(p.get(2).contains("grad x is f32[] but the input is f32[4]"), p.get(2));
+    }
+
+    @Test
     void moduleGraphNamesAreUnique() {
         Graph g = new Graph("eval", List.of(), List.of(), List.of());
         List<String> p = Verifier.check(new Module("M", List.of(g, g)));

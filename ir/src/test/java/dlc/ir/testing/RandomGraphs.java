@@ -72,7 +72,12 @@ public final class RandomGraphs {
             int kind = outputs.get(i) / values.size() % 4;
             if (kind == 1 && v.type().rank() == 0) b.output("loss" + i, Graph.Output.Role.LOSS, v);
             else if (kind == 2) b.output("upd." + i, Graph.Output.Role.UPDATE, v);
-            else if (kind == 3) b.output("grad." + i, Graph.Output.Role.GRAD, v);
+            else if (kind == 3) {
+                // a gradient is named after an input and has its type: the input itself will do
+                Value x = b.inputs().get(outputs.get(i) % b.inputs().size());
+                if (b.build().output(x.name()).filter(o -> o.role() == Graph.Output.Role.GRAD).isEmpty())
+                    b.output(x.name(), Graph.Output.Role.GRAD, x);
+            }
             else b.output("out" + i, Graph.Output.Role.OUTPUT, v);
         }
         return b.build();
