@@ -5,6 +5,7 @@ import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Tensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -61,7 +62,7 @@ final class ContractionOps {
             int ra = sa.length, rb = sb.length;
             int m = sa[ra - 2], k = sa[ra - 1], n = sb[rb - 1];
             if (sb[rb - 2] != k) throw new IllegalArgumentException("matmul inner dims differ at run time: " + k + " vs " + sb[rb - 2]);
-            int[] batchA = java.util.Arrays.copyOf(sa, ra - 2), batchB = java.util.Arrays.copyOf(sb, rb - 2);
+            int[] batchA = Arrays.copyOf(sa, ra - 2), batchB = Arrays.copyOf(sb, rb - 2);
             int[] batch = Broadcasting.shape(batchA, batchB);
             int[] ia = Broadcasting.sourceIndex(batchA, batch), ib = Broadcasting.sourceIndex(batchB, batch);
             double[] a = in[0].data(), b = in[1].data(), y = new double[ia.length * m * n];

@@ -36,6 +36,7 @@ final class MovementSliceOps {
                 if (steps[a] < 1) throw new ShapeException(where + ": step must be >= 1");
                 if (provablyNegative(start)) throw new ShapeException(where + ": start is negative",
                         "the frontend turns negative starts into dim - k");
+                if (provablyNegative(dim.minus(start))) throw new ShapeException(where + ": start is past the dim " + dim);
                 if (provablyNegative(stop.minus(start))) throw new ShapeException(where + ": stop is before start");
                 if (provablyNegative(dim.minus(stop))) throw new ShapeException(where + ": stop is past the dim " + dim);
                 out.add(stop.minus(start).plus(steps[a] - 1).floorDiv(Dim.of(steps[a])));

@@ -136,6 +136,7 @@ public final class IrParser {
             case "output" -> outputs.add(output(scope, Graph.Output.Role.OUTPUT));
             case "loss" -> outputs.add(output(scope, Graph.Output.Role.LOSS));
             case "update" -> outputs.add(output(scope, Graph.Output.Role.UPDATE));
+            case "grad" -> outputs.add(output(scope, Graph.Output.Role.GRAD));
             case "yield" -> {
                 int i = 0;
                 do {
@@ -144,7 +145,7 @@ public final class IrParser {
                     ws();
                 } while (accept(','));
             }
-            default -> throw error(at, "expected a node, 'output', 'loss', 'update' or 'yield', got '" + w + "'");
+            default -> throw error(at, "expected a node, 'output', 'loss', 'update', 'grad' or 'yield', got '" + w + "'");
         }
         endOfLine();
     }

@@ -160,6 +160,7 @@ public final class IrPrinter {
                 case OUTPUT -> "output ";
                 case LOSS -> "loss ";
                 case UPDATE -> "update ";
+                case GRAD -> "grad ";
             };
             indent(indent).append(kw).append(Names.spell(o.name() == null ? "" : o.name()))
                     .append(" = ").append(ref(o.value())).append('\n');

@@ -51,6 +51,11 @@ class ContractionMatmulTest {
         assertArrayEquals(new int[0], dot.shape());
         assertEquals(32, dot.item());
 
+        // a vector against a stack of matrices: [2] @ [2, 2, 1] -> [2, 1] -> [2]
+        Tensor vb = mm(Tensor.of(new int[]{2}, 1, 2), Tensor.of(new int[]{2, 2, 1}, 3, 4, 5, 6));
+        assertArrayEquals(new int[]{2, 1}, vb.shape());
+        assertArrayEquals(new double[]{11, 17}, vb.data());
+
         assertEquals(f32("2"), infer(f32("3"), f32("3", "2")));
         assertEquals(f32("B", "2"), infer(f32("B", "2", "3"), f32("3")));
         assertEquals(f32(), infer(f32("K"), f32("K")));

@@ -129,6 +129,11 @@ class ConvTest {
                 TensorType.of(DType.F32, 8, 4, 3, 3)), Attrs.EMPTY, List.of()));
         assertTrue(e.getMessage().contains("f32[1, 3, 8, 8]") && e.getMessage().contains("f32[8, 4, 3, 3]"), e.getMessage());
         assertTrue(e.hint().contains("[C_out, C_in/groups, kH, kW]"), e.hint());
+        // a symbolic channel count cannot be proven wrong, so it is accepted and checked when the graph runs
+        assertEquals(Dim.of(8), CONV.infer(List.of(new TensorType(DType.F32, Shape.of(Dim.of(1), Dim.sym("C"), Dim.of(8), Dim.of(8))),
+                TensorType.of(DType.F32, 8, 3, 3, 3)), Attrs.EMPTY, List.of()).get(0).shape().dim(1));
+        assertThrows(IllegalArgumentException.class, () -> CONV.eval(new Tensor[]{Tensor.zeros(DType.F32, 1, 4, 8, 8),
+                Tensor.zeros(DType.F32, 8, 3, 3, 3)}, Attrs.EMPTY, List.of(), null));
         // a grouped conv with matching per-group channels is fine, and O must be a multiple of groups
         CONV.infer(List.of(TensorType.of(DType.F32, 1, 4, 8, 8), TensorType.of(DType.F32, 6, 2, 3, 3)), Attrs.of("groups", 2L), List.of());
         assertThrows(ShapeException.class, () -> CONV.infer(List.of(TensorType.of(DType.F32, 1, 4, 8, 8),
