@@ -43,6 +43,13 @@ public final class Checkpoint {
         this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     }
 
+    /** This checkpoint with metadata {@code key} set to {@code value} (e.g. {@code with(STEP_KEY, "100")}). */
+    public Checkpoint with(String key, String value) {
+        Map<String, String> m = new LinkedHashMap<>(metadata);
+        m.put(key, value);
+        return new Checkpoint(tensors, m);
+    }
+
     /** Tensors by name, in order. */
     public Map<String, Tensor> tensors() { return tensors; }
 

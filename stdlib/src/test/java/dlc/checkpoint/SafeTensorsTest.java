@@ -268,6 +268,8 @@ class SafeTensorsTest {
     @Test void metadataAccessors() {
         Checkpoint c = sample();
         assertEquals(100, c.metaLong(Checkpoint.STEP_KEY));
+        assertEquals(7, c.with(Checkpoint.EPOCH_KEY, "7").metaLong(Checkpoint.EPOCH_KEY));
+        assertNull(c.meta(Checkpoint.EPOCH_KEY), "with() returns a new checkpoint");
         assertEquals("mlp", c.meta(Checkpoint.MODEL_KEY));
         assertThrows(IllegalArgumentException.class, () -> c.metaLong(Checkpoint.MODEL_KEY));
         assertThrows(IllegalArgumentException.class, () -> c.metaLong(Checkpoint.EPOCH_KEY));
