@@ -54,6 +54,30 @@ class NpyTest {
         assertArrayEquals(new float[]{0.25f}, Npy.decode(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", f8.array(), 1), "e", "z").floats());
     }
 
+    // Bytes of numpy.save (numpy 2.4) for: float32 [[1.5, -2], [3, 4]]; big-endian int64 [5, -6, 7]; bool
+    // [True, False]; float64 [[0.25]].
+    static final String NP_F4 = "934e554d5059010076007b276465736372273a20273c6634272c2027666f727472616e5f6f72646572273a2046616c73652c20277368617065273a2028322c2032292c207d202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020200a0000c03f000000c00000404000008040";
+    static final String NP_I8 = "934e554d5059010076007b276465736372273a20273e6938272c2027666f727472616e5f6f72646572273a2046616c73652c20277368617065273a2028332c292c207d2020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020200a0000000000000005fffffffffffffffa0000000000000007";
+    static final String NP_B1 = "934e554d5059010076007b276465736372273a20277c6231272c2027666f727472616e5f6f72646572273a2046616c73652c20277368617065273a2028322c292c207d2020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020200a0100";
+    static final String NP_F8 = "934e554d5059010076007b276465736372273a20273c6638272c2027666f727472616e5f6f72646572273a2046616c73652c20277368617065273a2028312c2031292c207d202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020202020200a000000000000d03f";
+
+    static byte[] hex(String h) { return java.util.HexFormat.of().parseHex(h); }
+
+    @Test void readsFilesWrittenByNumpy() throws DataException {
+        Column f4 = Npy.decode(hex(NP_F4), "f4.npy", "x");
+        assertArrayEquals(new int[]{2, 2}, f4.shape());
+        assertArrayEquals(new float[]{1.5f, -2, 3, 4}, f4.floats());
+        assertArrayEquals(new int[]{5, -6, 7}, Npy.decode(hex(NP_I8), "i8.npy", "y").ints());
+        assertArrayEquals(new int[]{1, 0}, Npy.decode(hex(NP_B1), "b1.npy", "y").ints());
+        Column f8 = Npy.decode(hex(NP_F8), "f8.npy", "x");
+        assertArrayEquals(new int[]{1, 1}, f8.shape());
+        assertArrayEquals(new float[]{0.25f}, f8.floats());
+    }
+
+    @Test void writesTheBytesNumpyWrites() {
+        assertEquals(NP_F4, java.util.HexFormat.of().formatHex(Npy.encode(Column.floats("x", new float[]{1.5f, -2, 3, 4}, 2))));
+    }
+
     @Test void roundTripsColumns() throws IOException {
         Column f = Column.floats("x", new float[]{1, 2, 3, 4, 5, 6}, 3), i = Column.ints("y", new int[]{4, -5, 6});
         for (Column c : new Column[]{f, i}) {
