@@ -137,6 +137,17 @@ class ConvGradientProperties {
         assertTrue(Arrays.stream(analytic).flatMapToDouble(Arrays::stream).anyMatch(v -> v != 0));
     }
 
+    /** Gradient graphs of every op of the family (pools included) pass the IR verifier. */
+    @Example
+    void gradientGraphsVerify() {
+        Random r = new Random(12);
+        Verifier.verify(GradSupport.autodiff().gradients(graph("conv2d", conv2d(r)), "loss", List.of("x", "w")));
+        Verifier.verify(GradSupport.autodiff().gradients(graph("conv_transpose2d", convTranspose2d(r)), "loss", List.of("x", "w")));
+        for (String pool : List.of("max_pool2d", "avg_pool2d"))
+            Verifier.verify(GradSupport.autodiff().gradients(PoolGradientProperties.graph(pool, PoolGradientProperties.random(r, pool.startsWith("avg"))),
+                    "loss", List.of("x")));
+    }
+
     /** conv2d(x, w) with input element i (x first, then w) moved by h. */
     private static double[] convAt(Case c, Tensor x, Tensor w, int i, double h) {
         double[] xd = x.data().clone(), wd = w.data().clone();

@@ -240,6 +240,17 @@ class ScanGradientProperties {
         assertEquals(19, gr.get("w").item(), 0);
     }
 
+    /** The gradient graphs (first and second order, with their nested reverse scans) pass the IR verifier. */
+    @Example
+    void gradientGraphsVerify() {
+        Setup s = new Setup(3, 2, 2, 2, -2, true);
+        for (Graph g : List.of(elman(s), lstm(s))) {
+            Graph grad = GradSupport.autodiff().gradients(g, "loss", differentiable(g));
+            Verifier.verify(grad);
+            Verifier.verify(GradSupport.autodiff().gradients(gradientFunctional(grad, "h0", "u2"), "loss2", differentiable(g)));
+        }
+    }
+
     /** Planted: the scan rule run as if the loop went the other way (carries and steps mismatched) is caught. */
     @Example
     void plantedWrongDirectionScanVjpIsDetected() {
