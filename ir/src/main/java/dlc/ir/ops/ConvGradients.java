@@ -69,7 +69,7 @@ final class ConvGradients {
      * kernel, then its first two axes swapped.
      */
     private static Value correlation(VjpContext c, Value wide, Value narrow, Geometry geo, Shape kernel) {
-        Value input = groupsToBatch(c, wide, geo.groups);
+        Value input = groupsToBatch(c, wide, geo.groups, kernel.dim(1));
         Value weight = swapFirstAxes(c, narrow);
         Value k = c.op("conv2d", ConvAttrs.of(geo.dilation, geo.padding, geo.stride, geo.groups), input, weight);
         Shape ks = k.type().shape();
@@ -77,11 +77,14 @@ final class ConvGradients {
         return swapFirstAxes(c, k);
     }
 
-    /** x [N, g*K, H, W] as [K, g*N, H, W], channel q*N + n holding x[n, q*K + k]. */
-    private static Value groupsToBatch(VjpContext c, Value x, long g) {
+    /**
+     * x [N, g*K, H, W] as [K, g*N, H, W], channel q*N + n holding x[n, q*K + k]. K is the kernel's
+     * second dim (channels per group), which stays exact when x's channel count is symbolic.
+     */
+    private static Value groupsToBatch(VjpContext c, Value x, long g, Dim k) {
         if (g == 1) return swapFirstAxes(c, x);
         Shape s = x.type().shape();
-        Dim n = s.dim(0), k = s.dim(1).floorDiv(Dim.of(g));
+        Dim n = s.dim(0);
         Value split = c.op("reshape", Attrs.of("shape", Shape.of(n, Dim.of(g), k, s.dim(2), s.dim(3))), x);
         Value moved = c.op("permute", Attrs.of("perm", new long[]{2, 1, 0, 3, 4}), split);
         return c.op("reshape", Attrs.of("shape", Shape.of(k, n.times(g), s.dim(2), s.dim(3))), moved);

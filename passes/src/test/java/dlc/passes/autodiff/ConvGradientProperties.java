@@ -168,6 +168,17 @@ class ConvGradientProperties {
         Graph grad = GradSupport.autodiff().gradients(b.build(), "loss", List.of("x", "w"));
         assertEquals(x.type(), grad.output("x").orElseThrow().value().type());
 
+        // symbolic batch and channels with groups: the grouped weight gradient reshapes with K from the weight
+        for (String op : List.of("conv2d", "conv_transpose2d")) {
+            GraphBuilder bg = new GraphBuilder("symg");
+            Value xg = bg.input("x", new TensorType(DType.F64, Shape.of(Dim.sym("N"), Dim.of(4), Dim.of(5), Dim.of(5))), Value.Role.INPUT);
+            Value wg = bg.input("w", GradSupport.f64(4, 2, 2, 2), Value.Role.INPUT);
+            bg.output("loss", Graph.Output.Role.LOSS, all(bg, "sum", bg.op(op, Attrs.of("stride", new long[]{2, 2}, "groups", 2L), xg, wg)));
+            Graph gg = GradSupport.autodiff().gradients(bg.build(), "loss", List.of("x", "w"));
+            assertEquals(xg.type(), gg.output("x").orElseThrow().value().type(), op);
+            assertEquals(wg.type(), gg.output("w").orElseThrow().value().type(), op);
+        }
+
         GraphBuilder b2 = new GraphBuilder("sym2");
         Value x2 = b2.input("x", new TensorType(DType.F64, Shape.of(Dim.of(1), Dim.of(1), h, Dim.of(5))), Value.Role.INPUT);
         Value w2 = b2.input("w", GradSupport.f64(1, 1, 3, 3), Value.Role.INPUT);
