@@ -12,6 +12,7 @@ import java.util.*;
  * scan whose body also emits its input carries as extra ys: the per-step carries are stored
  * stacked along the scan axis, O(T) memory per carry, and the forward work is done twice
  * (a later pass may merge the augmented scan with the original, whose results are the same).
+ * A carry whose rank is too small to be stacked on that axis is stored with leading 1s.
  *
  * <p>The reverse scan then walks the steps in the opposite order. Its carries are the cotangents
  * of the carries (seeded with the cotangents of the final carries) followed by one accumulator per
@@ -35,7 +36,7 @@ final class ScanGradient {
 
         List<Value> carryStacks = List.of();
         if (nc > 0) {
-            List<Value> aug = b.op(scan, c.attrs(), List.of(withInputCarries(body, nc)), inputs(c, 0, c.inputCount()));
+            List<Value> aug = b.op(scan, c.attrs(), List.of(withInputCarries(body, nc, cfg)), inputs(c, 0, c.inputCount()));
             carryStacks = aug.subList(nc, 2 * nc);
         }
 
@@ -43,7 +44,7 @@ final class ScanGradient {
         for (int m = 0; m < ncap; m++) if (c.input(nc + nx + m).type().dtype().isFloating()) floatingCaptured.add(m);
         for (int j = 0; j < nx; j++) if (c.input(nc + j).type().dtype().isFloating()) floatingXs.add(j);
 
-        Graph reverseBody = reverseBody(c, body, nc, nx, ny, ncap, floatingCaptured, floatingXs);
+        Graph reverseBody = reverseBody(c, cfg, body, nc, nx, ny, ncap, floatingCaptured, floatingXs);
         List<Value> operands = new ArrayList<>();
         for (int i = 0; i < nc; i++) operands.add(c.cotangent(i));
         for (int m : floatingCaptured) operands.add(c.zerosLike(c.input(nc + nx + m)));
@@ -70,14 +71,32 @@ final class ScanGradient {
         return l;
     }
 
+    /**
+     * A carry's type as the augmented scan stacks it: with leading 1s added where the carry's rank
+     * is too small to stack along the scan axis (a scalar carry of a scan over axis 1), since the
+     * axis applies to every x and y alike.
+     */
+    private static TensorType stackable(TensorType carry, ScanOp.Config cfg) {
+        long a = cfg.axis();
+        int need = (int) (a >= 0 ? a : -a - 1);
+        if (carry.rank() >= need) return carry;
+        List<Dim> dims = new ArrayList<>(Collections.nCopies(need - carry.rank(), Dim.of(1)));
+        dims.addAll(carry.shape().dims());
+        return carry.withShape(new Shape(dims));
+    }
+
+    private static Value reshaped(GraphBuilder b, Value v, TensorType to) {
+        return v.type().equals(to) ? v : b.op("reshape", Attrs.of("shape", to.shape()), v);
+    }
+
     /** The body with its input carries appended as extra outputs (and its own ys dropped: not needed). */
-    private static Graph withInputCarries(Graph body, int nc) {
+    private static Graph withInputCarries(Graph body, int nc, ScanOp.Config cfg) {
         GraphBuilder b = new GraphBuilder(body.name() + "_with_carries");
         List<Value> args = new ArrayList<>();
         for (Value v : body.inputs()) args.add(b.input(v.name(), v.type(), v.role()));
         List<Value> out = inline(b, body, args);
         for (int i = 0; i < nc; i++) b.output("carry" + i, Graph.Output.Role.OUTPUT, out.get(i));
-        for (int i = 0; i < nc; i++) b.output("carry_in" + i, Graph.Output.Role.OUTPUT, args.get(i));
+        for (int i = 0; i < nc; i++) b.output("carry_in" + i, Graph.Output.Role.OUTPUT, reshaped(b, args.get(i), stackable(args.get(i).type(), cfg)));
         return b.build();
     }
 
@@ -86,7 +105,7 @@ final class ScanGradient {
      * ++ step y cotangents ++ captured}; outputs {@code earlier carry cotangents ++ updated
      * accumulators ++ cotangents of the floating step xs}.
      */
-    private static Graph reverseBody(VjpContext c, Graph body, int nc, int nx, int ny, int ncap,
+    private static Graph reverseBody(VjpContext c, ScanOp.Config cfg, Graph body, int nc, int nx, int ny, int ncap,
                                      List<Integer> floatingCaptured, List<Integer> floatingXs) {
         GraphBuilder b = new GraphBuilder(body.name() + "_reverse");
         List<Graph.Output> outs = body.outputs();
@@ -95,12 +114,16 @@ final class ScanGradient {
                 gy = new ArrayList<>(), cap = new ArrayList<>();
         for (int i = 0; i < nc; i++) gc.add(b.input("ct_carry" + i, bodyIn.get(i).type(), Value.Role.INPUT));
         for (int m : floatingCaptured) acc.add(b.input("acc" + m, bodyIn.get(nc + nx + m).type(), Value.Role.INPUT));
-        for (int i = 0; i < nc; i++) carry.add(b.input("carry" + i, bodyIn.get(i).type(), Value.Role.INPUT));
+        for (int i = 0; i < nc; i++) {
+            TensorType t = bodyIn.get(i).type();
+            carry.add(b.input("carry" + i, stackable(t, cfg), Value.Role.INPUT));
+        }
         for (int j = 0; j < nx; j++) x.add(b.input("x" + j, bodyIn.get(nc + j).type(), Value.Role.INPUT));
         for (int k = 0; k < ny; k++) gy.add(b.input("ct_y" + k, outs.get(nc + k).value().type(), Value.Role.INPUT));
         for (int m = 0; m < ncap; m++) cap.add(b.input("cap" + m, bodyIn.get(nc + nx + m).type(), Value.Role.INPUT));
 
-        List<Value> args = new ArrayList<>(carry);
+        List<Value> args = new ArrayList<>();
+        for (int i = 0; i < nc; i++) args.add(reshaped(b, carry.get(i), bodyIn.get(i).type()));
         args.addAll(x);
         args.addAll(cap);
         args.addAll(gc);

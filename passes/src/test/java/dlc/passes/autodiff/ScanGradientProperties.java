@@ -174,6 +174,38 @@ class ScanGradientProperties {
     }
 
     /**
+     * A scalar carry s' = tanh(s * w + sum(x_t * v)) with ys y_t = s' * x_t, over xs [B, T] (axis 1
+     * or -1) or [T, B] (axis -2): a scalar cannot be stacked on axis 1 or -2 as it stands, so the
+     * rule lifts the stored carries to rank 1 and back.
+     */
+    @Property(tries = 30)
+    void scalarCarryOnAnyAxis(@ForAll long seed) {
+        Random r = new Random(seed);
+        long axis = new long[]{1, -1, -2}[r.nextInt(3)];
+        int t = 1 + r.nextInt(4), batch = 1 + r.nextInt(3);
+        boolean reverse = r.nextBoolean();
+        GraphBuilder bb = new GraphBuilder("scalar");
+        Value sc = bb.input("s", GradSupport.f64(), Value.Role.INPUT);
+        Value x = bb.input("x", GradSupport.f64(batch), Value.Role.INPUT);
+        Value w = bb.input("w", GradSupport.f64(), Value.Role.INPUT);
+        Value v = bb.input("v", GradSupport.f64(batch), Value.Role.INPUT);
+        Value next = bb.op("tanh", bb.op("add", bb.op("mul", sc, w), all(bb, "sum", bb.op("mul", x, v))));
+        bb.output("s", Graph.Output.Role.OUTPUT, next);
+        bb.output("y", Graph.Output.Role.OUTPUT, bb.op("mul", next, x));
+        GraphBuilder b = new GraphBuilder("scalar_scan");
+        Value s0 = b.input("s0", GradSupport.f64(), Value.Role.INPUT);
+        Value xs = b.input("xs", axis == -2 ? GradSupport.f64(t, batch) : GradSupport.f64(batch, t), Value.Role.INPUT);
+        Value ww = b.input("w", GradSupport.f64(), Value.Role.INPUT);
+        Value vv = b.input("v", GradSupport.f64(batch), Value.Role.INPUT);
+        List<Value> out = b.op(Ops.get("scan"), Attrs.of("num_carries", 1L, "num_xs", 1L, "axis", axis, "reverse", reverse),
+                List.of(bb.build()), List.of(s0, xs, ww, vv));
+        b.output("loss", Graph.Output.Role.LOSS, b.op("add", weighted(b, out.get(0), "u_s"), weighted(b, out.get(1), "u_y")));
+        Graph g = b.build();
+        GradCheck.Result res = GradCheck.check(GradSupport.autodiff(), g, "loss", differentiable(g), inputs(g, r), r);
+        assertTrue(res.ok(), "axis " + axis + ", T " + t + ", reverse " + reverse + ": " + res);
+    }
+
+    /**
      * carries (h [H], t i64): h' = tanh(h * w + x * t), t' = t + 1. The integer carry and the cast
      * get no gradient; the float ones still do, and the step count reaches them.
      */
