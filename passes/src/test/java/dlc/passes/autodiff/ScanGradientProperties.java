@@ -237,6 +237,44 @@ class ScanGradientProperties {
         assertTrue(res.ok(), res.toString());
     }
 
+    /** A scan without carries (a map, y_t = sin(x_t) * w) and a scan nested in a scan's body both differentiate. */
+    @Example
+    void mapsAndNestedScansDifferentiate() {
+        GraphBuilder mb = new GraphBuilder("map_body");
+        Value mx = mb.input("x", GradSupport.f64(2), Value.Role.INPUT);
+        Value mw = mb.input("w", GradSupport.f64(2), Value.Role.INPUT);
+        mb.output("y", Graph.Output.Role.OUTPUT, mb.op("mul", mb.op("sin", mx), mw));
+        Graph mapBody = mb.build();
+
+        // inner: over the K rows of x_t [K, 2], h' = tanh(h * w + x_k); outer: over T steps, carrying h and mapping ys
+        GraphBuilder ib = new GraphBuilder("inner");
+        Value ih = ib.input("h", GradSupport.f64(2), Value.Role.INPUT);
+        Value ix = ib.input("x", GradSupport.f64(2), Value.Role.INPUT);
+        Value iw = ib.input("w", GradSupport.f64(2), Value.Role.INPUT);
+        ib.output("h", Graph.Output.Role.OUTPUT, ib.op("tanh", ib.op("add", ib.op("mul", ih, iw), ix)));
+        GraphBuilder ob = new GraphBuilder("outer");
+        Value oh = ob.input("h", GradSupport.f64(2), Value.Role.INPUT);
+        Value ox = ob.input("x", GradSupport.f64(3, 2), Value.Role.INPUT);
+        Value ow = ob.input("w", GradSupport.f64(2), Value.Role.INPUT);
+        Value inner = ob.op(Ops.get("scan"), Attrs.of("num_carries", 1L, "num_xs", 1L, "reverse", true), List.of(ib.build()), List.of(oh, ox, ow)).get(0);
+        ob.output("h", Graph.Output.Role.OUTPUT, inner);
+        ob.output("y", Graph.Output.Role.OUTPUT, ob.op("mul", inner, oh));
+
+        GraphBuilder b = new GraphBuilder("nested");
+        Value h0 = b.input("h0", GradSupport.f64(2), Value.Role.INPUT);
+        Value xs = b.input("xs", GradSupport.f64(2, 3, 2), Value.Role.INPUT);
+        Value w = b.input("w", GradSupport.f64(2), Value.Role.INPUT);
+        List<Value> out = b.op(Ops.get("scan"), Attrs.of("num_carries", 1L, "num_xs", 1L), List.of(ob.build()), List.of(h0, xs, w));
+        Value mapped = b.op(Ops.get("scan"), Attrs.of("num_carries", 0L, "num_xs", 1L), List.of(mapBody), List.of(out.get(1), w)).get(0);
+        b.output("loss", Graph.Output.Role.LOSS, b.op("add", weighted(b, out.get(0), "u_h"), weighted(b, mapped, "u_y")));
+        Graph g = b.build();
+        Random r = new Random(21);
+        for (String wrt : List.of("h0", "xs", "w")) {
+            GradCheck.Result res = GradCheck.check(GradSupport.autodiff(), g, "loss", List.of(wrt), inputs(g, r), r);
+            assertTrue(res.ok(), wrt + ": " + res);
+        }
+    }
+
     /** With T = 0 the final carry is the initial one: its gradient is the loss weight, the others are zero. */
     @Example
     void zeroStepsPassTheCarryCotangentThrough() {
