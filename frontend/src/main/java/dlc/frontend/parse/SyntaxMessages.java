@@ -39,6 +39,9 @@ final class SyntaxMessages {
         sink.parserError(offending, diagnose(p.getTokenStream(), offending, expected, ctx, missing));
     }
 
+    /** The parser matched a token (other than an end of line) since the last error. */
+    void progress() { sink.progress(); }
+
     /** A token at the top level that starts no declaration. */
     void reportTopLevel(Parser p, Token t) {
         Diagnostic d;
@@ -65,6 +68,12 @@ final class SyntaxMessages {
         }
         // x = input + 1   |   def f(model: int)
         if ((TokenWords.isReserved(t) || t.getType() == DlLexer.DTYPE) && (expected == null || expected.contains(DlLexer.ID))) {
+            return keywordAsName(t);
+        }
+        // def f(x, output: int)   |   fn(input, y) { ... }
+        Token next = tokens.LT(1) == t ? tokens.LT(2) : null;
+        if ((TokenWords.isReserved(t) || t.getType() == DlLexer.DTYPE) && prev != null && (prev.getText().equals("(") || prev.getText().equals(","))
+                && next != null && Set.of(":", "=", ",", ")").contains(next.getText())) {
             return keywordAsName(t);
         }
         // input = 3   |   f32, y = ...

@@ -26,6 +26,7 @@ final class TokenChecks {
     private final List<Diagnostic> diagnostics = new ArrayList<>();
     private int suppressFrom = Integer.MAX_VALUE;
     private boolean unclosedBrace;
+    private Set<Token> unterminated = Set.of();
 
     /** Reports on {@code tokens} (EOF last), and hides unknown characters from the parser. */
     TokenChecks(List<Token> tokens, Set<Token> unterminatedStrings, SpanFactory spans) {
@@ -34,6 +35,7 @@ final class TokenChecks {
             diagnostics.add(Diagnostic.error(spans.of(t), "unterminated string",
                     "close the string with '\"' on the same line; write a line break inside a string as \\n"));
         }
+        this.unterminated = unterminatedStrings;
         checkBrackets(tokens, spans);
     }
 
@@ -121,9 +123,15 @@ final class TokenChecks {
     private void unclosed(Token o, Set<Token> blamed, SpanFactory spans) {
         if (o.getText().equals("{")) unclosedBrace = true;
         else suppressFrom = Math.min(suppressFrom, o.getTokenIndex());
-        if (blamed.contains(o)) return;
+        if (blamed.contains(o) || closerSwallowedByString(o)) return;
         diagnostics.add(Diagnostic.error(spans.of(o), "'" + o.getText() + "' opened at " + where(o) + " is never closed",
                 "add the matching '" + closerOf(o.getText().charAt(0)) + "'"));
+    }
+
+    /** An unterminated string after the opener on its line has likely swallowed its closer ("train)). */
+    private boolean closerSwallowedByString(Token o) {
+        for (Token s : unterminated) if (s.getLine() == o.getLine() && s.getStartIndex() > o.getStartIndex()) return true;
+        return false;
     }
 
     private static boolean roundOrSquare(Token t) {
