@@ -45,6 +45,12 @@ final class SyntaxErrorSink {
         diagnostics.add(d);
     }
 
+    /** A parser error known to be a consequence of an earlier one: recorded, not reported. */
+    void parserErrorSuppressed() {
+        sawParserError = true;
+        progressSinceError = false;
+    }
+
     /** Add a diagnostic found while building the tree (always kept). */
     void other(Diagnostic d) {
         diagnostics.add(d);

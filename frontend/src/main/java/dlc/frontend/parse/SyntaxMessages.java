@@ -44,14 +44,27 @@ final class SyntaxMessages {
 
     /** A token at the top level that starts no declaration. */
     void reportTopLevel(Parser p, Token t) {
+        // an indented stray line after an earlier error is most likely the rest of a declaration
+        // that recovery left early, not a new mistake
+        if (sink.treeMayBeBroken() && firstOnLine(p.getTokenStream(), t).getCharPositionInLine() > 0) {
+            sink.parserErrorSuppressed();
+            return;
+        }
         Diagnostic d;
-        if (t.getType() == DlLexer.RBRACE || t.getType() == DlLexer.RPAREN || t.getType() == DlLexer.RBRACK) {
-            d = Diagnostic.error(spans.of(t), "unexpected " + TokenWords.describe(t));
+        boolean startsLine = previousOnLine(p.getTokenStream(), t) == null;
+        if (t.getType() == DlLexer.RBRACE || t.getType() == DlLexer.RPAREN || t.getType() == DlLexer.RBRACK || !startsLine) {
+            d = Diagnostic.error(spans.of(t), "unexpected " + TokenWords.describe(t) + (startsLine ? "" : "; expected a declaration"));
         } else {
             d = Diagnostic.error(spans.of(t), "unexpected " + TokenWords.describe(t) + "; expected a declaration",
                     "a file holds import, const, def, model and train declarations; statements belong inside a def or model block");
         }
         sink.parserError(t, d);
+    }
+
+    /** The parser-visible token before t on t's line, or null when t starts its line. */
+    private static Token previousOnLine(TokenStream tokens, Token t) {
+        Token p = previous(tokens, t);
+        return p != null && p.getLine() == t.getLine() ? p : null;
     }
 
     private Diagnostic diagnose(TokenStream tokens, Token t, IntervalSet expected, ParserRuleContext ctx, boolean missing) {
