@@ -37,6 +37,8 @@ final class SyntaxErrorSink {
         boolean cascade = !progressSinceError;
         progressSinceError = false;
         if (cascade) return;
+        // the end of the file after an earlier error: what is missing there is most likely a consequence
+        if (offending.getType() == Token.EOF && !diagnostics.isEmpty()) return;
         if (offending.getTokenIndex() >= suppressFrom) return;
         if (unclosedBrace && offending.getType() == Token.EOF) return;
         for (Diagnostic seen : diagnostics) {

@@ -48,6 +48,7 @@ final class TokenChecks {
     boolean unclosedBrace() { return unclosedBrace; }
 
     private void checkCharacters(List<Token> tokens, SpanFactory spans) {
+        int line = -1;
         for (int i = 0; i < tokens.size(); i++) {
             Token t = tokens.get(i);
             if (t.getType() != DlLexer.ERRCHAR) continue;
@@ -62,6 +63,8 @@ final class TokenChecks {
                 chars.append(last.getText());
             }
             Span span = spans.between(t, last);
+            if (line == t.getLine()) continue; // one unknown-character error per line ('text' has two quotes)
+            line = t.getLine();
             String shown = printable(chars.toString());
             String what = chars.codePointCount(0, chars.length()) == 1 ? "unexpected character " : "unexpected characters ";
             diagnostics.add(Diagnostic.error(span, what + shown, hintFor(chars.toString())));
@@ -69,12 +72,13 @@ final class TokenChecks {
     }
 
     private static String printable(String s) {
-        StringBuilder sb = new StringBuilder("'");
+        String quote = s.contains("'") ? "\"" : "'";
+        StringBuilder sb = new StringBuilder(quote);
         s.codePoints().forEach(c -> {
             if (c < 0x20 || c == 0x7f || Character.isWhitespace(c) && c != ' ') sb.append(String.format("\\u%04x", c));
             else sb.appendCodePoint(c);
         });
-        return sb.append('\'').toString();
+        return sb.append(quote).toString();
     }
 
     private static String hintFor(String chars) {
