@@ -23,7 +23,11 @@ import java.util.Set;
  * the parser's errors stop being worth reporting.
  */
 final class TokenChecks {
+    /** Deeper nesting is refused before parsing: the parser recurses once per level. */
+    static final int MAX_NESTING = 256;
+
     private final List<Diagnostic> diagnostics = new ArrayList<>();
+    private boolean tooDeep;
     private int suppressFrom = Integer.MAX_VALUE;
     private boolean unclosedBrace;
     private Set<Token> unterminated = Set.of();
@@ -40,6 +44,9 @@ final class TokenChecks {
     }
 
     List<Diagnostic> diagnostics() { return diagnostics; }
+
+    /** Whether brackets nest deeper than {@link #MAX_NESTING}: the file is not parsed then. */
+    boolean tooDeep() { return tooDeep; }
 
     /** Index of the first token after which parser errors are consequences of an unclosed ( or [. */
     int suppressParserErrorsFrom() { return suppressFrom; }
@@ -98,7 +105,14 @@ final class TokenChecks {
         Set<Token> blamed = new HashSet<>();
         for (Token t : tokens) {
             switch (t.getType()) {
-                case DlLexer.LPAREN, DlLexer.LBRACK, DlLexer.LBRACE -> open.addLast(t);
+                case DlLexer.LPAREN, DlLexer.LBRACK, DlLexer.LBRACE -> {
+                    open.addLast(t);
+                    if (open.size() == MAX_NESTING + 1) {
+                        tooDeep = true;
+                        diagnostics.add(Diagnostic.error(spans.of(t), "brackets nested more than " + MAX_NESTING + " deep",
+                                "split the expression into several statements"));
+                    }
+                }
                 case DlLexer.RPAREN, DlLexer.RBRACK, DlLexer.RBRACE -> {
                     char want = openerOf(t.getText().charAt(0));
                     if (!open.isEmpty() && open.peekLast().getText().charAt(0) == want) {

@@ -51,9 +51,23 @@ class SourceParserTest {
     }
 
     @Test
-    void deeplyNestedInputIsADiagnosticNotAStackOverflow() {
+    void deeplyNestedBracketsAreADiagnosticNotAStackOverflow() {
         String text = "const C = " + "(".repeat(10_000) + "1" + ")".repeat(10_000) + "\n";
         ParseResult r = SourceParser.parse("deep.dl", text);
+        assertFalse(r.ok());
+        assertEquals("brackets nested more than 256 deep", r.diagnostics().get(0).message(), r::render);
+        assertEquals(1, r.diagnostics().size(), r::render);
+    }
+
+    @Test
+    void nestingUpToTheLimitParses() {
+        String text = "const C = " + "[".repeat(256) + "1" + "]".repeat(256) + "\n";
+        assertTrue(SourceParser.parse("ok.dl", text).ok());
+    }
+
+    @Test
+    void deepPrefixChainsAreADiagnosticNotAStackOverflow() {
+        ParseResult r = SourceParser.parse("chain.dl", "const C = " + "-".repeat(100_000) + "1\n");
         assertFalse(r.ok());
         assertTrue(r.diagnostics().get(0).message().contains("nested too deeply"), r::render);
     }
