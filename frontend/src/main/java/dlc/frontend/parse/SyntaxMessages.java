@@ -80,7 +80,8 @@ final class SyntaxMessages {
             if (lineEnd != null && lineEnd.getLine() < t.getLine() && isValueIntro(lineEnd)) return missingValue(lineEnd, firstOnLine(tokens, t));
         }
         // x = input + 1   |   def f(model: int)
-        if ((TokenWords.isReserved(t) || t.getType() == DlLexer.DTYPE) && (expected == null || expected.contains(DlLexer.ID))) {
+        if ((TokenWords.isReserved(t) || t.getType() == DlLexer.DTYPE) && expected != null && expected.contains(DlLexer.ID)
+                && !expected.contains(t.getType())) {
             return keywordAsName(t);
         }
         // def f(x, output: int)   |   fn(input, y) { ... }
