@@ -12,8 +12,9 @@ import java.util.List;
  * Contractions and windowed ops: {@code matmul} (here), {@code conv2d} and
  * {@code conv_transpose2d} ({@link ConvOps}), {@code max_pool2d} and {@code avg_pool2d}
  * ({@link PoolOps}), and the pair max pooling's gradients are made of, {@code max_pool2d_scatter}
- * and {@code max_pool2d_gather} ({@link MaxPoolGradOps}). Matmul and the convolutions are OUT_FUSABLE (elementwise epilogues such as
- * bias + activation fuse onto their output); pooling is a windowed REDUCE.
+ * and {@code max_pool2d_gather} ({@link MaxPoolGradOps}). Matmul and the convolutions are
+ * OUT_FUSABLE (elementwise epilogues such as bias + activation fuse onto their output); pooling is
+ * a windowed REDUCE; the max-pool gradient pair routes data-dependently and is OPAQUE.
  */
 final class ContractionOps {
     private ContractionOps() {}
