@@ -90,7 +90,7 @@ class ConvGradientProperties {
     }
 
     /** The rules are made of convolutions, so they differentiate again: loss2 = <dL/dx, u2> depends on w and u. */
-    @Property(tries = 15)
+    @Property(tries = 40)
     void conv2dSecondOrderMatchesFiniteDifferencesOfTheGradient(@ForAll long seed, @ForAll boolean throughX) {
         Random r = new Random(seed);
         Case c = conv2d(r);

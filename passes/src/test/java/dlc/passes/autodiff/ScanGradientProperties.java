@@ -138,7 +138,7 @@ class ScanGradientProperties {
         assertTrue(res.ok(), s + ": " + res);
     }
 
-    @Property(tries = 50)
+    @Property
     void lstmLikeCellGradientMatchesFiniteDifferences(@ForAll long seed) {
         Random r = new Random(seed);
         Setup s = Setup.random(r, 5);
@@ -148,7 +148,7 @@ class ScanGradientProperties {
     }
 
     /** Each gradient on its own (a directional check over all inputs could hide a wrong one behind a large one). */
-    @Property(tries = 20)
+    @Property(tries = 50)
     void eachElmanGradientMatchesOnItsOwn(@ForAll long seed, @ForAll("elmanInputs") String wrt) {
         Random r = new Random(seed);
         Setup s = Setup.random(r, 4);
@@ -160,7 +160,7 @@ class ScanGradientProperties {
     @Provide Arbitrary<String> elmanInputs() { return Arbitraries.of("h0", "xs", "wxh", "whh", "bias"); }
 
     /** Second order: the gradient graph holds the augmented and the reverse scan, which differentiate again. */
-    @Property(tries = 10)
+    @Property(tries = 30)
     void elmanSecondOrderMatchesFiniteDifferencesOfTheGradient(@ForAll long seed, @ForAll("elmanInputs") String through) {
         Random r = new Random(seed);
         Setup s = Setup.random(r, 3);
@@ -178,7 +178,7 @@ class ScanGradientProperties {
      * or -1) or [T, B] (axis -2): a scalar cannot be stacked on axis 1 or -2 as it stands, so the
      * rule lifts the stored carries to rank 1 and back.
      */
-    @Property(tries = 30)
+    @Property
     void scalarCarryOnAnyAxis(@ForAll long seed) {
         Random r = new Random(seed);
         long axis = new long[]{1, -1, -2}[r.nextInt(3)];
