@@ -1,5 +1,7 @@
 package dlc.data;
 
+import dlc.ir.eval.Tensor;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -81,6 +83,13 @@ public final class Dataset {
         Column c = columns.get(column);
         if (c == null) throw new IllegalArgumentException("data set '" + name + "' has no column '" + column + "'; it has " + columns.keySet());
         return c;
+    }
+
+    /** Every column as an interpreter tensor {@code [N, ...]}, by name in column order (for feeding a batch). */
+    public Map<String, Tensor> tensors() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (Column c : columns.values()) m.put(c.name(), c.toTensor());
+        return m;
     }
 
     /** The {@value #FEATURES} column. */

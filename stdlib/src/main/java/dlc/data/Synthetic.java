@@ -16,10 +16,11 @@ public final class Synthetic {
     /**
      * A built-in set with default parameters: {@code moons} (noise 0.1), {@code spirals} (3 arms),
      * {@code sine} (T = 20), {@code copy} (length 8, vocabulary 10), {@code xor}, {@code blobs} (3 in 2-D).
+     * {@code two_moons} is accepted for {@code moons}, as the examples spell it.
      */
     public static Dataset byName(String name, int n, long seed) {
         return switch (name) {
-            case "moons" -> twoMoons(n, 0.1, seed);
+            case "moons", "two_moons" -> twoMoons(n, 0.1, seed);
             case "spirals" -> spirals(n, 3, 0.05, seed);
             case "sine" -> sineSequences(n, 20, 0.05, seed);
             case "copy" -> copyTask(n, 8, 10, seed);

@@ -41,6 +41,8 @@ class DatasetTest {
         assertThrows(IllegalArgumentException.class, () -> Dataset.of("bad", x, Column.ints("y", new int[]{0, 1, 2})));
         m = assertThrows(IllegalArgumentException.class, () -> Dataset.classification("d", x, Column.ints("y", new int[]{0, 2}), 2)).getMessage();
         assertTrue(m.contains("label 2 of sample 1"), m);
+        assertEquals(List.of("x", "y"), List.copyOf(d.tensors().keySet()));
+        assertEquals(new Tensor(DType.I32, new int[]{2}, new double[]{0, 1}), d.tensors().get("y"));
         Dataset sub = d.subset(new int[]{1});
         assertEquals(1, sub.size());
         assertEquals(2, sub.numClasses());

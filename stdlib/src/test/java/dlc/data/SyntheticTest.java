@@ -16,6 +16,10 @@ class SyntheticTest {
         }
     }
 
+    @Test void twoMoonsIsAnAliasOfMoons() {
+        assertEquals(Synthetic.byName("moons", 8, 1).features().toTensor(), Synthetic.byName("two_moons", 8, 1).features().toTensor());
+    }
+
     @Test void unknownNameListsTheBuiltInSets() {
         String m = assertThrows(IllegalArgumentException.class, () -> Synthetic.byName("mnist", 1, 0)).getMessage();
         assertTrue(m.contains("moons") && m.contains("copy"), m);
