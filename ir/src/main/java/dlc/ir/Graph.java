@@ -11,8 +11,11 @@ import java.util.*;
 public final class Graph {
     /** A named result. Roles tell training what an output is for. */
     public record Output(String name, Role role, Value value) {
-        /** OUTPUT: a model output; LOSS: a scalar loss; UPDATE: the new value of the param/state {@code name}. */
-        public enum Role { OUTPUT, LOSS, UPDATE }
+        /**
+         * OUTPUT: a model output; LOSS: a scalar loss; UPDATE: the new value of the param/state
+         * {@code name}; GRAD: the gradient of a loss with respect to the input {@code name}.
+         */
+        public enum Role { OUTPUT, LOSS, UPDATE, GRAD }
     }
 
     private final String name;
