@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * Control builtins: {@code scan} and {@code stop_gradient}.
  *
- * <p>{@code scan(f, init, xs=(), axis=1, reverse=false, length=none)} lowers f once into a body
+ * <p>{@code scan(f, init, xs=none, axis=1, reverse=false, length=none)} lowers f once into a body
  * graph. Carries and per-step outputs may be nested tuples of tensors; they are flattened into
  * the scan op's operand list (carries ++ xs ++ captured) and rebuilt afterwards. Tensors of the
  * enclosing graphs that the body uses are captured as extra operands. When the body draws random
@@ -25,7 +25,7 @@ final class BuiltinsControl {
 
     static List<Builtin> all() {
         return List.of(
-                Builtin.of("scan", "f, init, xs=(), axis=1, reverse=false, length=none", BuiltinsControl::scan),
+                Builtin.of("scan", "f, init, xs=none, axis=1, reverse=false, length=none", BuiltinsControl::scan),
                 Builtin.of("stop_gradient", "x", a -> new TensorV(a.in.emit(a.span, "stop_gradient", a.tensor("x")))));
     }
 
@@ -46,12 +46,14 @@ final class BuiltinsControl {
             for (Val x : s.items()) items.add(flatten(a, name, x, out, what));
             return new Node(items, s.list());
         }
+        if (v instanceof NoneV) return new Node(List.of(), false); // nothing: no xs, or no per-step output
         throw a.error(name, what + " must be tensors or tuples of tensors, got " + Vals.kind(v),
                 Vals.isNumber(v) ? "make it a tensor, e.g. full([], " + Vals.show(v) + ")" : null);
     }
 
     private static Val rebuild(Tree t, List<Value> leaves, int[] next) {
         if (t instanceof Leaf) return new TensorV(leaves.get(next[0]++));
+        if (((Node) t).items().isEmpty() && !((Node) t).list()) return NoneV.NONE;
         List<Val> items = new ArrayList<>();
         for (Tree x : ((Node) t).items()) items.add(rebuild(x, leaves, next));
         return new SeqV(items, ((Node) t).list());
@@ -107,7 +109,7 @@ final class BuiltinsControl {
         }
         if (!(result instanceof SeqV r) || r.items().size() != 2)
             throw a.error("f", "a scan body must return (new_carry, y), got " + Vals.kind(result),
-                    "return (carry, ()) when there is no per-step output");
+                    "return (carry, none) when there is no per-step output");
 
         in.ctx = body;
         List<Value> newCarry = new ArrayList<>(), ys = new ArrayList<>();
@@ -152,6 +154,7 @@ final class BuiltinsControl {
 
     /** The tree shape of an already flattened value (ys). */
     private static Tree flattenShape(Val v) {
+        if (v instanceof NoneV) return new Node(List.of(), false);
         if (v instanceof SeqV s) {
             List<Tree> items = new ArrayList<>();
             for (Val x : s.items()) items.add(flattenShape(x));
