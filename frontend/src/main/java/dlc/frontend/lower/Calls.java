@@ -123,12 +123,13 @@ final class Calls {
             // argument types are the caller's mistake: report them at the argument, from the caller
             Frame callee = in.frame;
             in.frame = caller;
+            Map<String, String> origins = new HashMap<>();
             for (int i = 0; i < slots.length; i++) {
                 Formal f = def.params().get(i);
                 if (f.type() == null) continue;
                 Span where = slots[i] != null ? slots[i].span() : span;
                 Val v = TypePatterns.matchArg(in, f.type(), local.local(f.name()), local, where,
-                        "argument '" + f.name() + "' of " + def.name());
+                        "argument '" + f.name() + "' of " + def.name(), origins);
                 local.define(f.name(), v);
             }
             in.frame = callee;
@@ -139,7 +140,7 @@ final class Calls {
                 result = r.value;
             }
             if (def.result() != null)
-                result = TypePatterns.matchArg(in, def.result(), result, local, def.result().span(), "the result of " + def.name());
+                result = TypePatterns.matchArg(in, def.result(), result, local, def.result().span(), "the result of " + def.name(), origins);
             return result;
         } finally {
             in.frame = caller;

@@ -175,24 +175,24 @@ public final class Interp {
 
     /**
      * Runs a block's statements in env and returns the value of its last expression statement
-     * (none otherwise). A failed statement is reported and its names are bound to the error
-     * value, and the block goes on, so one run finds several mistakes. When recover is false
-     * (def, lambda and if bodies) a block with a failed statement then fails as a whole, silently.
+     * (none otherwise). When recover is true (a model body) a failed statement is reported, its
+     * names are bound to the error value and the block goes on, so one run finds several
+     * mistakes. Otherwise (def, lambda and if bodies, which are inlined as a unit) the first
+     * failure is reported and the whole block fails silently: later statements would mostly
+     * repeat the same mistake.
      */
     Val execBlock(Block b, Env env, boolean recover) {
         Val last = NoneV.NONE;
-        boolean failed = false;
         for (Stmt s : b.stmts()) {
             try {
                 last = exec(s, env);
             } catch (CompileError e) {
+                if (!recover) throw e;
                 reporter.report(e);
                 bindError(s, env);
-                failed = true;
                 last = ErrorV.ERROR;
             }
         }
-        if (failed && !recover) throw CompileError.poisoned();
         return last;
     }
 

@@ -35,6 +35,12 @@ final class Operators {
             if (op.equals("or") && lb.v()) return BoolV.TRUE;
         }
         Val r = in.eval(b.right(), env);
+        if (l instanceof TensorV x && r instanceof TensorV y && x.v().type().dtype() != y.v().type().dtype()) {
+            String right = b.right() instanceof dlc.frontend.ast.Ast.Name n ? n.name() : "y";
+            throw in.error(b.span(), "cannot mix " + x.v().type().dtype() + " and " + y.v().type().dtype() + " tensors in '" + op + "': "
+                            + x.v().type() + " " + op + " " + y.v().type(),
+                    "cast one side, e.g. cast(" + right + ", " + x.v().type().dtype() + ")");
+        }
         return apply(in, b.span(), op, l, b.left().span(), r, b.right().span());
     }
 

@@ -29,16 +29,24 @@ final class TypePatterns {
      * asks (an int given for a float, a number given for a rank-0 tensor type).
      */
     static Val matchArg(Interp in, TypeExpr t, Val v, Env local, Span where, String what) {
+        return matchArg(in, t, v, local, where, what, new HashMap<>());
+    }
+
+    /**
+     * As above; origins maps each dim name bound so far in this call to the value that bound it
+     * ("argument 'x'"), and receives the names this match binds, for messages.
+     */
+    static Val matchArg(Interp in, TypeExpr t, Val v, Env local, Span where, String what, Map<String, String> origins) {
         if (t instanceof NamedType n) return matchNamed(in, n, v, where, what);
         if (t instanceof TupleType tt) {
             if (!(v instanceof SeqV s) || s.items().size() != tt.items().size())
                 throw in.error(where, what + " is " + Vals.kind(v) + ", expected a tuple " + show(t));
             List<Val> out = new ArrayList<>();
             for (int i = 0; i < s.items().size(); i++)
-                out.add(matchArg(in, tt.items().get(i), s.items().get(i), local, where, what + " (item " + i + ")"));
+                out.add(matchArg(in, tt.items().get(i), s.items().get(i), local, where, what + " (item " + i + ")", origins));
             return new SeqV(out, s.list());
         }
-        return matchTensor(in, (Ast.TensorType) t, v, local, where, what);
+        return matchTensor(in, (Ast.TensorType) t, v, local, where, what, origins);
     }
 
     private static Val matchNamed(Interp in, NamedType n, Val v, Span where, String what) {
@@ -77,7 +85,8 @@ final class TypePatterns {
         };
     }
 
-    private static Val matchTensor(Interp in, Ast.TensorType t, Val v, Env local, Span where, String what) {
+    private static Val matchTensor(Interp in, Ast.TensorType t, Val v, Env local, Span where, String what,
+                                   Map<String, String> origins) {
         DType want = DType.fromText(t.dtype());
         boolean rank0 = t.bare() || t.dims().stream().allMatch(d -> d instanceof DimEllipsis);
         if (v instanceof BoolV || Vals.isNumber(v)) {
@@ -108,7 +117,7 @@ final class TypePatterns {
         for (int i = 0; i < pats.size(); i++) {
             if (i == ell) continue;
             int axis = ell >= 0 && i > ell ? s.rank() - (pats.size() - i) : i;
-            String failure = matchDim(pats.get(i), s.dim(axis), local);
+            String failure = matchDim(pats.get(i), s.dim(axis), local, origins, what);
             if (failure != null)
                 throw in.error(where, what + " is " + x.type() + ", expected " + show(t) + failure);
         }
@@ -116,15 +125,17 @@ final class TypePatterns {
     }
 
     /** Binds or checks one dim pattern against an actual dim; returns null on success, else " where I = 256". */
-    private static String matchDim(DimExpr p, Dim actual, Env local) {
+    private static String matchDim(DimExpr p, Dim actual, Env local, Map<String, String> origins, String what) {
         if (p instanceof DimInt i) return actual.equals(Dim.of(i.value())) ? null : "";
         if (p instanceof DimName n) {
             Dim bound = boundDim(n.name(), local);
             if (bound == null) {
                 local.define(n.name(), Vals.ofDim(actual));
+                origins.put(n.name(), what);
                 return null;
             }
-            return bound.equals(actual) ? null : " where " + n.name() + " = " + bound;
+            String from = origins.get(n.name());
+            return bound.equals(actual) ? null : " where " + n.name() + " = " + bound + (from != null ? " (from " + from + ")" : "");
         }
         // a compound dim: evaluate if every name is bound, or solve for its one unbound name
         Set<String> unbound = new LinkedHashSet<>();
@@ -140,6 +151,7 @@ final class TypePatterns {
             Dim sol = a.isConst() && a.value() != 0 ? actual.minus(b).floorDiv(a) : null;
             if (sol != null && evalBound(p, local, Map.of(name, sol)).equals(actual)) {
                 local.define(name, Vals.ofDim(sol));
+                origins.put(name, what);
                 return null;
             }
             return " (no value of " + name + " makes " + showDim(p) + " equal " + actual + ")";
