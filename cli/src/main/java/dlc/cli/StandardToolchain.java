@@ -2,6 +2,8 @@ package dlc.cli;
 
 import dlc.frontend.Compilation;
 import dlc.ir.Graph;
+import dlc.ir.Module;
+import dlc.ir.text.IrPrinter;
 
 import java.nio.file.Path;
 
@@ -14,11 +16,11 @@ final class StandardToolchain implements Toolchain {
         throw notBuilt("the frontend (dlc.frontend.Frontend)");
     }
 
-    @Override public String print(Graph graph) {
-        throw notBuilt("the IR printer (dlc.ir.text.IrPrinter)");
-    }
+    @Override public String print(Module module) { return IrPrinter.print(module); }
 
-    @Override public Graph runPassesUpTo(Graph graph, String pass) {
+    @Override public String print(Graph graph) { return IrPrinter.print(graph); }
+
+    @Override public Module runPasses(Module module, String pipeline, String after) {
         throw notBuilt("the pass manager (dlc.passes.PassManager)");
     }
 

@@ -45,4 +45,7 @@ public final class Graph {
     public Optional<Output> output(String name) { return outputs.stream().filter(o -> o.name().equals(name)).findFirst(); }
 
     public List<Value> outputValues() { return outputs.stream().map(Output::value).toList(); }
+
+    /** The IR text form, so that test failures (and a debugger) show the graph itself. */
+    @Override public String toString() { return dlc.ir.text.IrPrinter.print(this); }
 }

@@ -15,7 +15,8 @@ import java.util.*;
  *       what the op's shape rule ({@link OpDef#infer}) gives; a shape rule that throws is
  *       reported with its message (for scan, the rule also checks the body's signature);</li>
  *   <li>nested graphs verify recursively;</li>
- *   <li>outputs are defined, no two outputs share a role and a name, and losses are scalars.</li>
+ *   <li>outputs are defined, no two outputs share a role and a name, losses are scalars, and a
+ *       gradient is named after an input of this graph and has that input's type.</li>
  * </ul>
  * Problems name the graph, the node index, the op and the node's source location.
  */
@@ -87,6 +88,12 @@ public final class Verifier {
                 problems.add(where + ": two " + o.role().name().toLowerCase(Locale.ROOT) + " outputs are named " + o.name());
             if (o.role() == Graph.Output.Role.LOSS && o.value().type().rank() != 0)
                 problems.add(where + ": loss " + o.name() + " must be a scalar, got " + o.value().type());
+            if (o.role() == Graph.Output.Role.GRAD) {
+                Optional<Value> in = g.input(o.name());
+                if (in.isEmpty()) problems.add(where + ": grad " + o.name() + " names no input of this graph");
+                else if (!in.get().type().equals(o.value().type()))
+                    problems.add(where + ": grad " + o.name() + " is " + o.value().type() + " but the input is " + in.get().type());
+            }
         }
     }
 

@@ -99,6 +99,45 @@ class VerifierTest {
     }
 
     @Test
+    void nestedGraphsAreClosedAndTheirSignatureIsChecked() {
+        TensorType c = TensorType.of(DType.F32, 3);
+        Value outer = Value.graphInput("x", TensorType.of(DType.F32, 5, 3), Value.Role.INPUT);
+        Value h = Value.graphInput("h", c, Value.Role.INPUT), xt = Value.graphInput("x_t", c, Value.Role.INPUT);
+        // the body uses the outer x instead of taking it as a captured input
+        Node leak = new Node(Ops.get("add"), List.of(h, outer), Attrs.EMPTY, List.of(), List.of(outer.type()), null, SourceLoc.UNKNOWN);
+        Graph body = new Graph("body", List.of(h, xt), List.of(leak), List.of(new Graph.Output("0", Graph.Output.Role.OUTPUT, h)));
+        Node scan = new Node(Ops.get("scan"), List.of(h, outer), Attrs.of("num_carries", 1L, "num_xs", 1L), List.of(body), List.of(c), null, SourceLoc.UNKNOWN);
+        List<String> p = Verifier.check(new Graph("g", List.of(outer), List.of(scan), List.of()));
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("graph g, node 0 (scan), nested graph 0 (body), node 0 (add): operand 1")), p.toString());
+        // the scan's own operand h belongs to the body, not to g
+        assertTrue(p.stream().anyMatch(s -> s.startsWith("graph g, node 0 (scan): operand 0")), p.toString());
+
+        Graph wrongBody = new Graph("body", List.of(Value.graphInput("h", TensorType.of(DType.F32, 4), Value.Role.INPUT), xt), List.of(),
+                List.of(new Graph.Output("0", Graph.Output.Role.OUTPUT, xt)));
+        Value init = Value.graphInput("init", c, Value.Role.INPUT);
+        Node bad = new Node(Ops.get("scan"), List.of(init, outer), Attrs.of("num_carries", 1L, "num_xs", 1L), List.of(wrongBody), List.of(c), null, SourceLoc.UNKNOWN);
+        List<String> q = Verifier.check(new Graph("g", List.of(outer, init), List.of(bad), List.of()));
+        assertEquals(1, q.size(), q.toString());
+        assertTrue(q.get(0).contains("scan body input 0 (carry 0) is f32[4] but the scan passes f32[3]"), q.get(0));
+    }
+
+    @Test
+    void gradientsAreNamedAfterAnInputAndHaveItsType() {
+        Value x = Value.graphInput("x", F, Value.Role.PARAM);
+        Node n = new Node(Ops.get("sum"), List.of(x), Attrs.of("axes", List.of(0L)), List.of(), List.of(TensorType.scalar(DType.F32)), null, SourceLoc.UNKNOWN);
+        Graph g = new Graph("g", List.of(x), List.of(n), List.of(
+                new Graph.Output("x", Graph.Output.Role.GRAD, x),
+                new Graph.Output("x", Graph.Output.Role.OUTPUT, n.output()),
+                new Graph.Output("w", Graph.Output.Role.GRAD, x),
+                new Graph.Output("x", Graph.Output.Role.GRAD, n.output())));
+        List<String> p = Verifier.check(g);
+        assertEquals(3, p.size(), p.toString());
+        assertTrue(p.get(0).contains("grad w names no input of this graph"), p.get(0));
+        assertTrue(p.get(1).contains("two grad outputs are named x"), p.get(1));
+        assertTrue(p.get(2).contains("grad x is f32[] but the input is f32[4]"), p.get(2));
+    }
+
+    @Test
     void moduleGraphNamesAreUnique() {
         Graph g = new Graph("eval", List.of(), List.of(), List.of());
         List<String> p = Verifier.check(new Module("M", List.of(g, g)));

@@ -29,6 +29,8 @@ final class ControlOps {
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
             return new Tensor[]{in[0]}; // tensors are immutable, so sharing the operand is safe
         }
+
+        @Override public List<Value> vjp(VjpContext c) { return noGradient(c); }
     }
 
     static final List<OpDef> ALL = List.of(new StopGradient(), new ScanOp());

@@ -49,6 +49,32 @@ public final class ReduceOps {
             return List.of(x.withShape(reducedShape(x.shape(), reduced, keepdims)));
         }
 
+        /**
+         * sum: the cotangent is broadcast back over the reduced axes; mean: the same divided by the
+         * element count n (symbolic n is computed at run time as the sum of ones over those axes).
+         * max/min rules are added with the rest of this family's VJPs.
+         */
+        @Override public List<Value> vjp(VjpContext c) {
+            if (fn == Fn.MAX || fn == Fn.MIN)
+                throw new IllegalStateException("op " + name() + " has no gradient rule (VJP) yet");
+            Value x = c.input(0);
+            if (!x.type().dtype().isFloating()) return noGradient(c);
+            int[] axes = toInts(c.attrs().getLongs("axes"));
+            Shape xs = x.type().shape();
+            List<Dim> kept = new ArrayList<>(xs.dims()), counted = new ArrayList<>();
+            for (int a : axes) { kept.set(a, Dim.of(1)); counted.add(xs.dim(a)); }
+            Value g = c.op("reshape", Attrs.of("shape", new Shape(kept)), c.cotangent(0));
+            Value gx = c.op("broadcast_to", Attrs.of("shape", xs), g);
+            if (fn == Fn.MEAN) {
+                Dim n = new Shape(counted).numel();
+                Value count = n.isConst() ? c.scalar(n.value(), x.type().dtype())
+                        : c.op("sum", Attrs.of("axes", java.util.stream.LongStream.range(0, counted.size()).boxed().toList(), "keepdims", false),
+                               c.fill(1, c.op("broadcast_to", Attrs.of("shape", new Shape(counted)), c.scalar(0, x.type().dtype()))));
+                gx = c.op("div", gx, count);
+            }
+            return List.of(gx);
+        }
+
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
             Tensor x = in[0];
             boolean[] reduced = mask(x.rank(), toInts(attrs.getLongs("axes")));

@@ -31,8 +31,7 @@ final class GradCheck {
 
     /** Checks d loss / d wrt along a random direction drawn from {@code rnd}. */
     static Result check(Autodiff ad, Graph g, String loss, List<String> wrt, Map<String, Tensor> inputs, Random rnd) {
-        Graph grad = ad.gradients(g, loss, wrt);
-        Map<String, Tensor> out = Interpreter.run(grad, inputs);
+        Map<String, Tensor> grads = gradients(ad.gradients(g, loss, wrt), inputs);
         Map<String, Tensor> dir = new HashMap<>();
         double analytic = 0;
         for (String w : wrt) {
@@ -40,21 +39,21 @@ final class GradCheck {
             double[] v = new double[x.size()];
             for (int i = 0; i < v.length; i++) v[i] = rnd.nextGaussian();
             dir.put(w, new Tensor(x.dtype(), x.shape(), v));
-            Tensor gw = gradOutput(grad, out, w);
-            for (int i = 0; i < v.length; i++) analytic += gw.data()[i] * v[i];
+            double[] gw = grads.get(w).data();
+            for (int i = 0; i < v.length; i++) analytic += gw[i] * v[i];
         }
         double plus = lossAt(g, loss, inputs, dir, H), minus = lossAt(g, loss, inputs, dir, -H);
         return new Result(analytic, (plus - minus) / (2 * H));
     }
 
-    private static Tensor gradOutput(Graph grad, Map<String, Tensor> out, String w) {
-        // gradient outputs share their input's name; the loss/outputs come first, so take the GRAD one
-        int idx = 0;
-        for (Graph.Output o : grad.outputs()) {
-            if (o.role() == Graph.Output.Role.GRAD && o.name().equals(w)) return Interpreter.run(grad, Map.of()).isEmpty() ? null : null;
-            idx++;
-        }
-        throw new IllegalStateException("no gradient output for " + w);
+    /** Runs a gradient graph and returns its GRAD outputs by the name of the input they belong to. */
+    static Map<String, Tensor> gradients(Graph grad, Map<String, Tensor> inputs) {
+        Tensor[] args = grad.inputs().stream().map(v -> Objects.requireNonNull(inputs.get(v.name()), v.name())).toArray(Tensor[]::new);
+        Tensor[] out = Interpreter.run(grad, args, Map.of());
+        Map<String, Tensor> res = new LinkedHashMap<>();
+        for (int i = 0; i < out.length; i++)
+            if (grad.outputs().get(i).role() == Graph.Output.Role.GRAD) res.put(grad.outputs().get(i).name(), out[i]);
+        return res;
     }
 
     static double lossAt(Graph g, String loss, Map<String, Tensor> inputs, Map<String, Tensor> dir, double h) {
