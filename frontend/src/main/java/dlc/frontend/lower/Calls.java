@@ -114,7 +114,9 @@ final class Calls {
         for (int i = 0; i < slots.length; i++)
             if (slots[i] == null && def.params().get(i).dflt() == null) throw missing(in, def.name(), names.get(i), span, sig);
         Env local = new Env(fn.moduleEnv());
-        Frame caller = enter(in, def.name(), span, true);
+        // a def calling itself (the way to repeat layers) stays in its caller's scope, so the
+        // layers of one stack are siblings: stack.layer, stack.layer_1, not stack.stack.layer
+        Frame caller = enter(in, def.name(), span, !in.frame.isCallOf(def.name()));
         try {
             for (int i = 0; i < slots.length; i++) {
                 Formal f = def.params().get(i);

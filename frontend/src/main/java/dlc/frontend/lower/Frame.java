@@ -60,6 +60,9 @@ final class Frame {
 
     boolean isRoot() { return parent == null; }
 
+    /** Whether this frame is a call of the function named name (a recursive call stays in its scope). */
+    boolean isCallOf(String name) { return name.equals(fnName); }
+
     /** Depth of inlining, for the recursion limit. */
     int depth() {
         int d = 0;

@@ -358,6 +358,22 @@ class LoweringTest {
     }
 
     @Test
+    void recursiveDefsStackLayersAsSiblings() {
+        Compilation c = ok(DENSE + """
+                def stack(x, n: int) {
+                  h = relu(dense(x, 3))
+                  if n == 1 { h } else { stack(h, n - 1) }
+                }
+                model M {
+                  input x: f32[B, 2]
+                  output y = stack(x, 3)
+                }
+                """);
+        assertEquals(List.of("stack.dense.w", "stack.dense.b", "stack.dense_1.w", "stack.dense_1.b", "stack.dense_2.w", "stack.dense_2.b"),
+                graph(c, "train").inputs(Value.Role.PARAM).stream().map(Value::name).toList());
+    }
+
+    @Test
     void namedLosses() {
         Compilation c = ok("""
                 model Gan {
