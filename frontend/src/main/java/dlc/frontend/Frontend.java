@@ -32,7 +32,13 @@ public final class Frontend {
      *
      * @param model the model to lower, or null for the file's first model (none: only checks)
      */
-    public static Compilation compile(Path file, String model) {
+    public static Compilation compile(Path file, String model) { return compile(file, model, Map.of()); }
+
+    /**
+     * Compiles a file with some model parameters overridden: parameter name to the text of a .dl
+     * expression ({@code "hidden" -> "128"}), used instead of the parameter's default.
+     */
+    public static Compilation compile(Path file, String model, Map<String, String> params) {
         String text;
         try {
             text = Files.readString(file);
@@ -40,7 +46,7 @@ public final class Frontend {
             Diagnostic d = Diagnostic.error(new Span(file.toString(), 0, 0, 0), "cannot read " + file + ": " + e.getMessage());
             return new Compilation(null, List.of(d), List.of(), null, Map.of());
         }
-        return compileSource(file.toString(), text, model);
+        return Compiler.compile(file.toString(), text, model, params, SourceProvider.standard(), PARSER);
     }
 
     /**
@@ -54,5 +60,11 @@ public final class Frontend {
     /** Like {@link #compileSource(String, String, String)}, finding imports through provider. */
     public static Compilation compileSource(String fileName, String text, String model, SourceProvider provider) {
         return Compiler.compile(fileName, text, model, provider, PARSER);
+    }
+
+    /** The most general form: model parameter overrides (see {@link #compile(Path, String, Map)}) and an import provider. */
+    public static Compilation compileSource(String fileName, String text, String model, Map<String, String> params,
+                                            SourceProvider provider) {
+        return Compiler.compile(fileName, text, model, params, provider, PARSER);
     }
 }

@@ -24,6 +24,16 @@ public final class Compiler {
      * null. Imports are found through provider, files parsed with parser.
      */
     public static Compilation compile(String fileName, String text, String model, SourceProvider provider, FileParser parser) {
+        return compile(fileName, text, model, Map.of(), provider, parser);
+    }
+
+    /**
+     * As above, with model parameters overridden: name to source text of a .dl expression
+     * ({@code "hidden" -> "128"}), evaluated in place of the parameter's default. Mistakes in
+     * the text are diagnostics in a pseudo-file named {@code <param NAME>}.
+     */
+    public static Compilation compile(String fileName, String text, String model, Map<String, String> params,
+                                      SourceProvider provider, FileParser parser) {
         Reporter reporter = new Reporter();
         Interp in = new Interp(reporter);
         ModuleLoader loader = new ModuleLoader(in, provider, parser);
@@ -45,10 +55,28 @@ public final class Compiler {
         LoadedModule main = loader.loadMain(fileName, text, program);
         Module module = null;
         Model chosen = choose(in, program, model, fileName);
-        if (chosen != null) module = ModelLowering.lower(in, main, chosen);
+        Map<String, Expr> overrides = overrides(params, parser, reporter, loader.sources);
+        if (chosen != null && !reporter.hasErrors()) module = ModelLowering.lower(in, main, chosen, overrides);
         checkTrainBlocks(in, main, program, module);
         if (reporter.hasErrors()) module = null;
         return new Compilation(program, reporter.diagnostics(), models, module, sources);
+    }
+
+    /** Parses each override as the value of a const in its own pseudo-file. */
+    private static Map<String, Expr> overrides(Map<String, String> params, FileParser parser, Reporter reporter, Map<String, String> sources) {
+        Map<String, Expr> out = new LinkedHashMap<>();
+        for (var e : params.entrySet()) {
+            String file = "<param " + e.getKey() + ">";
+            String text = "const value = " + e.getValue();
+            sources.put(file, text);
+            FileParser.Parsed p = parser.parse(file, text);
+            p.diagnostics().forEach(reporter::report);
+            if (p.diagnostics().isEmpty() && p.program().decls().size() == 1 && p.program().decls().get(0) instanceof Const c)
+                out.put(e.getKey(), c.value());
+            else if (p.diagnostics().isEmpty())
+                reporter.report(Diagnostic.error(new Span(file, 1, 15, e.getValue().length()), "the value of model parameter '" + e.getKey() + "' must be one expression"));
+        }
+        return out;
     }
 
     private static Model choose(Interp in, Ast.Program program, String name, String fileName) {

@@ -407,6 +407,23 @@ class LoweringTest {
     }
 
     @Test
+    void modelParametersCanBeOverridden() {
+        String src = """
+                model A(n: int = 3, scale: float = 1.0) {
+                  input x: f32[B, n]
+                  output y = x * scale
+                }
+                """;
+        Compilation c = dlc.frontend.Frontend.compileSource("test.dl", src, null, Map.of("n", "2 * 4", "scale", "2"), provider(Map.of()));
+        assertTrue(c.ok(), c.render());
+        assertEquals("f32[B, 8]", graph(c, "eval").input("x").orElseThrow().type().toString());
+        Compilation bad = dlc.frontend.Frontend.compileSource("test.dl", src, null, Map.of("m", "2", "scale", "\"big\""), provider(Map.of()));
+        String out = bad.render();
+        assertTrue(out.contains("model A has no parameter 'm'") && out.contains("did you mean 'n'?"), out);
+        assertTrue(out.contains("<param scale>:1:15: error: model parameter 'scale' must be a float, got a string"), out);
+    }
+
+    @Test
     void importsRelativeModulesAndNames() {
         Map<String, String> mods = Map.of(
                 "lib.layers", """
