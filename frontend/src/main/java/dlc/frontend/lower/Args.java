@@ -56,8 +56,6 @@ public final class Args {
         throw expected(name, "a tensor");
     }
 
-    public boolean isTensor(String name) { return get(name) instanceof TensorV; }
-
     /** A tensor, or a number / bool turned into a scalar tensor of dtype like (f32 when like is null). */
     public Value tensorOr(String name, DType like) {
         Val v = get(name);

@@ -19,6 +19,4 @@ public final class CompileError extends RuntimeException {
 
     /** The diagnostic to report, or null for a poisoned value. */
     public Diagnostic diagnostic() { return diagnostic; }
-
-    public boolean isPoisoned() { return diagnostic == null; }
 }

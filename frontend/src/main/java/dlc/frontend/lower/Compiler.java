@@ -37,7 +37,6 @@ public final class Compiler {
         Reporter reporter = new Reporter();
         Interp in = new Interp(reporter);
         ModuleLoader loader = new ModuleLoader(in, provider, parser);
-        in.loader = loader;
         FileParser.Parsed parsed = parser.parse(fileName, text);
         Ast.Program program = parsed.program();
         for (Diagnostic d : parsed.diagnostics()) reporter.report(d);

@@ -42,8 +42,6 @@ final class GraphCtx {
         return v;
     }
 
-    boolean owns(Value v) { return owned.contains(v); }
-
     /**
      * The value to use for v in this graph: v itself when it is ours, else the input that
      * captures it; null when no enclosing graph has it (a tensor of another lowering).

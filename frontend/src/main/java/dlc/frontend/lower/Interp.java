@@ -21,7 +21,6 @@ public final class Interp {
 
     final Reporter reporter;
     final Env builtins;
-    ModuleLoader loader;
     Frame frame = Frame.root("", "module");
     Lowering lowering;
     GraphCtx ctx;
