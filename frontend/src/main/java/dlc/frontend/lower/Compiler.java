@@ -54,8 +54,10 @@ public final class Compiler {
         LoadedModule main = loader.loadMain(fileName, text, program);
         Module module = null;
         Model chosen = choose(in, program, model, fileName);
+        int before = reporter.errorCount();
         Map<String, Expr> overrides = overrides(params, parser, reporter, loader.sources);
-        if (chosen != null && !reporter.hasErrors()) module = ModelLowering.lower(in, main, chosen, overrides);
+        boolean overridesOk = reporter.errorCount() == before;
+        if (chosen != null && overridesOk) module = ModelLowering.lower(in, main, chosen, overrides);
         checkTrainBlocks(in, main, program, module);
         if (reporter.hasErrors()) module = null;
         return new Compilation(program, reporter.diagnostics(), models, module, sources);
