@@ -126,6 +126,14 @@ final class TypePatterns {
 
     /** Binds or checks one dim pattern against an actual dim; returns null on success, else " where I = 256". */
     private static String matchDim(DimExpr p, Dim actual, Env local, Map<String, String> origins, String what) {
+        try {
+            return matchDimOrThrow(p, actual, local, origins, what);
+        } catch (ArithmeticException e) {
+            return " (" + showDim(p) + " cannot be computed: " + e.getMessage() + ")";
+        }
+    }
+
+    private static String matchDimOrThrow(DimExpr p, Dim actual, Env local, Map<String, String> origins, String what) {
         if (p instanceof DimInt i) return actual.equals(Dim.of(i.value())) ? null : "";
         if (p instanceof DimName n) {
             Dim bound = boundDim(n.name(), local);
