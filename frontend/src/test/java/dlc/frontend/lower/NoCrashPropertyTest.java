@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Bad programs give diagnostics, never exceptions: random well-formed models that call builtins
  * and operators with random arguments (wrong kinds, ranks, axes, dtypes) compile without
- * throwing, and every error points at a line of the file.
+ * throwing, every error points at a line of the file, and what compiles verifies.
  */
 class NoCrashPropertyTest {
     private static final List<String> FUNCTIONS = BuiltinTable.all().stream().map(Builtin::name)
@@ -53,5 +53,6 @@ class NoCrashPropertyTest {
             assertFalse(d.message().isBlank());
         }
         assertEquals(c.ok(), c.module() != null, () -> src + "\n" + c.render());
+        if (c.module() != null) TestSupport.checkIr(c.module());
     }
 }

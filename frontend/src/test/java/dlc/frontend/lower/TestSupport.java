@@ -38,7 +38,16 @@ final class TestSupport {
         Compilation c = compile(src, null, modules);
         assertTrue(c.ok(), () -> "expected no errors, got:\n" + c.render());
         assertNotNull(c.module(), "a model lowered without errors has a module");
+        checkIr(c.module());
         return c;
+    }
+
+    /** Every module the frontend makes verifies and survives a print / parse round trip of its text form. */
+    static void checkIr(dlc.ir.Module m) {
+        dlc.ir.Verifier.verify(m);
+        String text = dlc.ir.text.IrPrinter.print(m);
+        dlc.ir.Module back = dlc.ir.text.IrParser.parseModule(text);
+        assertEquals(Optional.empty(), dlc.ir.GraphEquivalence.difference(m, back), text);
     }
 
     /** Compiles, expecting errors; returns the rendered diagnostics. */
