@@ -60,7 +60,7 @@ public final class Args {
     public Value tensorOr(String name, DType like) {
         Val v = get(name);
         if (v instanceof TensorV t) return t.v();
-        if (v instanceof IntV || v instanceof FloatV || v instanceof BoolV)
+        if (v instanceof IntV || v instanceof FloatV || v instanceof BoolV || v instanceof DimV)
             return in.scalar(spanOf(name), v, like != null ? like : v instanceof BoolV ? DType.BOOL : DType.F32);
         throw expected(name, "a tensor or a number");
     }

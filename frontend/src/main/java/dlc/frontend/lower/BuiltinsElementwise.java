@@ -69,7 +69,7 @@ final class BuiltinsElementwise {
     private static Value operand(Args a, String name, DType dt) {
         Val v = a.get(name);
         if (v instanceof TensorV t) return t.v();
-        if (Vals.isNumber(v) || v instanceof BoolV) return a.in.scalar(a.spanOf(name), v, dt);
+        if (Vals.isNumber(v) || v instanceof BoolV || v instanceof DimV) return a.in.scalar(a.spanOf(name), v, dt);
         throw a.error(name, "argument '" + name + "' of " + a.fn.name() + " must be a tensor or a number, got " + Vals.kind(v));
     }
 

@@ -96,12 +96,23 @@ public final class Interp {
                 throw error(span, "the float " + Vals.show(v) + " cannot become an " + dtype + " value without rounding",
                         "cast the tensor to a float type first, e.g. cast(x, f32)");
         } else if (v instanceof DimV d) {
-            throw error(span, "the symbolic dim " + d.d() + " has no value at compile time, so it cannot be used as a number",
-                    "use a reduction such as mean instead of dividing by a symbolic size");
+            return dimValue(span, d.d(), dtype);
         } else {
             throw error(span, "expected a tensor or a number, got " + Vals.kind(v));
         }
         return constant(span, dtype, Shape.SCALAR, List.of(x));
+    }
+
+    /**
+     * The run-time value of a symbolic dim as a scalar of dtype: the sum of a vector of d ones,
+     * which the interpreter and backends size from the bound symbols (x / B, T - 1 as a tensor).
+     */
+    private Value dimValue(Span span, Dim d, DType dtype) {
+        if (dtype == DType.BOOL)
+            throw error(span, "the dim " + d + " cannot meet a bool tensor");
+        Value one = constant(span, dtype, Shape.SCALAR, List.of(1.0));
+        Value ones = emit(span, "broadcast_to", Attrs.of("shape", new Shape(List.of(d))), one);
+        return emit(span, "sum", Attrs.of("axes", List.of(0L), "keepdims", false), ones);
     }
 
     Value constant(Span span, DType dtype, Shape shape, List<Double> values) {

@@ -125,7 +125,7 @@ final class Operators {
         if (op.equals("*") && l instanceof IntV n && r instanceof SeqV a) return repeat(a, n.v());
         if ((da != null && r instanceof FloatV) || (db != null && l instanceof FloatV))
             throw in.error(span, "cannot mix the symbolic dim " + (da != null ? da : db) + " with a float at compile time",
-                    "symbolic sizes are known only when the model runs");
+                    "symbolic sizes are known only when the model runs; use them with tensors (x / B), not in compile-time arithmetic");
         throw in.error(span, "'" + op + "' cannot be applied to " + Vals.kind(l) + " and " + Vals.kind(r));
     }
 

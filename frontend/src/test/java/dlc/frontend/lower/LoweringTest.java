@@ -133,6 +133,22 @@ class LoweringTest {
     }
 
     @Test
+    void symbolicDimsMeetTensorsAsRunTimeValues() {
+        Compilation c = ok("""
+                model M {
+                  input x: f32[B, T]
+                  output m = sum(x) / (B * T)
+                  output last = T - 1 + x[:, 0]
+                  output big = maximum(x, B)
+                }
+                """);
+        Map<String, Tensor> r = run(graph(c, "eval"), Map.of("x", t(new int[]{2, 3}, 1, 2, 3, 4, 5, 6)));
+        assertClose(new double[]{3.5}, r.get("m").data(), 1e-12);
+        assertClose(new double[]{3, 6}, r.get("last").data(), 0);
+        assertClose(new double[]{2, 2, 3, 4, 5, 6}, r.get("big").data(), 0);
+    }
+
+    @Test
     void indexingAndSlicing() {
         Compilation c = ok("""
                 model M {
