@@ -33,6 +33,9 @@ public final class Args {
 
     public Val get(String name) { return vals[index(name)]; }
 
+    /** Whether the call wrote this argument (rather than taking its default). */
+    public boolean explicit(String name) { return spans[index(name)] != null; }
+
     /** Whether the argument was given and is not none. */
     public boolean given(String name) { return !(get(name) instanceof NoneV); }
 

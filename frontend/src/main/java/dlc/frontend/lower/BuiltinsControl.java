@@ -73,12 +73,19 @@ final class BuiltinsControl {
         Dim length = null;
         if (!xs.isEmpty()) {
             int rank0 = xs.get(0).type().rank();
+            if (!a.explicit("axis") && rank0 < 2)
+                throw a.error("xs", "scan steps over axis 1 by default (xs are [B, T, ...]), but xs is " + xs.get(0).type(),
+                        "pass axis=0 to step over the first axis");
             axis = a.axis("axis", rank0);
             length = xs.get(0).type().shape().dim((int) axis);
             for (Value x : xs)
                 if (x.type().rank() != rank0 || !x.type().shape().dim((int) axis).equals(length))
                     throw a.error("xs", "every scanned tensor needs the same length on axis " + axis + ": "
                             + xs.get(0).type() + " and " + x.type());
+        }
+        if (xs.isEmpty() && a.explicit("axis")) {
+            axis = a.integer("axis"); // only places the stacked outputs
+            if (axis < 0) throw a.error("axis", "a scan without xs stacks its outputs on a non-negative axis, got " + axis);
         }
         if (a.given("length")) {
             Dim l = a.dim("length");
@@ -124,6 +131,10 @@ final class BuiltinsControl {
             in.ctx = outer;
         }
         Tree ysTree = flattenShape(r.items().get(1));
+        for (Value y : ys)
+            if (axis > y.type().rank())
+                throw a.error("f", "scan stacks per-step outputs on axis " + axis + ", but one is " + y.type(),
+                        a.explicit("axis") ? null : "pass axis=0 to stack the steps first");
 
         GraphBuilder gb = body.builder;
         for (int i = 0; i < newCarry.size(); i++) gb.output("carry_" + i, Graph.Output.Role.OUTPUT, newCarry.get(i));

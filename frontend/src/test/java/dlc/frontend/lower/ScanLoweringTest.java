@@ -76,6 +76,8 @@ class ScanLoweringTest {
                   output ys
                   pw, _ = scan(fn(p) { (p * 2.0, none) }, full([], 1.0), length=5)
                   output pw
+                  _, powers = scan(fn(p) { (p * 2.0, p) }, full([], 1.0), length=4)
+                  output powers
                 }
                 """);
         double[] xs = {1, 2, 3, 10, 20, 30, 100, 200, 300, 1000, 2000, 3000};
@@ -85,6 +87,7 @@ class ScanLoweringTest {
         // reverse: step t=3 runs first with acc=0, so ys[3] = 0 and ys[0] = x1 + x2 + x3
         assertClose(new double[]{1110, 2220, 3330, 1100, 2200, 3300, 1000, 2000, 3000, 0, 0, 0}, r.get("ys").data(), 0);
         assertClose(new double[]{32}, r.get("pw").data(), 0);
+        assertClose(new double[]{1, 2, 4, 8}, r.get("powers").data(), 0);
     }
 
     @Test
@@ -121,6 +124,24 @@ class ScanLoweringTest {
                 """);
         Tensor total = run(graph(c, "eval"), Map.of("xs", t(new int[]{2, 3}, 1, 2, 3, 4, 5, 6), "w", t(new int[]{}, 2))).get("total");
         assertClose(new double[]{42}, total.data(), 1e-12);
+    }
+
+    @Test
+    void scanMistakesAreDiagnostics() {
+        String out = errors("""
+                model M {
+                  input v: f32[5]
+                  _, a = scan(fn(c, x) { (c, x) }, full([], 0.0), v)
+                  _, b = scan(fn(c) { (c, c) }, full([], 0.0), length=3, axis=-1)
+                  _, d = scan(fn(c) { (c + 1, c) }, zeros([2]), length=3, axis=2)
+                  c2, _ = scan(fn(c, x) { (1, none) }, 0, v, axis=0)
+                }
+                """);
+        assertTrue(out.contains("scan steps over axis 1 by default (xs are [B, T, ...]), but xs is f32[5]"), out);
+        assertTrue(out.contains("hint: pass axis=0 to step over the first axis"), out);
+        assertTrue(out.contains("a scan without xs stacks its outputs on a non-negative axis, got -1"), out);
+        assertTrue(out.contains("scan stacks per-step outputs on axis 2, but one is f32[2]"), out);
+        assertTrue(out.contains("scan carries must be tensors or tuples of tensors, got an int"), out);
     }
 
     @Test
