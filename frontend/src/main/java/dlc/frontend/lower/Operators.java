@@ -54,10 +54,6 @@ final class Operators {
         String irOp = TENSOR_OPS.get(op);
         if (op.equals("@") && !(l instanceof TensorV && r instanceof TensorV))
             throw in.error(span, "'@' needs two tensors, got " + Vals.kind(l) + " and " + Vals.kind(r));
-        if (l instanceof TensorV a && r instanceof TensorV b && a.v().type().dtype() != b.v().type().dtype())
-            throw in.error(span, "cannot mix " + a.v().type().dtype() + " and " + b.v().type().dtype() + " tensors in '" + op + "': "
-                            + a.v().type() + " " + op + " " + b.v().type(),
-                    "cast one side to the other's dtype, e.g. cast(x, " + a.v().type().dtype() + ")");
         DType dt = l instanceof TensorV a ? a.v().type().dtype() : ((TensorV) r).v().type().dtype();
         Value a = in.tensorOf(lSpan, l, dt), b = in.tensorOf(rSpan, r, dt);
         return new TensorV(in.emit(span, irOp, a, b));
