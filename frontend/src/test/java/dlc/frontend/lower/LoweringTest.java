@@ -315,6 +315,29 @@ class LoweringTest {
         assertEquals(2, new HashSet<>(salts1).size(), "two call sites draw from two streams: " + salts1);
     }
 
+    @Test
+    void aSiteDrawsTheSameStreamInTrainAndEvalWhateverTrainingOnlyCallsPrecedeIt() {
+        Compilation c = ok("""
+                def noisy(x) { x + normal(x.shape) }
+                def drop(x) { if training { x * cast(uniform(x.shape) > 0.5, f32) } else { x } }
+                model M {
+                  input x: f32[4]
+                  h = drop(x)
+                  output y = noisy(h)
+                }
+                """);
+        List<Object> train = salts(c, "train"), eval = salts(c, "eval");
+        assertEquals(2, train.size());
+        assertEquals(List.of(train.get(1)), eval, "noisy's draw keeps its salt when drop draws only in training");
+        Tensor x = t(new int[]{4}, 0, 0, 0, 0);
+        Tensor fromEval = run(graph(c, "eval"), Map.of("x", x, "rng", Tensor.scalar(DType.I64, 4))).get("y");
+        assertEquals(4, Arrays.stream(fromEval.data()).distinct().count(), "four different normal draws");
+    }
+
+    private static List<Object> salts(Compilation c, String graphName) {
+        return graph(c, graphName).nodes().stream().filter(n -> n.op().name().equals("rng_fold")).map(n -> n.attrs().get("salt")).toList();
+    }
+
     private static List<Object> salts(Compilation c) {
         return graph(c, "train").nodes().stream().filter(n -> n.op().name().equals("rng_fold")).map(n -> n.attrs().get("salt")).toList();
     }
