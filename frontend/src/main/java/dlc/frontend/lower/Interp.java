@@ -229,7 +229,8 @@ public final class Interp {
             throw new ReturnSignal(r.value() == null ? NoneV.NONE : eval(r.value(), env));
         }
         if (lowering == null)
-            throw error(s.span(), "this statement needs a model", null);
+            throw error(s.span(), "this statement only runs while a model is lowered, but this code runs at module level",
+                    "call the def that holds it from a model, not from a const");
         ModelStmts.exec(this, s, env);
         return NoneV.NONE;
     }
