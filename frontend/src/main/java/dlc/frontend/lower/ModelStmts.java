@@ -62,7 +62,9 @@ final class ModelStmts {
                     "parameters need sizes known at compile time; use a dim of a feature axis (bound from a def parameter type) or a model parameter");
         String path = in.frame.qualify(name);
         if (low.declared.containsKey(path))
-            throw in.error(span, "duplicate " + kind + " '" + path + "'", "a scope declares each name once; rename one of them");
+            throw in.error(span, "duplicate " + kind + " '" + path + "'", in.frame.isCallOf("lambda")
+                    ? "a lambda declares its parameters in its caller's scope, so calling it twice declares them twice; make it a def to get a scope per call"
+                    : "a scope declares each name once; rename one of them");
         checkFreeName(in, span, path, kind);
         TensorType before = low.init.types.get(path);
         if (before == null) {

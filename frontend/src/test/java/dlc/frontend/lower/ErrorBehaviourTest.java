@@ -126,6 +126,20 @@ class ErrorBehaviourTest {
     }
 
     @Test
+    void aLambdaDeclaringParamsCalledTwiceIsExplained() {
+        String out = errors("""
+                def make_scale() { fn(x) { param s: f32[] = 1.0; x * s } }
+                model M {
+                  input x: f32[3]
+                  f = make_scale()
+                  output y = f(f(x))
+                }
+                """);
+        assertTrue(out.contains("duplicate parameter 's'"), out);
+        assertTrue(out.contains("make it a def to get a scope per call"), out);
+    }
+
+    @Test
     void trainBlocksAreCheckedAgainstTheModel() {
         Compilation c = compile("""
                 model Gan {
