@@ -97,8 +97,13 @@ final class Operators {
 
     static Val fold(Interp in, Span span, String op, Val l, Val r) {
         switch (op) {
-            case "==": return BoolV.of(Vals.same(l, r));
-            case "!=": return BoolV.of(!Vals.same(l, r));
+            case "==": case "!=": {
+                Boolean same = Vals.same(l, r);
+                if (same == null)
+                    throw in.error(span, "cannot decide " + Vals.show(l) + " " + op + " " + Vals.show(r) + " at compile time",
+                            "symbolic sizes are known only when the model runs; compare known sizes, or use where(...) on tensors");
+                return BoolV.of(op.equals("==") == same);
+            }
             case "<": case "<=": case ">": case ">=": return compare(in, span, op, l, r);
             case "and": case "or":
                 if (l instanceof BoolV && r instanceof BoolV) return r; // the left side decided nothing

@@ -78,15 +78,27 @@ final class Vals {
         return "an error";
     }
 
-    /** Structural equality of compile-time values (dims by canonical form, ints equal to dims). */
-    static boolean same(Val a, Val b) {
+    /**
+     * Structural equality of compile-time values (ints equal to dims, dims by canonical form), or
+     * null when it cannot be known at compile time: {@code B == 1} holds for some runs and not
+     * others, while {@code T == T} and {@code T == T - 1} are decided.
+     */
+    static Boolean same(Val a, Val b) {
         Dim da = dimOf(a), db = dimOf(b);
-        if (da != null && db != null) return da.equals(db);
+        if (da != null && db != null) {
+            Dim diff = da.minus(db);
+            return diff.isConst() ? (Boolean) (diff.value() == 0) : null;
+        }
         if (isNumber(a) && isNumber(b)) return num(a) == num(b);
         if (a instanceof SeqV x && b instanceof SeqV y) {
             if (x.items().size() != y.items().size()) return false;
-            for (int i = 0; i < x.items().size(); i++) if (!same(x.items().get(i), y.items().get(i))) return false;
-            return true;
+            Boolean all = true;
+            for (int i = 0; i < x.items().size(); i++) {
+                Boolean s = same(x.items().get(i), y.items().get(i));
+                if (Boolean.FALSE.equals(s)) return false;
+                if (s == null) all = null;
+            }
+            return all;
         }
         if (a instanceof TensorV x && b instanceof TensorV y) return x.v() == y.v();
         return a.equals(b);

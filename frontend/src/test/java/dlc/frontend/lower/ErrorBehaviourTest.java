@@ -140,6 +140,26 @@ class ErrorBehaviourTest {
     }
 
     @Test
+    void undecidableDimComparisonsAreErrorsNotFalse() {
+        Compilation ok = ok("""
+                model M {
+                  input x: f32[B, T]
+                  a = if x.shape == (B, T) and T != T - 1 and B * T / T == B { 1.0 } else { error("decidable") }
+                  output y = x * a
+                }
+                """);
+        assertNotNull(ok.module());
+        String out = errors("""
+                model M {
+                  input x: f32[B, 4]
+                  a = if x.shape[0] == 1 { 2.0 } else { 3.0 }
+                  output y = x * a
+                }
+                """);
+        assertTrue(out.contains("cannot decide B == 1 at compile time"), out);
+    }
+
+    @Test
     void trainBlocksAreCheckedAgainstTheModel() {
         Compilation c = compile("""
                 model Gan {
