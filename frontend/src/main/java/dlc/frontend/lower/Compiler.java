@@ -5,6 +5,8 @@ import dlc.frontend.Diagnostic;
 import dlc.frontend.ast.Ast;
 import dlc.frontend.ast.Ast.*;
 import dlc.frontend.ast.Span;
+import dlc.frontend.train.TrainConfig;
+import dlc.frontend.train.TrainLowering;
 import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.Value;
@@ -13,11 +15,21 @@ import java.util.*;
 
 /**
  * The front end after parsing: loads the file's imports, declares its names, picks a model and
- * lowers it to IR, and checks the file's train blocks. User errors become diagnostics; only
+ * lowers it to IR, checks the file's train blocks and builds the model's training steps
+ * ({@link TrainLowering}). User errors become diagnostics; only
  * compiler bugs throw.
  */
 public final class Compiler {
     private Compiler() {}
+
+    /** The module whose names a train block's settings see after the file's own (optimizers, schedules). */
+    static final List<String> OPTIM = List.of("std", "optim");
+
+    /** The first train block for model; later ones were reported by {@link #checkTrainBlocks}. */
+    private static Train trainBlockOf(Ast.Program program, String model) {
+        for (Decl d : program.decls()) if (d instanceof Train t && t.model().equals(model)) return t;
+        return null;
+    }
 
     /**
      * Compiles text (the file fileName) and lowers model, or the file's first model when model is
@@ -44,7 +56,7 @@ public final class Compiler {
         for (Decl d : program.decls()) if (d instanceof Model m) models.add(m.name());
         Map<String, String> sources = loader.sources;
         sources.put(fileName, text);
-        if (reporter.hasErrors()) return new Compilation(program, reporter.diagnostics(), models, null, sources);
+        if (reporter.hasErrors()) return new Compilation(program, reporter.diagnostics(), models, null, sources, null);
 
         try {
             loader.loadPrelude();
@@ -60,7 +72,14 @@ public final class Compiler {
         if (chosen != null && overridesOk) module = ModelLowering.lower(in, main, chosen, overrides);
         checkTrainBlocks(in, main, program, module);
         if (reporter.hasErrors()) module = null;
-        return new Compilation(program, reporter.diagnostics(), models, module, sources);
+        TrainConfig config = null;
+        Train block = module == null ? null : trainBlockOf(program, module.name());
+        if (block != null) {
+            TrainLowering.Result r = TrainLowering.lower(new Staging(in, main, loader, List.of(OPTIM)), block, module);
+            module = r == null || reporter.hasErrors() ? null : r.module();
+            config = module == null ? null : r.config();
+        }
+        return new Compilation(program, reporter.diagnostics(), models, module, sources, config);
     }
 
     /** Parses each override as the value of a const in its own pseudo-file. */
@@ -95,8 +114,15 @@ public final class Compiler {
 
     /** Train blocks must name a model; a step's loss and params must exist in the lowered model. */
     private static void checkTrainBlocks(Interp in, LoadedModule main, Ast.Program program, Module module) {
+        Map<String, Span> seen = new HashMap<>();
         for (Decl d : program.decls()) {
             if (!(d instanceof Train t)) continue;
+            Span first = seen.putIfAbsent(t.model(), t.span());
+            if (first != null) {
+                in.reporter.report(Diagnostic.error(t.span(), "a second train block for model '" + t.model() + "'", "merge them; use step blocks for several optimizers")
+                        .withNote(new Diagnostic.Note(first, "the first one")));
+                continue;
+            }
             if (!(main.env().local(t.model()) instanceof Val.ModelV)) {
                 List<String> models = new ArrayList<>();
                 for (Decl x : program.decls()) if (x instanceof Model m) models.add(m.name());
