@@ -59,13 +59,14 @@ final class StepGraph {
                 stateIn.put(slot.names().get(i), g.input(slot.names().get(i), slot.types().get(i), Value.Role.STATE));
         counter = g.input(TrainConfig.STEP_COUNTER, TensorType.scalar(DType.I64), Value.Role.STATE);
 
-        if (sets.loss() != null) g.output(sets.loss(), Graph.Output.Role.LOSS, m.get(train.output(sets.loss()).orElseThrow().value()));
-        for (Graph.Output o : train.outputs())
+        // src (the gradient graph) keeps the train graph's outputs, in order, then adds GRADs
+        if (sets.loss() != null) g.output(sets.loss(), Graph.Output.Role.LOSS, m.get(output(src, Graph.Output.Role.LOSS, sets.loss())));
+        for (Graph.Output o : src.outputs())
             if (o.role() == Graph.Output.Role.OUTPUT) g.output(o.name(), o.role(), m.get(o.value()));
 
         if (!sets.params().isEmpty()) optimize(src, m, slots, stateIn);
-        for (Graph.Output o : model.stateUpdates.values()) g.output(o.name(), Graph.Output.Role.UPDATE, m.get(o.value()));
-        for (String p : sets.rules()) g.output(p, Graph.Output.Role.UPDATE, m.get(model.paramRules.get(p).value()));
+        for (String s : model.stateUpdates.keySet()) g.output(s, Graph.Output.Role.UPDATE, m.get(output(src, Graph.Output.Role.UPDATE, s)));
+        for (String p : sets.rules()) g.output(p, Graph.Output.Role.UPDATE, m.get(output(src, Graph.Output.Role.UPDATE, p)));
         if (last) {
             Value one = g.emit(plan.span().loc(), "constant", Attrs.of("dtype", DType.I64, "shape", Shape.SCALAR, "values", List.of(1.0)));
             g.output(TrainConfig.STEP_COUNTER, Graph.Output.Role.UPDATE, g.emit(plan.span().loc(), "add", Attrs.EMPTY, counter, one));
@@ -77,13 +78,12 @@ final class StepGraph {
         TrainPlan.Optimizer opt = plan.optimizer();
         List<Value> grads = new ArrayList<>();
         for (String p : sets.params()) {
-            Graph.Output go = src.outputs().stream().filter(o -> o.role() == Graph.Output.Role.GRAD && o.name().equals(p)).findFirst().orElseThrow();
-            grads.add(m.get(go.value()));
+            grads.add(m.get(output(src, Graph.Output.Role.GRAD, p)));
         }
         grads = clip(grads);
         for (int i = 0; i < sets.params().size(); i++) {
             String p = sets.params().get(i);
-            Value param = m.get(model.param(p));
+            Value param = m.get(src.input(p).orElseThrow());
             OptimizerState.Slot slot = slots.get(p);
             List<Value> before = slot.names().stream().map(stateIn::get).toList();
             Value t = t(param.type().dtype());
@@ -102,6 +102,10 @@ final class StepGraph {
             List<Value> afterValues = stateValues(after, slot, p);
             for (int k = 0; k < afterValues.size(); k++) g.output(slot.names().get(k), Graph.Output.Role.UPDATE, afterValues.get(k));
         }
+    }
+
+    private static Value output(Graph src, Graph.Output.Role role, String name) {
+        return src.outputs().stream().filter(o -> o.role() == role && o.name().equals(name)).findFirst().orElseThrow().value();
     }
 
     /** Gradients after the step's clipping (global norm or value); as they are without it. */
