@@ -2,8 +2,8 @@ package dlc.cli;
 
 import dlc.frontend.Compilation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -21,11 +21,10 @@ final class CheckCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The .dl file to check.")
     Path file;
 
-    @Option(names = "--model", paramLabel = "M", description = "Also lower this model (default: what the frontend checks by default).")
-    String model;
+    @Mixin ModelChoice choice;
 
     @Override public Integer call() throws Exception {
-        Compilation c = Programs.compile(main.toolchain(), file, model, spec.commandLine().getErr());
+        Compilation c = Programs.compile(main.toolchain(), file, choice, spec.commandLine().getErr());
         if (!c.ok()) return UserError.FAILED;
         spec.commandLine().getOut().println("ok: " + file + ": " + (c.models().isEmpty() ? "no models" :
                 (c.models().size() == 1 ? "model " : "models ") + String.join(", ", c.models())));

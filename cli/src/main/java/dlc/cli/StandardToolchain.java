@@ -8,13 +8,14 @@ import dlc.passes.PassManager;
 import dlc.passes.Passes;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The real compiler stages. Each stage not yet merged into this build says so plainly instead of
  * pretending to work.
  */
 final class StandardToolchain implements Toolchain {
-    @Override public Compilation compile(Path file, String model) {
+    @Override public Compilation compile(Path file, String model, Map<String, String> params) {
         throw notBuilt("the frontend (dlc.frontend.Frontend)");
     }
 
