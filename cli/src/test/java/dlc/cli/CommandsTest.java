@@ -197,7 +197,7 @@ class CommandsTest {
         CliHarness.Result syntax = exec(MODEL, "run", f, "--input", "x.npy");
         assertEquals(2, syntax.code());
         assertEquals(1, syntax.err().lines().count(), syntax::toString);
-        assertTrue(syntax.err().startsWith("dlc run: ") && syntax.err().contains("KEY=VALUE"), syntax::toString);
+        assertEquals("dlc run: Value for option '--input' (NAME=FILE.npy) should be in KEY=VALUE format but was x.npy (see 'dlc run --help')\n", syntax.err());
 
         CliHarness.Result unknown = exec(MODEL, "run", f, "--input", "z=" + dir.resolve("z.npy"));
         assertEquals(1, unknown.code());
