@@ -58,6 +58,21 @@ class EndToEndTest {
     }
 
     @Test
+    void checkLowersEveryModelNotOnlyTheFirst() throws Exception {
+        Path f = write("two.dl", SCALE + """
+                model Broken {
+                  input x: f32[B, 3]
+                  output y = x @ x
+                }
+                """);
+        CliHarness.Result r = exec(DLC, "check", f.toString());
+        assertEquals(1, r.code(), r::toString);
+        assertTrue(r.err().startsWith(f + ":9:14: error: matmul shapes do not match"), r::toString);
+        assertEquals(1, r.err().lines().filter(l -> l.contains("error:")).count(), r::toString);
+        assertEquals(0, exec(DLC, "check", f.toString(), "--model", "Scale").code());
+    }
+
+    @Test
     void runPrintsShapesAndExactStatisticsForGivenInputs() throws Exception {
         Path f = write("scale.dl", SCALE);
         Path x = dir.resolve("x.npy"), out = dir.resolve("out");
