@@ -136,6 +136,16 @@ class EndToEndTest {
     }
 
     @Test
+    void theReadmeLanguageSampleRuns() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int start = readme.indexOf("```\n") + 4;
+        Path sample = write("readme.dl", readme.substring(start, readme.indexOf("```", start)));
+        CliHarness.Result r = exec(DLC, "run", sample.toString());
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().contains("\nprobs: f32[2, 10]  min "), r::toString);
+    }
+
+    @Test
     void theReadmeCommandRunsTheLstmExample() {
         Path lstm = Path.of("..", "examples", "lstm.dl").toAbsolutePath().normalize();
         CliHarness.Result r = exec(DLC, "run", lstm.toString(), "--dim", "T=5");
