@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  *
  * <p>Preparation: every f32/f16 type (inputs, cast targets, scan bodies) becomes f64, since a cast
  * to f32 rounds by ~1e-7 relative, a jump that a step of 1e-6 cannot see past; the graph's outputs
- * are replaced by {@code loss = sum_k sum(out_k * u_k)} over its floating outputs, with fresh
- * random weights {@code u_k}; the gradient is taken with respect to every floating input.
+ * are replaced by {@code loss = sum_k sum(f_k * u_k)} over its floating outputs {@code f_k} (kept as
+ * outputs too), with fresh random weights {@code u_k}; the gradient is taken with respect to every floating input.
  *
  * <p>A sample is rejected (with a reason) when finite differences cannot judge it, which depends
  * on the forward graph alone, never on a gradient rule: the forward run fails (integer division by
@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
 final class CompositeGraphs {
     private CompositeGraphs() {}
 
-    /** The prepared problem: graph with output {@code loss}, its inputs, the inputs to differentiate. */
+    /** The prepared problem: graph with outputs {@code loss} and {@code f_k}, its inputs, the inputs to differentiate. */
     record Problem(Graph graph, List<String> wrt, Map<String, Tensor> inputs) {}
 
     /** Ops with a rule owned elsewhere that may not have landed yet; a graph needing one is rejected, not failed. */
@@ -78,6 +78,7 @@ final class CompositeGraphs {
         for (Graph.Output o : generated.outputs()) {
             Value v = map.get(o.value());
             if (!v.type().dtype().isFloating() || !seen.add(v)) continue;
+            b.output("f_" + k, Graph.Output.Role.OUTPUT, v);
             Value u = b.input("u_" + k++, v.type(), Value.Role.INPUT);
             Value term = GraphsForGrad.all(b, "sum", b.op("mul", v, u));
             loss = loss == null ? term : b.op("add", loss, term);
@@ -101,7 +102,8 @@ final class CompositeGraphs {
         return res;
     }
 
-    static double loss(Problem p, Map<String, Tensor> dir, double h) {
+    /** Every output of p's graph at its inputs moved by {@code h * dir}. */
+    static Map<String, Tensor> runShifted(Problem p, Map<String, Tensor> dir, double h) {
         Map<String, Tensor> shifted = new HashMap<>(p.inputs());
         dir.forEach((name, v) -> {
             Tensor x = p.inputs().get(name);
@@ -109,8 +111,10 @@ final class CompositeGraphs {
             for (int i = 0; i < d.length; i++) d[i] += h * v.data()[i];
             shifted.put(name, new Tensor(x.dtype(), x.shape(), d));
         });
-        return run(p.graph(), shifted).get("loss").item();
+        return run(p.graph(), shifted);
     }
+
+    static double loss(Problem p, Map<String, Tensor> dir, double h) { return runShifted(p, dir, h).get("loss").item(); }
 
     /** A Gaussian direction for every differentiated input. */
     static Map<String, Tensor> direction(Problem p, Random r) {
