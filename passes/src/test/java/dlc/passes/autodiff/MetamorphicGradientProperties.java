@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Relations gradients must satisfy, checked on random smooth functions built from movement chains
- * and nonlinearities ({@code F(x) = sin(M2(tanh(M1(x))))}, chains M drawn from a seed) and on
+ * and nonlinearities ({@code F(x) = sin(M2(sin(M1(x))))}, chains M drawn from a seed) and on
  * random composite graphs:
  * <ul>
  *   <li>linearity: {@code grad(a f + b g) = a grad f + b grad g}, and the sum rule with a shared
@@ -30,11 +30,15 @@ class MetamorphicGradientProperties {
     /** Rounding-level agreement between two reverse-mode results computed in different orders. */
     private static final double EXACT = 1e-10;
 
-    /** F(x) = sin(M2(tanh(M1(x)))) with chains (and their attributes) drawn from {@code chainSeed}. */
+    /**
+     * F(x) = sin(M2(sin(M1(x)))) with chains (and their attributes) drawn from {@code chainSeed}.
+     * sin rather than a saturating tanh: scatter_add and pad build sums of several inputs, and a
+     * gradient of 1e-7 from tanh(6) would drown in the central differences' rounding noise.
+     */
     static Value smooth(GraphBuilder b, Value x, long chainSeed) {
         Random r = new Random(chainSeed);
         Value inner = RandomMovements.chain(b, x, r, 1 + r.nextInt(3), RandomMovements.OPS);
-        return b.op("sin", RandomMovements.chain(b, b.op("tanh", inner), r, 1 + r.nextInt(2), RandomMovements.OPS));
+        return b.op("sin", RandomMovements.chain(b, b.op("sin", inner), r, 1 + r.nextInt(2), RandomMovements.OPS));
     }
 
     /**
@@ -81,7 +85,7 @@ class MetamorphicGradientProperties {
     }
 
     /** grad(a f + b g) == a grad f + b grad g, with f and g separate or sharing an intermediate (fan-out). */
-    @Property(tries = 60)
+    @Property
     void gradientIsLinear(@ForAll long seed, @ForAll boolean shared) {
         Random r = new Random(seed);
         int[] s = randomShape(r, 3);
@@ -99,7 +103,7 @@ class MetamorphicGradientProperties {
     }
 
     /** Sum rule: grad(f + g) == grad f + grad g, where f and g both read one shared intermediate. */
-    @Property(tries = 40)
+    @Property
     void sumRuleWithFanOut(@ForAll long seed) {
         Random r = new Random(seed);
         int[] s = randomShape(r, 3);
@@ -127,12 +131,12 @@ class MetamorphicGradientProperties {
         GraphBuilder b = new GraphBuilder("inner");
         Value x = b.input("x", new TensorType(DType.F64, Shape.of(toLongs(s))), Value.Role.INPUT);
         Random r = new Random(chainSeed);
-        b.output("m", Graph.Output.Role.OUTPUT, b.op("tanh", RandomMovements.chain(b, x, r, 1 + r.nextInt(3), RandomMovements.OPS)));
+        b.output("m", Graph.Output.Role.OUTPUT, b.op("sin", RandomMovements.chain(b, x, r, 1 + r.nextInt(3), RandomMovements.OPS)));
         return b.build();
     }
 
     /**
-     * Chain rule for h = F o M with M = tanh(M1(x)) and F(y) = sum(u * sin(M2(y))) (the same chains as {@link #smooth}):
+     * Chain rule for h = F o M with M = sin(M1(x)) and F(y) = sum(u * sin(M2(y))) (the same chains as {@link #smooth}):
      * exact composition {@code grad h = M^T grad F(M x)} from separate reverse-mode gradients, and
      * {@code <grad h, v> = <grad F(M x), (M(x + hv) - M(x - hv)) / 2h>}. Returns a message on violation.
      */
@@ -157,7 +161,7 @@ class MetamorphicGradientProperties {
         GraphBuilder lb = new GraphBuilder("pullback");
         Value lx = lb.input("x", new TensorType(DType.F64, Shape.of(toLongs(s))), Value.Role.INPUT);
         Random mr = new Random(chainSeed);
-        Value mx = lb.op("tanh", RandomMovements.chain(lb, lx, mr, 1 + mr.nextInt(3), RandomMovements.OPS));
+        Value mx = lb.op("sin", RandomMovements.chain(lb, lx, mr, 1 + mr.nextInt(3), RandomMovements.OPS));
         lb.output("loss", Graph.Output.Role.LOSS, all(lb, "sum", lb.op("mul", mx, lb.input("c", mx.type(), Value.Role.INPUT))));
         double[] pulled = gradX(ad, lb.build(), Map.of("x", inputs.get("x"), "c", new Tensor(DType.F64, y.shape(), gy)));
         double scale = maxAbs(gh, pulled);
@@ -181,7 +185,7 @@ class MetamorphicGradientProperties {
         return dlc.ir.eval.Interpreter.run(m, Map.of("x", new Tensor(DType.F64, x.shape(), d))).get("m").data();
     }
 
-    @Property(tries = 60)
+    @Property
     void chainRuleHolds(@ForAll long seed) {
         Random r = new Random(seed);
         int[] s = randomShape(r, 3);
@@ -215,7 +219,7 @@ class MetamorphicGradientProperties {
         return dlc.ir.eval.Interpreter.run(f, Map.of("x", new Tensor(DType.F64, x.shape(), d))).get("y").data();
     }
 
-    @Property(tries = 60)
+    @Property
     void jvpVjpInnerProductIdentityOnChains(@ForAll long seed) {
         Random r = new Random(seed);
         String bad = innerProductViolation(new Autodiff(), randomShape(r, 3), r.nextLong(), r);

@@ -41,7 +41,7 @@ class ReduceGradientProperties {
         assertTrue(res.ok(), op + " axes " + axes + " keepdims " + keep + " on " + Arrays.toString(s) + ": " + res + "\n" + g);
     }
 
-    @Property(tries = 20)
+    @Property
     void maxAndMinFullJacobiansOnTinyShapes(@ForAll("reductions") String op, @ForAll long seed) {
         Random r = new Random(seed);
         int[] s = randomShape(r, 3);
@@ -54,7 +54,7 @@ class ReduceGradientProperties {
     }
 
     /** Second order through max/min: loss = sum(u * sin(max(tanh(x) * x))), a non-trivial Hessian. */
-    @Property(tries = 30)
+    @Property
     void secondOrderThroughMaxAndMin(@ForAll("reductions") String op, @ForAll long seed) {
         Random r = new Random(seed);
         int[] s = randomShape(r, 3);
