@@ -1,6 +1,5 @@
 package dlc.cli;
 
-import dlc.ir.Graph;
 import dlc.ir.Module;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,11 +10,10 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code dlc ir FILE}: print a model's IR, optionally after the pass pipeline ran up to a pass. */
-@Command(name = "ir", mixinStandardHelpOptions = true, description = "Print the IR of a model's graphs.")
+/** {@code dlc ir FILE}: print a model's IR, optionally after a pass pipeline (or part of it) ran. */
+@Command(name = "ir", mixinStandardHelpOptions = true, sortOptions = false, description = "Print the IR of a model's graphs.")
 final class IrCommand implements Callable<Integer> {
     @ParentCommand Main main;
     @Spec CommandSpec spec;
@@ -29,18 +27,18 @@ final class IrCommand implements Callable<Integer> {
     @Option(names = "--graph", paramLabel = "G", description = "Only this graph: init, train or eval (default: all).")
     String graph;
 
-    @Option(names = "--after", paramLabel = "PASS", description = "Print the IR after the pass pipeline has run up to PASS.")
+    @Option(names = "--after", paramLabel = "PASS", description = "Run the pass pipeline up to and including PASS first.")
     String after;
+
+    @Option(names = "--passes", paramLabel = "PIPELINE",
+            description = "Run this pipeline first, e.g. 'shape-inference{B=32}' (default with --after: the standard pipeline).")
+    String pipeline;
 
     @Override public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Module m = Programs.lower(main.toolchain(), file, model, spec.commandLine().getErr());
-        List<Graph> graphs = graph == null ? m.graphs() : List.of(Programs.graph(m, graph));
-        for (int i = 0; i < graphs.size(); i++) {
-            Graph g = after == null ? graphs.get(i) : main.toolchain().runPassesUpTo(graphs.get(i), after);
-            if (i > 0) out.println();
-            out.print(main.toolchain().print(g));
-        }
+        if (after != null || pipeline != null) m = main.toolchain().runPasses(m, pipeline, after);
+        out.print(graph == null ? main.toolchain().print(m) : main.toolchain().print(Programs.graph(m, graph)));
         out.flush();
         return 0;
     }

@@ -2,6 +2,10 @@ package dlc.cli;
 
 import dlc.frontend.Compilation;
 import dlc.ir.Graph;
+import dlc.ir.Module;
+import dlc.ir.text.IrPrinter;
+import dlc.passes.PassManager;
+import dlc.passes.Passes;
 
 import java.nio.file.Path;
 
@@ -14,13 +18,26 @@ final class StandardToolchain implements Toolchain {
         throw notBuilt("the frontend (dlc.frontend.Frontend)");
     }
 
-    @Override public String print(Graph graph) {
-        throw notBuilt("the IR printer (dlc.ir.text.IrPrinter)");
+    @Override public String print(Module module) { return IrPrinter.print(module); }
+
+    @Override public String print(Graph graph) { return IrPrinter.print(graph); }
+
+    @Override public Module runPasses(Module module, String pipeline, String after) {
+        PassManager pm;
+        try {
+            pm = PassManager.parse(pipeline != null ? pipeline : standardPipeline());
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--passes: " + e.getMessage(), UserError.USAGE);
+        }
+        if (after == null) return pm.run(module);
+        if (!pm.passNames().contains(after))
+            throw new UserError("--after " + after + ": no such pass in the pipeline " + String.join(", ", pm.passNames())
+                    + " (known passes: " + String.join(", ", Passes.names()) + ")", UserError.USAGE);
+        return pm.runUntil(module, after);
     }
 
-    @Override public Graph runPassesUpTo(Graph graph, String pass) {
-        throw notBuilt("the pass manager (dlc.passes.PassManager)");
-    }
+    /** Every registered pass in registration order, with default options. */
+    static String standardPipeline() { return String.join(",", Passes.names()); }
 
     private static UserError notBuilt(String what) {
         return new UserError(what + " is not part of this build of dlc yet");

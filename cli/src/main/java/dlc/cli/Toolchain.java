@@ -2,6 +2,7 @@ package dlc.cli;
 
 import dlc.frontend.Compilation;
 import dlc.ir.Graph;
+import dlc.ir.Module;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,11 +21,19 @@ public interface Toolchain {
      */
     Compilation compile(Path file, String model) throws IOException;
 
+    /** The text form of a module (a header line, then every graph). */
+    String print(Module module);
+
     /** The text form of one graph. */
     String print(Graph graph);
 
-    /** {@code graph} after the standard pass pipeline has run up to and including {@code pass}. */
-    Graph runPassesUpTo(Graph graph, String pass);
+    /**
+     * Runs a pass pipeline over a module.
+     *
+     * @param pipeline pipeline text such as {@code shape-inference{B=32}}, or null for the standard pipeline
+     * @param after    stop after the first pass of this name, or null to run the whole pipeline
+     */
+    Module runPasses(Module module, String pipeline, String after);
 
     /** The compiler built into this dlc. */
     static Toolchain standard() { return new StandardToolchain(); }

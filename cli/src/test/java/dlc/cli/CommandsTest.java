@@ -101,13 +101,15 @@ class CommandsTest {
         String f = source();
         CliHarness.Result all = exec(MODEL, "ir", f);
         assertEquals(0, all.code(), all::toString);
-        assertTrue(all.out().contains("graph init(") && all.out().contains("graph eval("), all::toString);
+        assertTrue(all.out().startsWith("module M\n\ngraph init(") && all.out().contains("\ngraph eval("), all::toString);
         CliHarness.Result eval = exec(MODEL, "ir", f, "--graph", "eval", "--after", "identity");
         assertTrue(eval.out().startsWith("graph eval(x: f32[B, 3]"), eval::toString);
         assertFalse(eval.out().contains("graph init"));
         CliHarness.Result bad = exec(MODEL, "ir", f, "--graph", "trian");
         assertEquals(1, bad.code());
         assertEquals("dlc: model M has no graph 'trian'; it has init, eval\n", bad.err());
+        CliHarness.Result badPass = exec(MODEL, "ir", f, "--after", "nope");
+        assertEquals("dlc: unknown pass 'nope'\n", badPass.err());
     }
 
     // ---- run -------------------------------------------------------------------------------------
