@@ -184,7 +184,7 @@ final class CompositeGraphs {
     }
 
     /** The outcome of checking one sample: rejected (with the reason), or analytic vs numeric. */
-    record Verdict(String rejected, GradCheck.Result result) {
+    record Verdict(String rejected, GraphsForGrad.NoiseAware result) {
         boolean ok() { return result != null && result.ok(); }
     }
 
@@ -204,7 +204,8 @@ final class CompositeGraphs {
             throw e;
         }
         Map<String, Tensor> dir = direction(p, r);
-        double n1 = (loss(p, dir, GradCheck.H) - loss(p, dir, -GradCheck.H)) / (2 * GradCheck.H);
+        double plus = loss(p, dir, GradCheck.H), minus = loss(p, dir, -GradCheck.H);
+        double n1 = (plus - minus) / (2 * GradCheck.H);
         double n2 = (loss(p, dir, 10 * GradCheck.H) - loss(p, dir, -10 * GradCheck.H)) / (20 * GradCheck.H);
         if (!(Math.abs(n1 - n2) <= 1e-7 * (Math.abs(n1) + Math.abs(n2)) + 1e-9))
             return new Verdict("not smooth along the direction: steps 1e-6 and 1e-5 give " + n1 + " and " + n2, null);
@@ -214,6 +215,6 @@ final class CompositeGraphs {
             double[] gw = out.get(w).data(), v = dir.get(w).data();
             for (int i = 0; i < v.length; i++) analytic += gw[i] * v[i];
         }
-        return new Verdict(null, new GradCheck.Result(analytic, n1));
+        return new Verdict(null, new GraphsForGrad.NoiseAware(analytic, n1, Math.max(Math.abs(plus), Math.abs(minus))));
     }
 }

@@ -172,10 +172,13 @@ class MetamorphicGradientProperties {
         Tensor x = inputs.get("x");
         double[] v = tensor(s, r, r::nextGaussian).data();
         double[] plus = shiftedRun(m, x, v, GradCheck.H), minus = shiftedRun(m, x, v, -GradCheck.H);
-        double analytic = 0, mixed = 0;
+        double analytic = 0, mixed = 0, mixedScale = 0;
         for (int i = 0; i < v.length; i++) analytic += gh[i] * v[i];
-        for (int j = 0; j < gy.length; j++) mixed += gy[j] * (plus[j] - minus[j]) / (2 * GradCheck.H);
-        GradCheck.Result res = new GradCheck.Result(analytic, mixed);
+        for (int j = 0; j < gy.length; j++) {
+            mixed += gy[j] * (plus[j] - minus[j]) / (2 * GradCheck.H);
+            mixedScale += Math.abs(gy[j] * plus[j]);
+        }
+        NoiseAware res = new NoiseAware(analytic, mixed, mixedScale);
         return res.ok() ? null : "<grad (F o M), v> vs <grad F, M'v>: " + res;
     }
 
@@ -206,10 +209,13 @@ class MetamorphicGradientProperties {
         double[] v = tensor(s, r, r::nextGaussian).data();
         double[] jtu = gradX(ad, h, Map.of("x", xt, "u", u));
         double[] plus = shifted(f, xt, v, GradCheck.H), minus = shifted(f, xt, v, -GradCheck.H);
-        double jvpU = 0, vJtu = 0;
-        for (int j = 0; j < plus.length; j++) jvpU += (plus[j] - minus[j]) / (2 * GradCheck.H) * u.data()[j];
+        double jvpU = 0, vJtu = 0, scale = 0;
+        for (int j = 0; j < plus.length; j++) {
+            jvpU += (plus[j] - minus[j]) / (2 * GradCheck.H) * u.data()[j];
+            scale += Math.abs(plus[j] * u.data()[j]);
+        }
         for (int i = 0; i < v.length; i++) vJtu += v[i] * jtu[i];
-        GradCheck.Result res = new GradCheck.Result(vJtu, jvpU);
+        NoiseAware res = new NoiseAware(vJtu, jvpU, scale);
         return res.ok() ? null : "<v, J^T u> vs <J v, u>: " + res + "\n" + f;
     }
 
@@ -248,6 +254,7 @@ class MetamorphicGradientProperties {
         Random r = new Random(seed);
         Map<String, Tensor> dir = CompositeGraphs.direction(p, r);
         double jvp1 = jvpDotU(p, dir, GradCheck.H), jvp2 = jvpDotU(p, dir, 10 * GradCheck.H);
+        double scale = Math.abs(CompositeGraphs.run(p.graph(), p.inputs()).get("loss").item());
         Assume.that(Math.abs(jvp1 - jvp2) <= 1e-7 * (Math.abs(jvp1) + Math.abs(jvp2)) + 1e-9);
         Map<String, Tensor> g = CompositeGraphs.run(grad, p.inputs());
         double vJtu = 0;
@@ -255,7 +262,7 @@ class MetamorphicGradientProperties {
             double[] gw = g.get(w).data(), v = dir.get(w).data();
             for (int i = 0; i < v.length; i++) vJtu += gw[i] * v[i];
         }
-        GradCheck.Result res = new GradCheck.Result(vJtu, jvp1);
+        NoiseAware res = new NoiseAware(vJtu, jvp1, scale);
         assertTrue(res.ok(), "<v, J^T u> vs <J v, u>: " + res + "\n" + p.graph());
     }
 
