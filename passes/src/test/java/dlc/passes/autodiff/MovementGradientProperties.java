@@ -146,6 +146,25 @@ class MovementGradientProperties {
     }
 
     /**
+     * The gradient graphs (first and second order) these rules build are valid IR: they verify and
+     * survive a round trip through the IR text, so passes and backends can consume them.
+     */
+    @Property
+    void gradientGraphsVerifyAndRoundTripThroughIrText(@ForAll long seed) {
+        Random r = new Random(seed);
+        int[] s = randomShape(r, 3);
+        GraphBuilder b = new GraphBuilder("chain");
+        Graph g = scalarized(Map.of("x", s), null, in -> b.op("sin", RandomMovements.chain(b, in.get(0), r, 1 + r.nextInt(4), RandomMovements.OPS)), b);
+        Graph grad = new Autodiff().gradients(g, "loss", List.of("x"));
+        Graph second = new Autodiff().gradients(gradientFunctional(grad, "x", "u2"), "loss2", List.of("x"));
+        for (Graph h : List.of(grad, second)) {
+            assertEquals(List.of(), Verifier.check(h), h.toString());
+            Graph back = dlc.ir.text.IrParser.parseGraph(h.toString());
+            assertEquals(java.util.Optional.empty(), GraphEquivalence.difference(h, back), h.toString());
+        }
+    }
+
+    /**
      * Symbolic dims: x of shape [T, 2] with T bound at run time; slice with a symbolic stop and
      * steps 1-3 (the scatter formulation), pad, concat with itself and reverse all keep T symbolic.
      */
