@@ -222,6 +222,33 @@ class MovementGradientProperties {
         }
     }
 
+    /** Integer tensors carry no gradient: every rule of the family answers null for them. */
+    @Example
+    void integerOperandsGetNoGradient() {
+        GraphBuilder b = new GraphBuilder("ints");
+        Value x = b.input("x", TensorType.of(DType.I64, 2, 3), Value.Role.INPUT);
+        Value idx = b.op("constant", Attrs.of("dtype", DType.I64, "shape", Shape.of(2), "values", List.of(1.0, 1.0)));
+        b.op("reshape", Attrs.of("shape", Shape.of(6)), x);
+        b.op("permute", Attrs.of("perm", List.of(1L, 0L)), x);
+        b.op("broadcast_to", Attrs.of("shape", Shape.of(4, 2, 3)), x);
+        b.op("slice", Attrs.of("starts", Shape.of(0, 1), "stops", Shape.of(2, 3), "steps", List.of(1L, 2L)), x);
+        b.op("pad", Attrs.of("low", List.of(1L, 0L), "high", List.of(0L, 1L)), x);
+        b.op("reverse", Attrs.of("axes", List.of(1L)), x);
+        b.op("concat", Attrs.of("axis", 0L), x, x);
+        b.op("gather", Attrs.of("axis", 1L), x, idx);
+        b.op("scatter_add", Attrs.of("axis", 0L), x, idx, b.op("gather", Attrs.of("axis", 0L), x, idx));
+        b.op("max", Attrs.of("axes", List.of(1L), "keepdims", false), x);
+        b.op("min", Attrs.of("axes", List.of(0L, 1L), "keepdims", true), x);
+        int checked = 0;
+        for (Node n : b.build().nodes()) {
+            if (n.op().name().equals("constant")) continue;
+            VjpContext ctx = new VjpContext(b, n, n.inputs(), n.outputs(), Collections.singletonList(n.outputs().get(0)), null);
+            assertTrue(n.op().vjp(ctx).stream().allMatch(Objects::isNull), n.op().name());
+            checked++;
+        }
+        assertEquals(12, checked);
+    }
+
     /** A rule that replaces op's VJP; the others stay. */
     private static Autodiff planted(String op, Autodiff.Rule rule) {
         return new Autodiff(o -> o.name().equals(op) ? rule : o::vjp);
