@@ -1,5 +1,6 @@
 package dlc.cli;
 
+import dlc.data.Npy;
 import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.eval.Tensor;

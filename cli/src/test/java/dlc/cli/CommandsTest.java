@@ -1,5 +1,6 @@
 package dlc.cli;
 
+import dlc.data.Npy;
 import dlc.frontend.Diagnostic;
 import dlc.frontend.ast.Span;
 import dlc.ir.DType;

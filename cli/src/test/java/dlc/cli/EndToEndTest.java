@@ -1,5 +1,6 @@
 package dlc.cli;
 
+import dlc.data.Npy;
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
 import org.junit.jupiter.api.Test;
