@@ -33,7 +33,7 @@ final class ModelRunner {
     record Request(Map<String, Given> inputs, Map<String, Long> dims, Integer batch, long seed, int intRange) {}
 
     /** The eval graph's outputs by name, the dims of its inputs, and which inputs were random. */
-    record Result(Map<String, Tensor> outputs, Map<String, Long> dims, List<String> randomInputs) {}
+    record Result(Map<String, Tensor> outputs, Map<String, Long> dims, List<String> randomInputs, List<String> defaultedDims) {}
 
     static Result run(Module m, Request req) {
         Graph eval = Programs.graph(m, "eval");
@@ -71,7 +71,7 @@ final class ModelRunner {
         binder.dims().forEach((sym, v) -> {
             if (modelInputs.stream().anyMatch(in -> in.type().shape().symbols().contains(sym))) used.put(sym, v);
         });
-        return new Result(Interpreter.run(eval, args), used, random);
+        return new Result(Interpreter.run(eval, args), used, random, binder.defaulted());
     }
 
     /** Runs the init graph, whose only input is the RNG key. */

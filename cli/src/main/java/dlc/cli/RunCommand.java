@@ -61,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
         ModelRunner.Result r = ModelRunner.run(m, new ModelRunner.Request(given, dims, batch, seed, intRange));
 
         StringJoiner header = new StringJoiner(", ", "model " + m.name() + " (eval, seed " + seed + "): ", "");
-        r.dims().forEach((sym, v) -> header.add(sym + " = " + v));
+        r.dims().forEach((sym, v) -> header.add(sym + " = " + v + (r.defaultedDims().contains(sym) ? " (default; set with --dim " + sym + "=N)" : "")));
         if (!r.randomInputs().isEmpty()) header.add("random inputs " + String.join(", ", r.randomInputs()));
         out.println(header);
         Graph eval = Programs.graph(m, "eval");
