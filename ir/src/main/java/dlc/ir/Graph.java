@@ -11,8 +11,11 @@ import java.util.*;
 public final class Graph {
     /** A named result. Roles tell training what an output is for. */
     public record Output(String name, Role role, Value value) {
-        /** OUTPUT: a model output; LOSS: a scalar loss; UPDATE: the new value of the param/state {@code name}. */
-        public enum Role { OUTPUT, LOSS, UPDATE }
+        /**
+         * OUTPUT: a model output; LOSS: a scalar loss; UPDATE: the new value of the param/state
+         * {@code name}; GRAD: the gradient of a loss with respect to the input {@code name}.
+         */
+        public enum Role { OUTPUT, LOSS, UPDATE, GRAD }
     }
 
     private final String name;
@@ -42,4 +45,7 @@ public final class Graph {
     public Optional<Output> output(String name) { return outputs.stream().filter(o -> o.name().equals(name)).findFirst(); }
 
     public List<Value> outputValues() { return outputs.stream().map(Output::value).toList(); }
+
+    /** The IR text form, so that test failures (and a debugger) show the graph itself. */
+    @Override public String toString() { return dlc.ir.text.IrPrinter.print(this); }
 }

@@ -36,6 +36,23 @@ public abstract class OpDef {
     /** Float64 reference semantics: the oracle every backend is tested against. */
     public abstract Tensor[] eval(Tensor[] inputs, Attrs attrs, List<Graph> regions, EvalContext ctx);
 
+    /**
+     * The vector-Jacobian product: given the cotangents of the results (through {@code ctx}), the
+     * cotangent of each operand, or null where no gradient flows (integer operands, masks, keys,
+     * outputs of comparisons). Built from primitive ops through {@code ctx}, so it can be
+     * differentiated again. Ops whose operands are never differentiable return
+     * {@link #noGradient}; every other op must override this, and the default fails loudly so
+     * that a missing rule is never a silent zero.
+     */
+    public List<Value> vjp(VjpContext ctx) {
+        throw new IllegalStateException("op " + name + " has no gradient rule (VJP) yet");
+    }
+
+    /** For ops through which no gradient flows to any operand. */
+    protected static List<Value> noGradient(VjpContext ctx) {
+        return java.util.Collections.nCopies(ctx.inputCount(), null);
+    }
+
     /** How many nested graphs the op takes (scan: 1). */
     public int regionCount() { return 0; }
 

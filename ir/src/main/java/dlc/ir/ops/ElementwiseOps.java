@@ -16,15 +16,34 @@ import java.util.function.DoubleUnaryOperator;
 public final class ElementwiseOps {
     private ElementwiseOps() {}
 
+    /** The cotangent of x for y = f(x) and result cotangent g; null when the derivative is zero everywhere. */
+    @FunctionalInterface
+    interface UnaryVjp {
+        Value apply(VjpContext c, Value x, Value y, Value g);
+    }
+
+    /** The unreduced cotangents {ga, gb} (in the broadcast result's shape) of y = f(a, b). */
+    @FunctionalInterface
+    interface BinaryVjp {
+        Value[] apply(VjpContext c, Value a, Value b, Value y, Value g);
+    }
+
     /** x -> f(x), same type. {@code floatOnly} rejects integer and bool operands. */
     static final class Unary extends OpDef {
         private final DoubleUnaryOperator f;
         private final boolean floatOnly;
+        private final UnaryVjp vjp;
 
-        Unary(String name, boolean floatOnly, DoubleUnaryOperator f) {
+        Unary(String name, boolean floatOnly, DoubleUnaryOperator f, UnaryVjp vjp) {
             super(name, Kind.ELEMENTWISE);
             this.f = f;
             this.floatOnly = floatOnly;
+            this.vjp = vjp;
+        }
+
+        @Override public List<Value> vjp(VjpContext c) {
+            if (!c.input(0).type().dtype().isFloating()) return noGradient(c);
+            return java.util.Collections.singletonList(vjp.apply(c, c.input(0), c.output(0), c.cotangent(0)));
         }
 
         @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
@@ -51,11 +70,20 @@ public final class ElementwiseOps {
 
         private final DoubleBinaryOperator f;
         private final Family family;
+        private final BinaryVjp vjp;
 
-        Binary(String name, Family family, DoubleBinaryOperator f) {
+        Binary(String name, Family family, DoubleBinaryOperator f, BinaryVjp vjp) {
             super(name, Kind.ELEMENTWISE);
             this.f = f;
             this.family = family;
+            this.vjp = vjp;
+        }
+
+        @Override public List<Value> vjp(VjpContext c) {
+            if (family != Family.ARITH || !c.input(0).type().dtype().isFloating()) return noGradient(c);
+            Value a = c.input(0), b = c.input(1);
+            Value[] g = vjp.apply(c, a, b, c.output(0), c.cotangent(0));
+            return java.util.Arrays.asList(c.sumToShape(g[0], a.type().shape()), c.sumToShape(g[1], b.type().shape()));
         }
 
         @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
@@ -93,6 +121,15 @@ public final class ElementwiseOps {
     static final class Where extends OpDef {
         Where() { super("where", Kind.ELEMENTWISE); }
 
+        /** The cotangent is routed by the condition; the condition itself gets none. */
+        @Override public List<Value> vjp(VjpContext c) {
+            if (!c.input(1).type().dtype().isFloating()) return noGradient(c);
+            Value g = c.cotangent(0), zero = c.zerosLike(g);
+            return java.util.Arrays.asList(null,
+                    c.sumToShape(c.op("where", c.input(0), g, zero), c.input(1).type().shape()),
+                    c.sumToShape(c.op("where", c.input(0), zero, g), c.input(2).type().shape()));
+        }
+
         @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
             Checks.arity(this, in, 3);
             Checks.dtype(this, in.get(0), DType.BOOL);
@@ -115,6 +152,13 @@ public final class ElementwiseOps {
     /** cast(x) {dtype}: float to int truncates toward zero; anything to bool is x != 0. */
     static final class Cast extends OpDef {
         Cast() { super("cast", Kind.ELEMENTWISE); }
+
+        /** Between floating types the cotangent is cast back; through integers and bools none flows. */
+        @Override public List<Value> vjp(VjpContext c) {
+            DType from = c.input(0).type().dtype(), to = c.output(0).type().dtype();
+            if (!from.isFloating() || !to.isFloating()) return noGradient(c);
+            return List.of(from == to ? c.cotangent(0) : c.op("cast", Attrs.of("dtype", from), c.cotangent(0)));
+        }
 
         @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
             Checks.arity(this, in, 1);
@@ -143,41 +187,69 @@ public final class ElementwiseOps {
         return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
     }
 
+    // --- gradient helpers: each VJP below is written with primitive ops so it can be differentiated again
+    private static Value one(VjpContext c, Value like) { return c.scalar(1, like.type().dtype()); }
+
+    private static Value mul(VjpContext c, Value a, Value b) { return c.op("mul", a, b); }
+
+    private static Value[] both(Value ga, Value gb) { return new Value[]{ga, gb}; }
+
     static final List<OpDef> ALL = List.of(
-            new Unary("neg", false, x -> -x),
-            new Unary("abs", false, Math::abs),
-            new Unary("sign", false, Math::signum),
-            new Unary("exp", true, Math::exp),
-            new Unary("log", true, Math::log),
-            new Unary("log1p", true, Math::log1p),
-            new Unary("expm1", true, Math::expm1),
-            new Unary("sqrt", true, Math::sqrt),
-            new Unary("rsqrt", true, x -> 1 / Math.sqrt(x)),
-            new Unary("tanh", true, Math::tanh),
-            new Unary("sigmoid", true, ElementwiseOps::sigmoid),
-            new Unary("erf", true, SpecialFunctions::erf),
-            new Unary("sin", true, Math::sin),
-            new Unary("cos", true, Math::cos),
-            new Unary("relu", false, x -> x > 0 ? x : 0),
-            new Unary("floor", true, Math::floor),
-            new Unary("not", false, x -> x != 0 ? 0 : 1),
-            new Binary("add", Binary.Family.ARITH, Double::sum),
-            new Binary("sub", Binary.Family.ARITH, (a, b) -> a - b),
-            new Binary("mul", Binary.Family.ARITH, (a, b) -> a * b),
-            new Binary("div", Binary.Family.ARITH, (a, b) -> a / b),
-            new Binary("mod", Binary.Family.ARITH, (a, b) -> a - Math.floor(a / b) * b),
-            new Binary("pow", Binary.Family.ARITH, Math::pow),
+            new Unary("neg", false, x -> -x, (c, x, y, g) -> c.op("neg", g)),
+            // abs'(0) = sign(0) = 0 (MODELS.md 4.5)
+            new Unary("abs", false, Math::abs, (c, x, y, g) -> mul(c, g, c.op("sign", x))),
+            new Unary("sign", false, Math::signum, (c, x, y, g) -> null),
+            new Unary("exp", true, Math::exp, (c, x, y, g) -> mul(c, g, y)),
+            new Unary("log", true, Math::log, (c, x, y, g) -> c.op("div", g, x)),
+            new Unary("log1p", true, Math::log1p, (c, x, y, g) -> c.op("div", g, c.op("add", x, one(c, x)))),
+            new Unary("expm1", true, Math::expm1, (c, x, y, g) -> mul(c, g, c.op("add", y, one(c, y)))),
+            new Unary("sqrt", true, Math::sqrt, (c, x, y, g) -> c.op("div", mul(c, g, c.scalar(0.5, x.type().dtype())), y)),
+            new Unary("rsqrt", true, x -> 1 / Math.sqrt(x),
+                    (c, x, y, g) -> mul(c, g, mul(c, c.scalar(-0.5, x.type().dtype()), mul(c, y, mul(c, y, y))))),
+            new Unary("tanh", true, Math::tanh, (c, x, y, g) -> mul(c, g, c.op("sub", one(c, y), mul(c, y, y)))),
+            new Unary("sigmoid", true, ElementwiseOps::sigmoid, (c, x, y, g) -> mul(c, g, mul(c, y, c.op("sub", one(c, y), y)))),
+            new Unary("erf", true, SpecialFunctions::erf, (c, x, y, g) -> mul(c, g,
+                    mul(c, c.scalar(2 / Math.sqrt(Math.PI), x.type().dtype()), c.op("exp", c.op("neg", mul(c, x, x)))))),
+            new Unary("sin", true, Math::sin, (c, x, y, g) -> mul(c, g, c.op("cos", x))),
+            new Unary("cos", true, Math::cos, (c, x, y, g) -> c.op("neg", mul(c, g, c.op("sin", x)))),
+            // relu'(0) = 0 (MODELS.md 4.5)
+            new Unary("relu", false, x -> x > 0 ? x : 0,
+                    (c, x, y, g) -> c.op("where", c.op("gt", x, c.scalar(0, x.type().dtype())), g, c.zerosLike(g))),
+            new Unary("floor", true, Math::floor, (c, x, y, g) -> null),
+            new Unary("not", false, x -> x != 0 ? 0 : 1, (c, x, y, g) -> null),
+            new Binary("add", Binary.Family.ARITH, Double::sum, (c, a, b, y, g) -> both(g, g)),
+            new Binary("sub", Binary.Family.ARITH, (a, b) -> a - b, (c, a, b, y, g) -> both(g, c.op("neg", g))),
+            new Binary("mul", Binary.Family.ARITH, (a, b) -> a * b, (c, a, b, y, g) -> both(mul(c, g, b), mul(c, g, a))),
+            new Binary("div", Binary.Family.ARITH, (a, b) -> a / b,
+                    (c, a, b, y, g) -> both(c.op("div", g, b), c.op("neg", c.op("div", mul(c, g, y), b)))),
+            new Binary("mod", Binary.Family.ARITH, (a, b) -> a - Math.floor(a / b) * b,
+                    (c, a, b, y, g) -> both(g, c.op("neg", mul(c, g, c.op("floor", c.op("div", a, b)))))),
+            // d/db a^b = a^b log a, taken as 0 where a <= 0 (log is evaluated on a safe operand so no NaN leaks)
+            new Binary("pow", Binary.Family.ARITH, Math::pow, (c, a, b, y, g) -> {
+                Value zero = c.scalar(0, a.type().dtype());
+                Value pos = c.op("gt", a, zero);
+                Value safeA = c.op("where", pos, a, c.fill(1, a));
+                Value ga = mul(c, g, mul(c, b, c.op("pow", a, c.op("sub", b, one(c, b)))));
+                Value gb = mul(c, g, c.op("where", pos, mul(c, y, c.op("log", safeA)), c.zerosLike(y)));
+                return both(ga, gb);
+            }),
             // ties go to the first operand (MODELS.md 4.5), which matters only for gradients
-            new Binary("maximum", Binary.Family.ARITH, (a, b) -> a >= b ? a : b),
-            new Binary("minimum", Binary.Family.ARITH, (a, b) -> a <= b ? a : b),
-            new Binary("lt", Binary.Family.COMPARE, (a, b) -> a < b ? 1 : 0),
-            new Binary("le", Binary.Family.COMPARE, (a, b) -> a <= b ? 1 : 0),
-            new Binary("gt", Binary.Family.COMPARE, (a, b) -> a > b ? 1 : 0),
-            new Binary("ge", Binary.Family.COMPARE, (a, b) -> a >= b ? 1 : 0),
-            new Binary("eq", Binary.Family.COMPARE, (a, b) -> a == b ? 1 : 0),
-            new Binary("ne", Binary.Family.COMPARE, (a, b) -> a != b ? 1 : 0),
-            new Binary("and", Binary.Family.LOGIC, (a, b) -> a != 0 && b != 0 ? 1 : 0),
-            new Binary("or", Binary.Family.LOGIC, (a, b) -> a != 0 || b != 0 ? 1 : 0),
+            new Binary("maximum", Binary.Family.ARITH, (a, b) -> a >= b ? a : b, (c, a, b, y, g) -> {
+                Value first = c.op("ge", a, b), zero = c.zerosLike(g);
+                return both(c.op("where", first, g, zero), c.op("where", first, zero, g));
+            }),
+            new Binary("minimum", Binary.Family.ARITH, (a, b) -> a <= b ? a : b, (c, a, b, y, g) -> {
+                Value first = c.op("le", a, b), zero = c.zerosLike(g);
+                return both(c.op("where", first, g, zero), c.op("where", first, zero, g));
+            }),
+            new Binary("lt", Binary.Family.COMPARE, (a, b) -> a < b ? 1 : 0, null),
+            new Binary("le", Binary.Family.COMPARE, (a, b) -> a <= b ? 1 : 0, null),
+            new Binary("gt", Binary.Family.COMPARE, (a, b) -> a > b ? 1 : 0, null),
+            new Binary("ge", Binary.Family.COMPARE, (a, b) -> a >= b ? 1 : 0, null),
+            new Binary("eq", Binary.Family.COMPARE, (a, b) -> a == b ? 1 : 0, null),
+            new Binary("ne", Binary.Family.COMPARE, (a, b) -> a != b ? 1 : 0, null),
+            new Binary("and", Binary.Family.LOGIC, (a, b) -> a != 0 && b != 0 ? 1 : 0, null),
+            new Binary("or", Binary.Family.LOGIC, (a, b) -> a != 0 || b != 0 ? 1 : 0, null),
             new Where(),
             new Cast());
 }

@@ -4,8 +4,28 @@ import dlc.ir.OpDef;
 
 import java.util.List;
 
-final class MovementOps {
+/**
+ * Movement ops: they move, repeat or select elements without arithmetic (scatter_add adds).
+ * Grouped by what they do: {@link MovementLayoutOps} (reshape, permute, broadcast_to),
+ * {@link MovementSliceOps} (slice, pad, reverse, concat), {@link MovementIndexOps} (gather,
+ * scatter_add) and {@link MovementSourceOps} (constant, iota). Axes are non-negative in the IR
+ * (the frontend normalizes negative ones); shape-valued attributes may hold symbols, resolved at
+ * run time through {@link dlc.ir.eval.EvalContext#resolve}. Fusion kinds: broadcast_to is
+ * BROADCAST, scatter_add OPAQUE (it accumulates), every other one INJECTIVE.
+ */
+public final class MovementOps {
     private MovementOps() {}
 
-    static final List<OpDef> ALL = List.of();
+    static final List<OpDef> ALL = List.of(
+            new MovementLayoutOps.Reshape(),
+            new MovementLayoutOps.Permute(),
+            new MovementLayoutOps.BroadcastTo(),
+            new MovementSliceOps.Slice(),
+            new MovementSliceOps.Concat(),
+            new MovementSliceOps.Pad(),
+            new MovementSliceOps.Reverse(),
+            new MovementIndexOps.Gather(),
+            new MovementIndexOps.ScatterAdd(),
+            new MovementSourceOps.Constant(),
+            new MovementSourceOps.Iota());
 }

@@ -1,0 +1,92 @@
+package dlc.cli;
+
+import dlc.ir.Graph;
+import dlc.ir.Module;
+import dlc.ir.Value;
+import dlc.ir.eval.Interpreter;
+import dlc.ir.eval.Tensor;
+
+import java.util.*;
+
+/**
+ * Runs a lowered model on the reference interpreter the way {@code dlc run} does: the init graph
+ * computes parameters and state from the seed, then the eval graph runs on the user's inputs,
+ * with seeded random tensors for the inputs not given.
+ */
+final class ModelRunner {
+    /** The graph input that carries a run's random key. */
+    static final String RNG = "rng";
+    /** {@code B} when neither {@code --batch}, {@code --dim B=} nor an input binds it. */
+    static final int DEFAULT_BATCH = 2;
+
+    private ModelRunner() {}
+
+    /** A tensor the user gave for an input, and where it came from (a file name) for messages. */
+    record Given(Tensor tensor, String source) {}
+
+    /**
+     * What to run.
+     *
+     * @param batch     {@code --batch}, or null for the default
+     * @param intRange  random integer inputs are drawn from {@code [0, intRange)}
+     */
+    record Request(Map<String, Given> inputs, Map<String, Long> dims, Integer batch, long seed, int intRange) {}
+
+    /** The eval graph's outputs by name, the dims they were computed with, and which inputs were random. */
+    record Result(Map<String, Tensor> outputs, Map<String, Long> dims, List<String> randomInputs) {}
+
+    static Result run(Module m, Request req) {
+        Graph eval = Programs.graph(m, "eval");
+        List<Value> modelInputs = eval.inputs(Value.Role.INPUT).stream().filter(v -> !isRng(v)).toList();
+        for (String name : req.inputs().keySet())
+            if (modelInputs.stream().noneMatch(v -> v.name().equals(name)))
+                throw new UserError("model " + m.name() + " has no input '" + name + "'; its inputs are " + describe(modelInputs));
+
+        InputBinder binder = new InputBinder(req.dims(), req.batch());
+        Map<String, Tensor> args = new HashMap<>();
+        for (Value v : modelInputs) {
+            Given g = req.inputs().get(v.name());
+            if (g != null) args.put(v.name(), binder.bindGiven(v, g.tensor(), g.source()));
+        }
+        binder.defaultBatch(DEFAULT_BATCH);
+        List<String> random = new ArrayList<>();
+        for (Value v : modelInputs)
+            if (!args.containsKey(v.name())) {
+                args.put(v.name(), RandomInputs.sample(v.type().dtype(), binder.shapeOf(v), req.seed(), v.name(), req.intRange()));
+                random.add(v.name());
+            }
+        eval.inputs(Value.Role.INPUT).stream().filter(ModelRunner::isRng).forEach(v -> args.put(v.name(), RandomInputs.key(req.seed(), "eval")));
+
+        List<Value> stored = new ArrayList<>(eval.inputs(Value.Role.PARAM));
+        stored.addAll(eval.inputs(Value.Role.STATE));
+        if (!stored.isEmpty()) {
+            Map<String, Tensor> initial = initialize(m, req.seed());
+            for (Value v : stored) {
+                Tensor t = initial.get(v.name());
+                if (t == null) throw new UserError("model " + m.name() + ": the init graph computes no value for '" + v.name() + "'");
+                args.put(v.name(), t);
+            }
+        }
+        return new Result(Interpreter.run(eval, args), binder.dims(), random);
+    }
+
+    /** Runs the init graph, whose only input is the RNG key. */
+    private static Map<String, Tensor> initialize(Module m, long seed) {
+        Graph init = Programs.graph(m, "init");
+        Map<String, Tensor> args = new HashMap<>();
+        for (Value v : init.inputs()) {
+            if (!isRng(v)) throw new UserError("model " + m.name() + ": the init graph takes '" + v.name() + "', which dlc run cannot supply");
+            args.put(v.name(), RandomInputs.key(seed, "init"));
+        }
+        return Interpreter.run(init, args);
+    }
+
+    private static boolean isRng(Value v) { return v.role() == Value.Role.INPUT && RNG.equals(v.name()); }
+
+    private static String describe(List<Value> inputs) {
+        if (inputs.isEmpty()) return "none";
+        StringJoiner j = new StringJoiner(", ");
+        for (Value v : inputs) j.add(v.name() + ": " + v.type());
+        return j.toString();
+    }
+}

@@ -1,0 +1,50 @@
+package dlc.cli;
+
+import dlc.ir.DType;
+import dlc.ir.eval.Tensor;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+
+/**
+ * Seeded random values for inputs the user did not give, and the RNG keys of the graphs. Each
+ * input draws from its own stream derived from the seed and its name, so adding or reordering
+ * inputs does not change the values of the others.
+ */
+final class RandomInputs {
+    private RandomInputs() {}
+
+    /**
+     * A tensor of {@code dtype} and {@code shape}: floats ~ N(0, 1), integers uniform in
+     * {@code [0, intRange)}, bools true with probability 1/2.
+     */
+    static Tensor sample(DType dtype, int[] shape, long seed, String name, int intRange) {
+        Random r = new Random(mix(seed, name));
+        double[] v = new double[(int) Tensor.numel(shape)];
+        for (int i = 0; i < v.length; i++)
+            v[i] = dtype.isFloating() ? r.nextGaussian() : dtype.isInteger() ? r.nextInt(intRange) : (r.nextBoolean() ? 1 : 0);
+        return new Tensor(dtype, shape, v);
+    }
+
+    /**
+     * The value of a graph's {@code rng} input for one run, derived from the seed and the graph's
+     * name. It is kept below 2^53 so the interpreter's float64 storage holds it exactly.
+     */
+    static Tensor key(long seed, String graphName) {
+        return Tensor.scalar(DType.I64, mix(seed, graphName) & ((1L << 53) - 1));
+    }
+
+    /** SplitMix64 over the seed and the bytes of a name: well-spread, deterministic streams. */
+    static long mix(long seed, String name) {
+        long h = seed;
+        for (byte b : name.getBytes(StandardCharsets.UTF_8)) h = splitmix(h ^ (b & 0xff));
+        return splitmix(h ^ name.length());
+    }
+
+    private static long splitmix(long x) {
+        long z = x + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

@@ -1,0 +1,111 @@
+package dlc.ir.ops;
+
+import dlc.ir.*;
+import dlc.ir.eval.EvalContext;
+import dlc.ir.eval.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Indexed movement: gather (index_select) and its adjoint scatter_add. Indices are i32 or i64 of
+ * any rank and must lie in {@code [0, size)} of the indexed axis; negative indices do not wrap.
+ */
+final class MovementIndexOps {
+    private MovementIndexOps() {}
+
+    /** {@code x.shape[:axis] + idx.shape + x.shape[axis+1:]}. */
+    static Shape indexedShape(Shape x, int axis, Shape idx) {
+        List<Dim> out = new ArrayList<>(x.dims().subList(0, axis));
+        out.addAll(idx.dims());
+        out.addAll(x.dims().subList(axis + 1, x.rank()));
+        return new Shape(out);
+    }
+
+    static void integerIndices(OpDef op, TensorType idx) {
+        if (!idx.dtype().isInteger())
+            throw new ShapeException(op.name() + " needs i32 or i64 indices, got " + idx, "cast them, e.g. cast(idx, i32)");
+    }
+
+    /** The index as an int, or an IllegalArgumentException naming it and the axis size. */
+    static int checkedIndex(OpDef op, double v, int axis, int size) {
+        if (!(v >= 0 && v < size))
+            throw new IllegalArgumentException(op.name() + " index " + (long) v + " is out of range for axis " + axis + " of size " + size);
+        return (int) v;
+    }
+
+    /** gather(x, idx) {axis}: {@code out[o, j, i] = x[o, idx[j], i]} with o, j, i the outer, index and inner positions. */
+    static final class Gather extends OpDef {
+        Gather() { super("gather", Kind.INJECTIVE); }
+
+        @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
+            Checks.arity(this, in, 2);
+            TensorType x = in.get(0), idx = in.get(1);
+            int axis = Checks.axis(this, x, Checks.longAttr(this, attrs, "axis"));
+            integerIndices(this, idx);
+            return List.of(x.withShape(indexedShape(x.shape(), axis, idx.shape())));
+        }
+
+        @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
+            int axis = (int) attrs.getLong("axis");
+            int[] s = in[0].shape();
+            int outer = MovementIndexing.block(s, 0, axis), n = s[axis], inner = MovementIndexing.block(s, axis + 1, s.length);
+            double[] x = in[0].data(), idx = in[1].data(), y = new double[outer * idx.length * inner];
+            for (int j = 0; j < idx.length; j++) {
+                int k = checkedIndex(this, idx[j], axis, n);
+                for (int o = 0; o < outer; o++)
+                    System.arraycopy(x, (o * n + k) * inner, y, (o * idx.length + j) * inner, inner);
+            }
+            int[] out = shape(s, axis, in[1].shape());
+            return new Tensor[]{new Tensor(in[0].dtype(), out, y)};
+        }
+    }
+
+    /**
+     * scatter_add(base, idx, updates) {axis}: base with {@code updates[o, j, i]} added at
+     * {@code [o, idx[j], i]}; repeated indices accumulate. The VJP of gather.
+     */
+    static final class ScatterAdd extends OpDef {
+        ScatterAdd() { super("scatter_add", Kind.OPAQUE); }
+
+        @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
+            Checks.arity(this, in, 3);
+            TensorType base = in.get(0), idx = in.get(1), upd = in.get(2);
+            int axis = Checks.axis(this, base, Checks.longAttr(this, attrs, "axis"));
+            integerIndices(this, idx);
+            if (base.dtype() == DType.BOOL) throw new ShapeException("scatter_add needs a numeric base, got " + base);
+            if (upd.dtype() != base.dtype())
+                throw new ShapeException("scatter_add updates " + upd + " differ in dtype from the base " + base);
+            Shape want = indexedShape(base.shape(), axis, idx.shape());
+            if (!upd.shape().equals(want))
+                throw new ShapeException("scatter_add updates have shape " + upd.shape() + ", but base " + base.shape()
+                        + " indexed along axis " + axis + " by " + idx.shape() + " needs " + want);
+            return List.of(base);
+        }
+
+        @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
+            int axis = (int) attrs.getLong("axis");
+            int[] s = in[0].shape();
+            int outer = MovementIndexing.block(s, 0, axis), n = s[axis], inner = MovementIndexing.block(s, axis + 1, s.length);
+            double[] y = in[0].data().clone(), idx = in[1].data(), u = in[2].data();
+            if (!Arrays.equals(in[2].shape(), shape(s, axis, in[1].shape())))
+                throw new IllegalArgumentException("scatter_add updates of shape " + Arrays.toString(in[2].shape())
+                        + " do not match base " + Arrays.toString(s) + " indexed by " + Arrays.toString(in[1].shape()));
+            for (int j = 0; j < idx.length; j++) {
+                int k = checkedIndex(this, idx[j], axis, n);
+                for (int o = 0; o < outer; o++)
+                    for (int i = 0; i < inner; i++) y[(o * n + k) * inner + i] += u[(o * idx.length + j) * inner + i];
+            }
+            return new Tensor[]{new Tensor(in[0].dtype(), s, y)};
+        }
+    }
+
+    private static int[] shape(int[] x, int axis, int[] idx) {
+        int[] out = new int[x.length - 1 + idx.length];
+        System.arraycopy(x, 0, out, 0, axis);
+        System.arraycopy(idx, 0, out, axis, idx.length);
+        System.arraycopy(x, axis + 1, out, axis + idx.length, x.length - axis - 1);
+        return out;
+    }
+}

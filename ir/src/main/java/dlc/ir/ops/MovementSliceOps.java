@@ -1,0 +1,172 @@
+package dlc.ir.ops;
+
+import dlc.ir.*;
+import dlc.ir.eval.EvalContext;
+import dlc.ir.eval.Tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Movement ops that cut, extend, flip or join along axes: slice, pad, reverse, concat. */
+final class MovementSliceOps {
+    private MovementSliceOps() {}
+
+    /**
+     * slice(x) {starts, stops, steps}: per axis the elements start, start+step, ... below stop.
+     * starts and stops are shapes so they may be symbolic ({@code stop = T}); checked
+     * {@code 0 <= start <= stop <= dim} wherever the difference is a known integer; steps >= 1.
+     * Result dim: {@code (stop - start + step - 1) / step}.
+     */
+    static final class Slice extends OpDef {
+        Slice() { super("slice", Kind.INJECTIVE); }
+
+        @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
+            Checks.arity(this, in, 1);
+            TensorType x = in.get(0);
+            Shape starts = Checks.shapeAttr(this, attrs, "starts"), stops = Checks.shapeAttr(this, attrs, "stops");
+            long[] steps = Checks.longsAttr(this, attrs, "steps");
+            if (starts.rank() != x.rank() || stops.rank() != x.rank() || steps.length != x.rank())
+                throw new ShapeException("slice of " + x + " needs one start, stop and step per axis, got starts " + starts
+                        + ", stops " + stops + ", steps " + Arrays.toString(steps));
+            List<Dim> out = new ArrayList<>();
+            for (int a = 0; a < x.rank(); a++) {
+                Dim start = starts.dim(a), stop = stops.dim(a), dim = x.shape().dim(a);
+                String where = "slice of " + x + " axis " + a + " [" + start + ":" + stop + ":" + steps[a] + "]";
+                if (steps[a] < 1) throw new ShapeException(where + ": step must be >= 1");
+                if (provablyNegative(start)) throw new ShapeException(where + ": start is negative",
+                        "the frontend turns negative starts into dim - k");
+                if (provablyNegative(dim.minus(start))) throw new ShapeException(where + ": start is past the dim " + dim);
+                if (provablyNegative(stop.minus(start))) throw new ShapeException(where + ": stop is before start");
+                if (provablyNegative(dim.minus(stop))) throw new ShapeException(where + ": stop is past the dim " + dim);
+                out.add(stop.minus(start).plus(steps[a] - 1).floorDiv(Dim.of(steps[a])));
+            }
+            return List.of(x.withShape(new Shape(out)));
+        }
+
+        private static boolean provablyNegative(Dim d) { return d.isConst() && d.value() < 0; }
+
+        @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
+            int[] s = in[0].shape(), st = Tensor.strides(s);
+            int[] start = ctx.resolve(attrs.getShape("starts")), stop = ctx.resolve(attrs.getShape("stops"));
+            long[] step = attrs.getLongs("steps");
+            int[] out = new int[s.length];
+            for (int a = 0; a < s.length; a++) {
+                if (start[a] < 0 || start[a] > stop[a] || stop[a] > s[a])
+                    throw new IllegalArgumentException("slice axis " + a + " [" + start[a] + ":" + stop[a] + "] is out of range for size " + s[a]);
+                out[a] = (int) Math.floorDiv(stop[a] - start[a] + step[a] - 1, step[a]);
+            }
+            double[] x = in[0].data(), y = new double[(int) Tensor.numel(out)];
+            MovementIndexing.forEach(out, (c, flat) -> {
+                int src = 0;
+                for (int a = 0; a < c.length; a++) src += (start[a] + c[a] * (int) step[a]) * st[a];
+                y[flat] = x[src];
+            });
+            return new Tensor[]{new Tensor(in[0].dtype(), out, y)};
+        }
+    }
+
+    /** pad(x) {low, high, value}: constant padding by non-negative counts per axis; value defaults to 0 and may be -inf. */
+    static final class Pad extends OpDef {
+        Pad() { super("pad", Kind.INJECTIVE); }
+
+        @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
+            Checks.arity(this, in, 1);
+            TensorType x = in.get(0);
+            long[] low = Checks.longsAttr(this, attrs, "low"), high = Checks.longsAttr(this, attrs, "high");
+            if (low.length != x.rank() || high.length != x.rank())
+                throw new ShapeException("pad of " + x + " needs one low and one high count per axis, got low "
+                        + Arrays.toString(low) + ", high " + Arrays.toString(high));
+            if (Arrays.stream(low).anyMatch(p -> p < 0) || Arrays.stream(high).anyMatch(p -> p < 0))
+                throw new ShapeException("pad counts must be non-negative, got low " + Arrays.toString(low) + ", high "
+                        + Arrays.toString(high), "use slice to crop");
+            Object v = attrs.get("value");
+            if (v != null && !(v instanceof Number)) throw new ShapeException("pad value must be a number, got " + Attrs.format(v));
+            double value = attrs.getDouble("value", 0);
+            if (x.dtype() == DType.BOOL ? value != 0 && value != 1 : !x.dtype().isFloating() && value != Math.rint(value))
+                throw new ShapeException("pad value " + Attrs.formatDouble(value) + " is not a " + x.dtype() + " value (padding " + x + ")");
+            List<Dim> out = new ArrayList<>();
+            for (int a = 0; a < x.rank(); a++) out.add(x.shape().dim(a).plus(low[a] + high[a]));
+            return List.of(x.withShape(new Shape(out)));
+        }
+
+        @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
+            long[] low = attrs.getLongs("low"), high = attrs.getLongs("high");
+            int[] s = in[0].shape(), out = new int[s.length];
+            for (int a = 0; a < s.length; a++) out[a] = s[a] + (int) (low[a] + high[a]);
+            int[] ost = Tensor.strides(out);
+            double[] x = in[0].data(), y = new double[(int) Tensor.numel(out)];
+            Arrays.fill(y, attrs.getDouble("value", 0));
+            MovementIndexing.forEach(s, (c, flat) -> {
+                int dst = 0;
+                for (int a = 0; a < c.length; a++) dst += (c[a] + (int) low[a]) * ost[a];
+                y[dst] = x[flat];
+            });
+            return new Tensor[]{new Tensor(in[0].dtype(), out, y)};
+        }
+    }
+
+    /** reverse(x) {axes}: flips the listed axes (sorted, unique). */
+    static final class Reverse extends OpDef {
+        Reverse() { super("reverse", Kind.INJECTIVE); }
+
+        @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
+            Checks.arity(this, in, 1);
+            Checks.axes(this, in.get(0), Checks.longsAttr(this, attrs, "axes"));
+            return List.of(in.get(0));
+        }
+
+        @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
+            int[] s = in[0].shape(), st = Tensor.strides(s);
+            boolean[] flip = ReduceOps.mask(s.length, Arrays.stream(attrs.getLongs("axes")).mapToInt(Math::toIntExact).toArray());
+            double[] x = in[0].data(), y = new double[x.length];
+            MovementIndexing.forEach(s, (c, flat) -> {
+                int src = 0;
+                for (int a = 0; a < c.length; a++) src += (flip[a] ? s[a] - 1 - c[a] : c[a]) * st[a];
+                y[flat] = x[src];
+            });
+            return new Tensor[]{new Tensor(in[0].dtype(), s, y)};
+        }
+    }
+
+    /** concat(x0, x1, ...) {axis}: one or more operands of one dtype and rank, equal except along axis. */
+    static final class Concat extends OpDef {
+        Concat() { super("concat", Kind.INJECTIVE); }
+
+        @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
+            if (in.isEmpty()) throw new ShapeException("concat needs at least one operand");
+            TensorType first = in.get(0);
+            int axis = Checks.axis(this, first, Checks.longAttr(this, attrs, "axis"));
+            Dim total = Dim.of(0);
+            for (TensorType t : in) {
+                if (t.dtype() != first.dtype() || t.rank() != first.rank())
+                    throw new ShapeException("concat operands differ in dtype or rank: " + first + " and " + t);
+                for (int a = 0; a < t.rank(); a++)
+                    if (a != axis && !t.shape().dim(a).equals(first.shape().dim(a)))
+                        throw new ShapeException("concat along axis " + axis + ": " + first + " and " + t + " differ in dim " + a,
+                                "all dims but the concatenated one must be equal");
+                total = total.plus(t.shape().dim(axis));
+            }
+            List<Dim> out = new ArrayList<>(first.shape().dims());
+            out.set(axis, total);
+            return List.of(first.withShape(new Shape(out)));
+        }
+
+        @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
+            int axis = (int) attrs.getLong("axis");
+            int[] out = in[0].shape();
+            out[axis] = 0;
+            for (Tensor t : in) out[axis] += t.dim(axis);
+            int outer = MovementIndexing.block(out, 0, axis), inner = MovementIndexing.block(out, axis + 1, out.length);
+            double[] y = new double[(int) Tensor.numel(out)];
+            int dst = 0;
+            for (int o = 0; o < outer; o++)
+                for (Tensor t : in) {
+                    int rows = t.dim(axis) * inner;
+                    System.arraycopy(t.data(), o * rows, y, dst, rows);
+                    dst += rows;
+                }
+            return new Tensor[]{new Tensor(in[0].dtype(), out, y)};
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dlc.passes.autodiff;
+
+import dlc.ir.*;
+import dlc.ir.eval.Tensor;
+
+import java.util.*;
+import java.util.function.Function;
+
+/** Small graphs and random data for gradient tests. */
+final class GraphsForGrad {
+    private GraphsForGrad() {}
+
+    static Value all(GraphBuilder b, String op, Value x) {
+        List<Long> axes = new ArrayList<>();
+        for (long i = 0; i < x.type().rank(); i++) axes.add(i);
+        return b.op(op, Attrs.of("axes", axes, "keepdims", false), x);
+    }
+
+    /**
+     * A graph with f64 inputs of the given shapes plus a weight {@code u} shaped like the result,
+     * computing {@code loss = sum(body(inputs) * u)}: a random linear functional of the result, so
+     * the check sees every element of the Jacobian's action.
+     */
+    static Graph scalarized(Map<String, int[]> shapes, int[] outShape, Function<List<Value>, Value> body, GraphBuilder b) {
+        List<Value> in = new ArrayList<>();
+        shapes.forEach((n, s) -> in.add(b.input(n, new TensorType(DType.F64, Shape.of(toLongs(s))), Value.Role.INPUT)));
+        Value y = body.apply(in);
+        Value u = b.input("u", y.type(), Value.Role.INPUT);
+        b.output("loss", Graph.Output.Role.LOSS, all(b, "sum", b.op("mul", y, u)));
+        return b.build();
+    }
+
+    /** Copies {@code g} and appends {@code loss2 = sum(grad_output(w) * u2)}: a graph whose gradient is a second derivative. */
+    static Graph gradientFunctional(Graph grad, String wrt, String weightName) {
+        GraphBuilder b = new GraphBuilder(grad.name() + "_2");
+        Map<Value, Value> map = new IdentityHashMap<>();
+        for (Value v : grad.inputs()) map.put(v, b.input(v.name(), v.type(), v.role()));
+        for (Node n : grad.nodes()) {
+            List<Value> out = b.op(n.op(), n.attrs(), n.regions(), n.inputs().stream().map(map::get).toList());
+            for (int i = 0; i < out.size(); i++) map.put(n.outputs().get(i), out.get(i));
+        }
+        Value g = grad.outputs().stream().filter(o -> o.role() == Graph.Output.Role.GRAD && o.name().equals(wrt))
+                .findFirst().orElseThrow().value();
+        Value u2 = b.input(weightName, g.type(), Value.Role.INPUT);
+        b.output("loss2", Graph.Output.Role.LOSS, all(b, "sum", b.op("mul", map.get(g), u2)));
+        return b.build();
+    }
+
+    static long[] toLongs(int[] s) { return Arrays.stream(s).mapToLong(x -> x).toArray(); }
+
+    static int[] randomShape(Random r, int maxRank) {
+        int[] s = new int[r.nextInt(maxRank + 1)];
+        for (int i = 0; i < s.length; i++) s[i] = 1 + r.nextInt(3);
+        return s;
+    }
+
+    /** A shape that broadcasts to {@code s}: some leading dims dropped, some dims set to 1. */
+    static int[] broadcastable(Random r, int[] s) {
+        int drop = r.nextInt(s.length + 1);
+        int[] t = Arrays.copyOfRange(s, drop, s.length);
+        for (int i = 0; i < t.length; i++) if (r.nextInt(3) == 0) t[i] = 1;
+        return t;
+    }
+
+    static Tensor tensor(int[] shape, Random r, java.util.function.DoubleSupplier values) {
+        double[] d = new double[(int) Tensor.numel(shape)];
+        for (int i = 0; i < d.length; i++) d[i] = values.getAsDouble();
+        return new Tensor(DType.F64, shape, d);
+    }
+}
