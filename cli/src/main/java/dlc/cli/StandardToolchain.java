@@ -4,6 +4,8 @@ import dlc.frontend.Compilation;
 import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.text.IrPrinter;
+import dlc.passes.PassManager;
+import dlc.passes.Passes;
 
 import java.nio.file.Path;
 
@@ -21,8 +23,21 @@ final class StandardToolchain implements Toolchain {
     @Override public String print(Graph graph) { return IrPrinter.print(graph); }
 
     @Override public Module runPasses(Module module, String pipeline, String after) {
-        throw notBuilt("the pass manager (dlc.passes.PassManager)");
+        PassManager pm;
+        try {
+            pm = PassManager.parse(pipeline != null ? pipeline : standardPipeline());
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--passes: " + e.getMessage(), UserError.USAGE);
+        }
+        if (after == null) return pm.run(module);
+        if (!pm.passNames().contains(after))
+            throw new UserError("--after " + after + ": no such pass in the pipeline " + String.join(", ", pm.passNames())
+                    + " (known passes: " + String.join(", ", Passes.names()) + ")", UserError.USAGE);
+        return pm.runUntil(module, after);
     }
+
+    /** Every registered pass in registration order, with default options. */
+    static String standardPipeline() { return String.join(",", Passes.names()); }
 
     private static UserError notBuilt(String what) {
         return new UserError(what + " is not part of this build of dlc yet");

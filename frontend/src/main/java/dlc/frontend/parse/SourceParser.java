@@ -39,7 +39,9 @@ public final class SourceParser {
             tokens.add(t);
             if (t.getType() == Token.EOF) break;
         }
-        SyntaxErrorSink sink = new SyntaxErrorSink(new TokenChecks(tokens, lexer.unterminatedStrings(), spans));
+        TokenChecks checks = new TokenChecks(tokens, lexer.unterminatedStrings(), spans);
+        SyntaxErrorSink sink = new SyntaxErrorSink(checks);
+        if (checks.tooDeep()) return new ParseResult(fileName, text, new Ast.Program(fileName, List.of()), sink.sorted());
 
         DlParser parser = new DlParser(new CommonTokenStream(new ListTokenSource(tokens, fileName)));
         parser.removeErrorListeners(); // no ConsoleErrorListener: errors are diagnostics, not stderr
@@ -57,6 +59,7 @@ public final class SourceParser {
             DlParser.ProgramContext tree = parser.program();
             program = new AstBuilder(spans, sink.treeMayBeBroken(), sink::other).program(tree);
         } catch (StackOverflowError tooDeep) {
+            // nesting without brackets (a long chain of prefix operators) can still exhaust the stack
             sink.other(Diagnostic.error(new Span(fileName, 1, 1, 1), "the program is nested too deeply to parse",
                     "split deeply nested expressions into several statements"));
             program = new Ast.Program(fileName, List.of());

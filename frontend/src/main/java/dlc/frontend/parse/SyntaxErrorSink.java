@@ -10,7 +10,8 @@ import java.util.List;
 /**
  * Collects the syntax diagnostics of one file: those found in the tokens first, then the
  * parser's. A parser error is dropped when it is a consequence of something already reported
- * (another error on the same line, or an unclosed bracket before it); at most
+ * (another error on the same line, an error before it with no token matched in between, or
+ * an unclosed bracket before it); at most
  * {@value #MAX_ERRORS} are kept.
  */
 final class SyntaxErrorSink {
@@ -20,6 +21,7 @@ final class SyntaxErrorSink {
     private final int suppressFrom;
     private final boolean unclosedBrace;
     private boolean sawParserError;
+    private boolean progressSinceError = true;
 
     SyntaxErrorSink(TokenChecks checks) {
         diagnostics.addAll(checks.diagnostics());
@@ -27,14 +29,28 @@ final class SyntaxErrorSink {
         this.unclosedBrace = checks.unclosedBrace();
     }
 
+    /** The parser matched a real token: a later error is a new one, not a consequence of the last. */
+    void progress() { progressSinceError = true; }
+
     void parserError(Token offending, Diagnostic d) {
         sawParserError = true;
+        boolean cascade = !progressSinceError;
+        progressSinceError = false;
+        if (cascade) return;
+        // the end of the file after an earlier error: what is missing there is most likely a consequence
+        if (offending.getType() == Token.EOF && !diagnostics.isEmpty()) return;
         if (offending.getTokenIndex() >= suppressFrom) return;
         if (unclosedBrace && offending.getType() == Token.EOF) return;
         for (Diagnostic seen : diagnostics) {
             if (seen.span().line() == d.span().line()) return;
         }
         diagnostics.add(d);
+    }
+
+    /** A parser error known to be a consequence of an earlier one: recorded, not reported. */
+    void parserErrorSuppressed() {
+        sawParserError = true;
+        progressSinceError = false;
     }
 
     /** Add a diagnostic found while building the tree (always kept). */

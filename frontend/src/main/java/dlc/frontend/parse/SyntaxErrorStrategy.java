@@ -28,6 +28,12 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     }
 
     @Override
+    public void reportMatch(Parser p) {
+        super.reportMatch(p);
+        if (p.getCurrentToken().getType() != DlLexer.NL) messages.progress();
+    }
+
+    @Override
     protected void reportNoViableAlternative(Parser p, NoViableAltException e) {
         // the expected set is only meaningful when the decision failed at its first token
         boolean atStart = e.getStartToken() == e.getOffendingToken();

@@ -39,16 +39,32 @@ final class SyntaxMessages {
         sink.parserError(offending, diagnose(p.getTokenStream(), offending, expected, ctx, missing));
     }
 
+    /** The parser matched a token (other than an end of line) since the last error. */
+    void progress() { sink.progress(); }
+
     /** A token at the top level that starts no declaration. */
     void reportTopLevel(Parser p, Token t) {
+        // an indented stray line after an earlier error is most likely the rest of a declaration
+        // that recovery left early, not a new mistake
+        if (sink.treeMayBeBroken() && firstOnLine(p.getTokenStream(), t).getCharPositionInLine() > 0) {
+            sink.parserErrorSuppressed();
+            return;
+        }
         Diagnostic d;
-        if (t.getType() == DlLexer.RBRACE || t.getType() == DlLexer.RPAREN || t.getType() == DlLexer.RBRACK) {
-            d = Diagnostic.error(spans.of(t), "unexpected " + TokenWords.describe(t));
+        boolean startsLine = previousOnLine(p.getTokenStream(), t) == null;
+        if (t.getType() == DlLexer.RBRACE || t.getType() == DlLexer.RPAREN || t.getType() == DlLexer.RBRACK || !startsLine) {
+            d = Diagnostic.error(spans.of(t), "unexpected " + TokenWords.describe(t) + (startsLine ? "" : "; expected a declaration"));
         } else {
             d = Diagnostic.error(spans.of(t), "unexpected " + TokenWords.describe(t) + "; expected a declaration",
                     "a file holds import, const, def, model and train declarations; statements belong inside a def or model block");
         }
         sink.parserError(t, d);
+    }
+
+    /** The parser-visible token before t on t's line, or null when t starts its line. */
+    private static Token previousOnLine(TokenStream tokens, Token t) {
+        Token p = previous(tokens, t);
+        return p != null && p.getLine() == t.getLine() ? p : null;
     }
 
     private Diagnostic diagnose(TokenStream tokens, Token t, IntervalSet expected, ParserRuleContext ctx, boolean missing) {
@@ -64,7 +80,14 @@ final class SyntaxMessages {
             if (lineEnd != null && lineEnd.getLine() < t.getLine() && isValueIntro(lineEnd)) return missingValue(lineEnd, firstOnLine(tokens, t));
         }
         // x = input + 1   |   def f(model: int)
-        if ((TokenWords.isReserved(t) || t.getType() == DlLexer.DTYPE) && (expected == null || expected.contains(DlLexer.ID))) {
+        if ((TokenWords.isReserved(t) || t.getType() == DlLexer.DTYPE) && expected != null && expected.contains(DlLexer.ID)
+                && !expected.contains(t.getType())) {
+            return keywordAsName(t);
+        }
+        // def f(x, output: int)   |   fn(input, y) { ... }
+        Token next = tokens.LT(1) == t ? tokens.LT(2) : null;
+        if ((TokenWords.isReserved(t) || t.getType() == DlLexer.DTYPE) && prev != null && (prev.getText().equals("(") || prev.getText().equals(","))
+                && next != null && Set.of(":", "=", ",", ")").contains(next.getText())) {
             return keywordAsName(t);
         }
         // input = 3   |   f32, y = ...
@@ -87,6 +110,7 @@ final class SyntaxMessages {
         }
         String message = "unexpected " + TokenWords.describe(t) + (want == null ? "" : "; expected " + want);
         String hint = null;
+        if ("'else'".equals(want)) hint = "an if is an expression and needs both branches: if c { a } else { b }";
         if (prev != null && prev.getLine() == t.getLine() && startsStatement(t) && expected != null && expected.contains(DlLexer.NL)) {
             hint = "put each statement on its own line, or separate them with ';'";
         }

@@ -23,9 +23,14 @@ import java.util.Set;
  * the parser's errors stop being worth reporting.
  */
 final class TokenChecks {
+    /** Deeper nesting is refused before parsing: the parser recurses once per level. */
+    static final int MAX_NESTING = 256;
+
     private final List<Diagnostic> diagnostics = new ArrayList<>();
+    private boolean tooDeep;
     private int suppressFrom = Integer.MAX_VALUE;
     private boolean unclosedBrace;
+    private Set<Token> unterminated = Set.of();
 
     /** Reports on {@code tokens} (EOF last), and hides unknown characters from the parser. */
     TokenChecks(List<Token> tokens, Set<Token> unterminatedStrings, SpanFactory spans) {
@@ -34,10 +39,14 @@ final class TokenChecks {
             diagnostics.add(Diagnostic.error(spans.of(t), "unterminated string",
                     "close the string with '\"' on the same line; write a line break inside a string as \\n"));
         }
+        this.unterminated = unterminatedStrings;
         checkBrackets(tokens, spans);
     }
 
     List<Diagnostic> diagnostics() { return diagnostics; }
+
+    /** Whether brackets nest deeper than {@link #MAX_NESTING}: the file is not parsed then. */
+    boolean tooDeep() { return tooDeep; }
 
     /** Index of the first token after which parser errors are consequences of an unclosed ( or [. */
     int suppressParserErrorsFrom() { return suppressFrom; }
@@ -46,6 +55,7 @@ final class TokenChecks {
     boolean unclosedBrace() { return unclosedBrace; }
 
     private void checkCharacters(List<Token> tokens, SpanFactory spans) {
+        int line = -1;
         for (int i = 0; i < tokens.size(); i++) {
             Token t = tokens.get(i);
             if (t.getType() != DlLexer.ERRCHAR) continue;
@@ -60,6 +70,8 @@ final class TokenChecks {
                 chars.append(last.getText());
             }
             Span span = spans.between(t, last);
+            if (line == t.getLine()) continue; // one unknown-character error per line ('text' has two quotes)
+            line = t.getLine();
             String shown = printable(chars.toString());
             String what = chars.codePointCount(0, chars.length()) == 1 ? "unexpected character " : "unexpected characters ";
             diagnostics.add(Diagnostic.error(span, what + shown, hintFor(chars.toString())));
@@ -67,12 +79,13 @@ final class TokenChecks {
     }
 
     private static String printable(String s) {
-        StringBuilder sb = new StringBuilder("'");
+        String quote = s.contains("'") ? "\"" : "'";
+        StringBuilder sb = new StringBuilder(quote);
         s.codePoints().forEach(c -> {
             if (c < 0x20 || c == 0x7f || Character.isWhitespace(c) && c != ' ') sb.append(String.format("\\u%04x", c));
             else sb.appendCodePoint(c);
         });
-        return sb.append('\'').toString();
+        return sb.append(quote).toString();
     }
 
     private static String hintFor(String chars) {
@@ -92,7 +105,14 @@ final class TokenChecks {
         Set<Token> blamed = new HashSet<>();
         for (Token t : tokens) {
             switch (t.getType()) {
-                case DlLexer.LPAREN, DlLexer.LBRACK, DlLexer.LBRACE -> open.addLast(t);
+                case DlLexer.LPAREN, DlLexer.LBRACK, DlLexer.LBRACE -> {
+                    open.addLast(t);
+                    if (open.size() == MAX_NESTING + 1) {
+                        tooDeep = true;
+                        diagnostics.add(Diagnostic.error(spans.of(t), "brackets nested more than " + MAX_NESTING + " deep",
+                                "split the expression into several statements"));
+                    }
+                }
                 case DlLexer.RPAREN, DlLexer.RBRACK, DlLexer.RBRACE -> {
                     char want = openerOf(t.getText().charAt(0));
                     if (!open.isEmpty() && open.peekLast().getText().charAt(0) == want) {
@@ -121,9 +141,15 @@ final class TokenChecks {
     private void unclosed(Token o, Set<Token> blamed, SpanFactory spans) {
         if (o.getText().equals("{")) unclosedBrace = true;
         else suppressFrom = Math.min(suppressFrom, o.getTokenIndex());
-        if (blamed.contains(o)) return;
+        if (blamed.contains(o) || closerSwallowedByString(o)) return;
         diagnostics.add(Diagnostic.error(spans.of(o), "'" + o.getText() + "' opened at " + where(o) + " is never closed",
                 "add the matching '" + closerOf(o.getText().charAt(0)) + "'"));
+    }
+
+    /** An unterminated string after the opener on its line has likely swallowed its closer ("train)). */
+    private boolean closerSwallowedByString(Token o) {
+        for (Token s : unterminated) if (s.getLine() == o.getLine() && s.getStartIndex() > o.getStartIndex()) return true;
+        return false;
     }
 
     private static boolean roundOrSquare(Token t) {

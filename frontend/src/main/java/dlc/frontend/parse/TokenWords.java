@@ -78,7 +78,8 @@ final class TokenWords {
                 continue;
             }
             if ("';'".equals(literal) && types.contains(DlLexer.NL)) continue;
-            if (type == DlLexer.NL && expression) continue; // a line break before the value is allowed, not wanted // ';' next to end of line says nothing new
+            if (type == DlLexer.NL && expression) continue; // a line break before the value is allowed, not wanted
+            if (types.contains(DlLexer.ID) && ("'loss'".equals(literal) || "'step'".equals(literal))) continue; // names too // ';' next to end of line says nothing new
             words.add(expected(type));
         }
         if (words.isEmpty() && continuation) words.add("an operator");

@@ -11,8 +11,10 @@ import java.util.List;
 /**
  * Contractions and windowed ops: {@code matmul} (here), {@code conv2d} and
  * {@code conv_transpose2d} ({@link ConvOps}), {@code max_pool2d} and {@code avg_pool2d}
- * ({@link PoolOps}). Matmul and the convolutions are OUT_FUSABLE (elementwise epilogues such as
- * bias + activation fuse onto their output); pooling is a windowed REDUCE.
+ * ({@link PoolOps}), and the pair max pooling's gradients are made of, {@code max_pool2d_scatter}
+ * and {@code max_pool2d_gather} ({@link MaxPoolGradOps}). Matmul and the convolutions are
+ * OUT_FUSABLE (elementwise epilogues such as bias + activation fuse onto their output); pooling is
+ * a windowed REDUCE; the max-pool gradient pair routes data-dependently and is OPAQUE.
  */
 final class ContractionOps {
     private ContractionOps() {}
@@ -82,6 +84,41 @@ final class ContractionOps {
             return new Tensor[]{new Tensor(in[0].dtype(), out, y)};
         }
 
+        /**
+         * {@code gA = gC @ B^T}, {@code gB = A^T @ gC} on the rank-1-promoted operands, each summed
+         * over the batch axes its operand was broadcast along (MODELS.md 4.1), then reshaped back
+         * when the operand was a vector. Written with matmul, permute, sum and reshape, so it can be
+         * differentiated again.
+         */
+        @Override public List<Value> vjp(VjpContext c) {
+            Value a = c.input(0), b = c.input(1);
+            if (!a.type().dtype().isFloating()) return noGradient(c);
+            Shape sa = new Shape(promoted(a.type().shape().dims(), true)), sb = new Shape(promoted(b.type().shape().dims(), false));
+            Value pa = reshaped(c, a, sa), pb = reshaped(c, b, sb);
+            // the cotangent with the axes a vector operand dropped put back as 1s
+            List<Dim> gDims = new ArrayList<>(c.output(0).type().shape().dims());
+            if (a.type().rank() == 1) gDims.add(b.type().rank() == 1 ? gDims.size() : gDims.size() - 1, Dim.of(1));
+            if (b.type().rank() == 1) gDims.add(Dim.of(1));
+            Value g = reshaped(c, c.cotangent(0), new Shape(gDims));
+            Value ga = c.op("matmul", g, transposed(c, pb)), gb = c.op("matmul", transposed(c, pa), g);
+            return java.util.Arrays.asList(reshaped(c, c.sumToShape(ga, sa), a.type().shape()),
+                    reshaped(c, c.sumToShape(gb, sb), b.type().shape()));
+        }
+
+        private static Value reshaped(VjpContext c, Value x, Shape s) {
+            return x.type().shape().equals(s) ? x : c.op("reshape", Attrs.of("shape", s), x);
+        }
+
+        /** x with its last two axes swapped. */
+        private static Value transposed(VjpContext c, Value x) {
+            int r = x.type().rank();
+            long[] perm = new long[r];
+            for (int i = 0; i < r; i++) perm[i] = i;
+            perm[r - 2] = r - 1;
+            perm[r - 1] = r - 2;
+            return c.op("permute", Attrs.of("perm", perm), x);
+        }
+
         private static int[] promoted(int[] s, boolean left) {
             if (s.length != 1) return s;
             return left ? new int[]{1, s[0]} : new int[]{s[0], 1};
@@ -93,5 +130,7 @@ final class ContractionOps {
             new ConvOps.Conv2d(),
             new ConvOps.ConvTranspose2d(),
             new PoolOps.Pool2d("max_pool2d", false),
-            new PoolOps.Pool2d("avg_pool2d", true));
+            new PoolOps.Pool2d("avg_pool2d", true),
+            new MaxPoolGradOps.Scatter(),
+            new MaxPoolGradOps.Gather());
 }

@@ -47,6 +47,28 @@ final class ConvAttrs {
         return g;
     }
 
+    /** The attributes of a convolution node (gradient rules build new ones). */
+    static Attrs of(long[] stride, long[] padding, long[] dilation, long groups) {
+        return Attrs.of("stride", stride, "padding", padding, "dilation", dilation, "groups", groups);
+    }
+
+    /**
+     * The output padding that makes a transposed convolution restore an input of size {@code in}
+     * from the output of a window walk ({@code kernel}, {@code stride}, both paddings summed in
+     * {@code pads}, {@code dilation}): the rows past the last window start, i.e.
+     * {@code (in + pads - dilation*(kernel-1) - 1) mod stride}. It must be a known integer, so a
+     * symbolic input size is accepted only where the stride is 1 or the remainder cancels.
+     */
+    static long restoringPadding(OpDef op, Dim in, Dim kernel, long stride, long pads, long dilation, String axis) {
+        Dim span = in.plus(pads).minus(kernel.minus(1).times(dilation)).minus(1);
+        Dim rest = span.minus(span.floorDiv(Dim.of(stride)).times(stride));
+        if (!rest.isConst())
+            throw new ShapeException("the gradient of " + op.name() + " with stride " + stride + " needs to know the input " + axis + " " + in
+                    + " modulo the stride, to size the transposed convolution that restores it",
+                    "use stride 1 on that axis, or a concrete " + axis);
+        return rest.value();
+    }
+
     /** Fails when a computed spatial output size is known to be empty. */
     static Dim nonEmpty(OpDef op, Dim size, String axis, TensorType x, String why) {
         if (size.isConst() && size.value() < 1)

@@ -44,6 +44,9 @@ final class ConvOps {
                     nonEmpty(this, h, "height", x, why), nonEmpty(this, wd, "width", x, why))));
         }
 
+        /** {@code (conv_transpose2d(gy, w), correlation(x, gy))}, see {@link ConvGradients#conv2d}. */
+        @Override public List<Value> vjp(VjpContext c) { return ConvGradients.conv2d(this, c); }
+
         static Dim outSize(Dim in, Dim k, long s, long lo, long hi, long d) {
             return in.plus(lo + hi).minus(k.minus(1).times(d)).minus(1).floorDiv(Dim.of(s)).plus(1);
         }
@@ -116,6 +119,9 @@ final class ConvOps {
             return List.of(new TensorType(x.dtype(), Shape.of(x.shape().dim(0), w.shape().dim(1).times(g),
                     nonEmpty(this, h, "height", x, why), nonEmpty(this, wd, "width", x, why))));
         }
+
+        /** {@code (conv2d(gy, w), correlation(gy, x))}, see {@link ConvGradients#convTranspose2d}. */
+        @Override public List<Value> vjp(VjpContext c) { return ConvGradients.convTranspose2d(this, c); }
 
         private long[] outputPadding(Attrs attrs, long[] s, long[] d) {
             long[] op = longs(this, attrs, "output_padding", 2, 0, new long[2]);

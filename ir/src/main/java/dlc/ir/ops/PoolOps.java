@@ -18,7 +18,7 @@ final class PoolOps {
     private PoolOps() {}
 
     /** The window geometry of one pooling node, read from its attributes. */
-    private record Window(long[] k, long[] s, long[] p) {
+    record Window(long[] k, long[] s, long[] p) {
         static Window of(OpDef op, Attrs attrs) {
             long[] k = longs(op, attrs, "kernel", 2, 1, null);
             long[] s = stride(op, attrs, k), p = padding(op, attrs);
@@ -36,6 +36,17 @@ final class PoolOps {
         int outSize(int in, int axis) {
             return (int) Math.floorDiv(in + p[2 * axis] + p[2 * axis + 1] - k[axis], s[axis]) + 1;
         }
+
+        /** The pooled type of an NCHW operand, failing when a window would be empty. */
+        TensorType pooled(OpDef op, TensorType x, Attrs attrs) {
+            String why = "the padded input must be at least as large as the kernel " + Attrs.format(attrs.get("kernel"));
+            Dim h = nonEmpty(op, outSize(x.shape().dim(2), 0), "height", x, why);
+            Dim w = nonEmpty(op, outSize(x.shape().dim(3), 1), "width", x, why);
+            return x.withShape(Shape.of(x.shape().dim(0), x.shape().dim(1), h, w));
+        }
+
+        /** Only the window attributes, for the ops a gradient rule builds. */
+        Attrs attrs() { return Attrs.of("kernel", k, "stride", s, "padding", p); }
     }
 
     /** max_pool2d or avg_pool2d: shared shape rule and window walk, the reduction differs. */
@@ -54,12 +65,42 @@ final class PoolOps {
             if (average) Checks.floating(this, x);
             else if (x.dtype() == DType.BOOL) throw new ShapeException(name() + " needs a numeric operand, got " + x);
             Window win = Window.of(this, attrs);
-            String why = "the padded input must be at least as large as the kernel " + Attrs.format(attrs.get("kernel"));
-            Dim h = nonEmpty(this, win.outSize(x.shape().dim(2), 0), "height", x, why);
-            Dim w = nonEmpty(this, win.outSize(x.shape().dim(3), 1), "width", x, why);
+            TensorType y = win.pooled(this, x, attrs);
             if (attrs.has("count_include_pad") && !(attrs.get("count_include_pad") instanceof Boolean))
                 throw new ShapeException(name() + " attribute count_include_pad must be a boolean, got " + Attrs.format(attrs.get("count_include_pad")));
-            return List.of(x.withShape(Shape.of(x.shape().dim(0), x.shape().dim(1), h, w)));
+            return List.of(y);
+        }
+
+        /**
+         * max: the cotangent goes to the FIRST maximum of each window (MODELS.md 4.5), through
+         * {@code max_pool2d_scatter}. avg: each window spreads {@code g / count} over its elements,
+         * a transposed convolution of the per-plane cotangent with a ones kernel, where count is the
+         * kernel area or (count_include_pad = false) the number of real elements, itself a
+         * convolution of ones.
+         */
+        @Override public List<Value> vjp(VjpContext c) {
+            Value x = c.input(0), g = c.cotangent(0);
+            if (!x.type().dtype().isFloating()) return noGradient(c);
+            Window win = Window.of(this, c.attrs());
+            if (!average) return List.of(c.op("max_pool2d_scatter", win.attrs(), x, g));
+            DType dt = x.type().dtype();
+            Shape xs = x.type().shape(), gs = g.type().shape();
+            long[] noDilation = {1, 1};
+            Value ones = c.op("broadcast_to", Attrs.of("shape", Shape.of(1, 1, win.k[0], win.k[1])), c.scalar(1, dt));
+            Value spread;
+            if (c.attrs().getBool("count_include_pad", true)) spread = c.op("mul", g, c.scalar(1.0 / (win.k[0] * win.k[1]), dt));
+            else {
+                Value plane = c.op("broadcast_to", Attrs.of("shape", Shape.of(Dim.of(1), Dim.of(1), xs.dim(2), xs.dim(3))), c.scalar(1, dt));
+                Value count = c.op("conv2d", ConvAttrs.of(win.s, win.p, noDilation, 1), plane, ones);
+                spread = c.op("div", g, count);
+            }
+            Dim planes = xs.dim(0).times(xs.dim(1));
+            Value flat = c.op("reshape", Attrs.of("shape", Shape.of(planes, Dim.of(1), gs.dim(2), gs.dim(3))), spread);
+            long[] outPad = {
+                    restoringPadding(this, xs.dim(2), Dim.of(win.k[0]), win.s[0], win.p[TOP] + win.p[BOTTOM], 1, "height"),
+                    restoringPadding(this, xs.dim(3), Dim.of(win.k[1]), win.s[1], win.p[LEFT] + win.p[RIGHT], 1, "width")};
+            Value gx = c.op("conv_transpose2d", ConvAttrs.of(win.s, win.p, noDilation, 1).with("output_padding", outPad), flat, ones);
+            return List.of(c.op("reshape", Attrs.of("shape", xs), gx));
         }
 
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {

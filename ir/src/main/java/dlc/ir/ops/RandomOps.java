@@ -39,6 +39,9 @@ final class RandomOps {
             return List.of(in.get(0));
         }
 
+        /** Keys are integers: nothing to differentiate. */
+        @Override public List<Value> vjp(VjpContext c) { return noGradient(c); }
+
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
             long k = RngStream.fold(RngStream.key(in[0].item()), attrs.getLong("salt"));
             return new Tensor[]{Tensor.scalar(DType.I64, k)};
@@ -71,6 +74,9 @@ final class RandomOps {
                 throw new ShapeException("random_normal std must be >= 0, got " + Attrs.format(attrs.get("std")));
             return List.of(new TensorType(dt, s));
         }
+
+        /** A draw does not depend differentiably on anything (MODELS.md 4.5: random draws have zero gradient). */
+        @Override public List<Value> vjp(VjpContext c) { return noGradient(c); }
 
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
             long key = RngStream.key(in[0].item());

@@ -29,8 +29,11 @@ final class ScanOp extends OpDef {
 
     @Override public int regionCount() { return 1; }
 
+    /** A reverse scan over the body's VJP, see {@link ScanGradient}. */
+    @Override public List<Value> vjp(VjpContext ctx) { return ScanGradient.vjp(ctx); }
+
     /** The validated attributes of one scan node. */
-    private record Config(int carries, int xs, long axis, boolean reverse, Long length) {
+    record Config(int carries, int xs, long axis, boolean reverse, Long length) {
         static Config of(Attrs attrs) {
             int nc = count(attrs, "num_carries"), nx = count(attrs, "num_xs");
             Object axis = attrs.has("axis") ? attrs.get("axis") : 0L, rev = attrs.has("reverse") ? attrs.get("reverse") : false;

@@ -1,0 +1,18 @@
+/**
+ * Lowering: the staging evaluator that turns a parsed .dl program into IR.
+ *
+ * <p>{@link dlc.frontend.lower.Compiler} is the entry (used by {@link dlc.frontend.Frontend}):
+ * {@link dlc.frontend.lower.ModuleLoader} loads imports and declares top-level names,
+ * {@link dlc.frontend.lower.ModelLowering} evaluates a model body twice (train and eval). The
+ * evaluator ({@link dlc.frontend.lower.Interp}) computes compile-time values ({@link
+ * dlc.frontend.lower.Val}) and emits IR nodes into the graph being built ({@link
+ * dlc.frontend.lower.GraphCtx}, which also captures outer values into scan bodies). Its helpers
+ * each own one part of the language: operators, calls and typed formals ({@code Calls},
+ * {@code TypePatterns}), indexing, members, model statements ({@code ModelStmts}) and the builtin
+ * table, one file per family ({@code Builtins*}). {@code Frame} tracks inlined calls for
+ * diagnostics notes, parameter scope paths and random-stream salts.
+ *
+ * <p>User mistakes are {@link dlc.frontend.lower.CompileError}s caught at statement boundaries
+ * and collected by the {@code Reporter}; compiler bugs are ordinary exceptions.
+ */
+package dlc.frontend.lower;

@@ -1,0 +1,150 @@
+package dlc.ir.ops;
+
+import dlc.ir.*;
+
+import java.util.*;
+
+/**
+ * The VJP of {@code scan}: backpropagation through time as a reverse scan (MODELS.md 4.2).
+ *
+ * <p>The forward scan node keeps only its final carries and stacked ys, but every step's VJP needs
+ * the carries that step started from. So the rule first re-runs the loop as an <em>augmented</em>
+ * scan whose body also emits its input carries as extra ys: the per-step carries are stored
+ * stacked along the scan axis, O(T) memory per carry, and the forward work is done twice
+ * (a later pass may merge the augmented scan with the original, whose results are the same).
+ * A carry whose rank is too small to be stacked on that axis is stored with leading 1s.
+ *
+ * <p>The reverse scan then walks the steps in the opposite order. Its carries are the cotangents
+ * of the carries (seeded with the cotangents of the final carries) followed by one accumulator per
+ * floating captured value (seeded with zeros); its xs are the stacked input carries, the original
+ * xs and the cotangents of the ys; its captured values are the original ones. Each step runs the
+ * body's VJP graph ({@link VjpContext.BodyDifferentiator}) inlined: the carry cotangents it returns
+ * become the next carries, the captured cotangents are added to the accumulators (weights shared
+ * over time get the sum over steps), and the xs' cotangents are emitted as ys, stacked at the step
+ * they belong to. Everything is built from scan and the body's own ops, so the result can be
+ * differentiated again.
+ */
+final class ScanGradient {
+    private ScanGradient() {}
+
+    static List<Value> vjp(VjpContext c) {
+        ScanOp.Config cfg = ScanOp.Config.of(c.attrs());
+        Graph body = c.regions().get(0);
+        int nc = cfg.carries(), nx = cfg.xs(), ny = body.outputs().size() - nc, ncap = c.inputCount() - nc - nx;
+        GraphBuilder b = c.builder();
+        OpDef scan = Ops.get("scan");
+
+        List<Value> carryStacks = List.of();
+        if (nc > 0) {
+            List<Value> aug = b.op(scan, c.attrs(), List.of(withInputCarries(body, nc, cfg)), inputs(c, 0, c.inputCount()));
+            carryStacks = aug.subList(nc, 2 * nc);
+        }
+
+        List<Integer> floatingCaptured = new ArrayList<>(), floatingXs = new ArrayList<>();
+        for (int m = 0; m < ncap; m++) if (c.input(nc + nx + m).type().dtype().isFloating()) floatingCaptured.add(m);
+        for (int j = 0; j < nx; j++) if (c.input(nc + j).type().dtype().isFloating()) floatingXs.add(j);
+
+        Graph reverseBody = reverseBody(c, cfg, body, nc, nx, ny, ncap, floatingCaptured, floatingXs);
+        List<Value> operands = new ArrayList<>();
+        for (int i = 0; i < nc; i++) operands.add(c.cotangent(i));
+        for (int m : floatingCaptured) operands.add(c.zerosLike(c.input(nc + nx + m)));
+        operands.addAll(carryStacks);
+        operands.addAll(inputs(c, nc, nc + nx));
+        for (int k = 0; k < ny; k++) operands.add(c.cotangent(nc + k));
+        operands.addAll(inputs(c, nc + nx, c.inputCount()));
+        Attrs attrs = c.attrs().with("num_carries", (long) (nc + floatingCaptured.size())).with("num_xs", (long) (nc + nx + ny))
+                .with("reverse", !cfg.reverse());
+        List<Value> back = b.op(scan, attrs, List.of(reverseBody), operands);
+
+        Value[] grads = new Value[c.inputCount()];
+        for (int i = 0; i < nc; i++)
+            if (c.input(i).type().dtype().isFloating()) grads[i] = back.get(i);
+        for (int a = 0; a < floatingCaptured.size(); a++) grads[nc + nx + floatingCaptured.get(a)] = back.get(nc + a);
+        int ys = nc + floatingCaptured.size();
+        for (int a = 0; a < floatingXs.size(); a++) grads[nc + floatingXs.get(a)] = back.get(ys + a);
+        return Arrays.asList(grads);
+    }
+
+    private static List<Value> inputs(VjpContext c, int from, int to) {
+        List<Value> l = new ArrayList<>();
+        for (int i = from; i < to; i++) l.add(c.input(i));
+        return l;
+    }
+
+    /**
+     * A carry's type as the augmented scan stacks it: with leading 1s added where the carry's rank
+     * is too small to stack along the scan axis (a scalar carry of a scan over axis 1), since the
+     * axis applies to every x and y alike.
+     */
+    private static TensorType stackable(TensorType carry, ScanOp.Config cfg) {
+        long a = cfg.axis();
+        int need = (int) (a >= 0 ? a : -a - 1);
+        if (carry.rank() >= need) return carry;
+        List<Dim> dims = new ArrayList<>(Collections.nCopies(need - carry.rank(), Dim.of(1)));
+        dims.addAll(carry.shape().dims());
+        return carry.withShape(new Shape(dims));
+    }
+
+    private static Value reshaped(GraphBuilder b, Value v, TensorType to) {
+        return v.type().equals(to) ? v : b.op("reshape", Attrs.of("shape", to.shape()), v);
+    }
+
+    /** The body with its input carries appended as extra outputs (and its own ys dropped: not needed). */
+    private static Graph withInputCarries(Graph body, int nc, ScanOp.Config cfg) {
+        GraphBuilder b = new GraphBuilder(body.name() + "_with_carries");
+        List<Value> args = new ArrayList<>();
+        for (Value v : body.inputs()) args.add(b.input(v.name(), v.type(), v.role()));
+        List<Value> out = inline(b, body, args);
+        for (int i = 0; i < nc; i++) b.output("carry" + i, Graph.Output.Role.OUTPUT, out.get(i));
+        for (int i = 0; i < nc; i++) b.output("carry_in" + i, Graph.Output.Role.OUTPUT, reshaped(b, args.get(i), stackable(args.get(i).type(), cfg)));
+        return b.build();
+    }
+
+    /**
+     * One backward step: inputs {@code carry cotangents ++ accumulators ++ step carries ++ step xs
+     * ++ step y cotangents ++ captured}; outputs {@code earlier carry cotangents ++ updated
+     * accumulators ++ cotangents of the floating step xs}.
+     */
+    private static Graph reverseBody(VjpContext c, ScanOp.Config cfg, Graph body, int nc, int nx, int ny, int ncap,
+                                     List<Integer> floatingCaptured, List<Integer> floatingXs) {
+        GraphBuilder b = new GraphBuilder(body.name() + "_reverse");
+        List<Graph.Output> outs = body.outputs();
+        List<Value> bodyIn = body.inputs();
+        List<Value> gc = new ArrayList<>(), acc = new ArrayList<>(), carry = new ArrayList<>(), x = new ArrayList<>(),
+                gy = new ArrayList<>(), cap = new ArrayList<>();
+        for (int i = 0; i < nc; i++) gc.add(b.input("ct_carry" + i, bodyIn.get(i).type(), Value.Role.INPUT));
+        for (int m : floatingCaptured) acc.add(b.input("acc" + m, bodyIn.get(nc + nx + m).type(), Value.Role.INPUT));
+        for (int i = 0; i < nc; i++) {
+            TensorType t = bodyIn.get(i).type();
+            carry.add(b.input("carry" + i, stackable(t, cfg), Value.Role.INPUT));
+        }
+        for (int j = 0; j < nx; j++) x.add(b.input("x" + j, bodyIn.get(nc + j).type(), Value.Role.INPUT));
+        for (int k = 0; k < ny; k++) gy.add(b.input("ct_y" + k, outs.get(nc + k).value().type(), Value.Role.INPUT));
+        for (int m = 0; m < ncap; m++) cap.add(b.input("cap" + m, bodyIn.get(nc + nx + m).type(), Value.Role.INPUT));
+
+        List<Value> args = new ArrayList<>();
+        for (int i = 0; i < nc; i++) args.add(reshaped(b, carry.get(i), bodyIn.get(i).type()));
+        args.addAll(x);
+        args.addAll(cap);
+        args.addAll(gc);
+        args.addAll(gy);
+        List<Value> ct = inline(b, c.bodies().vjpGraph(body), args);
+
+        for (int i = 0; i < nc; i++) b.output("ct_carry" + i, Graph.Output.Role.OUTPUT, ct.get(i));
+        for (int a = 0; a < floatingCaptured.size(); a++)
+            b.output("acc" + floatingCaptured.get(a), Graph.Output.Role.OUTPUT, b.op("add", acc.get(a), ct.get(nc + nx + floatingCaptured.get(a))));
+        for (int j : floatingXs) b.output("ct_x" + j, Graph.Output.Role.OUTPUT, ct.get(nc + j));
+        return b.build();
+    }
+
+    /** Copies the nodes of {@code g} into {@code b} with its inputs bound to {@code args}; returns its outputs there. */
+    private static List<Value> inline(GraphBuilder b, Graph g, List<Value> args) {
+        Map<Value, Value> map = new IdentityHashMap<>();
+        for (int i = 0; i < args.size(); i++) map.put(g.inputs().get(i), args.get(i));
+        for (Node n : g.nodes()) {
+            List<Value> out = b.op(n.op(), n.attrs(), n.regions(), n.inputs().stream().map(map::get).toList());
+            for (int i = 0; i < out.size(); i++) map.put(n.outputs().get(i), out.get(i));
+        }
+        return g.outputs().stream().map(o -> map.get(o.value())).toList();
+    }
+}

@@ -1,0 +1,175 @@
+package dlc.data;
+
+import java.util.List;
+
+/**
+ * Built-in synthetic data sets, so a fresh machine can train without downloads. Each is a pure
+ * function of its arguments: the same seed gives bit-identical data on any JVM ({@link Rng}). Class
+ * sets assign sample {@code i} to class {@code i mod k}, so every prefix is balanced.
+ */
+public final class Synthetic {
+    private Synthetic() {}
+
+    /** Names accepted by {@link #byName}. */
+    public static final List<String> NAMES = List.of("moons", "spirals", "sine", "copy", "xor", "blobs");
+
+    /**
+     * A built-in set with default parameters: {@code moons} (noise 0.1), {@code spirals} (3 arms),
+     * {@code sine} (T = 20), {@code copy} (length 8, vocabulary 10), {@code xor}, {@code blobs} (3 in 2-D).
+     * {@code two_moons} is accepted for {@code moons}, as the examples spell it.
+     */
+    public static Dataset byName(String name, int n, long seed) {
+        return switch (name) {
+            case "moons", "two_moons" -> twoMoons(n, 0.1, seed);
+            case "spirals" -> spirals(n, 3, 0.05, seed);
+            case "sine" -> sineSequences(n, 20, 0.05, seed);
+            case "copy" -> copyTask(n, 8, 10, seed);
+            case "xor" -> xor(n, 0.1, seed);
+            case "blobs" -> blobs(n, 3, 2, 0.5, seed);
+            default -> throw new IllegalArgumentException("no built-in data set '" + name + "'; built-in sets are " + NAMES);
+        };
+    }
+
+    /**
+     * Two interleaved half circles (as scikit-learn's make_moons): class 0 on
+     * {@code (cos t, sin t)}, class 1 on {@code (1 - cos t, 1/2 - sin t)}, t uniform in [0, pi], plus
+     * Gaussian noise of standard deviation {@code noise} on each coordinate. x: [N, 2] f32, y: [N] i32.
+     */
+    public static Dataset twoMoons(int n, double noise, long seed) {
+        checkCount(n);
+        Rng rng = new Rng(seed);
+        float[] x = new float[2 * n];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            int c = i % 2;
+            double t = rng.uniform(0, Math.PI);
+            double px = c == 0 ? Math.cos(t) : 1 - Math.cos(t), py = c == 0 ? Math.sin(t) : 0.5 - Math.sin(t);
+            x[2 * i] = (float) (px + noise * rng.nextGaussian());
+            x[2 * i + 1] = (float) (py + noise * rng.nextGaussian());
+            y[i] = c;
+        }
+        return classes("moons", x, 2, y, 2);
+    }
+
+    /**
+     * {@code arms} interleaved spiral arms: arm c at radius r in [0.05, 1] has angle
+     * {@code 2 pi c / arms + 4 r} (about two thirds of a turn), plus Gaussian noise. x: [N, 2], y: [N].
+     */
+    public static Dataset spirals(int n, int arms, double noise, long seed) {
+        checkCount(n);
+        if (arms < 2) throw new IllegalArgumentException("spirals need at least 2 arms, got " + arms);
+        Rng rng = new Rng(seed);
+        float[] x = new float[2 * n];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            int c = i % arms;
+            double r = rng.uniform(0.05, 1);
+            double a = 2 * Math.PI * c / arms + 4 * r;
+            x[2 * i] = (float) (r * Math.cos(a) + noise * rng.nextGaussian());
+            x[2 * i + 1] = (float) (r * Math.sin(a) + noise * rng.nextGaussian());
+            y[i] = c;
+        }
+        return classes("spirals", x, 2, y, arms);
+    }
+
+    /**
+     * Noisy sine sequences for next-value regression: sample i is {@code a sin(w t + p)} at
+     * t = 0..steps (amplitude a in [0.5, 1.5], frequency w in [0.1, 0.5] radians per step, phase p in
+     * [0, 2 pi)). x: [N, steps, 1] f32, the first {@code steps} values plus Gaussian noise of std
+     * {@code noise} ([B, T, F] layout); y: [N, 1] f32, the noise-free value at t = steps.
+     */
+    public static Dataset sineSequences(int n, int steps, double noise, long seed) {
+        checkCount(n);
+        if (steps < 1) throw new IllegalArgumentException("sine sequences need at least 1 step, got " + steps);
+        Rng rng = new Rng(seed);
+        float[] x = new float[n * steps];
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            double a = rng.uniform(0.5, 1.5), w = rng.uniform(0.1, 0.5), p = rng.uniform(0, 2 * Math.PI);
+            for (int t = 0; t < steps; t++) x[i * steps + t] = (float) (a * Math.sin(w * t + p) + noise * rng.nextGaussian());
+            y[i] = (float) (a * Math.sin(w * steps + p));
+        }
+        return Dataset.of("sine", Column.floats(Dataset.FEATURES, x, steps, 1), Column.floats(Dataset.LABELS, y, 1));
+    }
+
+    /** Padding token of {@link #copyTask}. */
+    public static final int PAD = 0;
+    /** Delimiter token of {@link #copyTask}. */
+    public static final int DELIMITER = 1;
+
+    /**
+     * The sequence-copy task: {@code length} random tokens from [2, vocab), then {@link #DELIMITER},
+     * then {@code length} {@link #PAD}s; the model must output the tokens at the positions after the
+     * delimiter. The inputs after the delimiter carry no information, so a causal or a bidirectional
+     * model must both remember. x: [N, 2L+1] i32 tokens; y: [N, 2L+1] i32 targets (the copied tokens at
+     * positions L+1..2L, PAD elsewhere); mask: [N, 2L+1] f32, 1 where the loss counts.
+     */
+    public static Dataset copyTask(int n, int length, int vocab, long seed) {
+        checkCount(n);
+        if (length < 1) throw new IllegalArgumentException("copy task needs length >= 1, got " + length);
+        if (vocab < 3) throw new IllegalArgumentException("copy task needs a vocabulary of at least 3 (pad, delimiter, a token), got " + vocab);
+        Rng rng = new Rng(seed);
+        int w = 2 * length + 1;
+        int[] x = new int[n * w], y = new int[n * w];
+        float[] mask = new float[n * w];
+        for (int i = 0; i < n; i++) {
+            int base = i * w;
+            x[base + length] = DELIMITER;
+            for (int t = 0; t < length; t++) {
+                int tok = 2 + rng.nextInt(vocab - 2);
+                x[base + t] = tok;
+                y[base + length + 1 + t] = tok;
+                mask[base + length + 1 + t] = 1;
+            }
+        }
+        return Dataset.of("copy", Column.ints(Dataset.FEATURES, x, w), Column.ints(Dataset.LABELS, y, w), Column.floats("mask", mask, w));
+    }
+
+    /**
+     * XOR: points uniform in [-1, 1]^2 plus Gaussian noise, class 1 when the clean coordinates have
+     * opposite signs. x: [N, 2], y: [N].
+     */
+    public static Dataset xor(int n, double noise, long seed) {
+        checkCount(n);
+        Rng rng = new Rng(seed);
+        float[] x = new float[2 * n];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            int c = i % 2;
+            // Draw the quadrant from the class so that classes stay balanced.
+            double sx = rng.nextInt(2) == 0 ? -1 : 1, sy = c == 1 ? -sx : sx;
+            x[2 * i] = (float) (sx * rng.uniform(0, 1) + noise * rng.nextGaussian());
+            x[2 * i + 1] = (float) (sy * rng.uniform(0, 1) + noise * rng.nextGaussian());
+            y[i] = c;
+        }
+        return classes("xor", x, 2, y, 2);
+    }
+
+    /**
+     * {@code k} Gaussian blobs in {@code dim} dimensions: centres uniform in [-3, 3]^dim (drawn first
+     * from the seed), samples with standard deviation {@code spread}. x: [N, dim], y: [N].
+     */
+    public static Dataset blobs(int n, int k, int dim, double spread, long seed) {
+        checkCount(n);
+        if (k < 1 || dim < 1) throw new IllegalArgumentException("blobs need k >= 1 and dim >= 1, got k=" + k + ", dim=" + dim);
+        Rng rng = new Rng(seed);
+        double[] centres = new double[k * dim];
+        for (int i = 0; i < centres.length; i++) centres[i] = rng.uniform(-3, 3);
+        float[] x = new float[n * dim];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            int c = i % k;
+            for (int d = 0; d < dim; d++) x[i * dim + d] = (float) (centres[c * dim + d] + spread * rng.nextGaussian());
+            y[i] = c;
+        }
+        return classes("blobs", x, dim, y, k);
+    }
+
+    private static Dataset classes(String name, float[] x, int width, int[] y, int k) {
+        return Dataset.classification(name, Column.floats(Dataset.FEATURES, x, width), Column.ints(Dataset.LABELS, y), k);
+    }
+
+    private static void checkCount(int n) {
+        if (n < 0) throw new IllegalArgumentException("sample count must be non-negative, got " + n);
+    }
+}

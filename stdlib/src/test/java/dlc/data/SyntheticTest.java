@@ -1,0 +1,149 @@
+package dlc.data;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class SyntheticTest {
+    @Test void everySetIsDeterministicBySeed() {
+        for (String name : Synthetic.NAMES) {
+            Dataset a = Synthetic.byName(name, 64, 7), b = Synthetic.byName(name, 64, 7), c = Synthetic.byName(name, 64, 8);
+            assertEquals(64, a.size(), name);
+            for (String col : a.columnNames()) {
+                assertArrayEquals(a.column(col).toTensor().data(), b.column(col).toTensor().data(), name + "." + col);
+            }
+            assertNotEquals(a.features().toTensor(), c.features().toTensor(), name + ": another seed gives other data");
+        }
+    }
+
+    @Test void twoMoonsIsAnAliasOfMoons() {
+        assertEquals(Synthetic.byName("moons", 8, 1).features().toTensor(), Synthetic.byName("two_moons", 8, 1).features().toTensor());
+    }
+
+    @Test void unknownNameListsTheBuiltInSets() {
+        String m = assertThrows(IllegalArgumentException.class, () -> Synthetic.byName("mnist", 1, 0)).getMessage();
+        assertTrue(m.contains("moons") && m.contains("copy"), m);
+    }
+
+    @Test void moonsAreTwoInterleavedHalfCircles() {
+        Dataset d = Synthetic.twoMoons(400, 0, 1);
+        float[] x = d.features().floats();
+        int[] y = d.labels().ints();
+        double[] meanY = new double[2];
+        for (int i = 0; i < d.size(); i++) {
+            double px = x[2 * i], py = x[2 * i + 1];
+            if (y[i] == 0) {
+                assertEquals(1, Math.hypot(px, py), 1e-5); // upper half of the unit circle at (0, 0)
+                assertTrue(py >= -1e-6);
+            } else {
+                assertEquals(1, Math.hypot(px - 1, py - 0.5), 1e-5); // lower half of the unit circle at (1, 0.5)
+                assertTrue(py <= 0.5 + 1e-6);
+            }
+            meanY[y[i]] += py / 200;
+        }
+        assertTrue(meanY[0] > 0.5 && meanY[1] < 0, "class 0 lies above class 1 on average: " + meanY[0] + " vs " + meanY[1]);
+        // Interleaved: the x ranges overlap ([-1, 1] vs [0, 2]), so no vertical line separates the classes.
+        assertEquals(2, d.numClasses());
+        assertArrayEquals(new int[]{200, 200}, counts(y, 2));
+    }
+
+    @Test void moonsNoiseHasTheRequestedSpread() {
+        Dataset noisy = Synthetic.twoMoons(2000, 0.2, 3);
+        // Isotropic noise of std 0.2 moves points off their circle by about 0.2 in the radial direction.
+        float[] x = noisy.features().floats();
+        int[] y = noisy.labels().ints();
+        double sq = 0;
+        for (int i = 0; i < noisy.size(); i++) {
+            double r = y[i] == 0 ? Math.hypot(x[2 * i], x[2 * i + 1]) : Math.hypot(x[2 * i] - 1, x[2 * i + 1] - 0.5);
+            sq += (r - 1) * (r - 1);
+        }
+        double rms = Math.sqrt(sq / noisy.size());
+        assertTrue(rms > 0.1 && rms < 0.3, "radial rms " + rms + " for noise 0.2");
+    }
+
+    @Test void spiralArmsFollowTheirAngle() {
+        int k = 4;
+        Dataset d = Synthetic.spirals(200, k, 0, 5);
+        float[] x = d.features().floats();
+        int[] y = d.labels().ints();
+        for (int i = 0; i < d.size(); i++) {
+            double r = Math.hypot(x[2 * i], x[2 * i + 1]);
+            assertTrue(r >= 0.05 - 1e-6 && r <= 1 + 1e-6);
+            double offset = Math.atan2(x[2 * i + 1], x[2 * i]) - 4 * r - 2 * Math.PI * y[i] / k;
+            double wrapped = Math.IEEEremainder(offset, 2 * Math.PI);
+            assertEquals(0, wrapped, 1e-4, "sample " + i);
+        }
+        assertArrayEquals(new int[]{50, 50, 50, 50}, counts(y, k));
+    }
+
+    @Test void sineTargetContinuesTheSequence() {
+        int steps = 12;
+        Dataset d = Synthetic.sineSequences(50, steps, 0, 9);
+        assertArrayEquals(new int[]{50, steps, 1}, d.features().shape());
+        assertArrayEquals(new int[]{50, 1}, d.labels().shape());
+        float[] x = d.features().floats(), y = d.labels().floats();
+        for (int i = 0; i < 50; i++) {
+            // A pure sinusoid obeys s(t+1) = c s(t) - s(t-1) with c = 2 cos w; fit c, then extrapolate.
+            double num = 0, den = 0;
+            for (int t = 1; t < steps - 1; t++) {
+                double s = x[i * steps + t];
+                num += (x[i * steps + t + 1] + x[i * steps + t - 1]) * s;
+                den += s * s;
+            }
+            double c = num / den;
+            double predicted = c * x[i * steps + steps - 1] - x[i * steps + steps - 2];
+            assertEquals(predicted, y[i], 1e-4, "sample " + i);
+        }
+    }
+
+    @Test void copyTaskLayout() {
+        int len = 5, vocab = 7;
+        Dataset d = Synthetic.copyTask(30, len, vocab, 2);
+        int w = 2 * len + 1;
+        int[] x = d.features().ints(), y = d.labels().ints();
+        float[] mask = d.column("mask").floats();
+        for (int i = 0; i < 30; i++) {
+            int b = i * w;
+            assertEquals(Synthetic.DELIMITER, x[b + len]);
+            for (int t = 0; t < len; t++) {
+                assertTrue(x[b + t] >= 2 && x[b + t] < vocab);
+                assertEquals(x[b + t], y[b + len + 1 + t]);
+                assertEquals(Synthetic.PAD, x[b + len + 1 + t]);
+                assertEquals(1f, mask[b + len + 1 + t]);
+                assertEquals(0f, mask[b + t]);
+                assertEquals(Synthetic.PAD, y[b + t]);
+            }
+        }
+    }
+
+    @Test void xorLabelsAreTheSignRule() {
+        Dataset d = Synthetic.xor(300, 0, 4);
+        float[] x = d.features().floats();
+        int[] y = d.labels().ints();
+        for (int i = 0; i < d.size(); i++) assertEquals(x[2 * i] * x[2 * i + 1] < 0 ? 1 : 0, y[i], "sample " + i);
+        assertArrayEquals(new int[]{150, 150}, counts(y, 2));
+    }
+
+    @Test void blobClassMeansAreFarApartComparedToTheSpread() {
+        Dataset d = Synthetic.blobs(600, 3, 2, 0.1, 11);
+        double[][] mean = new double[3][2];
+        float[] x = d.features().floats();
+        int[] y = d.labels().ints();
+        for (int i = 0; i < d.size(); i++) for (int j = 0; j < 2; j++) mean[y[i]][j] += x[2 * i + j] / 200;
+        for (int i = 0; i < d.size(); i++)
+            assertTrue(Math.hypot(x[2 * i] - mean[y[i]][0], x[2 * i + 1] - mean[y[i]][1]) < 0.6, "5 sigma of the spread");
+        assertTrue(Math.hypot(mean[0][0] - mean[1][0], mean[0][1] - mean[1][1]) > 1e-3);
+    }
+
+    @Test void badParametersAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> Synthetic.spirals(10, 1, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> Synthetic.copyTask(10, 3, 2, 0));
+        assertThrows(IllegalArgumentException.class, () -> Synthetic.twoMoons(-1, 0, 0));
+    }
+
+    static int[] counts(int[] y, int k) {
+        int[] c = new int[k];
+        for (int v : y) c[v]++;
+        return c;
+    }
+}
