@@ -308,6 +308,10 @@ public final class AstBuilder extends DlBaseVisitor<Object> {
 
     @Override public Ast.Expr visitParenExpr(DlParser.ParenExprContext ctx) { return expr(ctx.expr()); }
 
+    @Override public Ast.TupleExpr visitEmptyTupleExpr(DlParser.EmptyTupleExprContext ctx) {
+        return new Ast.TupleExpr(span(ctx), List.of());
+    }
+
     @Override public Ast.TupleExpr visitTupleExpr(DlParser.TupleExprContext ctx) {
         return new Ast.TupleExpr(span(ctx), each(ctx.expr(), this::expr));
     }
