@@ -142,4 +142,76 @@ class FamilyChecksTest {
         assertEquals(2 * Math.log(2), out.get("d_loss").item(), 0.5);
         assertEquals(Math.log(2), out.get("g_loss").item(), 0.5);
     }
+
+    @Test
+    void ganDiscriminatorLossNeverReachesTheGenerator() {
+        // the D-step must not move G (MODELS 2.10): d_loss sees the fake batch through stop_gradient
+        ModelRunner r = ModelRunner.compile(example("gan"), 1);
+        var train = ModelRunner.graph(r.module, "train");
+        java.util.List<String> gen = train.inputs().stream().map(dlc.ir.Value::name).filter(n -> n.startsWith("generator.")).toList();
+        assertTrue(gen.size() >= 4, "generator parameters: " + gen);
+        var g = new dlc.passes.autodiff.Autodiff().gradients(train, "d_loss", gen);
+        Map<String, Tensor> in = new java.util.LinkedHashMap<>(r.randomInputs("train", new HashMap<>(), new Random(2)));
+        Tensor[] out = run(r, g, in);
+        int grads = 0;
+        for (int k = 0; k < out.length; k++)
+            if (g.outputs().get(k).role() == dlc.ir.Graph.Output.Role.GRAD) {
+                grads++;
+                for (double v : out[k].data()) assertEquals(0.0, v, "d d_loss / d " + g.outputs().get(k).name());
+            }
+        assertEquals(gen.size(), grads);
+        // while g_loss does reach the generator
+        var gg = new dlc.passes.autodiff.Autodiff().gradients(train, "g_loss", gen);
+        Tensor[] out2 = run(r, gg, in);
+        double norm = 0;
+        for (int k = 0; k < out2.length; k++)
+            if (gg.outputs().get(k).role() == dlc.ir.Graph.Output.Role.GRAD) for (double v : out2[k].data()) norm += v * v;
+        assertTrue(norm > 0, "g_loss must have a gradient for the generator");
+    }
+
+    private static Tensor[] run(ModelRunner r, dlc.ir.Graph g, Map<String, Tensor> data) {
+        java.util.List<Tensor> args = new java.util.ArrayList<>();
+        for (dlc.ir.Value v : g.inputs()) {
+            if (data.containsKey(v.name())) args.add(data.get(v.name()));
+            else if (r.initial.containsKey(v.name())) args.add(r.initial.get(v.name()));
+            else if (ModelRunner.isRngKey(v)) args.add(Tensor.scalar(DType.I64, 77));
+            else throw new AssertionError("no value for " + v);
+        }
+        return dlc.ir.eval.Interpreter.run(g, args.toArray(new Tensor[0]), new HashMap<>());
+    }
+
+    @Test
+    void rbmContrastiveDivergenceUpdatesFollowTheRule() {
+        // k = 1: vk is the mean p(v|h0) and phk = p(h|vk); check bv' = bv + lr mean_0(v0 - vk) and
+        // bh' = bh + lr mean_0(ph0 - phk) against the train graph's own recon and hidden_probs
+        ModelRunner r = ModelRunner.compile(example("rbm"), 1);
+        Map<String, Tensor> data = r.randomInputs("train", new HashMap<>(), new Random(4));
+        var train = ModelRunner.graph(r.module, "train");
+        Tensor[] out = run(r, train, data);
+        Map<String, Tensor> byName = new HashMap<>();
+        Map<String, Tensor> updates = new HashMap<>();
+        for (int k = 0; k < out.length; k++) {
+            var o = train.outputs().get(k);
+            (o.role() == dlc.ir.Graph.Output.Role.UPDATE ? updates : byName).put(o.name(), out[k]);
+        }
+        assertTrue(updates.keySet().containsAll(java.util.List.of("w", "bv", "bh")), "updates " + updates.keySet());
+        Tensor x = data.get("x"), vk = byName.get("recon"), ph0 = byName.get("hidden_probs");
+        Tensor w = r.initial.get("w"), bh = r.initial.get("bh");
+        int b = x.dim(0), nv = 784, nh = w.dim(1);
+        double lr = 0.05;
+        for (int i = 0; i < nv; i += 97) {
+            double d = 0;
+            for (int s = 0; s < b; s++) d += (x.data()[s * nv + i] - vk.get(s, i)) / b;
+            assertEquals(r.initial.get("bv").data()[i] + lr * d, updates.get("bv").data()[i], 1e-12, "bv update " + i);
+        }
+        for (int j = 0; j < nh; j++) {
+            double d = 0;
+            for (int s = 0; s < b; s++) {
+                double a = bh.data()[j];
+                for (int i = 0; i < nv; i++) a += vk.get(s, i) * w.get(i, j);
+                d += (ph0.get(s, j) - 1 / (1 + Math.exp(-a))) / b;
+            }
+            assertEquals(bh.data()[j] + lr * d, updates.get("bh").data()[j], 1e-12, "bh update " + j);
+        }
+    }
 }
