@@ -90,7 +90,7 @@ final class InputBinder {
         for (String sym : d.symbols())
             if (!dims.containsKey(sym))
                 throw new UserError("input '" + input.name() + "' has type " + input.type() + " and the size of " + sym
-                        + " is unknown; give it with --dim " + sym + "=N or pass the input with --input " + input.name() + "=FILE.npy");
+                        + " is unknown; give it with --dim " + sym + "=SIZE or pass the input with --input " + input.name() + "=FILE.npy");
     }
 
     private void bindNew(String sym, long v, String from) {

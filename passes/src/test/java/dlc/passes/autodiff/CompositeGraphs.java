@@ -184,7 +184,7 @@ final class CompositeGraphs {
     }
 
     /** The outcome of checking one sample: rejected (with the reason), or analytic vs numeric. */
-    record Verdict(String rejected, GraphsForGrad.NoiseAware result) {
+    record Verdict(String rejected, GradCheck.Result result) {
         boolean ok() { return result != null && result.ok(); }
     }
 
@@ -215,6 +215,6 @@ final class CompositeGraphs {
             double[] gw = out.get(w).data(), v = dir.get(w).data();
             for (int i = 0; i < v.length; i++) analytic += gw[i] * v[i];
         }
-        return new Verdict(null, new GraphsForGrad.NoiseAware(analytic, n1, Math.max(Math.abs(plus), Math.abs(minus))));
+        return new Verdict(null, new GradCheck.Result(analytic, n1, Math.max(Math.abs(plus), Math.abs(minus))));
     }
 }

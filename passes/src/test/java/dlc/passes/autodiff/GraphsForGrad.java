@@ -108,45 +108,4 @@ final class GraphsForGrad {
         }
         return null;
     }
-
-    /**
-     * A directional derivative check that also admits the rounding noise of central differences:
-     * it passes when {@code |a - n| <= RTOL (|a| + |n|)} as in {@link GradCheck}, or when
-     * {@code |a - n| <= 1e-8 max(1, scale)} with {@code scale} the magnitude of the differenced
-     * values ({@code |L|}). {@code (L(x + hv) - L(x - hv)) / 2h} carries a rounding error of about
-     * {@code eps |L| / h ~ 2e-10 |L|} per rounding, and a small graph accumulates a few dozen, so
-     * 1e-8 |L| bounds it; without the allowance a directional derivative that is small by chance
-     * (1e-4 with |L| ~ 1) fails at relative error ~1e-6 on noise alone, while a wrong rule is off
-     * by the size of the gradient itself.
-     */
-    record NoiseAware(double analytic, double numeric, double scale) {
-        double relError() { return Math.abs(analytic - numeric) / Math.max(1e-8, Math.abs(analytic) + Math.abs(numeric)); }
-
-        boolean ok() {
-            if (Double.isNaN(analytic) || Double.isNaN(numeric)) return false;
-            return relError() <= GradCheck.RTOL || Math.abs(analytic - numeric) <= 1e-8 * Math.max(1, scale);
-        }
-
-        @Override public String toString() {
-            return "analytic " + analytic + " vs numeric " + numeric + " (rel err " + relError() + ", abs err "
-                    + Math.abs(analytic - numeric) + ", noise allowance " + 1e-8 * Math.max(1, scale) + ")";
-        }
-    }
-
-    /** {@link GradCheck#check} with the {@link NoiseAware} tolerance: d loss / d wrt along a random direction from {@code rnd}. */
-    static NoiseAware check(Autodiff ad, Graph g, String loss, List<String> wrt, Map<String, Tensor> inputs, Random rnd) {
-        Map<String, Tensor> grads = GradCheck.gradients(ad.gradients(g, loss, wrt), inputs);
-        Map<String, Tensor> dir = new HashMap<>();
-        double analytic = 0;
-        for (String w : wrt) {
-            Tensor x = inputs.get(w);
-            double[] v = new double[x.size()];
-            for (int i = 0; i < v.length; i++) v[i] = rnd.nextGaussian();
-            dir.put(w, new Tensor(x.dtype(), x.shape(), v));
-            double[] gw = grads.get(w).data();
-            for (int i = 0; i < v.length; i++) analytic += gw[i] * v[i];
-        }
-        double plus = GradCheck.lossAt(g, loss, inputs, dir, GradCheck.H), minus = GradCheck.lossAt(g, loss, inputs, dir, -GradCheck.H);
-        return new NoiseAware(analytic, (plus - minus) / (2 * GradCheck.H), Math.max(Math.abs(plus), Math.abs(minus)));
-    }
 }

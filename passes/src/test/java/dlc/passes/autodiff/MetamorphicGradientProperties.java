@@ -178,7 +178,7 @@ class MetamorphicGradientProperties {
             mixed += gy[j] * (plus[j] - minus[j]) / (2 * GradCheck.H);
             mixedScale += Math.abs(gy[j] * plus[j]);
         }
-        NoiseAware res = new NoiseAware(analytic, mixed, mixedScale);
+        GradCheck.Result res = new GradCheck.Result(analytic, mixed, mixedScale);
         return res.ok() ? null : "<grad (F o M), v> vs <grad F, M'v>: " + res;
     }
 
@@ -215,7 +215,7 @@ class MetamorphicGradientProperties {
             scale += Math.abs(plus[j] * u.data()[j]);
         }
         for (int i = 0; i < v.length; i++) vJtu += v[i] * jtu[i];
-        NoiseAware res = new NoiseAware(vJtu, jvpU, scale);
+        GradCheck.Result res = new GradCheck.Result(vJtu, jvpU, scale);
         return res.ok() ? null : "<v, J^T u> vs <J v, u>: " + res + "\n" + f;
     }
 
@@ -262,7 +262,7 @@ class MetamorphicGradientProperties {
             double[] gw = g.get(w).data(), v = dir.get(w).data();
             for (int i = 0; i < v.length; i++) vJtu += gw[i] * v[i];
         }
-        NoiseAware res = new NoiseAware(vJtu, jvp1, scale);
+        GradCheck.Result res = new GradCheck.Result(vJtu, jvp1, scale);
         assertTrue(res.ok(), "<v, J^T u> vs <J v, u>: " + res + "\n" + p.graph());
     }
 
