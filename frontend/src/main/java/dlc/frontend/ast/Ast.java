@@ -162,7 +162,10 @@ public final class Ast {
 
     public record Member(Span span, Expr target, String name) implements Expr {}
 
-    /** {@code if c { a } else { b }}; {@code else if ...} and {@code else expr} are kept as a block holding one expression statement. */
+    /**
+     * {@code if c { a } else { b }}; {@code else if ...} and {@code else expr} are kept as a block
+     * holding one expression statement; otherwise is null when there is no else (the value is none).
+     */
     public record If(Span span, Expr cond, Block then, Block otherwise) implements Expr {}
 
     public record Lambda(Span span, List<Pattern> params, Block body) implements Expr {}

@@ -173,7 +173,7 @@ public final class AstPrinter {
         if (e instanceof Ast.Name n) return n.name();
         if (e instanceof Ast.DTypeRef d) return d.dtype();
         if (e instanceof Ast.TupleExpr t) {
-            if (t.items().isEmpty()) throw new IllegalArgumentException("an empty tuple has no .dl spelling");
+            if (t.items().isEmpty()) return "()";
             return t.items().size() == 1 ? "(" + expr(t.items().get(0), in) + ",)" : "(" + join(t.items(), x -> expr(x, in)) + ")";
         }
         if (e instanceof Ast.ListExpr l) return "[" + join(l.items(), x -> expr(x, in)) + "]";
@@ -201,8 +201,10 @@ public final class AstPrinter {
     }
 
     private static String ifExpr(Ast.If f, int in) {
-        String s = "if " + operand(f.cond(), OR, in) + " " + block(f.then(), in) + " else ";
+        String s = "if " + operand(f.cond(), OR, in) + " " + block(f.then(), in);
         Ast.Block other = f.otherwise();
+        if (other == null) return s;
+        s += " else ";
         if (other.stmts().size() == 1 && other.stmts().get(0) instanceof Ast.ExprStmt es && es.expr() instanceof Ast.If inner) {
             return s + ifExpr(inner, in);
         }

@@ -178,6 +178,7 @@ public final class Interp {
             throw error(i.cond().span(), "'if' needs a compile-time bool, got " + Vals.kind(c), hint);
         }
         // branches run in the enclosing scope: `if training { rm <- m }` updates, assignments stay visible
+        if (!b.v() && i.otherwise() == null) return NoneV.NONE; // `if c { ... }` without else
         return execBlock(b.v() ? i.then() : i.otherwise(), env, false);
     }
 

@@ -152,7 +152,7 @@ public final class AstBuilder extends DlBaseVisitor<Object> {
     }
 
     @Override public Ast.NamedType visitNamedType(DlParser.NamedTypeContext ctx) {
-        return new Ast.NamedType(span(ctx), text(ctx.ID()));
+        return new Ast.NamedType(span(ctx), ctx.getText());
     }
 
     private Ast.DimExpr dim(DlParser.DimExprContext ctx) {
@@ -307,6 +307,10 @@ public final class AstBuilder extends DlBaseVisitor<Object> {
     @Override public Ast.DTypeRef visitDtypeRef(DlParser.DtypeRefContext ctx) { return new Ast.DTypeRef(span(ctx), text(ctx.DTYPE())); }
 
     @Override public Ast.Expr visitParenExpr(DlParser.ParenExprContext ctx) { return expr(ctx.expr()); }
+
+    @Override public Ast.TupleExpr visitEmptyTupleExpr(DlParser.EmptyTupleExprContext ctx) {
+        return new Ast.TupleExpr(span(ctx), List.of());
+    }
 
     @Override public Ast.TupleExpr visitTupleExpr(DlParser.TupleExprContext ctx) {
         return new Ast.TupleExpr(span(ctx), each(ctx.expr(), this::expr));

@@ -110,7 +110,7 @@ final class SyntaxMessages {
         }
         String message = "unexpected " + TokenWords.describe(t) + (want == null ? "" : "; expected " + want);
         String hint = null;
-        if ("'else'".equals(want)) hint = "an if is an expression and needs both branches: if c { a } else { b }";
+
         if (prev != null && prev.getLine() == t.getLine() && startsStatement(t) && expected != null && expected.contains(DlLexer.NL)) {
             hint = "put each statement on its own line, or separate them with ';'";
         }

@@ -137,7 +137,9 @@ public final class AstArbitraries {
         Arbitrary<Ast.Expr> member = e.map(x -> new Ast.Member(N, x, "m"));
         Arbitrary<Ast.Expr> call = e.map(x -> new Ast.Call(N, x, List.of()));
         Arbitrary<Ast.Expr> index = e.map(x -> new Ast.Index(N, x, List.of(new Ast.PointIndex(N, x))));
-        Arbitrary<Ast.Expr> ifs = Combinators.combine(e, e, e).as((c, t, o) -> new Ast.If(N, c, oneStmt(t), oneStmt(o)));
+        Arbitrary<Ast.Expr> ifs = Arbitraries.oneOf(
+                Combinators.combine(e, e, e).as((c, t, o) -> new Ast.If(N, c, oneStmt(t), oneStmt(o))),
+                Combinators.combine(e, e).as((c, t) -> new Ast.If(N, c, oneStmt(t), null)));
         Arbitrary<Ast.Expr> lambdas = e.map(x -> new Ast.Lambda(N, List.of(), oneStmt(x)));
         return Arbitraries.frequencyOf(Tuple.of(8, binary), Tuple.of(3, unary), Tuple.of(1, member), Tuple.of(1, call),
                 Tuple.of(1, index), Tuple.of(1, ifs), Tuple.of(1, lambdas));
@@ -184,7 +186,7 @@ public final class AstArbitraries {
                 Combinators.combine(e, indexItems.list().ofMinSize(1).ofMaxSize(3)).as((x, is) -> new Ast.Index(N, x, is)),
                 Combinators.combine(e, Arbitraries.oneOf(names(), Arbitraries.of("loss", "step", "T", "shape")))
                         .as((x, n) -> new Ast.Member(N, x, n)),
-                Arbitraries.oneOf(e.list().ofSize(1), e.list().ofMinSize(2).ofMaxSize(3)).map(xs -> new Ast.TupleExpr(N, xs)),
+                Arbitraries.oneOf(e.list().ofSize(0), e.list().ofSize(1), e.list().ofMinSize(2).ofMaxSize(3)).map(xs -> new Ast.TupleExpr(N, xs)),
                 e.list().ofMaxSize(3).map(xs -> new Ast.ListExpr(N, xs)),
                 Combinators.combine(e, smallBlocks, elseBlocks).as((c, t, o) -> new Ast.If(N, c, t, o)),
                 Combinators.combine(patterns().list().ofMaxSize(3), smallBlocks).as((ps, b) -> new Ast.Lambda(N, ps, b)));

@@ -44,6 +44,26 @@ class LoweringTest {
     }
 
     @Test
+    void ifWithoutElseRunsItsBlockOnlyWhenTrueAndEmptyTupleIsAValue() {
+        Compilation c = ok("""
+                def scale(x, twice: bool) {
+                  y = x
+                  if twice { y = y * 2.0 }
+                  y
+                }
+                def count(t) { len(t) }
+                model M {
+                  input x: f32[B, 2]
+                  output a = scale(x, true) + cast(count(()), f32)
+                  output b = scale(x, false)
+                }
+                """);
+        Map<String, Tensor> out = run(graph(c, "eval"), Map.of("x", new Tensor(DType.F32, new int[]{1, 2}, new double[]{1, -3})));
+        assertArrayEquals(new double[]{2, -6}, out.get("a").data(), 0);
+        assertArrayEquals(new double[]{1, -3}, out.get("b").data(), 0);
+    }
+
+    @Test
     void initGraphProducesParamsOfDeclaredShapes() {
         Compilation c = ok(DENSE + """
                 model Mlp {

@@ -60,6 +60,14 @@ final class MovementIndexOps {
             int[] out = shape(s, axis, in[1].shape());
             return new Tensor[]{new Tensor(in[0].dtype(), out, y)};
         }
+
+        /** x gets the cotangent scatter-added into zeros (repeated indices accumulate); the index gets none. */
+        @Override public List<Value> vjp(VjpContext c) {
+            Value x = c.input(0);
+            if (!x.type().dtype().isFloating()) return noGradient(c);
+            Value gx = c.op("scatter_add", Attrs.of("axis", c.attrs().getLong("axis")), c.zerosLike(x), c.input(1), c.cotangent(0));
+            return java.util.Arrays.asList(gx, null);
+        }
     }
 
     /**
@@ -98,6 +106,17 @@ final class MovementIndexOps {
                     for (int i = 0; i < inner; i++) y[(o * n + k) * inner + i] += u[(o * idx.length + j) * inner + i];
             }
             return new Tensor[]{new Tensor(in[0].dtype(), s, y)};
+        }
+
+        /**
+         * The base gets the cotangent unchanged, the updates get it gathered at the same indices
+         * (each update reads the cell it was added to); the index gets none.
+         */
+        @Override public List<Value> vjp(VjpContext c) {
+            if (!c.input(0).type().dtype().isFloating()) return noGradient(c);
+            Value g = c.cotangent(0);
+            Value gu = c.op("gather", Attrs.of("axis", c.attrs().getLong("axis")), g, c.input(1));
+            return java.util.Arrays.asList(g, null, gu);
         }
     }
 

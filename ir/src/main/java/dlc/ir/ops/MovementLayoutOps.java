@@ -42,6 +42,13 @@ final class MovementLayoutOps {
                         + " changes the element count");
             return new Tensor[]{in[0].reshape(to)};
         }
+
+        /** The cotangent reshaped back to the operand's shape. */
+        @Override public List<Value> vjp(VjpContext c) {
+            Value x = c.input(0);
+            if (!x.type().dtype().isFloating()) return noGradient(c);
+            return List.of(c.op("reshape", Attrs.of("shape", x.type().shape()), c.cotangent(0)));
+        }
     }
 
     /** permute(x) {perm}: result axis i is input axis perm[i]. */
@@ -81,6 +88,15 @@ final class MovementLayoutOps {
             });
             return new Tensor[]{new Tensor(in[0].dtype(), out, y)};
         }
+
+        /** The cotangent permuted by the inverse permutation: operand axis perm[i] is result axis i. */
+        @Override public List<Value> vjp(VjpContext c) {
+            if (!c.input(0).type().dtype().isFloating()) return noGradient(c);
+            long[] perm = c.attrs().getLongs("perm");
+            Long[] inverse = new Long[perm.length];
+            for (int i = 0; i < perm.length; i++) inverse[(int) perm[i]] = (long) i;
+            return List.of(c.op("permute", Attrs.of("perm", List.of(inverse)), c.cotangent(0)));
+        }
     }
 
     /** broadcast_to(x) {shape}: numpy rules, input right-aligned, each input dim equal to the target's or a literal 1. */
@@ -110,6 +126,13 @@ final class MovementLayoutOps {
                 if (s[i] != 1 && s[i] != to[off + i])
                     throw new IllegalArgumentException("cannot broadcast " + Arrays.toString(s) + " to " + Arrays.toString(to));
             return new Tensor[]{Broadcasting.expand(in[0], to)};
+        }
+
+        /** The cotangent summed over the axes broadcasting added or stretched (MODELS.md 4.1). */
+        @Override public List<Value> vjp(VjpContext c) {
+            Value x = c.input(0);
+            if (!x.type().dtype().isFloating()) return noGradient(c);
+            return List.of(c.sumToShape(c.cotangent(0), x.type().shape()));
         }
     }
 }

@@ -64,6 +64,59 @@ final class MovementSliceOps {
             });
             return new Tensor[]{new Tensor(in[0].dtype(), out, y)};
         }
+
+        /**
+         * The cotangent placed back where the slice read it, zeros elsewhere. Axes with step 1
+         * and literal margins ({@code start} and {@code dim - stop} known integers) are restored
+         * by one zero {@code pad}. Every other axis (a step above 1, or a symbolic margin) is
+         * restored by {@code scatter_add} of the cotangent into zeros along that axis at the
+         * indices the slice read, which are {@code slice(iota(dim))} with the same
+         * start/stop/step; those indices are distinct, so the scatter places rather than sums.
+         * Both are linear in the cotangent and have VJPs of their own (slice, gather), so the
+         * rule differentiates again.
+         */
+        @Override public List<Value> vjp(VjpContext c) {
+            Value x = c.input(0);
+            if (!x.type().dtype().isFloating()) return noGradient(c);
+            Shape xs = x.type().shape(), starts = c.attrs().getShape("starts"), stops = c.attrs().getShape("stops");
+            long[] steps = c.attrs().getLongs("steps");
+            int rank = xs.rank();
+            Value g = c.cotangent(0);
+            long[] low = new long[rank], high = new long[rank];
+            boolean padding = false;
+            for (int a = 0; a < rank; a++) {
+                Dim start = starts.dim(a), stop = stops.dim(a), dim = xs.dim(a), tail = dim.minus(stop);
+                if (steps[a] == 1 && start.isConst() && tail.isConst()) {
+                    low[a] = start.value();
+                    high[a] = tail.value();
+                    padding |= low[a] != 0 || high[a] != 0;
+                    continue;
+                }
+                List<Dim> wide = new ArrayList<>(g.type().shape().dims());
+                wide.set(a, dim);
+                Value zeros = c.op("broadcast_to", Attrs.of("shape", new Shape(wide)), c.scalar(0, x.type().dtype()));
+                Value positions = c.op("iota", Attrs.of("dtype", DType.I64, "shape", Shape.of(dim), "axis", 0L));
+                Value read = c.op("slice", Attrs.of("starts", Shape.of(start), "stops", Shape.of(stop), "steps", List.of(steps[a])), positions);
+                g = c.op("scatter_add", Attrs.of("axis", (long) a), zeros, read, g);
+            }
+            if (padding) g = c.op("pad", Attrs.of("low", boxed(low), "high", boxed(high)), g);
+            return List.of(g);
+        }
+    }
+
+    private static List<Long> boxed(long[] v) { return Arrays.stream(v).boxed().toList(); }
+
+    /** The whole of every axis except {@code axis}, which is cut to {@code [from, to)}. */
+    private static Value sliceAlong(VjpContext c, Value v, int axis, Dim from, Dim to) {
+        Shape s = v.type().shape();
+        List<Dim> starts = new ArrayList<>(), stops = new ArrayList<>();
+        List<Long> steps = new ArrayList<>();
+        for (int a = 0; a < s.rank(); a++) {
+            starts.add(a == axis ? from : Dim.of(0));
+            stops.add(a == axis ? to : s.dim(a));
+            steps.add(1L);
+        }
+        return c.op("slice", Attrs.of("starts", new Shape(starts), "stops", new Shape(stops), "steps", steps), v);
     }
 
     /** pad(x) {low, high, value}: constant padding by non-negative counts per axis; value defaults to 0 and may be -inf. */
@@ -104,6 +157,22 @@ final class MovementSliceOps {
             });
             return new Tensor[]{new Tensor(in[0].dtype(), out, y)};
         }
+
+        /** The cotangent cut back to the operand's window {@code [low, low + dim)} on every axis. */
+        @Override public List<Value> vjp(VjpContext c) {
+            Value x = c.input(0);
+            if (!x.type().dtype().isFloating()) return noGradient(c);
+            long[] low = c.attrs().getLongs("low");
+            Shape xs = x.type().shape();
+            List<Dim> starts = new ArrayList<>(), stops = new ArrayList<>();
+            List<Long> steps = new ArrayList<>();
+            for (int a = 0; a < xs.rank(); a++) {
+                starts.add(Dim.of(low[a]));
+                stops.add(xs.dim(a).plus(low[a]));
+                steps.add(1L);
+            }
+            return List.of(c.op("slice", Attrs.of("starts", new Shape(starts), "stops", new Shape(stops), "steps", steps), c.cotangent(0)));
+        }
     }
 
     /** reverse(x) {axes}: flips the listed axes (sorted, unique). */
@@ -126,6 +195,12 @@ final class MovementSliceOps {
                 y[flat] = x[src];
             });
             return new Tensor[]{new Tensor(in[0].dtype(), s, y)};
+        }
+
+        /** Reversing is its own inverse and transpose: the cotangent is flipped back. */
+        @Override public List<Value> vjp(VjpContext c) {
+            if (!c.input(0).type().dtype().isFloating()) return noGradient(c);
+            return List.of(c.op("reverse", Attrs.of("axes", c.attrs().get("axes")), c.cotangent(0)));
         }
     }
 
@@ -167,6 +242,21 @@ final class MovementSliceOps {
                     dst += rows;
                 }
             return new Tensor[]{new Tensor(in[0].dtype(), out, y)};
+        }
+
+        /** Operand k gets the cotangent's slab along axis at the offset where it was placed. */
+        @Override public List<Value> vjp(VjpContext c) {
+            if (!c.input(0).type().dtype().isFloating()) return noGradient(c);
+            int axis = (int) c.attrs().getLong("axis");
+            Value g = c.cotangent(0);
+            List<Value> grads = new ArrayList<>();
+            Dim offset = Dim.of(0);
+            for (int k = 0; k < c.inputCount(); k++) {
+                Dim next = offset.plus(c.input(k).type().shape().dim(axis));
+                grads.add(c.inputCount() == 1 ? g : sliceAlong(c, g, axis, offset, next));
+                offset = next;
+            }
+            return grads;
         }
     }
 }

@@ -44,6 +44,9 @@ final class MovementSourceOps {
             for (int i = 0; i < y.length; i++) y[i] = values.length == 1 ? values[0] : values[i];
             return new Tensor[]{new Tensor(attrs.getDType("dtype"), shape, y)};
         }
+
+        /** No operands, so nothing to differentiate. */
+        @Override public List<Value> vjp(VjpContext c) { return noGradient(c); }
     }
 
     /** iota() {dtype, shape, axis}: each element is its index along {@code axis}; the shape may be symbolic. */
@@ -68,5 +71,8 @@ final class MovementSourceOps {
             MovementIndexing.forEach(shape, (c, flat) -> y[flat] = c[axis]);
             return new Tensor[]{new Tensor(attrs.getDType("dtype"), shape, y)};
         }
+
+        /** No operands, so nothing to differentiate. */
+        @Override public List<Value> vjp(VjpContext c) { return noGradient(c); }
     }
 }

@@ -51,14 +51,14 @@ public final class ReduceOps {
 
         /**
          * sum: the cotangent is broadcast back over the reduced axes; mean: the same divided by the
-         * element count n (symbolic n is computed at run time as the sum of ones over those axes).
-         * max/min rules are added with the rest of this family's VJPs.
+         * element count n (symbolic n is computed at run time as the sum of ones over those axes);
+         * max/min: the whole cotangent goes to the FIRST extreme element of each reduced slice in
+         * row-major order (MODELS.md 4.5), see {@link #extremeVjp}.
          */
         @Override public List<Value> vjp(VjpContext c) {
-            if (fn == Fn.MAX || fn == Fn.MIN)
-                throw new IllegalStateException("op " + name() + " has no gradient rule (VJP) yet");
             Value x = c.input(0);
             if (!x.type().dtype().isFloating()) return noGradient(c);
+            if (fn == Fn.MAX || fn == Fn.MIN) return List.of(extremeVjp(c));
             int[] axes = toInts(c.attrs().getLongs("axes"));
             Shape xs = x.type().shape();
             List<Dim> kept = new ArrayList<>(xs.dims()), counted = new ArrayList<>();
@@ -73,6 +73,50 @@ public final class ReduceOps {
                 gx = c.op("div", gx, count);
             }
             return List.of(gx);
+        }
+
+        /**
+         * The max/min VJP from primitives: permute the reduced axes last (keeping their order),
+         * flatten them into one axis of size N, take argmax/argmin along it (first occurrence, so
+         * first in row-major order of the reduced coordinates), build the one-hot mask
+         * {@code eq(iota, arg)}, route the cotangent through {@code where(mask, g, 0)}, then undo
+         * the reshape and the permutation. Every step works on symbolic dims. The mask carries no
+         * gradient, so the rule is linear in g and differentiates again. When the reduced element
+         * count is a literal 0, x is empty and gets an empty cotangent; a symbolic count that is 0
+         * at run time makes argmax fail loudly (it has no answer on an empty axis).
+         */
+        private Value extremeVjp(VjpContext c) {
+            Value x = c.input(0);
+            Shape xs = x.type().shape();
+            int rank = xs.rank();
+            boolean[] reduced = mask(rank, toInts(c.attrs().getLongs("axes")));
+            List<Long> perm = new ArrayList<>();
+            List<Dim> keptDims = new ArrayList<>(), reducedDims = new ArrayList<>();
+            for (int a = 0; a < rank; a++) if (!reduced[a]) { perm.add((long) a); keptDims.add(xs.dim(a)); }
+            for (int a = 0; a < rank; a++) if (reduced[a]) { perm.add((long) a); reducedDims.add(xs.dim(a)); }
+            if (reducedDims.isEmpty()) return c.cotangent(0); // reduces nothing: the identity
+            Dim n = reducedDims.size() == 1 ? reducedDims.get(0) : new Shape(reducedDims).numel();
+            if (n.isConst() && n.value() == 0) return c.zerosLike(x);
+            boolean identityPerm = true;
+            for (int i = 0; i < rank; i++) identityPerm &= perm.get(i) == i;
+            Value xp = identityPerm ? x : c.op("permute", Attrs.of("perm", perm), x);
+            List<Dim> flatDims = new ArrayList<>(keptDims);
+            flatDims.add(n);
+            Shape flat = new Shape(flatDims);
+            Value xf = reducedDims.size() == 1 ? xp : c.op("reshape", Attrs.of("shape", flat), xp);
+            long axis = keptDims.size();
+            Value arg = c.op(fn == Fn.MAX ? "argmax" : "argmin", Attrs.of("axis", axis, "keepdims", true), xf);
+            Value pos = c.op("iota", Attrs.of("dtype", DType.I64, "shape", flat, "axis", axis));
+            Value first = c.op("eq", pos, arg);
+            List<Dim> oneDims = new ArrayList<>(keptDims);
+            oneDims.add(Dim.of(1));
+            Value g = c.op("reshape", Attrs.of("shape", new Shape(oneDims)), c.cotangent(0));
+            Value gf = c.op("where", first, g, c.scalar(0, x.type().dtype()));
+            Value gp = reducedDims.size() == 1 ? gf : c.op("reshape", Attrs.of("shape", xp.type().shape()), gf);
+            if (identityPerm) return gp;
+            List<Long> inverse = new ArrayList<>(java.util.Collections.nCopies(rank, 0L));
+            for (int i = 0; i < rank; i++) inverse.set(Math.toIntExact(perm.get(i)), (long) i);
+            return c.op("permute", Attrs.of("perm", inverse), gp);
         }
 
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
@@ -128,6 +172,9 @@ public final class ReduceOps {
             boolean[] reduced = mask(x.rank(), new int[]{axis});
             return List.of(new TensorType(DType.I64, reducedShape(x.shape(), reduced, keepdims)));
         }
+
+        /** Indices are piecewise constant in x: no gradient (MODELS.md 4.5). */
+        @Override public List<Value> vjp(VjpContext c) { return noGradient(c); }
 
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
             Tensor x = in[0];

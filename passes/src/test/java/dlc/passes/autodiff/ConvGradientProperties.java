@@ -190,7 +190,7 @@ class ConvGradientProperties {
     /** A convolution/correlation mix-up: the weight gradient with its kernel flipped. */
     private static Autodiff.Rule flippedWeightGradient(String op) {
         return ctx -> {
-            List<Value> right = GradSupport.ruleOf(Ops.get(op)).vjp(ctx);
+            List<Value> right = Ops.get(op).vjp(ctx);
             return List.of(right.get(0), ctx.op("reverse", Attrs.of("axes", new long[]{2, 3}), right.get(1)));
         };
     }

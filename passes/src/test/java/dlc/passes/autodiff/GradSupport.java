@@ -9,51 +9,11 @@ import java.util.*;
 final class GradSupport {
     private GradSupport() {}
 
-    /**
-     * Autodiff with every op's own rule, except that {@code permute} and {@code reshape} fall back
-     * to the textbook rules below while their own rule is missing (movement VJPs are another
-     * branch's work). Second-order checks differentiate matmul's and conv's rules, which are made of
-     * these ops (and {@code slice} with unit steps, which the conv rules use to crop); once the real
-     * rules exist the fallback is never used.
-     */
-    static Autodiff autodiff() { return new Autodiff(GradSupport::ruleOf); }
+    static Autodiff autodiff() { return new Autodiff(); }
 
     /** Autodiff whose rule for {@code opName} is replaced by a deliberately wrong one. */
     static Autodiff planted(String opName, Autodiff.Rule wrong) {
-        return new Autodiff(op -> op.name().equals(opName) ? wrong : ruleOf(op));
-    }
-
-    static Autodiff.Rule ruleOf(OpDef op) {
-        return ctx -> {
-            try {
-                return op.vjp(ctx);
-            } catch (IllegalStateException e) {
-                if (e.getMessage() == null || !e.getMessage().contains("has no gradient rule")) throw e;
-                return switch (op.name()) {
-                    case "permute" -> {
-                        long[] perm = ctx.attrs().getLongs("perm");
-                        long[] inverse = new long[perm.length];
-                        for (int i = 0; i < perm.length; i++) inverse[(int) perm[i]] = i;
-                        yield List.of(ctx.op("permute", Attrs.of("perm", inverse), ctx.cotangent(0)));
-                    }
-                    case "reshape" -> List.of(ctx.op("reshape", Attrs.of("shape", ctx.input(0).type().shape()), ctx.cotangent(0)));
-                    case "slice" -> List.of(unslice(ctx));
-                    default -> throw e;
-                };
-            }
-        };
-    }
-
-    /** Unit-step slice of concrete bounds: the cotangent padded back with zeros. */
-    private static Value unslice(VjpContext ctx) {
-        Shape in = ctx.input(0).type().shape(), starts = ctx.attrs().getShape("starts"), stops = ctx.attrs().getShape("stops");
-        long[] steps = ctx.attrs().getLongs("steps"), low = new long[in.rank()], high = new long[in.rank()];
-        for (int a = 0; a < in.rank(); a++) {
-            if (steps[a] != 1) throw new IllegalStateException("test fallback handles unit-step slices only");
-            low[a] = starts.dim(a).value();
-            high[a] = in.dim(a).minus(stops.dim(a)).value();
-        }
-        return ctx.op("pad", Attrs.of("low", low, "high", high), ctx.cotangent(0));
+        return new Autodiff(op -> op.name().equals(opName) ? wrong : op::vjp);
     }
 
     static int[] shapeOf(Value v) {

@@ -67,4 +67,45 @@ final class GraphsForGrad {
         for (int i = 0; i < d.length; i++) d[i] = values.getAsDouble();
         return new Tensor(DType.F64, shape, d);
     }
+
+    /**
+     * Values that are pairwise at least 0.2 apart and at least 0.05 away from 0, in random order:
+     * max/min reductions have no ties within any finite-difference step, and no value sits on a
+     * kink at 0.
+     */
+    static Tensor distinct(int[] shape, Random r) {
+        int n = (int) Tensor.numel(shape);
+        List<Double> v = new ArrayList<>();
+        for (int i = 0; i < n; i++) v.add((i - n / 2) * 0.25 + 0.07 + 0.1 * r.nextDouble());
+        Collections.shuffle(v, r);
+        return new Tensor(DType.F64, shape, v.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /**
+     * The full Jacobian of a {@link #scalarized} graph's body with respect to input {@code wrt},
+     * checked entry by entry: row j by reverse mode with {@code u = e_j}, column i by central
+     * differences perturbing element i alone. Returns null when every entry agrees to
+     * {@code |a - n| <= 1e-6 * max(1, |a| + |n|)}, else a message naming the first mismatch.
+     */
+    static String fullJacobianMismatch(Autodiff ad, Graph g, String wrt, Map<String, Tensor> inputs) {
+        Graph grad = ad.gradients(g, "loss", List.of(wrt));
+        Tensor x = inputs.get(wrt), u = inputs.get("u");
+        for (int j = 0; j < u.size(); j++) {
+            Map<String, Tensor> in = new HashMap<>(inputs);
+            double[] e = new double[u.size()];
+            e[j] = 1;
+            in.put("u", new Tensor(u.dtype(), u.shape(), e));
+            double[] row = GradCheck.gradients(grad, in).get(wrt).data();
+            for (int i = 0; i < x.size(); i++) {
+                double[] d = new double[x.size()];
+                d[i] = 1;
+                Map<String, Tensor> dir = Map.of(wrt, new Tensor(x.dtype(), x.shape(), d));
+                double numeric = (GradCheck.lossAt(g, "loss", in, dir, GradCheck.H) - GradCheck.lossAt(g, "loss", in, dir, -GradCheck.H))
+                        / (2 * GradCheck.H);
+                if (!(Math.abs(row[i] - numeric) <= 1e-6 * Math.max(1, Math.abs(row[i]) + Math.abs(numeric))))
+                    return "d out[" + j + "] / d " + wrt + "[" + i + "]: reverse mode " + row[i] + ", finite differences " + numeric;
+            }
+        }
+        return null;
+    }
 }
