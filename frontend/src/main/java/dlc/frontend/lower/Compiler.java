@@ -46,6 +46,17 @@ public final class Compiler {
      */
     public static Compilation compile(String fileName, String text, String model, Map<String, String> params,
                                       SourceProvider provider, FileParser parser) {
+        return compile(fileName, text, model, params, Map.of(), provider, parser);
+    }
+
+    /**
+     * As above, with train settings given from outside (the command line): setting name to the
+     * text of a .dl expression that replaces the model's train block setting ({@code "epochs" ->
+     * "3"}), and {@code "lr"} replacing the {@code lr} argument of its optimizers. Mistakes are
+     * diagnostics in a pseudo-file named {@code <train NAME>}; giving any needs a train block.
+     */
+    public static Compilation compile(String fileName, String text, String model, Map<String, String> params,
+                                      Map<String, String> train, SourceProvider provider, FileParser parser) {
         Reporter reporter = new Reporter();
         Interp in = new Interp(reporter);
         ModuleLoader loader = new ModuleLoader(in, provider, parser);
@@ -67,26 +78,32 @@ public final class Compiler {
         Module module = null;
         Model chosen = choose(in, program, model, fileName);
         int before = reporter.errorCount();
-        Map<String, Expr> overrides = overrides(params, parser, reporter, loader.sources);
+        Map<String, Expr> overrides = overrides(params, "param", parser, reporter, loader.sources);
+        Map<String, Expr> trainOverrides = overrides(train, "train", parser, reporter, loader.sources);
         boolean overridesOk = reporter.errorCount() == before;
         if (chosen != null && overridesOk) module = ModelLowering.lower(in, main, chosen, overrides);
         checkTrainBlocks(in, main, program, module);
         if (reporter.hasErrors()) module = null;
         TrainConfig config = null;
         Train block = module == null ? null : trainBlockOf(program, module.name());
+        if (module != null && block == null && !trainOverrides.isEmpty())
+            reporter.report(Diagnostic.error(new Span(fileName, 1, 1, 1), "train settings were given, but " + fileName + " has no train block for model " + module.name(),
+                    "add one: train " + module.name() + " { optimizer adam(lr=1e-3) }"));
         if (block != null) {
-            TrainLowering.Result r = TrainLowering.lower(new Staging(in, main, loader, List.of(OPTIM)), block, module);
+            TrainLowering.Result r = TrainLowering.lower(new Staging(in, main, loader, List.of(OPTIM)), block, module, trainOverrides);
             module = r == null || reporter.hasErrors() ? null : r.module();
             config = module == null ? null : r.config();
         }
+        if (reporter.hasErrors()) module = null;
         return new Compilation(program, reporter.diagnostics(), models, module, sources, config);
     }
 
     /** Parses each override as the value of a const in its own pseudo-file. */
-    private static Map<String, Expr> overrides(Map<String, String> params, FileParser parser, Reporter reporter, Map<String, String> sources) {
+    private static Map<String, Expr> overrides(Map<String, String> params, String kind, FileParser parser, Reporter reporter,
+                                               Map<String, String> sources) {
         Map<String, Expr> out = new LinkedHashMap<>();
         for (var e : params.entrySet()) {
-            String file = "<param " + e.getKey() + ">";
+            String file = "<" + kind + " " + e.getKey() + ">";
             String text = "const value = " + e.getValue();
             sources.put(file, text);
             FileParser.Parsed p = parser.parse(file, text);
@@ -94,7 +111,8 @@ public final class Compiler {
             if (p.diagnostics().isEmpty() && p.program().decls().size() == 1 && p.program().decls().get(0) instanceof Const c)
                 out.put(e.getKey(), c.value());
             else if (p.diagnostics().isEmpty())
-                reporter.report(Diagnostic.error(new Span(file, 1, 15, e.getValue().length()), "the value of model parameter '" + e.getKey() + "' must be one expression"));
+                reporter.report(Diagnostic.error(new Span(file, 1, 15, e.getValue().length()), "the value of "
+                        + (kind.equals("param") ? "model parameter" : "train setting") + " '" + e.getKey() + "' must be one expression"));
         }
         return out;
     }

@@ -34,8 +34,17 @@ public final class TrainLowering {
      * Lowers block for module (a model lowered without errors); null when mistakes were reported
      * through staging.
      */
-    public static Result lower(Staging staging, Train block, Module module) {
+    public static Result lower(Staging staging, Train block, Module module) { return lower(staging, block, module, Map.of()); }
+
+    /**
+     * As above, with settings given from outside (the command line): setting name to expression
+     * replacing the block's setting, and {@code lr} replacing every optimizer's {@code lr}
+     * argument (see {@link TrainOverrides}).
+     */
+    public static Result lower(Staging staging, Train block, Module module, Map<String, dlc.frontend.ast.Ast.Expr> overrides) {
         int before = staging.errorCount();
+        block = TrainOverrides.apply(staging, block, overrides);
+        if (block == null) return null;
         TrainPlan plan = TrainSettings.read(staging, block);
         if (plan == null) return null;
         Graph train = module.graph("train").orElseThrow();
