@@ -28,7 +28,11 @@ import java.util.Map;
  */
 public record TrainConfig(String model, Data data, int batch, int epochs, long seed, double validation, int patience,
                           double minDelta, List<Step> steps, Metric metric) {
-    /** The name of the iteration counter: an init output, a STATE input and UPDATE output of the step graphs. */
+    /**
+     * The name of the iteration counter: an init output, a STATE input and UPDATE output of the
+     * step graphs. No param or state can have it (the grammar keeps {@code step} from naming
+     * one), nor an optimizer state's name ({@code opt.PATH.i}: path segments are identifiers).
+     */
     public static final String STEP_COUNTER = "step";
 
     public TrainConfig {
