@@ -42,7 +42,7 @@ final class StepGraph {
 
     Graph build(String name) {
         Graph train = model.train;
-        Graph src = sets.params().isEmpty() ? train : new Autodiff().gradients(train, sets.loss(), sets.params());
+        Graph src = sets.params().isEmpty() ? train : gradients(train);
         g = staging.graph(name);
         Map<Value, Value> pre = new IdentityHashMap<>();
         Optional<Value> rng = src.input("rng");
@@ -72,6 +72,15 @@ final class StepGraph {
             g.output(TrainConfig.STEP_COUNTER, Graph.Output.Role.UPDATE, g.emit(plan.span().loc(), "add", Attrs.EMPTY, counter, one));
         }
         return g.build();
+    }
+
+    /** The train graph with the gradients of the step's loss; autodiff's refusals become diagnostics. */
+    private Graph gradients(Graph train) {
+        try {
+            return new Autodiff().gradients(train, sets.loss(), sets.params());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw staging.error(plan.lossSpan(), "cannot differentiate loss '" + sets.loss() + "' for step '" + plan.name() + "': " + e.getMessage(), null);
+        }
     }
 
     private void optimize(Graph src, Map<Value, Value> m, Map<String, OptimizerState.Slot> slots, Map<String, Value> stateIn) {
