@@ -28,8 +28,10 @@ final class TrainRun {
     }
 
     /** Compiles src (expecting no errors) and runs its init graph with rng = seed. */
-    static TrainRun of(String src) {
-        Compilation c = Frontend.compileSource("test.dl", src, null);
+    static TrainRun of(String src) { return of(Frontend.compileSource("test.dl", src, null)); }
+
+    /** Runs the init graph of a compilation with a train block. */
+    static TrainRun of(Compilation c) {
         assertTrue(c.ok(), () -> "expected no errors, got:\n" + c.render());
         assertNotNull(c.train(), "a model with a train block has a training configuration");
         dlc.ir.Verifier.verify(c.module());
