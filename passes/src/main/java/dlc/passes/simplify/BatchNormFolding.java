@@ -103,6 +103,7 @@ public final class BatchNormFolding implements Pass {
     /** Emits the folded layer for chain {@code c}, with values mapped into the new graph. */
     private static Value fold(Chain c, GraphRewriter.Emitter e, TensorType result) {
         Attrs none = Attrs.EMPTY;
+        e.at(c.layer.loc()); // the folded nodes stand for the layer (its std/nn.dl line), not for the last add
         Value rv = e.map(c.rv), rm = e.map(c.rm), w = e.map(c.w);
         Value scale = e.op("rsqrt", none, e.op("add", none, rv, e.reshape(e.map(c.eps), Shape.SCALAR)));
         if (c.gamma != null) scale = e.op("mul", none, scale, e.map(c.gamma));

@@ -43,6 +43,12 @@ final class GraphRewriter {
         /** The node of the input graph now being rewritten (operands not replaced). */
         Node original() { return original; }
 
+        /** Stamps the nodes added from now on (until the next node is rewritten) with {@code loc}. */
+        Emitter at(SourceLoc loc) {
+            builder.at(loc);
+            return this;
+        }
+
         /** The value that now stands for a value of the input graph defined before the current node. */
         Value map(Value old) {
             Value v = map.get(old);
