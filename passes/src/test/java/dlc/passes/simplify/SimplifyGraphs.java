@@ -30,6 +30,12 @@ final class SimplifyGraphs {
         return Combinators.combine(RandomGraphs.graphs(), choices, Arbitraries.longs()).as(SimplifyGraphs::constantize);
     }
 
+    /** Random graphs as generated, symbolic dims left symbolic (bound only by the inputs' values). */
+    static Arbitrary<Case> symbolicCases() {
+        return Combinators.combine(RandomGraphs.graphs(), Arbitraries.longs())
+                .as((g, seed) -> new Case(g, RandomGraphs.randomInputs(g, RandomGraphs.BINDINGS, seed)));
+    }
+
     /**
      * Binds the symbols of {@code g}, then replaces input i by a constant when choice i is 1
      * (its random values), 2 (ones) or 3 (zeros); 0 keeps it an input. Inputs named by a grad
@@ -72,7 +78,7 @@ final class SimplifyGraphs {
     static Tensor[] run(Graph g, Map<String, Tensor> inputs) {
         Tensor[] args = g.inputs().stream().map(v -> inputs.get(v.name())).toArray(Tensor[]::new);
         try {
-            return Interpreter.run(g, args, Map.of());
+            return Interpreter.run(g, args, RandomGraphs.BINDINGS);
         } catch (Interpreter.EvalException e) {
             return null;
         }
@@ -89,7 +95,7 @@ final class SimplifyGraphs {
         Assume.that(want != null);
         Tensor[] got;
         try {
-            got = Interpreter.run(actual, actual.inputs().stream().map(v -> inputs.get(v.name())).toArray(Tensor[]::new), Map.of());
+            got = Interpreter.run(actual, actual.inputs().stream().map(v -> inputs.get(v.name())).toArray(Tensor[]::new), RandomGraphs.BINDINGS);
         } catch (RuntimeException e) {
             throw new AssertionError("the simplified graph fails where the original runs:\n" + actual, e);
         }

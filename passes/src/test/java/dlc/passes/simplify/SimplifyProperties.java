@@ -57,6 +57,12 @@ class SimplifyProperties {
         SimplifyGraphs.assertSameValues(c.graph(), out, c.inputs(), LOG_EXP);
     }
 
+    @Provide Arbitrary<SimplifyGraphs.Case> symbolicCases() { return SimplifyGraphs.symbolicCases(); }
+
+    /** Symbolic shapes ({@code B}, {@code 2*H}): rules compare dims symbolically, scans keep the x that sets T. */
+    @Property(tries = 300)
+    void simplifyKeepsValuesOfSymbolicGraphs(@ForAll("symbolicCases") SimplifyGraphs.Case c) { preserves(new Simplify(), c, LOG_EXP); }
+
     /** The pipeline stops at a fixed point: simplifying its result again changes nothing. */
     @Property(tries = 200)
     void simplifyReachesAFixedPoint(@ForAll("cases") SimplifyGraphs.Case c) {
