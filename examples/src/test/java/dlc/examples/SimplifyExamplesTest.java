@@ -75,6 +75,41 @@ class SimplifyExamplesTest {
         }
     }
 
+    /**
+     * std/nn.dl's batch_norm after dense and after conv (with its bias) folds in the eval graph:
+     * no normalization of activations is left, and with running statistics far from their initial
+     * 0 and 1 the folded graph computes what the unfolded one does.
+     */
+    @org.junit.jupiter.api.Test
+    void batchNormFoldsIntoDenseAndConvLayers() {
+        ModelRunner r = ModelRunner.compileSource("""
+                import std.nn.{dense, batch_norm, conv}
+                model BnNet {
+                  input  x: f32[B, 4]
+                  h      = relu(batch_norm(dense(x, 8)))
+                  output y = batch_norm(conv(reshape(h, [B, 2, 2, 2]), 3, 1))
+                }
+                """, 5);
+        Graph eval = ModelRunner.graph(r.module, "eval");
+        Graph s = PassManager.of(new Simplify()).run(eval);
+        List<String> ops = s.nodes().stream().map(n -> n.op().name()).toList();
+        assertEquals(1, Collections.frequency(ops, "matmul"), s.toString());
+        assertEquals(1, Collections.frequency(ops, "conv2d"), s.toString());
+        assertTrue(s.nodes().stream().noneMatch(n -> n.op().name().equals("rsqrt") && n.output().type().shape().symbols().contains("B")),
+                "a normalization of activations is left:\n" + s);
+        Map<String, Tensor> in = inputs(r, eval);
+        Random rnd = new Random(3);
+        for (Value v : eval.inputs(Value.Role.STATE)) {
+            double[] d = new double[in.get(v.name()).size()];
+            for (int i = 0; i < d.length; i++) d[i] = v.name().endsWith("running_var") ? 0.2 + 2 * rnd.nextDouble() : 2 * rnd.nextDouble() - 1;
+            in.put(v.name(), new Tensor(v.type().dtype(), in.get(v.name()).shape(), d));
+        }
+        Tensor want = Interpreter.run(eval, in).get("y"), got = Interpreter.run(s, in).get("y");
+        for (int k = 0; k < want.size(); k++)
+            assertEquals(want.data()[k], got.data()[k], REL_TOL * Math.max(1, Math.abs(want.data()[k])), "element " + k);
+        REPORT.add(String.format("%-24s %-22s ops %5d -> %5d", "(inline) BnNet", "eval", ops(eval), ops(s)));
+    }
+
     /** Params and state from init, RNG keys from the seed, random data for the rest. */
     private static Map<String, Tensor> inputs(ModelRunner r, Graph g) {
         Map<String, Long> dims = new HashMap<>();
