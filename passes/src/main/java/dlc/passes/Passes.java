@@ -14,11 +14,12 @@ public final class Passes {
 
     static {
         FACTORIES.put(ShapeInference.NAME, ShapeInference::fromOptions);
+        // simplification, in the order one round of the simplify pipeline runs them
+        FACTORIES.put(BatchNormFolding.NAME, noOptions(BatchNormFolding.NAME, BatchNormFolding::new));
+        FACTORIES.put(AlgebraicSimplification.NAME, noOptions(AlgebraicSimplification.NAME, AlgebraicSimplification::new));
         FACTORIES.put(ConstantFolding.NAME, ConstantFolding::fromOptions);
         FACTORIES.put(CommonSubexpressionElimination.NAME, noOptions(CommonSubexpressionElimination.NAME, CommonSubexpressionElimination::new));
         FACTORIES.put(DeadCodeElimination.NAME, noOptions(DeadCodeElimination.NAME, DeadCodeElimination::new));
-        FACTORIES.put(AlgebraicSimplification.NAME, noOptions(AlgebraicSimplification.NAME, AlgebraicSimplification::new));
-        FACTORIES.put(BatchNormFolding.NAME, noOptions(BatchNormFolding.NAME, BatchNormFolding::new));
         FACTORIES.put(Simplify.NAME, Simplify::fromOptions);
     }
 
