@@ -12,6 +12,7 @@ public final class Passes {
 
     static {
         FACTORIES.put(ShapeInference.NAME, ShapeInference::fromOptions);
+        FACTORIES.put(dlc.passes.fusion.Fusion.NAME, dlc.passes.fusion.Fusion::fromOptions);
     }
 
     private Passes() {}
