@@ -23,10 +23,10 @@ public final class PassManager {
     public static PassManager of(Pass... passes) { return new PassManager(List.of(passes)); }
 
     /**
-     * The pipeline {@code dlc} runs by default. Today it is shape inference with every symbol left
-     * symbolic; passes join it as they are built.
+     * The pipeline {@code dlc} runs by default: shape inference with every symbol left symbolic,
+     * then fusion; passes join it as they are built.
      */
-    public static PassManager standard() { return PassManager.of(new ShapeInference()); }
+    public static PassManager standard() { return PassManager.of(new ShapeInference(), new dlc.passes.fusion.Fusion()); }
 
     /** Builds the pipeline described by {@code pipeline} (see the class comment) from {@link Passes}. */
     public static PassManager parse(String pipeline) {

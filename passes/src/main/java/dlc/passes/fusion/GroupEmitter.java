@@ -103,7 +103,7 @@ final class GroupEmitter {
         for (Node n : members)
             for (Value v : n.outputs())
                 if (usedOutside.contains(v)) {
-                    body.output("out" + results.size(), Graph.Output.Role.OUTPUT, local.get(v));
+                    body.output(String.valueOf(results.size()), Graph.Output.Role.OUTPUT, local.get(v));
                     results.add(v);
                 }
         String kind = anchored ? "output" : reduces ? "input" : "loop";
