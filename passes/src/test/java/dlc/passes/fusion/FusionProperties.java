@@ -8,6 +8,8 @@ import dlc.ir.text.IrParser;
 import dlc.ir.text.IrPrinter;
 import dlc.passes.autodiff.Autodiff;
 import net.jqwik.api.*;
+import net.jqwik.api.statistics.Statistics;
+import net.jqwik.api.statistics.StatisticsReport;
 import org.junit.jupiter.api.Test;
 
 import java.util.*;
@@ -43,12 +45,15 @@ class FusionProperties {
     }
 
     @Property(tries = 300)
+    @StatisticsReport(onFailureOnly = false)
     void fusionNeverRecomputesAndKeepsItsRules(@ForAll("graphs") Graph g) {
         Graph fused = FUSION.run(g);
         assertEquals(primitiveOps(g), primitiveOps(fused), () -> "fusion must place every op in exactly one group:\n" + fused);
         checkGroups(fused);
+        Statistics.label("has a fusion group").collect(fused.nodes().stream().anyMatch(n -> n.op().name().equals("fusion")));
         String text = IrPrinter.print(fused);
         assertEquals(text, IrPrinter.print(IrParser.parseModule(text, "fused").graphs().get(0)), "the fused graph round-trips");
+        Statistics.label("has a fusion group").coverage(c -> c.check(true).percentage(p -> p >= 20));
     }
 
     /** The primitive ops of a graph by name and count, looking inside fusion groups and scan bodies. */
