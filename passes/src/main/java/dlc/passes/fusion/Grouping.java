@@ -66,7 +66,8 @@ final class Grouping {
         g.members.add(i);
         switch (Fusion.kindOf(n)) {
             case ELEMENTWISE, BROADCAST -> { }
-            case INJECTIVE -> g.epilogueOnly = false;
+            // a constant or iota reads nothing, so it is as cheap in an epilogue as an elementwise op
+            case INJECTIVE -> g.epilogueOnly = n.inputs().isEmpty();
             case REDUCE -> {
                 g.epilogueOnly = false;
                 g.reduceShape = n.input(0).type().shape();

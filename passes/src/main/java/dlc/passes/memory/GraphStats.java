@@ -12,7 +12,7 @@ import java.util.Map;
  *                        a scan counts 1 plus the kernels of its body
  * @param bytesMoved      estimated memory traffic: each kernel reads its distinct operands and writes its
  *                        results once; a scan moves its body's traffic once per step
- * @param peakBytes       the {@link MemoryPlan}'s peak (buffer reuse and in-place updates)
+ * @param peakBytes       the {@link MemoryPlan}'s peak (reuse of dead values' memory and in-place updates)
  * @param totalBytes      the sum of all values' sizes (no reuse)
  * @param lowerBoundBytes the most bytes live at once (no plan does better)
  */

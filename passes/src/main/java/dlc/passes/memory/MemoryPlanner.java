@@ -6,25 +6,43 @@ import dlc.ir.OpDef.Kind;
 import java.util.*;
 
 /**
- * Liveness-based buffer planning for one graph (an analysis; the graph is not changed). Nodes run
- * in graph order. Rules:
+ * Liveness-based memory planning for one graph (an analysis; the graph is not changed), placing
+ * every value at an offset in one arena. Nodes run in graph order. Rules:
  * <ul>
- *   <li>Graph inputs (inputs, params, state) and graph outputs are pinned: each gets a buffer of
- *       its own that nothing else uses.</li>
+ *   <li>Graph inputs (inputs, params, state) and graph outputs are pinned: each has memory of its
+ *       own that no other value shares, at the start of the arena.</li>
  *   <li>In place: a result of an elementwise op, or of a fusion group of only elementwise and
- *       broadcast ops, takes over the buffer of an operand that dies at that node and has the same
- *       shape and byte size (each element is read before the same element is written).</li>
- *   <li>Otherwise a result reuses a free buffer by size class, best fit: the smallest free buffer
- *       of size between its size and twice that; failing that the largest free buffer smaller than
- *       it, grown to fit (the plan fixes buffer sizes only at the end); failing that a new buffer.</li>
- *   <li>A buffer becomes free after the last node that reads its value (a result nobody reads is
- *       free right after its node).</li>
+ *       broadcast ops, takes over the memory of an operand that dies at that node and has the same
+ *       shape and byte size (each element is read before the same element is written). A chain of
+ *       such updates is one block of memory live from the first definition to the last use.</li>
+ *   <li>Every other block is placed greedily by size, largest first (TFLite's "greedy by size"):
+ *       at the best-fitting gap (the smallest one large enough) between the blocks already placed
+ *       whose live intervals overlap its own, or after them all when no gap fits.</li>
  * </ul>
  * Values inside fusion groups are never materialized; scan bodies are not planned (their per-step
  * temporaries are the scan's own business), only the scan's operands and results are.
  */
 public final class MemoryPlanner {
     private MemoryPlanner() {}
+
+    /** Values sharing memory through in-place updates, and their joint live interval. */
+    private static final class Block {
+        final List<Value> values = new ArrayList<>();
+        final long size;
+        final int start, order;
+        int end;
+        long offset;
+
+        Block(Value first, long size, int start, int end, int order) {
+            values.add(first);
+            this.size = size;
+            this.start = start;
+            this.end = end;
+            this.order = order;
+        }
+
+        boolean overlaps(Block o) { return start <= o.end && o.start <= end; }
+    }
 
     /** Plans {@code g} with symbolic dims bound by {@code bindings}. */
     public static MemoryPlan plan(Graph g, Map<String, Long> bindings) {
@@ -34,46 +52,81 @@ public final class MemoryPlanner {
         Map<Value, MemoryPlan.Interval> live = new LinkedHashMap<>();
         Map<Value, Integer> lastUse = new IdentityHashMap<>();
         Set<Value> pinned = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Value v : g.inputs()) pinned.add(v);
-        for (Graph.Output o : g.outputs()) pinned.add(o.value());
+        pinned.addAll(g.inputs());
+        pinned.addAll(g.outputValues());
         for (int i = 0; i < end; i++) for (Value u : nodes.get(i).inputs()) lastUse.put(u, i);
 
-        List<Long> bufferBytes = new ArrayList<>();
-        Map<Value, Integer> buffer = new IdentityHashMap<>();
+        List<Block> pinnedBlocks = new ArrayList<>(), blocks = new ArrayList<>();
+        Map<Value, Block> blockOf = new IdentityHashMap<>();
         Map<Value, Value> inPlace = new IdentityHashMap<>();
-        TreeMap<Long, Deque<Integer>> free = new TreeMap<>();
-
         for (Value v : g.inputs()) {
             bytes.put(v, ByteSizes.of(v.type(), bindings));
             live.put(v, new MemoryPlan.Interval(-1, end));
-            buffer.put(v, newBuffer(bufferBytes, bytes.get(v)));
+            Block b = new Block(v, bytes.get(v), -1, end, pinnedBlocks.size());
+            pinnedBlocks.add(b);
+            blockOf.put(v, b);
         }
         for (int i = 0; i < end; i++) {
             Node n = nodes.get(i);
             Set<Value> taken = Collections.newSetFromMap(new IdentityHashMap<>());
             for (Value v : n.outputs()) {
+                if (blockOf.containsKey(v)) continue; // a node result appears once; guard against repeats
                 long size = ByteSizes.of(v.type(), bindings);
                 bytes.put(v, size);
                 boolean isPinned = pinned.contains(v);
-                live.put(v, new MemoryPlan.Interval(i, isPinned ? end : lastUse.getOrDefault(v, i)));
+                int last = isPinned ? end : lastUse.getOrDefault(v, i);
+                live.put(v, new MemoryPlan.Interval(i, last));
                 Value donor = isPinned ? null : inPlaceDonor(n, v, i, size, lastUse, pinned, bytes, taken);
+                Block b;
                 if (donor != null) {
                     taken.add(donor);
                     inPlace.put(v, donor);
-                    buffer.put(v, buffer.get(donor));
-                } else buffer.put(v, isPinned ? newBuffer(bufferBytes, size) : reuse(free, bufferBytes, size));
+                    b = blockOf.get(donor);
+                    b.values.add(v);
+                    b.end = last;
+                } else {
+                    b = new Block(v, size, i, last, (isPinned ? pinnedBlocks : blocks).size());
+                    (isPinned ? pinnedBlocks : blocks).add(b);
+                }
+                blockOf.put(v, b);
             }
-            Set<Integer> released = new HashSet<>();
-            for (Value u : n.inputs())
-                if (!pinned.contains(u) && lastUse.get(u) == i && !taken.contains(u) && released.add(buffer.get(u)))
-                    release(free, bufferBytes, buffer.get(u));
-            for (Value v : n.outputs())
-                if (!pinned.contains(v) && !lastUse.containsKey(v)) release(free, bufferBytes, buffer.get(v));
         }
-        return new MemoryPlan(g, bytes, live, buffer, List.copyOf(bufferBytes), inPlace);
+        long pinnedBytes = 0;
+        for (Block b : pinnedBlocks) {
+            b.offset = pinnedBytes;
+            pinnedBytes += b.size;
+        }
+        long arena = place(blocks, pinnedBytes);
+        Map<Value, Long> offset = new IdentityHashMap<>();
+        for (Map.Entry<Value, Block> e : blockOf.entrySet()) offset.put(e.getKey(), e.getValue().offset);
+        return new MemoryPlan(g, bytes, live, offset, inPlace, arena);
     }
 
-    /** The operand whose buffer {@code v} may overwrite, or null. */
+    /** Greedy by size with best fit; returns the arena's end. */
+    private static long place(List<Block> blocks, long base) {
+        List<Block> order = new ArrayList<>(blocks);
+        order.sort(Comparator.comparingLong((Block b) -> -b.size).thenComparingInt(b -> b.start).thenComparingInt(b -> b.order));
+        List<Block> placed = new ArrayList<>();
+        long top = base;
+        for (Block b : order) {
+            List<Block> conflicts = placed.stream().filter(b::overlaps).sorted(Comparator.comparingLong(p -> p.offset)).toList();
+            long best = -1, bestGap = Long.MAX_VALUE, cursor = base;
+            for (Block c : conflicts) {
+                long gap = c.offset - cursor;
+                if (gap >= b.size && gap < bestGap) {
+                    best = cursor;
+                    bestGap = gap;
+                }
+                cursor = Math.max(cursor, c.offset + c.size);
+            }
+            b.offset = best >= 0 ? best : cursor;
+            top = Math.max(top, b.offset + b.size);
+            placed.add(b);
+        }
+        return top;
+    }
+
+    /** The operand whose memory {@code v} may overwrite, or null. */
     private static Value inPlaceDonor(Node n, Value v, int i, long size, Map<Value, Integer> lastUse, Set<Value> pinned,
                                       Map<Value, Long> bytes, Set<Value> taken) {
         if (!elementwise(n)) return null;
@@ -89,34 +142,7 @@ public final class MemoryPlanner {
         if (n.regions().isEmpty()) return n.op().kind() == Kind.ELEMENTWISE;
         if (!n.op().name().equals("fusion")) return false;
         return n.regions().get(0).nodes().stream().allMatch(m -> m.regions().isEmpty()
-                && (m.op().kind() == Kind.ELEMENTWISE || m.op().kind() == Kind.BROADCAST));
-    }
-
-    private static int newBuffer(List<Long> bufferBytes, long size) {
-        bufferBytes.add(size);
-        return bufferBytes.size() - 1;
-    }
-
-    private static int reuse(TreeMap<Long, Deque<Integer>> free, List<Long> bufferBytes, long size) {
-        Map.Entry<Long, Deque<Integer>> fit = free.ceilingEntry(size);
-        if (fit != null && fit.getKey() <= 2 * size) return take(free, fit.getKey());
-        Map.Entry<Long, Deque<Integer>> smaller = free.lowerEntry(size);
-        if (smaller != null) {
-            int b = take(free, smaller.getKey());
-            bufferBytes.set(b, size);
-            return b;
-        }
-        return newBuffer(bufferBytes, size);
-    }
-
-    private static int take(TreeMap<Long, Deque<Integer>> free, long key) {
-        Deque<Integer> q = free.get(key);
-        int b = q.pollFirst();
-        if (q.isEmpty()) free.remove(key);
-        return b;
-    }
-
-    private static void release(TreeMap<Long, Deque<Integer>> free, List<Long> bufferBytes, int b) {
-        free.computeIfAbsent(bufferBytes.get(b), k -> new ArrayDeque<>()).addLast(b);
+                && (m.op().kind() == Kind.ELEMENTWISE || m.op().kind() == Kind.BROADCAST
+                    || m.op().kind() == Kind.INJECTIVE && m.inputs().isEmpty()));
     }
 }
