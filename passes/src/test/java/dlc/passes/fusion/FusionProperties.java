@@ -53,6 +53,7 @@ class FusionProperties {
         Statistics.label("has a fusion group").collect(fused.nodes().stream().anyMatch(n -> n.op().name().equals("fusion")));
         String text = IrPrinter.print(fused);
         assertEquals(text, IrPrinter.print(IrParser.parseModule(text, "fused").graphs().get(0)), "the fused graph round-trips");
+        assertEquals(text, IrPrinter.print(FUSION.run(g)), "fusion is deterministic");
         Statistics.label("has a fusion group").coverage(c -> c.check(true).percentage(p -> p >= 20));
     }
 
@@ -107,6 +108,18 @@ class FusionProperties {
         Map<String, Tensor> in = RandomGraphs.randomInputs(train, Map.of(), 7);
         Map<String, Tensor> want = Interpreter.run(train, in), got = Interpreter.run(fused, in);
         for (String k : want.keySet()) assertArrayEquals(want.get(k).data(), got.get(k).data(), k);
+    }
+
+    /** A chain of 70 elementwise ops splits at the cap: a group of 64, then one of the remaining 6. */
+    @Test
+    void groupsAreCappedAt64Ops() {
+        GraphBuilder b = new GraphBuilder("long");
+        Value v = b.input("x", TensorType.of(DType.F64, 3), Value.Role.INPUT);
+        for (int i = 0; i < 70; i++) v = b.op(i % 2 == 0 ? "tanh" : "sin", v);
+        b.output("y", Graph.Output.Role.OUTPUT, v);
+        Graph fused = FUSION.run(b.build());
+        assertEquals(List.of(64, 6), fused.nodes().stream().map(n -> n.regions().get(0).nodes().size()).toList());
+        checkGroups(fused);
     }
 
     @Test
