@@ -23,8 +23,9 @@ import java.util.*;
  *       have the same shape (the same iteration space: softmax's max and sum of exp, layer norm's
  *       mean and variance).</li>
  *   <li>An OUT_FUSABLE op (matmul, convolution) anchors an output-fusion group: only ELEMENTWISE and
- *       BROADCAST ops (and ops that read nothing: constant, iota) join it, no reduction, at most one
- *       anchor per group, and nothing that feeds the anchor (epilogues only, no prologues).</li>
+ *       BROADCAST ops join it (and injective ops that read only graph inputs: constants, a conv bias
+ *       reshaped to [1, C, 1, 1]), no reduction, at most one anchor per group, and nothing that feeds
+ *       the anchor (epilogues only, no prologues).</li>
  *   <li>A group holds at most {@link #MAX_GROUP_SIZE} ops.</li>
  *   <li>No cycles: two groups merge only when no path leads from one to the other through a third
  *       group, so the groups still run in some order (no value leaves a group and re-enters it).</li>

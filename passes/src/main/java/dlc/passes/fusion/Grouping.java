@@ -17,7 +17,7 @@ final class Grouping {
         int anchor = -1;
         /** The operand shape of the group's reductions, or null when it has none. */
         Shape reduceShape;
-        /** Whether every op is ELEMENTWISE or BROADCAST (allowed into an output group). */
+        /** Whether every op is ELEMENTWISE, BROADCAST or an injective op on graph inputs only (allowed into an output group). */
         boolean epilogueOnly = true;
         boolean opaque;
     }
@@ -66,8 +66,9 @@ final class Grouping {
         g.members.add(i);
         switch (Fusion.kindOf(n)) {
             case ELEMENTWISE, BROADCAST -> { }
-            // a constant or iota reads nothing, so it is as cheap in an epilogue as an elementwise op
-            case INJECTIVE -> g.epilogueOnly = n.inputs().isEmpty();
+            // a constant, or a reshape of a parameter (a conv bias to [1, C, 1, 1]), reads only graph
+            // inputs: an index mapping on a side input, as cheap in an epilogue as an elementwise op
+            case INJECTIVE -> g.epilogueOnly = n.inputs().stream().allMatch(Value::isGraphInput);
             case REDUCE -> {
                 g.epilogueOnly = false;
                 g.reduceShape = n.input(0).type().shape();
