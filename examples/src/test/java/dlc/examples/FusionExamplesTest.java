@@ -5,6 +5,8 @@ import dlc.ir.Value;
 import dlc.ir.Verifier;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
+import dlc.ir.text.IrParser;
+import dlc.ir.text.IrPrinter;
 import dlc.passes.autodiff.Autodiff;
 import dlc.passes.fusion.Fusion;
 import org.junit.jupiter.api.DynamicTest;
@@ -20,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Every example's eval graph, train graph and training step (the train graph with the autodiff
  * gradients of its first loss for every parameter) fuses into a graph that verifies, has fewer
- * kernels, and computes bit-identical values in the float64 interpreter on random inputs (fusion
+ * kernels, round-trips through the text IR, and computes bit-identical values in the float64 interpreter on random inputs (fusion
  * only regroups ops, so not even rounding may change).
  */
 class FusionExamplesTest {
@@ -48,6 +50,8 @@ class FusionExamplesTest {
         Graph fused = new Fusion().run(g);
         Verifier.verify(fused);
         assertTrue(fused.nodes().size() <= g.nodes().size(), what + ": fusion added kernels");
+        String text = IrPrinter.print(fused);
+        assertEquals(text, IrPrinter.print(IrParser.parseModule(text, what).graphs().get(0)), what + ": the fused graph round-trips through the text IR");
         Map<String, Tensor> in = new LinkedHashMap<>();
         for (Value v : g.inputs()) {
             if (data.containsKey(v.name())) in.put(v.name(), data.get(v.name()));
