@@ -19,7 +19,9 @@ import java.util.*;
  *       bodies of scans are fused recursively.</li>
  *   <li>ELEMENTWISE, BROADCAST and INJECTIVE ops merge freely with each other (loop fusion).</li>
  *   <li>A REDUCE op merges with its elementwise/injective producers (input fusion) and with
- *       elementwise/injective consumers of its result; two reductions share a group only when their operands
+ *       elementwise consumers of its result (an injective consumer, such as the transpose of a
+ *       gradient, starts a new group: it would keep a large value and its moved copy live at
+ *       once); two reductions share a group only when their operands
  *       have the same shape (the same iteration space: softmax's max and sum of exp, layer norm's
  *       mean and variance).</li>
  *   <li>An OUT_FUSABLE op (matmul, convolution) anchors an output-fusion group: only ELEMENTWISE and
