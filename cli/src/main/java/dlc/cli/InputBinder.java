@@ -76,9 +76,9 @@ final class InputBinder {
         if (!dims.containsKey(BATCH)) bindNew(BATCH, batch, "the default --batch " + batch);
     }
 
-    /** The concrete shape of an input the user did not give; a UserError names any unknown symbol. */
+    /** The concrete shape of an input the user did not give; unbound symbols get {@link #DEFAULT_DIM}. */
     int[] shapeOf(Value input) {
-        for (Dim d : input.type().shape().dims()) requireBound(input, d);
+        for (Dim d : input.type().shape().dims()) bindOrDefault(d);
         int[] shape = input.type().shape().eval(dims);
         for (int i = 0; i < shape.length; i++)
             if (shape[i] < 0)
@@ -90,8 +90,29 @@ final class InputBinder {
         for (String sym : d.symbols())
             if (!dims.containsKey(sym))
                 throw new UserError("input '" + input.name() + "' has type " + input.type() + " and the size of " + sym
-                        + " is unknown; give it with --dim " + sym + "=N or pass the input with --input " + input.name() + "=FILE.npy");
+                        + " is unknown; give it with --dim " + sym + "=SIZE or pass the input with --input " + input.name() + "=FILE.npy");
     }
+
+    /**
+     * For an input dlc generates: a symbol nothing bound (not --dim, not a given tensor) gets
+     * {@link #DEFAULT_DIM}, so a model runs on random inputs with no flags; {@link #defaulted()}
+     * lists them for the output header.
+     */
+    private void bindOrDefault(Dim d) {
+        for (String sym : d.symbols())
+            if (!dims.containsKey(sym)) {
+                bindNew(sym, DEFAULT_DIM, "the default size " + DEFAULT_DIM);
+                defaulted.add(sym);
+            }
+    }
+
+    /** Size given to a symbolic dim nothing else bound: small, so the interpreter stays quick. */
+    static final long DEFAULT_DIM = 8;
+
+    private final List<String> defaulted = new ArrayList<>();
+
+    /** The symbols that got {@link #DEFAULT_DIM}, in the order they were met. */
+    List<String> defaulted() { return Collections.unmodifiableList(defaulted); }
 
     private void bindNew(String sym, long v, String from) {
         dims.put(sym, v);

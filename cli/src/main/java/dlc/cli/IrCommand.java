@@ -2,6 +2,7 @@ package dlc.cli;
 
 import dlc.ir.Module;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,8 +22,7 @@ final class IrCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The .dl file.")
     Path file;
 
-    @Option(names = "--model", paramLabel = "M", description = "The model to lower (needed when the file has several).")
-    String model;
+    @Mixin ModelChoice choice;
 
     @Option(names = "--graph", paramLabel = "G", description = "Only this graph: init, train or eval (default: all).")
     String graph;
@@ -36,7 +36,7 @@ final class IrCommand implements Callable<Integer> {
 
     @Override public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Module m = Programs.lower(main.toolchain(), file, model, spec.commandLine().getErr());
+        Module m = Programs.lower(main.toolchain(), file, choice, spec.commandLine().getErr());
         if (after != null || pipeline != null) m = main.toolchain().runPasses(m, pipeline, after);
         out.print(graph == null ? main.toolchain().print(m) : main.toolchain().print(Programs.graph(m, graph)));
         out.flush();

@@ -56,7 +56,9 @@ public final class Main implements Runnable {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
         String name = cl.getCommandSpec().qualifiedName();
-        err.println(name + ": " + ex.getMessage() + " (see '" + name + " --help')");
+        // picocli words a bad map entry "Value for option option '--input' ..."; say it once
+        String message = String.valueOf(ex.getMessage()).replace("option option ", "option ");
+        err.println(name + ": " + message + " (see '" + name + " --help')");
         err.flush();
         return cl.getCommandSpec().exitCodeOnInvalidInput();
     }

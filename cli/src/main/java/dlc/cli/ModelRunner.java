@@ -32,8 +32,8 @@ final class ModelRunner {
      */
     record Request(Map<String, Given> inputs, Map<String, Long> dims, Integer batch, long seed, int intRange) {}
 
-    /** The eval graph's outputs by name, the dims they were computed with, and which inputs were random. */
-    record Result(Map<String, Tensor> outputs, Map<String, Long> dims, List<String> randomInputs) {}
+    /** The eval graph's outputs by name, the dims of its inputs, and which inputs were random. */
+    record Result(Map<String, Tensor> outputs, Map<String, Long> dims, List<String> randomInputs, List<String> defaultedDims) {}
 
     static Result run(Module m, Request req) {
         Graph eval = Programs.graph(m, "eval");
@@ -67,7 +67,11 @@ final class ModelRunner {
                 args.put(v.name(), t);
             }
         }
-        return new Result(Interpreter.run(eval, args), binder.dims(), random);
+        Map<String, Long> used = new LinkedHashMap<>();
+        binder.dims().forEach((sym, v) -> {
+            if (modelInputs.stream().anyMatch(in -> in.type().shape().symbols().contains(sym))) used.put(sym, v);
+        });
+        return new Result(Interpreter.run(eval, args), used, random, binder.defaulted());
     }
 
     /** Runs the init graph, whose only input is the RNG key. */

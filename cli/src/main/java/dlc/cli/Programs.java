@@ -14,10 +14,11 @@ final class Programs {
     private Programs() {}
 
     /** Compiles {@code file}; diagnostics go to {@code err}. Throws a UserError for a missing file or an unknown model. */
-    static Compilation compile(Toolchain tools, Path file, String model, PrintWriter err) throws IOException {
+    static Compilation compile(Toolchain tools, Path file, ModelChoice choice, PrintWriter err) throws IOException {
+        String model = choice.model;
         if (!Files.exists(file)) throw new UserError("no such file: " + file);
         if (Files.isDirectory(file)) throw new UserError(file + " is a directory, not a .dl file");
-        Compilation c = tools.compile(file, model);
+        Compilation c = tools.compile(file, model, choice.params);
         err.print(c.render());
         err.flush();
         if (c.ok() && model != null && !c.models().contains(model))
@@ -26,8 +27,8 @@ final class Programs {
     }
 
     /** Compiles and lowers one model; throws a UserError when the file has errors or no model can be chosen. */
-    static Module lower(Toolchain tools, Path file, String model, PrintWriter err) throws IOException {
-        Compilation c = compile(tools, file, model, err);
+    static Module lower(Toolchain tools, Path file, ModelChoice choice, PrintWriter err) throws IOException {
+        Compilation c = compile(tools, file, choice, err);
         if (!c.ok()) {
             long n = c.diagnostics().stream().filter(d -> d.isError()).count();
             throw new UserError(file + ": " + n + (n == 1 ? " error" : " errors"));

@@ -2,6 +2,7 @@ package dlc.cli;
 
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.RngStream;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -28,10 +29,10 @@ final class RandomInputs {
 
     /**
      * The value of a graph's {@code rng} input for one run, derived from the seed and the graph's
-     * name. It is kept below 2^53 so the interpreter's float64 storage holds it exactly.
+     * name. It is kept in [0, {@link RngStream#KEY_LIMIT}), the range random keys have (exact in the interpreter's float64 storage).
      */
     static Tensor key(long seed, String graphName) {
-        return Tensor.scalar(DType.I64, mix(seed, graphName) & ((1L << 53) - 1));
+        return Tensor.scalar(DType.I64, Math.floorMod(mix(seed, graphName), RngStream.KEY_LIMIT));
     }
 
     /** SplitMix64 over the seed and the bytes of a name: well-spread, deterministic streams. */

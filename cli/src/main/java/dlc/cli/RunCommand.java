@@ -1,9 +1,11 @@
 package dlc.cli;
 
+import dlc.data.Npy;
 import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.eval.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -29,8 +31,7 @@ final class RunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The .dl file.")
     Path file;
 
-    @Option(names = "--model", paramLabel = "M", description = "The model to run (needed when the file has several).")
-    String model;
+    @Mixin ModelChoice choice;
 
     @Option(names = "--input", paramLabel = "NAME=FILE.npy", description = "A model input from a .npy file (repeatable).")
     Map<String, Path> inputs = new LinkedHashMap<>();
@@ -53,14 +54,14 @@ final class RunCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         if (intRange < 1) throw new UserError("--int-range must be at least 1, got " + intRange, UserError.USAGE);
         PrintWriter out = spec.commandLine().getOut();
-        Module m = Programs.lower(main.toolchain(), file, model, spec.commandLine().getErr());
+        Module m = Programs.lower(main.toolchain(), file, choice, spec.commandLine().getErr());
         Map<String, ModelRunner.Given> given = new LinkedHashMap<>();
         for (var e : inputs.entrySet()) given.put(e.getKey(), new ModelRunner.Given(Npy.read(e.getValue()), e.getValue().toString()));
 
         ModelRunner.Result r = ModelRunner.run(m, new ModelRunner.Request(given, dims, batch, seed, intRange));
 
         StringJoiner header = new StringJoiner(", ", "model " + m.name() + " (eval, seed " + seed + "): ", "");
-        r.dims().forEach((sym, v) -> header.add(sym + " = " + v));
+        r.dims().forEach((sym, v) -> header.add(sym + " = " + v + (r.defaultedDims().contains(sym) ? " (default; set with --dim " + sym + "=N)" : "")));
         if (!r.randomInputs().isEmpty()) header.add("random inputs " + String.join(", ", r.randomInputs()));
         out.println(header);
         Graph eval = Programs.graph(m, "eval");

@@ -1,6 +1,7 @@
 package dlc.cli;
 
 import dlc.frontend.Compilation;
+import dlc.frontend.Frontend;
 import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.text.IrPrinter;
@@ -8,14 +9,12 @@ import dlc.passes.PassManager;
 import dlc.passes.Passes;
 
 import java.nio.file.Path;
+import java.util.Map;
 
-/**
- * The real compiler stages. Each stage not yet merged into this build says so plainly instead of
- * pretending to work.
- */
+/** The real compiler stages: the frontend, the IR printer and the pass manager. */
 final class StandardToolchain implements Toolchain {
-    @Override public Compilation compile(Path file, String model) {
-        throw notBuilt("the frontend (dlc.frontend.Frontend)");
+    @Override public Compilation compile(Path file, String model, Map<String, String> params) {
+        return Frontend.compile(file, model, params);
     }
 
     @Override public String print(Module module) { return IrPrinter.print(module); }
@@ -38,8 +37,4 @@ final class StandardToolchain implements Toolchain {
 
     /** Every registered pass in registration order, with default options. */
     static String standardPipeline() { return String.join(",", Passes.names()); }
-
-    private static UserError notBuilt(String what) {
-        return new UserError(what + " is not part of this build of dlc yet");
-    }
 }

@@ -28,10 +28,14 @@ record Summary(int[] shape, int count, double min, double max, double mean, doub
         return new Summary(t.shape(), n, n == 0 ? Double.NaN : min, n == 0 ? Double.NaN : max, mean, std, nans);
     }
 
-    /** {@code probs: f32[2, 10]  min 0.0123  max 0.456  mean 0.1  std 0.0501  nan 0}. */
+    /**
+     * {@code probs: f32[2, 10]  min 0.0123  max 0.456  mean 0.1  std 0.0501  nan 0}; a rank-0
+     * tensor shows its value instead: {@code loss: f32[] = 2.30259}.
+     */
     String line(String name, String dtype) {
         StringJoiner dims = new StringJoiner(", ", "[", "]");
         for (int d : shape) dims.add(Integer.toString(d));
+        if (shape.length == 0) return name + ": " + dtype + "[] = " + (nans == 1 ? "NaN" : num(mean));
         return name + ": " + dtype + dims + "  min " + num(min) + "  max " + num(max) + "  mean " + num(mean)
                 + "  std " + num(std) + "  nan " + nans;
     }

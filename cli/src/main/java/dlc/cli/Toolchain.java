@@ -6,6 +6,7 @@ import dlc.ir.Module;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The compiler stages the commands drive: the frontend, the IR printer and the pass pipeline.
@@ -17,9 +18,10 @@ public interface Toolchain {
      * Parses, checks and (when {@code model} names one, or the file has exactly one) lowers a
      * .dl file. User mistakes are diagnostics in the result, never exceptions.
      *
-     * @param model the model to lower, or null for the frontend's default
+     * @param model  the model to lower, or null for the frontend's default (the file's first model)
+     * @param params model parameter overrides, name to expression text ({@code hidden -> "64"})
      */
-    Compilation compile(Path file, String model) throws IOException;
+    Compilation compile(Path file, String model, Map<String, String> params) throws IOException;
 
     /** The text form of a module (a header line, then every graph). */
     String print(Module module);

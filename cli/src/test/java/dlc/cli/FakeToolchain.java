@@ -29,7 +29,7 @@ final class FakeToolchain implements Toolchain {
         return new FakeToolchain(() -> new Compilation(null, List.of(diagnostics), models, null, Map.of(file, source)));
     }
 
-    @Override public Compilation compile(Path file, String model) { return result.get(); }
+    @Override public Compilation compile(Path file, String model, Map<String, String> params) { return result.get(); }
 
     @Override public String print(Graph g) {
         StringBuilder sb = new StringBuilder("graph " + g.name() + "(");

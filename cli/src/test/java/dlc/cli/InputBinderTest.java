@@ -28,7 +28,7 @@ class InputBinderTest {
 
         InputBinder unknown = new InputBinder(Map.of(), null);
         UserError u = assertThrows(UserError.class, () -> unknown.bindGiven(x, Tensor.zeros(DType.F32, 3, 10), "x.npy"));
-        assertTrue(u.getMessage().contains("the size of T is unknown; give it with --dim T=N"), u.getMessage());
+        assertTrue(u.getMessage().contains("the size of T is unknown; give it with --dim T=SIZE"), u.getMessage());
     }
 
     @Test

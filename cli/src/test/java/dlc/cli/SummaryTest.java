@@ -24,7 +24,8 @@ class SummaryTest {
         assertEquals("v: f32[2]  min -  max -  mean -  std -  nan 2",
                 Summary.of(new Tensor(DType.F32, new int[]{2}, new double[]{Double.NaN, Double.NaN})).line("v", "f32"));
         assertEquals("e: f32[0, 3]  min -  max -  mean -  std -  nan 0", Summary.of(Tensor.zeros(DType.F32, 0, 3)).line("e", "f32"));
-        assertEquals("s: f32[]  min 2.50000  max 2.50000  mean 2.50000  std 0.00000  nan 0", Summary.of(Tensor.scalar(DType.F32, 2.5)).line("s", "f32"));
+        assertEquals("s: f32[] = 2.50000", Summary.of(Tensor.scalar(DType.F32, 2.5)).line("s", "f32"));
+        assertEquals("s: f64[] = NaN", Summary.of(Tensor.scalar(DType.F64, Double.NaN)).line("s", "f64"));
     }
 
     @Test

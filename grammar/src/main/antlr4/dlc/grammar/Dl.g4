@@ -43,7 +43,7 @@ typeExpr
   : DTYPE '[' (dimItem (',' dimItem)*)? ']'          # tensorType
   | DTYPE                                            # scalarTensorType
   | '(' typeExpr (',' typeExpr)+ ')'                 # tupleType
-  | ID                                               # namedType   // int, float, bool, str, fn, ...
+  | (ID | 'fn')                                      # namedType   // int, float, str, fn, shape, ...
   ;
 dimItem : '...' | dimExpr ;
 dimExpr
@@ -97,7 +97,7 @@ expr
   | 'not' expr                                                       # notExpr
   | expr 'and' nl* expr                                              # andExpr
   | expr 'or' nl* expr                                               # orExpr
-  | 'if' expr block ('else' (block | expr))?                          # ifExpr   // no else: none when false
+  | 'if' expr block (nl* 'else' (block | expr))?                      # ifExpr   // no else: none when false
   | 'fn' '(' (pattern (',' pattern)*)? ')' block                     # lambdaExpr
   ;
 

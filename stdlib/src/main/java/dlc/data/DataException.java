@@ -3,7 +3,7 @@ package dlc.data;
 import java.io.IOException;
 
 /** A data file that is missing, malformed or truncated; the message names the file and the problem. */
-public final class DataException extends IOException {
+public class DataException extends IOException {
     public DataException(String message) { super(message); }
 
     public DataException(String message, Throwable cause) { super(message, cause); }

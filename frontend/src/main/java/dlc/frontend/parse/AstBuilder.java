@@ -152,7 +152,7 @@ public final class AstBuilder extends DlBaseVisitor<Object> {
     }
 
     @Override public Ast.NamedType visitNamedType(DlParser.NamedTypeContext ctx) {
-        return new Ast.NamedType(span(ctx), text(ctx.ID()));
+        return new Ast.NamedType(span(ctx), ctx.getText());
     }
 
     private Ast.DimExpr dim(DlParser.DimExprContext ctx) {

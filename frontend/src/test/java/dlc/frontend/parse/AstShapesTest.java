@@ -239,4 +239,15 @@ class AstShapesTest {
         assertTrue(r.program().decls().stream().anyMatch(d -> d instanceof Ast.Model mm && mm.name().equals("M")
                 && mm.body().stmts().size() == 2), () -> r.program().toString());
     }
+
+    @Test
+    void elseMayStartTheNextLineAndFnIsATypeName() {
+        List<Ast.Stmt> stmts = body("y = if c {\n 1\n}\nelse {\n 2\n}\nz = if c { 3 }");
+        assertEquals(2, stmts.size());
+        Ast.If first = (Ast.If) ((Ast.AssignStmt) stmts.get(0)).value();
+        assertEquals(new Ast.Block(N, List.of(new Ast.ExprStmt(N, i(2)))), first.otherwise());
+        assertNull(((Ast.If) ((Ast.AssignStmt) stmts.get(1)).value()).otherwise());
+        Ast.Def d = (Ast.Def) parse("def apply(f: fn, x) { f(x) }").decls().get(0);
+        assertEquals(new Ast.NamedType(N, "fn"), d.params().get(0).type());
+    }
 }

@@ -1,4 +1,4 @@
-package dlc.cli;
+package dlc.data;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
