@@ -63,9 +63,9 @@ public final class Datasets {
                 yield Csv.read(resolve(baseDir, a.required("path")), o);
             }
             case "npy" -> {
-                Column x = Npy.read(resolve(baseDir, a.required("x")), Dataset.FEATURES);
+                Column x = Npy.readColumn(resolve(baseDir, a.required("x")), Dataset.FEATURES);
                 String y = a.s("y", null);
-                yield y == null ? Dataset.of("npy", x) : Dataset.of("npy", x, Npy.read(resolve(baseDir, y), Dataset.LABELS));
+                yield y == null ? Dataset.of("npy", x) : Dataset.of("npy", x, Npy.readColumn(resolve(baseDir, y), Dataset.LABELS));
             }
             default -> throw new TrainException("unknown data set '" + name + "'; known sets are " + NAMES);
         };

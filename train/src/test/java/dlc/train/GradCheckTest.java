@@ -1,0 +1,40 @@
+package dlc.train;
+
+import dlc.data.Synthetic;
+import dlc.ir.Module;
+import dlc.ir.Value;
+import dlc.passes.autodiff.Autodiff;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class GradCheckTest {
+    static final Module MLP = TestModels.compile(TestModels.mlp(5));
+
+    @Test void aCorrectModelPasses() {
+        GradCheck.Report r = new GradCheck(new Autodiff(), Executor.interpreter()).checkModel(MLP, Synthetic.twoMoons(16, 0.1, 1), 3);
+        assertTrue(r.passed(), r.render());
+        assertEquals(List.of("dense.w", "dense.b", "dense_1.w", "dense_1.b"), r.params().stream().map(GradCheck.ParamResult::param).toList());
+        assertTrue(r.params().stream().allMatch(p -> p.checks() >= 3 && p.worstError() < 1e-6), r.render());
+        assertTrue(r.render().contains("gradcheck passed (tolerance 1e-05"), r.render());
+    }
+
+    @Test void randomInputsWorkWithoutData() {
+        GradCheck.Report r = new GradCheck(new Autodiff(), Executor.interpreter()).checkModel(MLP, null, 5);
+        assertTrue(r.passed(), r.render());
+    }
+
+    @Test void aPlantedWrongGradientFails() {
+        // tanh's VJP doubled: every parameter below the tanh (the first layer) gets a wrong gradient.
+        Autodiff broken = new Autodiff(op -> op.name().equals("tanh")
+                ? ctx -> op.vjp(ctx).stream().map(v -> v == null ? null : ctx.op("mul", v, ctx.scalar(2, v.type().dtype()))).toList()
+                : op::vjp);
+        GradCheck.Report r = new GradCheck(broken, Executor.interpreter()).checkModel(MLP, Synthetic.twoMoons(16, 0.1, 1), 3);
+        assertFalse(r.passed(), r.render());
+        assertFalse(r.params().get(0).passed(), r.render());
+        assertTrue(r.params().get(3).passed(), "the output bias is above the tanh: " + r.render());
+        assertTrue(r.render().contains("FAIL"), r.render());
+    }
+}
