@@ -1,6 +1,6 @@
 package dlc.train;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /**
  * A progress bar for one epoch with the running loss and samples per second. On a terminal it
@@ -11,20 +11,20 @@ public final class Progress {
     private static final int WIDTH = 24;
     private static final long PLAIN_INTERVAL_NANOS = 5_000_000_000L;
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean terminal;
     private String label = "";
     private int total;
     private long startNanos, lastPrintNanos;
 
     /** Progress on {@code out}; {@code terminal} chooses redrawn or plain lines. */
-    public Progress(PrintStream out, boolean terminal) {
+    public Progress(PrintWriter out, boolean terminal) {
         this.out = out;
         this.terminal = terminal;
     }
 
     /** Progress on stderr, redrawn when a console is attached. */
-    public static Progress stderr() { return new Progress(System.err, System.console() != null); }
+    public static Progress stderr() { return new Progress(new PrintWriter(System.err, true), System.console() != null); }
 
     /** Starts a new epoch of {@code total} batches. */
     public void start(String label, int total) {

@@ -24,7 +24,7 @@ class TrainerTest {
         return TrainPlan.builder("moons").batch(16).epochs(epochs).seed(3).validationFraction(0.25).build();
     }
 
-    static Progress quiet() { return new Progress(new PrintStream(new ByteArrayOutputStream()), false); }
+    static Progress quiet() { return new Progress(new java.io.PrintWriter(new java.io.StringWriter()), false); }
 
     @Test void mlpReachesNinetySevenPercentOnTwoMoons() {
         Trainer t = TestModels.sgdTrainer(MLP, plan(25), 0.5).progress(quiet());
@@ -118,8 +118,8 @@ class TrainerTest {
     }
 
     @Test void progressCsvAndPngAreProduced(@TempDir Path dir) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Trainer t = TestModels.sgdTrainer(MLP, plan(3), 0.5).progress(new Progress(new PrintStream(bytes, true), false));
+        java.io.StringWriter bytes = new java.io.StringWriter();
+        Trainer t = TestModels.sgdTrainer(MLP, plan(3), 0.5).progress(new Progress(new java.io.PrintWriter(bytes, true), false));
         Trainer.Result r = t.fit(MOONS, t.init());
         String log = bytes.toString();
         assertTrue(log.contains("epoch 1/3 ["), log);
