@@ -78,7 +78,7 @@ public final class Checkpoints {
      * evaluation; other tensors (optimizer state) are allowed and ignored. Missing tensors or a wrong
      * dtype or shape are a {@link CheckpointException} listing every problem.
      */
-    public static Map<String, Tensor> readWeights(Path file, Graph graph, String model) throws IOException {
+    public static Weights readWeights(Path file, Graph graph, String model) throws IOException {
         Checkpoint c = SafeTensors.read(file);
         checkModel(c, file, model);
         List<Value> wanted = new ArrayList<>(graph.inputs(Value.Role.PARAM));
@@ -90,8 +90,11 @@ public final class Checkpoints {
                     + "):\n  " + String.join("\n  ", problems));
         Map<String, Tensor> m = new LinkedHashMap<>();
         for (Value v : wanted) m.put(v.name(), c.tensor(v.name()));
-        return m;
+        return new Weights(m, longMeta(c, file, SEED_KEY), (int) longMeta(c, file, Checkpoint.EPOCH_KEY));
     }
+
+    /** The tensors an eval graph reads, with the seed and epoch count of the run that wrote them. */
+    public record Weights(Map<String, Tensor> tensors, long seed, int epoch) {}
 
     private record Named(String name, TensorType type) {}
 

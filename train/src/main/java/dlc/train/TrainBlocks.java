@@ -45,9 +45,13 @@ public final class TrainBlocks {
         for (Ast.TrainItem item : block.items()) {
             if (item instanceof Ast.TrainStep s) {
                 String loss = "loss";
+                List<String> params = new ArrayList<>();
                 for (Ast.TrainItem si : s.items())
-                    if (si instanceof Ast.TrainSetting st && st.name().equals("loss") && !st.values().isEmpty()) loss = text(st.values().get(0));
-                steps.add(new TrainPlan.Step(TrainPlan.STEP + "." + s.name(), loss));
+                    if (si instanceof Ast.TrainSetting st && !st.values().isEmpty()) {
+                        if (st.name().equals("loss")) loss = text(st.values().get(0));
+                        if (st.name().equals("params")) for (Ast.Expr e : st.values()) params.add(text(e));
+                    }
+                steps.add(new TrainPlan.Step(TrainPlan.STEP + "." + s.name(), loss, params));
                 continue;
             }
             Ast.TrainSetting s = (Ast.TrainSetting) item;
@@ -148,6 +152,7 @@ public final class TrainBlocks {
         if (e instanceof Ast.StringLit s) return s.value();
         if (e instanceof Ast.BoolLit b) return Boolean.toString(b.value());
         if (e instanceof Ast.Name n) return n.name();
+        if (e instanceof Ast.Member m) return text(m.target()) + "." + m.name();
         if (e instanceof Ast.Unary u && u.op().equals("-")) return "-" + text(u.operand());
         throw new TrainException(e.span().file() + ":" + e.span().line() + ": expected a literal or a name in the train block");
     }

@@ -30,8 +30,20 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
     /** The graph name of a single-step model. */
     public static final String STEP = "step";
 
-    /** One train-step graph and the name of the loss output it reports. */
-    public record Step(String graph, String loss) {}
+    /**
+     * One train-step graph, the loss it minimizes, and the parameter path prefixes it trains
+     * (empty: every parameter). A prefix matches a path equal to it or followed by a '.'.
+     */
+    public record Step(String graph, String loss, List<String> params) {
+        public Step {
+            params = List.copyOf(params);
+        }
+
+        /** Whether this step trains parameter {@code path}. */
+        public boolean trains(String path) {
+            return params.isEmpty() || params.stream().anyMatch(p -> path.equals(p) || path.startsWith(p + "."));
+        }
+    }
 
     public TrainPlan {
         if (dataset == null || dataset.isEmpty()) throw new IllegalArgumentException("a training plan needs a data set");
@@ -68,7 +80,7 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
         private long seed = 0;
         private Double learningRate;
         private double validationFraction = 0.2, minDelta = 0;
-        private List<Step> steps = new ArrayList<>(List.of(new Step(STEP, "loss")));
+        private List<Step> steps = new ArrayList<>(List.of(new Step(STEP, "loss", List.of())));
         private String accuracyOutput, accuracyLabel, optimizer;
 
         private Builder(String dataset) { this.dataset = dataset; }

@@ -8,8 +8,6 @@ import dlc.ir.eval.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -67,7 +65,7 @@ class TrainerTest {
         assertEquals(s.globalBatch, back.globalBatch);
         assertEquals(s.seed, back.seed);
         assertEquals(s.bestLoss, back.bestLoss);
-        Map<String, Tensor> w = Checkpoints.readWeights(f, MLP.graph("eval").orElseThrow(), MLP.name());
+        Map<String, Tensor> w = Checkpoints.readWeights(f, MLP.graph("eval").orElseThrow(), MLP.name()).tensors();
         assertEquals(s.get("dense_1.b"), w.get("dense_1.b"));
     }
 
