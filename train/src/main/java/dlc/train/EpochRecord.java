@@ -14,6 +14,6 @@ public record EpochRecord(int epoch, Map<String, Double> trainLosses, double val
         trainLosses = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(trainLosses));
     }
 
-    /** The first step graph's mean training loss (the model's loss for a single-step model). */
-    public double trainLoss() { return trainLosses.values().iterator().next(); }
+    /** The first step graph's mean training loss (the model's loss for a single-step model); NaN when no step reports a loss. */
+    public double trainLoss() { return trainLosses.isEmpty() ? Double.NaN : trainLosses.values().iterator().next(); }
 }

@@ -13,8 +13,9 @@ import java.util.Map;
 
 /**
  * Runs a model's {@code eval} graph over a data set in batches and reports {@link Metrics}. The
- * accuracy pair is the plan's, or else found: a label input of integer dtype and shape [B] and an
- * output of shape [B, K]; the prediction is the output's argmax over K.
+ * accuracy pair is the plan's, or else found: the first integer input of rank r >= 1 (labels) and
+ * the first floating output of rank r + 1 (scores over K classes); the prediction is the argmax
+ * over the last axis, and accuracy is the share of labels predicted right.
  */
 public final class Evaluator {
     private final Graph eval;
@@ -26,15 +27,17 @@ public final class Evaluator {
     public Evaluator(Graph eval, Executor executor, String accuracyOutput, String accuracyLabel) {
         this.eval = eval;
         this.executor = executor;
-        this.lossName = eval.outputs().stream().filter(o -> o.role() == Graph.Output.Role.LOSS).map(Graph.Output::name).findFirst()
-                .orElseThrow(() -> new TrainException("graph " + eval.name() + " has no loss output"));
+        this.lossName = eval.outputs().stream().filter(o -> o.role() == Graph.Output.Role.LOSS).map(Graph.Output::name).findFirst().orElse(null);
         String label = accuracyLabel, out = accuracyOutput;
         if (label == null)
-            label = InputBinding.modelInputs(eval).stream().filter(v -> v.type().dtype().isInteger() && v.type().rank() == 1)
+            label = InputBinding.modelInputs(eval).stream().filter(v -> v.type().dtype().isInteger() && v.type().rank() >= 1)
                     .map(Value::name).findFirst().orElse(null);
-        if (out == null && label != null)
-            out = eval.outputs().stream().filter(o -> o.role() == Graph.Output.Role.OUTPUT && o.value().type().rank() == 2
-                    && !o.value().type().shape().dim(1).equals(Dim.of(1))).map(Graph.Output::name).findFirst().orElse(null);
+        if (out == null && label != null) {
+            int rank = eval.input(label).orElseThrow().type().rank();
+            out = eval.outputs().stream().filter(o -> o.role() == Graph.Output.Role.OUTPUT && o.value().type().dtype().isFloating()
+                    && o.value().type().rank() == rank + 1 && !o.value().type().shape().dim(rank).equals(Dim.of(1)))
+                    .map(Graph.Output::name).findFirst().orElse(null);
+        }
         if (accuracyOutput != null && eval.output(accuracyOutput).isEmpty())
             throw new TrainException("accuracy output '" + accuracyOutput + "' is not an output of the model; outputs: "
                     + eval.outputs().stream().map(Graph.Output::name).toList());
@@ -44,12 +47,15 @@ public final class Evaluator {
         this.accuracyLabel = out == null ? null : label;
     }
 
+    /** Whether the model has a loss (a Hopfield net or a spiking model may have none). */
+    public boolean hasLoss() { return lossName != null; }
+
     /** Metrics of the model with {@code weights} (params and state by name) on {@code data}, in batches of {@code batch}. */
     public Metrics evaluate(Dataset data, Map<String, Tensor> weights, int batch, long rngKey) {
         InputBinding binding = InputBinding.of(eval, data);
         boolean classes = accuracyOutput != null && (!data.has(accuracyLabel) || data.isClassification() || !data.column(accuracyLabel).isFloat());
         double lossSum = 0;
-        long correct = 0;
+        long correct = 0, labelled = 0;
         int n = 0;
         Batches batches = Batches.sequential(data, batch, true);
         for (int b = 0; b < batches.count(); b++) {
@@ -58,15 +64,22 @@ public final class Evaluator {
             in.putAll(binding.feed(part));
             in.put(Trainer.RNG, Trainer.key(RngStream.fold(rngKey, b)));
             Map<String, Tensor> out = executor.run(eval, in);
-            lossSum += out.get(lossName).item() * part.size();
-            if (classes) correct += countCorrect(out.get(accuracyOutput), in.get(accuracyLabel));
+            if (lossName != null) lossSum += out.get(lossName).item() * part.size();
+            if (classes) {
+                correct += countCorrect(out.get(accuracyOutput), in.get(accuracyLabel));
+                labelled += in.get(accuracyLabel).size();
+            }
             n += part.size();
         }
-        return new Metrics(n == 0 ? Double.NaN : lossSum / n, classes && n > 0 ? (double) correct / n : Double.NaN, n);
+        return new Metrics(n == 0 || lossName == null ? Double.NaN : lossSum / n, classes && labelled > 0 ? (double) correct / labelled : Double.NaN, n);
     }
 
+    /** Labels whose argmax over the scores' last axis is right (scores: the labels' shape plus a class axis). */
     private static long countCorrect(Tensor scores, Tensor labels) {
-        int rows = scores.dim(0), k = scores.dim(1);
+        int k = scores.dim(scores.rank() - 1), rows = labels.size();
+        if (scores.size() != (long) rows * k)
+            throw new TrainException("accuracy needs scores of the labels' shape plus a class axis, got " + java.util.Arrays.toString(scores.shape())
+                    + " for labels " + java.util.Arrays.toString(labels.shape()));
         double[] s = scores.data(), y = labels.data();
         long c = 0;
         for (int i = 0; i < rows; i++) {

@@ -8,7 +8,7 @@ public record Metrics(double loss, double accuracy, int samples) {
     public boolean hasAccuracy() { return !Double.isNaN(accuracy); }
 
     @Override public String toString() {
-        return String.format("loss %.4f", loss) + (hasAccuracy() ? String.format(", accuracy %.2f%%", 100 * accuracy) : "")
+        return (Double.isNaN(loss) ? "no loss" : String.format("loss %.4f", loss)) + (hasAccuracy() ? String.format(", accuracy %.2f%%", 100 * accuracy) : "")
                 + " (" + samples + " samples)";
     }
 }

@@ -58,7 +58,7 @@ public final class Progress {
     String line(int done, long samples, double loss, long now) {
         int filled = total == 0 ? WIDTH : (int) ((long) WIDTH * done / total);
         double seconds = Math.max(1e-9, (now - startNanos) / 1e9);
-        return String.format("%s [%s%s] %d/%d loss %.4f %.0f samples/s", label, "=".repeat(filled), " ".repeat(WIDTH - filled),
-                done, total, loss, samples / seconds);
+        return String.format("%s [%s%s] %d/%d%s %.0f samples/s", label, "=".repeat(filled), " ".repeat(WIDTH - filled),
+                done, total, Double.isNaN(loss) ? "" : String.format(" loss %.4f", loss), samples / seconds);
     }
 }

@@ -30,8 +30,8 @@ import java.util.Map;
  * takes the model inputs and PARAM/STATE tensors (and maybe {@value #RNG}) and has OUTPUT and LOSS.
  *
  * <p>Determinism: everything random derives from the plan's seed. Batch k (counted over the whole
- * run) gets the key {@code fold(trainKey, k)}, folded again by the step's index when a batch runs
- * several step graphs; epoch e shuffles by {@code Batches.permutation(n, seed, e)}. State is
+ * run) gets the key {@code fold(trainKey, k)}; every step graph of the batch gets that key, and a
+ * lowered step after the first folds its own index into it (so steps draw different numbers); epoch e shuffles by {@code Batches.permutation(n, seed, e)}. State is
  * rounded to its dtype after every step, as it is stored in a checkpoint, so resuming from a
  * checkpoint reproduces an uninterrupted run exactly.
  */
@@ -115,7 +115,7 @@ public final class Trainer {
         Evaluator evaluator = new Evaluator(eval, executor, plan.accuracyOutput(), plan.accuracyLabel());
         long trainKey = RngStream.fold(seedKey(state.seed), 2), evalKey = RngStream.fold(seedKey(state.seed), 3);
         boolean validate = val.size() > 0;
-        boolean earlyStopping = validate && plan.patience() > 0;
+        boolean earlyStopping = validate && plan.patience() > 0 && evaluator.hasLoss();
         Map<String, Tensor> best = state.snapshot();
         List<EpochRecord> history = new ArrayList<>();
         boolean stopped = false;
@@ -132,7 +132,7 @@ public final class Trainer {
                 samples += batch.size();
                 state.globalBatch++;
                 state.batch = b + 1;
-                progress.update(b + 1, samples, lossSums.values().iterator().next() / samples);
+                progress.update(b + 1, samples, lossSums.isEmpty() ? Double.NaN : lossSums.values().iterator().next() / samples);
             }
             double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
             state.epoch++;
@@ -172,7 +172,7 @@ public final class Trainer {
             Graph g = steps.get(i);
             Map<String, Tensor> in = new HashMap<>(state.values);
             in.putAll(batch);
-            in.put(RNG, key(steps.size() == 1 ? batchKey : RngStream.fold(batchKey, i)));
+            in.put(RNG, key(batchKey)); // a step after the first folds its index into the key itself
             if (plan.learningRate() != null) in.put(LR, Tensor.scalar(g.input(LR).map(v -> v.type().dtype()).orElse(DType.F64), plan.learningRate()));
             Map<String, Tensor> out = executor.run(g, in);
             for (Graph.Output o : g.outputs()) {
