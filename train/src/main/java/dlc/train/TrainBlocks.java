@@ -110,7 +110,12 @@ public final class TrainBlocks {
      */
     public static Trainer trainer(Compilation c, Module module, TrainPlan plan, Executor executor) {
         boolean lowered = plan.steps().stream().allMatch(s -> module.graph(s.graph()).isPresent());
-        if (lowered) return Trainer.of(module, plan, executor);
+        if (lowered) {
+            if (plan.learningRate() != null)
+                throw new TrainException("model " + module.name() + " has lowered step graphs: give the learning rate override to the compiler "
+                        + "(Frontend.compile's train overrides, key \"lr\"), not to the trainer");
+            return Trainer.of(module, plan, executor);
+        }
         String opt = plan.optimizer();
         if (plan.steps().size() != 1 || !(opt == null || opt.equals("sgd") || opt.matches("sgd\\(lr=[^,]*\\)")))
             throw new TrainException("model " + module.name() + " has no train-step graph " + plan.steps().stream().map(TrainPlan.Step::graph).toList()

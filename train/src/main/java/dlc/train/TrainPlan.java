@@ -15,7 +15,8 @@ import java.util.Map;
  * @param batch         mini-batch size, positive
  * @param epochs        number of epochs, non-negative
  * @param seed          seeds initialization, shuffling, the validation split and every step's random key
- * @param learningRate  a learning-rate override, or null to keep the train block's
+ * @param learningRate  a learning-rate override, or null to keep the train block's; lowered step graphs take it
+ *                      at compile time, only the SGD fallback of {@link TrainBlocks} applies it itself
  * @param validationFraction share of the data held out for validation, in [0, 1)
  * @param patience      epochs without a validation improvement before stopping; 0 turns early stopping off
  * @param minDelta      how much the validation loss must fall to count as an improvement

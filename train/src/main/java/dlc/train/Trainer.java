@@ -38,8 +38,6 @@ import java.util.Map;
 public final class Trainer {
     /** The random key input of init, step and eval graphs. */
     public static final String RNG = "rng";
-    /** The learning-rate input a step graph may take. */
-    public static final String LR = "lr";
     /** The step counter the init graph produces. */
     public static final String STEP_COUNTER = "step";
 
@@ -61,9 +59,9 @@ public final class Trainer {
         this.model = model;
         this.plan = plan;
         this.executor = executor;
-        boolean takesLr = steps.stream().anyMatch(g -> g.input(LR).isPresent());
-        if (takesLr && plan.learningRate() == null)
-            throw new TrainException("the step graphs take a learning rate '" + LR + "' but the plan sets none");
+        if (plan.learningRate() != null)
+            throw new TrainException("a learning rate override belongs in the step graphs (compile them with it); the trainer cannot apply "
+                    + plan.learningRate() + " to graphs " + steps.stream().map(Graph::name).toList());
     }
 
     /** A trainer of the plan's step graphs in {@code module}; a {@link TrainException} naming the module's graphs when one is missing. */
@@ -173,7 +171,6 @@ public final class Trainer {
             Map<String, Tensor> in = new HashMap<>(state.values);
             in.putAll(batch);
             in.put(RNG, key(batchKey)); // a step after the first folds its index into the key itself
-            if (plan.learningRate() != null) in.put(LR, Tensor.scalar(g.input(LR).map(v -> v.type().dtype()).orElse(DType.F64), plan.learningRate()));
             Map<String, Tensor> out = executor.run(g, in);
             for (Graph.Output o : g.outputs()) {
                 Tensor t = out.get(o.name());
