@@ -34,6 +34,7 @@ class TrainCommandsTest {
               optimizer sgd(lr=0.5)
               batch 16
               epochs 20
+              validation 0.2
             }
             """;
 

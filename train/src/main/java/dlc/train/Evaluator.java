@@ -28,7 +28,9 @@ public final class Evaluator {
         this.eval = eval;
         this.executor = executor;
         this.lossName = eval.outputs().stream().filter(o -> o.role() == Graph.Output.Role.LOSS).map(Graph.Output::name).findFirst().orElse(null);
-        String label = accuracyLabel, out = accuracyOutput;
+        boolean none = TrainPlan.NO_ACCURACY.equals(accuracyOutput);
+        if (none) accuracyOutput = accuracyLabel = null;
+        String label = none ? null : accuracyLabel, out = none ? null : accuracyOutput;
         if (label == null)
             label = InputBinding.modelInputs(eval).stream().filter(v -> v.type().dtype().isInteger() && v.type().rank() >= 1)
                     .map(Value::name).findFirst().orElse(null);

@@ -21,13 +21,17 @@ import java.util.Map;
  * @param patience      epochs without a validation improvement before stopping; 0 turns early stopping off
  * @param minDelta      how much the validation loss must fall to count as an improvement
  * @param steps         the step graphs run on every batch, in order
- * @param accuracyOutput the model output compared with {@code accuracyLabel} by argmax, or null for "find one"
+ * @param accuracyOutput the model output compared with {@code accuracyLabel} by argmax, null for "find one",
+ *                       {@link #NO_ACCURACY} for none
  * @param accuracyLabel  the label input holding class indices, or null for "find one"
  * @param optimizer     the optimizer's name, for reports (the update itself is in the step graphs)
  */
 public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch, int epochs, long seed, Double learningRate,
                         double validationFraction, int patience, double minDelta, List<Step> steps,
                         String accuracyOutput, String accuracyLabel, String optimizer) {
+    /** As both accuracy names: the model has no accuracy metric (the block said {@code metric none}, or none applies). */
+    public static final String NO_ACCURACY = "";
+
     /** The graph name of a single-step model. */
     public static final String STEP = "step";
 
@@ -60,7 +64,7 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
         steps = List.copyOf(steps);
     }
 
-    /** A builder with defaults: batch 32, 10 epochs, seed 0, validation 0.2, no early stopping, one step graph {@code step}. */
+    /** A builder with defaults: batch 32, 10 epochs, seed 0, validation 0.1, no early stopping, one step graph {@code step}. */
     public static Builder builder(String dataset) { return new Builder(dataset); }
 
     /** A builder holding this plan's values. */
@@ -80,7 +84,7 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
         private int batch = 32, epochs = 10, patience = 0;
         private long seed = 0;
         private Double learningRate;
-        private double validationFraction = 0.2, minDelta = 0;
+        private double validationFraction = 0.1, minDelta = 0;
         private List<Step> steps = new ArrayList<>(List.of(new Step(STEP, "loss", List.of())));
         private String accuracyOutput, accuracyLabel, optimizer;
 
