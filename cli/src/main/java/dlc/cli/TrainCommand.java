@@ -80,6 +80,11 @@ final class TrainCommand implements Callable<Integer> {
         Path ckpt = out != null ? out : Path.of(in.module.name() + ".safetensors");
         Path png = plot != null ? plot : sibling(ckpt, ".png");
         Path csv = sibling(png, ".csv");
+        for (Path p : new Path[]{ckpt, png}) {
+            Path parent = p.toAbsolutePath().getParent();
+            if (parent == null || !java.nio.file.Files.isDirectory(parent))
+                throw new UserError("cannot write " + p + ": directory " + parent + " does not exist");
+        }
         Trainer trainer = TrainInputs.user(() -> TrainBlocks.trainer(in.compilation, in.module, plan, Executor.interpreter()))
                 .progress(new Progress(err, System.console() != null)).checkpointTo(ckpt);
         TrainState start;
@@ -93,7 +98,12 @@ final class TrainCommand implements Callable<Integer> {
         }
         err.println("training " + in.module.name() + " on " + data + "; batch " + plan.batch() + ", " + plan.epochs() + " epochs, seed " + start.seed
                 + (plan.optimizer() == null ? "" : ", optimizer " + plan.optimizer()));
-        Trainer.Result r = TrainInputs.user(() -> trainer.fit(data, start));
+        Trainer.Result r;
+        try {
+            r = TrainInputs.user(() -> trainer.fit(data, start));
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause(); // a checkpoint that could not be written: reported like any I/O error
+        }
         if (r.history().isEmpty()) Checkpoints.write(ckpt, r.state(), in.module.name()); // nothing left to run: still leave a checkpoint
         else {
             LossCurve.writeCsv(csv, r.history());

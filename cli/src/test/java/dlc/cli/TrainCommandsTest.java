@@ -106,6 +106,14 @@ class TrainCommandsTest {
         assertTrue(n.err().contains("dlc: no train block for model Mlp"), n::toString);
     }
 
+    @Test void aCheckpointInAMissingDirectoryFailsBeforeTraining() throws Exception {
+        Path f = write("mlp.dl", MLP);
+        Path out = dir.resolve("nope/c.safetensors");
+        CliHarness.Result r = exec(DLC, "train", f.toString(), "--out", out.toString());
+        assertEquals(1, r.code(), r::toString);
+        assertEquals("dlc: cannot write " + out + ": directory " + dir.resolve("nope") + " does not exist\n", r.err());
+    }
+
     @Test void gradcheckPassesAndPrintsEveryParameter() throws Exception {
         Path f = write("mlp.dl", MLP);
         CliHarness.Result r = exec(DLC, "gradcheck", f.toString());
