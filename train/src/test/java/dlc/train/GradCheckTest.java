@@ -37,4 +37,39 @@ class GradCheckTest {
         assertTrue(r.params().get(3).passed(), "the output bias is above the tanh: " + r.render());
         assertTrue(r.render().contains("FAIL"), r.render());
     }
+
+    @Test void stopGradientValuesAreHeldFixedInTheDifferences() {
+        // d/dw mean(sg(p) * p) = sg(p) * x: plain differences would see 2 p * x.
+        Module m = TestModels.compile("""
+                model Sg {
+                  input x: f32[B, 3]
+                  param w: f32[3, 2] = uniform(-1.0, 1.0)
+                  p = x @ w
+                  loss mean(stop_gradient(p) * p)
+                }
+                """);
+        GradCheck.Report r = new GradCheck(new Autodiff(), Executor.interpreter()).checkModel(m, null, 1);
+        assertTrue(r.passed(), r.render());
+        var f = FrozenStopGradients.of(m.graph("train").orElseThrow());
+        assertEquals(List.of("__frozen.0"), f.names());
+        assertTrue(f.frozen().input("__frozen.0").isPresent());
+        assertTrue(f.frozen().nodes().stream().noneMatch(n -> n.op().name().equals("stop_gradient")));
+    }
+
+    @Test void eachStepIsCheckedForItsOwnParameters() {
+        Module m = TestModels.compile("""
+                model Two {
+                  input x: f32[B, 2]
+                  param a: f32[2] = ones()
+                  param b: f32[2] = ones()
+                  loss la = mean(x * a)
+                  loss lb = mean(x * b * b)
+                }
+                """);
+        var steps = List.of(new TrainPlan.Step("step.a", "la", List.of("a")), new TrainPlan.Step("step.b", "lb", List.of("b")));
+        GradCheck.Report r = new GradCheck(new Autodiff(), Executor.interpreter()).checkModel(m, null, 2, steps);
+        assertTrue(r.passed(), r.render());
+        assertEquals(List.of("la/a", "lb/b"), r.params().stream().map(p -> p.loss() + "/" + p.param()).toList());
+        assertTrue(r.render().contains("loss la:\n"), r.render());
+    }
 }
