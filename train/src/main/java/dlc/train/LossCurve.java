@@ -23,6 +23,9 @@ import java.util.Locale;
 public final class LossCurve {
     private static final int W = 640, H = 400, LEFT = 70, RIGHT = 20, TOP = 30, BOTTOM = 50;
 
+    private static final Color ORANGE = new Color(255, 127, 14);
+    private static final Color[] TRAIN_COLORS = {new Color(31, 119, 180), new Color(44, 160, 44), new Color(148, 103, 189), new Color(140, 86, 75)};
+
     private LossCurve() {}
 
     /** Writes {@code history} as CSV: {@code epoch,<step>_loss...,val_loss,val_accuracy,samples_per_s}. */
@@ -42,7 +45,7 @@ public final class LossCurve {
 
     private static String num(double v) { return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v); }
 
-    /** Draws training (blue) and validation (orange) loss per epoch, with axes, ticks and a legend, as a PNG. */
+    /** Draws the training loss of each step (blue, green, ...) and the validation loss (orange) per epoch, with axes, ticks and a legend, as a PNG. */
     public static void writePng(Path file, List<EpochRecord> history) throws IOException {
         System.setProperty("java.awt.headless", "true");
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
@@ -54,10 +57,21 @@ public final class LossCurve {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         FontMetrics fm = g.getFontMetrics();
 
-        double[] train = history.stream().mapToDouble(EpochRecord::trainLoss).toArray();
+        // one training curve per step graph (a GAN has two), then the validation curve
+        List<String> stepNames = history.isEmpty() ? List.of() : new ArrayList<>(history.get(0).trainLosses().keySet());
+        List<double[]> series = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        for (String step : stepNames) {
+            series.add(history.stream().mapToDouble(r -> r.trainLosses().getOrDefault(step, Double.NaN)).toArray());
+            labels.add(stepNames.size() == 1 ? "train" : "train " + step.substring(step.indexOf('.') + 1));
+        }
         double[] val = history.stream().mapToDouble(EpochRecord::validationLoss).toArray();
+        if (java.util.Arrays.stream(val).anyMatch(Double::isFinite)) {
+            series.add(val);
+            labels.add("validation");
+        }
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-        for (double[] s : new double[][]{train, val})
+        for (double[] s : series)
             for (double v : s) if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
         if (!(lo <= hi)) { lo = 0; hi = 1; }
         if (hi - lo < 1e-12) { hi += 0.5; lo -= 0.5; }
@@ -99,20 +113,14 @@ public final class LossCurve {
         r.dispose();
         g.drawString("loss per epoch", x0, TOP - 10);
 
-        Color blue = new Color(31, 119, 180), orange = new Color(255, 127, 14);
-        drawSeries(g, train, lo, hi, n, blue);
-        drawSeries(g, val, lo, hi, n, orange);
-        // legend
-        int lx = x1 - 130, ly = y1 + 8;
-        g.setColor(blue);
-        g.fillRect(lx, ly, 14, 3);
-        g.setColor(Color.BLACK);
-        g.drawString("train", lx + 20, ly + 5);
-        if (java.util.Arrays.stream(val).anyMatch(Double::isFinite)) {
-            g.setColor(orange);
-            g.fillRect(lx, ly + 16, 14, 3);
+        int lx = x1 - 150, ly = y1 + 8;
+        for (int i = 0; i < series.size(); i++) {
+            Color c = labels.get(i).equals("validation") ? ORANGE : TRAIN_COLORS[i % TRAIN_COLORS.length];
+            drawSeries(g, series.get(i), lo, hi, n, c);
+            g.setColor(c);
+            g.fillRect(lx, ly + 16 * i, 14, 3);
             g.setColor(Color.BLACK);
-            g.drawString("validation", lx + 20, ly + 21);
+            g.drawString(labels.get(i), lx + 20, ly + 16 * i + 5);
         }
         g.dispose();
         if (!ImageIO.write(img, "png", file.toFile())) throw new IOException("no PNG writer available to write " + file);

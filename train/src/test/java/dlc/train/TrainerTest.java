@@ -134,4 +134,38 @@ class TrainerTest {
         assertEquals(640, img.getWidth());
         Files.copy(png, Path.of("target/loss-curve-sample.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
+
+    @Test void theCurveOfSeveralStepsHasOneLinePerStep(@TempDir Path dir) throws Exception {
+        java.util.List<EpochRecord> h = new java.util.ArrayList<>();
+        for (int e = 1; e <= 30; e++) {
+            Map<String, Double> losses = new java.util.LinkedHashMap<>();
+            losses.put("step.disc", 1.4 - 0.01 * e);
+            losses.put("step.gen", 0.7 + 0.02 * e);
+            h.add(new EpochRecord(e, losses, Double.NaN, Double.NaN, 100));
+        }
+        Path csv = dir.resolve("gan.csv"), png = dir.resolve("gan.png");
+        LossCurve.writeCsv(csv, h);
+        LossCurve.writePng(png, h);
+        assertEquals("epoch,step.disc_loss,step.gen_loss,val_loss,val_accuracy,samples_per_s", Files.readAllLines(csv).get(0));
+        assertEquals("1,1.39000,0.720000,,,100.000", Files.readAllLines(csv).get(1));
+        var img = javax.imageio.ImageIO.read(png.toFile());
+        // the two curves' colours (blue, green) are both drawn; no orange without validation
+        boolean blue = false, green = false, orange = false;
+        for (int x = 0; x < img.getWidth(); x++)
+            for (int y = 0; y < img.getHeight(); y++) {
+                int rgb = img.getRGB(x, y) & 0xffffff;
+                blue |= rgb == 0x1f77b4;
+                green |= rgb == 0x2ca02c;
+                orange |= rgb == 0xff7f0e;
+            }
+        assertTrue(blue && green && !orange);
+        Files.copy(png, Path.of("target/loss-curve-steps.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test void niceTicksAreOneTwoOrFiveTimesAPowerOfTen() {
+        assertEquals(0.05, LossCurve.niceStep(0.031), 1e-12);
+        assertEquals(0.2, LossCurve.niceStep(0.11), 1e-12);
+        assertEquals(1.0, LossCurve.niceStep(1.0), 1e-12);
+        assertEquals(50.0, LossCurve.niceStep(21), 1e-9);
+    }
 }
