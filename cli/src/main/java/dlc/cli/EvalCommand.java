@@ -46,12 +46,13 @@ final class EvalCommand implements Callable<Integer> {
         var plan = in.plan.toBuilder().seed(w.seed()).learningRate(null).build();
         Trainer t = TrainInputs.user(() -> TrainBlocks.trainer(in.compilation, in.module, plan, Executor.interpreter()));
         out.println("model " + in.module.name() + ", weights " + weights + " (after " + w.epoch() + " epochs)");
-        if (plan.validationFraction() > 0) {
-            Dataset val = data.split(plan.validationFraction(), w.seed()).validation();
-            Metrics m = TrainInputs.user(() -> t.evaluate(val, w.tensors()));
+        Dataset.Split split = TrainInputs.user(() -> t.split(data, w.seed()));
+        if (split.validation().size() > 0) {
+            Metrics m = TrainInputs.user(() -> t.evaluate(split.validation(), w.tensors()));
             out.println("validation: " + m);
         }
-        Metrics all = TrainInputs.user(() -> t.evaluate(data, w.tensors()));
+        Dataset whole = TrainInputs.user(() -> t.whole(data, w.seed()));
+        Metrics all = TrainInputs.user(() -> t.evaluate(whole, w.tensors()));
         out.println("all data:   " + all);
         out.flush();
         return 0;

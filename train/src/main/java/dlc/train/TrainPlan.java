@@ -25,12 +25,17 @@ import java.util.Map;
  *                       {@link #NO_ACCURACY} for none
  * @param accuracyLabel  the label input holding class indices, or null for "find one"
  * @param optimizer     the optimizer's name, for reports (the update itself is in the step graphs)
+ * @param normalize     how the features {@code x} are normalized, with statistics of the training split:
+ *                      {@code standardize} or {@code minmax} (per feature), or null for as loaded
  */
 public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch, int epochs, long seed, Double learningRate,
                         double validationFraction, int patience, double minDelta, List<Step> steps,
-                        String accuracyOutput, String accuracyLabel, String optimizer) {
+                        String accuracyOutput, String accuracyLabel, String optimizer, String normalize) {
     /** As both accuracy names: the model has no accuracy metric (the block said {@code metric none}, or none applies). */
     public static final String NO_ACCURACY = "";
+
+    /** Accepted values of {@code normalize}. */
+    public static final List<String> NORMALIZATIONS = List.of("standardize", "minmax");
 
     /** The graph name of a single-step model. */
     public static final String STEP = "step";
@@ -60,6 +65,8 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
         if (patience < 0) throw new IllegalArgumentException("patience must be non-negative, got " + patience);
         if (!(minDelta >= 0)) throw new IllegalArgumentException("min_delta must be non-negative, got " + minDelta);
         if (steps.isEmpty()) throw new IllegalArgumentException("a training plan needs at least one step graph");
+        if (normalize != null && !NORMALIZATIONS.contains(normalize))
+            throw new IllegalArgumentException("normalize must be one of " + NORMALIZATIONS + ", got '" + normalize + "'");
         dataArgs = Map.copyOf(dataArgs);
         steps = List.copyOf(steps);
     }
@@ -74,6 +81,7 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
         b.batch = batch; b.epochs = epochs; b.seed = seed; b.learningRate = learningRate;
         b.validationFraction = validationFraction; b.patience = patience; b.minDelta = minDelta;
         b.steps = new ArrayList<>(steps); b.accuracyOutput = accuracyOutput; b.accuracyLabel = accuracyLabel; b.optimizer = optimizer;
+        b.normalize = normalize;
         return b;
     }
 
@@ -86,12 +94,18 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
         private Double learningRate;
         private double validationFraction = 0.1, minDelta = 0;
         private List<Step> steps = new ArrayList<>(List.of(new Step(STEP, "loss", List.of())));
-        private String accuracyOutput, accuracyLabel, optimizer;
+        private String accuracyOutput, accuracyLabel, optimizer, normalize;
 
         private Builder(String dataset) { this.dataset = dataset; }
 
         public Builder dataset(String name) { this.dataset = name; return this; }
-        public Builder dataArg(String name, String value) { dataArgs.put(name, value); return this; }
+        /** A data set argument; {@code normalize} is the trainer's, not the loader's, and sets {@link #normalize}. */
+        public Builder dataArg(String name, String value) {
+            if (name.equals("normalize")) return normalize(value.replace("\"", ""));
+            dataArgs.put(name, value);
+            return this;
+        }
+        public Builder normalize(String how) { this.normalize = how; return this; }
         public Builder batch(int b) { this.batch = b; return this; }
         public Builder epochs(int e) { this.epochs = e; return this; }
         public Builder seed(long s) { this.seed = s; return this; }
@@ -104,7 +118,7 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
 
         public TrainPlan build() {
             return new TrainPlan(dataset, dataArgs, batch, epochs, seed, learningRate, validationFraction, patience, minDelta, steps,
-                    accuracyOutput, accuracyLabel, optimizer);
+                    accuracyOutput, accuracyLabel, optimizer, normalize);
         }
     }
 }

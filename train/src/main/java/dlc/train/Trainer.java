@@ -2,6 +2,7 @@ package dlc.train;
 
 import dlc.data.Batches;
 import dlc.data.Dataset;
+import dlc.data.Normalizer;
 import dlc.ir.DType;
 import dlc.ir.Graph;
 import dlc.ir.Module;
@@ -105,7 +106,7 @@ public final class Trainer {
      * by the plan's validation fraction and the state's seed.
      */
     public Result fit(Dataset data, TrainState state) {
-        Dataset.Split split = data.split(plan.validationFraction(), state.seed);
+        Dataset.Split split = split(data, state.seed);
         Dataset train = split.train(), val = split.validation();
         if (train.size() == 0) throw new TrainException("no training samples: data set '" + data.name() + "' has " + data.size() + " samples");
         InputBinding binding = InputBinding.of(steps.get(0), train);
@@ -160,6 +161,30 @@ public final class Trainer {
             if (stopped) break;
         }
         return new Result(state, history, stopped);
+    }
+
+    /**
+     * The training and validation parts of {@code data} for a run with {@code seed}: held out by the
+     * plan's fraction, and with the features normalized as the plan says, by statistics of the
+     * training part only. {@code dlc eval} calls it to see the data exactly as training did.
+     */
+    public Dataset.Split split(Dataset data, long seed) {
+        Dataset.Split s = data.split(plan.validationFraction(), seed);
+        Normalizer n = normalizer(s.train());
+        return n == null ? s : new Dataset.Split(n.apply(s.train(), Dataset.FEATURES), n.apply(s.validation(), Dataset.FEATURES));
+    }
+
+    /** All of {@code data}, normalized as {@link #split} normalizes it (by the training part's statistics). */
+    public Dataset whole(Dataset data, long seed) {
+        Normalizer n = normalizer(data.split(plan.validationFraction(), seed).train());
+        return n == null ? data : n.apply(data, Dataset.FEATURES);
+    }
+
+    private Normalizer normalizer(Dataset train) {
+        if (plan.normalize() == null) return null;
+        if (!train.has(Dataset.FEATURES) || !train.features().isFloat())
+            throw new TrainException("normalize needs float features '" + Dataset.FEATURES + "'; data set '" + train.name() + "' has " + train.columnNames());
+        return plan.normalize().equals("minmax") ? Normalizer.minMax(train.features(), true) : Normalizer.standardize(train.features(), true);
     }
 
     /** Runs every step graph on one batch, applies their updates; returns each step's loss. */

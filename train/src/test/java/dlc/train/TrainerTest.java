@@ -168,4 +168,33 @@ class TrainerTest {
         assertEquals(1.0, LossCurve.niceStep(1.0), 1e-12);
         assertEquals(50.0, LossCurve.niceStep(21), 1e-9);
     }
+
+    @Test void featuresAreNormalizedByTheTrainingPartsStatistics() {
+        TrainPlan p = plan(1).toBuilder().dataArg("normalize", "\"standardize\"").build();
+        assertEquals("standardize", p.normalize());
+        Trainer t = TestModels.sgdTrainer(MLP, p, 0.5);
+        Dataset.Split s = t.split(MOONS, 3);
+        for (int f = 0; f < 2; f++) {
+            double sum = 0, sq = 0;
+            int n = s.train().size();
+            for (int i = 0; i < n; i++) { double v = s.train().features().value(i, f); sum += v; sq += v * v; }
+            assertEquals(0, sum / n, 1e-5, "training mean of feature " + f);
+            assertEquals(1, sq / n, 1e-4, "training variance of feature " + f);
+        }
+        // validation rows go through the same map: the raw split's first validation row, standardized by training statistics
+        Dataset.Split raw = MOONS.split(0.25, 3);
+        double mean0 = 0;
+        for (int i = 0; i < raw.train().size(); i++) mean0 += raw.train().features().value(i, 0);
+        mean0 /= raw.train().size();
+        assertEquals(Math.signum(raw.validation().features().value(0, 0) - mean0), Math.signum(s.validation().features().value(0, 0)));
+        int row = indexOf(raw.validation().features().value(0, 0));
+        assertEquals(s.validation().features().value(0, 0), t.whole(MOONS, 3).features().value(row, 0), 1e-6, "whole() maps rows as split() does");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plan(1).toBuilder().normalize("zscore").build());
+        assertTrue(e.getMessage().contains("normalize must be one of [standardize, minmax]"), e.getMessage());
+    }
+
+    private static int indexOf(double x0) {
+        for (int i = 0; i < MOONS.size(); i++) if (MOONS.features().value(i, 0) == x0) return i;
+        throw new AssertionError("no row with x0 = " + x0);
+    }
 }
