@@ -169,9 +169,11 @@ public final class GradCheck {
             for (Value v : InputBinding.modelInputs(graph)) in.put(v.name(), randomInput(v, rnd));
         }
         List<String> all = graph.inputs(Value.Role.PARAM).stream().map(Value::name).toList();
-        if (steps.isEmpty()) return check(graph, loss, all, in, seed);
+        // A step that reports no loss (a rule-only step: RBM CD-k, Hebbian) has no gradient to check.
+        List<TrainPlan.Step> withLoss = steps.stream().filter(s -> s.loss() != null).toList();
+        if (withLoss.isEmpty()) return check(graph, loss, all, in, seed);
         Report r = null;
-        for (TrainPlan.Step s : steps) {
+        for (TrainPlan.Step s : withLoss) {
             if (graph.output(s.loss()).isEmpty())
                 throw new TrainException("step " + s.graph() + " minimizes '" + s.loss() + "', which is not a loss of model " + module.name());
             Report one = check(graph, s.loss(), all.stream().filter(s::trains).toList(), in, seed);
