@@ -114,6 +114,16 @@ class TrainCommandsTest {
         assertEquals("dlc: cannot write " + out + ": directory " + dir.resolve("nope") + " does not exist\n", r.err());
     }
 
+    @Test void theLearningRateOptionChangesTheUpdate() throws Exception {
+        Path f = write("mlp.dl", MLP);
+        Path base = dir.resolve("base.safetensors"), same = dir.resolve("same.safetensors"), slow = dir.resolve("slow.safetensors");
+        assertEquals(0, exec(DLC, "train", f.toString(), "--epochs", "1", "--out", base.toString()).code());
+        assertEquals(0, exec(DLC, "train", f.toString(), "--epochs", "1", "--lr", "0.5", "--out", same.toString()).code());
+        assertEquals(0, exec(DLC, "train", f.toString(), "--epochs", "1", "--lr", "0.05", "--out", slow.toString()).code());
+        assertEquals(SafeTensors.read(base).tensors(), SafeTensors.read(same).tensors(), "--lr equal to the block's changes nothing");
+        assertNotEquals(SafeTensors.read(base).tensor("dense.w"), SafeTensors.read(slow).tensor("dense.w"));
+    }
+
     @Test void gradcheckPassesAndPrintsEveryParameter() throws Exception {
         Path f = write("mlp.dl", MLP);
         CliHarness.Result r = exec(DLC, "gradcheck", f.toString());
