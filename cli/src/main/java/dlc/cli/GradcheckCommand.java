@@ -1,9 +1,12 @@
 package dlc.cli;
 
 import dlc.data.Dataset;
+import dlc.ir.Graph;
+import dlc.ir.Module;
 import dlc.passes.autodiff.Autodiff;
 import dlc.train.Executor;
 import dlc.train.GradCheck;
+import dlc.train.TrainPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,6 +18,7 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code dlc gradcheck FILE}: float64 finite differences of the model's loss against its reverse-mode gradients. */
@@ -40,10 +44,17 @@ final class GradcheckCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr(), out = spec.commandLine().getOut();
         TrainInputs in = TrainInputs.loadWithoutPlan(main.toolchain(), file, choice, err);
-        var module = in.module;
+        Module module = in.module;
+        boolean hasLoss = module.graph("train").or(() -> module.graph("eval"))
+                .map(g -> g.outputs().stream().anyMatch(o -> o.role() == Graph.Output.Role.LOSS)).orElse(false);
+        if (!hasLoss) {
+            out.println("gradcheck of " + module.name() + ": the model has no loss, so there is no gradient to check");
+            out.flush();
+            return 0;
+        }
         Dataset data = null;
         String source = "random inputs";
-        java.util.List<dlc.train.TrainPlan.Step> steps = java.util.List.of();
+        List<TrainPlan.Step> steps = List.of();
         try {
             TrainInputs planned = in.withPlan();
             if (planned.plan.steps().size() > 1) steps = planned.plan.steps();
@@ -54,12 +65,7 @@ final class GradcheckCommand implements Callable<Integer> {
             err.println("gradcheck: " + e.getMessage().lines().findFirst().orElse("") + "; using random inputs");
         }
         Dataset batch = data;
-        var checked = steps;
-        if (module.graph("train").or(() -> module.graph("eval")).map(g -> g.outputs().stream().noneMatch(o -> o.role() == dlc.ir.Graph.Output.Role.LOSS)).orElse(true)) {
-            out.println("gradcheck of " + module.name() + ": the model has no loss, so there is no gradient to check");
-            out.flush();
-            return 0;
-        }
+        List<TrainPlan.Step> checked = steps;
         GradCheck.Report r = TrainInputs.user(() -> new GradCheck(new Autodiff(), Executor.interpreter()).checkModel(module, batch, seed, checked));
         out.println("gradcheck of " + module.name() + " (loss " + String.format("%.6g", r.loss()) + " on " + source + ", seed " + seed + "):");
         out.print(r.render());
