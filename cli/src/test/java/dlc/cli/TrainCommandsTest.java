@@ -133,4 +133,16 @@ class TrainCommandsTest {
             assertTrue(r.out().matches("(?s).*\\n  " + java.util.regex.Pattern.quote(p) + " +worst relative error \\d\\.\\d\\de-\\d\\d over \\d checks  ok\\n.*"), r::toString);
         assertTrue(r.out().contains("gradcheck passed (tolerance 1e-04"), r::toString);
     }
+
+    @Test void gradcheckOfAModelWithoutALossSaysSo() throws Exception {
+        Path f = write("noloss.dl", """
+                model Id {
+                  input x: f32[B, 2]
+                  output y = x * 2.0
+                }
+                """);
+        CliHarness.Result r = exec(DLC, "gradcheck", f.toString());
+        assertEquals(0, r.code(), r::toString);
+        assertEquals("gradcheck of Id: the model has no loss, so there is no gradient to check\n", r.out());
+    }
 }
