@@ -1,6 +1,8 @@
 package dlc.frontend;
 
 import dlc.frontend.ast.Ast;
+import dlc.frontend.train.TrainConfig;
+import dlc.frontend.train.TrainLowering;
 import dlc.ir.Module;
 
 import java.util.List;
@@ -11,10 +13,20 @@ import java.util.Map;
  * model was lowered without errors, its IR module (graphs {@code init}, {@code train},
  * {@code eval}). User mistakes never throw; they become diagnostics.
  *
+ * <p>When the file has a {@code train} block for the model, the module also holds the training
+ * graphs (the step graphs and an init graph that initializes optimizer state, see
+ * {@link TrainLowering}) and {@link #train()} tells the trainer how to run them.
+ *
  * @param sources every file read (the main one and its imports), for rendering diagnostics
+ * @param train   the model's train block read for the trainer, or null when it has none
  */
 public record Compilation(Ast.Program program, List<Diagnostic> diagnostics, List<String> models, Module module,
-                          Map<String, String> sources) {
+                          Map<String, String> sources, TrainConfig train) {
+    /** A compilation without training steps. */
+    public Compilation(Ast.Program program, List<Diagnostic> diagnostics, List<String> models, Module module, Map<String, String> sources) {
+        this(program, diagnostics, models, module, sources, null);
+    }
+
     public boolean ok() { return diagnostics.stream().noneMatch(Diagnostic::isError); }
 
     /** All diagnostics rendered with source lines and carets, in order. */

@@ -38,7 +38,15 @@ public final class Frontend {
      * Compiles a file with some model parameters overridden: parameter name to the text of a .dl
      * expression ({@code "hidden" -> "128"}), used instead of the parameter's default.
      */
-    public static Compilation compile(Path file, String model, Map<String, String> params) {
+    public static Compilation compile(Path file, String model, Map<String, String> params) { return compile(file, model, params, Map.of()); }
+
+    /**
+     * Compiles a file with model parameters and train settings overridden. train maps a setting
+     * of the model's train block to the text of a .dl expression that replaces it
+     * ({@code "epochs" -> "3"}, {@code "optimizer" -> "sgd(lr=0.1)"}); the key {@code "lr"} sets
+     * the {@code lr} argument of every optimizer of the block ({@code "lr" -> "0.01"}).
+     */
+    public static Compilation compile(Path file, String model, Map<String, String> params, Map<String, String> train) {
         String text;
         try {
             text = Files.readString(file);
@@ -46,7 +54,7 @@ public final class Frontend {
             Diagnostic d = Diagnostic.error(new Span(file.toString(), 0, 0, 0), "cannot read " + file + ": " + e.getMessage());
             return new Compilation(null, List.of(d), List.of(), null, Map.of());
         }
-        return Compiler.compile(file.toString(), text, model, params, SourceProvider.standard(), PARSER);
+        return Compiler.compile(file.toString(), text, model, params, train, SourceProvider.standard(), PARSER);
     }
 
     /**
@@ -62,7 +70,13 @@ public final class Frontend {
         return Compiler.compile(fileName, text, model, provider, PARSER);
     }
 
-    /** The most general form: model parameter overrides (see {@link #compile(Path, String, Map)}) and an import provider. */
+    /** Model parameter and train setting overrides (see {@link #compile(Path, String, Map, Map)}) and an import provider. */
+    public static Compilation compileSource(String fileName, String text, String model, Map<String, String> params,
+                                            Map<String, String> train, SourceProvider provider) {
+        return Compiler.compile(fileName, text, model, params, train, provider, PARSER);
+    }
+
+    /** Model parameter overrides (see {@link #compile(Path, String, Map)}) and an import provider. */
     public static Compilation compileSource(String fileName, String text, String model, Map<String, String> params,
                                             SourceProvider provider) {
         return Compiler.compile(fileName, text, model, params, provider, PARSER);

@@ -1,5 +1,7 @@
 package dlc.passes;
 
+import dlc.passes.simplify.*;
+
 import java.util.*;
 import java.util.function.Function;
 
@@ -12,9 +14,24 @@ public final class Passes {
 
     static {
         FACTORIES.put(ShapeInference.NAME, ShapeInference::fromOptions);
+        // simplification, in the order one round of the simplify pipeline runs them
+        FACTORIES.put(BatchNormFolding.NAME, noOptions(BatchNormFolding.NAME, BatchNormFolding::new));
+        FACTORIES.put(AlgebraicSimplification.NAME, noOptions(AlgebraicSimplification.NAME, AlgebraicSimplification::new));
+        FACTORIES.put(ConstantFolding.NAME, ConstantFolding::fromOptions);
+        FACTORIES.put(CommonSubexpressionElimination.NAME, noOptions(CommonSubexpressionElimination.NAME, CommonSubexpressionElimination::new));
+        FACTORIES.put(DeadCodeElimination.NAME, noOptions(DeadCodeElimination.NAME, DeadCodeElimination::new));
+        FACTORIES.put(Simplify.NAME, Simplify::fromOptions);
     }
 
     private Passes() {}
+
+    /** A factory for a pass that takes no options; any option is an error naming the pass. */
+    private static Function<Map<String, String>, Pass> noOptions(String name, java.util.function.Supplier<Pass> make) {
+        return options -> {
+            if (!options.isEmpty()) throw new IllegalArgumentException(name + " takes no options, got " + options.keySet());
+            return make.get();
+        };
+    }
 
     /** The names of all passes, in registration order. */
     public static Set<String> names() { return Collections.unmodifiableSet(FACTORIES.keySet()); }

@@ -6,7 +6,7 @@ import dlc.ir.Dim;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Compile-time builtins: len, range, prod, int, float, str, shape, error. */
+/** Compile-time builtins: len, range, prod, int, float, str, shape, callable, error. */
 final class BuiltinsCompileTime {
     private BuiltinsCompileTime() {}
 
@@ -87,6 +87,8 @@ final class BuiltinsCompileTime {
                 }),
                 Builtin.of("str", "x", a -> a.get("x") instanceof StrV s ? s : new StrV(Vals.show(a.get("x")))),
                 Builtin.of("shape", "x", a -> Vals.ofShape(a.tensor("x").type().shape())),
+                // lets a def take either a number or a function, e.g. a learning rate or a schedule
+                Builtin.of("callable", "x", a -> BoolV.of(a.get("x") instanceof FnV)),
                 Builtin.of("error", "message", a -> {
                     throw a.in.error(a.span, a.str("message"));
                 }));

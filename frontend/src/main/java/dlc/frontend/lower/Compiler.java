@@ -5,6 +5,8 @@ import dlc.frontend.Diagnostic;
 import dlc.frontend.ast.Ast;
 import dlc.frontend.ast.Ast.*;
 import dlc.frontend.ast.Span;
+import dlc.frontend.train.TrainConfig;
+import dlc.frontend.train.TrainLowering;
 import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.Value;
@@ -13,11 +15,21 @@ import java.util.*;
 
 /**
  * The front end after parsing: loads the file's imports, declares its names, picks a model and
- * lowers it to IR, and checks the file's train blocks. User errors become diagnostics; only
+ * lowers it to IR, checks the file's train blocks and builds the model's training steps
+ * ({@link TrainLowering}). User errors become diagnostics; only
  * compiler bugs throw.
  */
 public final class Compiler {
     private Compiler() {}
+
+    /** The module whose names a train block's settings see after the file's own (optimizers, schedules). */
+    static final List<String> OPTIM = List.of("std", "optim");
+
+    /** The first train block for model; later ones were reported by {@link #checkTrainBlocks}. */
+    private static Train trainBlockOf(Ast.Program program, String model) {
+        for (Decl d : program.decls()) if (d instanceof Train t && t.model().equals(model)) return t;
+        return null;
+    }
 
     /**
      * Compiles text (the file fileName) and lowers model, or the file's first model when model is
@@ -34,6 +46,17 @@ public final class Compiler {
      */
     public static Compilation compile(String fileName, String text, String model, Map<String, String> params,
                                       SourceProvider provider, FileParser parser) {
+        return compile(fileName, text, model, params, Map.of(), provider, parser);
+    }
+
+    /**
+     * As above, with train settings given from outside (the command line): setting name to the
+     * text of a .dl expression that replaces the model's train block setting ({@code "epochs" ->
+     * "3"}), and {@code "lr"} replacing the {@code lr} argument of its optimizers. Mistakes are
+     * diagnostics in a pseudo-file named {@code <train NAME>}; giving any needs a train block.
+     */
+    public static Compilation compile(String fileName, String text, String model, Map<String, String> params,
+                                      Map<String, String> train, SourceProvider provider, FileParser parser) {
         Reporter reporter = new Reporter();
         Interp in = new Interp(reporter);
         ModuleLoader loader = new ModuleLoader(in, provider, parser);
@@ -44,7 +67,7 @@ public final class Compiler {
         for (Decl d : program.decls()) if (d instanceof Model m) models.add(m.name());
         Map<String, String> sources = loader.sources;
         sources.put(fileName, text);
-        if (reporter.hasErrors()) return new Compilation(program, reporter.diagnostics(), models, null, sources);
+        if (reporter.hasErrors()) return new Compilation(program, reporter.diagnostics(), models, null, sources, null);
 
         try {
             loader.loadPrelude();
@@ -55,19 +78,32 @@ public final class Compiler {
         Module module = null;
         Model chosen = choose(in, program, model, fileName);
         int before = reporter.errorCount();
-        Map<String, Expr> overrides = overrides(params, parser, reporter, loader.sources);
+        Map<String, Expr> overrides = overrides(params, "param", parser, reporter, loader.sources);
+        Map<String, Expr> trainOverrides = overrides(train, "train", parser, reporter, loader.sources);
         boolean overridesOk = reporter.errorCount() == before;
         if (chosen != null && overridesOk) module = ModelLowering.lower(in, main, chosen, overrides);
         checkTrainBlocks(in, main, program, module);
         if (reporter.hasErrors()) module = null;
-        return new Compilation(program, reporter.diagnostics(), models, module, sources);
+        TrainConfig config = null;
+        Train block = module == null ? null : trainBlockOf(program, module.name());
+        if (module != null && block == null && !trainOverrides.isEmpty())
+            reporter.report(Diagnostic.error(new Span(fileName, 1, 1, 1), "train settings were given, but " + fileName + " has no train block for model " + module.name(),
+                    "add one: train " + module.name() + " { optimizer adam(lr=1e-3) }"));
+        if (block != null) {
+            TrainLowering.Result r = TrainLowering.lower(new Staging(in, main, loader, List.of(OPTIM)), block, module, trainOverrides);
+            module = r == null || reporter.hasErrors() ? null : r.module();
+            config = module == null ? null : r.config();
+        }
+        if (reporter.hasErrors()) module = null;
+        return new Compilation(program, reporter.diagnostics(), models, module, sources, config);
     }
 
     /** Parses each override as the value of a const in its own pseudo-file. */
-    private static Map<String, Expr> overrides(Map<String, String> params, FileParser parser, Reporter reporter, Map<String, String> sources) {
+    private static Map<String, Expr> overrides(Map<String, String> params, String kind, FileParser parser, Reporter reporter,
+                                               Map<String, String> sources) {
         Map<String, Expr> out = new LinkedHashMap<>();
         for (var e : params.entrySet()) {
-            String file = "<param " + e.getKey() + ">";
+            String file = "<" + kind + " " + e.getKey() + ">";
             String text = "const value = " + e.getValue();
             sources.put(file, text);
             FileParser.Parsed p = parser.parse(file, text);
@@ -75,7 +111,8 @@ public final class Compiler {
             if (p.diagnostics().isEmpty() && p.program().decls().size() == 1 && p.program().decls().get(0) instanceof Const c)
                 out.put(e.getKey(), c.value());
             else if (p.diagnostics().isEmpty())
-                reporter.report(Diagnostic.error(new Span(file, 1, 15, e.getValue().length()), "the value of model parameter '" + e.getKey() + "' must be one expression"));
+                reporter.report(Diagnostic.error(new Span(file, 1, 15, e.getValue().length()), "the value of "
+                        + (kind.equals("param") ? "model parameter" : "train setting") + " '" + e.getKey() + "' must be one expression"));
         }
         return out;
     }
@@ -95,8 +132,15 @@ public final class Compiler {
 
     /** Train blocks must name a model; a step's loss and params must exist in the lowered model. */
     private static void checkTrainBlocks(Interp in, LoadedModule main, Ast.Program program, Module module) {
+        Map<String, Span> seen = new HashMap<>();
         for (Decl d : program.decls()) {
             if (!(d instanceof Train t)) continue;
+            Span first = seen.putIfAbsent(t.model(), t.span());
+            if (first != null) {
+                in.reporter.report(Diagnostic.error(t.span(), "a second train block for model '" + t.model() + "'", "merge them; use step blocks for several optimizers")
+                        .withNote(new Diagnostic.Note(first, "the first one")));
+                continue;
+            }
             if (!(main.env().local(t.model()) instanceof Val.ModelV)) {
                 List<String> models = new ArrayList<>();
                 for (Decl x : program.decls()) if (x instanceof Model m) models.add(m.name());

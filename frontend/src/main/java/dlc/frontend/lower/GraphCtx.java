@@ -69,6 +69,15 @@ final class GraphCtx {
         return out;
     }
 
+    /**
+     * Makes key this graph's random key: used when a copied graph already has its {@code rng}
+     * input, so that a later draw reuses it instead of adding a second one.
+     */
+    void adoptKey(Value key) {
+        if (this.key != null && this.key != key) throw new IllegalStateException("this graph already has a random key");
+        this.key = key;
+    }
+
     /** The key input if it exists yet, else null. */
     Value keyIfPresent() { return key; }
 

@@ -167,6 +167,12 @@ final class ModuleLoader {
         return "";
     }
 
+    /** The module at path (such as std.optim), loaded if needed; null when no file has it. */
+    LoadedModule module(List<String> path) {
+        Optional<SourceProvider.Source> src = provider.find(path, null);
+        return src.isEmpty() ? null : load(path, src.get(), null);
+    }
+
     private LoadedModule require(List<String> path, Span span, String importingFile) {
         Optional<SourceProvider.Source> src = provider.find(path, importingFile);
         if (src.isEmpty()) throw unknownModule(path, span);

@@ -12,6 +12,10 @@
  * table, one file per family ({@code Builtins*}). {@code Frame} tracks inlined calls for
  * diagnostics notes, parameter scope paths and random-stream salts.
  *
+ * <p>{@link dlc.frontend.lower.Staging} and {@link dlc.frontend.lower.StagedGraph} let the
+ * training-step construction ({@code dlc.frontend.train}) evaluate train settings and stage calls
+ * of .dl functions (optimizers) into new graphs with this same evaluator.
+ *
  * <p>User mistakes are {@link dlc.frontend.lower.CompileError}s caught at statement boundaries
  * and collected by the {@code Reporter}; compiler bugs are ordinary exceptions.
  */

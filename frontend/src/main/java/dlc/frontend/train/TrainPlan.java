@@ -1,0 +1,28 @@
+package dlc.frontend.train;
+
+import dlc.frontend.ast.Span;
+import dlc.frontend.lower.Val.FnV;
+
+import java.util.List;
+
+/** A train block's settings after checking: the trainer's part and one {@link StepPlan} per step. */
+record TrainPlan(TrainConfig.Data data, int batch, int epochs, long seed, double validation, int patience, double minDelta,
+                 MetricSetting metric, List<StepPlan> steps, boolean named) {
+
+    /** {@code clip norm(c)} (global norm over the step's gradients) or {@code clip value(c)}. */
+    record Clip(boolean byNorm, double c, Span span) {}
+
+    /** The optimizer's two functions, and where it was written (for diagnostics and call notes). */
+    record Optimizer(FnV init, FnV update, Span span) {}
+
+    /** {@code metric accuracy(out, labels)}, {@code metric none} (disabled), or absent (default). */
+    record MetricSetting(boolean disabled, String output, String labels, Span span) {}
+
+    /**
+     * One step: the loss it differentiates (null: the default {@code loss}), the param prefixes
+     * it selects (null: the default set), its optimizer (null: a rule-only step), its schedule
+     * factor and clipping, with the block's settings as defaults.
+     */
+    record StepPlan(String name, Span span, String loss, Span lossSpan, List<String> prefixes, Span paramsSpan,
+                    Optimizer optimizer, FnV schedule, Span scheduleSpan, Clip clip) {}
+}
