@@ -63,11 +63,18 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr(), stdout = spec.commandLine().getOut();
-        TrainInputs in = TrainInputs.load(main.toolchain(), file, choice, err);
+        // The overrides go to the compiler, which puts them into the train config and the step graphs
+        // (the learning rate lives in the optimizer calls); a file without lowered steps applies them below.
+        java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
+        if (epochs != null) overrides.put("epochs", Integer.toString(epochs));
+        if (batch != null) overrides.put("batch", Integer.toString(batch));
+        if (seed != null) overrides.put("seed", Long.toString(seed));
+        if (lr != null) overrides.put("lr", Double.toString(lr));
+        TrainInputs in = TrainInputs.load(main.toolchain(), file, choice, overrides, err);
         TrainPlan.Builder b = in.plan.toBuilder();
         if (epochs != null) b.epochs(epochs);
         if (batch != null) b.batch(batch);
-        if (lr != null) b.learningRate(lr);
+        if (lr != null && in.compilation.train() == null) b.learningRate(lr);
         if (seed != null) b.seed(seed);
         TrainPlan plan = TrainInputs.user(() -> {
             try {

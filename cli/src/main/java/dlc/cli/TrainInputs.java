@@ -27,8 +27,25 @@ final class TrainInputs {
 
     /** Compiles {@code file} and reads the train block of the chosen model; UserErrors for every mistake. */
     static TrainInputs load(Toolchain tools, Path file, ModelChoice choice, PrintWriter err) throws IOException {
-        TrainInputs t = loadWithoutPlan(tools, file, choice, err);
-        return new TrainInputs(t.compilation, t.module, user(() -> TrainBlocks.plan(t.compilation, t.module)));
+        return load(tools, file, choice, java.util.Map.of(), err);
+    }
+
+    /**
+     * As {@link #load(Toolchain, Path, ModelChoice, PrintWriter)} with train settings overridden at
+     * compile time ({@code epochs -> "3"}, {@code lr -> "0.01"}: see {@code Frontend.compile}).
+     */
+    static TrainInputs load(Toolchain tools, Path file, ModelChoice choice, java.util.Map<String, String> overrides, PrintWriter err)
+            throws IOException {
+        TrainInputs t = loadWithoutPlan(tools, file, choice, overrides.isEmpty() ? err : new PrintWriter(PrintWriter.nullWriter()));
+        if (!overrides.isEmpty()) {
+            Compilation c = dlc.frontend.Frontend.compile(file, t.module.name(), choice.params, overrides);
+            err.print(c.render());
+            err.flush();
+            if (!c.ok() || c.module() == null) throw new UserError(file + ": the train settings given on the command line do not compile");
+            t = new TrainInputs(c, c.module(), null);
+        }
+        TrainInputs done = t;
+        return new TrainInputs(done.compilation, done.module, user(() -> TrainBlocks.plan(done.compilation, done.module)));
     }
 
     /** The lowered model alone, {@link #plan} null (a model without a train block can still be gradchecked). */

@@ -36,6 +36,7 @@ public final class TrainBlocks {
      * none), with the block's values; callers apply command-line overrides to {@link TrainPlan#toBuilder()}.
      */
     public static TrainPlan plan(Compilation c, Module module) {
+        if (c.train() != null) return TrainConfigs.plan(c.train());
         Ast.Train block = block(c, module.name());
         List<TrainPlan.Step> steps = new ArrayList<>();
         String optimizer = null;
