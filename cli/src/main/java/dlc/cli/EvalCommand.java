@@ -1,0 +1,60 @@
+package dlc.cli;
+
+import dlc.data.Dataset;
+import dlc.train.Checkpoints;
+import dlc.train.Executor;
+import dlc.train.Metrics;
+import dlc.train.TrainBlocks;
+import dlc.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code dlc eval FILE --weights CKPT}: the metrics of trained weights on the train block's data. */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Report the loss (and accuracy, for class labels) of a checkpoint's weights on the validation split "
+                + "the training run held out and on the whole data set of the model's train block.")
+final class EvalCommand implements Callable<Integer> {
+    @ParentCommand Main main;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "The .dl file.")
+    Path file;
+
+    @Mixin ModelChoice choice;
+
+    @Option(names = "--weights", paramLabel = "CKPT", required = true, description = "The checkpoint (from dlc train).")
+    Path weights;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Directory of data files such as Fashion-MNIST.")
+    Path dataDir;
+
+    @Override public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr(), out = spec.commandLine().getOut();
+        TrainInputs in = TrainInputs.load(main.toolchain(), file, choice, err);
+        Checkpoints.Weights w = Checkpoints.readWeights(weights, Programs.graph(in.module, "eval"), in.module.name());
+        Dataset data = in.data(file, dataDir);
+        var plan = in.plan.toBuilder().seed(w.seed()).learningRate(null).build();
+        Trainer t = TrainInputs.user(() -> TrainBlocks.trainer(in.compilation, in.module, plan, Executor.interpreter()));
+        out.println("model " + in.module.name() + ", weights " + weights + " (after " + w.epoch() + " epochs)");
+        Dataset.Split split = TrainInputs.user(() -> t.split(data, w.seed()));
+        if (split.validation().size() > 0) {
+            Metrics m = TrainInputs.user(() -> t.evaluate(split.validation(), w.tensors()));
+            out.println("validation: " + m);
+        }
+        Dataset whole = TrainInputs.user(() -> t.whole(data, w.seed()));
+        Metrics all = TrainInputs.user(() -> t.evaluate(whole, w.tensors()));
+        out.println("all data:   " + all);
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,139 @@
+package dlc.cli;
+
+import dlc.data.Dataset;
+import dlc.train.Checkpoints;
+import dlc.train.EpochRecord;
+import dlc.train.Executor;
+import dlc.train.LossCurve;
+import dlc.train.Progress;
+import dlc.train.TrainBlocks;
+import dlc.train.TrainPlan;
+import dlc.train.TrainState;
+import dlc.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code dlc train FILE}: train a model as its train block says, with a progress bar, validation, checkpoints and a loss curve. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a model on the data its train block names, on the reference interpreter.",
+                "Shows a progress bar on stderr, validates after every epoch, writes a safetensors checkpoint after every epoch "
+                        + "(atomically) and a loss curve as PNG and CSV."})
+final class TrainCommand implements Callable<Integer> {
+    @ParentCommand Main main;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "The .dl file.")
+    Path file;
+
+    @Mixin ModelChoice choice;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Number of epochs (default: the train block's).")
+    Integer epochs;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Batch size (default: the train block's).")
+    Integer batch;
+
+    @Option(names = "--lr", paramLabel = "X", description = "Learning rate (default: the train block's optimizer's).")
+    Double lr;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of initialization, shuffling, the validation split and dropout (default: the train block's, else 0).")
+    Long seed;
+
+    @Option(names = "--out", paramLabel = "CKPT", description = "Checkpoint file (default: MODEL.safetensors).")
+    Path out;
+
+    @Option(names = "--resume", paramLabel = "CKPT", description = "Continue from this checkpoint exactly where it stopped.")
+    Path resume;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Directory of data files such as Fashion-MNIST (then $DLC_DATA, then the system's).")
+    Path dataDir;
+
+    @Option(names = "--plot", paramLabel = "PNG", description = "Loss curve image (default: CKPT with .png; a .csv is written beside it).")
+    Path plot;
+
+    @Override public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr(), stdout = spec.commandLine().getOut();
+        // The overrides go to the compiler, which puts them into the train config and the step graphs
+        // (the learning rate lives in the optimizer calls); a file without lowered steps applies them below.
+        java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
+        if (epochs != null) overrides.put("epochs", Integer.toString(epochs));
+        if (batch != null) overrides.put("batch", Integer.toString(batch));
+        if (seed != null) overrides.put("seed", Long.toString(seed));
+        if (lr != null) overrides.put("lr", Double.toString(lr));
+        TrainInputs in = TrainInputs.load(main.toolchain(), file, choice, overrides, err);
+        TrainPlan.Builder b = in.plan.toBuilder();
+        if (epochs != null) b.epochs(epochs);
+        if (batch != null) b.batch(batch);
+        if (lr != null && in.compilation.train() == null) b.learningRate(lr);
+        if (seed != null) b.seed(seed);
+        TrainPlan plan = TrainInputs.user(() -> {
+            try {
+                return b.build();
+            } catch (IllegalArgumentException e) {
+                throw new UserError(e.getMessage(), UserError.USAGE);
+            }
+        });
+        Dataset data = in.data(file, dataDir);
+        Path ckpt = out != null ? out : Path.of(in.module.name() + ".safetensors");
+        Path png = plot != null ? plot : sibling(ckpt, ".png");
+        Path csv = sibling(png, ".csv");
+        for (Path p : new Path[]{ckpt, png}) {
+            Path parent = p.toAbsolutePath().getParent();
+            if (parent == null || !java.nio.file.Files.isDirectory(parent))
+                throw new UserError("cannot write " + p + ": directory " + parent + " does not exist");
+        }
+        Trainer trainer = TrainInputs.user(() -> TrainBlocks.trainer(in.compilation, in.module, plan, Executor.interpreter()))
+                .progress(new Progress(err, System.console() != null)).checkpointTo(ckpt);
+        TrainState start;
+        if (resume != null) {
+            start = Checkpoints.read(resume, in.module.graph("init").orElseThrow(), in.module.name());
+            if (seed != null && seed != start.seed)
+                throw new UserError("--seed " + seed + " differs from the seed " + start.seed + " of " + resume + "; a resumed run keeps its seed", UserError.USAGE);
+            err.println("resuming " + in.module.name() + " from " + resume + " at epoch " + (start.epoch + 1) + ", batch " + (start.batch + 1));
+        } else {
+            start = trainer.init();
+        }
+        err.println("training " + in.module.name() + " on " + data + "; batch " + plan.batch() + ", " + plan.epochs() + " epochs, seed " + start.seed
+                + (plan.optimizer() == null ? "" : ", optimizer " + plan.optimizer()));
+        Trainer.Result r;
+        try {
+            r = TrainInputs.user(() -> trainer.fit(data, start));
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause(); // a checkpoint that could not be written: reported like any I/O error
+        }
+        if (r.history().isEmpty()) Checkpoints.write(ckpt, r.state(), in.module.name()); // nothing left to run: still leave a checkpoint
+        else {
+            LossCurve.writeCsv(csv, r.history());
+            LossCurve.writePng(png, r.history());
+        }
+        EpochRecord last = r.history().isEmpty() ? null : r.history().get(r.history().size() - 1);
+        StringBuilder sb = new StringBuilder("trained " + in.module.name() + " for " + r.state().epoch + " epochs");
+        if (r.stoppedEarly()) sb.append(" (stopped early; kept the weights of epoch ").append(r.state().bestEpoch).append(')');
+        if (last != null) {
+            sb.append(String.format(": train loss %.4f", last.trainLoss()));
+            if (!Double.isNaN(last.validationLoss())) sb.append(String.format(", validation loss %.4f", last.validationLoss()));
+            if (!Double.isNaN(last.validationAccuracy())) sb.append(String.format(", validation accuracy %.2f%%", 100 * last.validationAccuracy()));
+        }
+        stdout.println(sb);
+        stdout.println("checkpoint " + ckpt + (last == null ? "" : "; loss curve " + png + " and " + csv));
+        stdout.flush();
+        return 0;
+    }
+
+    /** {@code p} with its extension replaced by {@code ext}. */
+    static Path sibling(Path p, String ext) {
+        String name = p.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return p.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ext);
+    }
+}

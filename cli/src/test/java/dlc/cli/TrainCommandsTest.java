@@ -1,0 +1,148 @@
+package dlc.cli;
+
+import dlc.checkpoint.SafeTensors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static dlc.cli.CliHarness.exec;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** dlc train, eval and gradcheck on a small MLP and the built-in two-moons data. */
+class TrainCommandsTest {
+    @TempDir Path dir;
+
+    private static final Toolchain DLC = Toolchain.standard();
+
+    private static final String MLP = """
+            import std.nn.{dense}
+            import std.loss.{cross_entropy}
+
+            model Mlp(hidden: int = 16) {
+              input x: f32[B, 2]
+              input y: i32[B]
+              h = tanh(dense(x, hidden))
+              logits = dense(h, 2)
+              output probs = softmax(logits)
+              loss cross_entropy(logits, y)
+            }
+
+            train Mlp {
+              data moons(n=512, noise=0.1)
+              optimizer sgd(lr=0.5)
+              batch 16
+              epochs 20
+              validation 0.2
+            }
+            """;
+
+    private Path write(String name, String text) throws Exception {
+        Path f = dir.resolve(name);
+        Files.writeString(f, text);
+        return f;
+    }
+
+    private static double accuracy(String out) {
+        var m = java.util.regex.Pattern.compile("validation accuracy (\\d+\\.\\d+)%").matcher(out);
+        assertTrue(m.find(), out);
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test void trainReachesNinetySevenPercentOnTwoMoonsWithProgressCheckpointAndCurve() throws Exception {
+        Path f = write("mlp.dl", MLP);
+        Path ckpt = dir.resolve("mlp.safetensors");
+        CliHarness.Result r = exec(DLC, "train", f.toString(), "--out", ckpt.toString());
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(accuracy(r.out()) >= 97, r::toString);
+        assertTrue(r.err().contains("epoch 20/20 [========================] 25/25 loss "), r::toString);
+        assertTrue(r.err().contains("samples/s"), r::toString);
+        assertTrue(r.err().contains("  validation loss "), r::toString);
+        assertTrue(r.out().contains("checkpoint " + ckpt + "; loss curve " + dir.resolve("mlp.png") + " and " + dir.resolve("mlp.csv")), r::toString);
+        assertEquals("Mlp", SafeTensors.read(ckpt).meta("dlc.model"));
+        assertEquals(21, Files.readAllLines(dir.resolve("mlp.csv")).size());
+        assertNotNull(javax.imageio.ImageIO.read(dir.resolve("mlp.png").toFile()));
+
+        CliHarness.Result e = exec(DLC, "eval", f.toString(), "--weights", ckpt.toString());
+        assertEquals(0, e.code(), e::toString);
+        assertTrue(e.out().contains("(after 20 epochs)"), e::toString);
+        assertTrue(e.out().matches("(?s).*validation: loss \\d\\.\\d{4}, accuracy (9[7-9]|100)\\.\\d\\d% \\(102 samples\\).*"), e::toString);
+    }
+
+    @Test void resumeMatchesAnUninterruptedRun() throws Exception {
+        Path f = write("mlp.dl", MLP);
+        Path full = dir.resolve("full.safetensors"), half = dir.resolve("half.safetensors"), resumed = dir.resolve("resumed.safetensors");
+        assertEquals(0, exec(DLC, "train", f.toString(), "--epochs", "4", "--out", full.toString()).code());
+        assertEquals(0, exec(DLC, "train", f.toString(), "--epochs", "2", "--out", half.toString()).code());
+        CliHarness.Result r = exec(DLC, "train", f.toString(), "--epochs", "4", "--resume", half.toString(), "--out", resumed.toString());
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.err().contains("resuming Mlp from " + half + " at epoch 3, batch 1"), r::toString);
+        assertEquals(SafeTensors.read(full).tensors(), SafeTensors.read(resumed).tensors());
+    }
+
+    @Test void evalOfAMismatchedCheckpointNamesTheProblems() throws Exception {
+        Path f = write("mlp.dl", MLP);
+        Path ckpt = dir.resolve("c.safetensors");
+        assertEquals(0, exec(DLC, "train", f.toString(), "--epochs", "1", "--out", ckpt.toString()).code());
+        CliHarness.Result r = exec(DLC, "eval", f.toString(), "-P", "hidden=4", "--weights", ckpt.toString());
+        assertEquals(1, r.code(), r::toString);
+        assertTrue(r.err().contains("does not match the model (3 problems)"), r::toString);
+        assertTrue(r.err().contains("tensor 'dense.w' has shape [2, 16], expected [2, 4]"), r::toString);
+        Files.write(ckpt, new byte[]{42});
+        CliHarness.Result bad = exec(DLC, "train", f.toString(), "--resume", ckpt.toString());
+        assertEquals(1, bad.code(), bad::toString);
+        assertTrue(bad.err().startsWith("dlc: " + ckpt), bad::toString);
+    }
+
+    @Test void trainReportsAnUnknownDataSetAndAMissingTrainBlock() throws Exception {
+        Path f = write("bad.dl", MLP.replace("moons(n=512, noise=0.1)", "\"digits\""));
+        CliHarness.Result r = exec(DLC, "train", f.toString());
+        assertEquals(1, r.code(), r::toString);
+        assertTrue(r.err().contains("dlc: unknown data set 'digits'; known sets are [moons"), r::toString);
+        Path g = write("noblock.dl", MLP.substring(0, MLP.indexOf("train Mlp")));
+        CliHarness.Result n = exec(DLC, "train", g.toString());
+        assertEquals(1, n.code(), n::toString);
+        assertTrue(n.err().contains("dlc: no train block for model Mlp"), n::toString);
+    }
+
+    @Test void aCheckpointInAMissingDirectoryFailsBeforeTraining() throws Exception {
+        Path f = write("mlp.dl", MLP);
+        Path out = dir.resolve("nope/c.safetensors");
+        CliHarness.Result r = exec(DLC, "train", f.toString(), "--out", out.toString());
+        assertEquals(1, r.code(), r::toString);
+        assertEquals("dlc: cannot write " + out + ": directory " + dir.resolve("nope") + " does not exist\n", r.err());
+    }
+
+    @Test void theLearningRateOptionChangesTheUpdate() throws Exception {
+        Path f = write("mlp.dl", MLP);
+        Path base = dir.resolve("base.safetensors"), same = dir.resolve("same.safetensors"), slow = dir.resolve("slow.safetensors");
+        assertEquals(0, exec(DLC, "train", f.toString(), "--epochs", "1", "--out", base.toString()).code());
+        assertEquals(0, exec(DLC, "train", f.toString(), "--epochs", "1", "--lr", "0.5", "--out", same.toString()).code());
+        assertEquals(0, exec(DLC, "train", f.toString(), "--epochs", "1", "--lr", "0.05", "--out", slow.toString()).code());
+        assertEquals(SafeTensors.read(base).tensors(), SafeTensors.read(same).tensors(), "--lr equal to the block's changes nothing");
+        assertNotEquals(SafeTensors.read(base).tensor("dense.w"), SafeTensors.read(slow).tensor("dense.w"));
+    }
+
+    @Test void gradcheckPassesAndPrintsEveryParameter() throws Exception {
+        Path f = write("mlp.dl", MLP);
+        CliHarness.Result r = exec(DLC, "gradcheck", f.toString());
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().startsWith("gradcheck of Mlp (loss "), r::toString);
+        for (String p : new String[]{"dense.w", "dense.b", "dense_1.w", "dense_1.b"})
+            assertTrue(r.out().matches("(?s).*\\n  " + java.util.regex.Pattern.quote(p) + " +worst relative error \\d\\.\\d\\de-\\d\\d over \\d checks  ok\\n.*"), r::toString);
+        assertTrue(r.out().contains("gradcheck passed (tolerance 1e-04"), r::toString);
+    }
+
+    @Test void gradcheckOfAModelWithoutALossSaysSo() throws Exception {
+        Path f = write("noloss.dl", """
+                model Id {
+                  input x: f32[B, 2]
+                  output y = x * 2.0
+                }
+                """);
+        CliHarness.Result r = exec(DLC, "gradcheck", f.toString());
+        assertEquals(0, r.code(), r::toString);
+        assertEquals("gradcheck of Id: the model has no loss, so there is no gradient to check\n", r.out());
+    }
+}

@@ -1,0 +1,136 @@
+package dlc.train;
+
+import dlc.checkpoint.Checkpoint;
+import dlc.checkpoint.CheckpointException;
+import dlc.checkpoint.SafeTensors;
+import dlc.checkpoint.TensorSpec;
+import dlc.ir.Dim;
+import dlc.ir.Graph;
+import dlc.ir.TensorType;
+import dlc.ir.Value;
+import dlc.ir.eval.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@link TrainState} as a safetensors checkpoint and back: every tensor of the state under its
+ * own name, and in the metadata the model name, the seed, the step, the epoch, the batch within
+ * it, the random stream's position and early stopping's memory. Files are written atomically
+ * ({@link SafeTensors#write}); reading checks every tensor's name, dtype and shape against what
+ * the model's init graph produces, and the model name.
+ */
+public final class Checkpoints {
+    public static final String SEED_KEY = "dlc.seed";
+    public static final String BATCH_KEY = "dlc.batch";
+    public static final String BEST_LOSS_KEY = "dlc.best_loss";
+    public static final String BEST_EPOCH_KEY = "dlc.best_epoch";
+    public static final String BAD_EPOCHS_KEY = "dlc.bad_epochs";
+
+    private Checkpoints() {}
+
+    /** Writes {@code state} of model {@code model} to {@code file}, atomically. */
+    public static void write(Path file, TrainState state, String model) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(Checkpoint.MODEL_KEY, model);
+        meta.put(SEED_KEY, Long.toString(state.seed));
+        meta.put(Checkpoint.STEP_KEY, Long.toString(state.globalBatch));
+        meta.put(Checkpoint.EPOCH_KEY, Integer.toString(state.epoch));
+        meta.put(BATCH_KEY, Integer.toString(state.batch));
+        // The random key of batch k is fold(key(seed), k): the stream's position is the batch count.
+        meta.put(Checkpoint.RNG_KEY, Long.toString(state.globalBatch));
+        meta.put(BEST_LOSS_KEY, Double.toString(state.bestLoss));
+        meta.put(BEST_EPOCH_KEY, Integer.toString(state.bestEpoch));
+        meta.put(BAD_EPOCHS_KEY, Integer.toString(state.badEpochs));
+        SafeTensors.write(file, new Checkpoint(state.values, meta));
+    }
+
+    /**
+     * Reads a checkpoint to resume training: it must hold exactly the tensors {@code init} produces
+     * (names, dtypes, shapes) and come from model {@code model}; a {@link CheckpointException} listing
+     * every difference otherwise.
+     */
+    public static TrainState read(Path file, Graph init, String model) throws IOException {
+        Checkpoint c = SafeTensors.read(file);
+        checkModel(c, file, model);
+        c.requireMatches(specs(init.outputs().stream().map(o -> new Named(o.name(), o.value().type())).toList()), file.toString());
+        TrainState s = new TrainState(c.tensors(), longMeta(c, file, SEED_KEY));
+        s.globalBatch = longMeta(c, file, Checkpoint.STEP_KEY);
+        s.epoch = (int) longMeta(c, file, Checkpoint.EPOCH_KEY);
+        s.batch = (int) longMeta(c, file, BATCH_KEY);
+        s.bestLoss = doubleMeta(c, file, BEST_LOSS_KEY);
+        s.bestEpoch = (int) longMeta(c, file, BEST_EPOCH_KEY);
+        s.badEpochs = (int) longMeta(c, file, BAD_EPOCHS_KEY);
+        // Keep the init graph's order, whatever order the file stored.
+        Map<String, Tensor> ordered = new LinkedHashMap<>();
+        for (Graph.Output o : init.outputs()) ordered.put(o.name(), s.values.get(o.name()));
+        s.values.clear();
+        s.values.putAll(ordered);
+        return s;
+    }
+
+    /**
+     * Reads the weights {@code graph} needs (its PARAM and STATE inputs) from a checkpoint, for
+     * evaluation; other tensors (optimizer state) are allowed and ignored. Missing tensors or a wrong
+     * dtype or shape are a {@link CheckpointException} listing every problem.
+     */
+    public static Weights readWeights(Path file, Graph graph, String model) throws IOException {
+        Checkpoint c = SafeTensors.read(file);
+        checkModel(c, file, model);
+        List<Value> wanted = new ArrayList<>(graph.inputs(Value.Role.PARAM));
+        wanted.addAll(graph.inputs(Value.Role.STATE));
+        List<String> problems = c.mismatches(specs(wanted.stream().map(v -> new Named(v.name(), v.type())).toList()))
+                .stream().filter(m -> !m.startsWith("unexpected tensor")).toList();
+        if (!problems.isEmpty())
+            throw new CheckpointException(file + " does not match the model (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s")
+                    + "):\n  " + String.join("\n  ", problems));
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (Value v : wanted) m.put(v.name(), c.tensor(v.name()));
+        return new Weights(m, longMeta(c, file, SEED_KEY), (int) longMeta(c, file, Checkpoint.EPOCH_KEY));
+    }
+
+    /** The tensors an eval graph reads, with the seed and epoch count of the run that wrote them. */
+    public record Weights(Map<String, Tensor> tensors, long seed, int epoch) {}
+
+    private record Named(String name, TensorType type) {}
+
+    private static List<TensorSpec> specs(List<Named> values) throws CheckpointException {
+        List<TensorSpec> out = new ArrayList<>();
+        for (Named n : values) {
+            List<Dim> dims = n.type().shape().dims();
+            if (!dims.stream().allMatch(Dim::isConst))
+                throw new CheckpointException("cannot check a checkpoint against '" + n.name() + "' of symbolic type " + n.type());
+            out.add(new TensorSpec(n.name(), n.type().dtype(), dims.stream().mapToInt(d -> (int) d.value()).toArray()));
+        }
+        return out;
+    }
+
+    private static void checkModel(Checkpoint c, Path file, String model) throws CheckpointException {
+        String m = c.meta(Checkpoint.MODEL_KEY);
+        if (m == null) throw new CheckpointException(file + " is not a dlc training checkpoint: it has no '" + Checkpoint.MODEL_KEY + "' metadata");
+        if (model != null && !m.equals(model))
+            throw new CheckpointException(file + " holds model '" + m + "', not '" + model + "'");
+    }
+
+    private static long longMeta(Checkpoint c, Path file, String key) throws CheckpointException {
+        try {
+            return c.metaLong(key);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(file + ": " + e.getMessage());
+        }
+    }
+
+    private static double doubleMeta(Checkpoint c, Path file, String key) throws CheckpointException {
+        String v = c.meta(key);
+        try {
+            if (v == null) throw new NumberFormatException();
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new CheckpointException(file + ": metadata '" + key + "' = '" + v + "' is not a number");
+        }
+    }
+}

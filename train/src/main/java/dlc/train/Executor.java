@@ -1,0 +1,20 @@
+package dlc.train;
+
+import dlc.ir.Graph;
+import dlc.ir.eval.Interpreter;
+import dlc.ir.eval.Tensor;
+
+import java.util.Map;
+
+/**
+ * Runs one graph on named inputs and returns its outputs by name. The trainer only talks to this
+ * interface, so a compiled backend can replace the reference interpreter without touching the loop.
+ */
+@FunctionalInterface
+public interface Executor {
+    /** Runs {@code graph} with every input bound by name (inputs, params, state alike); outputs by name, in graph order. */
+    Map<String, Tensor> run(Graph graph, Map<String, Tensor> inputs);
+
+    /** The float64 reference interpreter. */
+    static Executor interpreter() { return Interpreter::run; }
+}

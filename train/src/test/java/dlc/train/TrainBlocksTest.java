@@ -1,0 +1,71 @@
+package dlc.train;
+
+import dlc.frontend.Compilation;
+import dlc.frontend.Frontend;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class TrainBlocksTest {
+    static Compilation compile(String block) {
+        Compilation c = Frontend.compileSource("t.dl", TestModels.mlp(4) + block, null);
+        assertTrue(c.ok(), c.render());
+        return c;
+    }
+
+    @Test void theTrainBlockBecomesAPlan() {
+        Compilation c = compile("""
+                train Mlp {
+                  data moons(256, noise=0.2)
+                  batch 8
+                  epochs 3
+                  seed 9
+                  validation 0.25
+                  optimizer sgd(lr=0.05)
+                  patience 2
+                }
+                """);
+        TrainPlan p = TrainBlocks.plan(c, c.module());
+        assertEquals("moons", p.dataset());
+        assertEquals(Map.of("n", "256", "noise", "0.2"), p.dataArgs());
+        assertEquals(8, p.batch());
+        assertEquals(3, p.epochs());
+        assertEquals(9, p.seed());
+        assertEquals(0.25, p.validationFraction());
+        assertEquals(2, p.patience());
+        assertEquals(List.of("step"), p.steps().stream().map(TrainPlan.Step::graph).toList());
+    }
+
+    @Test void aFileWithoutATrainBlockOrDataIsAClearError() {
+        Compilation none = compile("");
+        TrainException e = assertThrows(TrainException.class, () -> TrainBlocks.plan(none, none.module()));
+        assertTrue(e.getMessage().startsWith("no train block for model Mlp"), e.getMessage());
+    }
+
+    @Test void theTrainerRunsWhatTheBlockSays() {
+        Compilation c = compile("""
+                train Mlp {
+                  data moons(n=64)
+                  batch 8
+                  epochs 2
+                  optimizer sgd(lr=0.1)
+                }
+                """);
+        TrainPlan p = TrainBlocks.plan(c, c.module());
+        Trainer t = TrainBlocks.trainer(c, c.module(), p, Executor.interpreter()).progress(TrainerTest.quiet());
+        Trainer.Result r = t.fit(dlc.data.Synthetic.twoMoons(64, 0.1, 0), t.init());
+        assertEquals(2, r.history().size());
+        assertEquals(2 * (58 / 8), r.state().globalBatch, "58 training samples (6 held out) in whole batches of 8, twice");
+    }
+
+    @Test void stepPrefixesSelectParameters() {
+        TrainPlan.Step s = new TrainPlan.Step("step.disc", "d_loss", List.of("disc"));
+        assertTrue(s.trains("disc.dense.w"));
+        assertTrue(s.trains("disc"));
+        assertFalse(s.trains("discriminator.w"));
+        assertTrue(new TrainPlan.Step("step", "loss", List.of()).trains("anything"));
+    }
+}
