@@ -49,6 +49,14 @@ public final class Attrs {
         throw new IllegalArgumentException("attribute " + key + ": unsupported value " + v);
     }
 
+    /** Returns a copy without {@code key} (unchanged when absent). */
+    public Attrs without(String key) {
+        if (!map.containsKey(key)) return this;
+        SortedMap<String, Object> m = new TreeMap<>(map);
+        m.remove(key);
+        return new Attrs(m);
+    }
+
     public boolean has(String key) { return map.containsKey(key); }
 
     public Set<String> keys() { return map.keySet(); }

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * Control builtins: {@code scan} and {@code stop_gradient}.
  *
- * <p>{@code scan(f, init, xs=none, axis=1, reverse=false, length=none)} lowers f once into a body
+ * <p>{@code scan(f, init, xs=none, axis=1, reverse=false, length=none, truncate=none)} lowers f once into a body
  * graph. Carries and per-step outputs may be nested tuples of tensors; they are flattened into
  * the scan op's operand list (carries ++ xs ++ captured) and rebuilt afterwards. Tensors of the
  * enclosing graphs that the body uses are captured as extra operands. When the body draws random
@@ -25,7 +25,7 @@ final class BuiltinsControl {
 
     static List<Builtin> all() {
         return List.of(
-                Builtin.of("scan", "f, init, xs=none, axis=1, reverse=false, length=none", BuiltinsControl::scan),
+                Builtin.of("scan", "f, init, xs=none, axis=1, reverse=false, length=none, truncate=none", BuiltinsControl::scan),
                 Builtin.of("stop_gradient", "x", a -> new TensorV(a.in.emit(a.span, "stop_gradient", a.tensor("x")))));
     }
 
@@ -156,6 +156,11 @@ final class BuiltinsControl {
         if (xs.isEmpty()) {
             if (!length.isConst()) throw a.error("length", "a scan over no xs needs a known length, got " + length);
             attrs = attrs.with("length", length.value());
+        }
+        if (a.given("truncate")) {
+            long k = a.integer("truncate");
+            if (k < 1) throw a.error("truncate", "truncate is the number of steps per BPTT chunk, at least 1, got " + k);
+            attrs = attrs.with("truncate", k);
         }
         List<Value> results = in.emitAll(span, "scan", attrs, List.of(bodyGraph), operands);
         List<Value> finalCarry = new ArrayList<>(results.subList(0, init.size()));

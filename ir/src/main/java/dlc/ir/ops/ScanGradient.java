@@ -23,6 +23,10 @@ import java.util.*;
  * over time get the sum over steps), and the xs' cotangents are emitted as ys, stacked at the step
  * they belong to. Everything is built from scan and the body's own ops, so the result can be
  * differentiated again.
+ *
+ * <p>With {@code truncate = k} the reverse scan also reads each step's position in running order
+ * (an iota over the steps, reversed for a reverse scan) and zeroes the carry cotangent it passes
+ * back from every step p with p % k == 0 and p > 0: the chunk boundaries of truncated BPTT.
  */
 final class ScanGradient {
     private ScanGradient() {}
@@ -45,15 +49,17 @@ final class ScanGradient {
         for (int j = 0; j < nx; j++) if (c.input(nc + j).type().dtype().isFloating()) floatingXs.add(j);
 
         Graph reverseBody = reverseBody(c, cfg, body, nc, nx, ny, ncap, floatingCaptured, floatingXs);
+        Value position = cfg.truncate() > 0 ? stepPositions(c, cfg) : null;
         List<Value> operands = new ArrayList<>();
         for (int i = 0; i < nc; i++) operands.add(c.cotangent(i));
         for (int m : floatingCaptured) operands.add(c.zerosLike(c.input(nc + nx + m)));
         operands.addAll(carryStacks);
         operands.addAll(inputs(c, nc, nc + nx));
         for (int k = 0; k < ny; k++) operands.add(c.cotangent(nc + k));
+        if (position != null) operands.add(position);
         operands.addAll(inputs(c, nc + nx, c.inputCount()));
-        Attrs attrs = c.attrs().with("num_carries", (long) (nc + floatingCaptured.size())).with("num_xs", (long) (nc + nx + ny))
-                .with("reverse", !cfg.reverse());
+        Attrs attrs = c.attrs().without("truncate").with("num_carries", (long) (nc + floatingCaptured.size()))
+                .with("num_xs", (long) (nc + nx + ny + (position == null ? 0 : 1))).with("reverse", !cfg.reverse());
         List<Value> back = b.op(scan, attrs, List.of(reverseBody), operands);
 
         Value[] grads = new Value[c.inputCount()];
@@ -63,6 +69,22 @@ final class ScanGradient {
         int ys = nc + floatingCaptured.size();
         for (int a = 0; a < floatingXs.size(); a++) grads[nc + floatingXs.get(a)] = back.get(ys + a);
         return Arrays.asList(grads);
+    }
+
+    /**
+     * An i64 x whose step t holds the position of step t in running order (t, or T-1-t for a
+     * reverse scan): shape all 1s except T on the scan axis, so it scans like any other x.
+     */
+    private static Value stepPositions(VjpContext c, ScanOp.Config cfg) {
+        List<TensorType> in = new ArrayList<>();
+        for (int i = 0; i < c.inputCount(); i++) in.add(c.input(i).type());
+        Dim steps = ScanOp.steps(in, cfg);
+        long a = cfg.axis();
+        int rank = (int) (a >= 0 ? a + 1 : -a), at = a >= 0 ? (int) a : 0;
+        List<Dim> dims = new ArrayList<>(Collections.nCopies(rank, Dim.of(1)));
+        dims.set(at, steps);
+        Value iota = c.op("iota", Attrs.of("dtype", DType.I64, "shape", new Shape(dims), "axis", (long) at));
+        return cfg.reverse() ? c.op("reverse", Attrs.of("axes", List.of((long) at)), iota) : iota;
     }
 
     private static List<Value> inputs(VjpContext c, int from, int to) {
@@ -120,6 +142,15 @@ final class ScanGradient {
         }
         for (int j = 0; j < nx; j++) x.add(b.input("x" + j, bodyIn.get(nc + j).type(), Value.Role.INPUT));
         for (int k = 0; k < ny; k++) gy.add(b.input("ct_y" + k, outs.get(nc + k).value().type(), Value.Role.INPUT));
+        Value boundary = null;
+        if (cfg.truncate() > 0) {
+            long a = cfg.axis();
+            int rank = (int) (a >= 0 ? a + 1 : -a);
+            Value p = b.input("position", new TensorType(DType.I64, new Shape(Collections.nCopies(rank - 1, Dim.of(1)))), Value.Role.INPUT);
+            p = reshaped(b, p, TensorType.scalar(DType.I64));
+            Value zero = longConstant(b, 0), k = longConstant(b, cfg.truncate());
+            boundary = b.op("and", b.op("eq", b.op("mod", p, k), zero), b.op("gt", p, zero));
+        }
         for (int m = 0; m < ncap; m++) cap.add(b.input("cap" + m, bodyIn.get(nc + nx + m).type(), Value.Role.INPUT));
 
         List<Value> args = new ArrayList<>();
@@ -130,11 +161,23 @@ final class ScanGradient {
         args.addAll(gy);
         List<Value> ct = inline(b, c.bodies().vjpGraph(body), args);
 
-        for (int i = 0; i < nc; i++) b.output("ct_carry" + i, Graph.Output.Role.OUTPUT, ct.get(i));
+        for (int i = 0; i < nc; i++) {
+            Value g = ct.get(i);
+            if (boundary != null && g.type().dtype().isFloating()) {
+                Value zero = b.op("broadcast_to", Attrs.of("shape", g.type().shape()),
+                        b.op("constant", Attrs.of("dtype", g.type().dtype(), "shape", Shape.SCALAR, "values", List.of(0.0))));
+                g = b.op("where", boundary, zero, g); // the carry entering a chunk is a constant
+            }
+            b.output("ct_carry" + i, Graph.Output.Role.OUTPUT, g);
+        }
         for (int a = 0; a < floatingCaptured.size(); a++)
             b.output("acc" + floatingCaptured.get(a), Graph.Output.Role.OUTPUT, b.op("add", acc.get(a), ct.get(nc + nx + floatingCaptured.get(a))));
         for (int j : floatingXs) b.output("ct_x" + j, Graph.Output.Role.OUTPUT, ct.get(nc + j));
         return b.build();
+    }
+
+    private static Value longConstant(GraphBuilder b, long v) {
+        return b.op("constant", Attrs.of("dtype", DType.I64, "shape", Shape.SCALAR, "values", List.of((double) v)));
     }
 
     /** Copies the nodes of {@code g} into {@code b} with its inputs bound to {@code args}; returns its outputs there. */

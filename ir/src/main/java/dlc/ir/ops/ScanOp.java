@@ -13,7 +13,10 @@ import java.util.List;
  *
  * <p>Attributes: {@code num_carries} and {@code num_xs} (Long, required), {@code axis} (Long,
  * default 0; negative counts from the end), {@code reverse} (Boolean, default false), {@code length}
- * (Long; required when {@code num_xs == 0}, else optional and must agree with the xs).
+ * (Long; required when {@code num_xs == 0}, else optional and must agree with the xs),
+ * {@code truncate} (Long k >= 1, optional: truncated backpropagation through time — forward values
+ * are unchanged; in the gradient the carry entering every k-th step, counted in the order the steps
+ * run, is treated as a constant, as if it passed through {@code stop_gradient} (MODELS.md 4.2)).
  *
  * <p>Operands: the initial carries ({@code num_carries}), then the xs ({@code num_xs}) scanned over
  * {@code axis}, then captured values (the rest: loop invariants such as weights, passed whole to every
@@ -33,7 +36,7 @@ final class ScanOp extends OpDef {
     @Override public List<Value> vjp(VjpContext ctx) { return ScanGradient.vjp(ctx); }
 
     /** The validated attributes of one scan node. */
-    record Config(int carries, int xs, long axis, boolean reverse, Long length) {
+    record Config(int carries, int xs, long axis, boolean reverse, Long length, long truncate) {
         static Config of(Attrs attrs) {
             int nc = count(attrs, "num_carries"), nx = count(attrs, "num_xs");
             Object axis = attrs.has("axis") ? attrs.get("axis") : 0L, rev = attrs.has("reverse") ? attrs.get("reverse") : false;
@@ -46,7 +49,13 @@ final class ScanOp extends OpDef {
                 length = l;
             } else if (nx == 0)
                 throw new ShapeException("scan without xs needs a length attribute (the number of steps)");
-            return new Config(nc, nx, a, r, length);
+            long truncate = 0;
+            if (attrs.has("truncate")) {
+                if (!(attrs.get("truncate") instanceof Long k) || k < 1)
+                    throw new ShapeException("scan attribute truncate must be an integer >= 1 (steps per BPTT chunk), got " + Attrs.format(attrs.get("truncate")));
+                truncate = k;
+            }
+            return new Config(nc, nx, a, r, length, truncate);
         }
 
         private static int count(Attrs attrs, String key) {
@@ -119,7 +128,7 @@ final class ScanOp extends OpDef {
     }
 
     /** T: the xs' common size on the scanned axis, or the length attribute. */
-    private static Dim steps(List<TensorType> in, Config c) {
+    static Dim steps(List<TensorType> in, Config c) {
         Dim steps = null;
         for (int j = 0; j < c.xs; j++) {
             TensorType x = in.get(c.carries + j);
