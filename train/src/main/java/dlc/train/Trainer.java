@@ -60,9 +60,6 @@ public final class Trainer {
         this.model = model;
         this.plan = plan;
         this.executor = executor;
-        if (plan.learningRate() != null)
-            throw new TrainException("a learning rate override belongs in the step graphs (compile them with it); the trainer cannot apply "
-                    + plan.learningRate() + " to graphs " + steps.stream().map(Graph::name).toList());
     }
 
     /** A trainer of the plan's step graphs in {@code module}; a {@link TrainException} naming the module's graphs when one is missing. */
