@@ -23,10 +23,12 @@ public final class PassManager {
     public static PassManager of(Pass... passes) { return new PassManager(List.of(passes)); }
 
     /**
-     * The pipeline {@code dlc} runs by default. Today it is shape inference with every symbol left
-     * symbolic; passes join it as they are built.
+     * The pipeline {@code dlc} runs by default: shape inference with every symbol left symbolic,
+     * simplification to a fixed point, then fusion of what is left.
      */
-    public static PassManager standard() { return PassManager.of(new ShapeInference()); }
+    public static PassManager standard() {
+        return PassManager.of(new ShapeInference(), Passes.create("simplify", Map.of()), Passes.create("fusion", Map.of()));
+    }
 
     /** Builds the pipeline described by {@code pipeline} (see the class comment) from {@link Passes}. */
     public static PassManager parse(String pipeline) {

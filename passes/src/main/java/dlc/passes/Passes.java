@@ -1,5 +1,6 @@
 package dlc.passes;
 
+import dlc.passes.fusion.Fusion;
 import dlc.passes.simplify.*;
 
 import java.util.*;
@@ -21,6 +22,8 @@ public final class Passes {
         FACTORIES.put(CommonSubexpressionElimination.NAME, noOptions(CommonSubexpressionElimination.NAME, CommonSubexpressionElimination::new));
         FACTORIES.put(DeadCodeElimination.NAME, noOptions(DeadCodeElimination.NAME, DeadCodeElimination::new));
         FACTORIES.put(Simplify.NAME, Simplify::fromOptions);
+        // fusion runs after simplification, on the graph it leaves
+        FACTORIES.put(Fusion.NAME, Fusion::fromOptions);
     }
 
     private Passes() {}

@@ -7,7 +7,7 @@ import dlc.ir.eval.Tensor;
 import java.util.List;
 
 /**
- * Control ops: {@code stop_gradient} (here) and {@code scan} ({@link ScanOp}), the one loop of the
+ * Control ops: {@code stop_gradient} (here), {@code fusion} ({@link FusionOp}, a kernel group) and {@code scan} ({@link ScanOp}), the one loop of the
  * IR, whose body is a nested graph so that a 1000-step recurrence compiles to code whose size does
  * not depend on the number of steps.
  */
@@ -33,5 +33,5 @@ final class ControlOps {
         @Override public List<Value> vjp(VjpContext c) { return noGradient(c); }
     }
 
-    static final List<OpDef> ALL = List.of(new StopGradient(), new ScanOp());
+    static final List<OpDef> ALL = List.of(new StopGradient(), new ScanOp(), new FusionOp());
 }

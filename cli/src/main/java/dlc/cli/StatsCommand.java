@@ -1,0 +1,114 @@
+package dlc.cli;
+
+import dlc.ir.Graph;
+import dlc.ir.Module;
+import dlc.ir.Value;
+import dlc.ir.text.IrParser;
+import dlc.passes.ShapeInference;
+import dlc.passes.autodiff.Autodiff;
+import dlc.passes.fusion.Fusion;
+import dlc.passes.memory.GraphStats;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.*;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code dlc stats FILE}: what one graph costs before and after fusion: primitive ops, kernels
+ * (fusion groups and lone ops), estimated bytes moved and peak buffer memory from the memory plan,
+ * with every symbolic dim bound ({@code -D B=128}). FILE is a .dl model or a .ir text-IR file.
+ */
+@Command(name = "stats", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Print op count, kernel count, estimated bytes moved and peak memory of a graph, before and after fusion.")
+final class StatsCommand implements Callable<Integer> {
+    @ParentCommand Main main;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "The .dl file, or a .ir file in the text IR.")
+    Path file;
+
+    @Mixin ModelChoice choice;
+
+    @Option(names = "--graph", paramLabel = "G", description = "The graph (default: train for a model, the first graph of a .ir file).")
+    String graph;
+
+    @Option(names = "-D", paramLabel = "SYM=N", description = "The size of a symbolic dim, e.g. -D B=128 (repeatable; every dim of a value must be bound).")
+    Map<String, Long> dims = new LinkedHashMap<>();
+
+    @Option(names = "--grad", description = "Add the gradients of the graph's first loss with respect to every parameter (a training step).")
+    boolean grad;
+
+    @Override public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Graph g = load();
+        if (grad) g = withGradients(g);
+        Graph before = new ShapeInference(dims).run(g);
+        Graph after = new Fusion().run(before);
+        GraphStats s0, s1;
+        try {
+            s0 = GraphStats.of(before, dims);
+            s1 = GraphStats.of(after, dims);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage(), UserError.USAGE);
+        }
+        out.println("graph " + g.name() + (grad ? " + gradients" : "") + (dims.isEmpty() ? "" : " " + dims));
+        out.println(table(s0, s1));
+        out.flush();
+        return 0;
+    }
+
+    private Graph load() throws Exception {
+        if (file.toString().endsWith(".ir")) {
+            if (!Files.exists(file)) throw new UserError("no such file: " + file);
+            Module m = IrParser.parseModule(Files.readString(file), file.toString());
+            return graph == null ? m.graphs().get(0) : Programs.graph(m, graph);
+        }
+        Module m = Programs.lower(main.toolchain(), file, choice, spec.commandLine().getErr());
+        return Programs.graph(m, graph == null ? "train" : graph);
+    }
+
+    private static Graph withGradients(Graph g) {
+        Graph.Output loss = g.outputs().stream().filter(o -> o.role() == Graph.Output.Role.LOSS).findFirst()
+                .orElseThrow(() -> new UserError("--grad: graph " + g.name() + " has no loss output", UserError.USAGE));
+        List<String> params = g.inputs().stream().filter(v -> v.role() == Value.Role.PARAM).map(Value::name).toList();
+        return new Autodiff().gradients(g, loss.name(), params);
+    }
+
+    /** The before/after table, one row per measure. */
+    static String table(GraphStats before, GraphStats after) {
+        String[][] rows = {
+                {"", "before fusion", "after fusion"},
+                {"primitive ops", Long.toString(before.ops()), Long.toString(after.ops())},
+                {"kernels (groups)", Long.toString(before.kernels()), Long.toString(after.kernels())},
+                {"bytes moved (est.)", bytes(before.bytesMoved()), bytes(after.bytesMoved())},
+                {"peak memory (plan)", bytes(before.peakBytes()), bytes(after.peakBytes())},
+                {"all values (no reuse)", bytes(before.totalBytes()), bytes(after.totalBytes())},
+                {"live bytes bound", bytes(before.lowerBoundBytes()), bytes(after.lowerBoundBytes())},
+        };
+        StringBuilder sb = new StringBuilder();
+        for (String[] r : rows) sb.append(String.format("%-22s %14s %14s%n", (Object[]) r));
+        return sb.toString().stripTrailing();
+    }
+
+    /** Bytes in binary units with three significant digits, e.g. {@code 1.25 MiB}. */
+    static String bytes(long b) {
+        if (b < 1024) return b + " B";
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = b;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : v >= 10 ? "%.1f %s" : "%.2f %s", v, units[u]);
+    }
+}
