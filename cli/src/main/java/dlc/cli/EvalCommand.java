@@ -43,8 +43,8 @@ final class EvalCommand implements Callable<Integer> {
         TrainInputs in = TrainInputs.load(main.toolchain(), file, choice, err);
         Checkpoints.Weights w = Checkpoints.readWeights(weights, Programs.graph(in.module, "eval"), in.module.name());
         Dataset data = in.data(file, dataDir);
-        var plan = in.plan.toBuilder().seed(w.seed()).learningRate(null).build();
-        Trainer t = TrainInputs.user(() -> TrainBlocks.trainer(in.compilation, in.module, plan, Executor.interpreter()));
+        var plan = in.plan.toBuilder().seed(w.seed()).build();
+        Trainer t = TrainInputs.user(() -> TrainBlocks.trainer(in.module, plan, Executor.interpreter()));
         out.println("model " + in.module.name() + ", weights " + weights + " (after " + w.epoch() + " epochs)");
         Dataset.Split split = TrainInputs.user(() -> t.split(data, w.seed()));
         if (split.validation().size() > 0) {

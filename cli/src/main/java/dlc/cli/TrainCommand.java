@@ -64,25 +64,14 @@ final class TrainCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr(), stdout = spec.commandLine().getOut();
         // The overrides go to the compiler, which puts them into the train config and the step graphs
-        // (the learning rate lives in the optimizer calls); a file without lowered steps applies them below.
+        // (the learning rate lives in the optimizer calls).
         java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
         if (epochs != null) overrides.put("epochs", Integer.toString(epochs));
         if (batch != null) overrides.put("batch", Integer.toString(batch));
         if (seed != null) overrides.put("seed", Long.toString(seed));
         if (lr != null) overrides.put("lr", Double.toString(lr));
         TrainInputs in = TrainInputs.load(main.toolchain(), file, choice, overrides, err);
-        TrainPlan.Builder b = in.plan.toBuilder();
-        if (epochs != null) b.epochs(epochs);
-        if (batch != null) b.batch(batch);
-        if (lr != null && in.compilation.train() == null) b.learningRate(lr);
-        if (seed != null) b.seed(seed);
-        TrainPlan plan = TrainInputs.user(() -> {
-            try {
-                return b.build();
-            } catch (IllegalArgumentException e) {
-                throw new UserError(e.getMessage(), UserError.USAGE);
-            }
-        });
+        TrainPlan plan = in.plan;
         Dataset data = in.data(file, dataDir);
         Path ckpt = out != null ? out : Path.of(in.module.name() + ".safetensors");
         Path png = plot != null ? plot : sibling(ckpt, ".png");
@@ -92,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
             if (parent == null || !java.nio.file.Files.isDirectory(parent))
                 throw new UserError("cannot write " + p + ": directory " + parent + " does not exist");
         }
-        Trainer trainer = TrainInputs.user(() -> TrainBlocks.trainer(in.compilation, in.module, plan, Executor.interpreter()))
+        Trainer trainer = TrainInputs.user(() -> TrainBlocks.trainer(in.module, plan, Executor.interpreter()))
                 .progress(new Progress(err, System.console() != null)).checkpointTo(ckpt);
         TrainState start;
         if (resume != null) {
@@ -103,8 +92,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             start = trainer.init();
         }
-        err.println("training " + in.module.name() + " on " + data + "; batch " + plan.batch() + ", " + plan.epochs() + " epochs, seed " + start.seed
-                + (plan.optimizer() == null ? "" : ", optimizer " + plan.optimizer()));
+        err.println("training " + in.module.name() + " on " + data + "; batch " + plan.batch() + ", " + plan.epochs() + " epochs, seed " + start.seed);
         Trainer.Result r;
         try {
             r = TrainInputs.user(() -> trainer.fit(data, start));

@@ -145,4 +145,44 @@ class TrainCommandsTest {
         assertEquals(0, r.code(), r::toString);
         assertEquals("gradcheck of Id: the model has no loss, so there is no gradient to check\n", r.out());
     }
+
+    @Test void fashionMnistIsFoundUnderDataDir() throws Exception {
+        // A tiny stand-in in the Fashion-MNIST layout: 2x2 "images", class 0 on one diagonal, class 1 on the other.
+        Path data = Files.createDirectories(dir.resolve("fm"));
+        int n = 80;
+        double[] img = new double[n * 4], lab = new double[n];
+        java.util.Random rnd = new java.util.Random(1);
+        for (int i = 0; i < n; i++) {
+            lab[i] = i % 2;
+            double[] px = i % 2 == 0 ? new double[]{200, 0, 0, 200} : new double[]{0, 200, 200, 0};
+            for (int k = 0; k < 4; k++) img[4 * i + k] = Math.max(0, Math.min(255, px[k] + rnd.nextInt(81) - 40));
+        }
+        dlc.data.Idx.write(data.resolve("train-images-idx3-ubyte.gz"), dlc.data.Idx.Type.UBYTE, new int[]{n, 2, 2}, img, true);
+        dlc.data.Idx.write(data.resolve("train-labels-idx1-ubyte"), dlc.data.Idx.Type.UBYTE, new int[]{n}, lab, false);
+        Path f = write("fm.dl", """
+                import std.nn.{dense}
+                import std.loss.{cross_entropy}
+                model Tiny {
+                  input x: f32[B, 4]
+                  input y: i32[B]
+                  logits = dense(x, 10)
+                  output probs = softmax(logits)
+                  loss cross_entropy(logits, y)
+                }
+                train Tiny {
+                  data fashion_mnist(normalize="minmax")
+                  optimizer adam(lr=0.1)
+                  batch 8
+                  epochs 10
+                  validation 0.25
+                }
+                """);
+        CliHarness.Result missing = exec(DLC, "train", f.toString(), "--out", dir.resolve("a.safetensors").toString(), "--data", dir.resolve("nope").toString());
+        assertEquals(1, missing.code(), missing::toString);
+        assertTrue(missing.err().contains("Fashion-MNIST (train) not found"), missing::toString);
+        CliHarness.Result r = exec(DLC, "train", f.toString(), "--out", dir.resolve("fm.safetensors").toString(), "--data", data.toString());
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.err().contains("fashion-mnist-train (80 samples, 10 classes): [x: f32[80, 1, 2, 2], y: i32[80]]"), r::toString);
+        assertTrue(accuracy(r.out()) >= 95, r::toString);
+    }
 }

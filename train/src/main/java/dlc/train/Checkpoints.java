@@ -19,7 +19,8 @@ import java.util.Map;
 
 /**
  * A {@link TrainState} as a safetensors checkpoint and back: every tensor of the state under its
- * own name, and in the metadata the model name, the seed, the step, the epoch, the batch within
+ * own name (and, while early stopping remembers a best epoch, that epoch's tensors under
+ * {@value #BEST_PREFIX}NAME, so a resumed run restores the same weights), and in the metadata the model name, the seed, the step, the epoch, the batch within
  * it, the random stream's position and early stopping's memory. Files are written atomically
  * ({@link SafeTensors#write}); reading checks every tensor's name, dtype and shape against what
  * the model's init graph produces, and the model name.
@@ -30,6 +31,9 @@ public final class Checkpoints {
     public static final String BEST_LOSS_KEY = "dlc.best_loss";
     public static final String BEST_EPOCH_KEY = "dlc.best_epoch";
     public static final String BAD_EPOCHS_KEY = "dlc.bad_epochs";
+
+    /** Prefix of the best epoch's tensors. */
+    public static final String BEST_PREFIX = "best.";
 
     private Checkpoints() {}
 
@@ -46,7 +50,9 @@ public final class Checkpoints {
         meta.put(BEST_LOSS_KEY, Double.toString(state.bestLoss));
         meta.put(BEST_EPOCH_KEY, Integer.toString(state.bestEpoch));
         meta.put(BAD_EPOCHS_KEY, Integer.toString(state.badEpochs));
-        SafeTensors.write(file, new Checkpoint(state.values, meta));
+        Map<String, Tensor> tensors = new LinkedHashMap<>(state.values);
+        if (state.best != null) state.best.forEach((k, v) -> tensors.put(BEST_PREFIX + k, v));
+        SafeTensors.write(file, new Checkpoint(tensors, meta));
     }
 
     /**
@@ -57,7 +63,10 @@ public final class Checkpoints {
     public static TrainState read(Path file, Graph init, String model) throws IOException {
         Checkpoint c = SafeTensors.read(file);
         checkModel(c, file, model);
-        c.requireMatches(specs(init.outputs().stream().map(o -> new Named(o.name(), o.value().type())).toList()), file.toString());
+        List<Named> expected = new ArrayList<>(init.outputs().stream().map(o -> new Named(o.name(), o.value().type())).toList());
+        boolean hasBest = c.tensors().keySet().stream().anyMatch(k -> k.startsWith(BEST_PREFIX));
+        if (hasBest) for (Graph.Output o : init.outputs()) expected.add(new Named(BEST_PREFIX + o.name(), o.value().type()));
+        c.requireMatches(specs(expected), file.toString());
         TrainState s = new TrainState(c.tensors(), longMeta(c, file, SEED_KEY));
         s.globalBatch = longMeta(c, file, Checkpoint.STEP_KEY);
         s.epoch = (int) longMeta(c, file, Checkpoint.EPOCH_KEY);
@@ -66,10 +75,14 @@ public final class Checkpoints {
         s.bestEpoch = (int) longMeta(c, file, BEST_EPOCH_KEY);
         s.badEpochs = (int) longMeta(c, file, BAD_EPOCHS_KEY);
         // Keep the init graph's order, whatever order the file stored.
-        Map<String, Tensor> ordered = new LinkedHashMap<>();
-        for (Graph.Output o : init.outputs()) ordered.put(o.name(), s.values.get(o.name()));
+        Map<String, Tensor> ordered = new LinkedHashMap<>(), best = new LinkedHashMap<>();
+        for (Graph.Output o : init.outputs()) {
+            ordered.put(o.name(), c.tensor(o.name()));
+            if (hasBest) best.put(o.name(), c.tensor(BEST_PREFIX + o.name()));
+        }
         s.values.clear();
         s.values.putAll(ordered);
+        s.best = hasBest ? best : null;
         return s;
     }
 

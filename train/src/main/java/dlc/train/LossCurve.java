@@ -113,14 +113,18 @@ public final class LossCurve {
         r.dispose();
         g.drawString("loss per epoch", x0, TOP - 10);
 
-        int lx = x1 - 150, ly = y1 + 8;
+        // the legend sits in the title row, right-aligned, so it never covers a curve
+        int legendWidth = 0;
+        for (String l : labels) legendWidth += 20 + fm.stringWidth(l) + 16;
+        int lx = x1 - legendWidth, ly = TOP - 14;
         for (int i = 0; i < series.size(); i++) {
             Color c = labels.get(i).equals("validation") ? ORANGE : TRAIN_COLORS[i % TRAIN_COLORS.length];
             drawSeries(g, series.get(i), lo, hi, n, c);
             g.setColor(c);
-            g.fillRect(lx, ly + 16 * i, 14, 3);
+            g.fillRect(lx, ly, 14, 3);
             g.setColor(Color.BLACK);
-            g.drawString(labels.get(i), lx + 20, ly + 16 * i + 5);
+            g.drawString(labels.get(i), lx + 20, ly + 5);
+            lx += 20 + fm.stringWidth(labels.get(i)) + 16;
         }
         g.dispose();
         if (!ImageIO.write(img, "png", file.toFile())) throw new IOException("no PNG writer available to write " + file);

@@ -7,16 +7,15 @@ import java.util.Map;
 
 /**
  * Everything a training run is told from outside the graphs: the data, the batch size and epoch
- * count, the seed, an optional learning-rate override, the validation split, early stopping, the
- * step graphs to run on each batch (in order) and which output/label pair gives accuracy.
+ * count, the seed, the validation split and normalization, early stopping, the step graphs to run
+ * on each batch (in order) and which output/label pair gives accuracy. (The optimizer and its
+ * learning rate are compiled into the step graphs.)
  *
  * @param dataset       data set name ({@code moons}, {@code csv}, {@code fashion_mnist}, ...; see {@link Datasets})
  * @param dataArgs      the data set's arguments as source text by name ({@code n -> "512"})
  * @param batch         mini-batch size, positive
  * @param epochs        number of epochs, non-negative
  * @param seed          seeds initialization, shuffling, the validation split and every step's random key
- * @param learningRate  a learning-rate override, or null to keep the train block's; lowered step graphs take it
- *                      at compile time, only the SGD fallback of {@link TrainBlocks} applies it itself
  * @param validationFraction share of the data held out for validation, in [0, 1)
  * @param patience      epochs without a validation improvement before stopping; 0 turns early stopping off
  * @param minDelta      how much the validation loss must fall to count as an improvement
@@ -24,13 +23,12 @@ import java.util.Map;
  * @param accuracyOutput the model output compared with {@code accuracyLabel} by argmax, null for "find one",
  *                       {@link #NO_ACCURACY} for none
  * @param accuracyLabel  the label input holding class indices, or null for "find one"
- * @param optimizer     the optimizer's name, for reports (the update itself is in the step graphs)
  * @param normalize     how the features {@code x} are normalized, with statistics of the training split:
  *                      {@code standardize} or {@code minmax} (per feature), or null for as loaded
  */
-public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch, int epochs, long seed, Double learningRate,
+public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch, int epochs, long seed,
                         double validationFraction, int patience, double minDelta, List<Step> steps,
-                        String accuracyOutput, String accuracyLabel, String optimizer, String normalize) {
+                        String accuracyOutput, String accuracyLabel, String normalize) {
     /** As both accuracy names: the model has no accuracy metric (the block said {@code metric none}, or none applies). */
     public static final String NO_ACCURACY = "";
 
@@ -59,7 +57,6 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
         if (dataset == null || dataset.isEmpty()) throw new IllegalArgumentException("a training plan needs a data set");
         if (batch <= 0) throw new IllegalArgumentException("batch size must be positive, got " + batch);
         if (epochs < 0) throw new IllegalArgumentException("epochs must be non-negative, got " + epochs);
-        if (learningRate != null && !(learningRate > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
         if (!(validationFraction >= 0 && validationFraction < 1))
             throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + validationFraction);
         if (patience < 0) throw new IllegalArgumentException("patience must be non-negative, got " + patience);
@@ -78,9 +75,9 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
     public Builder toBuilder() {
         Builder b = new Builder(dataset);
         b.dataArgs.putAll(dataArgs);
-        b.batch = batch; b.epochs = epochs; b.seed = seed; b.learningRate = learningRate;
+        b.batch = batch; b.epochs = epochs; b.seed = seed;
         b.validationFraction = validationFraction; b.patience = patience; b.minDelta = minDelta;
-        b.steps = new ArrayList<>(steps); b.accuracyOutput = accuracyOutput; b.accuracyLabel = accuracyLabel; b.optimizer = optimizer;
+        b.steps = new ArrayList<>(steps); b.accuracyOutput = accuracyOutput; b.accuracyLabel = accuracyLabel;
         b.normalize = normalize;
         return b;
     }
@@ -91,10 +88,9 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
         private final Map<String, String> dataArgs = new LinkedHashMap<>();
         private int batch = 32, epochs = 10, patience = 0;
         private long seed = 0;
-        private Double learningRate;
         private double validationFraction = 0.1, minDelta = 0;
         private List<Step> steps = new ArrayList<>(List.of(new Step(STEP, "loss", List.of())));
-        private String accuracyOutput, accuracyLabel, optimizer, normalize;
+        private String accuracyOutput, accuracyLabel, normalize;
 
         private Builder(String dataset) { this.dataset = dataset; }
 
@@ -109,16 +105,14 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
         public Builder batch(int b) { this.batch = b; return this; }
         public Builder epochs(int e) { this.epochs = e; return this; }
         public Builder seed(long s) { this.seed = s; return this; }
-        public Builder learningRate(Double lr) { this.learningRate = lr; return this; }
         public Builder validationFraction(double f) { this.validationFraction = f; return this; }
         public Builder earlyStopping(int patience, double minDelta) { this.patience = patience; this.minDelta = minDelta; return this; }
         public Builder steps(List<Step> s) { this.steps = new ArrayList<>(s); return this; }
         public Builder accuracy(String output, String label) { this.accuracyOutput = output; this.accuracyLabel = label; return this; }
-        public Builder optimizer(String name) { this.optimizer = name; return this; }
 
         public TrainPlan build() {
-            return new TrainPlan(dataset, dataArgs, batch, epochs, seed, learningRate, validationFraction, patience, minDelta, steps,
-                    accuracyOutput, accuracyLabel, optimizer, normalize);
+            return new TrainPlan(dataset, dataArgs, batch, epochs, seed, validationFraction, patience, minDelta, steps,
+                    accuracyOutput, accuracyLabel, normalize);
         }
     }
 }

@@ -28,6 +28,8 @@ public final class TrainState {
     public int bestEpoch;
     /** Epochs since the last improvement. */
     public int badEpochs;
+    /** The tensors at {@link #bestEpoch}, which early stopping restores; null before any improvement. */
+    public Map<String, Tensor> best;
 
     public TrainState(Map<String, Tensor> values, long seed) {
         this.values = new LinkedHashMap<>(values);

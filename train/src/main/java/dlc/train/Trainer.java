@@ -60,9 +60,6 @@ public final class Trainer {
         this.model = model;
         this.plan = plan;
         this.executor = executor;
-        if (plan.learningRate() != null)
-            throw new TrainException("a learning rate override belongs in the step graphs (compile them with it); the trainer cannot apply "
-                    + plan.learningRate() + " to graphs " + steps.stream().map(Graph::name).toList());
     }
 
     /** A trainer of the plan's step graphs in {@code module}; a {@link TrainException} naming the module's graphs when one is missing. */
@@ -115,7 +112,6 @@ public final class Trainer {
         long trainKey = RngStream.fold(seedKey(state.seed), 2), evalKey = RngStream.fold(seedKey(state.seed), 3);
         boolean validate = val.size() > 0;
         boolean earlyStopping = validate && plan.patience() > 0 && evaluator.hasLoss();
-        Map<String, Tensor> best = state.snapshot();
         List<EpochRecord> history = new ArrayList<>();
         boolean stopped = false;
         while (state.epoch < plan.epochs()) {
@@ -145,17 +141,17 @@ public final class Trainer {
                     state.bestLoss = m.loss();
                     state.bestEpoch = state.epoch;
                     state.badEpochs = 0;
-                    best = state.snapshot();
+                    state.best = state.snapshot();
                 } else if (++state.badEpochs >= plan.patience()) {
                     stopped = true;
                 }
             }
             history.add(new EpochRecord(state.epoch, means, m.loss(), m.accuracy(), samples / seconds));
-            if (stopped) {
+            if (stopped && state.best != null) {
                 progress.message("  early stopping: no improvement of the validation loss for " + state.badEpochs
                         + " epochs; restoring the weights of epoch " + state.bestEpoch);
                 state.values.clear();
-                state.values.putAll(best);
+                state.values.putAll(state.best);
             }
             writeCheckpoint(state);
             if (stopped) break;

@@ -21,7 +21,7 @@ class LoweredStepsTest {
 
     static Trainer trainer(Compilation c, int epochs) {
         TrainPlan p = TrainBlocks.plan(c, c.module()).toBuilder().epochs(epochs).build();
-        return TrainBlocks.trainer(c, c.module(), p, Executor.interpreter()).progress(TrainerTest.quiet());
+        return TrainBlocks.trainer(c.module(), p, Executor.interpreter()).progress(TrainerTest.quiet());
     }
 
     static final String ADAM = """

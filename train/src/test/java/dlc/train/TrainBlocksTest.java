@@ -55,7 +55,7 @@ class TrainBlocksTest {
                 }
                 """);
         TrainPlan p = TrainBlocks.plan(c, c.module());
-        Trainer t = TrainBlocks.trainer(c, c.module(), p, Executor.interpreter()).progress(TrainerTest.quiet());
+        Trainer t = TrainBlocks.trainer(c.module(), p, Executor.interpreter()).progress(TrainerTest.quiet());
         Trainer.Result r = t.fit(dlc.data.Synthetic.twoMoons(64, 0.1, 0), t.init());
         assertEquals(2, r.history().size());
         assertEquals(2 * (58 / 8), r.state().globalBatch, "58 training samples (6 held out) in whole batches of 8, twice");

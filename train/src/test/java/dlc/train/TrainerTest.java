@@ -105,6 +105,24 @@ class TrainerTest {
         assertEquals(1, r.state().bestEpoch);
     }
 
+    @Test void earlyStoppingResumesExactlyToo(@TempDir Path dir) throws Exception {
+        TrainPlan p = plan(10).toBuilder().earlyStopping(2, 0).build();
+        Trainer straight = TestModels.sgdTrainer(MLP, p, -0.2).progress(quiet());
+        TrainState full = straight.fit(MOONS, straight.init()).state();
+
+        Path ckpt = dir.resolve("es.safetensors");
+        Trainer first = TestModels.sgdTrainer(MLP, p.toBuilder().epochs(2).build(), -0.2).progress(quiet()).checkpointTo(ckpt);
+        first.fit(MOONS, first.init());
+        TrainState back = Checkpoints.read(ckpt, MLP.graph("init").orElseThrow(), MLP.name());
+        assertEquals(1, back.bestEpoch);
+        assertEquals(1, back.badEpochs);
+        assertNotNull(back.best, "the best epoch's tensors travel in the checkpoint");
+        Trainer.Result rest = TestModels.sgdTrainer(MLP, p, -0.2).progress(quiet()).fit(MOONS, back);
+        assertTrue(rest.stoppedEarly());
+        assertEquals(full.values, rest.state().values, "restored the same (epoch 1) weights as the uninterrupted run");
+        assertEquals(full.epoch, rest.state().epoch);
+    }
+
     @Test void modelInputsMissingFromTheDataSetAreNamed() {
         Trainer t = TestModels.sgdTrainer(MLP, plan(1), 0.5).progress(quiet());
         Dataset onlyX = Dataset.of("points", MOONS.features());

@@ -16,14 +16,14 @@ import java.util.Map;
  * A plain-SGD train-step graph built from a model's {@code train} graph: the loss and outputs of
  * the model, the gradient of the loss w.r.t. every parameter (by {@link Autodiff}), and an UPDATE
  * output {@code p - lr * dL/dp} per parameter. It follows the step-graph contract the trainer runs
- * ({@link Trainer}), so it stands in for a lowered {@code step} graph where a module has none and
- * the optimizer is SGD without extras; tests use it to exercise the loop on a hand-built update.
+ * ({@link Trainer}), so tests exercise the loop on models without a train block, with an update
+ * they can check by hand.
  */
-public final class SgdStepGraph {
+final class SgdStepGraph {
     private SgdStepGraph() {}
 
     /** The step graph of {@code train} with learning rate {@code lr}, gradients by {@code autodiff}. */
-    public static Graph build(Graph train, String loss, double lr, Autodiff autodiff) {
+    static Graph build(Graph train, String loss, double lr, Autodiff autodiff) {
         List<String> params = train.inputs(Value.Role.PARAM).stream().map(Value::name).toList();
         Graph grads = autodiff.gradients(train, loss, params);
         GraphBuilder b = new GraphBuilder(TrainPlan.STEP);
