@@ -17,8 +17,9 @@ import java.util.*;
  *       such updates is one block of memory live from the first definition to the last use.</li>
  *   <li>Donation: an UPDATE output (the new value of a param or state) takes over the memory of
  *       the input it updates when that input has the same type, is no output itself and dies
- *       before the update's node runs, or at that node when the node is elementwise (as for an
- *       in-place update). The input's live interval then ends at its last use.</li>
+ *       before the update's node runs, or at that node when the node reads it element by element
+ *       ({@link #alignedReader}: elementwise, or a fusion group whose ops on it are elementwise,
+ *       such as a matmul with an optimizer-update epilogue). The input's live interval then ends at its last use.</li>
  *   <li>Every other block is placed greedily by size, largest first (TFLite's "greedy by size"):
  *       at the best-fitting gap (the smallest one large enough) between the blocks already placed
  *       whose live intervals overlap its own, or after them all when no gap fits.</li>
@@ -152,7 +153,32 @@ public final class MemoryPlanner {
         if (in == null || in == v || donated.containsValue(in) || !in.type().equals(v.type())) return null;
         if (g.outputValues().contains(in)) return null; // the old value is itself returned: it must survive
         int last = lastUse.getOrDefault(in, -1);
-        return last < i || last == i && elementwise(n) ? in : null;
+        return last < i || last == i && alignedReader(n, in) ? in : null;
+    }
+
+    /**
+     * Whether node {@code n} reads {@code operand} element by element, so that a result of the
+     * operand's shape may be written over it: a plain elementwise op, or a fusion group in which
+     * every op that depends on the operand (directly or through other ops) is elementwise with a
+     * result of the operand's shape. A matmul epilogue qualifies when the operand enters only the
+     * epilogue (Adam's m, v and parameter after the weight gradient's matmul); a transpose,
+     * broadcast or reduction of anything computed from the operand does not.
+     */
+    static boolean alignedReader(Node n, Value operand) {
+        if (n.regions().isEmpty()) return n.op().kind() == Kind.ELEMENTWISE;
+        if (!n.op().name().equals("fusion")) return false;
+        Graph body = n.regions().get(0);
+        Set<Value> tainted = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int k = 0; k < n.inputs().size(); k++) if (n.input(k) == operand) tainted.add(body.inputs().get(k));
+        for (Node m : body.nodes()) {
+            if (m.inputs().stream().noneMatch(tainted::contains)) continue;
+            if (!m.regions().isEmpty() || m.op().kind() != Kind.ELEMENTWISE) return false;
+            for (Value out : m.outputs()) {
+                if (!out.type().shape().equals(operand.type().shape())) return false;
+                tainted.add(out);
+            }
+        }
+        return true;
     }
 
     /** The operand whose memory {@code v} may overwrite, or null. */
