@@ -8,6 +8,9 @@ import dlc.passes.ShapeInference;
 import dlc.passes.autodiff.Autodiff;
 import dlc.passes.fusion.Fusion;
 import dlc.passes.memory.GraphStats;
+import dlc.passes.memory.MemoryPlanner;
+import dlc.passes.memory.StepMemory;
+import dlc.passes.simplify.Simplify;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,12 +26,16 @@ import java.util.*;
 import java.util.concurrent.Callable;
 
 /**
- * {@code dlc stats FILE}: what one graph costs before and after fusion: primitive ops, kernels
- * (fusion groups and lone ops), estimated bytes moved and peak buffer memory from the memory plan,
- * with every symbolic dim bound ({@code -D B=128}). FILE is a .dl model or a .ir text-IR file.
+ * {@code dlc stats FILE}: what one graph costs before and after the standard pipeline (shape
+ * inference, then simplify, then fusion): primitive ops, kernels (fusion groups and lone ops),
+ * estimated bytes moved and peak buffer memory from the memory plan, with every symbolic dim bound
+ * ({@code -D B=128}). "Before" is the graph after shape inference only. For a training step (a
+ * graph with parameters and UPDATE outputs, e.g. {@code --graph step}) it also prints the memory
+ * reference of issue 4 ({@link StepMemory}: params + gradients + state + the largest live
+ * activations) and the ratio of each peak to it. FILE is a .dl model or a .ir text-IR file.
  */
 @Command(name = "stats", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Print op count, kernel count, estimated bytes moved and peak memory of a graph, before and after fusion.")
+        description = "Print op count, kernel count, estimated bytes moved and peak memory of a graph, before and after simplification and fusion.")
 final class StatsCommand implements Callable<Integer> {
     @ParentCommand Main main;
     @Spec CommandSpec spec;
@@ -38,7 +45,7 @@ final class StatsCommand implements Callable<Integer> {
 
     @Mixin ModelChoice choice;
 
-    @Option(names = "--graph", paramLabel = "G", description = "The graph (default: train for a model, the first graph of a .ir file).")
+    @Option(names = "--graph", paramLabel = "G", description = "The graph, e.g. step for the training step (default: train for a model, the first graph of a .ir file).")
     String graph;
 
     @Option(names = "-D", paramLabel = "SYM=N", description = "The size of a symbolic dim, e.g. -D B=128 (repeatable; every dim of a value must be bound).")
@@ -52,7 +59,7 @@ final class StatsCommand implements Callable<Integer> {
         Graph g = load();
         if (grad) g = withGradients(g);
         Graph before = new ShapeInference(dims).run(g);
-        Graph after = new Fusion().run(before);
+        Graph after = new Fusion().run(new Simplify().run(before));
         GraphStats s0, s1;
         try {
             s0 = GraphStats.of(before, dims);
@@ -62,6 +69,7 @@ final class StatsCommand implements Callable<Integer> {
         }
         out.println("graph " + g.name() + (grad ? " + gradients" : "") + (dims.isEmpty() ? "" : " " + dims));
         out.println(table(s0, s1));
+        if (StepMemory.isTrainingStep(after)) out.println(reference(StepMemory.of(MemoryPlanner.plan(after, dims)), s0, s1));
         out.flush();
         return 0;
     }
@@ -86,7 +94,7 @@ final class StatsCommand implements Callable<Integer> {
     /** The before/after table, one row per measure. */
     static String table(GraphStats before, GraphStats after) {
         String[][] rows = {
-                {"", "before fusion", "after fusion"},
+                {"", "before", "after"},
                 {"primitive ops", Long.toString(before.ops()), Long.toString(after.ops())},
                 {"kernels (groups)", Long.toString(before.kernels()), Long.toString(after.kernels())},
                 {"bytes moved (est.)", bytes(before.bytesMoved()), bytes(after.bytesMoved())},
@@ -98,6 +106,26 @@ final class StatsCommand implements Callable<Integer> {
         for (String[] r : rows) sb.append(String.format("%-22s %14s %14s%n", (Object[]) r));
         return sb.toString().stripTrailing();
     }
+
+    /**
+     * The training step's memory reference (of the optimized graph) and each peak's ratio to it;
+     * issue 4's target is a ratio of at most 1.5 for the MLP at batch 128.
+     */
+    static String reference(StepMemory m, GraphStats before, GraphStats after) {
+        String[][] rows = {
+                {"params", bytes(m.params())},
+                {"gradients (= params)", bytes(m.gradients())},
+                {"state (optimizer)", bytes(m.state())},
+                {"largest live activ.", bytes(m.activations())},
+                {"reference sum", bytes(m.sum())},
+        };
+        StringBuilder sb = new StringBuilder("memory reference (params + gradients + state + largest live activations)\n");
+        for (String[] r : rows) sb.append(String.format("  %-20s %14s%n", (Object[]) r));
+        sb.append(String.format(Locale.ROOT, "peak / reference       %14.2f %14.2f%n", ratio(before.peakBytes(), m), ratio(after.peakBytes(), m)));
+        return sb.toString().stripTrailing();
+    }
+
+    static double ratio(long peak, StepMemory m) { return (double) peak / m.sum(); }
 
     /** Bytes in binary units with three significant digits, e.g. {@code 1.25 MiB}. */
     static String bytes(long b) {

@@ -57,6 +57,29 @@ class StatsCommandTest {
         assertTrue(unbound.err().contains("needs values for the dims [B]"), unbound::toString);
     }
 
+    /**
+     * Issue 4's memory target: the full-size MLP's training step (784-256-128-10, Adam, B=128)
+     * peaks within 1.5x of params + gradients + optimizer state + the largest live activations.
+     * Params: 784*256 + 256 + 256*128 + 128 + 128*10 + 10 = 235146 floats = 940584 B (919 KiB);
+     * Adam state: m and v of each, plus the i64 step counter = 1881176 B (1.79 MiB).
+     */
+    @Test
+    void fullSizeMlpTrainingStepMeetsTheMemoryTarget() {
+        CliHarness.Result r = exec(DLC, "stats", "../examples/mlp_fashion.dl", "--graph", "step", "-D", "B=128");
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.out().startsWith("graph step {B=128}"), r::toString);
+        assertTrue(r.out().contains("params                      919 KiB"), r::toString);
+        assertTrue(r.out().contains("gradients (= params)        919 KiB"), r::toString);
+        assertTrue(r.out().contains("state (optimizer)          1.79 MiB"), r::toString);
+        String line = r.out().lines().filter(l -> l.startsWith("peak / reference")).findFirst().orElseThrow(() -> new AssertionError(r.toString()));
+        String[] f = line.trim().split("\\s+");
+        double before = Double.parseDouble(f[f.length - 2]), after = Double.parseDouble(f[f.length - 1]);
+        assertTrue(after <= 1.5, "optimized peak / reference = " + after + "\n" + r.out());
+        assertTrue(after < before, "simplification, fusion and donation lower the peak: " + before + " -> " + after);
+        // fusion: 252 primitive ops (shape inference only) become 18 kernels
+        assertTrue(r.out().contains("kernels (groups)                  252             18"), r::toString);
+    }
+
     @Test
     void irAfterFusionShowsGroups() throws Exception {
         Path f = dir.resolve("chain.dl");

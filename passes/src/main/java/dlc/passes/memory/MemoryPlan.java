@@ -19,11 +19,13 @@ import java.util.*;
  * @param live      each value's live interval
  * @param offset    each value's offset in the arena
  * @param inPlace   values written over an operand that dies at their node: value to that operand
+ * @param donated   UPDATE outputs that took over the memory of the input they update (buffer
+ *                  donation): update value to that input, whose live interval ends at its last use
  * @param peakBytes the arena's size: pinned values (inputs, outputs) side by side, then the shared
  *                  region of every other value
  */
 public record MemoryPlan(Graph graph, Map<Value, Long> bytes, Map<Value, Interval> live, Map<Value, Long> offset,
-                         Map<Value, Value> inPlace, long peakBytes) {
+                         Map<Value, Value> inPlace, Map<Value, Value> donated, long peakBytes) {
     /** Positions {@code start..end}, both included. */
     public record Interval(int start, int end) {
         public boolean overlaps(Interval o) { return start <= o.end && o.start <= end; }
@@ -41,7 +43,7 @@ public record MemoryPlan(Graph graph, Map<Value, Long> bytes, Map<Value, Interva
     /**
      * A lower bound for any plan that makes this plan's in-place choices: the most bytes live
      * together while some node runs (its operands, its results and every value live across it;
-     * before the first node, the inputs), a result written in place over its operand counted once.
+     * before the first node, the inputs), a result written in place over its operand (or an update over its donated input) counted once.
      */
     public long lowerBoundBytes() {
         int n = graph.nodes().size();
@@ -50,8 +52,8 @@ public record MemoryPlan(Graph graph, Map<Value, Long> bytes, Map<Value, Interva
             long sum = 0;
             for (Map.Entry<Value, Interval> e : live.entrySet()) {
                 Interval iv = e.getValue();
-                Value donor = inPlace.get(e.getKey());
-                boolean sharesWithDonor = donor != null && iv.start == p;
+                Value donor = inPlace.containsKey(e.getKey()) ? inPlace.get(e.getKey()) : donated.get(e.getKey());
+                boolean sharesWithDonor = donor != null && iv.start == p && live.get(donor).end() == p;
                 if (iv.start <= p && p <= iv.end && !sharesWithDonor) sum += bytes.get(e.getKey());
             }
             best = Math.max(best, sum);

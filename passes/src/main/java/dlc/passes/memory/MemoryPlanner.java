@@ -15,6 +15,11 @@ import java.util.*;
  *       broadcast ops, takes over the memory of an operand that dies at that node and has the same
  *       shape and byte size (each element is read before the same element is written). A chain of
  *       such updates is one block of memory live from the first definition to the last use.</li>
+ *   <li>Donation: an UPDATE output (the new value of a param or state) takes over the memory of
+ *       the input it updates when that input has the same type, is no output itself and dies
+ *       before the update's node runs, or at that node when the node reads it element by element
+ *       ({@link #alignedReader}: elementwise, or a fusion group whose ops on it are elementwise,
+ *       such as a matmul with an optimizer-update epilogue). The input's live interval then ends at its last use.</li>
  *   <li>Every other block is placed greedily by size, largest first (TFLite's "greedy by size"):
  *       at the best-fitting gap (the smallest one large enough) between the blocks already placed
  *       whose live intervals overlap its own, or after them all when no gap fits.</li>
@@ -58,7 +63,8 @@ public final class MemoryPlanner {
 
         List<Block> pinnedBlocks = new ArrayList<>(), blocks = new ArrayList<>();
         Map<Value, Block> blockOf = new IdentityHashMap<>();
-        Map<Value, Value> inPlace = new IdentityHashMap<>();
+        Map<Value, Value> inPlace = new IdentityHashMap<>(), donated = new IdentityHashMap<>();
+        Map<Value, Value> updateOf = updatedInputs(g);
         for (Value v : g.inputs()) {
             bytes.put(v, ByteSizes.of(v.type(), bindings));
             live.put(v, new MemoryPlan.Interval(-1, end));
@@ -77,8 +83,14 @@ public final class MemoryPlanner {
                 int last = isPinned ? end : lastUse.getOrDefault(v, i);
                 live.put(v, new MemoryPlan.Interval(i, last));
                 Value donor = isPinned ? null : inPlaceDonor(n, v, i, size, lastUse, pinned, bytes, taken);
+                Value giver = isPinned ? donationDonor(n, v, i, updateOf, lastUse, donated, g) : null;
                 Block b;
-                if (donor != null) {
+                if (giver != null) {
+                    donated.put(v, giver);
+                    live.put(giver, new MemoryPlan.Interval(-1, lastUse.getOrDefault(giver, -1)));
+                    b = blockOf.get(giver);
+                    b.values.add(v);
+                } else if (donor != null) {
                     taken.add(donor);
                     inPlace.put(v, donor);
                     b = blockOf.get(donor);
@@ -99,7 +111,7 @@ public final class MemoryPlanner {
         long arena = place(blocks, pinnedBytes);
         Map<Value, Long> offset = new IdentityHashMap<>();
         for (Map.Entry<Value, Block> e : blockOf.entrySet()) offset.put(e.getKey(), e.getValue().offset);
-        return new MemoryPlan(g, bytes, live, offset, inPlace, arena);
+        return new MemoryPlan(g, bytes, live, offset, inPlace, donated, arena);
     }
 
     /** Greedy by size with best fit; returns the arena's end. */
@@ -124,6 +136,49 @@ public final class MemoryPlanner {
             placed.add(b);
         }
         return top;
+    }
+
+    /** For every UPDATE output value, the graph input of the same name it is the new value of. */
+    private static Map<Value, Value> updatedInputs(Graph g) {
+        Map<Value, Value> out = new IdentityHashMap<>();
+        for (Graph.Output o : g.outputs())
+            if (o.role() == Graph.Output.Role.UPDATE) g.input(o.name()).ifPresent(in -> out.putIfAbsent(o.value(), in));
+        return out;
+    }
+
+    /** The graph input whose memory the UPDATE output {@code v} of node {@code i} may take over, or null. */
+    private static Value donationDonor(Node n, Value v, int i, Map<Value, Value> updateOf, Map<Value, Integer> lastUse,
+                                       Map<Value, Value> donated, Graph g) {
+        Value in = updateOf.get(v);
+        if (in == null || in == v || donated.containsValue(in) || !in.type().equals(v.type())) return null;
+        if (g.outputValues().contains(in)) return null; // the old value is itself returned: it must survive
+        int last = lastUse.getOrDefault(in, -1);
+        return last < i || last == i && alignedReader(n, in) ? in : null;
+    }
+
+    /**
+     * Whether node {@code n} reads {@code operand} element by element, so that a result of the
+     * operand's shape may be written over it: a plain elementwise op, or a fusion group in which
+     * every op that depends on the operand (directly or through other ops) is elementwise with a
+     * result of the operand's shape. A matmul epilogue qualifies when the operand enters only the
+     * epilogue (Adam's m, v and parameter after the weight gradient's matmul); a transpose,
+     * broadcast or reduction of anything computed from the operand does not.
+     */
+    static boolean alignedReader(Node n, Value operand) {
+        if (n.regions().isEmpty()) return n.op().kind() == Kind.ELEMENTWISE;
+        if (!n.op().name().equals("fusion")) return false;
+        Graph body = n.regions().get(0);
+        Set<Value> tainted = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int k = 0; k < n.inputs().size(); k++) if (n.input(k) == operand) tainted.add(body.inputs().get(k));
+        for (Node m : body.nodes()) {
+            if (m.inputs().stream().noneMatch(tainted::contains)) continue;
+            if (!m.regions().isEmpty() || m.op().kind() != Kind.ELEMENTWISE) return false;
+            for (Value out : m.outputs()) {
+                if (!out.type().shape().equals(operand.type().shape())) return false;
+                tainted.add(out);
+            }
+        }
+        return true;
     }
 
     /** The operand whose memory {@code v} may overwrite, or null. */
