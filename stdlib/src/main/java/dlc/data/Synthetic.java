@@ -11,12 +11,13 @@ public final class Synthetic {
     private Synthetic() {}
 
     /** Names accepted by {@link #byName}. */
-    public static final List<String> NAMES = List.of("moons", "spirals", "sine", "copy", "xor", "blobs", "markov", "reverse");
+    public static final List<String> NAMES = List.of("moons", "spirals", "sine", "copy", "xor", "blobs", "markov", "reverse", "gratings");
 
     /**
      * A built-in set with default parameters: {@code moons} (noise 0.1), {@code spirals} (3 arms),
      * {@code sine} (T = 20), {@code copy} (length 8, vocabulary 10), {@code xor}, {@code blobs} (3 in 2-D).
-     * {@code markov} (length 20, vocabulary 50), {@code reverse} (length 8, vocabulary 32).
+     * {@code markov} (length 20, vocabulary 50), {@code reverse} (length 8, vocabulary 32),
+     * {@code gratings} (10 classes, 3 x 16 x 16, noise 0.3).
      * {@code two_moons} is accepted for {@code moons}, as the examples spell it.
      */
     public static Dataset byName(String name, int n, long seed) {
@@ -29,6 +30,7 @@ public final class Synthetic {
             case "blobs" -> blobs(n, 3, 2, 0.5, seed);
             case "markov" -> markov(n, 20, 50, seed);
             case "reverse" -> reverse(n, 8, 32, seed);
+            case "gratings" -> gratings(n, 10, 16, 0.3, seed);
             default -> throw new IllegalArgumentException("no built-in data set '" + name + "'; built-in sets are " + NAMES);
         };
     }
@@ -258,6 +260,36 @@ public final class Synthetic {
         }
         return Dataset.of("reverse", Column.ints("src", src, length), Column.ints("tgt_in", tgtIn, t),
                 Column.ints("tgt_out", tgtOut, t), Column.floats("tgt_mask", mask, t));
+    }
+
+    /**
+     * Small colour images for image classifiers: class c of k is a sinusoidal grating at angle
+     * {@code pi c / k} (period 4 pixels, random phase) on a class tint
+     * {@code 0.5 cos(2 pi c / k + 2 pi ch / 3)} per channel ch, plus Gaussian noise of std
+     * {@code noise}. Both cues survive a global average pool (the tint directly, the orientation
+     * through oriented filters), so a small conv net learns it. x: [N, 3, size, size] f32 (NCHW), y: [N] i32.
+     */
+    public static Dataset gratings(int n, int k, int size, double noise, long seed) {
+        checkCount(n);
+        if (k < 2 || size < 1) throw new IllegalArgumentException("gratings need k >= 2 and size >= 1, got k=" + k + ", size=" + size);
+        Rng rng = new Rng(seed);
+        int plane = size * size, sample = 3 * plane;
+        float[] x = new float[n * sample];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            int c = i % k;
+            double theta = Math.PI * c / k, phase = rng.uniform(0, 2 * Math.PI), freq = 2 * Math.PI / 4;
+            for (int ch = 0; ch < 3; ch++) {
+                double tint = 0.5 * Math.cos(2 * Math.PI * c / k + 2 * Math.PI * ch / 3);
+                for (int r = 0; r < size; r++)
+                    for (int col = 0; col < size; col++) {
+                        double wave = Math.cos(freq * (r * Math.sin(theta) + col * Math.cos(theta)) + phase);
+                        x[i * sample + ch * plane + r * size + col] = (float) (tint + wave + noise * rng.nextGaussian());
+                    }
+            }
+            y[i] = c;
+        }
+        return Dataset.classification("gratings", Column.floats(Dataset.FEATURES, x, 3, size, size), Column.ints(Dataset.LABELS, y), k);
     }
 
     private static Dataset classes(String name, float[] x, int width, int[] y, int k) {

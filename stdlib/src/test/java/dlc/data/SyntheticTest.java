@@ -176,7 +176,30 @@ class SyntheticTest {
         assertEquals(0, Synthetic.PAD);
     }
 
+    @Test void gratingsAreTintedOrientedImages() {
+        Dataset d = Synthetic.gratings(40, 10, 16, 0, 3);
+        assertArrayEquals(new int[]{40, 3, 16, 16}, d.features().shape());
+        assertEquals(10, d.numClasses());
+        float[] x = d.features().floats();
+        int[] y = d.labels().ints();
+        for (int i = 0; i < 40; i++) {
+            assertEquals(i % 10, y[i]);
+            for (int ch = 0; ch < 3; ch++) {
+                double tint = 0.5 * Math.cos(2 * Math.PI * y[i] / 10 + 2 * Math.PI * ch / 3);
+                for (int p = 0; p < 256; p++) {
+                    double v = x[i * 768 + ch * 256 + p];
+                    assertTrue(Math.abs(v - tint) <= 1 + 1e-6, "noise 0: a unit wave around the tint");
+                }
+            }
+            // class 0 (angle 0) varies along columns only: every row of a channel is the same
+            if (y[i] == 0)
+                for (int r = 1; r < 16; r++)
+                    for (int col = 0; col < 16; col++) assertEquals(x[i * 768 + col], x[i * 768 + r * 16 + col], 1e-6);
+        }
+    }
+
     @Test void badParametersAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> Synthetic.gratings(10, 1, 16, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> Synthetic.markov(10, 5, 1, 0));
         assertThrows(IllegalArgumentException.class, () -> Synthetic.reverse(10, 5, 3, 0));
         assertThrows(IllegalArgumentException.class, () -> Synthetic.reverse(10, 0, 10, 0));
