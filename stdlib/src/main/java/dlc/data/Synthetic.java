@@ -11,11 +11,13 @@ public final class Synthetic {
     private Synthetic() {}
 
     /** Names accepted by {@link #byName}. */
-    public static final List<String> NAMES = List.of("moons", "spirals", "sine", "copy", "xor", "blobs");
+    public static final List<String> NAMES = List.of("moons", "spirals", "sine", "copy", "xor", "blobs", "markov", "reverse", "gratings");
 
     /**
      * A built-in set with default parameters: {@code moons} (noise 0.1), {@code spirals} (3 arms),
      * {@code sine} (T = 20), {@code copy} (length 8, vocabulary 10), {@code xor}, {@code blobs} (3 in 2-D).
+     * {@code markov} (length 20, vocabulary 50), {@code reverse} (length 8, vocabulary 32),
+     * {@code gratings} (10 classes, 3 x 16 x 16, noise 0.3).
      * {@code two_moons} is accepted for {@code moons}, as the examples spell it.
      */
     public static Dataset byName(String name, int n, long seed) {
@@ -26,6 +28,9 @@ public final class Synthetic {
             case "copy" -> copyTask(n, 8, 10, seed);
             case "xor" -> xor(n, 0.1, seed);
             case "blobs" -> blobs(n, 3, 2, 0.5, seed);
+            case "markov" -> markov(n, 20, 50, seed);
+            case "reverse" -> reverse(n, 8, 32, seed);
+            case "gratings" -> gratings(n, 10, 16, 0.3, seed);
             default -> throw new IllegalArgumentException("no built-in data set '" + name + "'; built-in sets are " + NAMES);
         };
     }
@@ -163,6 +168,128 @@ public final class Synthetic {
             y[i] = c;
         }
         return classes("blobs", x, dim, y, k);
+    }
+
+    /** Successors per token in {@link #markov}'s chain. */
+    public static final int MARKOV_BRANCHES = 2;
+
+    /**
+     * Token sequences of a random sparse bigram chain, for language models: every token has
+     * {@link #MARKOV_BRANCHES} distinct successors (drawn first from the seed, the same for every
+     * sequence) and moves to one of them with equal probability; a sequence starts at a uniform token.
+     * A model that learns the chain reaches a next-token cross-entropy of ln 2 (about 0.69) against
+     * ln vocab for guessing. tokens: [N, length] i32 in [0, vocab). Needs vocab >= 2.
+     */
+    public static Dataset markov(int n, int length, int vocab, long seed) {
+        checkCount(n);
+        if (length < 1) throw new IllegalArgumentException("markov sequences need length >= 1, got " + length);
+        if (vocab < MARKOV_BRANCHES) throw new IllegalArgumentException("markov needs a vocabulary of at least " + MARKOV_BRANCHES + ", got " + vocab);
+        Rng rng = new Rng(seed);
+        int[] next = markovSuccessors(vocab, rng);
+        int[] tokens = new int[n * length];
+        for (int i = 0; i < n; i++) {
+            int tok = rng.nextInt(vocab);
+            tokens[i * length] = tok;
+            for (int t = 1; t < length; t++) {
+                tok = next[tok * MARKOV_BRANCHES + rng.nextInt(MARKOV_BRANCHES)];
+                tokens[i * length + t] = tok;
+            }
+        }
+        return Dataset.of("markov", Column.ints("tokens", tokens, length));
+    }
+
+    /**
+     * The successor table of {@link #markov}: row v holds v's {@link #MARKOV_BRANCHES} distinct
+     * successors. Exposed so tests can check every transition of a sequence.
+     */
+    public static int[][] markovChain(int vocab, long seed) {
+        if (vocab < MARKOV_BRANCHES) throw new IllegalArgumentException("markov needs a vocabulary of at least " + MARKOV_BRANCHES + ", got " + vocab);
+        int[] flat = markovSuccessors(vocab, new Rng(seed));
+        int[][] rows = new int[vocab][];
+        for (int v = 0; v < vocab; v++) rows[v] = java.util.Arrays.copyOfRange(flat, v * MARKOV_BRANCHES, (v + 1) * MARKOV_BRANCHES);
+        return rows;
+    }
+
+    private static int[] markovSuccessors(int vocab, Rng rng) {
+        int[] next = new int[vocab * MARKOV_BRANCHES];
+        for (int v = 0; v < vocab; v++) {
+            for (int b = 0; b < MARKOV_BRANCHES; b++) {
+                int cand;
+                boolean repeated;
+                do { // redraw until distinct from the earlier successors of v
+                    cand = rng.nextInt(vocab);
+                    repeated = false;
+                    for (int e = 0; e < b; e++) repeated |= next[v * MARKOV_BRANCHES + e] == cand;
+                } while (repeated);
+                next[v * MARKOV_BRANCHES + b] = cand;
+            }
+        }
+        return next;
+    }
+
+    /** Beginning-of-sequence token of {@link #reverse} (padding is {@link #PAD}, 0). */
+    public static final int BOS = 1;
+    /** End-of-sequence token of {@link #reverse}. */
+    public static final int EOS = 2;
+
+    /**
+     * A toy translation task: the target is the source reversed. Token ids: {@link #PAD} = 0 (unused
+     * here, every sequence has the full length), {@link #BOS} = 1, {@link #EOS} = 2, words in
+     * [3, vocab). Columns: {@code src} [N, S] i32 (S = length), {@code tgt_in} [N, S+1] i32
+     * ({@code <bos>} then the reversed source, the decoder's teacher-forced input), {@code tgt_out}
+     * [N, S+1] i32 (the reversed source then {@code <eos>}), {@code tgt_mask} [N, S+1] f32 (all ones).
+     */
+    public static Dataset reverse(int n, int length, int vocab, long seed) {
+        checkCount(n);
+        if (length < 1) throw new IllegalArgumentException("reverse task needs length >= 1, got " + length);
+        if (vocab < 4) throw new IllegalArgumentException("reverse task needs a vocabulary of at least 4 (pad, bos, eos, a word), got " + vocab);
+        Rng rng = new Rng(seed);
+        int t = length + 1;
+        int[] src = new int[n * length], tgtIn = new int[n * t], tgtOut = new int[n * t];
+        float[] mask = new float[n * t];
+        java.util.Arrays.fill(mask, 1f);
+        for (int i = 0; i < n; i++) {
+            for (int s = 0; s < length; s++) src[i * length + s] = 3 + rng.nextInt(vocab - 3);
+            tgtIn[i * t] = BOS;
+            for (int s = 0; s < length; s++) {
+                int tok = src[i * length + length - 1 - s];
+                tgtIn[i * t + 1 + s] = tok;
+                tgtOut[i * t + s] = tok;
+            }
+            tgtOut[i * t + length] = EOS;
+        }
+        return Dataset.of("reverse", Column.ints("src", src, length), Column.ints("tgt_in", tgtIn, t),
+                Column.ints("tgt_out", tgtOut, t), Column.floats("tgt_mask", mask, t));
+    }
+
+    /**
+     * Small colour images for image classifiers: class c of k is a sinusoidal grating at angle
+     * {@code pi c / k} (period 4 pixels, random phase) on a class tint
+     * {@code 0.5 cos(2 pi c / k + 2 pi ch / 3)} per channel ch, plus Gaussian noise of std
+     * {@code noise}. Both cues survive a global average pool (the tint directly, the orientation
+     * through oriented filters), so a small conv net learns it. x: [N, 3, size, size] f32 (NCHW), y: [N] i32.
+     */
+    public static Dataset gratings(int n, int k, int size, double noise, long seed) {
+        checkCount(n);
+        if (k < 2 || size < 1) throw new IllegalArgumentException("gratings need k >= 2 and size >= 1, got k=" + k + ", size=" + size);
+        Rng rng = new Rng(seed);
+        int plane = size * size, sample = 3 * plane;
+        float[] x = new float[n * sample];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            int c = i % k;
+            double theta = Math.PI * c / k, phase = rng.uniform(0, 2 * Math.PI), freq = 2 * Math.PI / 4;
+            for (int ch = 0; ch < 3; ch++) {
+                double tint = 0.5 * Math.cos(2 * Math.PI * c / k + 2 * Math.PI * ch / 3);
+                for (int r = 0; r < size; r++)
+                    for (int col = 0; col < size; col++) {
+                        double wave = Math.cos(freq * (r * Math.sin(theta) + col * Math.cos(theta)) + phase);
+                        x[i * sample + ch * plane + r * size + col] = (float) (tint + wave + noise * rng.nextGaussian());
+                    }
+            }
+            y[i] = c;
+        }
+        return Dataset.classification("gratings", Column.floats(Dataset.FEATURES, x, 3, size, size), Column.ints(Dataset.LABELS, y), k);
     }
 
     private static Dataset classes(String name, float[] x, int width, int[] y, int k) {

@@ -12,7 +12,8 @@ class SyntheticTest {
             for (String col : a.columnNames()) {
                 assertArrayEquals(a.column(col).toTensor().data(), b.column(col).toTensor().data(), name + "." + col);
             }
-            assertNotEquals(a.features().toTensor(), c.features().toTensor(), name + ": another seed gives other data");
+            String first = a.columnNames().get(0);
+            assertNotEquals(a.column(first).toTensor(), c.column(first).toTensor(), name + ": another seed gives other data");
         }
     }
 
@@ -135,7 +136,73 @@ class SyntheticTest {
         assertTrue(Math.hypot(mean[0][0] - mean[1][0], mean[0][1] - mean[1][1]) > 1e-3);
     }
 
+    @Test void markovSequencesFollowTheirSparseChain() {
+        Dataset d = Synthetic.markov(200, 12, 10, 5);
+        assertEquals(java.util.List.of("tokens"), d.columnNames());
+        assertArrayEquals(new int[]{200, 12}, d.column("tokens").shape());
+        int[][] chain = Synthetic.markovChain(10, 5);
+        int[] tok = d.column("tokens").ints();
+        int[][] seen = new int[10][10];
+        for (int i = 0; i < 200; i++)
+            for (int t = 1; t < 12; t++) {
+                int prev = tok[i * 12 + t - 1], cur = tok[i * 12 + t];
+                assertTrue(cur == chain[prev][0] || cur == chain[prev][1], "sample " + i + " step " + t + ": " + prev + " -> " + cur);
+                seen[prev][cur]++;
+            }
+        int first = 0;
+        for (int v = 0; v < 10; v++) {
+            assertNotEquals(chain[v][0], chain[v][1], "successors of " + v + " are distinct");
+            first += seen[v][chain[v][0]];
+        }
+        // each step picks the first successor with probability 1/2: 2200 steps, binomial std about 23
+        assertEquals(1100, first, 150, "the two successors are equally likely");
+    }
+
+    @Test void reverseTargetsAreTheReversedSourceBetweenBosAndEos() {
+        Dataset d = Synthetic.reverse(50, 4, 9, 2);
+        assertEquals(java.util.List.of("src", "tgt_in", "tgt_out", "tgt_mask"), d.columnNames());
+        assertArrayEquals(new int[]{50, 4}, d.column("src").shape());
+        assertArrayEquals(new int[]{50, 5}, d.column("tgt_in").shape());
+        int[] src = d.column("src").ints(), in = d.column("tgt_in").ints(), out = d.column("tgt_out").ints();
+        for (int i = 0; i < 50; i++) {
+            for (int s = 0; s < 4; s++) assertTrue(src[i * 4 + s] >= 3 && src[i * 4 + s] < 9, "words avoid pad/bos/eos");
+            int[] row = java.util.Arrays.copyOfRange(src, i * 4, i * 4 + 4);
+            assertArrayEquals(new int[]{Synthetic.BOS, row[3], row[2], row[1], row[0]}, java.util.Arrays.copyOfRange(in, i * 5, i * 5 + 5));
+            assertArrayEquals(new int[]{row[3], row[2], row[1], row[0], Synthetic.EOS}, java.util.Arrays.copyOfRange(out, i * 5, i * 5 + 5));
+        }
+        for (float m : d.column("tgt_mask").floats()) assertEquals(1f, m);
+        assertEquals(1, Synthetic.BOS);
+        assertEquals(2, Synthetic.EOS);
+        assertEquals(0, Synthetic.PAD);
+    }
+
+    @Test void gratingsAreTintedOrientedImages() {
+        Dataset d = Synthetic.gratings(40, 10, 16, 0, 3);
+        assertArrayEquals(new int[]{40, 3, 16, 16}, d.features().shape());
+        assertEquals(10, d.numClasses());
+        float[] x = d.features().floats();
+        int[] y = d.labels().ints();
+        for (int i = 0; i < 40; i++) {
+            assertEquals(i % 10, y[i]);
+            for (int ch = 0; ch < 3; ch++) {
+                double tint = 0.5 * Math.cos(2 * Math.PI * y[i] / 10 + 2 * Math.PI * ch / 3);
+                for (int p = 0; p < 256; p++) {
+                    double v = x[i * 768 + ch * 256 + p];
+                    assertTrue(Math.abs(v - tint) <= 1 + 1e-6, "noise 0: a unit wave around the tint");
+                }
+            }
+            // class 0 (angle 0) varies along columns only: every row of a channel is the same
+            if (y[i] == 0)
+                for (int r = 1; r < 16; r++)
+                    for (int col = 0; col < 16; col++) assertEquals(x[i * 768 + col], x[i * 768 + r * 16 + col], 1e-6);
+        }
+    }
+
     @Test void badParametersAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> Synthetic.gratings(10, 1, 16, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> Synthetic.markov(10, 5, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> Synthetic.reverse(10, 5, 3, 0));
+        assertThrows(IllegalArgumentException.class, () -> Synthetic.reverse(10, 0, 10, 0));
         assertThrows(IllegalArgumentException.class, () -> Synthetic.spirals(10, 1, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> Synthetic.copyTask(10, 3, 2, 0));
         assertThrows(IllegalArgumentException.class, () -> Synthetic.twoMoons(-1, 0, 0));

@@ -24,7 +24,7 @@ public final class Datasets {
 
     /** Every accepted name. */
     public static final List<String> NAMES = List.of("moons", "two_moons", "spirals", "sine", "copy", "xor", "blobs",
-            "fashion_mnist", "csv", "npy");
+            "markov", "reverse", "gratings", "fashion_mnist", "csv", "npy");
 
     /** Default sample count of a synthetic set. */
     public static final int DEFAULT_SAMPLES = 1024;
@@ -44,6 +44,9 @@ public final class Datasets {
             case "copy" -> Synthetic.copyTask(a.i("n", DEFAULT_SAMPLES), a.i("length", 8), a.i("vocab", 10), a.l("seed", 0));
             case "xor" -> Synthetic.xor(a.i("n", DEFAULT_SAMPLES), a.d("noise", 0.1), a.l("seed", 0));
             case "blobs" -> Synthetic.blobs(a.i("n", DEFAULT_SAMPLES), a.i("k", 3), a.i("dim", 2), a.d("spread", 0.5), a.l("seed", 0));
+            case "markov" -> Synthetic.markov(a.i("n", DEFAULT_SAMPLES), a.i("length", 20), a.i("vocab", 50), a.l("seed", 0));
+            case "reverse" -> Synthetic.reverse(a.i("n", DEFAULT_SAMPLES), a.i("length", 8), a.i("vocab", 32), a.l("seed", 0));
+            case "gratings" -> Synthetic.gratings(a.i("n", DEFAULT_SAMPLES), a.i("k", 10), a.i("size", 16), a.d("noise", 0.3), a.l("seed", 0));
             case "fashion_mnist", "fashion-mnist" -> {
                 String part = a.s("part", "train");
                 FashionMnist.Part p = switch (part) {

@@ -26,6 +26,10 @@ class DatasetsTest {
         assertEquals(3, Datasets.load("spirals", Map.of("n", "30", "arms", "3"), null, null).numClasses());
         assertArrayEquals(new int[]{10, 5, 1}, Datasets.load("sine", Map.of("n", "10", "steps", "5"), null, null).features().shape());
         assertEquals(Datasets.DEFAULT_SAMPLES, Datasets.load("xor", Map.of(), null, null).size());
+        assertArrayEquals(new int[]{7, 6}, Datasets.load("markov", Map.of("n", "7", "length", "6", "vocab", "5"), null, null).column("tokens").shape());
+        Dataset r = Datasets.load("reverse", Map.of("n", "7", "length", "3", "vocab", "6"), null, null);
+        assertArrayEquals(new int[]{7, 3}, r.column("src").shape());
+        assertArrayEquals(new int[]{7, 4}, r.column("tgt_out").shape());
     }
 
     @Test void unknownSetsAndArgumentsAreNamed() {
