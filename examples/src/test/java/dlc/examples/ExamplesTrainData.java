@@ -1,0 +1,66 @@
+package dlc.examples;
+
+import dlc.data.Column;
+import dlc.data.Dataset;
+
+import java.util.Random;
+
+/** Tiny synthetic data sets for {@link ExamplesTrainTest}, sized for the float64 interpreter. */
+final class ExamplesTrainData {
+    private ExamplesTrainData() {}
+
+    static final int SIDE = 28;
+
+    /**
+     * Bright-quadrant images [n, 1, 28, 28]: uniform noise in [0, 0.4) everywhere, plus 0.6 on the
+     * quadrant named by the label (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right).
+     */
+    static Dataset brightQuadrant(int n, long seed) {
+        Random r = new Random(seed);
+        float[] x = new float[n * SIDE * SIDE];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(4);
+            for (int row = 0; row < SIDE; row++)
+                for (int col = 0; col < SIDE; col++) {
+                    boolean lit = quadrant(row, col) == y[i];
+                    x[(i * SIDE + row) * SIDE + col] = (float) (0.4 * r.nextDouble() + (lit ? 0.6 : 0));
+                }
+        }
+        return Dataset.classification("bright_quadrant", Column.floats(Dataset.FEATURES, x, 1, SIDE, SIDE), Column.ints(Dataset.LABELS, y), 4);
+    }
+
+    /** Binary images [n, 1, 28, 28]: each quadrant is all ones with probability 1/2, else all zeros. */
+    static Dataset quadrantUnions(int n, long seed) {
+        Random r = new Random(seed);
+        float[] x = new float[n * SIDE * SIDE];
+        for (int i = 0; i < n; i++) {
+            boolean[] on = new boolean[4];
+            for (int q = 0; q < 4; q++) on[q] = r.nextBoolean();
+            for (int row = 0; row < SIDE; row++)
+                for (int col = 0; col < SIDE; col++)
+                    x[(i * SIDE + row) * SIDE + col] = on[quadrant(row, col)] ? 1f : 0f;
+        }
+        return Dataset.of("quadrant_unions", Column.floats(Dataset.FEATURES, x, 1, SIDE, SIDE));
+    }
+
+    private static int quadrant(int row, int col) { return (row < SIDE / 2 ? 0 : 2) + (col < SIDE / 2 ? 0 : 1); }
+
+    /**
+     * The recall task for a language model, as one column {@code tokens} [n, T]: a key token from
+     * {2..1+keys} first, then T-2 filler tokens drawn from {2+keys..1+keys+fillers}, then the key
+     * again. Predicting the last token needs the first one: a model that sees only the previous
+     * token (a filler, independent of the key) is at chance 1/keys there.
+     */
+    static Dataset recall(int n, int length, int keys, int fillers, long seed) {
+        Random r = new Random(seed);
+        int[] t = new int[n * length];
+        for (int i = 0; i < n; i++) {
+            int key = 2 + r.nextInt(keys);
+            t[i * length] = key;
+            for (int s = 1; s < length - 1; s++) t[i * length + s] = 2 + keys + r.nextInt(fillers);
+            t[i * length + length - 1] = key;
+        }
+        return Dataset.of("recall", Column.ints("tokens", t, length));
+    }
+}
