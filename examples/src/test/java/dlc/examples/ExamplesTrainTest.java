@@ -188,4 +188,30 @@ class ExamplesTrainTest {
         assertTrue(baseline < 0.5, "the previous token should say little about the key; the best last-step rule gets " + baseline);
         assertTrue(lstm >= 0.9, "LSTM accuracy on the recalled token " + lstm + " (chance " + 1.0 / keys + ", best last-step rule " + baseline + ")");
     }
+
+    /** The copy task (3 tokens from a vocabulary of 4, then the delimiter, then 3 blanks to fill): chance is 1/4 per token. */
+    @Test
+    void transformerLearnsTheCopyTask() {
+        int length = 3, vocab = 6;
+        var r = rig("transformer.dl", "TransformerEncoder",
+                Map.of("vocab", String.valueOf(vocab), "dim", "32", "heads", "4", "d_ff", "64", "layers", "2", "p", "0.0"),
+                Map.of("epochs", "60", "batch", "16", "lr", "0.005", "schedule", "warmup(steps=20)", "clip", "1.0"));
+        Trainer.Result res = r.fit(Synthetic.copyTask(256, length, vocab, 9));
+        ExamplesTrainRig.assertFiniteLosses("transformer", res);
+        Dataset test = Synthetic.copyTask(128, length, vocab, 10);
+        Tensor probs = eval(r, res.state(), test).get("probs");              // [N, 2L+1, vocab]
+        int[] y = test.column("y").ints();
+        float[] mask = test.column("mask").floats();
+        int w = 2 * length + 1, right = 0, counted = 0;
+        for (int i = 0; i < test.size(); i++)
+            for (int t = 0; t < w; t++) {
+                if (mask[i * w + t] == 0) continue;
+                int best = 0;
+                for (int v = 1; v < vocab; v++) if (probs.get(i, t, v) > probs.get(i, t, best)) best = v;
+                if (best == y[i * w + t]) right++;
+                counted++;
+            }
+        double acc = right / (double) counted;
+        assertTrue(acc >= 0.9, "copied-token accuracy " + acc + " (chance 0.25)");
+    }
 }
