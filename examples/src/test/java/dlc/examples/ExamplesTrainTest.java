@@ -64,15 +64,15 @@ class ExamplesTrainTest {
     }
 
     @Test
-    void autoencoderReconstructionErrorFallsFivefold() {
+    void autoencoderReconstructionErrorFallsTwentyfold() {
         var r = rig("autoencoder.dl", "DenoisingAutoencoder", Map.of("code", "8", "nu", "0.1"),
-                Map.of("epochs", "60", "batch", "16", "lr", "0.02"));
+                Map.of("epochs", "80", "batch", "16", "lr", "0.05"));
         Dataset d = ExamplesTrainData.quadrantUnions(128, 3);
         Tensor x = d.tensors().get("x");
         double before = mse(eval(r, r.trainer().init(), d).get("recon"), x);
         Trainer.Result res = r.fit(d);
         double after = mse(eval(r, res.state(), d).get("recon"), x);
-        assertTrue(after < before / 5, "reconstruction mse " + before + " -> " + after);
+        assertTrue(after < before / 20, "reconstruction mse " + before + " -> " + after);
     }
 
     @Test
@@ -148,7 +148,7 @@ class ExamplesTrainTest {
 
     @Test
     void rbmReconstructionErrorFallsUnderCdK() {
-        var r = rig("rbm.dl", "Rbm", Map.of("hidden", "16", "k", "2", "lr", "0.1"), Map.of("epochs", "20", "batch", "16"));
+        var r = rig("rbm.dl", "Rbm", Map.of("hidden", "16", "k", "2", "lr", "0.1"), Map.of("epochs", "40", "batch", "16"));
         Dataset d = ExamplesTrainData.quadrantUnions(128, 6);
         Tensor x = d.tensors().get("x");
         double before = mse(eval(r, r.trainer().init(), d).get("recon"), x);   // about 0.25: p(v|h) = 1/2 everywhere
