@@ -12,22 +12,24 @@ final class ExamplesTrainData {
     static final int SIDE = 28;
 
     /**
-     * Bright-quadrant images [n, 1, 28, 28]: uniform noise in [0, 0.4) everywhere, plus 0.6 on the
-     * quadrant named by the label (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right).
+     * Bright-quadrant images [n, channels, side, side]: uniform noise in [0, 0.4) everywhere, plus
+     * 0.6 on the quadrant named by the label (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right),
+     * in every channel.
      */
-    static Dataset brightQuadrant(int n, long seed) {
+    static Dataset brightQuadrant(int n, int channels, int side, long seed) {
         Random r = new Random(seed);
-        float[] x = new float[n * SIDE * SIDE];
+        float[] x = new float[n * channels * side * side];
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
             y[i] = r.nextInt(4);
-            for (int row = 0; row < SIDE; row++)
-                for (int col = 0; col < SIDE; col++) {
-                    boolean lit = quadrant(row, col) == y[i];
-                    x[(i * SIDE + row) * SIDE + col] = (float) (0.4 * r.nextDouble() + (lit ? 0.6 : 0));
-                }
+            for (int c = 0; c < channels; c++)
+                for (int row = 0; row < side; row++)
+                    for (int col = 0; col < side; col++) {
+                        int q = (row < side / 2 ? 0 : 2) + (col < side / 2 ? 0 : 1);
+                        x[((i * channels + c) * side + row) * side + col] = (float) (0.4 * r.nextDouble() + (q == y[i] ? 0.6 : 0));
+                    }
         }
-        return Dataset.classification("bright_quadrant", Column.floats(Dataset.FEATURES, x, 1, SIDE, SIDE), Column.ints(Dataset.LABELS, y), 4);
+        return Dataset.classification("bright_quadrant", Column.floats(Dataset.FEATURES, x, channels, side, side), Column.ints(Dataset.LABELS, y), 4);
     }
 
     /** Binary images [n, 1, 28, 28]: each quadrant is all ones with probability 1/2, else all zeros. */
