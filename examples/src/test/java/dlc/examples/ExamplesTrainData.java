@@ -65,4 +65,30 @@ final class ExamplesTrainData {
         }
         return Dataset.of("recall", Column.ints("tokens", t, length));
     }
+
+    /** Begin- and end-of-sequence token of {@link #reversal}. */
+    static final int BOS = 1;
+
+    /**
+     * Sequence reversal for an encoder-decoder: src [n, L] random tokens from [2, vocab);
+     * tgt_out [n, L+1] the reversed source then {@link #BOS} as the end token; tgt_in [n, L+1]
+     * the teacher-forced input ({@link #BOS}, then tgt_out shifted right); tgt_mask all ones. The
+     * earlier target tokens are independent of the next one, so only the source can tell it.
+     */
+    static Dataset reversal(int n, int length, int vocab, long seed) {
+        Random r = new Random(seed);
+        int t = length + 1;
+        int[] src = new int[n * length], in = new int[n * t], out = new int[n * t];
+        float[] mask = new float[n * t];
+        java.util.Arrays.fill(mask, 1f);
+        for (int i = 0; i < n; i++) {
+            for (int s = 0; s < length; s++) src[i * length + s] = 2 + r.nextInt(vocab - 2);
+            for (int s = 0; s < length; s++) out[i * t + s] = src[i * length + length - 1 - s];
+            out[i * t + length] = BOS;
+            in[i * t] = BOS;
+            for (int s = 1; s < t; s++) in[i * t + s] = out[i * t + s - 1];
+        }
+        return Dataset.of("reversal", Column.ints("src", src, length), Column.ints("tgt_in", in, t),
+                Column.ints("tgt_out", out, t), Column.floats("tgt_mask", mask, t));
+    }
 }
