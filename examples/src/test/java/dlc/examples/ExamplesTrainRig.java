@@ -11,7 +11,6 @@ import dlc.train.Metrics;
 import dlc.train.Progress;
 import dlc.train.TrainBlocks;
 import dlc.train.TrainPlan;
-import dlc.train.TrainState;
 import dlc.train.Trainer;
 
 import java.io.PrintWriter;
@@ -53,9 +52,6 @@ final class ExamplesTrainRig {
                 .progress(new Progress(new PrintWriter(new StringWriter()), false));
         return new Rig(c, t);
     }
-
-    /** The state's tensors as a plain map (for the evaluator). */
-    static Map<String, Tensor> values(TrainState s) { return s.values; }
 
     /** Fails on a NaN or infinite loss anywhere in a run's history. */
     static void assertFiniteLosses(String what, Trainer.Result r) {
