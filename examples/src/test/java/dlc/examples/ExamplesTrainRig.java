@@ -48,7 +48,7 @@ final class ExamplesTrainRig {
         Compilation c = Frontend.compile(ExamplesForwardTest.EXAMPLES.resolve(file), model, params, train);
         assertTrue(c.ok(), c.render());
         TrainPlan plan = TrainBlocks.plan(c, c.module()).toBuilder().validationFraction(0).build();
-        Trainer t = TrainBlocks.trainer(c, c.module(), plan, Executor.interpreter())
+        Trainer t = TrainBlocks.trainer(c.module(), plan, Executor.interpreter())
                 .progress(new Progress(new PrintWriter(new StringWriter()), false));
         return new Rig(c, t);
     }
