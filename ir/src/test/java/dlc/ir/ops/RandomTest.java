@@ -18,7 +18,7 @@ class RandomTest {
     private static final EvalContext CONCRETE = new EvalContext() {
         @Override public int[] resolve(Shape shape) { return shape.eval(Map.of()); }
 
-        @Override public Tensor[] run(Graph graph, Tensor... args) { throw new UnsupportedOperationException(); }
+        @Override public Tensor[] run(Graph graph, Tensor... args) { throw new UnsupportedOperationException("this test context runs no nested graphs"); }
     };
 
     static Tensor key(long k) { return Tensor.scalar(DType.I64, k); }
