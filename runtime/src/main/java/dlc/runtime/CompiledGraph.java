@@ -1,0 +1,110 @@
+package dlc.runtime;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The base class of every class the JVM backend generates: one compiled graph (an inference graph,
+ * a training step, a scan body). Generated subclasses implement {@link #bind} (evaluate the dims of
+ * a binding of the shape symbols and size the buffers of the memory plan) and {@link #execute}
+ * (straight-line kernel calls and one loop nest per fusion group).
+ *
+ * <p>Storage: an {@code f32} tensor is a {@code float[]}, every other dtype (f64, i32, i64, bool as
+ * 0/1) a {@code double[]} (exact for integers below 2^53, which is what the float64 reference
+ * interpreter computes too). Tensors are dense, row-major.
+ *
+ * <p>Not thread-safe: an instance owns its buffers, so use one instance per thread
+ * ({@link #copy()} makes another that shares nothing mutable). After warm-up, {@link #run(Object[], long[])}
+ * allocates nothing as long as the symbol binding does not change.
+ */
+public abstract class CompiledGraph {
+    /** Dim values of the current binding, by index in the generated code's dim table. */
+    protected int[] d = new int[0];
+    /** The float buffers (slots) of the memory plan; the generated code indexes them. */
+    protected float[][] fs = new float[0][];
+    /** The double buffers (slots) of the memory plan (every non-f32 dtype). */
+    protected double[][] ds = new double[0][];
+
+    private final Signature signature;
+    private long[] bound;
+    private final Object[] outputs;
+
+    protected CompiledGraph(String signatureText) {
+        this.signature = Signature.parse(signatureText);
+        this.outputs = new Object[signature.outputs().size()];
+    }
+
+    public final Signature signature() { return signature; }
+
+    /** A fresh instance of the same compiled graph with buffers of its own (for another thread). */
+    public abstract CompiledGraph copy();
+
+    /**
+     * Binds the shape symbols (in {@link Signature#symbols()} order): evaluates every dim the code
+     * uses into {@link #d} and sizes the buffers in {@link #fs} and {@link #ds}. Runs only when
+     * the binding changes.
+     */
+    protected abstract void bind(long[] symbols);
+
+    /**
+     * Runs the graph. {@code in} holds the inputs in signature order; {@code out} receives the
+     * outputs in signature order. An output array may be one of this instance's buffers (valid
+     * until the next run) or, for an UPDATE output whose input was donated, that input's own array,
+     * updated in place.
+     */
+    protected abstract void execute(Object[] in, Object[] out);
+
+    /**
+     * Runs on flat arrays (inputs in signature order) with the shape symbols given by value, in
+     * {@link Signature#symbols()} order. Returns the outputs in signature order, in an array this
+     * instance reuses: the no-allocation path for training loops and benchmarks.
+     *
+     * @throws IllegalArgumentException naming the input when an array has the wrong type or length
+     */
+    public final Object[] run(Object[] in, long[] symbols) {
+        if (bound == null || !Arrays.equals(bound, symbols)) {
+            long[] copy = symbols.clone();
+            bind(copy);
+            bound = copy;
+        }
+        List<Signature.Port> ports = signature.inputs();
+        if (in.length != ports.size())
+            throw new IllegalArgumentException("expected " + ports.size() + " inputs " + signature.inputNames() + ", got " + in.length);
+        for (int i = 0; i < in.length; i++) ports.get(i).checkArray(in[i], signature, bound);
+        execute(in, outputs);
+        return outputs;
+    }
+
+    /**
+     * Runs on named tensors: binds the shape symbols from the inputs' shapes, checks every shape and
+     * returns fresh tensors (copies) by output name, in signature order.
+     *
+     * @throws IllegalArgumentException naming the input and its expected shape when a tensor is
+     *                                  missing or has the wrong dtype or shape
+     */
+    public final Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        long[] symbols = signature.bindSymbols(inputs);
+        List<Signature.Port> ports = signature.inputs();
+        Object[] in = new Object[ports.size()];
+        for (int i = 0; i < in.length; i++) in[i] = inputs.get(ports.get(i).name()).data();
+        Object[] out = run(in, symbols);
+        Map<String, Tensor> result = new LinkedHashMap<>();
+        for (int i = 0; i < out.length; i++) {
+            Signature.Port p = signature.outputs().get(i);
+            int[] shape = p.shape(signature, symbols);
+            result.put(p.name(), Tensor.copyOf(p.dtype(), shape, out[i]));
+        }
+        return result;
+    }
+
+    /** Returns {@code a} when it has exactly {@code n} elements, else a new array (used by generated bind methods). */
+    protected static float[] ensure(float[] a, int n) { return a != null && a.length == n ? a : new float[n]; }
+
+    /** Returns {@code a} when it has exactly {@code n} elements, else a new array (used by generated bind methods). */
+    protected static double[] ensure(double[] a, int n) { return a != null && a.length == n ? a : new double[n]; }
+
+    /** The current binding's value of symbol {@code i} (generated code reads dims through {@link #d} instead). */
+    protected final long symbol(int i) { return bound[i]; }
+}

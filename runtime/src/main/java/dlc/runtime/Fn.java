@@ -1,0 +1,52 @@
+package dlc.runtime;
+
+/**
+ * Scalar functions that generated loop bodies call for elementwise ops without a JVM opcode
+ * (the JIT inlines them). Each matches the float64 reference interpreter's definition
+ * ({@code dlc.ir.ops.ElementwiseOps}); float versions compute in double and round once.
+ */
+public final class Fn {
+    private Fn() {}
+
+    public static double sigmoid(double x) { return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)); }
+
+    public static float sigmoid(float x) { return (float) sigmoid((double) x); }
+
+    public static double relu(double x) { return x > 0 ? x : 0; }
+
+    public static float relu(float x) { return x > 0 ? x : 0f; }
+
+    public static double rsqrt(double x) { return 1 / Math.sqrt(x); }
+
+    public static double floorMod(double a, double b) { return a - Math.floor(a / b) * b; }
+
+    public static double maximum(double a, double b) { return a >= b ? a : b; }
+
+    public static float maximum(float a, float b) { return a >= b ? a : b; }
+
+    public static double minimum(double a, double b) { return a <= b ? a : b; }
+
+    public static float minimum(float a, float b) { return a <= b ? a : b; }
+
+    /** Integer floor division, as the interpreter computes i32/i64 {@code div}. */
+    public static double idiv(double a, double b) {
+        if (b == 0) throw new ArithmeticException("integer div by zero");
+        return Math.floorDiv((long) a, (long) b);
+    }
+
+    /** Integer floor modulo, as the interpreter computes i32/i64 {@code mod}. */
+    public static double imod(double a, double b) {
+        if (b == 0) throw new ArithmeticException("integer mod by zero");
+        return Math.floorMod((long) a, (long) b);
+    }
+
+    /** Conversion to a dtype's value set, as the interpreter's {@code cast}: 1 = bool, 2 = i32, 3 = i64. */
+    public static double toBool(double v) { return v != 0 ? 1 : 0; }
+
+    public static double toI32(double v) { return (int) v; }
+
+    public static double toI64(double v) { return (long) v; }
+
+    /** The error function (Abramowitz-Stegun 7.1.26 is too coarse; this is the interpreter's series/continued fraction). */
+    public static double erf(double x) { return SpecialFunctions.erf(x); }
+}
