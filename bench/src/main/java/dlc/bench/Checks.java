@@ -1,0 +1,78 @@
+package dlc.bench;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What {@code --check} verifies before a workload is timed (on copies of its arrays, so the timed
+ * run starts from the same state): the compiled graph agrees with the float64 reference
+ * interpreter on one run, and (training) the loss falls over 30 SGD steps, as the peers check.
+ * A failed check prints "! FAIL" and exits with status 1: a fast wrong answer is not a result.
+ *
+ * <p>Tolerances: float32 against float64. The loss (a batch mean of log-sum-exp terms) and the
+ * logits (dot products of up to 3136 terms) carry relative rounding of order 1e-6..1e-5, so 1e-4
+ * of the largest magnitude passes any correct kernel; the parameter updates are lr * gradient, whose
+ * float32 sums over the batch (and 50 LSTM steps) reach ~1e-4 relative, so 1e-3 of the largest
+ * update. A wrong gradient is off by O(1) and fails both; NaN fails every comparison.
+ */
+final class Checks {
+    private Checks() {}
+
+    static void train(BenchModel m, Session timed, Map<String, Object> store, Map<String, Long> syms, String metric) {
+        String what = m.name + " " + metric;
+        if (timed.exec instanceof JvmExecutor) {
+            Map<String, Object> a = Workloads.copy(store), b = Workloads.copy(store);
+            Session jvm = new Session(timed.exec, a, syms);
+            Session ref = new Session(new InterpreterExecutor(m.step()), b, syms);
+            double lj = jvm.loss(jvm.run()), lr = ref.loss(ref.run());
+            double lossErr = Math.abs(lj - lr) / Math.max(1e-30, Math.abs(lr));
+            // worst relative error of the parameter updates (new - old), over every f32 param
+            double worst = 0;
+            String worstName = "";
+            for (Map.Entry<String, Object> e : store.entrySet()) {
+                if (!(e.getValue() instanceof float[] old) || e.getKey().equals("x")) continue;
+                float[] nj = (float[]) a.get(e.getKey()), nr = (float[]) b.get(e.getKey());
+                double maxRef = 0, maxDiff = 0;
+                for (int i = 0; i < old.length; i++) {
+                    double dr = nr[i] - old[i], dj = nj[i] - old[i];
+                    maxRef = Math.max(maxRef, Math.abs(dr));
+                    double diff = Math.abs(dj - dr);
+                    maxDiff = Double.isNaN(diff) ? Double.POSITIVE_INFINITY : Math.max(maxDiff, diff);
+                }
+                double rel = maxRef == 0 ? (maxDiff == 0 ? 0 : Double.POSITIVE_INFINITY) : maxDiff / maxRef;
+                if (!(rel <= worst)) { worst = rel; worstName = e.getKey(); }
+            }
+            boolean ok = lossErr <= 1e-4 && worst <= 1e-3;
+            line(ok, String.format(Locale.ROOT, "%s: compiled vs interpreter, loss %.6f vs %.6f (rel %.1e), worst update rel err %.1e (%s)",
+                    what, lj, lr, lossErr, worst, worstName));
+        }
+        Map<String, Object> c = Workloads.copy(store);
+        Session s = new Session(timed.exec, c, syms);
+        double before = s.loss(s.run());
+        double after = before;
+        for (int i = 0; i < 30; i++) after = s.loss(s.run());
+        line(after < before, String.format(Locale.ROOT, "%s: loss %.4f -> %.4f over 30 SGD steps", what, before, after));
+    }
+
+    static void infer(BenchModel m, Session timed, Map<String, Object> store, Map<String, Long> syms, String metric) {
+        if (!(timed.exec instanceof JvmExecutor)) return;
+        Session ref = new Session(new InterpreterExecutor(m.inference()), Workloads.copy(store), syms);
+        float[] lj = ((float[]) timed.output(timed.run())).clone();
+        float[] lr = (float[]) ref.output(ref.run());
+        double maxRef = 0, maxDiff = 0;
+        for (int i = 0; i < lr.length; i++) {
+            maxRef = Math.max(maxRef, Math.abs(lr[i]));
+            double d = Math.abs(lj[i] - lr[i]);
+            maxDiff = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(maxDiff, d);
+        }
+        double rel = maxDiff / Math.max(1e-30, maxRef);
+        line(rel <= 1e-4, String.format(Locale.ROOT, "%s %s: compiled vs interpreter logits, max err %.1e of max |logit| %.3f (rel %.1e)",
+                m.name, metric, maxDiff, maxRef, rel));
+    }
+
+    private static void line(boolean ok, String text) {
+        System.out.println("! " + (ok ? "ok " : "FAIL ") + text);
+        System.out.flush();
+        if (!ok) System.exit(1);
+    }
+}

@@ -1,0 +1,82 @@
+package dlc.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Joins result files into one markdown table: dlc vs the peers per workload, metric and thread
+ * count, with the ratios dlc/PyTorch and dlc/DL4J (below 1 means dlc is faster), and dlc's bytes
+ * allocated per step.
+ *
+ * <pre>java -cp ... dlc.bench.Table RESULTS... </pre>
+ * Reads lines {@code peer workload metric threads median_ms} (the peers' results.txt and
+ * Workloads' output) and {@code % alloc ...} lines; ignores everything else.
+ */
+public final class Table {
+    private Table() {}
+
+    public static void main(String[] args) throws IOException {
+        Map<String, Map<String, Double>> ms = new LinkedHashMap<>(); // key -> peer -> median
+        Map<String, String> alloc = new LinkedHashMap<>();
+        List<String> order = new ArrayList<>();
+        for (String a : args) {
+            for (String line : Files.readAllLines(Path.of(a))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 7 && f[0].equals("%") && f[1].equals("alloc")) {
+                    alloc.put(f[3] + " " + f[4] + " " + f[5], value(f, "caller_bytes_per_step") + " / " + value(f, "all_threads_bytes_per_step"));
+                } else if (f.length == 5 && !line.startsWith("#") && isNumber(f[4]) && isNumber(f[3])) {
+                    String key = f[1] + " " + f[2] + " " + f[3];
+                    if (!ms.containsKey(key)) order.add(key);
+                    ms.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(f[0], Double.parseDouble(f[4]));
+                }
+            }
+        }
+        order.sort((x, y) -> {
+            String[] a = x.split(" "), b = y.split(" ");
+            int c = Integer.compare(Integer.parseInt(a[2]), Integer.parseInt(b[2]));
+            if (c != 0) return c;
+            return Integer.compare(rank(x), rank(y));
+        });
+        System.out.println("| workload | metric | threads | dlc-jvm ms | PyTorch ms | DL4J ms | dlc/PyTorch | dlc/DL4J | dlc alloc B/step (caller / all threads) |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (String key : order) {
+            String[] k = key.split(" ");
+            Map<String, Double> m = ms.get(key);
+            Double d = m.get(Workloads.PEER), p = m.get("djl-pytorch"), j = m.get("dl4j");
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", k[0], k[1], k[2],
+                    fmt(d), fmt(p), fmt(j), ratio(d, p), ratio(d, j), alloc.getOrDefault(key, "-"));
+        }
+    }
+
+    /** Keeps the peers' order of workloads and metrics. */
+    private static int rank(String key) {
+        String[] order = {"mlp train-b128", "mlp train-b32", "mlp infer-b1", "mlp infer-b128", "cnn train-b64",
+                "cnn infer-b1", "cnn infer-b64", "lstm train-b32"};
+        for (int i = 0; i < order.length; i++) if (key.startsWith(order[i] + " ")) return i;
+        return order.length;
+    }
+
+    private static String value(String[] f, String name) {
+        for (String s : f) if (s.startsWith(name + "=")) return s.substring(name.length() + 1);
+        return "?";
+    }
+
+    private static boolean isNumber(String s) {
+        try {
+            Double.parseDouble(s);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private static String fmt(Double v) { return v == null ? "-" : String.format(Locale.ROOT, v < 1 ? "%.4f" : v < 100 ? "%.3f" : "%.1f", v); }
+
+    private static String ratio(Double a, Double b) { return a == null || b == null ? "-" : String.format(Locale.ROOT, "%.2fx", a / b); }
+}
