@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The JVM backend side by side with the peers (../shared/peers), on this machine, back to back:
+#   1. build the bench module (offline),
+#   2. dlc's workloads for each thread count, one JVM per count (bench/target/results/dlc.txt),
+#   3. the peers' run.sh (DJL/PyTorch and DL4J, same workloads, same timing method) in a writable
+#      copy of the peers folder (bench/target/peers; its first build needs Maven Central),
+#   4. compile time of every examples/*.dl, one fresh JVM per file (compile.txt), and the size of
+#      the jar `dlc compile` makes for the MLPs where that command exists (jar.txt),
+#   5. GemmBench where it exists (gemm.txt),
+#   6. one table: dlc vs PyTorch and DL4J per workload/metric/threads, with ratios (table.md).
+#
+# Knobs (env): THREADS="1 2"  WORKLOADS=mlp,cnn,lstm  QUICK=1 (short timings, both sides)
+#   SKIP_BUILD=1  SKIP_PEERS=1 (reuse bench/target/peers/results.txt)  SKIP_COMPILE=1
+#   PEERS_DIR=path/to/shared/peers  JAVA=java  CHECK=0 (skip the compiled-vs-interpreter check)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/bench/target/results
+THREADS=${THREADS:-"1 2"}
+WORKLOADS=${WORKLOADS:-mlp,cnn,lstm}
+JAVA=${JAVA:-java}
+JVM=(--add-modules jdk.incubator.vector -Xms1g -Xmx4g)
+CP="$ROOT/bench/target/classes:$ROOT/bench/target/lib/*"
+TIMING=()
+[[ -n "${QUICK:-}" ]] && TIMING=(-Dbench.warmupSec=0.5 -Dbench.minSec=1 -Dbench.maxSec=3)
+
+if [[ -z "${PEERS_DIR:-}" ]]; then
+  for d in "$ROOT/../shared/peers" "$ROOT/../../shared/peers" /work/shared/peers; do
+    [[ -f "$d/run.sh" ]] && { PEERS_DIR=$(cd "$d" && pwd); break; }
+  done
+fi
+
+if [[ -z "${SKIP_BUILD:-}" ]]; then
+  mvn -o -q -pl bench -am -DskipTests package
+fi
+mkdir -p "$OUT"
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $("$JAVA" -version 2>&1 | head -1)"
+echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# 2. dlc
+: > "$OUT/dlc.txt"
+for t in $THREADS; do
+  check=()
+  [[ "$t" == "1" && "${CHECK:-1}" != "0" ]] && check=(--check)
+  "$JAVA" "${JVM[@]}" -Ddlc.threads="$t" "${TIMING[@]}" -cp "$CP" dlc.bench.Workloads "$t" "$WORKLOADS" "${check[@]}" \
+    2> "$OUT/dlc-t$t.log" | tee -a "$OUT/dlc.txt"
+done
+
+# 3. peers, in a writable copy (the shared folder may be read-only; its target/ is kept between runs)
+if [[ -z "${SKIP_PEERS:-}" ]]; then
+  [[ -n "${PEERS_DIR:-}" ]] || { echo "no peers folder found; set PEERS_DIR" >&2; exit 1; }
+  work=$ROOT/bench/target/peers
+  mkdir -p "$work"
+  cp -r "$PEERS_DIR"/pom.xml "$PEERS_DIR"/src "$PEERS_DIR"/run.sh "$PEERS_DIR"/README.md "$work"/
+  chmod -R u+w "$work"
+  (cd "$work" && THREADS="$THREADS" WORKLOADS="$WORKLOADS" JAVA="$JAVA" bash ./run.sh)
+fi
+PEERS_RESULTS=$ROOT/bench/target/peers/results.txt
+
+# 4. compile times (a fresh JVM per example: the figure `dlc compile` users see) and jar sizes
+if [[ -z "${SKIP_COMPILE:-}" ]]; then
+  : > "$OUT/compile.txt"
+  for f in examples/*.dl; do
+    "$JAVA" "${JVM[@]}" -cp "$CP" dlc.bench.CompileTimes "$f" 2>/dev/null | tee -a "$OUT/compile.txt" || true
+  done
+  : > "$OUT/jar.txt"
+  if ./dlc compile --help >/dev/null 2>&1; then
+    for f in examples/mlp.dl examples/mlp_fashion.dl bench/src/main/resources/bench/mlp.dl; do
+      jar="$OUT/$(basename "$f" .dl).jar"
+      if ./dlc compile "$f" -o "$jar" >/dev/null 2>"$OUT/jar.err"; then
+        echo "jar $f $(stat -c %s "$jar") bytes" | tee -a "$OUT/jar.txt"
+      else
+        echo "jar $f FAILED $(head -c 300 "$OUT/jar.err" | tr '\n' ' ')" | tee -a "$OUT/jar.txt"
+      fi
+    done
+  else
+    echo "jar: no 'dlc compile' command in this build" | tee -a "$OUT/jar.txt"
+  fi
+fi
+
+# 5. GEMM GFLOPS (the GEMM helper's harness), where it exists
+if [[ -f bench/target/classes/dlc/bench/GemmBench.class ]]; then
+  # it sweeps 1 and all cores itself, vector and scalar micro-kernels, best of 5 rounds per case
+  "$JAVA" "${JVM[@]}" -cp "$CP" dlc.bench.GemmBench 2>&1 | tee "$OUT/gemm.txt"
+fi
+
+echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# 6. the table
+"$JAVA" -cp "$CP" dlc.bench.Table "$OUT/dlc.txt" $( [[ -f "$PEERS_RESULTS" ]] && echo "$PEERS_RESULTS" ) | tee "$OUT/table.md"
