@@ -78,6 +78,20 @@ public abstract class CompiledGraph {
     }
 
     /**
+     * Runs without checking array lengths: for the runtime's own callers (scan bodies), whose
+     * buffers may be longer than the value they hold (a slot sized for its largest member).
+     */
+    final Object[] runUnchecked(Object[] in, long[] symbols) {
+        if (bound == null || !Arrays.equals(bound, symbols)) {
+            long[] copy = symbols.clone();
+            bind(copy);
+            bound = copy;
+        }
+        execute(in, outputs);
+        return outputs;
+    }
+
+    /**
      * Runs on named tensors: binds the shape symbols from the inputs' shapes, checks every shape and
      * returns fresh tensors (copies) by output name, in signature order.
      *
