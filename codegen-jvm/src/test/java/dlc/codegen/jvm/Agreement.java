@@ -47,7 +47,7 @@ final class Agreement {
     static void verify(CompiledClasses cc) {
         for (var e : cc.classes().entrySet()) {
             StringWriter sw = new StringWriter();
-            CheckClassAdapter.verify(new ClassReader(e.getValue()), CompiledGraph.class.getClassLoader(), false, new PrintWriter(sw));
+            CheckClassAdapter.verify(new ClassReader(e.getValue()), new CompiledClasses.GeneratedClassLoader(cc.classes()), false, new PrintWriter(sw));
             assertTrue(sw.toString().isEmpty(), "generated class " + e.getKey() + " does not verify:\n" + sw);
         }
     }
