@@ -36,9 +36,14 @@ final class ElementwiseCode implements Opcodes {
         boolean f = isFloat(out);
         List<Value> in = n.inputs();
         switch (op) {
+            case "constant" -> {
+                double c = n.attrs().getDoubles("values")[0];
+                if (f) mv.visitLdcInsn((float) c);
+                else mv.visitLdcInsn(c);
+            }
             case "stop_gradient", "broadcast_to" -> load(mv, in.get(0), locals.get(0), f);
             case "neg" -> { load(mv, in.get(0), locals.get(0), f); mv.visitInsn(f ? FNEG : DNEG); }
-            case "abs", "signum" -> unaryNative(mv, in, locals, f, "abs");
+            case "abs" -> unaryNative(mv, in, locals, f, "abs");
             case "sign" -> unaryNative(mv, in, locals, f, "signum");
             case "relu", "sigmoid" -> {
                 load(mv, in.get(0), locals.get(0), f);

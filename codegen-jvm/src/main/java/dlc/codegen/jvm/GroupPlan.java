@@ -40,13 +40,16 @@ final class GroupPlan {
     static Role role(Node n) {
         String op = n.op().name();
         if (op.equals("reshape")) return Role.ALIAS;
-        if (op.equals("broadcast_to")) return Role.INLINE;
+        if (op.equals("broadcast_to") || isSplat(n)) return Role.INLINE;
         return switch (n.op().kind()) {
             case ELEMENTWISE -> Role.INLINE;
             case REDUCE -> op.equals("sum") || op.equals("mean") || op.equals("max") || op.equals("min") ? Role.REDUCE : Role.LOWERED;
             default -> Role.LOWERED;
         };
     }
+
+    /** A constant with one value for every element: an immediate in the loop body, no buffer. */
+    static boolean isSplat(Node n) { return n.op().name().equals("constant") && n.attrs().getDoubles("values").length == 1; }
 
     /** The plan of a fusion node's region. */
     static GroupPlan of(Graph region, List<Value> outerInputs, List<Value> outerOutputs) {
@@ -115,6 +118,29 @@ final class GroupPlan {
 
     private static boolean producedBefore(Value x, Node n, List<Node> nodes) {
         return x.producer() != null && nodes.contains(x.producer());
+    }
+
+    /**
+     * Whether result {@code r} may be written straight into the buffer of group input {@code in}
+     * (buffer donation): {@code in} is read only by loop nests up to the one that computes {@code r},
+     * and in that nest only at the point being written (same shape, so every read of an element
+     * precedes its write); nothing else shares {@code in}'s buffer.
+     */
+    boolean canWriteOver(Value r, Value in) {
+        for (Value v : sharesWith.keySet()) if (storageRoot(v) == in) return false;
+        int writer = -1;
+        for (int s = 0; s < steps.size(); s++) if (steps.get(s) instanceof Nest n && n.targets().contains(r)) writer = s;
+        if (writer < 0) return false;
+        for (int s = 0; s < steps.size(); s++) {
+            Step step = steps.get(s);
+            boolean reads = step instanceof Nest n ? NestEmitter.leaves(this, n).contains(in)
+                    : step instanceof Lowered l ? l.node().inputs().contains(in)
+                    : ((Copy) step).from() == in;
+            if (!reads) continue;
+            if (s > writer) return false;
+            if (s == writer && !in.type().shape().equals(((Nest) step).space())) return false;
+        }
+        return true;
     }
 
     /** The value whose buffer {@code v} uses (itself unless it shares one). */

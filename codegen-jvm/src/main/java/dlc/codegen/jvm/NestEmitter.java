@@ -107,6 +107,14 @@ final class NestEmitter implements Opcodes {
 
     // ---- planning
 
+    /** The buffers a nest reads: materialized values its expressions reach that it does not compute itself. */
+    static List<Value> leaves(GroupPlan plan, GroupPlan.Nest nest) {
+        NestEmitter e = new NestEmitter(null, null, plan, nest);
+        Set<Value> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Value r : nest.reduce() != null ? List.of(nest.reduce().input(0)) : nest.targets()) e.collectLeaves(r, seen, true);
+        return e.accessValues;
+    }
+
     private void collectLeaves(Value v, Set<Value> seen, boolean root) {
         if (!seen.add(v)) return;
         if (plan.materialized.contains(v) && !targets.contains(v)) {

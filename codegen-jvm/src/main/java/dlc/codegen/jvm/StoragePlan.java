@@ -50,11 +50,16 @@ final class StoragePlan {
         Set<Value> pinned = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < nodes.size(); i++) for (Value v : nodes.get(i).inputs()) lastUse.put(rootOf(root, v), i);
         for (Graph.Output o : g.outputs()) pinned.add(rootOf(root, o.value()));
+        Map<Value, Value> donated = donations(g, sp, root, lastUse, pinned);
         List<Candidate> cands = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             if (isAlias(n)) continue;
             for (Value v : n.outputs()) {
+                if (donated.containsKey(v)) {
+                    sp.location.put(v, sp.location.get(donated.get(v)));
+                    continue;
+                }
                 boolean pin = pinned.contains(v);
                 cands.add(new Candidate(v, i, pin ? end : lastUse.getOrDefault(v, i), pin));
             }
@@ -85,6 +90,37 @@ final class StoragePlan {
             for (Node n : gp.nodes) for (Value v : n.inputs()) if (gp.materialized.contains(v) && !sp.location.containsKey(v)) sp.location.put(v, sp.location(gp.storageRoot(v)));
         }
         return sp;
+    }
+
+    /**
+     * UPDATE outputs written straight into the caller's array of the input they update: the input
+     * is no output itself, is not read after the update's node, and the group computing the update
+     * reads it only at the point it writes ({@link GroupPlan#canWriteOver}).
+     */
+    private static Map<Value, Value> donations(Graph g, StoragePlan sp, Map<Value, Value> root, Map<Value, Integer> lastUse, Set<Value> pinned) {
+        Map<Value, Value> out = new IdentityHashMap<>();
+        Map<Node, Integer> index = new IdentityHashMap<>();
+        for (int i = 0; i < g.nodes().size(); i++) index.put(g.nodes().get(i), i);
+        Set<Value> taken = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Graph.Output o : g.outputs()) {
+            if (o.role() != Graph.Output.Role.UPDATE) continue;
+            Value u = o.value(), p = g.input(o.name()).orElse(null);
+            if (p == null || !p.type().equals(u.type()) || u.isGraphInput() || pinned.contains(p) || !taken.add(p)) continue;
+            Node n = u.producer();
+            GroupPlan gp = sp.groups.get(n);
+            if (gp == null || StoragePlan.isAlias(n) || out.containsKey(u)) continue;
+            if (lastUse.getOrDefault(p, -1) > index.get(n)) continue;
+            if (g.outputs().stream().filter(x -> x.value() == u).count() > 1) continue;
+            Value inner = null, innerIn = null;
+            for (var e : gp.outer.entrySet()) {
+                if (e.getValue() == u && !e.getKey().equals(p)) inner = e.getKey();
+                if (e.getValue() == p && n.inputs().contains(p) && e.getKey() != e.getValue() || e.getValue() == p && e.getKey() == p) innerIn = e.getKey();
+            }
+            long copies = gp.outer.entrySet().stream().filter(e -> e.getValue() == p).count();
+            if (inner == null || innerIn == null || copies != 1 || !gp.canWriteOver(inner, innerIn)) continue;
+            out.put(u, p);
+        }
+        return out;
     }
 
     private static Value rootOf(Map<Value, Value> root, Value v) {
