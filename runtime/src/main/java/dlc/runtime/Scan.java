@@ -20,7 +20,8 @@ public final class Scan {
     private final int[] bodySymbolIndex;
     private long[] bodySymbols;
     private int length;
-    private Object[] carryBuf, stepIn;
+    /** The carries the next step reads, and where a step's new carries are copied (then swapped). */
+    private Object[] carryBuf, carryNext, stepIn;
     private int[] carryNumel;
     /** Per x and y: elements before the axis (outer), after it (inner). */
     private int[] xOuter, xInner, yOuter, yInner;
@@ -56,7 +57,11 @@ public final class Scan {
         bodySymbols = new long[bodySymbolIndex.length];
         for (int i = 0; i < bodySymbols.length; i++) bodySymbols[i] = parentSymbols[bodySymbolIndex[i]];
         carryBuf = new Object[carries];
-        for (int i = 0; i < carries; i++) carryBuf[i] = carryFloat[i] ? new float[carryNumel[i]] : new double[carryNumel[i]];
+        carryNext = new Object[carries];
+        for (int i = 0; i < carries; i++) {
+            carryBuf[i] = carryFloat[i] ? new float[carryNumel[i]] : new double[carryNumel[i]];
+            carryNext[i] = carryFloat[i] ? new float[carryNumel[i]] : new double[carryNumel[i]];
+        }
         stepIn = new Object[operands.length];
         xOuter = new int[xs];
         xInner = new int[xs];
@@ -88,8 +93,15 @@ public final class Scan {
             int t = reverse ? length - 1 - s : s;
             for (int i = 0; i < xs; i++) slice(operands[carries + i], stepIn[carries + i], xOuter[i], xInner[i], t);
             Object[] out = body.runUnchecked(stepIn, bodySymbols);
-            for (int i = 0; i < carries; i++) System.arraycopy(out[i], 0, carryBuf[i], 0, carryNumel[i]);
+            // A body output may be one of its input arrays (a y or a new carry that is an incoming
+            // carry: autodiff saves h_{t-1} as a y; carries may swap), so nothing the body read is
+            // written before every output is consumed: ys first, new carries into the other buffer.
             for (int i = 0; i < ys; i++) stack(out[carries + i], results[carries + i], yOuter[i], yInner[i], t);
+            for (int i = 0; i < carries; i++) System.arraycopy(out[i], 0, carryNext[i], 0, carryNumel[i]);
+            Object[] swap = carryBuf;
+            carryBuf = carryNext;
+            carryNext = swap;
+            for (int i = 0; i < carries; i++) stepIn[i] = carryBuf[i];
         }
         for (int i = 0; i < carries; i++) System.arraycopy(carryBuf[i], 0, results[i], 0, carryNumel[i]);
     }
