@@ -44,7 +44,8 @@ for t in $THREADS; do
   check=()
   [[ "$t" == "1" && "${CHECK:-1}" != "0" ]] && check=(--check)
   "$JAVA" "${JVM[@]}" -Ddlc.threads="$t" "${TIMING[@]}" -cp "$CP" dlc.bench.Workloads "$t" "$WORKLOADS" "${check[@]}" \
-    2> "$OUT/dlc-t$t.log" | tee -a "$OUT/dlc.txt"
+    2> "$OUT/dlc-t$t.log" | tee -a "$OUT/dlc.txt" \
+    || echo "== dlc workloads with $t thread(s) exited with an error: a failed check (% check FAIL) or see $OUT/dlc-t$t.log"
 done
 
 # 3. peers, in a writable copy (the shared folder may be read-only; its target/ is kept between runs)

@@ -24,11 +24,14 @@ public final class Table {
     public static void main(String[] args) throws IOException {
         Map<String, Map<String, Double>> ms = new LinkedHashMap<>(); // key -> peer -> median
         Map<String, String> alloc = new LinkedHashMap<>();
+        java.util.Set<String> failed = new java.util.HashSet<>();
         List<String> order = new ArrayList<>();
         for (String a : args) {
             for (String line : Files.readAllLines(Path.of(a))) {
                 String[] f = line.trim().split("\\s+");
-                if (f.length >= 7 && f[0].equals("%") && f[1].equals("alloc")) {
+                if (f.length >= 7 && f[0].equals("%") && f[1].equals("check") && f[2].equals("FAIL")) {
+                    failed.add(f[4] + " " + f[5]); // checked once (1 thread); the same code runs at every count
+                } else if (f.length >= 7 && f[0].equals("%") && f[1].equals("alloc")) {
                     alloc.put(f[3] + " " + f[4] + " " + f[5], value(f, "caller_bytes_per_step") + " / " + value(f, "all_threads_bytes_per_step"));
                 } else if (f.length == 5 && !line.startsWith("#") && isNumber(f[4]) && isNumber(f[3])) {
                     String key = f[1] + " " + f[2] + " " + f[3];
@@ -50,7 +53,8 @@ public final class Table {
             Map<String, Double> m = ms.get(key);
             Double d = m.get(Workloads.PEER), p = m.get("djl-pytorch"), j = m.get("dl4j");
             System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", k[0], k[1], k[2],
-                    fmt(d), fmt(p), fmt(j), ratio(d, p), ratio(d, j), alloc.getOrDefault(key, "-"));
+                    fmt(d) + (failed.contains(k[0] + " " + k[1]) ? " (FAILED CHECK)" : ""), fmt(p), fmt(j), ratio(d, p), ratio(d, j),
+                    alloc.getOrDefault(key, "-"));
         }
     }
 

@@ -19,7 +19,8 @@ import java.util.Map;
  *
  * Output, one line each: {@code dlc-jvm WORKLOAD METRIC THREADS MEDIAN_MS} (the peers' format);
  * {@code # ...} details (steps/s, p10/p90, iterations); {@code % alloc ...} bytes per step after
- * warm-up; {@code ! ...} check results. Every model is a .dl file under {@code bench/} compiled by
+ * warm-up; {@code ! ...} check results, {@code % check FAIL ...} for a workload whose check failed
+ * (still timed; exit status 1). Every model is a .dl file under {@code bench/} compiled by
  * the frontend, then {@link JvmCompiler#load}; the timed step is {@code CompiledGraph.run(Object[],
  * long[])} on the same float[]/double[] arrays every iteration, UPDATE outputs fed back into the
  * param arrays (in place when donated). {@code -Dbench.backend=interp} runs the reference
@@ -52,7 +53,7 @@ public final class Workloads {
                 + (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() ? "present" : "ABSENT (scalar kernels)")
                 + ", java " + System.getProperty("java.version"));
         new Workloads(threads, check).run(workloads);
-        System.exit(0); // worker pools may keep the JVM alive
+        System.exit(Checks.anyFailed ? 1 : 0); // also: worker pools may keep the JVM alive
     }
 
     private void run(List<String> workloads) {
@@ -99,7 +100,7 @@ public final class Workloads {
         store.put("x", x);
         store.put("y", y);
         Session s = new Session(step, store, syms);
-        if (check) Checks.train(m, s, store, syms, metric);
+        if (check && !Checks.train(m, s, store, syms, metric)) failed(m.name, metric);
         report(m.name, metric, Timing.measure(m.name, metric, threads, s::run), s);
     }
 
@@ -109,8 +110,12 @@ public final class Workloads {
         store.put("x", x);
         store.put("y", new double[b]); // the label input of the eval graph; unused once the loss is dropped
         Session s = new Session(eval, store, syms);
-        if (check) Checks.infer(m, s, store, syms, metric);
+        if (check && !Checks.infer(m, s, store, syms, metric)) failed(m.name, metric);
         report(m.name, metric, Timing.measure(m.name, metric, threads, s::run), s);
+    }
+
+    private void failed(String workload, String metric) {
+        System.out.printf("%% check FAIL %s %s %s %d%n", PEER, workload, metric, threads);
     }
 
     private void report(String workload, String metric, Timing.Result r, Session s) {
