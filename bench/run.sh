@@ -58,6 +58,7 @@ if [[ -z "${SKIP_PEERS:-}" ]]; then
   (cd "$work" && THREADS="$THREADS" WORKLOADS="$WORKLOADS" JAVA="$JAVA" bash ./run.sh)
 fi
 PEERS_RESULTS=$ROOT/bench/target/peers/results.txt
+PEERS_DETAIL=$ROOT/bench/target/peers/results-detail.txt
 
 # 4. compile times (a fresh JVM per example: the figure `dlc compile` users see) and jar sizes
 if [[ -z "${SKIP_COMPILE:-}" ]]; then
@@ -88,4 +89,6 @@ fi
 
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # 6. the table
-"$JAVA" -cp "$CP" dlc.bench.Table "$OUT/dlc.txt" $( [[ -f "$PEERS_RESULTS" ]] && echo "$PEERS_RESULTS" ) | tee "$OUT/table.md"
+peer_files=()
+for f in "$PEERS_RESULTS" "$PEERS_DETAIL"; do [[ -f "$f" ]] && peer_files+=("$f"); done
+"$JAVA" -cp "$CP" dlc.bench.Table "$OUT/dlc.txt" "${peer_files[@]}" | tee "$OUT/table.md"

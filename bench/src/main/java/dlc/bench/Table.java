@@ -11,24 +11,34 @@ import java.util.Map;
 
 /**
  * Joins result files into one markdown table: dlc vs the peers per workload, metric and thread
- * count, with the ratios dlc/PyTorch and dlc/DL4J (below 1 means dlc is faster), and dlc's bytes
- * allocated per step.
+ * count, with the ratios dlc/PyTorch and dlc/DL4J of the medians (below 1 means dlc is faster), the
+ * ratio of the 10th percentiles (less sensitive to other processes on a busy machine: a step that
+ * was preempted lands above it), and dlc's bytes allocated per step.
  *
  * <pre>java -cp ... dlc.bench.Table RESULTS... </pre>
  * Reads lines {@code peer workload metric threads median_ms} (the peers' results.txt and
- * Workloads' output) and {@code % alloc ...} lines; ignores everything else.
+ * Workloads' output), detail lines with {@code p10_ms=} (results-detail.txt, Workloads' {@code # }
+ * lines) and {@code % alloc} / {@code % check FAIL} lines; ignores everything else.
  */
 public final class Table {
     private Table() {}
 
     public static void main(String[] args) throws IOException {
         Map<String, Map<String, Double>> ms = new LinkedHashMap<>(); // key -> peer -> median
+        Map<String, Map<String, Double>> p10 = new LinkedHashMap<>(); // key -> peer -> p10 (detail lines)
         Map<String, String> alloc = new LinkedHashMap<>();
         java.util.Set<String> failed = new java.util.HashSet<>();
         List<String> order = new ArrayList<>();
         for (String a : args) {
             for (String line : Files.readAllLines(Path.of(a))) {
                 String[] f = line.trim().split("\\s+");
+                // detail lines: "[# ]peer workload metric threads median_ms=.. steps_per_s=.. p10_ms=.."
+                String[] d = line.replaceFirst("^#\\s*", "").trim().split("\\s+");
+                if (d.length > 6 && d[4].startsWith("median_ms=") && !value(d, "p10_ms").equals("?")) {
+                    p10.computeIfAbsent(d[1] + " " + d[2] + " " + d[3], k -> new LinkedHashMap<>())
+                            .put(d[0], Double.parseDouble(value(d, "p10_ms")));
+                    continue;
+                }
                 if (f.length >= 7 && f[0].equals("%") && f[1].equals("check") && f[2].equals("FAIL")) {
                     failed.add(f[4] + " " + f[5]); // checked once (1 thread); the same code runs at every count
                 } else if (f.length >= 7 && f[0].equals("%") && f[1].equals("alloc")) {
@@ -46,15 +56,17 @@ public final class Table {
             if (c != 0) return c;
             return Integer.compare(rank(x), rank(y));
         });
-        System.out.println("| workload | metric | threads | dlc-jvm ms | PyTorch ms | DL4J ms | dlc/PyTorch | dlc/DL4J | dlc alloc B/step (caller / all threads) |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| workload | metric | threads | dlc-jvm ms | PyTorch ms | DL4J ms | dlc/PyTorch | dlc/DL4J"
+                + " | dlc/PyTorch p10 | dlc alloc B/step (caller / all threads) |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String key : order) {
             String[] k = key.split(" ");
             Map<String, Double> m = ms.get(key);
             Double d = m.get(Workloads.PEER), p = m.get("djl-pytorch"), j = m.get("dl4j");
-            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", k[0], k[1], k[2],
+            Map<String, Double> q = p10.getOrDefault(key, Map.of());
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", k[0], k[1], k[2],
                     fmt(d) + (failed.contains(k[0] + " " + k[1]) ? " (FAILED CHECK)" : ""), fmt(p), fmt(j), ratio(d, p), ratio(d, j),
-                    alloc.getOrDefault(key, "-"));
+                    ratio(q.get(Workloads.PEER), q.get("djl-pytorch")), alloc.getOrDefault(key, "-"));
         }
     }
 
