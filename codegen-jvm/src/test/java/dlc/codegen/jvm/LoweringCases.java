@@ -31,12 +31,27 @@ final class LoweringCases {
     /** One op applied to graph inputs x0, x1, ... under a binding of B and T. */
     record Case(String op, Attrs attrs, List<TensorType> types, Map<String, Long> env, Tensor[] inputs) {
         /** A graph of the one node, its result output "y". */
-        Graph graph() {
+        Graph graph() { return graph(false); }
+
+        /**
+         * With {@code anchor}, a last, unused input {@code anchor: f32[B, T]} binds the symbols
+         * for a compiled graph whose operands do not mention them all (iota, random draws).
+         */
+        Graph graph(boolean anchor) {
             GraphBuilder b = new GraphBuilder("case_" + op);
             Value[] in = new Value[types.size()];
             for (int i = 0; i < in.length; i++) in[i] = b.input("x" + i, types.get(i), Value.Role.INPUT);
+            if (anchor) b.input("anchor", new TensorType(DType.F32, Shape.of(B, T)), Value.Role.INPUT);
             b.output("y", Graph.Output.Role.OUTPUT, b.op(op, attrs, in));
             return b.build();
+        }
+
+        /** The operands by input name, plus the anchor's zeros. */
+        Map<String, Tensor> namedInputs() {
+            Map<String, Tensor> m = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < inputs.length; i++) m.put("x" + i, inputs[i]);
+            m.put("anchor", Tensor.zeros(DType.F32, env.get("B").intValue(), env.get("T").intValue()));
+            return m;
         }
 
         @Override public String toString() { return op + attrs + " on " + types + " with " + env; }
