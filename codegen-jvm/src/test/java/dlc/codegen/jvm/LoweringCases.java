@@ -18,8 +18,9 @@ import java.util.Random;
 
 /**
  * Random single-op cases for every op the movement and misc lowerings handle: operand types with
- * symbolic dims (B, T bound to 2..5) and literal ones (0..4, so empty tensors occur), valid
- * attributes, and operand values (indices in range, valid keys, a NaN now and then).
+ * symbolic dims (B bound to 2..5, T to 0..4) and literal ones (0..4), so empty tensors occur
+ * with literal and with symbolic sizes; valid attributes; operand values (indices in range,
+ * valid keys, a NaN now and then).
  */
 final class LoweringCases {
     private LoweringCases() {}
@@ -59,10 +60,11 @@ final class LoweringCases {
 
     private static final Dim B = Dim.sym("B"), T = Dim.sym("T");
 
+    /** A dim; {@code nonEmpty} ones are B or a literal from 1 (T may be bound to 0). */
     private static Dim dim(Random r, boolean nonEmpty) {
         int k = r.nextInt(5);
         if (k == 0) return B;
-        if (k == 1) return T;
+        if (k == 1 && !nonEmpty) return T;
         return Dim.of(nonEmpty ? 1 + r.nextInt(4) : r.nextInt(5));
     }
 
@@ -84,7 +86,7 @@ final class LoweringCases {
 
         Builder(Random r) {
             this.r = r;
-            this.env = Map.of("B", 2L + r.nextInt(4), "T", 2L + r.nextInt(4));
+            this.env = Map.of("B", 2L + r.nextInt(4), "T", (long) r.nextInt(5));
         }
 
         int[] eval(Shape s) { return s.eval(env); }
@@ -141,7 +143,12 @@ final class LoweringCases {
                         int n = (int) d.value(), start = r.nextInt(n + 1);
                         starts.add(Dim.of(start));
                         stops.add(Dim.of(start + r.nextInt(n - start + 1)));
-                    } else { // symbols are at least 2
+                    } else if (d.equals(T)) { // T may be 0
+                        Dim[][] windows = {{Dim.of(0), d}, {d, d}, {Dim.of(0), Dim.of(0)}};
+                        Dim[] w = windows[r.nextInt(windows.length)];
+                        starts.add(w[0]);
+                        stops.add(w[1]);
+                    } else { // B is at least 2
                         Dim[][] windows = {{Dim.of(0), d}, {Dim.of(1), d}, {Dim.of(0), d.minus(1)}, {Dim.of(1), d.minus(1)}, {d.minus(1), d}};
                         Dim[] w = windows[r.nextInt(windows.length)];
                         starts.add(w[0]);

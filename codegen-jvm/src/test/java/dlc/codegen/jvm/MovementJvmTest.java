@@ -22,16 +22,17 @@ import static org.junit.jupiter.api.Assertions.fail;
  * lowerings directly); optimized ones run the standard pipeline first.
  */
 class MovementJvmTest {
-    private static final int CASES = 25;
+    /** Cases per op and mode; raise with -Ddlc.test.cases=N for a thorough run. */
+    private static final int CASES = Integer.getInteger("dlc.test.cases", 25);
 
     @Test
     void unoptimizedGraphsAgreeWithTheInterpreter() {
-        run(false, 11);
+        run(false, Long.getLong("dlc.test.seed", 11));
     }
 
     @Test
     void optimizedGraphsAgreeWithTheInterpreter() {
-        run(true, 12);
+        run(true, Long.getLong("dlc.test.seed", 11) + 1);
     }
 
     private static void run(boolean optimize, long seed) {
