@@ -1,0 +1,116 @@
+package dlc.codegen.jvm;
+
+import dlc.ir.Graph;
+import dlc.runtime.CompiledGraph;
+import dlc.runtime.Model;
+import dlc.runtime.Npy;
+import dlc.runtime.Signature;
+import dlc.runtime.Tensor;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A self-contained model jar ({@code dlc compile}): the generated graph class(es), a typed model
+ * class over them ({@link WrapperEmitter}), the runtime's classes, the weights as .npy resources
+ * beside the model class ({@link Model#weightResource}), and a manifest whose {@code Main-Class}
+ * is the model class ({@code java -jar model.jar --input x=in.npy --output out.npy}).
+ *
+ * <p>Reproducible: entries sorted by name, one fixed timestamp, no build-time data, so the same
+ * graph and weights give a byte-identical jar.
+ */
+public final class ModelJar {
+    /** Every entry's modification time (a fixed instant, so builds are reproducible). */
+    private static final LocalDateTime TIMESTAMP = LocalDateTime.of(2000, 1, 1, 0, 0);
+
+    private ModelJar() {}
+
+    /** What was built: the jar's bytes, the compiled graph's signature, the typed methods and the caller inputs. */
+    public record Built(byte[] jar, Signature signature, List<String> inputs, List<String> methods) {}
+
+    /**
+     * Compiles {@code graph} (an inference graph, see {@link InferenceGraph}) with the JVM backend
+     * and packages it as {@code className} (a binary name such as {@code com.acme.FashionMlp}).
+     *
+     * @param weights  the preset inputs by name (every PARAM and STATE input, maybe a random key)
+     * @param model    the model's name, recorded in the manifest
+     */
+    public static Built build(Graph graph, String className, Map<String, Tensor> weights, String model) {
+        String graphClass = className + "_" + JvmCompiler.javaName(graph.name());
+        return build(JvmCompiler.compile(graph, graphClass), className, weights, model, graph.name());
+    }
+
+    /** Packages already generated classes (whose main class is a {@link CompiledGraph}) as {@code className}. */
+    public static Built build(CompiledClasses classes, String className, Map<String, Tensor> weights, String model, String graphName) {
+        checkClassName(className);
+        if (classes.classes().containsKey(className)) throw new IllegalArgumentException("class name " + className + " is taken by a generated graph class");
+        CompiledGraph instance = classes.instantiate(); // also proves the generated classes load
+        Signature sig = instance.signature();
+        List<String> callers = new ArrayList<>(), missing = new ArrayList<>();
+        Map<String, byte[]> entries = new TreeMap<>();
+        String simple = className.substring(className.lastIndexOf('.') + 1);
+        String dir = className.contains(".") ? className.substring(0, className.lastIndexOf('.')).replace('.', '/') + "/" : "";
+        for (Signature.Port p : sig.inputs()) {
+            Tensor w = weights.get(p.name());
+            boolean weight = p.role().equals("PARAM") || p.role().equals("STATE");
+            if (w == null) {
+                if (weight) missing.add(p.name() + ": " + p.dtype() + p.shapeText());
+                else callers.add(p.name());
+                continue;
+            }
+            if (!w.dtype().equals(p.dtype()))
+                throw new IllegalArgumentException("weight " + p.name() + " is " + w + ", but the graph takes " + p.dtype() + p.shapeText());
+            String res = dir + Model.weightResource(simple, p.name());
+            if (entries.put(res, Npy.bytes(w)) != null)
+                throw new IllegalArgumentException("two inputs share the weight resource " + res + "; rename one of them");
+        }
+        if (!missing.isEmpty()) throw new IllegalArgumentException("no weights for " + String.join(", ", missing));
+        for (var e : classes.classes().entrySet()) entries.put(e.getKey().replace('.', '/') + ".class", e.getValue());
+        entries.put(className.replace('.', '/') + ".class", WrapperEmitter.emit(className, classes.mainClass(), sig, callers));
+        for (var e : RuntimeClasses.read().entrySet())
+            if (entries.put(e.getKey(), e.getValue()) != null) throw new IllegalArgumentException("entry " + e.getKey() + " clashes with the dlc runtime");
+        String manifest = "Manifest-Version: 1.0\r\n"
+                + "Main-Class: " + className + "\r\n"
+                + "Created-By: dlc compile\r\n"
+                + "Dlc-Model: " + model + "\r\n"
+                + "Dlc-Graph: " + graphName + "\r\n\r\n";
+        return new Built(zip(manifest, entries), sig, callers, WrapperEmitter.methodNames(sig));
+    }
+
+    private static void checkClassName(String className) {
+        for (String part : className.split("\\.", -1))
+            if (part.isEmpty() || !Character.isJavaIdentifierStart(part.charAt(0)) || !part.chars().allMatch(Character::isJavaIdentifierPart))
+                throw new IllegalArgumentException("'" + className + "' is not a Java class name (package.Name)");
+        if (className.startsWith("dlc.runtime.") || className.startsWith("java."))
+            throw new IllegalArgumentException("class " + className + " is in a reserved package");
+    }
+
+    /** The manifest first (where JarInputStream looks), then every entry in name order, all with one timestamp. */
+    private static byte[] zip(String manifest, Map<String, byte[]> entries) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            put(zip, "META-INF/MANIFEST.MF", manifest.getBytes(StandardCharsets.UTF_8));
+            for (var e : entries.entrySet()) put(zip, e.getKey(), e.getValue());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // in memory: does not happen
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void put(ZipOutputStream zip, String name, byte[] data) throws IOException {
+        ZipEntry e = new ZipEntry(name);
+        e.setTimeLocal(TIMESTAMP);
+        zip.putNextEntry(e);
+        zip.write(data);
+        zip.closeEntry();
+    }
+}
