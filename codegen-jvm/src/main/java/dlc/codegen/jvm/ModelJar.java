@@ -34,7 +34,7 @@ public final class ModelJar {
 
     private ModelJar() {}
 
-    /** What was built: the jar's bytes, the compiled graph's signature, the typed methods and the caller inputs. */
+    /** What was built: the jar's bytes, the compiled graph's signature, the caller inputs and the typed methods as Java declares them. */
     public record Built(byte[] jar, Signature signature, List<String> inputs, List<String> methods) {}
 
     /**
@@ -83,7 +83,7 @@ public final class ModelJar {
                 + "Created-By: dlc compile\r\n"
                 + "Dlc-Model: " + model + "\r\n"
                 + "Dlc-Graph: " + graphName + "\r\n\r\n";
-        return new Built(zip(manifest, entries), sig, callers, WrapperEmitter.methodNames(sig));
+        return new Built(zip(manifest, entries), sig, callers, WrapperEmitter.describe(sig, callers));
     }
 
     private static void checkClassName(String className) {

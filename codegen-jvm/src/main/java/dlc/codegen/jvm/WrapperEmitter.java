@@ -143,6 +143,22 @@ final class WrapperEmitter {
         mv.visitEnd();
     }
 
+    /** Each typed method as Java declares it, e.g. {@code float[] probs(float[] x, int batch)}. */
+    static List<String> describe(Signature sig, List<String> callerInputs) {
+        List<String> names = methodNames(sig), params = parameterNames(sig, callerInputs), out = new ArrayList<>();
+        for (int o = 0; o < names.size(); o++) {
+            StringBuilder sb = new StringBuilder(javaType(sig.outputs().get(o))).append(' ').append(names.get(o)).append('(');
+            for (int k = 0; k < params.size(); k++) {
+                if (k > 0) sb.append(", ");
+                sb.append(k < callerInputs.size() ? javaType(sig.inputs().get(sig.inputIndex(callerInputs.get(k)))) : "int").append(' ').append(params.get(k));
+            }
+            out.add(sb.append(')').toString());
+        }
+        return out;
+    }
+
+    private static String javaType(Signature.Port p) { return p.dtype().equals("f32") ? "float[]" : "double[]"; }
+
     /** The Java method name of each output: its name as an identifier, renamed when it would clash. */
     static List<String> methodNames(Signature sig) {
         List<String> names = new ArrayList<>();

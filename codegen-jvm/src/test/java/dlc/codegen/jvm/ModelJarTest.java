@@ -56,7 +56,7 @@ class ModelJarTest {
     void jarHoldsTheClassesWeightsAndRuntimeWithAManifest() throws Exception {
         ModelJar.Built b = build("com.acme.Scale");
         assertEquals(List.of("x"), b.inputs());
-        assertEquals(List.of("probs", "runOutput"), b.methods(), "an output named like Model.run gets another method name");
+        assertEquals(List.of("float[] probs(float[] x, int batch)", "double[] runOutput(float[] x, int batch)"), b.methods(), "an output named like Model.run gets another method name");
         try (JarFile jar = new JarFile(write(b).toFile())) {
             assertEquals("com.acme.Scale", jar.getManifest().getMainAttributes().getValue("Main-Class"));
             List<String> names = jar.stream().map(e -> e.getName()).toList();
