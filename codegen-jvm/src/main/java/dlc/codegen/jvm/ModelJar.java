@@ -45,6 +45,7 @@ public final class ModelJar {
      * @param model    the model's name, recorded in the manifest
      */
     public static Built build(Graph graph, String className, Map<String, Tensor> weights, String model) {
+        checkClassName(className); // before the compilation, which takes a while
         String graphClass = className + "_" + JvmCompiler.javaName(graph.name());
         return build(JvmCompiler.compile(graph, graphClass), className, weights, model, graph.name());
     }
