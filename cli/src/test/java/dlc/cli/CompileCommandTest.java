@@ -187,9 +187,10 @@ class CompileCommandTest {
         CliHarness.Result r = exec(DLC, "compile", MLP.toString(), "--class", "not-a-name", "-o", dir.resolve("a.jar").toString());
         assertEquals(2, r.code(), r::toString);
         assertTrue(r.err().contains("not a Java class name"), r::toString);
-        r = exec(DLC, "compile", MLP.toString(), "--graph", "init", "-o", dir.resolve("a.jar").toString());
+        r = exec(DLC, "compile", MLP.toString(), "--graph", "nope", "-o", dir.resolve("a.jar").toString());
         assertEquals(1, r.code(), r::toString);
-        assertTrue(r.err().startsWith("dlc: graph init has no output"), r::toString);
+        assertTrue(r.err().startsWith("dlc: model Mlp has no graph 'nope'"), r::toString);
+        assertFalse(Files.exists(dir.resolve("a.jar")));
     }
 
     @Test
