@@ -134,7 +134,8 @@ final class CompileCommand implements Callable<Integer> {
     private static void write(Path jar, byte[] bytes) throws IOException {
         Path parent = jar.toAbsolutePath().getParent();
         if (parent == null || !Files.isDirectory(parent)) throw new UserError("cannot write " + jar + ": directory " + parent + " does not exist");
-        Path tmp = Files.createTempFile(parent, ".dlc-compile", ".jar");
+        // Files.write, not createTempFile: the jar gets the usual permissions (umask), not 0600
+        Path tmp = parent.resolve("." + jar.getFileName() + ".tmp");
         try {
             Files.write(tmp, bytes);
             Files.move(tmp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
