@@ -117,10 +117,9 @@ final class CompileCommand implements Callable<Integer> {
         Path jar = output != null ? output : Path.of(m.name() + ".jar");
         write(jar, built.jar());
         out.println("compiled " + m.name() + " (" + graphName + " graph, weights " + source + ") to " + jar + " (" + kib(built.jar().length) + ")");
-        out.println("class " + fqcn + ": static load(), copy(), run(Map<String, Tensor>)");
-        for (String method : built.methods()) out.println("  " + method);
+        out.print(built.api().replace("\nInstances", "Instances")); // the API text the jar carries (META-INF/dlc/API.txt)
         String example = built.inputs().isEmpty() ? "" : " --input " + built.inputs().get(0) + "=" + built.inputs().get(0) + ".npy";
-        out.println("run it: java --add-modules jdk.incubator.vector -jar " + jar + example + " --output "
+        out.println("e.g. java --add-modules jdk.incubator.vector -jar " + jar + example + " --output "
                 + built.signature().outputs().get(0).name() + "=OUT.npy");
         out.flush();
         return 0;

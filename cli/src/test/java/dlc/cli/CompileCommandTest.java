@@ -168,7 +168,7 @@ class CompileCommandTest {
         Path jar = dir.resolve("moons.jar"), x = dir.resolve("x.npy"), out = dir.resolve("p.npy");
         CliHarness.Result c = exec(DLC, "compile", src.toString(), "--weights", ckpt.toString(), "-o", jar.toString());
         assertEquals(0, c.code(), c::toString);
-        assertTrue(c.out().contains("class dlc.models.Moons"), c::toString);
+        assertTrue(c.out().contains("dlc.models.Moons: model Moons") && c.out().contains("NOT thread-safe"), c::toString);
         Npy.write(x, points(6, 9));
         CliHarness.Result r = process(java(), "-jar", jar.toString(), "--input", x.toString(), "--output", out.toString());
         assertEquals(0, r.code(), r::toString);

@@ -23,7 +23,9 @@ import java.util.zip.ZipOutputStream;
  * A self-contained model jar ({@code dlc compile}): the generated graph class(es), a typed model
  * class over them ({@link WrapperEmitter}), the runtime's classes, the weights as .npy resources
  * beside the model class ({@link Model#weightResource}), and a manifest whose {@code Main-Class}
- * is the model class ({@code java -jar model.jar --input x=in.npy --output out.npy}).
+ * is the model class ({@code java -jar model.jar --input x=in.npy --output out.npy}), and
+ * {@code META-INF/dlc/API.txt}: the typed class's methods, shapes and thread-safety rule, for
+ * whoever gets the jar without its source.
  *
  * <p>Reproducible: entries sorted by name, one fixed timestamp, no build-time data, so the same
  * graph and weights give a byte-identical jar.
@@ -34,8 +36,11 @@ public final class ModelJar {
 
     private ModelJar() {}
 
-    /** What was built: the jar's bytes, the compiled graph's signature, the caller inputs and the typed methods as Java declares them. */
-    public record Built(byte[] jar, Signature signature, List<String> inputs, List<String> methods) {}
+    /**
+     * What was built: the jar's bytes, the compiled graph's signature, the caller inputs, the typed
+     * methods as Java declares them, and the API text the jar carries.
+     */
+    public record Built(byte[] jar, Signature signature, List<String> inputs, List<String> methods, String api) {}
 
     /**
      * Compiles {@code graph} (an inference graph, see {@link InferenceGraph}) with the JVM backend
@@ -79,12 +84,40 @@ public final class ModelJar {
         entries.put(className.replace('.', '/') + ".class", WrapperEmitter.emit(className, classes.mainClass(), sig, callers));
         for (var e : RuntimeClasses.read().entrySet())
             if (entries.put(e.getKey(), e.getValue()) != null) throw new IllegalArgumentException("entry " + e.getKey() + " clashes with the dlc runtime");
+        List<String> methods = WrapperEmitter.describe(sig, callers);
+        String api = api(className, model, graphName, sig, callers, methods);
+        entries.put("META-INF/dlc/API.txt", api.getBytes(StandardCharsets.UTF_8));
         String manifest = "Manifest-Version: 1.0\r\n"
                 + "Main-Class: " + className + "\r\n"
                 + "Created-By: dlc compile\r\n"
                 + "Dlc-Model: " + model + "\r\n"
                 + "Dlc-Graph: " + graphName + "\r\n\r\n";
-        return new Built(zip(manifest, entries), sig, callers, WrapperEmitter.describe(sig, callers));
+        return new Built(zip(manifest, entries), sig, callers, methods, api);
+    }
+
+    /** What a user of the jar needs to know: the class, its methods with shapes, and how to use it from threads. */
+    static String api(String className, String model, String graphName, Signature sig, List<String> callers, List<String> methods) {
+        String simple = className.substring(className.lastIndexOf('.') + 1);
+        StringBuilder sb = new StringBuilder();
+        sb.append(className).append(": model ").append(model).append(" (").append(graphName).append(" graph), compiled by dlc\n\n");
+        sb.append("  public static ").append(simple).append(" load()      the compiled graph with the weights in this jar\n");
+        sb.append("  public ").append(simple).append(" copy()             another instance (own buffers, shared read-only weights)\n");
+        for (String m : methods) sb.append("  public ").append(m).append('\n');
+        sb.append("  public Map<String, dlc.runtime.Tensor> run(Map<String, dlc.runtime.Tensor> inputs)\n\n");
+        sb.append("inputs (row-major; float[] for f32, double[] for other dtypes):\n");
+        for (String in : callers) {
+            Signature.Port p = sig.inputs().get(sig.inputIndex(in));
+            sb.append("  ").append(p.name()).append(": ").append(p.dtype()).append(p.shapeText()).append('\n');
+        }
+        sb.append("outputs (each typed method returns a fresh array):\n");
+        for (Signature.Port p : sig.outputs()) sb.append("  ").append(p.name()).append(": ").append(p.dtype()).append(p.shapeText()).append('\n');
+        if (!sig.symbols().isEmpty())
+            sb.append("the int parameters of the typed methods give the dims ").append(String.join(", ", sig.symbols()))
+                    .append(sig.symbols().contains("B") ? " (batch is B)" : "").append('\n');
+        sb.append("\nInstances are NOT thread-safe: give each thread its own copy().\n");
+        sb.append("A wrong length or shape is an IllegalArgumentException naming the input and its expected shape.\n");
+        sb.append("java --add-modules jdk.incubator.vector -jar THIS.jar --input NAME=FILE.npy --output NAME=FILE.npy (see --help)\n");
+        return sb.toString();
     }
 
     private static void checkClassName(String className) {

@@ -64,8 +64,11 @@ class ModelJarTest {
             List<String> rest = new ArrayList<>(names.subList(1, names.size()));
             assertEquals(rest.stream().sorted().toList(), rest, "entries in name order");
             for (String n : List.of("com/acme/Scale.class", "dlc/codegen/jvm/HandWrittenGraph.class", "com/acme/Scale.weights/dense.w.npy",
-                    "com/acme/Scale.weights/c.npy", "dlc/runtime/Model.class", "dlc/runtime/CompiledGraph.class", "dlc/runtime/Npy.class"))
+                    "com/acme/Scale.weights/c.npy", "dlc/runtime/Model.class", "dlc/runtime/CompiledGraph.class", "dlc/runtime/Npy.class",
+                    "META-INF/dlc/API.txt"))
                 assertTrue(names.contains(n), n + " in " + names);
+            String api = new String(jar.getInputStream(jar.getEntry("META-INF/dlc/API.txt")).readAllBytes());
+            assertTrue(api.contains("public float[] probs(float[] x, int batch)") && api.contains("NOT thread-safe") && api.contains("x: f32[B, 3]"), api);
             assertTrue(jar.stream().allMatch(e -> e.getLastModifiedTime().equals(jar.getEntry("META-INF/MANIFEST.MF").getLastModifiedTime())));
         }
         // the typed class verifies
