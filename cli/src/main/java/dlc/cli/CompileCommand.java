@@ -66,6 +66,9 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--with-loss", description = "Keep the graph's losses as outputs (then the labels are inputs too).")
     boolean withLoss;
 
+    @Option(names = "--verify", description = "Check every generated class with ASM's verifier (CheckClassAdapter) before writing the jar.")
+    boolean verify;
+
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
             description = "Seed of the initial weights and of the fixed random key, when the graph draws random numbers (default: ${DEFAULT-VALUE}; a checkpoint's own seed with --weights).")
     long seed;
@@ -114,9 +117,14 @@ final class CompileCommand implements Callable<Integer> {
         } catch (UnsupportedOperationException e) {
             throw new UserError("the JVM backend cannot compile " + m.name() + "'s " + graphName + " graph: " + e.getMessage());
         }
+        if (verify) {
+            java.util.List<String> problems = ModelJar.verify(built);
+            if (!problems.isEmpty()) throw new IllegalStateException("generated classes do not verify:\n" + String.join("\n", problems));
+        }
         Path jar = output != null ? output : Path.of(m.name() + ".jar");
         write(jar, built.jar());
-        out.println("compiled " + m.name() + " (" + graphName + " graph, weights " + source + ") to " + jar + " (" + kib(built.jar().length) + ")");
+        out.println("compiled " + m.name() + " (" + graphName + " graph, weights " + source + ") to " + jar + " (" + kib(built.jar().length) + ")"
+                + (verify ? "; every generated class verifies" : ""));
         out.print(built.api().replace("\nInstances", "Instances")); // the API text the jar carries (META-INF/dlc/API.txt)
         String example = built.inputs().isEmpty() ? "" : " --input " + built.inputs().get(0) + "=" + built.inputs().get(0) + ".npy";
         out.println("e.g. java --add-modules jdk.incubator.vector -jar " + jar + example + " --output "

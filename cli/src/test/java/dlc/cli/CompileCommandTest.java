@@ -65,12 +65,13 @@ class CompileCommandTest {
         CliHarness.Result r = exec(DLC, args.toArray(new String[0]));
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().contains("float[] probs(float[] x, int batch)"), r::toString);
+        if (args.contains("--verify")) assertTrue(r.out().contains("every generated class verifies"), r::toString);
         return jar;
     }
 
     @Test
     void javaDashJarAgreesWithTheInterpreter() throws Exception {
-        Path jar = compile("--seed", "3");
+        Path jar = compile("--seed", "3", "--verify");
         Path x = dir.resolve("x.npy"), probs = dir.resolve("probs.npy"), ref = dir.resolve("ref");
         Npy.write(x, points(5, 1));
         CliHarness.Result r = process(java(), "--add-modules", "jdk.incubator.vector", "-jar", jar.toString(), "--input", "x=" + x, "--output", "probs=" + probs);

@@ -55,6 +55,30 @@ public final class ModelJar {
         return build(JvmCompiler.compile(graph, graphClass), className, weights, model, graph.name());
     }
 
+    /**
+     * Problems ASM's CheckClassAdapter finds in the classes of {@code built} that dlc generated
+     * (the graph classes and the typed class; the runtime is javac's): empty when all verify.
+     * {@code dlc compile --verify} prints them.
+     */
+    public static List<String> verify(Built built) {
+        Map<String, byte[]> generated = new TreeMap<>();
+        try (java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(built.jar()))) {
+            for (ZipEntry e; (e = zin.getNextEntry()) != null; )
+                if (e.getName().endsWith(".class") && !e.getName().startsWith("dlc/runtime/"))
+                    generated.put(e.getName().substring(0, e.getName().length() - 6).replace('/', '.'), zin.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ClassLoader loader = new CompiledClasses.GeneratedClassLoader(generated);
+        List<String> problems = new ArrayList<>();
+        for (var e : generated.entrySet()) {
+            java.io.StringWriter sw = new java.io.StringWriter();
+            org.objectweb.asm.util.CheckClassAdapter.verify(new org.objectweb.asm.ClassReader(e.getValue()), loader, false, new java.io.PrintWriter(sw));
+            if (!sw.toString().isEmpty()) problems.add(e.getKey() + ":\n" + sw);
+        }
+        return problems;
+    }
+
     /** Packages already generated classes (whose main class is a {@link CompiledGraph}) as {@code className}. */
     public static Built build(CompiledClasses classes, String className, Map<String, Tensor> weights, String model, String graphName) {
         checkClassName(className);

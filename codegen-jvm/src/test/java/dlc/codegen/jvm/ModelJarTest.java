@@ -71,6 +71,7 @@ class ModelJarTest {
             assertTrue(api.contains("public float[] probs(float[] x, int batch)") && api.contains("NOT thread-safe") && api.contains("x: f32[B, 3]"), api);
             assertTrue(jar.stream().allMatch(e -> e.getLastModifiedTime().equals(jar.getEntry("META-INF/MANIFEST.MF").getLastModifiedTime())));
         }
+        assertEquals(List.of(), ModelJar.verify(b));
         // the typed class verifies
         StringWriter problems = new StringWriter();
         byte[] wrapper;
