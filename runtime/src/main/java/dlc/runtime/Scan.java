@@ -20,7 +20,6 @@ public final class Scan {
     private final int[] bodySymbolIndex;
     private long[] bodySymbols;
     private int length;
-    /** The carries the next step reads, and where a step's new carries are copied (then swapped). */
     private Object[] carryBuf, carryNext, stepIn;
     private int[] carryNumel;
     /** Per x and y: elements before the axis (outer), after it (inner). */
@@ -93,9 +92,8 @@ public final class Scan {
             int t = reverse ? length - 1 - s : s;
             for (int i = 0; i < xs; i++) slice(operands[carries + i], stepIn[carries + i], xOuter[i], xInner[i], t);
             Object[] out = body.runUnchecked(stepIn, bodySymbols);
-            // A body output may be one of its input arrays (a y or a new carry that is an incoming
-            // carry: autodiff saves h_{t-1} as a y; carries may swap), so nothing the body read is
-            // written before every output is consumed: ys first, new carries into the other buffer.
+            // a body output may be one of its input arrays (a y that is the old carry, swapped carries):
+            // read every output before any carry buffer is overwritten
             for (int i = 0; i < ys; i++) stack(out[carries + i], results[carries + i], yOuter[i], yInner[i], t);
             for (int i = 0; i < carries; i++) System.arraycopy(out[i], 0, carryNext[i], 0, carryNumel[i]);
             Object[] swap = carryBuf;

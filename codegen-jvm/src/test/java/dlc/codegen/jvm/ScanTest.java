@@ -63,32 +63,10 @@ class ScanTest {
                 """, Map.of());
     }
 
-    /**
-     * A y that is the incoming carry itself (what autodiff saves for the backward pass: the LSTM's
-     * h_{t-1}, c_{t-1}); the body returns its input array for it, so it must be stacked before the
-     * carries are written back.
-     */
-    @Test void yOfTheIncomingCarry() {
-        check("""
-                graph f(%h0: f32[B, 3], %xs: f32[B, T, 3]) {
-                  %h, %prev = scan(%h0, %xs) {axis=1, num_carries=1, num_xs=1} : f32[B, 3], f32[B, T, 3] {
-                    ^step(%c: f32[B, 3], %x: f32[B, 3]) {
-                      %0 = add(%c, %x) : f32[B, 3]
-                      %1 = tanh(%0) : f32[B, 3]
-                      yield %1, %c
-                    }
-                  }
-                  output h = %h
-                  output prev = %prev
-                }
-                """, Map.of("B", 2L, "T", 4L));
-    }
-
-    /** Carries that swap places each step: each new carry is the other's incoming array. */
-    @Test void carriesThatSwap() {
+    @Test void yIsTheIncomingCarryAndCarriesSwap() {
         check("""
                 graph f(%a0: f32[3], %b0: f32[3], %xs: f32[5, 3]) {
-                  %a, %b, %ys = scan(%a0, %b0, %xs) {num_carries=2, num_xs=1} : f32[3], f32[3], f32[5, 3] {
+                  %a, %b, %old = scan(%a0, %b0, %xs) {num_carries=2, num_xs=1} : f32[3], f32[3], f32[5, 3] {
                     ^step(%a: f32[3], %b: f32[3], %x: f32[3]) {
                       %0 = add(%a, %x) : f32[3]
                       yield %b, %0, %a
@@ -96,7 +74,7 @@ class ScanTest {
                   }
                   output a = %a
                   output b = %b
-                  output ys = %ys
+                  output old = %old
                 }
                 """, Map.of());
     }
