@@ -12,6 +12,9 @@
 # Knobs (env): THREADS="1 2"  WORKLOADS=mlp,cnn,lstm  QUICK=1 (short timings, both sides)
 #   SKIP_BUILD=1  SKIP_PEERS=1 (reuse bench/target/peers/results.txt)  SKIP_COMPILE=1
 #   PEERS_DIR=path/to/shared/peers  JAVA=java  CHECK=0 (skip the compiled-vs-interpreter check)
+#   PEERS="djl-pytorch" (passed to the peers' run.sh: only PyTorch, much faster than with DL4J)
+#   PEERS_EXTRA="old-results.txt old-detail.txt" (earlier peer results for the table, e.g. DL4J's;
+#   the fresh peer results override them where both have a figure)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -91,4 +94,6 @@ echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # 6. the table
 peer_files=()
 for f in "$PEERS_RESULTS" "$PEERS_DETAIL"; do [[ -f "$f" ]] && peer_files+=("$f"); done
-"$JAVA" -cp "$CP" dlc.bench.Table "$OUT/dlc.txt" "${peer_files[@]}" | tee "$OUT/table.md"
+cp "${peer_files[@]}" "$OUT"/ 2>/dev/null || true
+# shellcheck disable=SC2086  # PEERS_EXTRA is a list of files
+"$JAVA" -cp "$CP" dlc.bench.Table "$OUT/dlc.txt" ${PEERS_EXTRA:-} "${peer_files[@]}" | tee "$OUT/table.md"
