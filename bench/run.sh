@@ -65,9 +65,13 @@ PEERS_DETAIL=$ROOT/bench/target/peers/results-detail.txt
 
 # 4. compile times (a fresh JVM per example: the figure `dlc compile` users see) and jar sizes
 if [[ -z "${SKIP_COMPILE:-}" ]]; then
+  # default JIT, and C1 only (-XX:TieredStopAtLevel=1: no C2 compiler threads competing for the
+  # cores during a run of a second or two, which is what a one-shot `dlc compile` is)
   : > "$OUT/compile.txt"
+  : > "$OUT/compile-c1.txt"
   for f in examples/*.dl; do
     "$JAVA" "${JVM[@]}" -cp "$CP" dlc.bench.CompileTimes "$f" 2>/dev/null | tee -a "$OUT/compile.txt" || true
+    "$JAVA" "${JVM[@]}" -XX:TieredStopAtLevel=1 -cp "$CP" dlc.bench.CompileTimes "$f" 2>/dev/null >> "$OUT/compile-c1.txt" || true
   done
   : > "$OUT/jar.txt"
   if ./dlc compile --help >/dev/null 2>&1; then
