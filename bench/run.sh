@@ -101,3 +101,5 @@ for f in "$PEERS_RESULTS" "$PEERS_DETAIL"; do [[ -f "$f" ]] && peer_files+=("$f"
 cp "${peer_files[@]}" "$OUT"/ 2>/dev/null || true
 # shellcheck disable=SC2086  # PEERS_EXTRA is a list of files
 "$JAVA" -cp "$CP" dlc.bench.Table "$OUT/dlc.txt" ${PEERS_EXTRA:-} "${peer_files[@]}" | tee "$OUT/table.md"
+[[ -s "$OUT/compile.txt" ]] && "$JAVA" -cp "$CP" dlc.bench.CompileTable "$OUT/compile.txt" "$OUT/compile-c1.txt" | tee "$OUT/compile.md"
+true
