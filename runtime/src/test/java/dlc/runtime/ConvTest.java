@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 
-import static dlc.runtime.Reference.*;
+import static dlc.runtime.ConvReference.*;
 
 /**
  * Every conv kernel against the float64 reference op on random geometries: batch, groups, channels,

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Random;
 
-import static dlc.runtime.Reference.*;
+import static dlc.runtime.ConvReference.*;
 
 /**
  * The pooling kernels against the float64 reference ops on random windows, strides and paddings,

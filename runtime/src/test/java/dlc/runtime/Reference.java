@@ -2,76 +2,105 @@ package dlc.runtime;
 
 import dlc.ir.Attrs;
 import dlc.ir.DType;
+import dlc.ir.Graph;
+import dlc.ir.Shape;
+import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Tensor;
 import dlc.ir.ops.Ops;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
-/** The float64 reference ops (dlc.ir.ops) on plain arrays, and the comparisons the kernel tests share. */
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** The float64 reference semantics ({@code dlc.ir.ops}) for kernel tests, and the helpers they share. */
 final class Reference {
     private Reference() {}
 
-    /** Runs the IR op {@code op} in float64 on f32-typed tensors. */
-    static double[] eval(String op, Attrs attrs, Tensor... in) {
-        return Ops.get(op).eval(in, attrs, List.of(), null)[0].data();
+    private static final EvalContext CONCRETE = new EvalContext() {
+        @Override public int[] resolve(Shape shape) { return shape.eval(Map.of()); }
+
+        @Override public Tensor[] run(Graph graph, Tensor... args) { throw new UnsupportedOperationException("no regions in kernel tests"); }
+    };
+
+    /** The first result of op {@code name} on {@code in} under {@code attrs}. */
+    static Tensor eval(String name, Attrs attrs, Tensor... in) {
+        return Ops.get(name).eval(in, attrs, List.of(), CONCRETE)[0];
     }
 
-    static Tensor tensor(int[] shape, float[] data, int off) {
-        double[] d = new double[(int) Tensor.numel(shape)];
-        for (int i = 0; i < d.length; i++) d[i] = data[off + i];
-        return new Tensor(DType.F32, shape, d);
+    static int[] randomShape(Random r, int rank, int maxDim) {
+        int[] s = new int[rank];
+        for (int i = 0; i < rank; i++) s[i] = r.nextInt(maxDim + 1);
+        return s;
     }
 
-    static Tensor tensor(int[] shape, double[] data, int off) {
-        return new Tensor(DType.F64, shape, java.util.Arrays.copyOfRange(data, off, off + (int) Tensor.numel(shape)));
+    static int[] denseStrides(int[] shape) { return Tensor.strides(shape); }
+
+    static int numel(int[] shape) { return (int) Tensor.numel(shape); }
+
+    /** A tensor of small random values that f32 holds exactly (so movement results are exact in both storages). */
+    static Tensor random(Random r, DType dtype, int[] shape) {
+        double[] d = new double[numel(shape)];
+        for (int i = 0; i < d.length; i++) d[i] = dtype.isFloating() ? (float) r.nextGaussian() : r.nextInt(21) - 10;
+        return new Tensor(dtype, shape, d);
     }
 
-    static Tensor abs(Tensor t) {
-        double[] d = t.data().clone();
-        for (int i = 0; i < d.length; i++) d[i] = Math.abs(d[i]);
-        return new Tensor(t.dtype(), t.shape(), d);
+    static float[] floats(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+        return f;
     }
 
-    /** {@code n} floats in [-1, 1) after {@code off} floats of garbage (kernels must honour offsets). */
-    static float[] floats(Random r, int off, int n) {
-        float[] a = new float[off + n];
-        for (int i = 0; i < a.length; i++) a[i] = i < off ? Float.NaN : 2 * r.nextFloat() - 1;
+    /** An array of n elements filled with a marker, placed at offset {@code off} in a longer array, so stray writes show. */
+    static float[] floatBuffer(int off, int n) {
+        float[] a = new float[off + n + 3];
+        Arrays.fill(a, -777f);
         return a;
     }
 
-    static double[] doubles(Random r, int off, int n) {
-        double[] a = new double[off + n];
-        for (int i = 0; i < a.length; i++) a[i] = i < off ? Double.NaN : 2 * r.nextDouble() - 1;
+    static double[] doubleBuffer(int off, int n) {
+        double[] a = new double[off + n + 3];
+        Arrays.fill(a, -777);
+        return a;
+    }
+
+    /** A copy of {@code d} placed at {@code off} in a longer array. */
+    static double[] at(int off, double[] d) {
+        double[] a = new double[off + d.length + 2];
+        System.arraycopy(d, 0, a, off, d.length);
+        return a;
+    }
+
+    static float[] at(int off, float[] d) {
+        float[] a = new float[off + d.length + 2];
+        System.arraycopy(d, 0, a, off, d.length);
         return a;
     }
 
     /**
-     * Every {@code got[off + i]} within {@code terms * 2^-24 * scale[i]} of {@code want[i]}: a float32
-     * sum of {@code terms} products, in any order, is off by at most about terms * u * sum |products|
-     * (Higham, Accuracy and Stability, 3.1; u = 2^-24), and {@code scale} is that sum of magnitudes,
-     * the same op run on |x| and |w|. The bound is a priori, not fitted; NaN never passes.
+     * Exact comparison: movement kernels copy, and the reductions accumulate in double in the
+     * interpreter's order, so f64 results are bit-identical and f32 ones are the double result
+     * rounded once. NaN passes only where the reference is NaN. The marker after the result must
+     * be untouched.
      */
-    static void assertClose(String what, double[] want, double[] scale, float[] got, int off, int terms) {
-        double u = Math.scalb(1.0, -24);
-        for (int i = 0; i < want.length; i++) {
-            double err = Math.abs(got[off + i] - want[i]), bound = (terms + 2) * u * scale[i] + Float.MIN_NORMAL;
-            if (!(err <= bound))
-                throw new AssertionError(what + ": element " + i + " is " + got[off + i] + ", float64 reference " + want[i]
-                        + " (error " + err + " > bound " + bound + ")");
+    static void assertSame(Tensor want, float[] got, int off, String what) {
+        for (int i = 0; i < want.size(); i++) {
+            float w = (float) want.data()[i], g = got[off + i];
+            if (Float.floatToIntBits(w) != Float.floatToIntBits(g) && !(w == 0 && g == 0))
+                fail(what + ": element " + i + " is " + g + ", want " + w + " (reference " + want + ")");
         }
+        assertEquals(-777f, got[off + want.size()], what + ": wrote past the end");
     }
 
-    /** Exact agreement (max, gather and scatter of a single contribution move values without arithmetic). */
-    static void assertExact(String what, double[] want, float[] got, int off) {
-        for (int i = 0; i < want.length; i++)
-            if (Double.compare((float) want[i], got[off + i]) != 0)
-                throw new AssertionError(what + ": element " + i + " is " + got[off + i] + ", reference " + want[i]);
-    }
-
-    static void assertExact(String what, double[] want, double[] got, int off) {
-        for (int i = 0; i < want.length; i++)
-            if (Double.compare(want[i], got[off + i]) != 0)
-                throw new AssertionError(what + ": element " + i + " is " + got[off + i] + ", reference " + want[i]);
+    static void assertSame(Tensor want, double[] got, int off, String what) {
+        for (int i = 0; i < want.size(); i++) {
+            double w = want.data()[i], g = got[off + i];
+            if (Double.doubleToLongBits(w) != Double.doubleToLongBits(g) && !(w == 0 && g == 0))
+                fail(what + ": element " + i + " is " + g + ", want " + w + " (reference " + want + ")");
+        }
+        assertEquals(-777.0, got[off + want.size()], what + ": wrote past the end");
     }
 }
