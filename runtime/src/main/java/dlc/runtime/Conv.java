@@ -12,10 +12,12 @@ package dlc.runtime;
  * geometry is {@code geo = [sH, sW, top, bottom, left, right, dH, dW, groups]} (indices
  * {@link #SH} ... {@link #GROUPS}). The f32 kernels lower to {@link Gemm}: conv2d by im2col (one
  * image at a time, or one GEMM over the whole batch when the output plane is small) and the
- * transpose by GEMM + col2im. They take caller-owned scratch: {@code col} of at least
- * {@link #conv2dColSize} / {@link #convTranspose2dColSize} floats and, for conv2d, {@code out}
- * of {@link #conv2dOutSize} floats when {@link #conv2dStacked} holds (else it may be null). A
- * steady-state call allocates nothing. The f64 kernels ({@code double[]}) are plain loops.
+ * transpose by GEMM + col2im. They take caller-owned scratch: {@code col} of
+ * {@link #conv2dColSize} / {@link #convTranspose2dColSize} floats (one slice per image, so that
+ * each of up to N threads has its own) and, for conv2d, {@code out} of {@link #conv2dOutSize}
+ * floats when {@link #conv2dStacked} holds (else it may be null). Batches split over
+ * {@link Parallel} threads by image. A steady-state call allocates nothing. The f64 kernels
+ * ({@code double[]}) are plain single-threaded loops.
  */
 public final class Conv {
     /** Indices into the geometry array. */
@@ -67,43 +69,110 @@ public final class Conv {
     public static void conv2d(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws,
                               float[] y, int yOff, int[] ys, int[] geo, float[] col, float[] out,
                               float[] bias, int biasOff, int act) {
-        int n = xs[0], c = xs[1], h = xs[2], wi = xs[3];
-        int o = ws[0], cg = ws[1], kh = ws[2], kw = ws[3];
-        int ho = ys[2], wo = ys[3], g = geo[GROUPS];
         checkConv2d(xs, ws, ys, geo);
-        int og = o / g, k = cg * kh * kw, p = ho * wo, plane = h * wi;
-        int biasKind = bias == null ? Gemm.BIAS_NONE : Gemm.BIAS_ROW;
-        if (conv2dStacked(ho, wo)) {
-            need(col, (long) n * p * k, "conv2d im2col scratch");
-            need(out, (long) og * n * p, "conv2d output scratch");
-            for (int q = 0; q < g; q++) {
-                // colT [(n, i, j), (c, u, v)] for the whole batch, then out [o, (n, i, j)] = W_q colT^T
-                for (int b = 0; b < n; b++)
-                    im2colT(x, xOff + (b * c + q * cg) * plane, cg, h, wi, kh, kw, ho, wo, geo, col, b * p * k);
-                Gemm.matmul(false, true, og, n * p, k, w, wOff + q * og * k, k, col, 0, k, out, 0, n * p, false,
-                        bias, biasOff + q * og, biasKind, act);
-                for (int oc = 0; oc < og; oc++)
-                    for (int b = 0; b < n; b++)
-                        System.arraycopy(out, oc * n * p + b * p, y, yOff + (b * o + q * og + oc) * p, p);
-            }
+        int n = xs[0], o = ws[0], k = ws[1] * ws[2] * ws[3], p = ys[2] * ys[3];
+        if (conv2dStacked(ys[2], ys[3])) {
+            stacked(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, out, bias, biasOff, act);
             return;
         }
-        boolean pointwise = kh == 1 && kw == 1 && geo[SH] == 1 && geo[SW] == 1
+        if (!isPointwise(ws, geo)) need(col, (long) Math.min(n, Parallel.threads()) * p * k, "conv2d im2col scratch");
+        ConvJob job = ConvJob.LOCAL.get();
+        job.set(ConvJob.CONV2D, x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, bias, biasOff, act, 0);
+        overImages(job, n, (long) n * o * p * k);
+    }
+
+    /** A 1x1 window at stride 1 without padding: the input planes are already the column matrix. */
+    private static boolean isPointwise(int[] ws, int[] geo) {
+        return ws[2] == 1 && ws[3] == 1 && geo[SH] == 1 && geo[SW] == 1
                 && geo[TOP] == 0 && geo[BOTTOM] == 0 && geo[LEFT] == 0 && geo[RIGHT] == 0;
-        if (!pointwise) need(col, (long) p * k, "conv2d im2col scratch");
-        for (int b = 0; b < n; b++)
+    }
+
+    /** Below this many multiply-adds (or copies) a call runs on the caller thread: waking workers costs more (tests lower it). */
+    static long parallelMinWork = 1L << 20;
+
+    /**
+     * Runs {@code job} over the batch: split into one contiguous range of images per thread (each
+     * with its own scratch slice) when the work is large enough, else on the caller. GEMMs called
+     * inside a part run on that part's thread (the pool is busy), so the threads never contend.
+     */
+    private static void overImages(ConvJob job, int n, long work) {
+        int parts = Math.min(n, Parallel.threads());
+        try {
+            if (parts > 1 && work >= parallelMinWork) Parallel.run(parts, job);
+            else job.run(0, 1);
+        } finally {
+            job.clear();
+        }
+    }
+
+    /** Images [b0, b1) of conv2d, one im2col + GEMM per image and group, in the scratch at colOff. */
+    static void conv2dImages(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws, float[] y, int yOff, int[] ys,
+                             int[] geo, float[] col, int colOff, float[] bias, int biasOff, int act, int b0, int b1) {
+        int c = xs[1], h = xs[2], wi = xs[3], o = ws[0], cg = ws[1], kh = ws[2], kw = ws[3];
+        int ho = ys[2], wo = ys[3], g = geo[GROUPS], og = o / g, k = cg * kh * kw, p = ho * wo, plane = h * wi;
+        int biasKind = bias == null ? Gemm.BIAS_NONE : Gemm.BIAS_ROW;
+        boolean pointwise = isPointwise(ws, geo);
+        for (int b = b0; b < b1; b++)
             for (int q = 0; q < g; q++) {
                 int xq = xOff + (b * c + q * cg) * plane;
                 float[] src = x;
                 int srcOff = xq;
                 if (!pointwise) {
-                    im2col(x, xq, cg, h, wi, kh, kw, ho, wo, geo, col, 0);
+                    im2col(x, xq, cg, h, wi, kh, kw, ho, wo, geo, col, colOff);
                     src = col;
-                    srcOff = 0;
+                    srcOff = colOff;
                 }
                 Gemm.matmul(false, false, og, p, k, w, wOff + q * og * k, k, src, srcOff, p,
                         y, yOff + (b * o + q * og) * p, p, false, bias, biasOff + q * og, biasKind, act);
             }
+    }
+
+    /**
+     * Small output planes: per group, the transposed columns of the whole batch
+     * {@code colT [(n, i, j), (c, u, v)]} and one GEMM against the group's weights, in whichever
+     * orientation fills the GEMM's register tile better ({@code out [o, (n, i, j)]}, or its
+     * transpose when the batch of planes is narrower than the channels), then a copy into NCHW.
+     */
+    private static void stacked(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws,
+                                float[] y, int yOff, int[] ys, int[] geo, float[] col, float[] out,
+                                float[] bias, int biasOff, int act) {
+        int n = xs[0], o = ws[0], g = geo[GROUPS], og = o / g, k = ws[1] * ws[2] * ws[3], p = ys[2] * ys[3], np = n * p;
+        need(col, (long) np * k, "conv2d im2col scratch");
+        need(out, (long) og * np, "conv2d output scratch");
+        GemmKernel kernel = Gemm.kernel();
+        boolean flip = fill(np, og, kernel) > fill(og, np, kernel);
+        ConvJob job = ConvJob.LOCAL.get();
+        for (int q = 0; q < g; q++) {
+            job.set(ConvJob.IM2COL_T, x, xOff, xs, null, 0, ws, null, 0, ys, geo, col, null, 0, 0, q);
+            overImages(job, n, (long) np * k);
+            if (flip) {
+                Gemm.matmul(false, true, np, og, k, col, 0, k, w, wOff + q * og * k, k, out, 0, og, false,
+                        bias, biasOff + q * og, bias == null ? Gemm.BIAS_NONE : Gemm.BIAS_COL, act);
+                for (int b = 0; b < n; b++)
+                    for (int oc = 0; oc < og; oc++) {
+                        int dst = yOff + (b * o + q * og + oc) * p, src = b * p * og + oc;
+                        for (int pp = 0; pp < p; pp++) y[dst + pp] = out[src + pp * og];
+                    }
+            } else {
+                Gemm.matmul(false, true, og, np, k, w, wOff + q * og * k, k, col, 0, k, out, 0, np, false,
+                        bias, biasOff + q * og, bias == null ? Gemm.BIAS_NONE : Gemm.BIAS_ROW, act);
+                for (int oc = 0; oc < og; oc++)
+                    for (int b = 0; b < n; b++)
+                        System.arraycopy(out, oc * np + b * p, y, yOff + (b * o + q * og + oc) * p, p);
+            }
+        }
+    }
+
+    /** The share of an m x n GEMM's register tiles that holds real elements. */
+    private static double fill(int m, int n, GemmKernel kernel) {
+        return (double) m / Gemm.roundUp(m, kernel.mr) * n / Gemm.roundUp(n, kernel.nr);
+    }
+
+    /** Images [b0, b1) of group q as transposed columns, image b at row b*Ho*Wo of colT. */
+    static void im2colTImages(float[] x, int xOff, int[] xs, int[] ws, int[] ys, int[] geo, float[] col, int q, int b0, int b1) {
+        int c = xs[1], cg = ws[1], plane = xs[2] * xs[3], k = cg * ws[2] * ws[3], p = ys[2] * ys[3];
+        for (int b = b0; b < b1; b++)
+            im2colT(x, xOff + (b * c + q * cg) * plane, cg, xs[2], xs[3], ws[2], ws[3], ys[2], ys[3], geo, col, b * p * k);
     }
 
     /**
@@ -179,15 +248,28 @@ public final class Conv {
      */
     public static void convTranspose2d(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws,
                                        float[] y, int yOff, int[] ys, int[] geo, float[] col) {
-        int n = xs[0], c = xs[1], h = xs[2], wi = xs[3];
-        int og = ws[1], kh = ws[2], kw = ws[3];
-        int o = ys[1], ho = ys[2], wo = ys[3], g = geo[GROUPS];
         checkConvTranspose2d(xs, ws, ys, geo);
-        int cg = c / g, kc = og * kh * kw, plane = h * wi, oplane = ho * wo;
-        boolean pointwise = kh == 1 && kw == 1 && geo[SH] == 1 && geo[SW] == 1 && ho == h && wo == wi
+        int n = xs[0], c = xs[1], kc = ws[1] * ws[2] * ws[3], plane = xs[2] * xs[3];
+        if (!isTransposePointwise(xs, ws, ys, geo)) need(col, (long) Math.min(n, Parallel.threads()) * kc * plane, "conv_transpose2d col2im scratch");
+        ConvJob job = ConvJob.LOCAL.get();
+        job.set(ConvJob.TRANSPOSE, x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, null, 0, 0, 0);
+        overImages(job, n, (long) n * c / geo[GROUPS] * kc * plane);
+    }
+
+    /** A 1x1 window at stride 1 that keeps the plane: the GEMM writes y directly, no col2im. */
+    private static boolean isTransposePointwise(int[] xs, int[] ws, int[] ys, int[] geo) {
+        return ws[2] == 1 && ws[3] == 1 && geo[SH] == 1 && geo[SW] == 1 && ys[2] == xs[2] && ys[3] == xs[3]
                 && geo[TOP] == 0 && geo[LEFT] == 0;
-        if (!pointwise) need(col, (long) kc * plane, "conv_transpose2d col2im scratch");
-        for (int b = 0; b < n; b++)
+    }
+
+    /** Images [b0, b1) of conv_transpose2d: per image and group a GEMM into the scratch at colOff, then col2im. */
+    static void convTranspose2dImages(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws, float[] y, int yOff, int[] ys,
+                                      int[] geo, float[] col, int colOff, int b0, int b1) {
+        int c = xs[1], h = xs[2], wi = xs[3], og = ws[1], kh = ws[2], kw = ws[3];
+        int o = ys[1], ho = ys[2], wo = ys[3], g = geo[GROUPS];
+        int cg = c / g, kc = og * kh * kw, plane = h * wi, oplane = ho * wo;
+        boolean pointwise = isTransposePointwise(xs, ws, ys, geo);
+        for (int b = b0; b < b1; b++)
             for (int q = 0; q < g; q++) {
                 int yq = yOff + (b * o + q * og) * oplane;
                 if (pointwise) {
@@ -196,9 +278,9 @@ public final class Conv {
                     continue;
                 }
                 Gemm.matmul(true, false, kc, plane, cg, w, wOff + q * cg * kc, kc,
-                        x, xOff + (b * c + q * cg) * plane, plane, col, 0, plane, false);
+                        x, xOff + (b * c + q * cg) * plane, plane, col, colOff, plane, false);
                 java.util.Arrays.fill(y, yq, yq + og * oplane, 0f);
-                col2im(col, 0, og, h, wi, kh, kw, ho, wo, geo, y, yq);
+                col2im(col, colOff, og, h, wi, kh, kw, ho, wo, geo, y, yq);
             }
     }
 

@@ -82,6 +82,23 @@ class ConvTest {
         assertClose("conv2d " + c + (withBias ? " + bias, relu" : ""), want, scale, y, yOff, c.cg * c.kh * c.kw + 1);
     }
 
+    /** The same cases split over 3 threads by image (every call parallel, whatever its size). */
+    @Test
+    void parallelSplitMatchesReference() {
+        int threads = Parallel.threads();
+        long minWork = Conv.parallelMinWork;
+        try {
+            Parallel.setThreads(3);
+            Conv.parallelMinWork = 0;
+            conv2dMatchesReference();
+            convTranspose2dMatchesReference();
+            referenceCnnShapes();
+        } finally {
+            Parallel.setThreads(threads);
+            Conv.parallelMinWork = minWork;
+        }
+    }
+
     @Test
     void conv2dF64MatchesReferenceExactly() {
         Random r = new Random(2);
