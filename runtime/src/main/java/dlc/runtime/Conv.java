@@ -13,8 +13,8 @@ package dlc.runtime;
  * {@link #SH} ... {@link #GROUPS}). The f32 kernels lower to {@link Gemm}: conv2d by im2col (one
  * image at a time, or one GEMM over the whole batch when the output plane is small) and the
  * transpose by GEMM + col2im. They take caller-owned scratch: {@code col} of
- * {@link #conv2dColSize} / {@link #convTranspose2dColSize} floats (one slice per image, so that
- * each of up to N threads has its own) and, for conv2d, {@code out} of {@link #conv2dOutSize}
+ * {@link #conv2dColSize} / {@link #convTranspose2dColSize} floats (a slice per thread, or per
+ * image for the stacked GEMM) and, for conv2d, {@code out} of {@link #conv2dOutSize}
  * floats when {@link #conv2dStacked} holds (else it may be null). Batches split over
  * {@link Parallel} threads by image. A steady-state call allocates nothing. The f64 kernels
  * ({@code double[]}) are plain single-threaded loops.
@@ -27,9 +27,19 @@ public final class Conv {
 
     // ---------------------------------------------------------------- scratch sizes
 
-    /** Floats of im2col scratch conv2d needs: one column matrix [C/g*kH*kW, Ho*Wo] per image. */
+    /**
+     * Per-image paths give each thread its own scratch slice, and use at most this many threads
+     * (more scratch than that is never read): the scratch of a batch-64 layer stays a few slices.
+     */
+    public static final int MAX_SLICES = 16;
+
+    /**
+     * Floats of im2col scratch conv2d needs: one column matrix [C/g*kH*kW, Ho*Wo] per image for
+     * the stacked GEMM, else one per thread (at most min(N, {@link #MAX_SLICES})).
+     */
     public static long conv2dColSize(int[] xs, int[] ws, int[] ys) {
-        return (long) xs[0] * ws[1] * ws[2] * ws[3] * ys[2] * ys[3];
+        long perImage = (long) ws[1] * ws[2] * ws[3] * ys[2] * ys[3];
+        return perImage * (conv2dStacked(ys[2], ys[3]) ? xs[0] : Math.min(xs[0], MAX_SLICES));
     }
 
     /**
@@ -49,9 +59,9 @@ public final class Conv {
         return (long) ys[1] / groups * ys[0] * ys[2] * ys[3];
     }
 
-    /** Floats of col2im scratch conv_transpose2d needs: [O/g*kH*kW, H*W] per image. */
+    /** Floats of col2im scratch conv_transpose2d needs: [O/g*kH*kW, H*W] per thread (at most min(N, {@link #MAX_SLICES})). */
     public static long convTranspose2dColSize(int[] xs, int[] ws) {
-        return (long) xs[0] * ws[1] * ws[2] * ws[3] * xs[2] * xs[3];
+        return (long) Math.min(xs[0], MAX_SLICES) * ws[1] * ws[2] * ws[3] * xs[2] * xs[3];
     }
 
     // ---------------------------------------------------------------- conv2d, f32
@@ -75,10 +85,14 @@ public final class Conv {
             stacked(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, out, bias, biasOff, act);
             return;
         }
-        if (!isPointwise(ws, geo)) need(col, (long) Math.min(n, Parallel.threads()) * p * k, "conv2d im2col scratch");
+        int slices = n;
+        if (!isPointwise(ws, geo)) {
+            need(col, (long) p * k, "conv2d im2col scratch");
+            slices = col.length / (p * k);
+        }
         ConvJob job = ConvJob.LOCAL.get();
         job.set(ConvJob.CONV2D, x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, bias, biasOff, act, 0);
-        overImages(job, n, (long) n * o * p * k);
+        overImages(job, n, slices, (long) n * o * p * k);
     }
 
     /** A 1x1 window at stride 1 without padding: the input planes are already the column matrix. */
@@ -92,11 +106,11 @@ public final class Conv {
 
     /**
      * Runs {@code job} over the batch: split into one contiguous range of images per thread (each
-     * with its own scratch slice) when the work is large enough, else on the caller. GEMMs called
+     * with its own of the {@code slices} scratch slices) when the work is large enough, else on the caller. GEMMs called
      * inside a part run on that part's thread (the pool is busy), so the threads never contend.
      */
-    private static void overImages(ConvJob job, int n, long work) {
-        int parts = Math.min(n, Parallel.threads());
+    private static void overImages(ConvJob job, int n, int slices, long work) {
+        int parts = Math.min(Math.min(n, slices), Parallel.threads());
         try {
             if (parts > 1 && work >= parallelMinWork) Parallel.run(parts, job);
             else job.run(0, 1);
@@ -144,7 +158,7 @@ public final class Conv {
         ConvJob job = ConvJob.LOCAL.get();
         for (int q = 0; q < g; q++) {
             job.set(ConvJob.IM2COL_T, x, xOff, xs, null, 0, ws, null, 0, ys, geo, col, null, 0, 0, q);
-            overImages(job, n, (long) np * k);
+            overImages(job, n, n, (long) np * k);
             if (flip) {
                 Gemm.matmul(false, true, np, og, k, col, 0, k, w, wOff + q * og * k, k, out, 0, og, false,
                         bias, biasOff + q * og, bias == null ? Gemm.BIAS_NONE : Gemm.BIAS_COL, act);
@@ -250,10 +264,14 @@ public final class Conv {
                                        float[] y, int yOff, int[] ys, int[] geo, float[] col) {
         checkConvTranspose2d(xs, ws, ys, geo);
         int n = xs[0], c = xs[1], kc = ws[1] * ws[2] * ws[3], plane = xs[2] * xs[3];
-        if (!isTransposePointwise(xs, ws, ys, geo)) need(col, (long) Math.min(n, Parallel.threads()) * kc * plane, "conv_transpose2d col2im scratch");
+        int slices = n;
+        if (!isTransposePointwise(xs, ws, ys, geo)) {
+            need(col, (long) kc * plane, "conv_transpose2d col2im scratch");
+            slices = col.length / (kc * plane);
+        }
         ConvJob job = ConvJob.LOCAL.get();
         job.set(ConvJob.TRANSPOSE, x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, null, 0, 0, 0);
-        overImages(job, n, (long) n * c / geo[GROUPS] * kc * plane);
+        overImages(job, n, slices, (long) n * c / geo[GROUPS] * kc * plane);
     }
 
     /** A 1x1 window at stride 1 that keeps the plane: the GEMM writes y directly, no col2im. */

@@ -93,10 +93,29 @@ class ConvTest {
             conv2dMatchesReference();
             convTranspose2dMatchesReference();
             referenceCnnShapes();
+            oneScratchSliceRunsTheBatchOnOneThread();
         } finally {
             Parallel.setThreads(threads);
             Conv.parallelMinWork = minWork;
         }
+    }
+
+    /** A scratch of one slice (less than the threads and the batch) is enough: the batch then runs on one thread. */
+    @Test
+    void oneScratchSliceRunsTheBatchOnOneThread() {
+        Random r = new Random(5);
+        Case c = new Case(5, 1, 3, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 12, 12);
+        int[] xs = {c.n, c.cg, c.h, c.w}, ws = {c.og, c.cg, c.kh, c.kw}, ys = {c.n, c.og, c.ho(), c.wo()};
+        float[] x = floats(r, 0, (int) Tensor.numel(xs)), w = floats(r, 0, (int) Tensor.numel(ws)), y = nans((int) Tensor.numel(ys));
+        Conv.conv2d(x, 0, xs, w, 0, ws, y, 0, ys, c.geo(), nans(c.cg * 9 * ys[2] * ys[3]), null);
+        Tensor tx = tensor(xs, x, 0), tw = tensor(ws, w, 0);
+        assertClose("conv2d, one slice", eval("conv2d", c.attrs(), tx, tw), eval("conv2d", c.attrs(), abs(tx), abs(tw)), y, 0, c.cg * 9);
+        int[] tws = {c.og, c.cg, 3, 3};
+        float[] gx = nans((int) Tensor.numel(xs));
+        Conv.convTranspose2d(y, 0, ys, w, 0, tws, gx, 0, xs, c.geo(), nans(c.cg * 9 * ys[2] * ys[3]));
+        Tensor ty = tensor(ys, y, 0), tw2 = tensor(tws, w, 0);
+        Attrs ta = c.attrs().with("output_padding", new long[]{0, 0});
+        assertClose("conv_transpose2d, one slice", eval("conv_transpose2d", ta, ty, tw2), eval("conv_transpose2d", ta, abs(ty), abs(tw2)), gx, 0, c.og * 9);
     }
 
     @Test
