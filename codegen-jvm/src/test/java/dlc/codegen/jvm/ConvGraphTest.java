@@ -23,8 +23,11 @@ import java.util.Map;
 class ConvGraphTest {
     private static final Dim B = Dim.sym("B");
 
+    /** The dtype of the graphs being built: f32 (float storage, GEMM kernels) or f64 (double storage, loop kernels). */
+    private static DType dtype = DType.F32;
+
     private static Value input(GraphBuilder b, String name, Value.Role role, Dim... dims) {
-        return b.input(name, new TensorType(DType.F32, Shape.of(dims)), role);
+        return b.input(name, new TensorType(dtype, Shape.of(dims)), role);
     }
 
     private static Dim[] d(long... v) {
@@ -98,6 +101,17 @@ class ConvGraphTest {
     void referenceCnnGradients() {
         Graph g = new Autodiff().gradients(referenceCnn(), "loss", List.of("w1", "b1", "w2", "b2"));
         Agreement.check(g, Map.of("B", 4L), 35, true);
+    }
+
+    /** The same graphs in f64: every kernel's double form, forward and gradients. */
+    @Test
+    void f64Graphs() {
+        try {
+            dtype = DType.F64;
+            Agreement.check(new Autodiff().gradients(mixed(), "loss", List.of("x", "w1", "b1", "w2", "w3")), Map.of("B", 2L), 37, true);
+        } finally {
+            dtype = DType.F32;
+        }
     }
 
     /** Second order: the gradient of a gradient runs conv2d's VJP of the transpose and the gather of the scatter. */
