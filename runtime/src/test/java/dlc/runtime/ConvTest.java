@@ -221,6 +221,15 @@ class ConvTest {
         }
     }
 
+    /** Small planes with many channels: the stacked GEMM runs transposed (out [(n, i, j), o]), its bias along columns. */
+    @Test
+    void transposedStackedGemmWithBias() {
+        Random r = new Random(7);
+        checkConv2d(new Case(2, 1, 3, 40, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 4, 4), r, true);
+        checkConv2d(new Case(2, 2, 3, 40, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 4, 4), r, true);
+        checkConv2d(new Case(1, 3, 2, 33, 2, 2, 2, 1, 1, 2, 1, 0, 0, 1, 5, 5), r, false);
+    }
+
     @Test
     void mismatchedShapesFailLoudly() {
         int[] xs = {1, 2, 5, 5}, ws = {3, 2, 3, 3}, ys = {1, 3, 4, 3};
