@@ -74,6 +74,10 @@ public final class Pool {
     /** Average over each window; the divisor is the kernel area, or the real elements when {@code !includePad}. */
     public static void avgPool2d(float[] x, int xOff, int[] xs, float[] y, int yOff, int[] ys, int[] win, boolean includePad) {
         check("avg_pool2d", xs, ys, win);
+        if (isPairs(win)) {
+            avgPoolPairs(x, xOff, xs, y, yOff, ys);
+            return;
+        }
         int planes = xs[0] * xs[1], h = xs[2], w = xs[3], ho = ys[2], wo = ys[3];
         int kh = win[KH], kw = win[KW], sh = win[SH], sw = win[SW], top = win[TOP], left = win[LEFT];
         int yi = yOff;
@@ -205,6 +209,17 @@ public final class Pool {
                     if (m == 0f) m = a == 0f ? a : b == 0f ? b : c == 0f ? c : d;
                     y[yr + j] = m;
                 }
+            }
+    }
+
+    /** The 2x2 average with the generic walk's float arithmetic: 0 + a + b + c + d in row-major order, over 4. */
+    private static void avgPoolPairs(float[] x, int xOff, int[] xs, float[] y, int yOff, int[] ys) {
+        int planes = xs[0] * xs[1], h = xs[2], w = xs[3], ho = ys[2], wo = ys[3];
+        for (int pl = 0; pl < planes; pl++)
+            for (int i = 0; i < ho; i++) {
+                int r0 = xOff + pl * h * w + 2 * i * w, r1 = r0 + w, yr = yOff + (pl * ho + i) * wo;
+                for (int j = 0; j < wo; j++)
+                    y[yr + j] = (0f + x[r0 + 2 * j] + x[r0 + 2 * j + 1] + x[r1 + 2 * j] + x[r1 + 2 * j + 1]) / 4;
             }
     }
 
