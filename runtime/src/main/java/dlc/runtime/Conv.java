@@ -105,14 +105,16 @@ public final class Conv {
     static long parallelMinWork = 1L << 20;
 
     /**
-     * Runs {@code job} over the batch: split into one contiguous range of images per thread (each
-     * with its own of the {@code slices} scratch slices) when the work is large enough, else on the caller. GEMMs called
-     * inside a part run on that part's thread (the pool is busy), so the threads never contend.
+     * Runs {@code job} over the batch: one contiguous range of images per thread, each with its own
+     * of the {@code slices} scratch slices, when every thread gets an image and the work is large
+     * enough; GEMMs inside a part then run on that part's thread (the pool is busy), so threads
+     * never contend. With fewer images (or slices) than threads the images run in turn on the
+     * caller and each GEMM spreads over all threads instead.
      */
     private static void overImages(ConvJob job, int n, int slices, long work) {
-        int parts = Math.min(Math.min(n, slices), Parallel.threads());
+        int threads = Parallel.threads();
         try {
-            if (parts > 1 && work >= parallelMinWork) Parallel.run(parts, job);
+            if (threads > 1 && Math.min(n, slices) >= threads && work >= parallelMinWork) Parallel.run(threads, job);
             else job.run(0, 1);
         } finally {
             job.clear();
