@@ -81,12 +81,13 @@ public final class Conv {
                               float[] bias, int biasOff, int act) {
         checkConv2d(xs, ws, ys, geo);
         int n = xs[0], o = ws[0], k = ws[1] * ws[2] * ws[3], p = ys[2] * ys[3];
+        if ((long) n * o * p == 0) return; // an empty result
         if (conv2dStacked(ys[2], ys[3])) {
             stacked(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, out, bias, biasOff, act);
             return;
         }
         int slices = n;
-        if (!isPointwise(ws, geo)) {
+        if (!isPointwise(ws, geo) && k > 0) {
             need(col, (long) p * k, "conv2d im2col scratch");
             slices = col.length / (p * k);
         }
@@ -266,8 +267,9 @@ public final class Conv {
                                        float[] y, int yOff, int[] ys, int[] geo, float[] col) {
         checkConvTranspose2d(xs, ws, ys, geo);
         int n = xs[0], c = xs[1], kc = ws[1] * ws[2] * ws[3], plane = xs[2] * xs[3];
+        if ((long) n * ys[1] * ys[2] * ys[3] == 0) return; // an empty result
         int slices = n;
-        if (!isTransposePointwise(xs, ws, ys, geo)) {
+        if (!isTransposePointwise(xs, ws, ys, geo) && (long) kc * plane > 0) {
             need(col, (long) kc * plane, "conv_transpose2d col2im scratch");
             slices = col.length / (kc * plane);
         }

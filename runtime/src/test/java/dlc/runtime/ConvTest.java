@@ -230,6 +230,27 @@ class ConvTest {
         checkConv2d(new Case(1, 3, 2, 33, 2, 2, 2, 1, 1, 2, 1, 0, 0, 1, 5, 5), r, false);
     }
 
+    /** An empty batch (a symbolic B bound to 0) is an empty result, and zero input channels a sum over nothing: 0. */
+    @Test
+    void emptyDims() {
+        int[] geo = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+        Conv.conv2d(new float[0], 0, new int[]{0, 2, 5, 5}, new float[36], 0, new int[]{2, 2, 3, 3}, new float[0], 0,
+                new int[]{0, 2, 5, 5}, geo, new float[0], null);
+        Conv.conv2d(new float[0], 0, new int[]{0, 2, 5, 5}, new float[36], 0, new int[]{2, 2, 3, 3}, new float[0], 0,
+                new int[]{0, 2, 5, 5}, new int[]{1, 1, 1, 1, 1, 1, 1, 1, 1}, new float[0], new float[0]);
+        Conv.convTranspose2d(new float[0], 0, new int[]{0, 2, 5, 5}, new float[36], 0, new int[]{2, 2, 3, 3}, new float[0], 0,
+                new int[]{0, 4, 5, 5}, new int[]{1, 1, 1, 1, 1, 1, 1, 1, 2}, new float[0]);
+        for (int hw : new int[]{5, 9}) { // the stacked GEMM and the one per image
+            float[] y = nans(2 * 3 * hw * hw);
+            int[] ys = {2, 3, hw, hw};
+            Conv.conv2d(new float[0], 0, new int[]{2, 0, hw, hw}, new float[0], 0, new int[]{3, 0, 3, 3}, y, 0,
+                    ys, geo, new float[0], new float[(int) Conv.conv2dOutSize(ys, 1)]);
+            for (float v : y) if (v != 0f) throw new AssertionError("conv2d over zero channels gave " + v);
+        }
+        Pool.maxPool2d(new float[0], 0, new int[]{0, 3, 4, 4}, new float[0], 0, new int[]{0, 3, 2, 2}, new int[]{2, 2, 2, 2, 0, 0, 0, 0});
+        Pool.maxPool2dScatter(new float[0], 0, new int[]{0, 3, 4, 4}, new float[0], 0, new float[0], 0, new int[]{0, 3, 4, 4}, new int[]{3, 3, 1, 1, 1, 1, 1, 1});
+    }
+
     @Test
     void mismatchedShapesFailLoudly() {
         int[] xs = {1, 2, 5, 5}, ws = {3, 2, 3, 3}, ys = {1, 3, 4, 3};

@@ -95,6 +95,7 @@ class ConvGraphTest {
         Graph g = new Autodiff().gradients(mixed(), "loss", List.of("x", "w1", "b1", "w2", "w3"));
         Agreement.check(g, Map.of("B", 3L), 33, true);
         Agreement.check(g, Map.of("B", 1L), 34, false);
+        Agreement.check(g, Map.of("B", 0L), 38, true); // an empty batch
     }
 
     @Test
