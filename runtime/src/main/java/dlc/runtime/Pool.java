@@ -10,7 +10,8 @@ package dlc.runtime;
  *
  * <p>CONTRACT: {@code xs = [N, C, H, W]} (the pooled input), {@code ys} the pooled shape
  * {@code [N, C, Ho, Wo]}, {@code win = [kH, kW, sH, sW, top, bottom, left, right]} (indices
- * {@link #KH} ... {@link #RIGHT}). Float ({@code f32}) and double (every other dtype) forms.
+ * {@link #KH} ... {@link #RIGHT}). Float ({@code f32}) and double (every other dtype) forms; the
+ * float ones split large tensors over {@link Parallel} threads by plane ({@link PoolJob}).
  */
 public final class Pool {
     /** Indices into the window array. */
@@ -22,6 +23,10 @@ public final class Pool {
 
     public static void maxPool2d(float[] x, int xOff, int[] xs, float[] y, int yOff, int[] ys, int[] win) {
         check("max_pool2d", xs, ys, win);
+        if (!PoolJob.split(PoolJob.MAX, x, xOff, xs, null, 0, y, yOff, ys, win, false)) maxPool2dPlanes(x, xOff, xs, y, yOff, ys, win);
+    }
+
+    static void maxPool2dPlanes(float[] x, int xOff, int[] xs, float[] y, int yOff, int[] ys, int[] win) {
         if (isPairs(win)) {
             maxPoolPairs(x, xOff, xs, y, yOff, ys);
             return;
@@ -74,6 +79,10 @@ public final class Pool {
     /** Average over each window; the divisor is the kernel area, or the real elements when {@code !includePad}. */
     public static void avgPool2d(float[] x, int xOff, int[] xs, float[] y, int yOff, int[] ys, int[] win, boolean includePad) {
         check("avg_pool2d", xs, ys, win);
+        if (!PoolJob.split(PoolJob.AVG, x, xOff, xs, null, 0, y, yOff, ys, win, includePad)) avgPool2dPlanes(x, xOff, xs, y, yOff, ys, win, includePad);
+    }
+
+    static void avgPool2dPlanes(float[] x, int xOff, int[] xs, float[] y, int yOff, int[] ys, int[] win, boolean includePad) {
         if (isPairs(win)) {
             avgPoolPairs(x, xOff, xs, y, yOff, ys);
             return;
@@ -124,6 +133,10 @@ public final class Pool {
      */
     public static void maxPool2dScatter(float[] x, int xOff, int[] xs, float[] g, int gOff, float[] y, int yOff, int[] gs, int[] win) {
         check("max_pool2d_scatter", xs, gs, win);
+        if (!PoolJob.split(PoolJob.SCATTER, x, xOff, xs, g, gOff, y, yOff, gs, win, false)) maxPool2dScatterPlanes(x, xOff, xs, g, gOff, y, yOff, gs, win);
+    }
+
+    static void maxPool2dScatterPlanes(float[] x, int xOff, int[] xs, float[] g, int gOff, float[] y, int yOff, int[] gs, int[] win) {
         if (isPairs(win)) {
             scatterPairs(x, xOff, xs, g, gOff, y, yOff, gs);
             return;
@@ -155,6 +168,10 @@ public final class Pool {
     /** max_pool2d_gather(x, src [N, C, H, W]) -> y [N, C, Ho, Wo]: each window reads src at x's first maximum. */
     public static void maxPool2dGather(float[] x, int xOff, int[] xs, float[] src, int srcOff, float[] y, int yOff, int[] ys, int[] win) {
         check("max_pool2d_gather", xs, ys, win);
+        if (!PoolJob.split(PoolJob.GATHER, x, xOff, xs, src, srcOff, y, yOff, ys, win, false)) maxPool2dGatherPlanes(x, xOff, xs, src, srcOff, y, yOff, ys, win);
+    }
+
+    static void maxPool2dGatherPlanes(float[] x, int xOff, int[] xs, float[] src, int srcOff, float[] y, int yOff, int[] ys, int[] win) {
         if (isPairs(win)) {
             gatherPairs(x, xOff, xs, src, srcOff, y, yOff, ys);
             return;

@@ -182,7 +182,7 @@ class ConvTest {
         return a;
     }
 
-    /** A steady-state call allocates nothing on the calling thread: scratch is the caller's, the parallel job is reused. */
+    /** A steady-state call (conv and pool) allocates nothing on the calling thread: scratch is the caller's, the parallel jobs are reused. */
     @Test
     void steadyStateCallsAllocateNothing() {
         var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
@@ -194,17 +194,22 @@ class ConvTest {
         float[] col = new float[(int) Conv.conv2dColSize(xs, ws, ys)], tcol = new float[(int) Conv.convTranspose2dColSize(ys, ws)];
         float[] ccol = new float[(int) Conv.conv2dColSize(cxs, cws, cys)], cout = new float[(int) Conv.conv2dOutSize(cys, 1)];
         float[] wide = floats(r, 0, 4800);
+        int[] win = {2, 2, 2, 2, 0, 0, 0, 0}, ps = {8, 6, 5, 5};
+        float[] pooled = new float[1200];
         Runnable calls = () -> {
             Conv.conv2d(x, 0, xs, w, 0, ws, y, 0, ys, geo, col, null);
             Conv.convTranspose2d(y, 0, ys, w, 0, ws, gx, 0, xs, geo, tcol);
             Conv.conv2d(x, 0, cxs, wide, 0, cws, gw, 0, cys, geo, ccol, cout);
+            Pool.maxPool2d(y, 0, ys, pooled, 0, ps, win);
+            Pool.maxPool2dScatter(y, 0, ys, pooled, 0, wide, 0, ps, win);
         };
-        int threads = Parallel.threads();
+        int threads = Parallel.threads(), minElements = PoolJob.parallelMinElements;
         long minWork = Conv.parallelMinWork;
         try {
             for (int t : new int[]{1, 2}) {
                 Parallel.setThreads(t);
                 Conv.parallelMinWork = 0; // with 2 threads every call splits
+                PoolJob.parallelMinElements = 0;
                 for (int i = 0; i < 200; i++) calls.run();
                 long before = mx.getCurrentThreadAllocatedBytes();
                 for (int i = 0; i < 20; i++) calls.run();
@@ -218,6 +223,7 @@ class ConvTest {
         } finally {
             Parallel.setThreads(threads);
             Conv.parallelMinWork = minWork;
+            PoolJob.parallelMinElements = minElements;
         }
     }
 

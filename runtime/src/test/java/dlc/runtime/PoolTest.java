@@ -89,6 +89,20 @@ class PoolTest {
         }
     }
 
+    /** The same cases split over 3 threads by plane (every call parallel, whatever its size). */
+    @Test
+    void parallelSplitMatchesReference() {
+        int threads = Parallel.threads(), minElements = PoolJob.parallelMinElements;
+        try {
+            Parallel.setThreads(3);
+            PoolJob.parallelMinElements = 0;
+            poolsMatchReference();
+        } finally {
+            Parallel.setThreads(threads);
+            PoolJob.parallelMinElements = minElements;
+        }
+    }
+
     @Test
     void f64PoolsMatchReference() {
         Random r = new Random(12);
