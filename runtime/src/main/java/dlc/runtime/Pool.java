@@ -204,8 +204,10 @@ public final class Pool {
      * The generic window walk mispredicts a branch on about every element (which one is larger is
      * data-dependent) and runs two short loops per window; these forms read the four elements of a
      * window at once and take Math.max, which compiles to branch-free max instructions, ~10x
-     * faster. Math.max agrees with the first-maximum rule except for the sign of a zero maximum
-     * (it prefers +0.0), which the rare m == 0 path restores; a NaN maximum is NaN either way.
+     * faster on random data. Math.max agrees with the first-maximum rule except for the sign of a
+     * zero maximum (it prefers +0.0), which the m == 0 branch restores (taken by all-zero windows,
+     * common after relu: 1.2 ms instead of 0.7 for the reference CNN's first pool, still cheaper
+     * than select chains, which C2 turns into branches); a NaN maximum is NaN either way.
      */
 
     /** Whether a window walk is 2x2 with stride 2 and no padding: every window lies inside x. */
