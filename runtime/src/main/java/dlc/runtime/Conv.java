@@ -200,6 +200,14 @@ public final class Conv {
                        int[] geo, float[] col, int colOff) {
         int sh = geo[SH], sw = geo[SW], top = geo[TOP], left = geo[LEFT], dh = geo[DH], dw = geo[DW];
         int p = ho * wo, row = colOff;
+        if (sh == 1 && sw == 1 && wo == wi) {
+            // "same" width at stride 1: each row of col is the plane shifted by (u*dH - top, v*dW - left)
+            for (int ci = 0; ci < cg; ci++)
+                for (int u = 0; u < kh; u++)
+                    for (int v = 0; v < kw; v++, row += p)
+                        shiftedBlock(x, xOff + ci * h * wi, h, wi, u * dh - top, v * dw - left, ho, col, row);
+            return;
+        }
         for (int ci = 0; ci < cg; ci++) {
             int xc = xOff + ci * h * wi;
             for (int u = 0; u < kh; u++)
@@ -232,6 +240,15 @@ public final class Conv {
                         int[] geo, float[] col, int colOff) {
         int sh = geo[SH], sw = geo[SW], top = geo[TOP], left = geo[LEFT], dh = geo[DH], dw = geo[DW];
         int k = cg * kh * kw, dst = colOff;
+        if (dh == 1 && dw == 1 && kw == wi) {
+            // a kernel as wide as the input (a weight gradient with "same" padding): each (c) run of a
+            // row is the plane shifted by (i*sH - top, j*sW - left), kH rows of it
+            for (int i = 0; i < ho; i++)
+                for (int j = 0; j < wo; j++)
+                    for (int ci = 0; ci < cg; ci++, dst += kh * kw)
+                        shiftedBlock(x, xOff + ci * h * wi, h, wi, i * sh - top, j * sw - left, kh, col, dst);
+            return;
+        }
         for (int i = 0; i < ho; i++)
             for (int j = 0; j < wo; j++) {
                 int shift = j * sw - left;
@@ -311,6 +328,14 @@ public final class Conv {
                        int[] geo, float[] y, int yOff) {
         int sh = geo[SH], sw = geo[SW], top = geo[TOP], left = geo[LEFT], dh = geo[DH], dw = geo[DW];
         int plane = h * wi, row = colOff;
+        if (sh == 1 && sw == 1 && wo == wi) {
+            // stride 1, same width: each row of col adds into the plane shifted by (u*dH - top, v*dW - left)
+            for (int oc = 0; oc < og; oc++)
+                for (int u = 0; u < kh; u++)
+                    for (int v = 0; v < kw; v++, row += plane)
+                        addShiftedBlock(col, row, h, wi, u * dh - top, v * dw - left, y, yOff + oc * ho * wo, ho);
+            return;
+        }
         for (int oc = 0; oc < og; oc++) {
             int yc = yOff + oc * ho * wo;
             for (int u = 0; u < kh; u++)
@@ -328,6 +353,47 @@ public final class Conv {
                     }
                 }
         }
+    }
+
+    /**
+     * {@code dst[d0 + r*w + c] = x[xc + (r + dr)*w + c + dc]} where that lies inside the h x w plane
+     * at xc, else 0, for r < rows and c < w: a shifted copy of a plane into a block of the same width.
+     * One System.arraycopy moves the whole block (row ends then hold elements that wrapped around
+     * from the neighbouring rows, overwritten with zeros after), instead of a copy per short row.
+     */
+    static void shiftedBlock(float[] x, int xc, int h, int w, int dr, int dc, int rows, float[] dst, int d0) {
+        int rlo = Math.max(0, -dr), rhi = Math.min(rows, h - dr), clo = Math.max(0, -dc), chi = Math.min(w, w - dc);
+        if (rlo >= rhi || clo >= chi) {
+            java.util.Arrays.fill(dst, d0, d0 + rows * w, 0f);
+            return;
+        }
+        int start = d0 + rlo * w + clo, end = d0 + (rhi - 1) * w + chi;
+        java.util.Arrays.fill(dst, d0, start, 0f);
+        System.arraycopy(x, xc + (rlo + dr) * w + clo + dc, dst, start, end - start);
+        java.util.Arrays.fill(dst, end, d0 + rows * w, 0f);
+        if (clo > 0 || chi < w)
+            for (int r = rlo; r < rhi - 1; r++) {
+                // the tail of row r and the head of row r + 1 are one run
+                int e = d0 + r * w;
+                java.util.Arrays.fill(dst, e + chi, e + w + clo, 0f);
+            }
+    }
+
+    /**
+     * {@code y[yc + (r + dr)*w + c + dc] += src[s0 + r*w + c]} for the r < rows, c < w that land
+     * inside the hy x w plane at yc, as one long loop: the src entries that would wrap into a
+     * neighbouring row are zeroed first (src is scratch), so adding them changes nothing.
+     */
+    static void addShiftedBlock(float[] src, int s0, int rows, int w, int dr, int dc, float[] y, int yc, int hy) {
+        int rlo = Math.max(0, -dr), rhi = Math.min(rows, hy - dr), clo = Math.max(0, -dc), chi = Math.min(w, w - dc);
+        if (rlo >= rhi || clo >= chi) return;
+        if (clo > 0 || chi < w)
+            for (int r = rlo; r < rhi - 1; r++) {
+                int e = s0 + r * w;
+                java.util.Arrays.fill(src, e + chi, e + w + clo, 0f);
+            }
+        int start = s0 + rlo * w + clo, n = (rhi - 1 - rlo) * w + chi - clo, d = yc + (rlo + dr) * w + clo + dc;
+        for (int t = 0; t < n; t++) y[d + t] += src[start + t];
     }
 
     // ---------------------------------------------------------------- f64: plain loops

@@ -140,11 +140,17 @@ class ConvTest {
         for (int t = 0; t < 300; t++) {
             Case c = Case.random(r, t % 2 == 0, t % 10 == 9);
             if (c.ho() < 1 || c.wo() < 1) continue;
-            int oph = r.nextInt(Math.max(c.sh, c.dh)), opw = r.nextInt(Math.max(c.sw, c.dw));
+            checkTranspose(c, r, r.nextInt(Math.max(c.sh, c.dh)), r.nextInt(Math.max(c.sw, c.dw)));
+        }
+    }
+
+    /** conv_transpose2d with c's geometry on an x shaped like c's conv2d output, in f32 and f64. */
+    private static void checkTranspose(Case c, Random r, int oph, int opw) {
+        {
             int h = c.ho(), w = c.wo();
             int ho = (h - 1) * c.sh - c.top - c.bottom + c.dh * (c.kh - 1) + oph + 1;
             int wo = (w - 1) * c.sw - c.left - c.right + c.dw * (c.kw - 1) + opw + 1;
-            if (ho < 1 || wo < 1) continue;
+            if (ho < 1 || wo < 1) return;
             int[] xs = {c.n, c.g * c.cg, h, w}, ws = {c.g * c.cg, c.og, c.kh, c.kw}, ys = {c.n, c.g * c.og, ho, wo};
             int xOff = r.nextInt(5), wOff = r.nextInt(5), yOff = r.nextInt(5);
             float[] x = floats(r, xOff, (int) Tensor.numel(xs)), wt = floats(r, wOff, (int) Tensor.numel(ws));
@@ -161,6 +167,32 @@ class ConvTest {
             double[] yd = new double[yOff + (int) Tensor.numel(ys)];
             Conv.convTranspose2d(xd, xOff, xs, wd, wOff, ws, yd, yOff, ys, c.geo());
             assertExact("f64 conv_transpose2d " + c, eval("conv_transpose2d", attrs, tensor(xs, xd, xOff), tensor(ws, wd, wOff)), yd, yOff);
+        }
+    }
+
+    /**
+     * The block-copy paths: stride 1 with "same" width (im2col and col2im copy whole shifted
+     * planes) and kernels as wide as the input at dilation 1 (the transposed im2col of a weight
+     * gradient), with random heights, paddings and dilations around them.
+     */
+    @Test
+    void shiftedPlanePaths() {
+        Random r = new Random(8);
+        for (int t = 0; t < 150; t++) {
+            int kh = 1 + r.nextInt(4), kw = 1 + r.nextInt(4), dh = 1 + r.nextInt(2), dw = 1 + r.nextInt(2);
+            int span = dw * (kw - 1), left = r.nextInt(span + 1), top = r.nextInt(3), bottom = r.nextInt(3);
+            int h = Math.max(1, dh * (kh - 1) + 1 - top - bottom) + r.nextInt(12), w = 1 + r.nextInt(12);
+            Case same = new Case(1 + r.nextInt(3), 1 + r.nextInt(2), 1 + r.nextInt(3), 1 + r.nextInt(3), kh, kw, 1, 1, dh, dw,
+                    top, bottom, left, span - left, h, w);
+            if (same.ho() >= 1 && same.wo() == w) {
+                checkConv2d(same, r, t % 4 == 0);
+                checkTranspose(same, r, 0, 0);
+            }
+            // the kernel spans the input's width (and any height); padding up to the kernel
+            int kh2 = 1 + r.nextInt(6), w2 = 1 + r.nextInt(8), h2 = kh2 + r.nextInt(4);
+            Case wide = new Case(1 + r.nextInt(3), 1, 1 + r.nextInt(4), 1 + r.nextInt(5), kh2, w2, 1 + r.nextInt(2), 1 + r.nextInt(2), 1, 1,
+                    r.nextInt(3), r.nextInt(3), r.nextInt(3), r.nextInt(3), h2, w2);
+            if (wide.ho() >= 1 && wide.wo() >= 1) checkConv2d(wide, r, false);
         }
     }
 
