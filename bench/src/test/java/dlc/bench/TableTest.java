@@ -1,0 +1,38 @@
+package dlc.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The side-by-side table joins our lines with the peers' files and computes the ratios. */
+class TableTest {
+    @Test void joinsResultsAndComputesRatios(@TempDir Path dir) throws Exception {
+        Path ours = dir.resolve("dlc.txt"), peers = dir.resolve("results.txt"), detail = dir.resolve("results-detail.txt");
+        Files.writeString(ours, String.join("\n",
+                "dlc-jvm mlp train-b128 1 2.0000",
+                "# dlc-jvm mlp train-b128 1 median_ms=2.0000 steps_per_s=500.0 p10_ms=1.5000 p90_ms=3.0",
+                "% alloc dlc-jvm mlp train-b128 1 caller_bytes_per_step=592 all_threads_bytes_per_step=600 steps=10",
+                "% check FAIL dlc-jvm lstm train-b32 1",
+                "dlc-jvm lstm train-b32 1 30.0000", ""));
+        Files.writeString(peers, String.join("\n",
+                "djl-pytorch mlp train-b128 1 4.0000", "dl4j mlp train-b128 1 8.0000", "djl-pytorch lstm train-b32 1 10.0000", ""));
+        Files.writeString(detail, "djl-pytorch mlp train-b128 1 median_ms=4.0000 steps_per_s=250.0 p10_ms=3.0000 p90_ms=5.0\n");
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true));
+        try {
+            Table.main(new String[] {ours.toString(), peers.toString(), detail.toString()});
+        } finally {
+            System.setOut(old);
+        }
+        String t = buf.toString();
+        assertTrue(t.contains("| mlp | train-b128 | 1 | 2.000 | 4.000 | 8.000 | 0.50x | 0.25x | 0.50x | 592 / 600 |"), t);
+        assertTrue(t.contains("| lstm | train-b32 | 1 | 30.000 (FAILED CHECK) | 10.000 | - | 3.00x | - | - | - |"), t);
+    }
+}
