@@ -29,6 +29,8 @@ public abstract class CompiledGraph {
 
     private final Signature signature;
     private long[] bound;
+    /** Element counts of the inputs under the current binding (checked per run without allocating). */
+    private int[] inputNumel;
     private final Object[] outputs;
 
     protected CompiledGraph(String signatureText) {
@@ -64,22 +66,43 @@ public abstract class CompiledGraph {
      * @throws IllegalArgumentException naming the input when an array has the wrong type or length
      */
     public final Object[] run(Object[] in, long[] symbols) {
-        if (bound == null || !Arrays.equals(bound, symbols)) {
-            long[] copy = symbols.clone();
-            bind(copy);
-            bound = copy;
+        if (bound == null || !Arrays.equals(bound, symbols)) rebind(symbols);
+        if (in.length != inputNumel.length)
+            throw new IllegalArgumentException("expected " + inputNumel.length + " inputs " + signature.inputNames() + ", got " + in.length);
+        for (int i = 0; i < in.length; i++) {
+            Object a = in[i];
+            boolean ok = a instanceof float[] f ? f.length == inputNumel[i] && signature.inputs().get(i).f32()
+                    : a instanceof double[] x && x.length == inputNumel[i] && !signature.inputs().get(i).f32();
+            if (!ok) signature.inputs().get(i).checkArray(a, signature, bound);
         }
+        execute(in, outputs);
+        return outputs;
+    }
+
+    private void rebind(long[] symbols) {
+        long[] copy = symbols.clone();
         List<Signature.Port> ports = signature.inputs();
-        if (in.length != ports.size())
-            throw new IllegalArgumentException("expected " + ports.size() + " inputs " + signature.inputNames() + ", got " + in.length);
-        for (int i = 0; i < in.length; i++) ports.get(i).checkArray(in[i], signature, bound);
+        int[] numel = new int[ports.size()];
+        for (int i = 0; i < numel.length; i++) numel[i] = ports.get(i).numel(signature, copy);
+        bind(copy);
+        bound = copy;
+        inputNumel = numel;
+    }
+
+    /**
+     * Runs without checking array lengths: for the runtime's own callers (scan bodies), whose
+     * buffers may be longer than the value they hold (a slot sized for its largest member).
+     */
+    final Object[] runUnchecked(Object[] in, long[] symbols) {
+        if (bound == null || !Arrays.equals(bound, symbols)) rebind(symbols);
         execute(in, outputs);
         return outputs;
     }
 
     /**
      * Runs on named tensors: binds the shape symbols from the inputs' shapes, checks every shape and
-     * returns fresh tensors (copies) by output name, in signature order.
+     * returns fresh tensors (copies) by output name, in signature order. The given tensors are never
+     * modified (inputs that an UPDATE output may overwrite are copied first).
      *
      * @throws IllegalArgumentException naming the input and its expected shape when a tensor is
      *                                  missing or has the wrong dtype or shape
@@ -88,7 +111,11 @@ public abstract class CompiledGraph {
         long[] symbols = signature.bindSymbols(inputs);
         List<Signature.Port> ports = signature.inputs();
         Object[] in = new Object[ports.size()];
-        for (int i = 0; i < in.length; i++) in[i] = inputs.get(ports.get(i).name()).data();
+        for (int i = 0; i < in.length; i++) {
+            Object data = inputs.get(ports.get(i).name()).data();
+            // an updated input may be written in place (donation): keep the caller's tensor intact
+            in[i] = updated(ports.get(i).name()) ? (data instanceof float[] f ? f.clone() : ((double[]) data).clone()) : data;
+        }
         Object[] out = run(in, symbols);
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (int i = 0; i < out.length; i++) {
@@ -97,6 +124,11 @@ public abstract class CompiledGraph {
             result.put(p.name(), Tensor.copyOf(p.dtype(), shape, out[i]));
         }
         return result;
+    }
+
+    private boolean updated(String input) {
+        for (Signature.Port o : signature.outputs()) if (input.equals(o.updates())) return true;
+        return false;
     }
 
     /** Returns {@code a} when it has exactly {@code n} elements, else a new array (used by generated bind methods). */
