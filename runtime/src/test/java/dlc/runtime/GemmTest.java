@@ -249,6 +249,25 @@ class GemmTest {
         }
     }
 
+    /** What {@link #plainJavaWithoutTheVectorModuleRunsTheScalarKernel} runs in a JVM without jdk.incubator.vector. */
+    public static final class WithoutVectorModule {
+        public static void main(String[] args) {
+            check(Case.of(true, false, 70, 45, 300, 1, true, Gemm.BIAS_COL, Gemm.ACT_RELU, 5));
+            check(Case.of(false, true, 2, 45, 30, 1, false, Gemm.BIAS_ROW, Gemm.ACT_TANH, 6));
+            System.out.println("kernel=" + Gemm.kernelName() + " vector=" + Gemm.vectorAvailable());
+        }
+    }
+
+    @Test void plainJavaWithoutTheVectorModuleRunsTheScalarKernel() throws Exception {
+        // the jar made by dlc compile runs with plain java -jar: Gemm must link and compute without the module
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), WithoutVectorModule.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("kernel=scalar-4x4 vector=false"), out);
+    }
+
     @Test void badArgumentsFailWithTheNumbers() {
         float[] x = new float[16];
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
