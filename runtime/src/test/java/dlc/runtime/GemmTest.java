@@ -223,6 +223,16 @@ class GemmTest {
 
     @Test void singleThreadedCallsAllocateNothingAfterWarmUp() {
         Parallel.setThreads(1);
+        assertNoAllocationPerCall();
+    }
+
+    @Test void multiThreadedCallsAllocateNothingOnTheCallerAfterWarmUp() {
+        // the job object and the hand-off to the workers are reused: nothing per call on the caller either
+        Parallel.setThreads(2);
+        assertNoAllocationPerCall();
+    }
+
+    private static void assertNoAllocationPerCall() {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertTrue(mx.isThreadAllocatedMemorySupported());
         mx.setThreadAllocatedMemoryEnabled(true);
@@ -245,7 +255,8 @@ class GemmTest {
                 perCall = (mx.getThreadAllocatedBytes(tid) - before) / 200;
             }
             // the counter itself may allocate a few bytes; a packing buffer would be >= 100 KB
-            assertTrue(perCall < 64, (scalar ? "scalar" : "vector") + " path allocates " + perCall + " bytes per call");
+            assertTrue(perCall < 64, (scalar ? "scalar" : "vector") + " path on " + Parallel.threads() + " threads allocates "
+                    + perCall + " bytes per call");
         }
     }
 
