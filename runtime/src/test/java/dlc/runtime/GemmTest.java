@@ -199,6 +199,32 @@ class GemmTest {
         check(Case.of(true, true, 40, 700, 150, 2, false, Gemm.BIAS_COL, Gemm.ACT_SIGMOID, 2)); // columns
     }
 
+    @Test void resultsAreBitIdenticalForAnyThreadCount() {
+        // each element is summed by one tile in the same k slices whatever the split: training runs reproduce exactly
+        Random r = new Random(9);
+        int m = 131, n = 97, k = 300;
+        float[] a = random(r, m * k), b = random(r, k * m), bias = random(r, m); // big enough for both orientations
+        Gemm.parallelMinWork = 0;
+        float[] first = null;
+        for (int threads = 1; threads <= 3; threads++)
+            for (boolean wide : new boolean[]{false, true}) {
+                Parallel.setThreads(threads);
+                // wide: n > m, so the split goes by columns instead of rows
+                int mm = wide ? n : m, nn = wide ? m : n;
+                float[] c = new float[mm * nn];
+                Gemm.matmul(false, true, mm, nn, k, a, 0, k, b, 0, k, c, 0, nn, false, bias, 0, Gemm.BIAS_ROW, Gemm.ACT_TANH);
+                if (!wide) {
+                    if (first == null) first = c;
+                    else assertArrayEquals(first, c, "threads=" + threads);
+                } else {
+                    Parallel.setThreads(1);
+                    float[] one = new float[mm * nn];
+                    Gemm.matmul(false, true, mm, nn, k, a, 0, k, b, 0, k, one, 0, nn, false, bias, 0, Gemm.BIAS_ROW, Gemm.ACT_TANH);
+                    assertArrayEquals(one, c, "column split, threads=" + threads);
+                }
+            }
+    }
+
     @Test void concurrentCallersEachGetTheirOwnProduct() throws Exception {
         // the pool serves one region at a time; other callers run on their own thread and must not share buffers
         Gemm.parallelMinWork = 0;
