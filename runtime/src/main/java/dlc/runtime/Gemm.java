@@ -41,14 +41,15 @@ public final class Gemm {
             kernel.epilogue(c, cOff, ldc, m, n, bias, biasOff, biasKind, act);
             return;
         }
-        if (m <= FEW_ROWS) {
+        int threads = Parallel.threads();
+        boolean parallel = threads > 1 && (long) m * n * k >= parallelMinWork;
+        if (m <= FEW_ROWS && !parallel) {
             // batch-1 dense layers: a vector-matrix product streams B once, packing it would double the traffic
             kernel.fewRows(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             kernel.epilogue(c, cOff, ldc, m, n, bias, biasOff, biasKind, act);
             return;
         }
-        int threads = Parallel.threads();
-        if (threads > 1 && (long) m * n * k >= parallelMinWork) {
+        if (parallel) {
             GemmJob job = GemmJob.LOCAL.get();
             job.set(kernel, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, bias, biasOff, biasKind, act);
             try {

@@ -225,6 +225,25 @@ class GemmTest {
             }
     }
 
+    @Test void fewRowProductsSplitByColumnsBitIdentically() {
+        Random r = new Random(10);
+        int n = 1000, k = 77;
+        float[] a = random(r, 3 * k), b = random(r, k * n), bias = random(r, n);
+        Gemm.parallelMinWork = 0;
+        for (int m = 1; m <= Gemm.FEW_ROWS; m++)
+            for (int tr = 0; tr < 4; tr++) {
+                boolean tA = (tr & 1) != 0, tB = (tr & 2) != 0;
+                float[][] c = new float[4][m * n];
+                for (int threads = 1; threads <= 3; threads++) {
+                    Parallel.setThreads(threads);
+                    Gemm.matmul(tA, tB, m, n, k, a, 0, tA ? m : k, b, 0, tB ? k : n, c[threads], 0, n, false, bias, 0, Gemm.BIAS_COL, Gemm.ACT_RELU);
+                }
+                assertArrayEquals(c[1], c[2], "m=" + m + " trans=" + tr);
+                assertArrayEquals(c[1], c[3], "m=" + m + " trans=" + tr);
+                check(Case.of(tA, tB, m, n, k, 1, true, Gemm.BIAS_COL, Gemm.ACT_SIGMOID, m * 4L + tr)); // and right, on 3 threads
+            }
+    }
+
     @Test void concurrentCallersEachGetTheirOwnProduct() throws Exception {
         // the pool serves one region at a time; other callers run on their own thread and must not share buffers
         Gemm.parallelMinWork = 0;
