@@ -74,7 +74,7 @@ final class ClassEmitter implements Opcodes {
         List<Node> nodes = graph.nodes();
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
-            if (StoragePlan.isAlias(n)) continue;
+            if (storage.isView(n)) continue;
             String m = "n" + i + "_" + JvmCompiler.javaName(n.op().name());
             MethodVisitor mv = cw.visitMethod(ACC_PRIVATE, m, "()V", null, null);
             mv.visitCode();
@@ -225,6 +225,8 @@ final class ClassEmitter implements Opcodes {
         @Override public void array(Value v) { ClassEmitter.this.array(mv, v); }
 
         @Override public void offset(Value v) { mv.visitInsn(ICONST_0); }
+
+        @Override public Value transposedSource(Value v) { return storage.transposedSource(v); }
 
         @Override public void dim(Dim d) { bind.dim(mv, d); }
 
