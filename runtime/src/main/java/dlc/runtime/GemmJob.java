@@ -63,14 +63,14 @@ final class GemmJob implements Parallel.Task {
             if (rows <= 0) return;
             int a0 = transA ? aOff + i0 : aOff + i0 * lda;
             int bias0 = biasKind == Gemm.BIAS_ROW ? biasOff + i0 : biasOff;
-            Gemm.blocked(kernel, s, transA, transB, rows, n, k, a, a0, lda, b, bOff, ldb, c, cOff + i0 * ldc, ldc,
+            kernel.blocked(s, transA, transB, rows, n, k, a, a0, lda, b, bOff, ldb, c, cOff + i0 * ldc, ldc,
                     accumulate, bias, bias0, biasKind, act);
         } else {
             int step = Gemm.roundUp(Gemm.ceilDiv(n, parts), kernel.nr), j0 = part * step, cols = Math.min(step, n - j0);
             if (cols <= 0) return;
             int b0 = transB ? bOff + j0 * ldb : bOff + j0;
             int bias0 = biasKind == Gemm.BIAS_COL ? biasOff + j0 : biasOff;
-            Gemm.blocked(kernel, s, transA, transB, m, cols, k, a, aOff, lda, b, b0, ldb, c, cOff + j0, ldc,
+            kernel.blocked(s, transA, transB, m, cols, k, a, aOff, lda, b, b0, ldb, c, cOff + j0, ldc,
                     accumulate, bias, bias0, biasKind, act);
         }
     }

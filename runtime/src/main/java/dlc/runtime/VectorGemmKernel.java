@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * and k step, A values broadcast from the packed panel. Loaded only when the module is present
  * (see {@link Gemm}); referencing this class without the module fails to link.
  */
-final class VectorGemmKernel extends GemmKernel {
+final class VectorGemmKernel extends TiledGemmKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
 
