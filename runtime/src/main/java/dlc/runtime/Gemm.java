@@ -65,9 +65,15 @@ public final class Gemm {
 
     // ---- blocking ------------------------------------------------------------------------------
 
-    /** Up to this many rows, {@link GemmKernel#fewRows} (no packing) beats the packed kernel (measured: 40 vs 12 GFLOPS at m = 1, 40 vs 22 at m = 2, even at m = 4). */
+    /**
+     * Up to this many rows, {@link GemmKernel#fewRows} (no packing) beats the packed vector kernel
+     * (measured: 40 vs 12 GFLOPS at m = 1, 40 vs 22 at m = 2, even at m = 4).
+     */
     static final int FEW_ROWS = Integer.getInteger("dlc.gemm.fewRows", 3);
-    /** Cache blocks of the tiled kernel: an mc x kc block of A stays in L2, a kc x nr panel of B in L1 (on the 2-core AVX-512 EPYC: flat within noise for mc 48-288, kc 128-512, nc 512-2048). */
+    /**
+     * Cache blocks of the tiled kernel: an mc x kc block of A stays in L2, a kc x nr panel of B in
+     * L1 (on the 2-core AVX-512 EPYC: flat within noise for mc 48-288, kc 128-512, nc 512-2048).
+     */
     static final int MC = Integer.getInteger("dlc.gemm.mc", 144), KC = Integer.getInteger("dlc.gemm.kc", 256),
             NC = Integer.getInteger("dlc.gemm.nc", 2048);
     /** Problems with fewer multiply-adds run on the caller thread (waking a worker costs more). */
@@ -111,7 +117,7 @@ public final class Gemm {
     static float activate(float v, int act) {
         return switch (act) {
             case ACT_RELU -> v > 0 ? v : 0f;
-            case ACT_TANH -> (float) Math.tanh(v);
+            case ACT_TANH -> Fn.tanh(v); // the loop nests' float tanh (exp intrinsic, not the slow Math.tanh)
             case ACT_SIGMOID -> Fn.sigmoid(v);
             default -> v;
         };
