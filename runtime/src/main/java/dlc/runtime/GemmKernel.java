@@ -17,7 +17,7 @@ abstract class GemmKernel {
         this.nr = nr;
     }
 
-    /** A short name for benchmarks and messages ("vector-512x16", "scalar"). */
+    /** A short name for benchmarks and messages ("vector-6x32", "scalar-rows4"). */
     abstract String name();
 
     /**

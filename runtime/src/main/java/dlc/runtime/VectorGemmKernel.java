@@ -16,9 +16,6 @@ final class VectorGemmKernel extends TiledGemmKernel {
 
     VectorGemmKernel() { super(6, 2 * VL); }
 
-    /** Vector lanes of the preferred species (Gemm uses the scalar kernel below 4). */
-    static int lanes() { return VL; }
-
     @Override String name() { return "vector-6x" + 2 * VL; }
 
     @Override void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
