@@ -62,29 +62,7 @@ final class ClassEmitter implements Opcodes {
     String owner() { return owner; }
 
     private int ids;
-    /** The companion class of vector loops ({@code Outer$Vec}), created on first use. */
-    private ClassWriter vectorClass;
-    private int vectorLoops;
 
-    /** The internal name of the vector companion class. */
-    String vectorOwner() { return owner + "$Vec"; }
-
-    /** Adds a static vector-loop method to the companion class, written by {@code body}; returns its name. */
-    String vectorLoop(String desc, java.util.function.Consumer<MethodVisitor> body) {
-        if (vectorClass == null) {
-            vectorClass = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
-                @Override protected String getCommonSuperClass(String a, String b) { return "java/lang/Object"; }
-            };
-            vectorClass.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, vectorOwner(), null, "java/lang/Object", null);
-        }
-        String name = "loop" + vectorLoops++;
-        MethodVisitor vm = vectorClass.visitMethod(ACC_PUBLIC | ACC_STATIC, name, desc, null, null);
-        vm.visitCode();
-        body.accept(vm);
-        vm.visitMaxs(0, 0);
-        vm.visitEnd();
-        return name;
-    }
 
     /** A number for a field name, unique in this class. */
     int freshId() { return ids++; }
@@ -113,10 +91,6 @@ final class ClassEmitter implements Opcodes {
         bind.emitConstants(cw);
         cw.visitEnd();
         out.put(className, cw.toByteArray());
-        if (vectorClass != null) {
-            vectorClass.visitEnd();
-            out.put(className + "$Vec", vectorClass.toByteArray());
-        }
     }
 
     private void emitNode(Node n, MethodVisitor mv) {

@@ -34,8 +34,6 @@ final class NestEmitter implements Opcodes {
     private Dim[][] levelStride; // [access][level]
     private int[] arrayLocal, strideLocal[], offsetLocal[], extentLocal;
     private int accLocal = -1;
-    /** Whether the innermost loop has a vector path (jdk.incubator.vector, see {@link VectorCode}). */
-    private boolean vector;
     private final Map<Value, Integer> valueLocal = new IdentityHashMap<>();
 
     NestEmitter(ClassEmitter ce, MethodVisitor mv, GroupPlan plan, GroupPlan.Nest nest) {
@@ -66,7 +64,6 @@ final class NestEmitter implements Opcodes {
         }
         mergeLevels(space);
         int levels = extent.length;
-        vector = levels > 0 && VectorCode.canVectorize(plan, nest, accessValues, leafCount, levelStride, levels - 1);
         int accesses = accessValues.size();
         // arrays into locals
         arrayLocal = new int[accesses];
@@ -226,7 +223,6 @@ final class NestEmitter implements Opcodes {
         }
         mv.visitInsn(ICONST_0);
         mv.visitVarInsn(ISTORE, i);
-        if (vector && level == levels - 1) vectorLoop(level, i, leafCount);
         Label test = new Label(), top = new Label();
         mv.visitJumpInsn(GOTO, test);
         mv.visitLabel(top);
@@ -249,82 +245,6 @@ final class NestEmitter implements Opcodes {
 
     private int offsetAt(int access) { return offsetLocal[access][extent.length]; }
 
-    /**
-     * The innermost loop's vector part: while a whole vector fits, evaluate the nest's ops on
-     * FloatVectors (contiguous accesses load and store at offset + i, broadcast ones are splat),
-     * then advance the contiguous offsets past it; the scalar loop after it does the tail. Skipped
-     * at run time when the vector module is absent ({@code VecSupport.ENABLED}).
-     */
-    private void vectorLoop(int level, int i, int leafCount) {
-        int accesses = accessValues.size();
-        Label skip = new Label();
-        mv.visitFieldInsn(GETSTATIC, BindTable.RT + "VecSupport", "ENABLED", "Z");
-        mv.visitJumpInsn(IFEQ, skip);
-        StringBuilder desc = new StringBuilder("(");
-        for (int a = 0; a < accesses; a++) {
-            mv.visitVarInsn(ALOAD, arrayLocal[a]);
-            desc.append("[F");
-        }
-        for (int a = 0; a < accesses; a++) {
-            mv.visitVarInsn(ILOAD, offsetLocal[a][level + 1]);
-            desc.append('I');
-        }
-        mv.visitVarInsn(ILOAD, i);
-        mv.visitVarInsn(ILOAD, extentLocal[level]);
-        desc.append("II)I");
-        String name = ce.vectorLoop(desc.toString(), vm -> writeVectorLoop(vm, accesses, leafCount, level));
-        mv.visitMethodInsn(INVOKESTATIC, ce.vectorOwner(), name, desc.toString(), false);
-        mv.visitVarInsn(ISTORE, i);
-        for (int a = 0; a < accesses; a++) {
-            if (!isContiguous(a, level)) continue;
-            mv.visitVarInsn(ILOAD, offsetLocal[a][level + 1]);
-            mv.visitVarInsn(ILOAD, i);
-            mv.visitInsn(IADD);
-            mv.visitVarInsn(ISTORE, offsetLocal[a][level + 1]);
-        }
-        mv.visitLabel(skip);
-    }
-
-    /**
-     * The body of a vector loop method of the companion class (loaded only when the vector module
-     * is present, so the main class links on any JVM): arguments are the accesses' arrays, their
-     * offsets at the loop's start, the first index and the extent; returns the index where the
-     * scalar tail starts.
-     */
-    private void writeVectorLoop(MethodVisitor vm, int accesses, int leafCount, int level) {
-        int iArg = 2 * accesses, extArg = iArg + 1;
-        int[] next = {extArg + 1};
-        java.util.function.IntUnaryOperator alloc = size -> { int l = next[0]; next[0] += size; return l; };
-        int limit = alloc.applyAsInt(1);
-        vm.visitVarInsn(ILOAD, extArg);
-        vm.visitFieldInsn(GETSTATIC, BindTable.RT + "VecSupport", "LANES", "I");
-        vm.visitInsn(ISUB);
-        vm.visitVarInsn(ISTORE, limit);
-        Label test = new Label(), top = new Label();
-        vm.visitJumpInsn(GOTO, test);
-        vm.visitLabel(top);
-        VectorCode vc = new VectorCode(vm, alloc);
-        for (int a = 0; a < leafCount; a++) vc.leaf(accessValues.get(a), a, accesses + a, isContiguous(a, level) ? iArg : -1);
-        for (int t = 0; t < nest.targets().size(); t++) {
-            int a = leafCount + t;
-            vc.store(nest.targets().get(t), a, accesses + a, iArg);
-        }
-        vm.visitVarInsn(ILOAD, iArg);
-        vm.visitFieldInsn(GETSTATIC, BindTable.RT + "VecSupport", "LANES", "I");
-        vm.visitInsn(IADD);
-        vm.visitVarInsn(ISTORE, iArg);
-        vm.visitLabel(test);
-        vm.visitVarInsn(ILOAD, iArg);
-        vm.visitVarInsn(ILOAD, limit);
-        vm.visitJumpInsn(IF_ICMPLE, top);
-        vm.visitVarInsn(ILOAD, iArg);
-        vm.visitInsn(IRETURN);
-    }
-
-    private boolean isContiguous(int access, int level) {
-        Dim s = levelStride[access][level];
-        return !(s.isConst() && s.value() == 0);
-    }
 
     private void body(int leafCount) {
         valueLocal.clear();

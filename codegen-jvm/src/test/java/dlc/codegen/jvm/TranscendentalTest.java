@@ -5,16 +5,15 @@ import dlc.ir.text.IrParser;
 import dlc.runtime.VecSupport;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Loop nests with a vector path: every op with a vector form, contiguous and broadcast operands,
- * extents that leave a scalar tail (the vector part must stop where a whole vector no longer fits).
+ * f32 transcendental ops run as VecMath kernels between loop nests: agreement with the interpreter
+ * with and without the vector module, extents that leave a scalar tail, and the group plan.
  */
-class VectorNestTest {
+class TranscendentalTest {
     static final String GRAPH = """
             graph g(%x: f32[B, 103], %b: f32[103], %s: f32[B, 1]) {
               %0 = add(%x, %b) : f32[B, 103]
@@ -48,26 +47,13 @@ class VectorNestTest {
         for (long b : new long[]{1, 3, 17}) for (boolean opt : new boolean[]{false, true}) Agreement.check(g, Map.of("B", b), b, opt);
     }
 
-    @Test void theVectorPathIsEmittedAndEnabledHere() {
+    @Test void transcendentalOpsAreKernelCallsBetweenNests() {
         assertTrue(VecSupport.ENABLED, "tests run with --add-modules jdk.incubator.vector");
-        CompiledClasses cc = JvmCompiler.compile(IrParser.parseGraph(GRAPH), "dlc.gen.Vec");
-        String main = new String(cc.classes().get("dlc.gen.Vec"), StandardCharsets.ISO_8859_1);
-        assertFalse(main.contains("jdk/incubator/vector"), "the main class links without the vector module");
-        String companion = new String(cc.classes().get("dlc.gen.Vec$Vec"), StandardCharsets.ISO_8859_1);
-        assertTrue(companion.contains("jdk/incubator/vector/FloatVector"), "the nest has a vector loop");
-    }
-
-    @Test void aNestWithAComparisonKeepsTheScalarLoopAlone() {
-        Graph g = IrParser.parseGraph("""
-                graph g(%x: f32[40], %z: f32[40]) {
-                  %0 = gt(%x, %z) : bool[40]
-                  %1 = where(%0, %x, %z) : f32[40]
-                  %2 = exp(%1) : f32[40]
-                  output y = %2
-                }
-                """);
-        assertFalse(JvmCompiler.compile(g, "dlc.gen.NoVec").classes().containsKey("dlc.gen.NoVec$Vec"), "no vector loop");
-        Agreement.check(g, Map.of(), 2, true);
+        Graph g = dlc.passes.PassManager.standard().run(IrParser.parseGraph(GRAPH));
+        dlc.ir.Node fusion = g.nodes().stream().filter(n -> n.op().name().equals("fusion")).findFirst().orElseThrow();
+        var steps = GroupPlan.of(fusion.regions().get(0), fusion.inputs(), fusion.outputs()).steps;
+        long calls = steps.stream().filter(st -> st instanceof GroupPlan.Lowered l && java.util.Set.of("exp", "log", "tanh", "sigmoid").contains(l.node().op().name())).count();
+        assertEquals(4, calls, steps.toString());
     }
 
     /** In a JVM without jdk.incubator.vector the same class runs its scalar loops and agrees too. */
