@@ -5,6 +5,7 @@ import dlc.train.Checkpoints;
 import dlc.train.EpochRecord;
 import dlc.train.Executor;
 import dlc.train.LossCurve;
+import dlc.train.Metrics;
 import dlc.train.Progress;
 import dlc.train.TrainBlocks;
 import dlc.train.TrainPlan;
@@ -25,7 +26,7 @@ import java.util.concurrent.Callable;
 
 /** {@code dlc train FILE}: train a model as its train block says, with a progress bar, validation, checkpoints and a loss curve. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a model on the data its train block names, on the reference interpreter.",
+        description = {"Train a model on the data its train block names, on the reference interpreter; measure its test set, when it names one, after every epoch.",
                 "Shows a progress bar on stderr, validates after every epoch, writes a safetensors checkpoint after every epoch "
                         + "(atomically) and a loss curve as PNG and CSV."})
 final class TrainCommand implements Callable<Integer> {
@@ -73,6 +74,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainInputs in = TrainInputs.load(main.toolchain(), file, choice, overrides, err);
         TrainPlan plan = in.plan;
         Dataset data = in.data(file, dataDir);
+        Dataset test = in.testData(file, dataDir);
         Path ckpt = out != null ? out : Path.of(in.module.name() + ".safetensors");
         Path png = plot != null ? plot : sibling(ckpt, ".png");
         Path csv = sibling(png, ".csv");
@@ -82,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new UserError("cannot write " + p + ": directory " + parent + " does not exist");
         }
         Trainer trainer = TrainInputs.user(() -> TrainBlocks.trainer(in.module, plan, Executor.interpreter()))
-                .progress(new Progress(err, System.console() != null)).checkpointTo(ckpt);
+                .progress(new Progress(err, System.console() != null)).checkpointTo(ckpt).testOn(test);
         TrainState start;
         if (resume != null) {
             start = Checkpoints.read(resume, in.module.graph("init").orElseThrow(), in.module.name());
@@ -92,7 +94,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             start = trainer.init();
         }
-        err.println("training " + in.module.name() + " on " + data + "; batch " + plan.batch() + ", " + plan.epochs() + " epochs, seed " + start.seed);
+        err.println("training " + in.module.name() + " on " + data + (test == null ? "" : ", testing on " + test) + "; batch " + plan.batch() + ", " + plan.epochs() + " epochs, seed " + start.seed);
         Trainer.Result r;
         try {
             r = TrainInputs.user(() -> trainer.fit(data, start));
@@ -111,6 +113,11 @@ final class TrainCommand implements Callable<Integer> {
             sb.append(String.format(": train loss %.4f", last.trainLoss()));
             if (!Double.isNaN(last.validationLoss())) sb.append(String.format(", validation loss %.4f", last.validationLoss()));
             if (!Double.isNaN(last.validationAccuracy())) sb.append(String.format(", validation accuracy %.2f%%", 100 * last.validationAccuracy()));
+        }
+        Metrics t = r.test();
+        if (t != null) {
+            if (!Double.isNaN(t.loss())) sb.append(String.format(", test loss %.4f", t.loss()));
+            if (t.hasAccuracy()) sb.append(String.format(", test accuracy %.2f%% (%d samples)", 100 * t.accuracy(), t.samples()));
         }
         stdout.println(sb);
         stdout.println("checkpoint " + ckpt + (last == null ? "" : "; loss curve " + png + " and " + csv));

@@ -44,19 +44,21 @@ class FashionMnistTest {
         fake(dir.resolve("onlytrain"), "train", true);
         Path env = dir.resolve("envroot");
         Map<String, String> e = Map.of(FashionMnist.ENV, env.toString());
-        DataException ex = assertThrows(DataException.class, () -> FashionMnist.locate(dir.resolve("onlytrain"), e, FashionMnist.Part.TEST));
+        // a stand-in for the system directory, which holds the real files where the Debian package is installed
+        Path system = dir.resolve("system");
+        DataException ex = assertThrows(DataException.class, () -> FashionMnist.locate(dir.resolve("onlytrain"), e, FashionMnist.Part.TEST, system));
         String m = ex.getMessage();
         assertTrue(m.contains("t10k-images-idx3-ubyte"), m);
         assertTrue(m.contains(dir.resolve("onlytrain").toString()), m);
         assertTrue(m.contains(env.toString()), m);
         assertTrue(m.contains(env.resolve("fashion-mnist").toString()), m);
-        assertTrue(m.contains(FashionMnist.SYSTEM_DIR), m);
+        assertTrue(m.contains(system.toString()), m);
         assertTrue(m.contains("--data") && m.contains("$DLC_DATA"), m);
+        assertTrue(FashionMnist.searchPath(null, Map.of()).contains(Path.of(FashionMnist.SYSTEM_DIR)), "the Debian package's directory is searched");
     }
 
     @Test void missingMessageSaysWhatWasNotGiven() {
-        if (Files.isDirectory(Path.of(FashionMnist.SYSTEM_DIR))) return; // the system package is installed: nothing is missing
-        String m = assertThrows(DataException.class, () -> FashionMnist.locate(null, Map.of(), FashionMnist.Part.TRAIN)).getMessage();
+        String m = assertThrows(DataException.class, () -> FashionMnist.locate(null, Map.of(), FashionMnist.Part.TRAIN, dir.resolve("system"))).getMessage();
         assertTrue(m.contains("no --data DIR given") && m.contains("$DLC_DATA is not set"), m);
     }
 }
