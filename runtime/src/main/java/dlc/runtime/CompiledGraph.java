@@ -78,8 +78,23 @@ public abstract class CompiledGraph {
     }
 
     /**
+     * Runs without checking array lengths: for the runtime's own callers (scan bodies), whose
+     * buffers may be longer than the value they hold (a slot sized for its largest member).
+     */
+    final Object[] runUnchecked(Object[] in, long[] symbols) {
+        if (bound == null || !Arrays.equals(bound, symbols)) {
+            long[] copy = symbols.clone();
+            bind(copy);
+            bound = copy;
+        }
+        execute(in, outputs);
+        return outputs;
+    }
+
+    /**
      * Runs on named tensors: binds the shape symbols from the inputs' shapes, checks every shape and
-     * returns fresh tensors (copies) by output name, in signature order.
+     * returns fresh tensors (copies) by output name, in signature order. The given tensors are never
+     * modified (inputs that an UPDATE output may overwrite are copied first).
      *
      * @throws IllegalArgumentException naming the input and its expected shape when a tensor is
      *                                  missing or has the wrong dtype or shape
@@ -88,7 +103,11 @@ public abstract class CompiledGraph {
         long[] symbols = signature.bindSymbols(inputs);
         List<Signature.Port> ports = signature.inputs();
         Object[] in = new Object[ports.size()];
-        for (int i = 0; i < in.length; i++) in[i] = inputs.get(ports.get(i).name()).data();
+        for (int i = 0; i < in.length; i++) {
+            Object data = inputs.get(ports.get(i).name()).data();
+            // an updated input may be written in place (donation): keep the caller's tensor intact
+            in[i] = updated(ports.get(i).name()) ? (data instanceof float[] f ? f.clone() : ((double[]) data).clone()) : data;
+        }
         Object[] out = run(in, symbols);
         Map<String, Tensor> result = new LinkedHashMap<>();
         for (int i = 0; i < out.length; i++) {
@@ -97,6 +116,11 @@ public abstract class CompiledGraph {
             result.put(p.name(), Tensor.copyOf(p.dtype(), shape, out[i]));
         }
         return result;
+    }
+
+    private boolean updated(String input) {
+        for (Signature.Port o : signature.outputs()) if (input.equals(o.updates())) return true;
+        return false;
     }
 
     /** Returns {@code a} when it has exactly {@code n} elements, else a new array (used by generated bind methods). */

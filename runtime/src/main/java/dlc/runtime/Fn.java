@@ -49,4 +49,38 @@ public final class Fn {
 
     /** The error function (Abramowitz-Stegun 7.1.26 is too coarse; this is the interpreter's series/continued fraction). */
     public static double erf(double x) { return SpecialFunctions.erf(x); }
+
+    // comparisons and logic give bool values stored as 0/1 doubles
+    public static double lt(double a, double b) { return a < b ? 1 : 0; }
+
+    public static double le(double a, double b) { return a <= b ? 1 : 0; }
+
+    public static double gt(double a, double b) { return a > b ? 1 : 0; }
+
+    public static double ge(double a, double b) { return a >= b ? 1 : 0; }
+
+    public static double eq(double a, double b) { return a == b ? 1 : 0; }
+
+    public static double ne(double a, double b) { return a != b ? 1 : 0; }
+
+    public static double lt(float a, float b) { return a < b ? 1 : 0; }
+
+    public static double le(float a, float b) { return a <= b ? 1 : 0; }
+
+    public static double gt(float a, float b) { return a > b ? 1 : 0; }
+
+    public static double ge(float a, float b) { return a >= b ? 1 : 0; }
+
+    public static double eq(float a, float b) { return a == b ? 1 : 0; }
+
+    public static double ne(float a, float b) { return a != b ? 1 : 0; }
+
+    public static double and(double a, double b) { return a != 0 && b != 0 ? 1 : 0; }
+
+    public static double or(double a, double b) { return a != 0 || b != 0 ? 1 : 0; }
+
+    public static double not(double a) { return a != 0 ? 0 : 1; }
+
+    /** f16 values are kept as doubles rounded through float (the nearest we have without a half type). */
+    public static double toF16(double v) { return (float) v; }
 }

@@ -1,12 +1,256 @@
 package dlc.codegen.jvm;
 
-import dlc.ir.Graph;
+import dlc.ir.*;
+import dlc.runtime.Signature;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 
-/** Writes the class of one graph (being built by the lead; see docs/jvm-backend.md). */
-final class ClassEmitter {
-    private ClassEmitter() {}
+import java.util.*;
+
+/**
+ * Writes the class of one graph: a {@code CompiledGraph} subclass whose {@code execute} calls one
+ * private method per top-level node in graph order. Fusion groups and lone elementwise/reduction
+ * nodes become loop nests ({@link GroupEmitter}); reshape and stop_gradient are aliases (no code);
+ * scan runs its body's own generated class ({@link ScanEmitter}); every other op is a runtime
+ * kernel call emitted by its {@link Lowering}. Buffers come from {@link StoragePlan}.
+ */
+final class ClassEmitter implements Opcodes {
+    private final Graph graph;
+    private final String className, owner;
+    private final Map<String, byte[]> out;
+    final BindTable bind;
+    final StoragePlan storage;
+    private final ClassWriter cw;
+    private final List<java.util.function.Consumer<MethodVisitor>> bindExtras = new ArrayList<>();
+    private final List<String> constructorExtras = new ArrayList<>();
+    private int nestedCount;
+
+    private ClassEmitter(Graph graph, String className, Map<String, byte[]> out) {
+        this.graph = graph;
+        this.className = className;
+        this.owner = className.replace('.', '/');
+        this.out = out;
+        this.bind = new BindTable(owner, symbols(graph));
+        this.storage = StoragePlan.plan(graph, bind);
+        this.cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
+            // frames only merge our own arrays and this class: no class loading needed
+            @Override protected String getCommonSuperClass(String a, String b) { return "java/lang/Object"; }
+        };
+    }
 
     static CompiledClasses emit(Graph graph, String className) {
-        throw new UnsupportedOperationException("the JVM backend's class emitter is not written yet");
+        Map<String, byte[]> out = new TreeMap<>();
+        new ClassEmitter(graph, className, out).write();
+        return new CompiledClasses(className, out);
+    }
+
+    /** The shape symbols, in sorted order; each must be bound by some input's shape. */
+    static List<String> symbols(Graph g) {
+        Set<String> bound = new TreeSet<>();
+        for (Value v : g.inputs())
+            for (Dim d : v.type().shape().dims()) if (!d.isConst() && d.symbols().size() == 1 && d.equals(Dim.sym(d.symbols().iterator().next()))) bound.add(d.toString());
+        Set<String> used = new TreeSet<>();
+        for (Value v : g.inputs()) used.addAll(v.type().shape().symbols());
+        for (Node n : g.nodes()) for (Value v : n.outputs()) used.addAll(v.type().shape().symbols());
+        used.removeAll(bound);
+        if (!used.isEmpty())
+            throw new IllegalArgumentException("graph " + g.name() + ": dimension(s) " + used + " are not the lone dim of any input, so a compiled graph cannot bind them from its inputs");
+        return List.copyOf(bound);
+    }
+
+    String owner() { return owner; }
+
+    private int ids;
+
+    /** A number for a field name, unique in this class. */
+    int freshId() { return ids++; }
+
+    private void write() {
+        cw.visit(V17, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, owner, null, BindTable.BASE, null);
+        cw.visitSource(graph.name() + ".dl-graph", null);
+        cw.visitField(ACC_PRIVATE, "in", "[Ljava/lang/Object;", null, null).visitEnd();
+        List<String> methods = new ArrayList<>();
+        List<Node> nodes = graph.nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            if (StoragePlan.isAlias(n)) continue;
+            String m = "n" + i + "_" + JvmCompiler.javaName(n.op().name());
+            MethodVisitor mv = cw.visitMethod(ACC_PRIVATE, m, "()V", null, null);
+            mv.visitCode();
+            emitNode(n, mv);
+            mv.visitInsn(RETURN);
+            mv.visitMaxs(0, 0);
+            mv.visitEnd();
+            methods.add(m);
+        }
+        writeExecute(methods);
+        writeConstructorAndCopy();
+        bind.emitBind(cw, mv -> bindExtras.forEach(x -> x.accept(mv)));
+        bind.emitConstants(cw);
+        cw.visitEnd();
+        out.put(className, cw.toByteArray());
+    }
+
+    private void emitNode(Node n, MethodVisitor mv) {
+        String op = n.op().name();
+        if (op.equals("fusion") || GroupEmitter.isInline(n)) GroupEmitter.emit(this, mv, n);
+        else if (op.equals("scan")) ScanEmitter.emit(this, mv, n);
+        else lower(n, mv);
+    }
+
+    /** Emits a node through its registered lowering, failing loudly when the backend has none. */
+    void lower(Node n, MethodVisitor mv) {
+        Lowering l = Lowerings.get(n.op().name());
+        if (l == null)
+            throw new UnsupportedOperationException("the JVM backend has no lowering for op " + n.op().name() + " (at " + n.loc() + ")");
+        l.emit(n, kernelEmitter(mv));
+    }
+
+    KernelEmitter kernelEmitter(MethodVisitor mv) { return new Kernels(mv); }
+
+    /** Pushes the array of a materialized value (cast to float[] or double[]). */
+    void array(MethodVisitor mv, Value v) {
+        Location l = storage.location(v);
+        mv.visitVarInsn(ALOAD, 0);
+        if (l.kind() == Location.Kind.INPUT) {
+            mv.visitFieldInsn(GETFIELD, owner, "in", "[Ljava/lang/Object;");
+            BindTable.pushInt(mv, l.index());
+            mv.visitInsn(AALOAD);
+            mv.visitTypeInsn(CHECKCAST, l.arrayDesc());
+        } else {
+            mv.visitFieldInsn(GETFIELD, owner, l.isFloat() ? "fs" : "ds", l.isFloat() ? "[[F" : "[[D");
+            BindTable.pushInt(mv, l.index());
+            mv.visitInsn(AALOAD);
+        }
+    }
+
+    /** A nested class for a scan body; returns its binary name. */
+    String nested(Graph body) {
+        String name = className + "$" + JvmCompiler.javaName(body.name()) + "_" + nestedCount++;
+        new ClassEmitter(body, name, out).write();
+        return name;
+    }
+
+    /** Adds a field initialized in the constructor with {@code new type()} (a scan's body instance). */
+    void constructorField(String field, String type) {
+        cw.visitField(ACC_PRIVATE | ACC_FINAL, field, "L" + type + ";", null, null).visitEnd();
+        constructorExtras.add(field + " " + type);
+    }
+
+    void addField(String field, String desc) { cw.visitField(ACC_PRIVATE, field, desc, null, null).visitEnd(); }
+
+    /** Work to do at bind time after the buffers are sized. */
+    void onBind(java.util.function.Consumer<MethodVisitor> work) { bindExtras.add(work); }
+
+    private void writeExecute(List<String> methods) {
+        MethodVisitor mv = cw.visitMethod(ACC_PROTECTED, "execute", "([Ljava/lang/Object;[Ljava/lang/Object;)V", null, null);
+        mv.visitCode();
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitVarInsn(ALOAD, 1);
+        mv.visitFieldInsn(PUTFIELD, owner, "in", "[Ljava/lang/Object;");
+        for (String m : methods) {
+            mv.visitVarInsn(ALOAD, 0);
+            mv.visitMethodInsn(INVOKESPECIAL, owner, m, "()V", false);
+        }
+        List<Graph.Output> outs = graph.outputs();
+        for (int i = 0; i < outs.size(); i++) {
+            mv.visitVarInsn(ALOAD, 2);
+            BindTable.pushInt(mv, i);
+            array(mv, outs.get(i).value());
+            mv.visitInsn(AASTORE);
+        }
+        mv.visitInsn(RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
+    private void writeConstructorAndCopy() {
+        MethodVisitor mv = cw.visitMethod(ACC_PUBLIC, "<init>", "()V", null, null);
+        mv.visitCode();
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitLdcInsn(signatureText());
+        mv.visitMethodInsn(INVOKESPECIAL, BindTable.BASE, "<init>", "(Ljava/lang/String;)V", false);
+        for (String fe : constructorExtras) {
+            String[] p = fe.split(" ");
+            mv.visitVarInsn(ALOAD, 0);
+            mv.visitTypeInsn(NEW, p[1]);
+            mv.visitInsn(DUP);
+            mv.visitMethodInsn(INVOKESPECIAL, p[1], "<init>", "()V", false);
+            mv.visitFieldInsn(PUTFIELD, owner, p[0], "L" + p[1] + ";");
+        }
+        mv.visitInsn(RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+        mv = cw.visitMethod(ACC_PUBLIC, "copy", "()L" + BindTable.BASE + ";", null, null);
+        mv.visitCode();
+        mv.visitTypeInsn(NEW, owner);
+        mv.visitInsn(DUP);
+        mv.visitMethodInsn(INVOKESPECIAL, owner, "<init>", "()V", false);
+        mv.visitInsn(ARETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
+    private String signatureText() {
+        List<Signature.Port> ins = new ArrayList<>(), outs = new ArrayList<>();
+        Set<String> inputNames = new HashSet<>();
+        for (int i = 0; i < graph.inputs().size(); i++) {
+            Value v = graph.inputs().get(i);
+            String name = v.name() != null ? v.name() : "in" + i;
+            inputNames.add(name);
+            ins.add(new Signature.Port(name, v.type().dtype().text(), dims(v.type().shape()), v.role().name(), null));
+        }
+        for (Graph.Output o : graph.outputs()) {
+            String updates = o.role() == Graph.Output.Role.UPDATE && inputNames.contains(o.name()) ? o.name() : null;
+            outs.add(new Signature.Port(o.name(), o.value().type().dtype().text(), dims(o.value().type().shape()), o.role().name(), updates));
+        }
+        return Signature.format(bind.symbols, ins, outs);
+    }
+
+    private static String[] dims(Shape s) {
+        String[] d = new String[s.rank()];
+        for (int i = 0; i < d.length; i++) d[i] = s.dim(i).toString();
+        return d;
+    }
+
+    /** The KernelEmitter handed to lowerings. */
+    private final class Kernels implements KernelEmitter {
+        private final MethodVisitor mv;
+
+        Kernels(MethodVisitor mv) { this.mv = mv; }
+
+        @Override public MethodVisitor mv() { return mv; }
+
+        @Override public void array(Value v) { ClassEmitter.this.array(mv, v); }
+
+        @Override public void offset(Value v) { mv.visitInsn(ICONST_0); }
+
+        @Override public void dim(Dim d) { bind.dim(mv, d); }
+
+        @Override public void shape(Shape s) { bind.shape(mv, s); }
+
+        @Override public void pushInt(int v) { BindTable.pushInt(mv, v); }
+
+        @Override public void pushLong(long v) { mv.visitLdcInsn(v); }
+
+        @Override public void pushDouble(double v) { mv.visitLdcInsn(v); }
+
+        @Override public void ints(int[] values) { bind.constant(mv, values.clone()); }
+
+        @Override public void doubles(double[] values) { bind.constant(mv, values.clone()); }
+
+        @Override public void scratch(DType dtype, Dim numel, int slot) {
+            int k = bind.scratchSlot(dtype, numel, slot);
+            boolean f = KernelEmitter.isFloat(dtype);
+            mv.visitVarInsn(ALOAD, 0);
+            mv.visitFieldInsn(GETFIELD, owner, f ? "fs" : "ds", f ? "[[F" : "[[D");
+            BindTable.pushInt(mv, k);
+            mv.visitInsn(AALOAD);
+        }
+
+        @Override public void invoke(Class<?> owner, String method, String descriptor) {
+            mv.visitMethodInsn(INVOKESTATIC, owner.getName().replace('.', '/'), method, descriptor, false);
+        }
     }
 }

@@ -1,11 +1,195 @@
 package dlc.codegen.jvm;
 
+import dlc.ir.Attrs;
+import dlc.ir.DType;
+import dlc.ir.Dim;
+import dlc.ir.Node;
+import dlc.ir.Shape;
+import dlc.ir.Value;
+import dlc.runtime.Conv;
+import dlc.runtime.Gemm;
+import dlc.runtime.Pool;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+
+import java.util.Arrays;
 import java.util.Map;
 
-/** Lowerings of: conv2d, conv_transpose2d, max_pool2d, avg_pool2d, max_pool2d_scatter, max_pool2d_gather. */
+/**
+ * Lowerings of: conv2d, conv_transpose2d, max_pool2d, avg_pool2d, max_pool2d_scatter,
+ * max_pool2d_gather. Each is one call of a {@link Conv} or {@link Pool} kernel; shapes are pushed
+ * with {@link KernelEmitter#shape} (symbolic dims are evaluated at bind), window attributes as a
+ * constant int array, and the im2col/col2im scratch comes from {@link KernelEmitter#scratch},
+ * sized from the same dims the kernels check ({@code Conv.conv2dColSize} and friends).
+ */
 final class ConvLowerings {
     private ConvLowerings() {}
 
     static void register(Map<String, Lowering> byOp) {
+        byOp.put("conv2d", (node, e) -> emitConv2d(node, e, null, Gemm.ACT_NONE, node.output()));
+        byOp.put("conv_transpose2d", ConvLowerings::emitConvTranspose2d);
+        byOp.put("max_pool2d", (node, e) -> emitPool(node, e, "maxPool2d"));
+        byOp.put("avg_pool2d", (node, e) -> emitPool(node, e, "avgPool2d"));
+        byOp.put("max_pool2d_scatter", (node, e) -> emitPoolGradient(node, e, "maxPool2dScatter"));
+        byOp.put("max_pool2d_gather", (node, e) -> emitPoolGradient(node, e, "maxPool2dGather"));
+    }
+
+    /**
+     * Emits conv2d {@code conv} writing {@code result}, with {@code result[n, o, ...] = act(conv + bias[o])}
+     * when {@code biasOrNull} is given (its storage holds the O channel biases contiguously, e.g. a
+     * [O] or [1, O, 1, 1] value) and {@code act} a {@code Gemm.ACT_*}: the fusion emitter's way to
+     * run a conv's bias add and activation in the GEMM epilogue. {@code result} may be the fused
+     * group's output rather than {@code conv.output()}; it must have conv's shape and dtype.
+     */
+    static void emitConv2d(Node conv, KernelEmitter e, Value biasOrNull, int act, Value result) {
+        Value x = conv.input(0), w = conv.input(1);
+        Shape xs = x.type().shape(), ws = w.type().shape(), ys = result.type().shape();
+        int[] geo = convGeometry(conv.attrs());
+        boolean epilogue = biasOrNull != null || act != Gemm.ACT_NONE;
+        boolean f32 = KernelEmitter.isFloat(x.type().dtype());
+        if (!f32 && epilogue)
+            throw new IllegalStateException("conv2d's bias/activation epilogue runs on f32 only, not " + x.type().dtype()
+                    + "; leave the add/activation of an f64 conv unfused");
+        if (result.type().dtype() != x.type().dtype() || !ys.equals(conv.output().type().shape()))
+            throw new IllegalStateException("conv2d result " + result + " is not shaped like " + conv.output());
+        operands(e, x, xs, w, ws, result, ys);
+        e.ints(geo);
+        if (!f32) {
+            e.invoke(Conv.class, "conv2d", descriptor(Conv.class, "conv2d", convParams(D)));
+            return;
+        }
+        // im2col scratch: one [C/g*kH*kW, Ho*Wo] matrix per image (the stacked GEMM uses them all)
+        Dim perImage = ws.dim(1).times(ws.dim(2)).times(ws.dim(3)).times(ys.dim(2)).times(ys.dim(3));
+        e.scratch(DType.F32, xs.dim(0).times(perImage), 0);
+        // the stacked GEMM's output [O/g, N*Ho*Wo]; not needed when the output plane is known to be large
+        boolean planeKnown = ys.dim(2).isConst() && ys.dim(3).isConst();
+        if (!planeKnown || Conv.conv2dStacked((int) ys.dim(2).value(), (int) ys.dim(3).value()))
+            e.scratch(DType.F32, ys.numel(), 1);
+        else e.mv().visitInsn(Opcodes.ACONST_NULL);
+        if (!epilogue) {
+            e.invoke(Conv.class, "conv2d", descriptor(Conv.class, "conv2d", convParams(F, F, F)));
+            return;
+        }
+        if (biasOrNull != null) {
+            if (!KernelEmitter.isFloat(biasOrNull.type().dtype()))
+                throw new IllegalStateException("conv2d bias " + biasOrNull + " is not f32");
+            Dim channels = ws.dim(0), given = biasOrNull.type().shape().numel();
+            if (channels.isConst() && given.isConst() && channels.value() != given.value())
+                throw new IllegalStateException("conv2d bias " + biasOrNull + " does not hold one value per output channel (" + channels + ")");
+            e.array(biasOrNull);
+            e.offset(biasOrNull);
+        } else {
+            e.mv().visitInsn(Opcodes.ACONST_NULL);
+            e.pushInt(0);
+        }
+        e.pushInt(act);
+        e.invoke(Conv.class, "conv2d", descriptor(Conv.class, "conv2d", convParams(F, F, F, F, I, I)));
+    }
+
+    private static void emitConvTranspose2d(Node node, KernelEmitter e) {
+        Value x = node.input(0), w = node.input(1), y = node.output();
+        Shape xs = x.type().shape(), ws = w.type().shape();
+        operands(e, x, xs, w, ws, y, y.type().shape());
+        e.ints(convGeometry(node.attrs()));
+        if (!KernelEmitter.isFloat(x.type().dtype())) {
+            e.invoke(Conv.class, "convTranspose2d", descriptor(Conv.class, "convTranspose2d", convParams(D)));
+            return;
+        }
+        // col2im scratch: one [O/g*kH*kW, H*W] matrix per image
+        Dim perImage = ws.dim(1).times(ws.dim(2)).times(ws.dim(3)).times(xs.dim(2)).times(xs.dim(3));
+        e.scratch(DType.F32, xs.dim(0).times(perImage), 0);
+        e.invoke(Conv.class, "convTranspose2d", descriptor(Conv.class, "convTranspose2d", convParams(F, F)));
+    }
+
+    /** x, its shape; w, its shape; y, its shape: the leading arguments of every conv kernel. */
+    private static void operands(KernelEmitter e, Value x, Shape xs, Value w, Shape ws, Value y, Shape ys) {
+        e.array(x);
+        e.offset(x);
+        e.shape(xs);
+        e.array(w);
+        e.offset(w);
+        e.shape(ws);
+        e.array(y);
+        e.offset(y);
+        e.shape(ys);
+    }
+
+    private static void emitPool(Node node, KernelEmitter e, String kernel) {
+        Value x = node.input(0), y = node.output();
+        Class<?> arr = arrayClass(x);
+        e.array(x);
+        e.offset(x);
+        e.shape(x.type().shape());
+        e.array(y);
+        e.offset(y);
+        e.shape(y.type().shape());
+        e.ints(window(node.attrs()));
+        if (kernel.equals("avgPool2d")) {
+            e.pushInt(node.attrs().getBool("count_include_pad", true) ? 1 : 0);
+            e.invoke(Pool.class, kernel, descriptor(Pool.class, kernel, arr, I, INTS, arr, I, INTS, INTS, boolean.class));
+        } else e.invoke(Pool.class, kernel, descriptor(Pool.class, kernel, arr, I, INTS, arr, I, INTS, INTS));
+    }
+
+    /**
+     * max_pool2d_scatter(x, g) -> [shape of x] and max_pool2d_gather(x, src) -> [pooled shape]:
+     * both kernels take (x, its shape, second operand, result, the pooled shape, window).
+     */
+    private static void emitPoolGradient(Node node, KernelEmitter e, String kernel) {
+        Value x = node.input(0), second = node.input(1), y = node.output();
+        Class<?> arr = arrayClass(x);
+        if (arrayClass(second) != arr || arrayClass(y) != arr)
+            throw new IllegalStateException(node.op().name() + " operands differ in storage: " + x + ", " + second + ", " + y);
+        Shape pooled = kernel.equals("maxPool2dScatter") ? second.type().shape() : y.type().shape();
+        e.array(x);
+        e.offset(x);
+        e.shape(x.type().shape());
+        e.array(second);
+        e.offset(second);
+        e.array(y);
+        e.offset(y);
+        e.shape(pooled);
+        e.ints(window(node.attrs()));
+        e.invoke(Pool.class, kernel, descriptor(Pool.class, kernel, arr, I, INTS, arr, I, arr, I, INTS, INTS));
+    }
+
+    /** {@code [sH, sW, top, bottom, left, right, dH, dW, groups]}, the layout {@link Conv} reads. */
+    static int[] convGeometry(Attrs a) {
+        long[] s = a.getLongs("stride", new long[]{1, 1}), p = a.getLongs("padding", new long[4]);
+        long[] d = a.getLongs("dilation", new long[]{1, 1});
+        long g = a.getLong("groups", 1);
+        return ints(s[0], s[1], p[0], p[1], p[2], p[3], d[0], d[1], g);
+    }
+
+    /** {@code [kH, kW, sH, sW, top, bottom, left, right]}, the layout {@link Pool} reads; the stride defaults to the kernel. */
+    static int[] window(Attrs a) {
+        long[] k = a.getLongs("kernel"), s = a.getLongs("stride", k), p = a.getLongs("padding", new long[4]);
+        return ints(k[0], k[1], s[0], s[1], p[0], p[1], p[2], p[3]);
+    }
+
+    private static int[] ints(long... v) {
+        return Arrays.stream(v).mapToInt(Math::toIntExact).toArray();
+    }
+
+    private static Class<?> arrayClass(Value v) {
+        return KernelEmitter.isFloat(v.type().dtype()) ? float[].class : double[].class;
+    }
+
+    private static final Class<?> I = int.class, INTS = int[].class, F = float[].class, D = double[].class;
+
+    /** The descriptor of the public static kernel {@code owner.name(params)}, read from the class so a signature change fails here, loudly. */
+    static String descriptor(Class<?> owner, String name, Class<?>... params) {
+        try {
+            return Type.getMethodDescriptor(owner.getMethod(name, params));
+        } catch (NoSuchMethodException ex) {
+            throw new IllegalStateException("the runtime has no " + owner.getSimpleName() + "." + name + Arrays.toString(params), ex);
+        }
+    }
+
+    /** (x, xOff, xs, w, wOff, ws, y, yOff, ys, geo) then {@code more}: a conv kernel's parameters. */
+    private static Class<?>[] convParams(Class<?> arr, Class<?>... more) {
+        Class<?>[] head = {arr, I, INTS, arr, I, INTS, arr, I, INTS, INTS};
+        Class<?>[] all = Arrays.copyOf(head, head.length + more.length);
+        System.arraycopy(more, 0, all, head.length, more.length);
+        return all;
     }
 }

@@ -1,11 +1,101 @@
 package dlc.codegen.jvm;
 
+import dlc.ir.DType;
+import dlc.ir.Dim;
+import dlc.ir.Node;
+import dlc.ir.Shape;
+import dlc.ir.Value;
+import dlc.runtime.BatchedMatmul;
+import dlc.runtime.Gemm;
+import org.objectweb.asm.Opcodes;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
-/** Lowerings of: matmul. */
+/**
+ * Lowerings of: matmul. Every matmul becomes one call of {@link BatchedMatmul} with the operands'
+ * rank-1-promoted shapes (numpy semantics, see {@code dlc.ir.ops.ContractionOps}): f32 runs the
+ * packed GEMM ({@link Gemm}), other dtypes (stored as double) a plain loop.
+ */
 final class GemmLowerings {
     private GemmLowerings() {}
 
     static void register(Map<String, Lowering> byOp) {
+        byOp.put("matmul", (node, e) -> emitMatmul(node, e, null, Gemm.BIAS_NONE, Gemm.ACT_NONE, node.output()));
+    }
+
+    /**
+     * Emits {@code result = act(matmul + bias)}: the call for a matmul node and, for the fusion
+     * emitter, the elementwise epilogue fused onto it. {@code result} is the value written (the
+     * epilogue's output; the matmul's own output when there is no epilogue) and must have the
+     * matmul's shape. {@code biasOrNull}, when {@code biasKind} is {@link Gemm#BIAS_COL}, holds N
+     * contiguous f32 values added along each row (a dense layer's bias, shape [N] or [1, N]), and
+     * when {@link Gemm#BIAS_ROW}, M values added along each column; {@code act} is one of
+     * {@code Gemm.ACT_*}. An epilogue needs f32 operands (the GEMM applies it per finished block).
+     */
+    static void emitMatmul(Node matmul, KernelEmitter e, Value biasOrNull, int biasKind, int act, Value result) {
+        if (!matmul.op().name().equals("matmul"))
+            throw new IllegalArgumentException("emitMatmul needs a matmul node, got " + matmul.op().name());
+        Value a = matmul.input(0), b = matmul.input(1);
+        DType dtype = a.type().dtype();
+        if (!result.type().shape().equals(matmul.output().type().shape()))
+            throw new IllegalArgumentException("matmul epilogue result " + result + " must have the matmul's shape "
+                    + matmul.output().type().shape());
+        if ((biasKind == Gemm.BIAS_NONE) != (biasOrNull == null))
+            throw new IllegalArgumentException("matmul epilogue: bias kind " + biasKind + " with bias " + biasOrNull);
+        boolean f32 = KernelEmitter.isFloat(dtype);
+        if (!f32 && (biasKind != Gemm.BIAS_NONE || act != Gemm.ACT_NONE))
+            throw new IllegalArgumentException("matmul epilogues (bias, activation) are fused only for f32, got " + dtype);
+        if (biasOrNull != null && !KernelEmitter.isFloat(biasOrNull.type().dtype()))
+            throw new IllegalArgumentException("matmul epilogue bias must be f32, got " + biasOrNull);
+        if (biasOrNull != null) checkBias(matmul, biasOrNull, biasKind);
+
+        e.array(a);
+        e.offset(a);
+        e.shape(promoted(a.type().shape(), true));
+        e.array(b);
+        e.offset(b);
+        e.shape(promoted(b.type().shape(), false));
+        e.array(result);
+        e.offset(result);
+        if (!f32) {
+            e.invoke(BatchedMatmul.class, "f64", "([DI[I[DI[I[DI)V");
+            return;
+        }
+        if (biasOrNull == null) {
+            e.mv().visitInsn(Opcodes.ACONST_NULL);
+            e.pushInt(0);
+        } else {
+            e.array(biasOrNull);
+            e.offset(biasOrNull);
+        }
+        e.pushInt(biasKind);
+        e.pushInt(act);
+        e.invoke(BatchedMatmul.class, "f32", "([FI[I[FI[I[FI[FIII)V");
+    }
+
+    /** The bias must hold exactly N (column bias) or M (row bias) elements, the GEMM reads them contiguously. */
+    private static void checkBias(Node matmul, Value bias, int biasKind) {
+        List<Dim> ya = promoted(matmul.input(0).type().shape(), true).dims();
+        List<Dim> yb = promoted(matmul.input(1).type().shape(), false).dims();
+        Dim want = biasKind == Gemm.BIAS_COL ? yb.get(yb.size() - 1) : ya.get(ya.size() - 2);
+        if (!bias.type().shape().numel().equals(want))
+            throw new IllegalArgumentException("matmul epilogue bias " + bias + " must have " + want + " elements ("
+                    + (biasKind == Gemm.BIAS_COL ? "one per column" : "one per row") + ")");
+    }
+
+    /** numpy's rank-1 promotion: a left vector [K] is the row [1, K], a right vector [K] the column [K, 1]. */
+    static Shape promoted(Shape s, boolean left) {
+        if (s.rank() != 1) return s;
+        List<Dim> dims = new ArrayList<>(2);
+        if (left) {
+            dims.add(Dim.of(1));
+            dims.add(s.dim(0));
+        } else {
+            dims.add(s.dim(0));
+            dims.add(Dim.of(1));
+        }
+        return new Shape(dims);
     }
 }

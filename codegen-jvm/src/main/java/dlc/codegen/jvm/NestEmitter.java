@@ -1,0 +1,371 @@
+package dlc.codegen.jvm;
+
+import dlc.ir.*;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+
+import java.util.*;
+
+/**
+ * One loop nest of a fusion group: iterates over {@code space}, evaluates the group's inline ops at
+ * each point in JVM locals and stores the nest's targets, or accumulates one reduction (in double,
+ * into a scratch array, then rounds into the result).
+ *
+ * <p>Every buffer access (a leaf read, a target write, the accumulator) is described per dim of the
+ * space as present (a real stride) or absent (broadcast, or a reduced axis for the accumulator).
+ * Adjacent dims with the same pattern for every access are merged, so an elementwise op over equal
+ * shapes is one flat loop and a bias add is two. Offsets advance by adding strides, never multiply.
+ */
+final class NestEmitter implements Opcodes {
+    private final ClassEmitter ce;
+    private final MethodVisitor mv;
+    private final GroupPlan plan;
+    private final GroupPlan.Nest nest;
+    private final Set<Value> targets = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Reads (leaves), then targets, then the accumulator (when reducing). */
+    private final List<Value> accessValues = new ArrayList<>();
+    private final List<boolean[]> present = new ArrayList<>();
+    private final List<Dim[]> strides = new ArrayList<>();
+    private int nextLocal = 1;
+
+    // the merged loop levels
+    private Dim[] extent;
+    private Dim[][] levelStride; // [access][level]
+    private int[] arrayLocal, strideLocal[], offsetLocal[], extentLocal;
+    private int accLocal = -1;
+    private final Map<Value, Integer> valueLocal = new IdentityHashMap<>();
+
+    NestEmitter(ClassEmitter ce, MethodVisitor mv, GroupPlan plan, GroupPlan.Nest nest) {
+        this.ce = ce;
+        this.mv = mv;
+        this.plan = plan;
+        this.nest = nest;
+        targets.addAll(nest.targets());
+    }
+
+    void emit() {
+        Shape space = nest.space();
+        int rank = space.rank();
+        Set<Value> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Value> roots = nest.reduce() != null ? List.of(nest.reduce().input(0)) : nest.targets();
+        for (Value r : roots) collectLeaves(r, seen, true);
+        for (Value leaf : accessValues) addAccess(leaf.type().shape(), space, null);
+        int leafCount = accessValues.size();
+        for (Value t : nest.targets()) {
+            accessValues.add(t);
+            addAccess(space, space, null);
+        }
+        boolean[] reduced = new boolean[rank];
+        if (nest.reduce() != null) {
+            for (long a : axes(nest.reduce(), rank)) reduced[(int) a] = true;
+            accessValues.add(null); // the accumulator
+            addAccess(space, space, reduced);
+        }
+        mergeLevels(space);
+        int levels = extent.length;
+        int accesses = accessValues.size();
+        // arrays into locals
+        arrayLocal = new int[accesses];
+        for (int a = 0; a < accesses; a++) {
+            Value v = accessValues.get(a);
+            if (v == null) {
+                scratchAccumulator();
+                arrayLocal[a] = accLocal;
+            } else {
+                ce.array(mv, v);
+                arrayLocal[a] = local(1);
+                mv.visitVarInsn(ASTORE, arrayLocal[a]);
+            }
+        }
+        extentLocal = new int[levels];
+        for (int l = 0; l < levels; l++) {
+            ce.bind.dim(mv, extent[l]);
+            extentLocal[l] = local(1);
+            mv.visitVarInsn(ISTORE, extentLocal[l]);
+        }
+        strideLocal = new int[accesses][levels];
+        for (int a = 0; a < accesses; a++)
+            for (int l = 0; l < levels; l++) {
+                Dim s = levelStride[a][l];
+                if (s.isConst()) { strideLocal[a][l] = -1; continue; }
+                ce.bind.dim(mv, s);
+                strideLocal[a][l] = local(1);
+                mv.visitVarInsn(ISTORE, strideLocal[a][l]);
+            }
+        offsetLocal = new int[accesses][levels + 1];
+        for (int a = 0; a < accesses; a++) {
+            offsetLocal[a][0] = local(1);
+            mv.visitInsn(ICONST_0);
+            mv.visitVarInsn(ISTORE, offsetLocal[a][0]);
+            for (int l = 1; l <= levels; l++) offsetLocal[a][l] = local(1);
+        }
+        if (nest.reduce() != null) fillAccumulator();
+        loop(0, leafCount);
+        if (nest.reduce() != null) finishReduction(reduced);
+    }
+
+    // ---- planning
+
+    /** The buffers a nest reads: materialized values its expressions reach that it does not compute itself. */
+    static List<Value> leaves(GroupPlan plan, GroupPlan.Nest nest) {
+        NestEmitter e = new NestEmitter(null, null, plan, nest);
+        Set<Value> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Value r : nest.reduce() != null ? List.of(nest.reduce().input(0)) : nest.targets()) e.collectLeaves(r, seen, true);
+        return e.accessValues;
+    }
+
+    private void collectLeaves(Value v, Set<Value> seen, boolean root) {
+        if (!seen.add(v)) return;
+        if (plan.materialized.contains(v) && !targets.contains(v)) {
+            accessValues.add(v);
+            return;
+        }
+        Node p = v.producer();
+        if (p == null) throw new IllegalStateException("JVM backend: group input " + v + " is not materialized");
+        for (Value in : p.inputs()) collectLeaves(in, seen, false);
+    }
+
+    /** A row-major access to a buffer of shape {@code s} broadcast (right-aligned) over {@code space}; {@code absent} marks reduced dims. */
+    private void addAccess(Shape s, Shape space, boolean[] absent) {
+        int rank = space.rank(), off = rank - s.rank();
+        boolean[] p = new boolean[rank];
+        Dim[] st = new Dim[rank];
+        if (absent != null) {
+            // the accumulator: row-major over the kept dims
+            Dim stride = Dim.of(1);
+            for (int k = rank - 1; k >= 0; k--) {
+                st[k] = absent[k] ? Dim.of(0) : stride;
+                p[k] = !absent[k] && !isOne(space.dim(k));
+                if (!absent[k]) stride = stride.times(space.dim(k));
+            }
+        } else {
+            Dim stride = Dim.of(1);
+            for (int k = rank - 1; k >= 0; k--) {
+                int j = k - off;
+                if (j < 0 || isOne(s.dim(j)) && !isOne(space.dim(k))) {
+                    st[k] = Dim.of(0);
+                    p[k] = false;
+                    continue;
+                }
+                if (!s.dim(j).equals(space.dim(k)))
+                    throw new IllegalStateException("JVM backend: cannot broadcast " + s + " over " + space);
+                st[k] = stride;
+                p[k] = !isOne(space.dim(k));
+                stride = stride.times(s.dim(j));
+            }
+        }
+        present.add(p);
+        strides.add(st);
+    }
+
+    private static boolean isOne(Dim d) { return d.isConst() && d.value() == 1; }
+
+    /** Merges adjacent dims with identical presence patterns; drops dims of extent 1. */
+    private void mergeLevels(Shape space) {
+        int rank = space.rank(), accesses = present.size();
+        List<Dim> ext = new ArrayList<>();
+        List<Dim[]> st = new ArrayList<>();
+        int k = 0;
+        while (k < rank) {
+            if (isOne(space.dim(k))) { k++; continue; }
+            int m = k;
+            Dim e = space.dim(k);
+            while (m + 1 < rank && (isOne(space.dim(m + 1)) || samePattern(k, m + 1))) {
+                m++;
+                e = e.times(space.dim(m));
+            }
+            // stride of the merged level: that of its innermost non-unit dim
+            int inner = m;
+            while (isOne(space.dim(inner)) && inner > k) inner--;
+            Dim[] s = new Dim[accesses];
+            for (int a = 0; a < accesses; a++) s[a] = present.get(a)[inner] ? strides.get(a)[inner] : Dim.of(0);
+            ext.add(e);
+            st.add(s);
+            k = m + 1;
+        }
+        extent = ext.toArray(new Dim[0]);
+        levelStride = new Dim[accesses][extent.length];
+        for (int l = 0; l < extent.length; l++) for (int a = 0; a < accesses; a++) levelStride[a][l] = st.get(l)[a];
+    }
+
+    private boolean samePattern(int k1, int k2) {
+        for (boolean[] p : present) if (p[k1] != p[k2]) return false;
+        return true;
+    }
+
+    static long[] axes(Node reduce, int rank) {
+        Object a = reduce.attrs().get("axes");
+        @SuppressWarnings("unchecked") List<Long> list = (List<Long>) a;
+        long[] out = new long[list.size()];
+        for (int i = 0; i < out.length; i++) out[i] = list.get(i) < 0 ? list.get(i) + rank : list.get(i);
+        return out;
+    }
+
+    private int local(int size) {
+        int l = nextLocal;
+        nextLocal += size;
+        return l;
+    }
+
+    // ---- loops
+
+    private void loop(int level, int leafCount) {
+        int levels = extent.length, accesses = accessValues.size();
+        if (level == levels) {
+            body(leafCount);
+            return;
+        }
+        int i = local(1);
+        for (int a = 0; a < accesses; a++) {
+            mv.visitVarInsn(ILOAD, offsetLocal[a][level]);
+            mv.visitVarInsn(ISTORE, offsetLocal[a][level + 1]);
+        }
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ISTORE, i);
+        Label test = new Label(), top = new Label();
+        mv.visitJumpInsn(GOTO, test);
+        mv.visitLabel(top);
+        loop(level + 1, leafCount);
+        for (int a = 0; a < accesses; a++) {
+            Dim s = levelStride[a][level];
+            if (s.isConst() && s.value() == 0) continue;
+            mv.visitVarInsn(ILOAD, offsetLocal[a][level + 1]);
+            if (s.isConst()) BindTable.pushInt(mv, Math.toIntExact(s.value()));
+            else mv.visitVarInsn(ILOAD, strideLocal[a][level]);
+            mv.visitInsn(IADD);
+            mv.visitVarInsn(ISTORE, offsetLocal[a][level + 1]);
+        }
+        mv.visitIincInsn(i, 1);
+        mv.visitLabel(test);
+        mv.visitVarInsn(ILOAD, i);
+        mv.visitVarInsn(ILOAD, extentLocal[level]);
+        mv.visitJumpInsn(IF_ICMPLT, top);
+    }
+
+    private int offsetAt(int access) { return offsetLocal[access][extent.length]; }
+
+    private void body(int leafCount) {
+        valueLocal.clear();
+        for (int a = 0; a < leafCount; a++) {
+            Value v = accessValues.get(a);
+            boolean f = ElementwiseCode.isFloat(v);
+            mv.visitVarInsn(ALOAD, arrayLocal[a]);
+            mv.visitVarInsn(ILOAD, offsetAt(a));
+            mv.visitInsn(f ? FALOAD : DALOAD);
+            int l = local(f ? 1 : 2);
+            mv.visitVarInsn(f ? FSTORE : DSTORE, l);
+            valueLocal.put(v, l);
+        }
+        if (nest.reduce() == null) {
+            for (int t = 0; t < nest.targets().size(); t++) {
+                Value v = nest.targets().get(t);
+                int a = leafCount + t, l = eval(v);
+                boolean f = ElementwiseCode.isFloat(v);
+                mv.visitVarInsn(ALOAD, arrayLocal[a]);
+                mv.visitVarInsn(ILOAD, offsetAt(a));
+                mv.visitVarInsn(f ? FLOAD : DLOAD, l);
+                mv.visitInsn(f ? FASTORE : DASTORE);
+            }
+            return;
+        }
+        Value x = nest.reduce().input(0);
+        int l = eval(x), acc = accessValues.size() - 1;
+        mv.visitVarInsn(ALOAD, accLocal);
+        mv.visitVarInsn(ILOAD, offsetAt(acc));
+        mv.visitInsn(DUP2);
+        mv.visitInsn(DALOAD);
+        ElementwiseCode.load(mv, x, l, false);
+        switch (nest.reduce().op().name()) {
+            case "sum", "mean" -> mv.visitInsn(DADD);
+            case "max" -> mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "max", "(DD)D", false);
+            case "min" -> mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "min", "(DD)D", false);
+            default -> throw new IllegalStateException(nest.reduce().op().name());
+        }
+        mv.visitInsn(DASTORE);
+    }
+
+    /** Emits the computation of {@code v} at the current point (once) and returns its local. */
+    private int eval(Value v) {
+        Integer have = valueLocal.get(v);
+        if (have != null) return have;
+        Node p = v.producer();
+        List<Integer> ins = new ArrayList<>();
+        for (Value in : p.inputs()) ins.add(eval(in));
+        ElementwiseCode.emit(mv, p, ins);
+        boolean f = ElementwiseCode.isFloat(v);
+        int l = local(f ? 1 : 2);
+        mv.visitVarInsn(f ? FSTORE : DSTORE, l);
+        valueLocal.put(v, l);
+        return l;
+    }
+
+    // ---- reductions
+
+    private void scratchAccumulator() {
+        int k = ce.bind.scratchSlot(DType.F64, nest.reduce().output().type().shape().numel(), 1000);
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitFieldInsn(GETFIELD, ce.owner(), "ds", "[[D");
+        BindTable.pushInt(mv, k);
+        mv.visitInsn(AALOAD);
+        accLocal = local(1);
+        mv.visitVarInsn(ASTORE, accLocal);
+    }
+
+    private void fillAccumulator() {
+        Node r = nest.reduce();
+        double identity = switch (r.op().name()) {
+            case "max" -> Double.NEGATIVE_INFINITY;
+            case "min" -> Double.POSITIVE_INFINITY;
+            default -> 0.0;
+        };
+        mv.visitVarInsn(ALOAD, accLocal);
+        mv.visitInsn(ICONST_0);
+        ce.bind.dim(mv, r.output().type().shape().numel());
+        mv.visitLdcInsn(identity);
+        mv.visitMethodInsn(INVOKESTATIC, "java/util/Arrays", "fill", "([DIID)V", false);
+    }
+
+    /** out[i] = acc[i] (divided by the reduced count for mean), in the result's storage type. */
+    private void finishReduction(boolean[] reduced) {
+        Node r = nest.reduce();
+        Value out = r.output();
+        boolean f = ElementwiseCode.isFloat(out);
+        ce.array(mv, out);
+        int outArr = local(1);
+        mv.visitVarInsn(ASTORE, outArr);
+        int n = local(1), i = local(1), count = -1;
+        ce.bind.dim(mv, out.type().shape().numel());
+        mv.visitVarInsn(ISTORE, n);
+        if (r.op().name().equals("mean")) {
+            Dim c = Dim.of(1);
+            Shape s = nest.space();
+            for (int k = 0; k < s.rank(); k++) if (reduced[k]) c = c.times(s.dim(k));
+            ce.bind.dim(mv, c);
+            mv.visitInsn(I2D);
+            count = local(2);
+            mv.visitVarInsn(DSTORE, count);
+        }
+        mv.visitInsn(ICONST_0);
+        mv.visitVarInsn(ISTORE, i);
+        Label test = new Label(), top = new Label();
+        mv.visitJumpInsn(GOTO, test);
+        mv.visitLabel(top);
+        mv.visitVarInsn(ALOAD, outArr);
+        mv.visitVarInsn(ILOAD, i);
+        mv.visitVarInsn(ALOAD, accLocal);
+        mv.visitVarInsn(ILOAD, i);
+        mv.visitInsn(DALOAD);
+        if (count >= 0) {
+            mv.visitVarInsn(DLOAD, count);
+            mv.visitInsn(DDIV);
+        }
+        if (f) mv.visitInsn(D2F);
+        mv.visitInsn(f ? FASTORE : DASTORE);
+        mv.visitIincInsn(i, 1);
+        mv.visitLabel(test);
+        mv.visitVarInsn(ILOAD, i);
+        mv.visitVarInsn(ILOAD, n);
+        mv.visitJumpInsn(IF_ICMPLT, top);
+    }
+}

@@ -1,0 +1,231 @@
+package dlc.codegen.jvm;
+
+import dlc.ir.Attrs;
+import dlc.ir.DType;
+import dlc.ir.Dim;
+import dlc.ir.Graph;
+import dlc.ir.GraphBuilder;
+import dlc.ir.Shape;
+import dlc.ir.TensorType;
+import dlc.ir.Value;
+import dlc.ir.eval.Tensor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Random single-op cases for every op the movement and misc lowerings handle: operand types with
+ * symbolic dims (B, T bound to 2..5) and literal ones (0..4, so empty tensors occur), valid
+ * attributes, and operand values (indices in range, valid keys, a NaN now and then).
+ */
+final class LoweringCases {
+    private LoweringCases() {}
+
+    static final List<String> OPS = List.of("permute", "broadcast_to", "slice", "reverse", "pad", "concat", "gather",
+            "scatter_add", "constant", "iota", "argmax", "argmin", "sum", "mean", "max", "min",
+            "rng_fold", "random_uniform", "random_normal");
+
+    /** One op applied to graph inputs x0, x1, ... under a binding of B and T. */
+    record Case(String op, Attrs attrs, List<TensorType> types, Map<String, Long> env, Tensor[] inputs) {
+        /** A graph of the one node, its result output "y". */
+        Graph graph() {
+            GraphBuilder b = new GraphBuilder("case_" + op);
+            Value[] in = new Value[types.size()];
+            for (int i = 0; i < in.length; i++) in[i] = b.input("x" + i, types.get(i), Value.Role.INPUT);
+            b.output("y", Graph.Output.Role.OUTPUT, b.op(op, attrs, in));
+            return b.build();
+        }
+
+        @Override public String toString() { return op + attrs + " on " + types + " with " + env; }
+    }
+
+    private static final Dim B = Dim.sym("B"), T = Dim.sym("T");
+
+    private static Dim dim(Random r, boolean nonEmpty) {
+        int k = r.nextInt(5);
+        if (k == 0) return B;
+        if (k == 1) return T;
+        return Dim.of(nonEmpty ? 1 + r.nextInt(4) : r.nextInt(5));
+    }
+
+    private static Shape shape(Random r, int rank, boolean nonEmpty) {
+        List<Dim> d = new ArrayList<>();
+        for (int i = 0; i < rank; i++) d.add(dim(r, nonEmpty));
+        return new Shape(d);
+    }
+
+    private static DType anyDType(Random r) { return List.of(DType.F32, DType.F64, DType.I32, DType.I64, DType.BOOL).get(r.nextInt(5)); }
+
+    private static DType floatDType(Random r) { return r.nextBoolean() ? DType.F32 : DType.F64; }
+
+    private static final class Builder {
+        final Random r;
+        final Map<String, Long> env;
+        final List<TensorType> types = new ArrayList<>();
+        final List<Tensor> inputs = new ArrayList<>();
+
+        Builder(Random r) {
+            this.r = r;
+            this.env = Map.of("B", 2L + r.nextInt(4), "T", 2L + r.nextInt(4));
+        }
+
+        int[] eval(Shape s) { return s.eval(env); }
+
+        void input(DType dt, Shape s, boolean nans) {
+            int[] sh = eval(s);
+            double[] d = new double[(int) Tensor.numel(sh)];
+            for (int i = 0; i < d.length; i++)
+                d[i] = dt == DType.BOOL ? r.nextInt(2) : dt.isFloating() ? (float) r.nextGaussian() : r.nextInt(21) - 10;
+            if (nans && dt.isFloating() && d.length > 0 && r.nextInt(4) == 0) d[r.nextInt(d.length)] = Double.NaN;
+            add(dt, s, d);
+        }
+
+        void indices(Shape s, int n) {
+            int[] sh = eval(s);
+            double[] d = new double[(int) Tensor.numel(sh)];
+            for (int i = 0; i < d.length; i++) d[i] = r.nextInt(n);
+            add(r.nextBoolean() ? DType.I32 : DType.I64, s, d);
+        }
+
+        void add(DType dt, Shape s, double[] d) {
+            types.add(new TensorType(dt, s));
+            inputs.add(new Tensor(dt, eval(s), d));
+        }
+
+        Case build(String op, Attrs attrs) { return new Case(op, attrs, types, env, inputs.toArray(new Tensor[0])); }
+    }
+
+    static Case random(String op, Random r) {
+        Builder b = new Builder(r);
+        switch (op) {
+            case "permute" -> {
+                int rank = r.nextInt(5);
+                List<Long> perm = new ArrayList<>();
+                for (long i = 0; i < rank; i++) perm.add(i);
+                Collections.shuffle(perm, r);
+                b.input(anyDType(r), shape(r, rank, false), false);
+                return b.build(op, Attrs.of("perm", perm));
+            }
+            case "broadcast_to" -> {
+                Shape to = shape(r, r.nextInt(5), false);
+                int rank = r.nextInt(to.rank() + 1), off = to.rank() - rank;
+                List<Dim> from = new ArrayList<>();
+                for (int i = 0; i < rank; i++) from.add(r.nextBoolean() ? Dim.of(1) : to.dim(off + i));
+                b.input(anyDType(r), new Shape(from), false);
+                return b.build(op, Attrs.of("shape", to));
+            }
+            case "slice" -> {
+                Shape s = shape(r, r.nextInt(4), false);
+                List<Dim> starts = new ArrayList<>(), stops = new ArrayList<>();
+                List<Long> steps = new ArrayList<>();
+                for (Dim d : s.dims()) {
+                    if (d.isConst()) {
+                        int n = (int) d.value(), start = r.nextInt(n + 1);
+                        starts.add(Dim.of(start));
+                        stops.add(Dim.of(start + r.nextInt(n - start + 1)));
+                    } else { // symbols are at least 2
+                        Dim[][] windows = {{Dim.of(0), d}, {Dim.of(1), d}, {Dim.of(0), d.minus(1)}, {Dim.of(1), d.minus(1)}, {d.minus(1), d}};
+                        Dim[] w = windows[r.nextInt(windows.length)];
+                        starts.add(w[0]);
+                        stops.add(w[1]);
+                    }
+                    steps.add(1L + r.nextInt(3));
+                }
+                b.input(anyDType(r), s, false);
+                return b.build(op, Attrs.of("starts", new Shape(starts), "stops", new Shape(stops), "steps", steps));
+            }
+            case "reverse" -> {
+                int rank = r.nextInt(4);
+                List<Long> axes = new ArrayList<>();
+                for (long a = 0; a < rank; a++) if (r.nextBoolean()) axes.add(a);
+                b.input(anyDType(r), shape(r, rank, false), false);
+                return b.build(op, Attrs.of("axes", axes));
+            }
+            case "pad" -> {
+                int rank = r.nextInt(4);
+                long[] low = new long[rank], high = new long[rank];
+                for (int a = 0; a < rank; a++) { low[a] = r.nextInt(3); high[a] = r.nextInt(3); }
+                DType dt = anyDType(r);
+                double value = dt == DType.BOOL ? r.nextInt(2) : dt.isFloating() && r.nextBoolean() ? Double.NEGATIVE_INFINITY : r.nextInt(5) - 2;
+                b.input(dt, shape(r, rank, false), false);
+                return b.build(op, Attrs.of("low", low, "high", high, "value", value));
+            }
+            case "concat" -> {
+                int rank = 1 + r.nextInt(3), axis = r.nextInt(rank), k = 1 + r.nextInt(3);
+                Shape s = shape(r, rank, false);
+                DType dt = anyDType(r);
+                for (int i = 0; i < k; i++) {
+                    List<Dim> d = new ArrayList<>(s.dims());
+                    d.set(axis, dim(r, false));
+                    b.input(dt, new Shape(d), false);
+                }
+                return b.build(op, Attrs.of("axis", (long) axis));
+            }
+            case "gather", "scatter_add" -> {
+                int rank = 1 + r.nextInt(3), axis = r.nextInt(rank);
+                List<Dim> xd = new ArrayList<>(shape(r, rank, false).dims());
+                xd.set(axis, dim(r, true));
+                Shape xs = new Shape(xd), is = shape(r, r.nextInt(3), false);
+                DType dt = op.equals("gather") ? anyDType(r) : List.of(DType.F32, DType.F64, DType.I32, DType.I64).get(r.nextInt(4));
+                b.input(dt, xs, false);
+                b.indices(is, (int) xs.dim(axis).eval(b.env));
+                if (op.equals("scatter_add")) {
+                    List<Dim> ud = new ArrayList<>(xd.subList(0, axis));
+                    ud.addAll(is.dims());
+                    ud.addAll(xd.subList(axis + 1, rank));
+                    b.input(dt, new Shape(ud), false);
+                }
+                return b.build(op, Attrs.of("axis", (long) axis));
+            }
+            case "constant" -> {
+                long[] s = new long[r.nextInt(3)];
+                int n = 1;
+                for (int i = 0; i < s.length; i++) { s[i] = r.nextInt(4); n *= (int) s[i]; }
+                DType dt = anyDType(r);
+                double[] values = new double[r.nextBoolean() ? 1 : n];
+                for (int i = 0; i < values.length; i++) values[i] = dt == DType.BOOL ? r.nextInt(2) : r.nextInt(9) - 4;
+                return b.build(op, Attrs.of("dtype", dt, "shape", Shape.of(s), "values", values));
+            }
+            case "iota" -> {
+                int rank = 1 + r.nextInt(3);
+                DType dt = List.of(DType.F32, DType.F64, DType.I32, DType.I64).get(r.nextInt(4));
+                return b.build(op, Attrs.of("dtype", dt, "shape", shape(r, rank, false), "axis", (long) r.nextInt(rank)));
+            }
+            case "argmax", "argmin" -> {
+                int rank = 1 + r.nextInt(3), axis = r.nextInt(rank);
+                List<Dim> d = new ArrayList<>(shape(r, rank, false).dims());
+                d.set(axis, dim(r, true));
+                b.input(r.nextBoolean() ? DType.F32 : DType.I64, new Shape(d), true);
+                // few distinct values, so ties (first one wins) are common
+                double[] v = b.inputs.get(0).data();
+                for (int i = 0; i < v.length; i++) v[i] = Math.floor(v[i] / 4);
+                return b.build(op, Attrs.of("axis", (long) axis, "keepdims", r.nextBoolean()));
+            }
+            case "sum", "mean", "max", "min" -> {
+                int rank = r.nextInt(5);
+                List<Long> axes = new ArrayList<>();
+                for (long a = 0; a < rank; a++) if (r.nextBoolean()) axes.add(a);
+                DType dt = op.equals("mean") ? floatDType(r)
+                        : op.equals("sum") ? List.of(DType.F32, DType.F64, DType.I64).get(r.nextInt(3)) : anyDType(r);
+                List<Dim> d = new ArrayList<>();
+                // integer max/min have no identity: their reduced axes are never empty
+                for (int a = 0; a < rank; a++) d.add(dim(r, dt.isInteger() && axes.contains((long) a)));
+                b.input(dt, new Shape(d), true);
+                return b.build(op, Attrs.of("axes", axes, "keepdims", r.nextBoolean()));
+            }
+            case "rng_fold", "random_uniform", "random_normal" -> {
+                b.add(DType.I64, Shape.SCALAR, new double[]{r.nextLong() & ((1L << 52) - 1)});
+                if (op.equals("rng_fold")) return b.build(op, Attrs.of("salt", r.nextLong()));
+                double lo = r.nextInt(5) - 2, hi = lo + r.nextInt(4);
+                Shape s = shape(r, r.nextInt(3), false);
+                return op.equals("random_uniform")
+                        ? b.build(op, Attrs.of("shape", s, "dtype", floatDType(r), "low", lo, "high", hi))
+                        : b.build(op, Attrs.of("shape", s, "dtype", floatDType(r), "mean", lo, "std", hi - lo));
+            }
+            default -> throw new IllegalArgumentException("no random cases for " + op);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dlc.runtime;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The micro-kernel with {@code jdk.incubator.vector}: a 6 x (2 vectors) tile of C in 12 vector
+ * accumulators (6 x 32 floats on AVX-512, 6 x 16 on AVX2), one fused multiply-add per accumulator
+ * and k step, A values broadcast from the packed panel. Loaded only when the module is present
+ * (see {@link Gemm}); referencing this class without the module fails to link.
+ */
+final class VectorGemmKernel extends GemmKernel {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+
+    VectorGemmKernel() { super(6, 2 * VL); }
+
+    /** Vector lanes of the preferred species (Gemm uses the scalar kernel below 4). */
+    static int lanes() { return VL; }
+
+    @Override String name() { return "vector-6x" + 2 * VL; }
+
+    @Override void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int p = 0; p < kc; p++, ai += 6, bi += 2 * VL) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + VL);
+            FloatVector a = FloatVector.broadcast(S, ap[ai]);
+            c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+            a = FloatVector.broadcast(S, ap[ai + 4]);
+            c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+            a = FloatVector.broadcast(S, ap[ai + 5]);
+            c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+        }
+        store(c, ci, add, c00, c01);
+        store(c, ci + ldc, add, c10, c11);
+        store(c, ci + 2 * ldc, add, c20, c21);
+        store(c, ci + 3 * ldc, add, c30, c31);
+        store(c, ci + 4 * ldc, add, c40, c41);
+        store(c, ci + 5 * ldc, add, c50, c51);
+    }
+
+    private static void store(float[] c, int i, boolean add, FloatVector v0, FloatVector v1) {
+        if (add) {
+            v0 = v0.add(FloatVector.fromArray(S, c, i));
+            v1 = v1.add(FloatVector.fromArray(S, c, i + VL));
+        }
+        v0.intoArray(c, i);
+        v1.intoArray(c, i + VL);
+    }
+
+    @Override void fewRows(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                           float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean add) {
+        if (transB || transA) {
+            // the rarer layouts (a transposed single row is a strided column): the scalar loops
+            super.fewRows(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, add);
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            int ai = aOff + i * lda, ci = cOff + i * ldc, j = 0;
+            // 4 vectors of C columns in registers while streaming the matching part of every B row
+            for (; j + 4 * VL <= n; j += 4 * VL) {
+                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+                for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
+                    FloatVector av = FloatVector.broadcast(S, a[ai + p]);
+                    s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
+                    s1 = av.fma(FloatVector.fromArray(S, b, bi + VL), s1);
+                    s2 = av.fma(FloatVector.fromArray(S, b, bi + 2 * VL), s2);
+                    s3 = av.fma(FloatVector.fromArray(S, b, bi + 3 * VL), s3);
+                }
+                if (add) {
+                    s0 = s0.add(FloatVector.fromArray(S, c, ci + j));
+                    s1 = s1.add(FloatVector.fromArray(S, c, ci + j + VL));
+                    s2 = s2.add(FloatVector.fromArray(S, c, ci + j + 2 * VL));
+                    s3 = s3.add(FloatVector.fromArray(S, c, ci + j + 3 * VL));
+                }
+                s0.intoArray(c, ci + j);
+                s1.intoArray(c, ci + j + VL);
+                s2.intoArray(c, ci + j + 2 * VL);
+                s3.intoArray(c, ci + j + 3 * VL);
+            }
+            for (; j + VL <= n; j += VL) {
+                FloatVector s0 = FloatVector.zero(S);
+                for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb)
+                    s0 = FloatVector.broadcast(S, a[ai + p]).fma(FloatVector.fromArray(S, b, bi), s0);
+                if (add) s0 = s0.add(FloatVector.fromArray(S, c, ci + j));
+                s0.intoArray(c, ci + j);
+            }
+            for (; j < n; j++) {
+                float s = 0;
+                for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) s += a[ai + p] * b[bi];
+                c[ci + j] = add ? c[ci + j] + s : s;
+            }
+        }
+    }
+
+    @Override void epilogue(float[] c, int ci, int ldc, int rows, int cols, float[] bias, int biasOff, int biasKind, int act) {
+        if (act == Gemm.ACT_TANH || act == Gemm.ACT_SIGMOID || biasKind == Gemm.BIAS_NONE && act == Gemm.ACT_NONE) {
+            super.epilogue(c, ci, ldc, rows, cols, bias, biasOff, biasKind, act);
+            return;
+        }
+        // bias and/or relu, the dense layer's epilogue: vectorized along the row
+        // (vectors are made inside the loop: one kept live across iterations is boxed on the heap by C2)
+        boolean relu = act == Gemm.ACT_RELU;
+        for (int i = 0; i < rows; i++) {
+            int row = ci + i * ldc, j = 0;
+            float rb = biasKind == Gemm.BIAS_ROW ? bias[biasOff + i] : 0f;
+            for (; j + VL <= cols; j += VL) {
+                FloatVector v = FloatVector.fromArray(S, c, row + j);
+                if (biasKind == Gemm.BIAS_COL) v = v.add(FloatVector.fromArray(S, bias, biasOff + j));
+                else if (biasKind == Gemm.BIAS_ROW) v = v.add(rb);
+                // relu as in Gemm.activate: v > 0 ? v : 0 (NaN becomes 0 there too)
+                if (relu) v = FloatVector.zero(S).blend(v, v.compare(VectorOperators.GT, 0f));
+                v.intoArray(c, row + j);
+            }
+            for (; j < cols; j++) {
+                float v = c[row + j];
+                if (biasKind == Gemm.BIAS_COL) v += bias[biasOff + j];
+                else if (biasKind == Gemm.BIAS_ROW) v += rb;
+                c[row + j] = Gemm.activate(v, act);
+            }
+        }
+    }
+}

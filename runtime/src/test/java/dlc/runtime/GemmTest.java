@@ -1,0 +1,263 @@
+package dlc.runtime;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * {@link Gemm} against a float64 naive product, element by element, for every layout option
+ * (transposes, offsets, leading dims), accumulate, each epilogue, both micro-kernels, the few-rows
+ * path and the multi-threaded split.
+ *
+ * <p>Tolerance: a float32 sum of k products, in any order, with or without fused multiply-adds,
+ * is within {@code k * u * sum_p |a_ip b_pj|} of the exact sum (u = 2^-24, the unit roundoff;
+ * Higham, Accuracy and Stability, 3.1); adding C and the bias costs two more roundings of at most
+ * {@code u * (|c| + |bias| + sum|ab|)} each, and relu, tanh and sigmoid are 1-Lipschitz, then
+ * round once more ({@code u * |result|}). We allow twice that bound: a wrong index, a missed
+ * tile or an epilogue applied twice is off by O(|value|), orders of magnitude above it.
+ */
+class GemmTest {
+    private static final double U = Math.ulp(1.0f) / 2; // 2^-24
+
+    @AfterEach void restore() {
+        Gemm.forceScalarKernel(false);
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+        Gemm.parallelMinWork = 1L << 21;
+    }
+
+    /** One call's arguments; the matrices are filled at random inside arrays with padding around them. */
+    record Case(boolean transA, boolean transB, int m, int n, int k, int aOff, int lda, int bOff, int ldb,
+                int cOff, int ldc, boolean accumulate, int biasKind, int biasOff, int act, long seed) {
+        static Case of(boolean tA, boolean tB, int m, int n, int k, int pad, boolean acc, int biasKind, int act, long seed) {
+            int lda = (tA ? m : k) + pad, ldb = (tB ? k : n) + pad, ldc = n + pad;
+            return new Case(tA, tB, m, n, k, pad * 3, lda, pad * 2, ldb, pad, ldc, acc, biasKind, pad, act, seed);
+        }
+    }
+
+    /** Runs the case through Gemm and checks every element of C, and that C's padding is untouched. */
+    static void check(Case t) {
+        Random r = new Random(t.seed);
+        int rowsA = t.transA ? t.k : t.m, colsA = t.transA ? t.m : t.k;
+        int rowsB = t.transB ? t.n : t.k, colsB = t.transB ? t.k : t.n;
+        float[] a = random(r, t.aOff + Math.max(0, rowsA * t.lda) + 3);
+        float[] b = random(r, t.bOff + Math.max(0, rowsB * t.ldb) + 3);
+        float[] c = random(r, t.cOff + Math.max(0, t.m * t.ldc) + 3);
+        float[] c0 = c.clone();
+        int biasLen = t.biasKind == Gemm.BIAS_ROW ? t.m : t.n;
+        float[] bias = random(r, t.biasOff + biasLen + 2);
+        Gemm.matmul(t.transA, t.transB, t.m, t.n, t.k, a, t.aOff, t.lda, b, t.bOff, t.ldb, c, t.cOff, t.ldc,
+                t.accumulate, t.biasKind == Gemm.BIAS_NONE ? null : bias, t.biasOff, t.biasKind, t.act);
+        boolean[] inside = new boolean[c.length];
+        for (int i = 0; i < t.m; i++)
+            for (int j = 0; j < t.n; j++) {
+                int ci = t.cOff + i * t.ldc + j;
+                inside[ci] = true;
+                double sum = 0, abs = 0;
+                for (int p = 0; p < t.k; p++) {
+                    double x = t.transA ? a[t.aOff + p * t.lda + i] : a[t.aOff + i * t.lda + p];
+                    double y = t.transB ? b[t.bOff + j * t.ldb + p] : b[t.bOff + p * t.ldb + j];
+                    sum += x * y;
+                    abs += Math.abs(x * y);
+                }
+                double pre = sum, extra = 0;
+                if (t.accumulate) { pre += c0[ci]; extra += Math.abs(c0[ci]); }
+                if (t.biasKind == Gemm.BIAS_COL) { pre += bias[t.biasOff + j]; extra += Math.abs(bias[t.biasOff + j]); }
+                if (t.biasKind == Gemm.BIAS_ROW) { pre += bias[t.biasOff + i]; extra += Math.abs(bias[t.biasOff + i]); }
+                double want = activate(pre, t.act);
+                double tol = 2 * (t.k * U * abs + 2 * U * (extra + abs) + U * Math.abs(want)) + Double.MIN_NORMAL;
+                float got = c[ci];
+                if (!(Math.abs(got - want) <= tol)) // NaN fails
+                    fail(t + " (" + Gemm.kernelName() + "): C[" + i + "," + j + "] = " + got + ", want " + want + " +- " + tol);
+            }
+        for (int x = 0; x < c.length; x++)
+            if (!inside[x] && Float.floatToRawIntBits(c[x]) != Float.floatToRawIntBits(c0[x]))
+                fail(t + ": wrote outside C at array index " + x);
+    }
+
+    static double activate(double v, int act) {
+        return switch (act) {
+            case Gemm.ACT_RELU -> v > 0 ? v : 0;
+            case Gemm.ACT_TANH -> Math.tanh(v);
+            case Gemm.ACT_SIGMOID -> 1 / (1 + Math.exp(-v));
+            default -> v;
+        };
+    }
+
+    static float[] random(Random r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = r.nextFloat() * 2 - 1;
+        return x;
+    }
+
+    // ---- properties over random shapes -----------------------------------------------------------
+
+    @Provide Arbitrary<Case> cases() {
+        Arbitrary<Integer> size = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(1, Arbitraries.just(0)),
+                net.jqwik.api.Tuple.of(3, Arbitraries.integers().between(1, 8)),
+                net.jqwik.api.Tuple.of(6, Arbitraries.integers().between(1, 80)));
+        Arbitrary<Boolean> bool = Arbitraries.of(false, true);
+        return Combinators.combine(
+                Combinators.combine(bool, bool, size, size, size).as((tA, tB, m, n, k) -> new int[]{tA ? 1 : 0, tB ? 1 : 0, m, n, k}),
+                Arbitraries.integers().between(0, 5), bool, Arbitraries.integers().between(0, 2),
+                Arbitraries.integers().between(0, 3), Arbitraries.longs())
+                .as((s, pad, acc, biasKind, act, seed) -> Case.of(s[0] == 1, s[1] == 1, s[2], s[3], s[4], pad, acc, biasKind, act, seed));
+    }
+
+    @Property(tries = 300)
+    void vectorKernelMatchesFloat64(@ForAll("cases") Case t) {
+        check(t);
+    }
+
+    @Property(tries = 300)
+    void scalarKernelMatchesFloat64(@ForAll("cases") Case t) {
+        Gemm.forceScalarKernel(true);
+        try {
+            check(t);
+        } finally {
+            Gemm.forceScalarKernel(false);
+        }
+    }
+
+    @Property(tries = 150)
+    void multithreadedSplitMatchesFloat64(@ForAll("cases") Case t) {
+        // every call parallel, over 2 and 3 parts (3 > cores: parts queue on the caller and the worker)
+        Gemm.parallelMinWork = 0;
+        try {
+            for (int threads : new int[]{2, 3}) {
+                Parallel.setThreads(threads);
+                check(t);
+            }
+        } finally {
+            Gemm.parallelMinWork = 1L << 21;
+            Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+        }
+    }
+
+    // ---- fixed cases at the block edges ------------------------------------------------------------
+
+    @Test void vectorKernelIsTestedWhenTheModuleIsPresent() {
+        // surefire runs with --add-modules jdk.incubator.vector: the vector path must be the one under test
+        assertTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(), "tests must run with the vector module");
+        assertTrue(Gemm.vectorAvailable());
+        assertTrue(Gemm.kernelName().startsWith("vector"), Gemm.kernelName());
+        Gemm.forceScalarKernel(true);
+        assertTrue(Gemm.kernelName().startsWith("scalar"), Gemm.kernelName());
+    }
+
+    @Test void sizesAcrossTileAndCacheBlockEdges() {
+        // 1, tile +- 1 (6, 4, 32, 16), past MC = 144 and KC = 256 (several k slices), and odd sizes
+        int[][] shapes = {{1, 1, 1}, {5, 7, 3}, {6, 32, 1}, {7, 33, 257}, {13, 31, 300}, {145, 17, 5}, {150, 65, 520},
+                {31, 97, 256}, {97, 5, 513}, {2, 2100, 3}, {300, 2, 9}};
+        long seed = 0;
+        for (boolean scalar : new boolean[]{false, true}) {
+            Gemm.forceScalarKernel(scalar);
+            for (int[] s : shapes)
+                for (int tr = 0; tr < 4; tr++)
+                    check(Case.of((tr & 1) != 0, (tr & 2) != 0, s[0], s[1], s[2], (int) (seed % 3), seed % 2 == 0,
+                            (int) (seed % 3), (int) (seed % 4), seed++));
+        }
+    }
+
+    @Test void fewRowsPathEveryLayoutAndEpilogue() {
+        long seed = 100;
+        for (int m = 1; m <= Gemm.FEW_ROWS + 1; m++)
+            for (int tr = 0; tr < 4; tr++)
+                for (int act = 0; act < 4; act++)
+                    for (int n : new int[]{1, 15, 16, 64, 67, 130})
+                        check(Case.of((tr & 1) != 0, (tr & 2) != 0, m, n, 37, (int) (seed % 3), seed % 2 == 0,
+                                (int) (seed % 3), act, seed++));
+    }
+
+    @Test void emptyInnerDimensionGivesZeroOrKeepsC() {
+        for (boolean acc : new boolean[]{false, true})
+            for (int act = 0; act < 4; act++)
+                check(Case.of(false, false, 9, 11, 0, 1, acc, Gemm.BIAS_COL, act, act));
+        check(Case.of(true, true, 0, 5, 4, 1, false, Gemm.BIAS_ROW, Gemm.ACT_RELU, 7));
+        check(Case.of(true, true, 5, 0, 4, 1, false, Gemm.BIAS_COL, Gemm.ACT_RELU, 7));
+    }
+
+    @Test void bigProblemsSplitOverThreadsByRowsAndByColumns() {
+        Parallel.setThreads(2);
+        check(Case.of(false, false, 300, 64, 200, 1, true, Gemm.BIAS_ROW, Gemm.ACT_TANH, 1));   // m >= n: rows
+        check(Case.of(true, true, 40, 700, 150, 2, false, Gemm.BIAS_COL, Gemm.ACT_SIGMOID, 2)); // columns
+    }
+
+    @Test void concurrentCallersEachGetTheirOwnProduct() throws Exception {
+        // the pool serves one region at a time; other callers run on their own thread and must not share buffers
+        Gemm.parallelMinWork = 0;
+        Parallel.setThreads(2);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int id = t;
+                done.add(pool.submit((Callable<Void>) () -> {
+                    for (int rep = 0; rep < 20; rep++)
+                        check(Case.of(id % 2 == 0, rep % 2 == 0, 40 + id, 50 + rep, 60, id % 3, rep % 3 == 0,
+                                rep % 3, rep % 4, id * 100L + rep));
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) f.get();
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test void singleThreadedCallsAllocateNothingAfterWarmUp() {
+        Parallel.setThreads(1);
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assertTrue(mx.isThreadAllocatedMemorySupported());
+        mx.setThreadAllocatedMemoryEnabled(true);
+        Random r = new Random(3);
+        float[] a = random(r, 128 * 784), b = random(r, 784 * 256), c = new float[128 * 784], bias = random(r, 784);
+        for (boolean scalar : new boolean[]{false, true}) {
+            Gemm.forceScalarKernel(scalar);
+            Runnable calls = () -> {
+                Gemm.matmul(false, false, 128, 256, 784, a, 0, 784, b, 0, 256, c, 0, 256, false, bias, 0, Gemm.BIAS_COL, Gemm.ACT_RELU);
+                Gemm.matmul(true, false, 128, 256, 128, a, 0, 128, b, 0, 256, c, 0, 256, true);
+                Gemm.matmul(false, true, 128, 784, 256, a, 0, 256, b, 0, 256, c, 0, 784, false);
+                Gemm.matmul(false, false, 1, 256, 784, a, 0, 784, b, 0, 256, c, 0, 256, false, bias, 0, Gemm.BIAS_COL, Gemm.ACT_TANH);
+            };
+            // warm-up until C2 has compiled the kernels (interpreted vector code boxes every vector):
+            // rounds of 50 calls until one allocates (almost) nothing; a buffer regrown per call never gets there
+            long tid = Thread.currentThread().getId(), perCall = Long.MAX_VALUE;
+            for (int round = 0; round < 40 && perCall >= 64; round++) {
+                long before = mx.getThreadAllocatedBytes(tid);
+                for (int i = 0; i < 50; i++) calls.run();
+                perCall = (mx.getThreadAllocatedBytes(tid) - before) / 200;
+            }
+            // the counter itself may allocate a few bytes; a packing buffer would be >= 100 KB
+            assertTrue(perCall < 64, (scalar ? "scalar" : "vector") + " path allocates " + perCall + " bytes per call");
+        }
+    }
+
+    @Test void badArgumentsFailWithTheNumbers() {
+        float[] x = new float[16];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.matmul(false, false, 3, 4, 4, x, 0, 3, x, 0, 4, x, 0, 4, false));
+        assertTrue(e.getMessage().contains("leading dimension of A is 3"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Gemm.matmul(false, false, 3, 4, 4, x, 0, 4, x, 0, 4, x, 5, 4, false));
+        assertTrue(e.getMessage().contains("C (3 x 4, ld 4, offset 5) does not fit an array of 16"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> Gemm.matmul(false, false, 3, 4, 3, x, 0, 3, x, 0, 4, x, 0, 4, false, null, 0, Gemm.BIAS_COL, Gemm.ACT_NONE));
+    }
+}
