@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
 
 /** {@code dlc train FILE}: train a model as its train block says, with a progress bar, validation, checkpoints and a loss curve. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a model on the data its train block names, on the reference interpreter; measure its test set, when it names one, after every epoch.",
+        description = {"Train a model on the data its train block names, on the reference interpreter.",
                 "Shows a progress bar on stderr, validates after every epoch, writes a safetensors checkpoint after every epoch "
                         + "(atomically) and a loss curve as PNG and CSV."})
 final class TrainCommand implements Callable<Integer> {
@@ -84,7 +84,8 @@ final class TrainCommand implements Callable<Integer> {
                 throw new UserError("cannot write " + p + ": directory " + parent + " does not exist");
         }
         Trainer trainer = TrainInputs.user(() -> TrainBlocks.trainer(in.module, plan, Executor.interpreter()))
-                .progress(new Progress(err, System.console() != null)).checkpointTo(ckpt).testOn(test);
+                .progress(new Progress(err, System.console() != null)).checkpointTo(ckpt);
+        trainer.testOn(test);
         TrainState start;
         if (resume != null) {
             start = Checkpoints.read(resume, in.module.graph("init").orElseThrow(), in.module.name());
