@@ -29,6 +29,8 @@ public abstract class CompiledGraph {
 
     private final Signature signature;
     private long[] bound;
+    /** Element counts of the inputs under the current binding (checked per run without allocating). */
+    private int[] inputNumel;
     private final Object[] outputs;
 
     protected CompiledGraph(String signatureText) {
@@ -64,17 +66,27 @@ public abstract class CompiledGraph {
      * @throws IllegalArgumentException naming the input when an array has the wrong type or length
      */
     public final Object[] run(Object[] in, long[] symbols) {
-        if (bound == null || !Arrays.equals(bound, symbols)) {
-            long[] copy = symbols.clone();
-            bind(copy);
-            bound = copy;
+        if (bound == null || !Arrays.equals(bound, symbols)) rebind(symbols);
+        if (in.length != inputNumel.length)
+            throw new IllegalArgumentException("expected " + inputNumel.length + " inputs " + signature.inputNames() + ", got " + in.length);
+        for (int i = 0; i < in.length; i++) {
+            Object a = in[i];
+            boolean ok = a instanceof float[] f ? f.length == inputNumel[i] && signature.inputs().get(i).f32()
+                    : a instanceof double[] x && x.length == inputNumel[i] && !signature.inputs().get(i).f32();
+            if (!ok) signature.inputs().get(i).checkArray(a, signature, bound);
         }
-        List<Signature.Port> ports = signature.inputs();
-        if (in.length != ports.size())
-            throw new IllegalArgumentException("expected " + ports.size() + " inputs " + signature.inputNames() + ", got " + in.length);
-        for (int i = 0; i < in.length; i++) ports.get(i).checkArray(in[i], signature, bound);
         execute(in, outputs);
         return outputs;
+    }
+
+    private void rebind(long[] symbols) {
+        long[] copy = symbols.clone();
+        List<Signature.Port> ports = signature.inputs();
+        int[] numel = new int[ports.size()];
+        for (int i = 0; i < numel.length; i++) numel[i] = ports.get(i).numel(signature, copy);
+        bind(copy);
+        bound = copy;
+        inputNumel = numel;
     }
 
     /**
@@ -82,11 +94,7 @@ public abstract class CompiledGraph {
      * buffers may be longer than the value they hold (a slot sized for its largest member).
      */
     final Object[] runUnchecked(Object[] in, long[] symbols) {
-        if (bound == null || !Arrays.equals(bound, symbols)) {
-            long[] copy = symbols.clone();
-            bind(copy);
-            bound = copy;
-        }
+        if (bound == null || !Arrays.equals(bound, symbols)) rebind(symbols);
         execute(in, outputs);
         return outputs;
     }

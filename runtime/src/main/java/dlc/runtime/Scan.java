@@ -20,7 +20,7 @@ public final class Scan {
     private final int[] bodySymbolIndex;
     private long[] bodySymbols;
     private int length;
-    private Object[] carryBuf, stepIn;
+    private Object[] carryBuf, carryNext, stepIn;
     private int[] carryNumel;
     /** Per x and y: elements before the axis (outer), after it (inner). */
     private int[] xOuter, xInner, yOuter, yInner;
@@ -56,7 +56,11 @@ public final class Scan {
         bodySymbols = new long[bodySymbolIndex.length];
         for (int i = 0; i < bodySymbols.length; i++) bodySymbols[i] = parentSymbols[bodySymbolIndex[i]];
         carryBuf = new Object[carries];
-        for (int i = 0; i < carries; i++) carryBuf[i] = carryFloat[i] ? new float[carryNumel[i]] : new double[carryNumel[i]];
+        carryNext = new Object[carries];
+        for (int i = 0; i < carries; i++) {
+            carryBuf[i] = carryFloat[i] ? new float[carryNumel[i]] : new double[carryNumel[i]];
+            carryNext[i] = carryFloat[i] ? new float[carryNumel[i]] : new double[carryNumel[i]];
+        }
         stepIn = new Object[operands.length];
         xOuter = new int[xs];
         xInner = new int[xs];
@@ -88,8 +92,14 @@ public final class Scan {
             int t = reverse ? length - 1 - s : s;
             for (int i = 0; i < xs; i++) slice(operands[carries + i], stepIn[carries + i], xOuter[i], xInner[i], t);
             Object[] out = body.runUnchecked(stepIn, bodySymbols);
-            for (int i = 0; i < carries; i++) System.arraycopy(out[i], 0, carryBuf[i], 0, carryNumel[i]);
+            // a body output may be one of its input arrays (a y that is the old carry, swapped carries):
+            // read every output before any carry buffer is overwritten
             for (int i = 0; i < ys; i++) stack(out[carries + i], results[carries + i], yOuter[i], yInner[i], t);
+            for (int i = 0; i < carries; i++) System.arraycopy(out[i], 0, carryNext[i], 0, carryNumel[i]);
+            Object[] swap = carryBuf;
+            carryBuf = carryNext;
+            carryNext = swap;
+            for (int i = 0; i < carries; i++) stepIn[i] = carryBuf[i];
         }
         for (int i = 0; i < carries; i++) System.arraycopy(carryBuf[i], 0, results[i], 0, carryNumel[i]);
     }

@@ -62,4 +62,20 @@ class ScanTest {
                 }
                 """, Map.of());
     }
+
+    @Test void yIsTheIncomingCarryAndCarriesSwap() {
+        check("""
+                graph f(%a0: f32[3], %b0: f32[3], %xs: f32[5, 3]) {
+                  %a, %b, %old = scan(%a0, %b0, %xs) {num_carries=2, num_xs=1} : f32[3], f32[3], f32[5, 3] {
+                    ^step(%a: f32[3], %b: f32[3], %x: f32[3]) {
+                      %0 = add(%a, %x) : f32[3]
+                      yield %b, %0, %a
+                    }
+                  }
+                  output a = %a
+                  output b = %b
+                  output old = %old
+                }
+                """, Map.of());
+    }
 }
