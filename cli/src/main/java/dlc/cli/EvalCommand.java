@@ -2,7 +2,6 @@ package dlc.cli;
 
 import dlc.data.Dataset;
 import dlc.train.Checkpoints;
-import dlc.train.Executor;
 import dlc.train.Metrics;
 import dlc.train.TrainBlocks;
 import dlc.train.Trainer;
@@ -32,6 +31,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Mixin ModelChoice choice;
 
+    @Mixin BackendChoice backend;
+
     @Option(names = "--weights", paramLabel = "CKPT", required = true, description = "The checkpoint (from dlc train).")
     Path weights;
 
@@ -44,7 +45,7 @@ final class EvalCommand implements Callable<Integer> {
         Checkpoints.Weights w = Checkpoints.readWeights(weights, Programs.graph(in.module, "eval"), in.module.name());
         Dataset data = in.data(file, dataDir);
         var plan = in.plan.toBuilder().seed(w.seed()).build();
-        Trainer t = TrainInputs.user(() -> TrainBlocks.trainer(in.module, plan, Executor.interpreter()));
+        Trainer t = TrainInputs.user(() -> TrainBlocks.trainer(in.module, plan, backend.executor()));
         out.println("model " + in.module.name() + ", weights " + weights + " (after " + w.epoch() + " epochs)");
         Dataset.Split split = TrainInputs.user(() -> t.split(data, w.seed()));
         if (split.validation().size() > 0) {

@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 @Command(name = "gradcheck", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Check the gradient of the model's loss w.r.t. every parameter against float64 central differences "
                 + "on a small batch (from the train block's data, else random), and print the worst relative error per parameter.",
+                "Always runs on the float64 reference interpreter (no --backend): float32 rounding would swamp the finite differences.",
                 "Exit code 1 when a parameter's error exceeds the tolerance."})
 final class GradcheckCommand implements Callable<Integer> {
     @ParentCommand Main main;

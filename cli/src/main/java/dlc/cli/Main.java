@@ -15,13 +15,13 @@ import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 
 /**
- * The {@code dlc} command: subcommands check, ir, run, train, eval, gradcheck and stats. User mistakes
+ * The {@code dlc} command: subcommands check, ir, run, train, eval, compile, gradcheck and stats. User mistakes
  * print one line to stderr (exit 2 for a command line that makes no sense, 1 for input that
  * fails); a stack trace appears only with {@code --debug}.
  */
 @Command(name = "dlc", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A compiler for neural-network models written in the .dl language.",
-        subcommands = {CheckCommand.class, IrCommand.class, RunCommand.class, TrainCommand.class, EvalCommand.class,
+        subcommands = {CheckCommand.class, IrCommand.class, RunCommand.class, TrainCommand.class, EvalCommand.class, CompileCommand.class,
                 GradcheckCommand.class, StatsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show the stack trace of an internal error.")
@@ -77,6 +77,8 @@ public final class Main implements Runnable {
             err.println("dlc: no such file: " + nf.getFile());
         } else if (ex instanceof IOException io) {
             err.println("dlc: " + io.getMessage());
+        } else if (ex instanceof dlc.train.TrainException te) {
+            err.println("dlc: " + te.getMessage());
         } else if (ex instanceof Interpreter.EvalException ev) {
             err.println("dlc: runtime error in " + ev.getMessage());
         } else if (ex instanceof ShapeException se) {

@@ -3,13 +3,13 @@ package dlc.cli;
 import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.Value;
-import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
+import dlc.train.Executor;
 
 import java.util.*;
 
 /**
- * Runs a lowered model on the reference interpreter the way {@code dlc run} does: the init graph
+ * Runs a lowered model on an {@link Executor} (a backend) the way {@code dlc run} does: the init graph
  * computes parameters and state from the seed, then the eval graph runs on the user's inputs,
  * with seeded random tensors for the inputs not given.
  */
@@ -35,7 +35,10 @@ final class ModelRunner {
     /** The eval graph's outputs by name, the dims of its inputs, and which inputs were random. */
     record Result(Map<String, Tensor> outputs, Map<String, Long> dims, List<String> randomInputs, List<String> defaultedDims) {}
 
-    static Result run(Module m, Request req) {
+    /** Runs on the reference interpreter. */
+    static Result run(Module m, Request req) { return run(m, req, Executor.interpreter()); }
+
+    static Result run(Module m, Request req, Executor executor) {
         Graph eval = Programs.graph(m, "eval");
         List<Value> modelInputs = eval.inputs(Value.Role.INPUT).stream().filter(v -> !isRng(v)).toList();
         for (String name : req.inputs().keySet())
@@ -60,7 +63,7 @@ final class ModelRunner {
         List<Value> stored = new ArrayList<>(eval.inputs(Value.Role.PARAM));
         stored.addAll(eval.inputs(Value.Role.STATE));
         if (!stored.isEmpty()) {
-            Map<String, Tensor> initial = initialize(m, req.seed());
+            Map<String, Tensor> initial = initialize(m, req.seed(), executor);
             for (Value v : stored) {
                 Tensor t = initial.get(v.name());
                 if (t == null) throw new UserError("model " + m.name() + ": the init graph computes no value for '" + v.name() + "'");
@@ -71,18 +74,18 @@ final class ModelRunner {
         binder.dims().forEach((sym, v) -> {
             if (modelInputs.stream().anyMatch(in -> in.type().shape().symbols().contains(sym))) used.put(sym, v);
         });
-        return new Result(Interpreter.run(eval, args), used, random, binder.defaulted());
+        return new Result(executor.run(eval, args), used, random, binder.defaulted());
     }
 
-    /** Runs the init graph, whose only input is the RNG key. */
-    private static Map<String, Tensor> initialize(Module m, long seed) {
+    /** Runs the init graph, whose only input is the RNG key: the parameters and state {@code dlc run} and {@code dlc compile} use. */
+    static Map<String, Tensor> initialize(Module m, long seed, Executor executor) {
         Graph init = Programs.graph(m, "init");
         Map<String, Tensor> args = new HashMap<>();
         for (Value v : init.inputs()) {
             if (!isRng(v)) throw new UserError("model " + m.name() + ": the init graph takes '" + v.name() + "', which dlc run cannot supply");
             args.put(v.name(), RandomInputs.key(seed, "init"));
         }
-        return Interpreter.run(init, args);
+        return executor.run(init, args);
     }
 
     private static boolean isRng(Value v) { return v.role() == Value.Role.INPUT && RNG.equals(v.name()); }

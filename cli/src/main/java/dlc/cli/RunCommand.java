@@ -19,9 +19,9 @@ import java.nio.file.Path;
 import java.util.*;
 import java.util.concurrent.Callable;
 
-/** {@code dlc run FILE}: initialize a model from the seed and run its eval graph on the reference interpreter. */
+/** {@code dlc run FILE}: initialize a model from the seed and run its eval graph on the chosen backend. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Initialize a model's parameters from the seed, run its eval graph on the reference interpreter "
+        description = {"Initialize a model's parameters from the seed, run its eval graph (on the JVM backend, or --backend interp) "
                 + "and print each output's shape and statistics.",
                 "Inputs not given are random: floats ~ N(0, 1), integers uniform in [0, --int-range), bools fair coins."})
 final class RunCommand implements Callable<Integer> {
@@ -32,6 +32,8 @@ final class RunCommand implements Callable<Integer> {
     Path file;
 
     @Mixin ModelChoice choice;
+
+    @Mixin BackendChoice backend;
 
     @Option(names = "--input", paramLabel = "NAME=FILE.npy", description = "A model input from a .npy file (repeatable).")
     Map<String, Path> inputs = new LinkedHashMap<>();
@@ -58,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
         Map<String, ModelRunner.Given> given = new LinkedHashMap<>();
         for (var e : inputs.entrySet()) given.put(e.getKey(), new ModelRunner.Given(Npy.read(e.getValue()), e.getValue().toString()));
 
-        ModelRunner.Result r = ModelRunner.run(m, new ModelRunner.Request(given, dims, batch, seed, intRange));
+        ModelRunner.Result r = ModelRunner.run(m, new ModelRunner.Request(given, dims, batch, seed, intRange), backend.executor());
 
         StringJoiner header = new StringJoiner(", ", "model " + m.name() + " (eval, seed " + seed + "): ", "");
         r.dims().forEach((sym, v) -> header.add(sym + " = " + v + (r.defaultedDims().contains(sym) ? " (default; set with --dim " + sym + "=N)" : "")));

@@ -3,7 +3,6 @@ package dlc.cli;
 import dlc.data.Dataset;
 import dlc.train.Checkpoints;
 import dlc.train.EpochRecord;
-import dlc.train.Executor;
 import dlc.train.LossCurve;
 import dlc.train.Metrics;
 import dlc.train.Progress;
@@ -26,7 +25,7 @@ import java.util.concurrent.Callable;
 
 /** {@code dlc train FILE}: train a model as its train block says, with a progress bar, validation, checkpoints and a loss curve. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a model on the data its train block names, on the reference interpreter.",
+        description = {"Train a model on the data its train block names, on the JVM backend (or --backend interp).",
                 "Shows a progress bar on stderr, validates after every epoch, writes a safetensors checkpoint after every epoch "
                         + "(atomically) and a loss curve as PNG and CSV."})
 final class TrainCommand implements Callable<Integer> {
@@ -37,6 +36,8 @@ final class TrainCommand implements Callable<Integer> {
     Path file;
 
     @Mixin ModelChoice choice;
+
+    @Mixin BackendChoice backend;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Number of epochs (default: the train block's).")
     Integer epochs;
@@ -83,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
             if (parent == null || !java.nio.file.Files.isDirectory(parent))
                 throw new UserError("cannot write " + p + ": directory " + parent + " does not exist");
         }
-        Trainer trainer = TrainInputs.user(() -> TrainBlocks.trainer(in.module, plan, Executor.interpreter()))
+        Trainer trainer = TrainInputs.user(() -> TrainBlocks.trainer(in.module, plan, backend.executor()))
                 .progress(new Progress(err, System.console() != null)).checkpointTo(ckpt);
         trainer.testOn(test);
         TrainState start;

@@ -223,13 +223,10 @@ class TrainCommandsTest {
                   validation 0.25
                 }
                 """);
-        // Where Debian's dataset-fashion-mnist is installed (CI installs it) a wrong --data DIR still
-        // finds the system copy; FashionMnistTest checks the "not found" message with a stand-in.
-        if (!Files.isDirectory(Path.of(dlc.data.FashionMnist.SYSTEM_DIR))) {
-            CliHarness.Result missing = exec(DLC, "train", f.toString(), "--out", dir.resolve("a.safetensors").toString(), "--data", dir.resolve("nope").toString());
-            assertEquals(1, missing.code(), missing::toString);
-            assertTrue(missing.err().contains("Fashion-MNIST (train) not found"), missing::toString);
-        }
+        // an explicit --data DIR is the only place searched, even where the system copy is installed
+        CliHarness.Result missing = exec(DLC, "train", f.toString(), "--out", dir.resolve("a.safetensors").toString(), "--data", dir.resolve("nope").toString());
+        assertEquals(1, missing.code(), missing::toString);
+        assertTrue(missing.err().contains("Fashion-MNIST (train) not found"), missing::toString);
         CliHarness.Result r = exec(DLC, "train", f.toString(), "--out", dir.resolve("fm.safetensors").toString(), "--data", data.toString());
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.err().contains("fashion-mnist-train (80 samples, 10 classes): [x: f32[80, 1, 2, 2], y: i32[80]]"), r::toString);

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 import java.util.*;
 
-class ProbeTest {
-    @Test void probe() {
+public class ProbeTest {
+    @Test public void probe() {
         String file = System.getProperty("probe.file", "mlp_fashion.dl");
         String graph = System.getProperty("probe.graph", "step");
         long b = Long.getLong("probe.B", 128);
@@ -22,6 +22,7 @@ class ProbeTest {
         List<String> syms = cg.signature().symbols();
         long[] sv = new long[syms.size()];
         Arrays.fill(sv, b);
+        for (String kv : System.getProperty("probe.dims", "").split(",")) if (!kv.isEmpty()) sv[syms.indexOf(kv.split("=")[0])] = Long.parseLong(kv.split("=")[1]);
         Object[] in = new Object[g.inputs().size()];
         Random r = new Random(1);
         for (int i = 0; i < in.length; i++) {

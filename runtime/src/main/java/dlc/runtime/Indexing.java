@@ -16,20 +16,33 @@ public final class Indexing {
         return (int) v;
     }
 
-    /** gather: {@code y[o, j, i] = x[o, idx[j], i]} for j below m (the number of indices). */
+    /** Checks every index once, so the copy loops need not. */
+    static void checkAll(String op, double[] idx, int idxOff, int m, int n) {
+        for (int j = 0; j < m; j++) index(op, idx[idxOff + j], n);
+    }
+
+    /**
+     * gather: {@code y[o, j, i] = x[o, idx[j], i]} for j below m (the number of indices), written
+     * in order; rows of {@code inner} elements are array copies, single elements plain loads (a
+     * class pick from logits).
+     */
     public static void gather(float[] x, int xOff, int outer, int n, int inner, double[] idx, int idxOff, int m, float[] y, int yOff) {
-        for (int j = 0; j < m; j++) {
-            int k = index("gather", idx[idxOff + j], n);
-            for (int o = 0; o < outer; o++)
-                System.arraycopy(x, xOff + (o * n + k) * inner, y, yOff + (o * m + j) * inner, inner);
+        checkAll("gather", idx, idxOff, m, n);
+        int p = yOff;
+        for (int o = 0; o < outer; o++) {
+            int row = xOff + o * n * inner;
+            if (inner == 1) for (int j = 0; j < m; j++) y[p++] = x[row + (int) idx[idxOff + j]];
+            else for (int j = 0; j < m; j++, p += inner) System.arraycopy(x, row + (int) idx[idxOff + j] * inner, y, p, inner);
         }
     }
 
     public static void gather(double[] x, int xOff, int outer, int n, int inner, double[] idx, int idxOff, int m, double[] y, int yOff) {
-        for (int j = 0; j < m; j++) {
-            int k = index("gather", idx[idxOff + j], n);
-            for (int o = 0; o < outer; o++)
-                System.arraycopy(x, xOff + (o * n + k) * inner, y, yOff + (o * m + j) * inner, inner);
+        checkAll("gather", idx, idxOff, m, n);
+        int p = yOff;
+        for (int o = 0; o < outer; o++) {
+            int row = xOff + o * n * inner;
+            if (inner == 1) for (int j = 0; j < m; j++) y[p++] = x[row + (int) idx[idxOff + j]];
+            else for (int j = 0; j < m; j++, p += inner) System.arraycopy(x, row + (int) idx[idxOff + j] * inner, y, p, inner);
         }
     }
 

@@ -9,8 +9,10 @@ import java.util.Arrays;
  * generic. Also the source ops constant and iota, and fill (pad's border).
  *
  * <p>CONTRACT: for every index {@code c} of {@code dims} (row-major order),
- * {@code y[yOff + sum c[a]*yStrides[a]] = x[xOff + sum c[a]*xStrides[a]]}. Strides may be 0
- * (broadcast) or negative (reverse). No allocation: the walk recurses over the outer axes and
+ * {@code y[yOff + sum c[a]*yStrides[a]] = x[xOff + sum c[a]*xStrides[a]]}, where an axis that
+ * {@code xFlips} marks reads {@code dims[a]-1-c[a]} instead (reverse: the bind-time dim table
+ * holds no negative strides, and the kernel needs no base offset, so a flipped empty axis is
+ * fine). Strides may be 0 (broadcast). No allocation: the walk recurses over the outer axes and
  * copies the last two as a 2-D block, with {@code System.arraycopy} for dense rows and a tiled
  * loop for transposes (permute of big gradients). Each kernel has a {@code float[]} (f32) and a
  * {@code double[]} (every other dtype) form with the same index logic.
@@ -25,23 +27,36 @@ public final class Movement {
      */
     static final int TILE = 16;
 
+    private static boolean flipped(int[] flips, int axis) { return flips != null && flips[axis] != 0; }
+
     // ---------------------------------------------------------------- strided copy (float)
 
     public static void copy(float[] x, int xOff, int[] xStrides, float[] y, int yOff, int[] yStrides, int[] dims) {
+        copy(x, xOff, xStrides, null, y, yOff, yStrides, dims);
+    }
+
+    /** The full form: x is read backwards along every axis a with {@code xFlips[a] != 0} (null: none). */
+    public static void copy(float[] x, int xOff, int[] xStrides, int[] xFlips, float[] y, int yOff, int[] yStrides, int[] dims) {
         for (int d : dims) if (d == 0) return;
         int r = dims.length;
         if (r == 0) y[yOff] = x[xOff];
-        else if (r == 1) copy1(x, xOff, xStrides[0], y, yOff, yStrides[0], dims[0]);
-        else walk(x, xOff, xStrides, y, yOff, yStrides, dims, 0);
+        else if (r == 1) {
+            int sx = xStrides[0];
+            if (flipped(xFlips, 0)) { xOff += (dims[0] - 1) * sx; sx = -sx; }
+            copy1(x, xOff, sx, y, yOff, yStrides[0], dims[0]);
+        } else walk(x, xOff, xStrides, xFlips, y, yOff, yStrides, dims, 0);
     }
 
-    private static void walk(float[] x, int xo, int[] xs, float[] y, int yo, int[] ys, int[] dims, int level) {
+    private static void walk(float[] x, int xo, int[] xs, int[] flips, float[] y, int yo, int[] ys, int[] dims, int level) {
+        int n = dims[level], sx = xs[level], sy = ys[level];
+        if (flipped(flips, level)) { xo += (n - 1) * sx; sx = -sx; }
         if (level == dims.length - 2) {
-            copy2(x, xo, xs[level], xs[level + 1], y, yo, ys[level], ys[level + 1], dims[level], dims[level + 1]);
+            int n1 = dims[level + 1], sx1 = xs[level + 1];
+            if (flipped(flips, level + 1)) { xo += (n1 - 1) * sx1; sx1 = -sx1; }
+            copy2(x, xo, sx, sx1, y, yo, sy, ys[level + 1], n, n1);
             return;
         }
-        int n = dims[level], sx = xs[level], sy = ys[level];
-        for (int i = 0; i < n; i++) walk(x, xo + i * sx, xs, y, yo + i * sy, ys, dims, level + 1);
+        for (int i = 0; i < n; i++) walk(x, xo + i * sx, xs, flips, y, yo + i * sy, ys, dims, level + 1);
     }
 
     private static void copy2(float[] x, int xo, int xs0, int xs1, float[] y, int yo, int ys0, int ys1, int n0, int n1) {
@@ -71,20 +86,31 @@ public final class Movement {
     // ---------------------------------------------------------------- strided copy (double)
 
     public static void copy(double[] x, int xOff, int[] xStrides, double[] y, int yOff, int[] yStrides, int[] dims) {
+        copy(x, xOff, xStrides, null, y, yOff, yStrides, dims);
+    }
+
+    /** The full form: x is read backwards along every axis a with {@code xFlips[a] != 0} (null: none). */
+    public static void copy(double[] x, int xOff, int[] xStrides, int[] xFlips, double[] y, int yOff, int[] yStrides, int[] dims) {
         for (int d : dims) if (d == 0) return;
         int r = dims.length;
         if (r == 0) y[yOff] = x[xOff];
-        else if (r == 1) copy1(x, xOff, xStrides[0], y, yOff, yStrides[0], dims[0]);
-        else walk(x, xOff, xStrides, y, yOff, yStrides, dims, 0);
+        else if (r == 1) {
+            int sx = xStrides[0];
+            if (flipped(xFlips, 0)) { xOff += (dims[0] - 1) * sx; sx = -sx; }
+            copy1(x, xOff, sx, y, yOff, yStrides[0], dims[0]);
+        } else walk(x, xOff, xStrides, xFlips, y, yOff, yStrides, dims, 0);
     }
 
-    private static void walk(double[] x, int xo, int[] xs, double[] y, int yo, int[] ys, int[] dims, int level) {
+    private static void walk(double[] x, int xo, int[] xs, int[] flips, double[] y, int yo, int[] ys, int[] dims, int level) {
+        int n = dims[level], sx = xs[level], sy = ys[level];
+        if (flipped(flips, level)) { xo += (n - 1) * sx; sx = -sx; }
         if (level == dims.length - 2) {
-            copy2(x, xo, xs[level], xs[level + 1], y, yo, ys[level], ys[level + 1], dims[level], dims[level + 1]);
+            int n1 = dims[level + 1], sx1 = xs[level + 1];
+            if (flipped(flips, level + 1)) { xo += (n1 - 1) * sx1; sx1 = -sx1; }
+            copy2(x, xo, sx, sx1, y, yo, sy, ys[level + 1], n, n1);
             return;
         }
-        int n = dims[level], sx = xs[level], sy = ys[level];
-        for (int i = 0; i < n; i++) walk(x, xo + i * sx, xs, y, yo + i * sy, ys, dims, level + 1);
+        for (int i = 0; i < n; i++) walk(x, xo + i * sx, xs, flips, y, yo + i * sy, ys, dims, level + 1);
     }
 
     private static void copy2(double[] x, int xo, int xs0, int xs1, double[] y, int yo, int ys0, int ys1, int n0, int n1) {

@@ -14,8 +14,9 @@ import java.util.Set;
  * files are {@code train-images-idx3-ubyte}, {@code train-labels-idx1-ubyte},
  * {@code t10k-images-idx3-ubyte} and {@code t10k-labels-idx1-ubyte}, each optionally with {@code .gz}
  * (Debian's {@code dataset-fashion-mnist} package installs the {@code .gz} files in
- * {@value #SYSTEM_DIR}). Places searched, in order: the explicit directory ({@code --data DIR}),
- * {@code $DLC_DATA}, each also with a {@code fashion-mnist} subdirectory, then {@value #SYSTEM_DIR}.
+ * {@value #SYSTEM_DIR}). Places searched: the explicit directory ({@code --data DIR}) alone when
+ * one is given; otherwise {@code $DLC_DATA}, then {@value #SYSTEM_DIR}; each also with a
+ * {@code fashion-mnist} subdirectory.
  */
 public final class FashionMnist {
     public static final String SYSTEM_DIR = "/usr/share/datasets/fashion-mnist";
@@ -74,7 +75,11 @@ public final class FashionMnist {
         throw new DataException(msg.toString());
     }
 
-    /** The directories searched, in order, without duplicates. */
+    /**
+     * The directories searched, in order, without duplicates. An explicit directory (--data) is the
+     * only place searched: a user who names one wants that copy, and a typo must not silently fall
+     * back to another.
+     */
     public static List<Path> searchPath(Path explicitDir, Map<String, String> env) {
         return searchPath(explicitDir, env, Path.of(SYSTEM_DIR));
     }
@@ -84,6 +89,7 @@ public final class FashionMnist {
         if (explicitDir != null) {
             places.add(explicitDir);
             places.add(explicitDir.resolve("fashion-mnist"));
+            return new ArrayList<>(places);
         }
         String root = env.get(ENV);
         if (!blank(root)) {

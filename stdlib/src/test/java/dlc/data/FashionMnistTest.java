@@ -21,14 +21,17 @@ class FashionMnistTest {
         Idx.write(d.resolve(prefix + "-labels-idx1-ubyte" + ext), Idx.Type.UBYTE, new int[]{2}, new double[]{9, 0}, gz);
     }
 
-    @Test void explicitDirectoryComesFirstThenEnvironment() throws IOException {
+    @Test void explicitDirectoryIsTheOnlyPlaceSearchedElseEnvironmentThenSystem() throws IOException {
         Path explicit = dir.resolve("explicit"), env = dir.resolve("env");
         fake(explicit, "train", true);
         fake(env.resolve("fashion-mnist"), "train", false);
         Map<String, String> e = Map.of(FashionMnist.ENV, env.toString());
         assertEquals(explicit, FashionMnist.locate(explicit, e, FashionMnist.Part.TRAIN));
-        assertEquals(env.resolve("fashion-mnist"), FashionMnist.locate(dir.resolve("empty"), e, FashionMnist.Part.TRAIN));
+        // a --data that holds nothing is an error, never a silent fall-back to another copy
+        assertThrows(DataException.class, () -> FashionMnist.locate(dir.resolve("empty"), e, FashionMnist.Part.TRAIN));
         assertEquals(env.resolve("fashion-mnist"), FashionMnist.locate(null, e, FashionMnist.Part.TRAIN));
+        assertEquals(java.util.List.of(explicit, explicit.resolve("fashion-mnist")), FashionMnist.searchPath(explicit, e));
+        assertEquals(java.util.List.of(env, env.resolve("fashion-mnist"), Path.of(FashionMnist.SYSTEM_DIR)), FashionMnist.searchPath(null, e));
     }
 
     @Test void loadsAPartWithClassNames() throws IOException {
@@ -42,17 +45,11 @@ class FashionMnistTest {
 
     @Test void missingDataNamesEveryPlaceSearched() throws IOException {
         fake(dir.resolve("onlytrain"), "train", true);
-        Path env = dir.resolve("envroot");
-        Map<String, String> e = Map.of(FashionMnist.ENV, env.toString());
-        // a stand-in for the system directory, which holds the real files where the Debian package is installed
-        Path system = dir.resolve("system");
-        DataException ex = assertThrows(DataException.class, () -> FashionMnist.locate(dir.resolve("onlytrain"), e, FashionMnist.Part.TEST, system));
+        DataException ex = assertThrows(DataException.class, () -> FashionMnist.locate(dir.resolve("onlytrain"), Map.of(), FashionMnist.Part.TEST));
         String m = ex.getMessage();
         assertTrue(m.contains("t10k-images-idx3-ubyte"), m);
         assertTrue(m.contains(dir.resolve("onlytrain").toString()), m);
-        assertTrue(m.contains(env.toString()), m);
-        assertTrue(m.contains(env.resolve("fashion-mnist").toString()), m);
-        assertTrue(m.contains(system.toString()), m);
+        assertTrue(m.contains(dir.resolve("onlytrain").resolve("fashion-mnist").toString()), m);
         assertTrue(m.contains("--data") && m.contains("$DLC_DATA"), m);
         assertTrue(FashionMnist.searchPath(null, Map.of()).contains(Path.of(FashionMnist.SYSTEM_DIR)), "the Debian package's directory is searched");
     }

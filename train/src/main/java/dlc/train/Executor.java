@@ -17,4 +17,10 @@ public interface Executor {
 
     /** The float64 reference interpreter. */
     static Executor interpreter() { return Interpreter::run; }
+
+    /**
+     * The JVM backend: each graph compiled once to a JVM class, f32 computed in float32 (not
+     * thread-safe; see {@link JvmExecutor}).
+     */
+    static Executor jvm() { return new JvmExecutor(); }
 }

@@ -49,7 +49,13 @@ final class ElementwiseCode implements Opcodes {
                 load(mv, in.get(0), locals.get(0), f);
                 mv.visitMethodInsn(INVOKESTATIC, FN, op, f ? "(F)F" : "(D)D", false);
             }
-            case "exp", "log", "log1p", "expm1", "sqrt", "tanh", "sin", "cos", "floor" -> viaDouble(mv, in, locals, f, MATH, op);
+            case "tanh" -> {
+                if (f) {
+                    load(mv, in.get(0), locals.get(0), true);
+                    mv.visitMethodInsn(INVOKESTATIC, FN, "tanh", "(F)F", false);
+                } else viaDouble(mv, in, locals, false, MATH, op);
+            }
+            case "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "floor" -> viaDouble(mv, in, locals, f, MATH, op);
             case "rsqrt", "erf" -> viaDouble(mv, in, locals, f, FN, op);
             case "not" -> {
                 load(mv, in.get(0), locals.get(0), false);

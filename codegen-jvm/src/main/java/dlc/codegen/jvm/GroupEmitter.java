@@ -23,6 +23,11 @@ final class GroupEmitter implements Opcodes {
         for (GroupPlan.Step s : plan.steps) {
             if (s instanceof GroupPlan.Nest nest) new NestEmitter(ce, mv, plan, nest).emit();
             else if (s instanceof GroupPlan.Lowered l) ce.lower(l.node(), mv);
+            else if (s instanceof GroupPlan.Epilogue ep) {
+                KernelEmitter e = ce.kernelEmitter(mv);
+                if (ep.anchor().op().name().equals("matmul")) GemmLowerings.emitMatmul(ep.anchor(), e, ep.bias(), ep.biasKind(), ep.act(), ep.result());
+                else ConvLowerings.emitConv2d(ep.anchor(), e, ep.bias(), ep.act(), ep.result());
+            }
             else if (s instanceof GroupPlan.Copy c) copy(ce, mv, c.from(), c.to());
         }
     }

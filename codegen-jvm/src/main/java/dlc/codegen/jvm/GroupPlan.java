@@ -1,5 +1,6 @@
 package dlc.codegen.jvm;
 
+import dlc.ir.Dim;
 import dlc.ir.Graph;
 import dlc.ir.Node;
 import dlc.ir.Shape;
@@ -20,10 +21,16 @@ final class GroupPlan {
     /** A runtime kernel call. */
     record Lowered(Node node) implements Step { }
 
+    /**
+     * A matmul or conv2d whose bias add and activation run in the kernel's output loop:
+     * {@code result = act(anchor + bias)} ({@code bias} may be null, {@code act} a {@code Gemm.ACT_*}).
+     */
+    record Epilogue(Node anchor, Value bias, int biasKind, int act, Value result) implements Step { }
+
     /** A copy of {@code from}'s elements into {@code to}'s buffer (same element count). */
     record Copy(Value from, Value to) implements Step { }
 
-    sealed interface Step permits Nest, Lowered, Copy { }
+    sealed interface Step permits Nest, Lowered, Epilogue, Copy { }
 
     enum Role { INLINE, REDUCE, ALIAS, LOWERED }
 
@@ -113,7 +120,79 @@ final class GroupPlan {
             }
         }
         p.steps.addAll(tail);
+        for (int i = 0; i < p.steps.size(); i++) if (p.steps.get(i) instanceof Lowered l) p.fuseEpilogue(i, l.node());
+        p.steps.removeIf(st -> st instanceof Nest n && n.reduce() == null && n.targets().isEmpty());
         return p;
+    }
+
+    /**
+     * Moves a bias add and an activation that follow a matmul or conv2d into the kernel's output
+     * loop (TVM's output fusion): {@code act(add(anchor, bias))}, {@code add(anchor, bias)} or
+     * {@code act(anchor)}, when the anchor's result and the pre-activation are used by nothing else.
+     */
+    private void fuseEpilogue(int stepIndex, Node anchor) {
+        String op = anchor.op().name();
+        if (!op.equals("matmul") && !op.equals("conv2d")) return;
+        Value a = anchor.output();
+        if (!dlc.codegen.jvm.KernelEmitter.isFloat(a.type().dtype()) || outer.containsKey(a)) return;
+        List<Node> users = users(a);
+        if (users.size() != 1) return;
+        Node u = users.get(0);
+        Value bias = null;
+        int biasKind = dlc.runtime.Gemm.BIAS_NONE, act = dlc.runtime.Gemm.ACT_NONE;
+        Value result;
+        if (u.op().name().equals("add") && u.inputs().size() == 2 && u.input(0) != u.input(1)) {
+            Value b = u.input(0) == a ? u.input(1) : u.input(0);
+            biasKind = biasKind(op, a, b);
+            if (biasKind == dlc.runtime.Gemm.BIAS_NONE || !materialized.contains(b) || !u.output().type().equals(a.type())) return;
+            bias = b;
+            result = u.output();
+            List<Node> next = users(result);
+            if (next.size() == 1 && activation(next.get(0)) != dlc.runtime.Gemm.ACT_NONE && !outer.containsKey(result)) {
+                act = activation(next.get(0));
+                result = next.get(0).output();
+            }
+        } else if (activation(u) != dlc.runtime.Gemm.ACT_NONE) {
+            act = activation(u);
+            result = u.output();
+        } else return;
+        materialized.remove(a);
+        materialized.add(result);
+        for (Step s : steps) if (s instanceof Nest n && n.reduce() == null) n.targets().remove(result);
+        steps.set(stepIndex, new Epilogue(anchor, bias, biasKind, act, result));
+    }
+
+    private List<Node> users(Value v) {
+        List<Node> out = new ArrayList<>();
+        for (Node n : nodes) if (n.inputs().contains(v)) out.add(n);
+        return out;
+    }
+
+    private static int activation(Node n) {
+        if (n.inputs().size() != 1) return dlc.runtime.Gemm.ACT_NONE;
+        return switch (n.op().name()) {
+            case "relu" -> dlc.runtime.Gemm.ACT_RELU;
+            case "tanh" -> dlc.runtime.Gemm.ACT_TANH;
+            case "sigmoid" -> dlc.runtime.Gemm.ACT_SIGMOID;
+            default -> dlc.runtime.Gemm.ACT_NONE;
+        };
+    }
+
+    /** A dense bias ([N] or [1, ..., 1, N] over a matmul's last dim) or a conv bias ([O, 1, 1] or [1, O, 1, 1]). */
+    private static int biasKind(String op, Value anchorOut, Value b) {
+        if (!dlc.codegen.jvm.KernelEmitter.isFloat(b.type().dtype())) return dlc.runtime.Gemm.BIAS_NONE;
+        Shape s = b.type().shape(), out = anchorOut.type().shape();
+        int r = s.rank();
+        if (r == 0) return dlc.runtime.Gemm.BIAS_NONE;
+        if (op.equals("matmul")) {
+            if (!s.dim(r - 1).equals(out.dim(out.rank() - 1))) return dlc.runtime.Gemm.BIAS_NONE;
+            for (int k = 0; k < r - 1; k++) if (!s.dim(k).equals(Dim.of(1))) return dlc.runtime.Gemm.BIAS_NONE;
+            return r <= out.rank() ? dlc.runtime.Gemm.BIAS_COL : dlc.runtime.Gemm.BIAS_NONE;
+        }
+        // conv2d: [O, 1, 1] or [1, O, 1, 1] against [N, O, H, W]
+        if (r == 3 && s.dim(0).equals(out.dim(1)) && s.dim(1).equals(Dim.of(1)) && s.dim(2).equals(Dim.of(1))) return dlc.runtime.Gemm.BIAS_ROW;
+        if (r == 4 && s.dim(0).equals(Dim.of(1)) && s.dim(1).equals(out.dim(1)) && s.dim(2).equals(Dim.of(1)) && s.dim(3).equals(Dim.of(1))) return dlc.runtime.Gemm.BIAS_ROW;
+        return dlc.runtime.Gemm.BIAS_NONE;
     }
 
     private static boolean producedBefore(Value x, Node n, List<Node> nodes) {
@@ -135,6 +214,7 @@ final class GroupPlan {
             Step step = steps.get(s);
             boolean reads = step instanceof Nest n ? NestEmitter.leaves(this, n).contains(in)
                     : step instanceof Lowered l ? l.node().inputs().contains(in)
+                    : step instanceof Epilogue ep ? ep.anchor().inputs().contains(in) || ep.bias() == in
                     : ((Copy) step).from() == in;
             if (!reads) continue;
             if (s > writer) return false;

@@ -72,18 +72,14 @@ final class MovementLowerings {
         new StridedCopy(shape(y).dims(), src, base, KernelArgs.denseStrides(shape(y)), Dim.of(0)).emit(e, x, y);
     }
 
-    /** A flipped axis reads from its last element with a negative stride. */
+    /** The flipped axes are read backwards (the kernel starts them at their last element). */
     static void reverse(Node n, KernelEmitter e) {
         Value x = n.input(0), y = n.output();
         Shape xs = shape(x);
-        List<Dim> st = KernelArgs.denseStrides(xs), src = new ArrayList<>(st);
-        Dim base = Dim.of(0);
-        for (long axis : n.attrs().getLongs("axes")) {
-            int a = (int) axis;
-            src.set(a, st.get(a).negate());
-            base = base.plus(xs.dim(a).minus(1).times(st.get(a)));
-        }
-        new StridedCopy(xs.dims(), src, base, st, Dim.of(0)).emit(e, x, y);
+        List<Dim> st = KernelArgs.denseStrides(xs);
+        List<Boolean> flips = new ArrayList<>(java.util.Collections.nCopies(xs.rank(), false));
+        for (long axis : n.attrs().getLongs("axes")) flips.set((int) axis, true);
+        new StridedCopy(xs.dims(), st, flips, Dim.of(0), st, Dim.of(0)).emit(e, x, y);
     }
 
     /** The border value everywhere, then the operand into the window that starts at low. */

@@ -314,9 +314,10 @@ final class NestEmitter implements Opcodes {
 
     private void fillAccumulator() {
         Node r = nest.reduce();
+        boolean bool = r.input(0).type().dtype() == DType.BOOL; // bool max/min over nothing: false/true (ReduceOps)
         double identity = switch (r.op().name()) {
-            case "max" -> Double.NEGATIVE_INFINITY;
-            case "min" -> Double.POSITIVE_INFINITY;
+            case "max" -> bool ? 0.0 : Double.NEGATIVE_INFINITY;
+            case "min" -> bool ? 1.0 : Double.POSITIVE_INFINITY;
             default -> 0.0;
         };
         mv.visitVarInsn(ALOAD, accLocal);

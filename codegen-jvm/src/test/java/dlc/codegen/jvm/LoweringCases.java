@@ -18,8 +18,9 @@ import java.util.Random;
 
 /**
  * Random single-op cases for every op the movement and misc lowerings handle: operand types with
- * symbolic dims (B, T bound to 2..5) and literal ones (0..4, so empty tensors occur), valid
- * attributes, and operand values (indices in range, valid keys, a NaN now and then).
+ * symbolic dims (B bound to 2..5, T to 0..4) and literal ones (0..4), so empty tensors occur
+ * with literal and with symbolic sizes; valid attributes; operand values (indices in range,
+ * valid keys, a NaN now and then).
  */
 final class LoweringCases {
     private LoweringCases() {}
@@ -31,12 +32,27 @@ final class LoweringCases {
     /** One op applied to graph inputs x0, x1, ... under a binding of B and T. */
     record Case(String op, Attrs attrs, List<TensorType> types, Map<String, Long> env, Tensor[] inputs) {
         /** A graph of the one node, its result output "y". */
-        Graph graph() {
+        Graph graph() { return graph(false); }
+
+        /**
+         * With {@code anchor}, a last, unused input {@code anchor: f32[B, T]} binds the symbols
+         * for a compiled graph whose operands do not mention them all (iota, random draws).
+         */
+        Graph graph(boolean anchor) {
             GraphBuilder b = new GraphBuilder("case_" + op);
             Value[] in = new Value[types.size()];
             for (int i = 0; i < in.length; i++) in[i] = b.input("x" + i, types.get(i), Value.Role.INPUT);
+            if (anchor) b.input("anchor", new TensorType(DType.F32, Shape.of(B, T)), Value.Role.INPUT);
             b.output("y", Graph.Output.Role.OUTPUT, b.op(op, attrs, in));
             return b.build();
+        }
+
+        /** The operands by input name, plus the anchor's zeros. */
+        Map<String, Tensor> namedInputs() {
+            Map<String, Tensor> m = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < inputs.length; i++) m.put("x" + i, inputs[i]);
+            m.put("anchor", Tensor.zeros(DType.F32, env.get("B").intValue(), env.get("T").intValue()));
+            return m;
         }
 
         @Override public String toString() { return op + attrs + " on " + types + " with " + env; }
@@ -44,10 +60,11 @@ final class LoweringCases {
 
     private static final Dim B = Dim.sym("B"), T = Dim.sym("T");
 
+    /** A dim; {@code nonEmpty} ones are B or a literal from 1 (T may be bound to 0). */
     private static Dim dim(Random r, boolean nonEmpty) {
         int k = r.nextInt(5);
         if (k == 0) return B;
-        if (k == 1) return T;
+        if (k == 1 && !nonEmpty) return T;
         return Dim.of(nonEmpty ? 1 + r.nextInt(4) : r.nextInt(5));
     }
 
@@ -69,7 +86,7 @@ final class LoweringCases {
 
         Builder(Random r) {
             this.r = r;
-            this.env = Map.of("B", 2L + r.nextInt(4), "T", 2L + r.nextInt(4));
+            this.env = Map.of("B", 2L + r.nextInt(4), "T", (long) r.nextInt(5));
         }
 
         int[] eval(Shape s) { return s.eval(env); }
@@ -126,7 +143,12 @@ final class LoweringCases {
                         int n = (int) d.value(), start = r.nextInt(n + 1);
                         starts.add(Dim.of(start));
                         stops.add(Dim.of(start + r.nextInt(n - start + 1)));
-                    } else { // symbols are at least 2
+                    } else if (d.equals(T)) { // T may be 0
+                        Dim[][] windows = {{Dim.of(0), d}, {d, d}, {Dim.of(0), Dim.of(0)}};
+                        Dim[] w = windows[r.nextInt(windows.length)];
+                        starts.add(w[0]);
+                        stops.add(w[1]);
+                    } else { // B is at least 2
                         Dim[][] windows = {{Dim.of(0), d}, {Dim.of(1), d}, {Dim.of(0), d.minus(1)}, {Dim.of(1), d.minus(1)}, {d.minus(1), d}};
                         Dim[] w = windows[r.nextInt(windows.length)];
                         starts.add(w[0]);

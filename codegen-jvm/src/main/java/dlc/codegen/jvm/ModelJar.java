@@ -1,0 +1,174 @@
+package dlc.codegen.jvm;
+
+import dlc.ir.Graph;
+import dlc.runtime.CompiledGraph;
+import dlc.runtime.Model;
+import dlc.runtime.Npy;
+import dlc.runtime.Signature;
+import dlc.runtime.Tensor;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A self-contained model jar ({@code dlc compile}): the generated graph class(es), a typed model
+ * class over them ({@link WrapperEmitter}), the runtime's classes, the weights as .npy resources
+ * beside the model class ({@link Model#weightResource}), and a manifest whose {@code Main-Class}
+ * is the model class ({@code java -jar model.jar --input x=in.npy --output out.npy}), and
+ * {@code META-INF/dlc/API.txt}: the typed class's methods, shapes and thread-safety rule, for
+ * whoever gets the jar without its source.
+ *
+ * <p>Reproducible: entries sorted by name, one fixed timestamp, no build-time data, so the same
+ * graph and weights give a byte-identical jar.
+ */
+public final class ModelJar {
+    /** Every entry's modification time (a fixed instant, so builds are reproducible). */
+    private static final LocalDateTime TIMESTAMP = LocalDateTime.of(2000, 1, 1, 0, 0);
+
+    private ModelJar() {}
+
+    /**
+     * What was built: the jar's bytes, the compiled graph's signature, the caller inputs, the typed
+     * methods as Java declares them, and the API text the jar carries.
+     */
+    public record Built(byte[] jar, Signature signature, List<String> inputs, List<String> methods, String api) {}
+
+    /**
+     * Compiles {@code graph} (an inference graph, see {@link InferenceGraph}) with the JVM backend
+     * and packages it as {@code className} (a binary name such as {@code com.acme.FashionMlp}).
+     *
+     * @param weights  the preset inputs by name (every PARAM and STATE input, maybe a random key)
+     * @param model    the model's name, recorded in the manifest
+     */
+    public static Built build(Graph graph, String className, Map<String, Tensor> weights, String model) {
+        checkClassName(className); // before the compilation, which takes a while
+        String graphClass = className + "_" + JvmCompiler.javaName(graph.name());
+        return build(JvmCompiler.compile(graph, graphClass), className, weights, model, graph.name());
+    }
+
+    /**
+     * Problems ASM's CheckClassAdapter finds in the classes of {@code built} that dlc generated
+     * (the graph classes and the typed class; the runtime is javac's): empty when all verify.
+     * {@code dlc compile --verify} prints them.
+     */
+    public static List<String> verify(Built built) {
+        Map<String, byte[]> generated = new TreeMap<>();
+        try (java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(built.jar()))) {
+            for (ZipEntry e; (e = zin.getNextEntry()) != null; )
+                if (e.getName().endsWith(".class") && !e.getName().startsWith("dlc/runtime/"))
+                    generated.put(e.getName().substring(0, e.getName().length() - 6).replace('/', '.'), zin.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ClassLoader loader = new CompiledClasses.GeneratedClassLoader(generated);
+        List<String> problems = new ArrayList<>();
+        for (var e : generated.entrySet()) {
+            java.io.StringWriter sw = new java.io.StringWriter();
+            org.objectweb.asm.util.CheckClassAdapter.verify(new org.objectweb.asm.ClassReader(e.getValue()), loader, false, new java.io.PrintWriter(sw));
+            if (!sw.toString().isEmpty()) problems.add(e.getKey() + ":\n" + sw);
+        }
+        return problems;
+    }
+
+    /** Packages already generated classes (whose main class is a {@link CompiledGraph}) as {@code className}. */
+    public static Built build(CompiledClasses classes, String className, Map<String, Tensor> weights, String model, String graphName) {
+        checkClassName(className);
+        if (classes.classes().containsKey(className)) throw new IllegalArgumentException("class name " + className + " is taken by a generated graph class");
+        CompiledGraph instance = classes.instantiate(); // also proves the generated classes load
+        Signature sig = instance.signature();
+        List<String> callers = new ArrayList<>(), missing = new ArrayList<>();
+        Map<String, byte[]> entries = new TreeMap<>();
+        String simple = className.substring(className.lastIndexOf('.') + 1);
+        String dir = className.contains(".") ? className.substring(0, className.lastIndexOf('.')).replace('.', '/') + "/" : "";
+        for (Signature.Port p : sig.inputs()) {
+            Tensor w = weights.get(p.name());
+            boolean weight = p.role().equals("PARAM") || p.role().equals("STATE");
+            if (w == null) {
+                if (weight) missing.add(p.name() + ": " + p.dtype() + p.shapeText());
+                else callers.add(p.name());
+                continue;
+            }
+            if (!w.dtype().equals(p.dtype()))
+                throw new IllegalArgumentException("weight " + p.name() + " is " + w + ", but the graph takes " + p.dtype() + p.shapeText());
+            String res = dir + Model.weightResource(simple, p.name());
+            if (entries.put(res, Npy.bytes(w)) != null)
+                throw new IllegalArgumentException("two inputs share the weight resource " + res + "; rename one of them");
+        }
+        if (!missing.isEmpty()) throw new IllegalArgumentException("no weights for " + String.join(", ", missing));
+        for (var e : classes.classes().entrySet()) entries.put(e.getKey().replace('.', '/') + ".class", e.getValue());
+        entries.put(className.replace('.', '/') + ".class", WrapperEmitter.emit(className, classes.mainClass(), sig, callers));
+        for (var e : RuntimeClasses.read().entrySet())
+            if (entries.put(e.getKey(), e.getValue()) != null) throw new IllegalArgumentException("entry " + e.getKey() + " clashes with the dlc runtime");
+        List<String> methods = WrapperEmitter.describe(sig, callers);
+        String api = api(className, model, graphName, sig, callers, methods);
+        entries.put("META-INF/dlc/API.txt", api.getBytes(StandardCharsets.UTF_8));
+        String manifest = "Manifest-Version: 1.0\r\n"
+                + "Main-Class: " + className + "\r\n"
+                + "Created-By: dlc compile\r\n"
+                + "Dlc-Model: " + model + "\r\n"
+                + "Dlc-Graph: " + graphName + "\r\n\r\n";
+        return new Built(zip(manifest, entries), sig, callers, methods, api);
+    }
+
+    /** What a user of the jar needs to know: the class, its methods with shapes, and how to use it from threads. */
+    static String api(String className, String model, String graphName, Signature sig, List<String> callers, List<String> methods) {
+        String simple = className.substring(className.lastIndexOf('.') + 1);
+        StringBuilder sb = new StringBuilder();
+        sb.append(className).append(": model ").append(model).append(" (").append(graphName).append(" graph), compiled by dlc\n\n");
+        sb.append("  public static ").append(simple).append(" load()      the compiled graph with the weights in this jar\n");
+        sb.append("  public ").append(simple).append(" copy()             another instance (own buffers, shared read-only weights)\n");
+        for (String m : methods) sb.append("  public ").append(m).append('\n');
+        sb.append("  public Map<String, dlc.runtime.Tensor> run(Map<String, dlc.runtime.Tensor> inputs)\n\n");
+        sb.append("inputs (row-major; float[] for f32, double[] for other dtypes):\n");
+        for (String in : callers) {
+            Signature.Port p = sig.inputs().get(sig.inputIndex(in));
+            sb.append("  ").append(p.name()).append(": ").append(p.dtype()).append(p.shapeText()).append('\n');
+        }
+        sb.append("outputs (each typed method returns a fresh array):\n");
+        for (Signature.Port p : sig.outputs()) sb.append("  ").append(p.name()).append(": ").append(p.dtype()).append(p.shapeText()).append('\n');
+        if (!sig.symbols().isEmpty())
+            sb.append("the int parameters of the typed methods give the dims ").append(String.join(", ", sig.symbols()))
+                    .append(sig.symbols().contains("B") ? " (batch is B)" : "").append('\n');
+        sb.append("\nInstances are NOT thread-safe: give each thread its own copy().\n");
+        sb.append("A wrong length or shape is an IllegalArgumentException naming the input and its expected shape.\n");
+        sb.append("java --add-modules jdk.incubator.vector -jar THIS.jar --input NAME=FILE.npy --output NAME=FILE.npy (see --help)\n");
+        return sb.toString();
+    }
+
+    private static void checkClassName(String className) {
+        for (String part : className.split("\\.", -1))
+            if (part.isEmpty() || !Character.isJavaIdentifierStart(part.charAt(0)) || !part.chars().allMatch(Character::isJavaIdentifierPart))
+                throw new IllegalArgumentException("'" + className + "' is not a Java class name (package.Name)");
+        if (className.startsWith("dlc.runtime.") || className.startsWith("java."))
+            throw new IllegalArgumentException("class " + className + " is in a reserved package");
+    }
+
+    /** The manifest first (where JarInputStream looks), then every entry in name order, all with one timestamp. */
+    private static byte[] zip(String manifest, Map<String, byte[]> entries) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+            put(zip, "META-INF/MANIFEST.MF", manifest.getBytes(StandardCharsets.UTF_8));
+            for (var e : entries.entrySet()) put(zip, e.getKey(), e.getValue());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // in memory: does not happen
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void put(ZipOutputStream zip, String name, byte[] data) throws IOException {
+        ZipEntry e = new ZipEntry(name);
+        e.setTimeLocal(TIMESTAMP);
+        zip.putNextEntry(e);
+        zip.write(data);
+        zip.closeEntry();
+    }
+}

@@ -1,0 +1,81 @@
+package dlc.examples;
+
+import dlc.cli.Main;
+import dlc.cli.Toolchain;
+import dlc.data.Npy;
+import dlc.ir.DType;
+import dlc.ir.eval.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * examples/embedding: compile examples/mlp.dl to a jar, javac the embedding program with only
+ * that jar on the classpath, run it with {@code java -cp model.jar:.} and check what it prints
+ * against the reference interpreter.
+ */
+class EmbeddingTest {
+    @TempDir Path dir;
+
+    private static int dlc(String... args) {
+        CommandLine cl = Main.commandLine(Toolchain.standard());
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute(args);
+        assertEquals(0, code, () -> "dlc " + String.join(" ", args) + "\n" + out + err);
+        return code;
+    }
+
+    @Test
+    void theEmbeddingProgramRunsOnTheCompiledJar() throws Exception {
+        Path jar = dir.resolve("SpiralMlp.jar"), classes = dir.resolve("out");
+        dlc("compile", "mlp.dl", "--package", "example", "--class", "SpiralMlp", "-o", jar.toString());
+
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        assertNotNull(javac, "the tests run on a JDK");
+        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+        int rc = javac.run(null, diagnostics, diagnostics, "-classpath", jar.toString(), "-d", classes.toString(), "embedding/src/Main.java");
+        assertEquals(0, rc, diagnostics::toString);
+
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", jar + File.pathSeparator + classes, "Main")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        List<String> lines = out.lines().filter(l -> !l.startsWith("WARNING: Using incubator")).toList();
+
+        // the interpreter on the same points and the same weights (dlc compile's default seed 0)
+        Path x = dir.resolve("x.npy"), ref = dir.resolve("ref");
+        Npy.write(x, new Tensor(DType.F32, new int[]{3, 2}, new double[]{0.5, -1, 2, 0.25, -0.3, 0.8}));
+        dlc("run", "mlp.dl", "--backend", "interp", "--input", "x=" + x, "--output-dir", ref.toString());
+        double[] want = Npy.read(ref.resolve("probs.npy")).data();
+        for (int i = 0; i < 3; i++) {
+            String[] f = lines.get(i).split(" ");
+            assertEquals("point " + i + ":", f[0] + " " + f[1], out);
+            int best = 0;
+            for (int k = 0; k < 3; k++) {
+                double got = Double.parseDouble(f[5 + k]);
+                // float32 through three dense layers and a softmax vs float64: a few ulp, far below 1e-4
+                assertEquals(want[3 * i + k], got, 1e-4, "point " + i + " class " + k + "\n" + out);
+                if (want[3 * i + k] > want[3 * i + best]) best = k;
+            }
+            assertEquals("class " + best, f[2] + " " + f[3], out);
+        }
+        assertEquals("run(Map) gives [probs] of shape [3, 3], equal to probs(): true", lines.get(3));
+        assertEquals("4 threads with a copy each agree: true", lines.get(4));
+        assertTrue(lines.get(5).startsWith("wrong length: input x: expected f32[B, 2]"), out);
+    }
+}
