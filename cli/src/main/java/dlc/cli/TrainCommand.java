@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
 /** {@code dlc train FILE}: train a model as its train block says, with a progress bar, validation, checkpoints and a loss curve. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a model on the data its train block names, on the JVM backend (or --backend interp).",
-                "Shows a progress bar on stderr, validates after every epoch, writes a safetensors checkpoint after every epoch "
+                "Shows a progress bar on stderr, validates (and measures the block's test set) after every epoch, writes a safetensors checkpoint after every epoch "
                         + "(atomically) and a loss curve as PNG and CSV."})
 final class TrainCommand implements Callable<Integer> {
     @ParentCommand Main main;
