@@ -21,18 +21,30 @@ public final class BatchedMatmul {
      */
     public static void f32(float[] a, int aOff, int[] aShape, float[] b, int bOff, int[] bShape, float[] y, int yOff,
                            float[] bias, int biasOff, int biasKind, int act) {
+        f32(a, aOff, aShape, false, b, bOff, bShape, false, y, yOff, bias, biasOff, biasKind, act);
+    }
+
+    /**
+     * As above with operands stored transposed: {@code aShape}/{@code bShape} are the logical
+     * shapes, and when {@code transA} each matrix of {@code a} is stored as its transpose
+     * ([..., K, M] in memory), likewise {@code b} ([..., N, K]) when {@code transB}. This is how a
+     * permute that swaps the last two axes feeds a matmul without being copied.
+     */
+    public static void f32(float[] a, int aOff, int[] aShape, boolean transA, float[] b, int bOff, int[] bShape, boolean transB,
+                           float[] y, int yOff, float[] bias, int biasOff, int biasKind, int act) {
         int ra = aShape.length, rb = bShape.length;
         int m = aShape[ra - 2], k = aShape[ra - 1], n = bShape[rb - 1];
         checkInner(aShape, bShape);
         int batch = batchCount(aShape, bShape);
-        if (batchOf(bShape) == 1 && batchOf(aShape) == batch) {
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        if (!transA && batchOf(bShape) == 1 && batchOf(aShape) == batch) {
             // every product shares B: one GEMM over all batch rows
-            Gemm.matmul(false, false, batch * m, n, k, a, aOff, k, b, bOff, n, y, yOff, n, false, bias, biasOff, biasKind, act);
+            Gemm.matmul(false, transB, batch * m, n, k, a, aOff, lda, b, bOff, ldb, y, yOff, n, false, bias, biasOff, biasKind, act);
             return;
         }
         for (int p = 0; p < batch; p++)
-            Gemm.matmul(false, false, m, n, k, a, aOff + sourceIndex(p, aShape, aShape, bShape) * m * k, k,
-                    b, bOff + sourceIndex(p, bShape, aShape, bShape) * k * n, n, y, yOff + p * m * n, n, false,
+            Gemm.matmul(transA, transB, m, n, k, a, aOff + sourceIndex(p, aShape, aShape, bShape) * m * k, lda,
+                    b, bOff + sourceIndex(p, bShape, aShape, bShape) * k * n, ldb, y, yOff + p * m * n, n, false,
                     bias, biasOff, biasKind, act);
     }
 

@@ -12,10 +12,12 @@ package dlc.runtime;
  * geometry is {@code geo = [sH, sW, top, bottom, left, right, dH, dW, groups]} (indices
  * {@link #SH} ... {@link #GROUPS}). The f32 kernels lower to {@link Gemm}: conv2d by im2col (one
  * image at a time, or one GEMM over the whole batch when the output plane is small) and the
- * transpose by GEMM + col2im. They take caller-owned scratch: {@code col} of at least
- * {@link #conv2dColSize} / {@link #convTranspose2dColSize} floats and, for conv2d, {@code out}
- * of {@link #conv2dOutSize} floats when {@link #conv2dStacked} holds (else it may be null). A
- * steady-state call allocates nothing. The f64 kernels ({@code double[]}) are plain loops.
+ * transpose by GEMM + col2im. They take caller-owned scratch: {@code col} of
+ * {@link #conv2dColSize} / {@link #convTranspose2dColSize} floats (a slice per thread, or per
+ * image for the stacked GEMM) and, for conv2d, {@code out} of {@link #conv2dOutSize}
+ * floats when {@link #conv2dStacked} holds (else it may be null). Batches split over
+ * {@link Parallel} threads by image. A steady-state call allocates nothing. The f64 kernels
+ * ({@code double[]}) are plain single-threaded loops.
  */
 public final class Conv {
     /** Indices into the geometry array. */
@@ -25,9 +27,19 @@ public final class Conv {
 
     // ---------------------------------------------------------------- scratch sizes
 
-    /** Floats of im2col scratch conv2d needs: one column matrix [C/g*kH*kW, Ho*Wo] per image. */
+    /**
+     * Per-image paths give each thread its own scratch slice, and use at most this many threads
+     * (more scratch than that is never read): the scratch of a batch-64 layer stays a few slices.
+     */
+    public static final int MAX_SLICES = 16;
+
+    /**
+     * Floats of im2col scratch conv2d needs: one column matrix [C/g*kH*kW, Ho*Wo] per image for
+     * the stacked GEMM, else one per thread (at most min(N, {@link #MAX_SLICES})).
+     */
     public static long conv2dColSize(int[] xs, int[] ws, int[] ys) {
-        return (long) xs[0] * ws[1] * ws[2] * ws[3] * ys[2] * ys[3];
+        long perImage = (long) ws[1] * ws[2] * ws[3] * ys[2] * ys[3];
+        return perImage * (conv2dStacked(ys[2], ys[3]) ? xs[0] : Math.min(xs[0], MAX_SLICES));
     }
 
     /**
@@ -47,9 +59,9 @@ public final class Conv {
         return (long) ys[1] / groups * ys[0] * ys[2] * ys[3];
     }
 
-    /** Floats of col2im scratch conv_transpose2d needs: [O/g*kH*kW, H*W] per image. */
+    /** Floats of col2im scratch conv_transpose2d needs: [O/g*kH*kW, H*W] per thread (at most min(N, {@link #MAX_SLICES})). */
     public static long convTranspose2dColSize(int[] xs, int[] ws) {
-        return (long) xs[0] * ws[1] * ws[2] * ws[3] * xs[2] * xs[3];
+        return (long) Math.min(xs[0], MAX_SLICES) * ws[1] * ws[2] * ws[3] * xs[2] * xs[3];
     }
 
     // ---------------------------------------------------------------- conv2d, f32
@@ -67,43 +79,117 @@ public final class Conv {
     public static void conv2d(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws,
                               float[] y, int yOff, int[] ys, int[] geo, float[] col, float[] out,
                               float[] bias, int biasOff, int act) {
-        int n = xs[0], c = xs[1], h = xs[2], wi = xs[3];
-        int o = ws[0], cg = ws[1], kh = ws[2], kw = ws[3];
-        int ho = ys[2], wo = ys[3], g = geo[GROUPS];
         checkConv2d(xs, ws, ys, geo);
-        int og = o / g, k = cg * kh * kw, p = ho * wo, plane = h * wi;
-        int biasKind = bias == null ? Gemm.BIAS_NONE : Gemm.BIAS_ROW;
-        if (conv2dStacked(ho, wo)) {
-            need(col, (long) n * p * k, "conv2d im2col scratch");
-            need(out, (long) og * n * p, "conv2d output scratch");
-            for (int q = 0; q < g; q++) {
-                // colT [(n, i, j), (c, u, v)] for the whole batch, then out [o, (n, i, j)] = W_q colT^T
-                for (int b = 0; b < n; b++)
-                    im2colT(x, xOff + (b * c + q * cg) * plane, cg, h, wi, kh, kw, ho, wo, geo, col, b * p * k);
-                Gemm.matmul(false, true, og, n * p, k, w, wOff + q * og * k, k, col, 0, k, out, 0, n * p, false,
-                        bias, biasOff + q * og, biasKind, act);
-                for (int oc = 0; oc < og; oc++)
-                    for (int b = 0; b < n; b++)
-                        System.arraycopy(out, oc * n * p + b * p, y, yOff + (b * o + q * og + oc) * p, p);
-            }
+        int n = xs[0], o = ws[0], k = ws[1] * ws[2] * ws[3], p = ys[2] * ys[3];
+        if ((long) n * o * p == 0) return; // an empty result
+        if (conv2dStacked(ys[2], ys[3])) {
+            stacked(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, out, bias, biasOff, act);
             return;
         }
-        boolean pointwise = kh == 1 && kw == 1 && geo[SH] == 1 && geo[SW] == 1
+        int slices = n;
+        if (!isPointwise(ws, geo) && k > 0) {
+            need(col, (long) p * k, "conv2d im2col scratch");
+            slices = col.length / (p * k);
+        }
+        ConvJob job = ConvJob.LOCAL.get();
+        job.set(ConvJob.CONV2D, x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, bias, biasOff, act, 0);
+        overImages(job, n, slices, (long) n * o * p * k);
+    }
+
+    /** A 1x1 window at stride 1 without padding: the input planes are already the column matrix. */
+    private static boolean isPointwise(int[] ws, int[] geo) {
+        return ws[2] == 1 && ws[3] == 1 && geo[SH] == 1 && geo[SW] == 1
                 && geo[TOP] == 0 && geo[BOTTOM] == 0 && geo[LEFT] == 0 && geo[RIGHT] == 0;
-        if (!pointwise) need(col, (long) p * k, "conv2d im2col scratch");
-        for (int b = 0; b < n; b++)
+    }
+
+    /** Below this many multiply-adds (or copies) a call runs on the caller thread: waking workers costs more (tests lower it). */
+    static long parallelMinWork = 1L << 20;
+
+    /**
+     * Runs {@code job} over the batch: one contiguous range of images per thread, each with its own
+     * of the {@code slices} scratch slices, when every thread gets an image and the work is large
+     * enough; GEMMs inside a part then run on that part's thread (the pool is busy), so threads
+     * never contend. With fewer images (or slices) than threads the images run in turn on the
+     * caller and each GEMM spreads over all threads instead.
+     */
+    private static void overImages(ConvJob job, int n, int slices, long work) {
+        int threads = Parallel.threads();
+        try {
+            if (threads > 1 && Math.min(n, slices) >= threads && work >= parallelMinWork) Parallel.run(threads, job);
+            else job.run(0, 1);
+        } finally {
+            job.clear();
+        }
+    }
+
+    /** Images [b0, b1) of conv2d, one im2col + GEMM per image and group, in the scratch at colOff. */
+    static void conv2dImages(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws, float[] y, int yOff, int[] ys,
+                             int[] geo, float[] col, int colOff, float[] bias, int biasOff, int act, int b0, int b1) {
+        int c = xs[1], h = xs[2], wi = xs[3], o = ws[0], cg = ws[1], kh = ws[2], kw = ws[3];
+        int ho = ys[2], wo = ys[3], g = geo[GROUPS], og = o / g, k = cg * kh * kw, p = ho * wo, plane = h * wi;
+        int biasKind = bias == null ? Gemm.BIAS_NONE : Gemm.BIAS_ROW;
+        boolean pointwise = isPointwise(ws, geo);
+        for (int b = b0; b < b1; b++)
             for (int q = 0; q < g; q++) {
                 int xq = xOff + (b * c + q * cg) * plane;
                 float[] src = x;
                 int srcOff = xq;
                 if (!pointwise) {
-                    im2col(x, xq, cg, h, wi, kh, kw, ho, wo, geo, col, 0);
+                    im2col(x, xq, cg, h, wi, kh, kw, ho, wo, geo, col, colOff);
                     src = col;
-                    srcOff = 0;
+                    srcOff = colOff;
                 }
                 Gemm.matmul(false, false, og, p, k, w, wOff + q * og * k, k, src, srcOff, p,
                         y, yOff + (b * o + q * og) * p, p, false, bias, biasOff + q * og, biasKind, act);
             }
+    }
+
+    /**
+     * Small output planes: per group, the transposed columns of the whole batch
+     * {@code colT [(n, i, j), (c, u, v)]} and one GEMM against the group's weights, in whichever
+     * orientation fills the GEMM's register tile better ({@code out [o, (n, i, j)]}, or its
+     * transpose when the batch of planes is narrower than the channels), then a copy into NCHW.
+     */
+    private static void stacked(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws,
+                                float[] y, int yOff, int[] ys, int[] geo, float[] col, float[] out,
+                                float[] bias, int biasOff, int act) {
+        int n = xs[0], o = ws[0], g = geo[GROUPS], og = o / g, k = ws[1] * ws[2] * ws[3], p = ys[2] * ys[3], np = n * p;
+        need(col, (long) np * k, "conv2d im2col scratch");
+        need(out, (long) og * np, "conv2d output scratch");
+        GemmKernel kernel = Gemm.kernel();
+        boolean flip = fill(np, og, kernel) > fill(og, np, kernel);
+        ConvJob job = ConvJob.LOCAL.get();
+        for (int q = 0; q < g; q++) {
+            job.set(ConvJob.IM2COL_T, x, xOff, xs, null, 0, ws, null, 0, ys, geo, col, null, 0, 0, q);
+            overImages(job, n, n, (long) np * k);
+            if (flip) {
+                Gemm.matmul(false, true, np, og, k, col, 0, k, w, wOff + q * og * k, k, out, 0, og, false,
+                        bias, biasOff + q * og, bias == null ? Gemm.BIAS_NONE : Gemm.BIAS_COL, act);
+                for (int b = 0; b < n; b++)
+                    for (int oc = 0; oc < og; oc++) {
+                        int dst = yOff + (b * o + q * og + oc) * p, src = b * p * og + oc;
+                        for (int pp = 0; pp < p; pp++) y[dst + pp] = out[src + pp * og];
+                    }
+            } else {
+                Gemm.matmul(false, true, og, np, k, w, wOff + q * og * k, k, col, 0, k, out, 0, np, false,
+                        bias, biasOff + q * og, bias == null ? Gemm.BIAS_NONE : Gemm.BIAS_ROW, act);
+                for (int oc = 0; oc < og; oc++)
+                    for (int b = 0; b < n; b++)
+                        System.arraycopy(out, oc * np + b * p, y, yOff + (b * o + q * og + oc) * p, p);
+            }
+        }
+    }
+
+    /** The share of an m x n GEMM's register tiles that holds real elements. */
+    private static double fill(int m, int n, GemmKernel kernel) {
+        return (double) m / Gemm.roundUp(m, kernel.mr) * n / Gemm.roundUp(n, kernel.nr);
+    }
+
+    /** Images [b0, b1) of group q as transposed columns, image b at row b*Ho*Wo of colT. */
+    static void im2colTImages(float[] x, int xOff, int[] xs, int[] ws, int[] ys, int[] geo, float[] col, int q, int b0, int b1) {
+        int c = xs[1], cg = ws[1], plane = xs[2] * xs[3], k = cg * ws[2] * ws[3], p = ys[2] * ys[3];
+        for (int b = b0; b < b1; b++)
+            im2colT(x, xOff + (b * c + q * cg) * plane, cg, xs[2], xs[3], ws[2], ws[3], ys[2], ys[3], geo, col, b * p * k);
     }
 
     /**
@@ -114,6 +200,14 @@ public final class Conv {
                        int[] geo, float[] col, int colOff) {
         int sh = geo[SH], sw = geo[SW], top = geo[TOP], left = geo[LEFT], dh = geo[DH], dw = geo[DW];
         int p = ho * wo, row = colOff;
+        if (sh == 1 && sw == 1 && wo == wi) {
+            // "same" width at stride 1: each row of col is the plane shifted by (u*dH - top, v*dW - left)
+            for (int ci = 0; ci < cg; ci++)
+                for (int u = 0; u < kh; u++)
+                    for (int v = 0; v < kw; v++, row += p)
+                        shiftedBlock(x, xOff + ci * h * wi, h, wi, u * dh - top, v * dw - left, ho, col, row);
+            return;
+        }
         for (int ci = 0; ci < cg; ci++) {
             int xc = xOff + ci * h * wi;
             for (int u = 0; u < kh; u++)
@@ -146,6 +240,15 @@ public final class Conv {
                         int[] geo, float[] col, int colOff) {
         int sh = geo[SH], sw = geo[SW], top = geo[TOP], left = geo[LEFT], dh = geo[DH], dw = geo[DW];
         int k = cg * kh * kw, dst = colOff;
+        if (dh == 1 && dw == 1 && kw == wi) {
+            // a kernel as wide as the input (a weight gradient with "same" padding): each (c) run of a
+            // row is the plane shifted by (i*sH - top, j*sW - left), kH rows of it
+            for (int i = 0; i < ho; i++)
+                for (int j = 0; j < wo; j++)
+                    for (int ci = 0; ci < cg; ci++, dst += kh * kw)
+                        shiftedBlock(x, xOff + ci * h * wi, h, wi, i * sh - top, j * sw - left, kh, col, dst);
+            return;
+        }
         for (int i = 0; i < ho; i++)
             for (int j = 0; j < wo; j++) {
                 int shift = j * sw - left;
@@ -179,15 +282,33 @@ public final class Conv {
      */
     public static void convTranspose2d(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws,
                                        float[] y, int yOff, int[] ys, int[] geo, float[] col) {
-        int n = xs[0], c = xs[1], h = xs[2], wi = xs[3];
-        int og = ws[1], kh = ws[2], kw = ws[3];
-        int o = ys[1], ho = ys[2], wo = ys[3], g = geo[GROUPS];
         checkConvTranspose2d(xs, ws, ys, geo);
-        int cg = c / g, kc = og * kh * kw, plane = h * wi, oplane = ho * wo;
-        boolean pointwise = kh == 1 && kw == 1 && geo[SH] == 1 && geo[SW] == 1 && ho == h && wo == wi
+        int n = xs[0], c = xs[1], kc = ws[1] * ws[2] * ws[3], plane = xs[2] * xs[3];
+        if ((long) n * ys[1] * ys[2] * ys[3] == 0) return; // an empty result
+        int slices = n;
+        if (!isTransposePointwise(xs, ws, ys, geo) && (long) kc * plane > 0) {
+            need(col, (long) kc * plane, "conv_transpose2d col2im scratch");
+            slices = col.length / (kc * plane);
+        }
+        ConvJob job = ConvJob.LOCAL.get();
+        job.set(ConvJob.TRANSPOSE, x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, null, 0, 0, 0);
+        overImages(job, n, slices, (long) n * c / geo[GROUPS] * kc * plane);
+    }
+
+    /** A 1x1 window at stride 1 that keeps the plane: the GEMM writes y directly, no col2im. */
+    private static boolean isTransposePointwise(int[] xs, int[] ws, int[] ys, int[] geo) {
+        return ws[2] == 1 && ws[3] == 1 && geo[SH] == 1 && geo[SW] == 1 && ys[2] == xs[2] && ys[3] == xs[3]
                 && geo[TOP] == 0 && geo[LEFT] == 0;
-        if (!pointwise) need(col, (long) kc * plane, "conv_transpose2d col2im scratch");
-        for (int b = 0; b < n; b++)
+    }
+
+    /** Images [b0, b1) of conv_transpose2d: per image and group a GEMM into the scratch at colOff, then col2im. */
+    static void convTranspose2dImages(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws, float[] y, int yOff, int[] ys,
+                                      int[] geo, float[] col, int colOff, int b0, int b1) {
+        int c = xs[1], h = xs[2], wi = xs[3], og = ws[1], kh = ws[2], kw = ws[3];
+        int o = ys[1], ho = ys[2], wo = ys[3], g = geo[GROUPS];
+        int cg = c / g, kc = og * kh * kw, plane = h * wi, oplane = ho * wo;
+        boolean pointwise = isTransposePointwise(xs, ws, ys, geo);
+        for (int b = b0; b < b1; b++)
             for (int q = 0; q < g; q++) {
                 int yq = yOff + (b * o + q * og) * oplane;
                 if (pointwise) {
@@ -196,9 +317,9 @@ public final class Conv {
                     continue;
                 }
                 Gemm.matmul(true, false, kc, plane, cg, w, wOff + q * cg * kc, kc,
-                        x, xOff + (b * c + q * cg) * plane, plane, col, 0, plane, false);
+                        x, xOff + (b * c + q * cg) * plane, plane, col, colOff, plane, false);
                 java.util.Arrays.fill(y, yq, yq + og * oplane, 0f);
-                col2im(col, 0, og, h, wi, kh, kw, ho, wo, geo, y, yq);
+                col2im(col, colOff, og, h, wi, kh, kw, ho, wo, geo, y, yq);
             }
     }
 
@@ -207,6 +328,14 @@ public final class Conv {
                        int[] geo, float[] y, int yOff) {
         int sh = geo[SH], sw = geo[SW], top = geo[TOP], left = geo[LEFT], dh = geo[DH], dw = geo[DW];
         int plane = h * wi, row = colOff;
+        if (sh == 1 && sw == 1 && wo == wi) {
+            // stride 1, same width: each row of col adds into the plane shifted by (u*dH - top, v*dW - left)
+            for (int oc = 0; oc < og; oc++)
+                for (int u = 0; u < kh; u++)
+                    for (int v = 0; v < kw; v++, row += plane)
+                        addShiftedBlock(col, row, h, wi, u * dh - top, v * dw - left, y, yOff + oc * ho * wo, ho);
+            return;
+        }
         for (int oc = 0; oc < og; oc++) {
             int yc = yOff + oc * ho * wo;
             for (int u = 0; u < kh; u++)
@@ -224,6 +353,47 @@ public final class Conv {
                     }
                 }
         }
+    }
+
+    /**
+     * {@code dst[d0 + r*w + c] = x[xc + (r + dr)*w + c + dc]} where that lies inside the h x w plane
+     * at xc, else 0, for r < rows and c < w: a shifted copy of a plane into a block of the same width.
+     * One System.arraycopy moves the whole block (row ends then hold elements that wrapped around
+     * from the neighbouring rows, overwritten with zeros after), instead of a copy per short row.
+     */
+    static void shiftedBlock(float[] x, int xc, int h, int w, int dr, int dc, int rows, float[] dst, int d0) {
+        int rlo = Math.max(0, -dr), rhi = Math.min(rows, h - dr), clo = Math.max(0, -dc), chi = Math.min(w, w - dc);
+        if (rlo >= rhi || clo >= chi) {
+            java.util.Arrays.fill(dst, d0, d0 + rows * w, 0f);
+            return;
+        }
+        int start = d0 + rlo * w + clo, end = d0 + (rhi - 1) * w + chi;
+        java.util.Arrays.fill(dst, d0, start, 0f);
+        System.arraycopy(x, xc + (rlo + dr) * w + clo + dc, dst, start, end - start);
+        java.util.Arrays.fill(dst, end, d0 + rows * w, 0f);
+        if (clo > 0 || chi < w)
+            for (int r = rlo; r < rhi - 1; r++) {
+                // the tail of row r and the head of row r + 1 are one run
+                int e = d0 + r * w;
+                java.util.Arrays.fill(dst, e + chi, e + w + clo, 0f);
+            }
+    }
+
+    /**
+     * {@code y[yc + (r + dr)*w + c + dc] += src[s0 + r*w + c]} for the r < rows, c < w that land
+     * inside the hy x w plane at yc, as one long loop: the src entries that would wrap into a
+     * neighbouring row are zeroed first (src is scratch), so adding them changes nothing.
+     */
+    static void addShiftedBlock(float[] src, int s0, int rows, int w, int dr, int dc, float[] y, int yc, int hy) {
+        int rlo = Math.max(0, -dr), rhi = Math.min(rows, hy - dr), clo = Math.max(0, -dc), chi = Math.min(w, w - dc);
+        if (rlo >= rhi || clo >= chi) return;
+        if (clo > 0 || chi < w)
+            for (int r = rlo; r < rhi - 1; r++) {
+                int e = s0 + r * w;
+                java.util.Arrays.fill(src, e + chi, e + w + clo, 0f);
+            }
+        int start = s0 + rlo * w + clo, n = (rhi - 1 - rlo) * w + chi - clo, d = yc + (rlo + dr) * w + clo + dc;
+        for (int t = 0; t < n; t++) y[d + t] += src[start + t];
     }
 
     // ---------------------------------------------------------------- f64: plain loops

@@ -41,14 +41,15 @@ public final class Gemm {
             kernel.epilogue(c, cOff, ldc, m, n, bias, biasOff, biasKind, act);
             return;
         }
-        if (m <= FEW_ROWS) {
+        int threads = Parallel.threads();
+        boolean parallel = threads > 1 && (long) m * n * k >= parallelMinWork;
+        if (m <= FEW_ROWS && !parallel) {
             // batch-1 dense layers: a vector-matrix product streams B once, packing it would double the traffic
             kernel.fewRows(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
             kernel.epilogue(c, cOff, ldc, m, n, bias, biasOff, biasKind, act);
             return;
         }
-        int threads = Parallel.threads();
-        if (threads > 1 && (long) m * n * k >= parallelMinWork) {
+        if (parallel) {
             GemmJob job = GemmJob.LOCAL.get();
             job.set(kernel, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, bias, biasOff, biasKind, act);
             try {
@@ -58,68 +59,25 @@ public final class Gemm {
             }
             return;
         }
-        blocked(kernel, GemmScratch.get(), transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
+        kernel.blocked(GemmScratch.get(), transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
                 accumulate, bias, biasOff, biasKind, act);
     }
 
     // ---- blocking ------------------------------------------------------------------------------
 
-    /** Up to this many rows, {@link GemmKernel#fewRows} (no packing) beats the packed kernel. */
-    static final int FEW_ROWS = 4;
-    /** Cache blocks: an mc x kc block of A stays in L2, a kc x nr panel of B in L1 (tuned on Zen 4 with GemmBench). */
+    /**
+     * Up to this many rows, {@link GemmKernel#fewRows} (no packing) beats the packed vector kernel
+     * (measured: 40 vs 12 GFLOPS at m = 1, 40 vs 22 at m = 2, even at m = 4).
+     */
+    static final int FEW_ROWS = Integer.getInteger("dlc.gemm.fewRows", 3);
+    /**
+     * Cache blocks of the tiled kernel: an mc x kc block of A stays in L2, a kc x nr panel of B in
+     * L1 (on the 2-core AVX-512 EPYC: flat within noise for mc 48-288, kc 128-512, nc 512-2048).
+     */
     static final int MC = Integer.getInteger("dlc.gemm.mc", 144), KC = Integer.getInteger("dlc.gemm.kc", 256),
             NC = Integer.getInteger("dlc.gemm.nc", 2048);
     /** Problems with fewer multiply-adds run on the caller thread (waking a worker costs more). */
     static long parallelMinWork = 1L << 21;
-
-    /**
-     * The cache-blocked loops around the micro-kernel for one (sub-)problem on one thread: for each
-     * nc-wide column block and kc-deep slice, pack the B block once, then for each mc-high row
-     * block pack A and run the micro-kernel over the tiles; the epilogue runs on each C block as
-     * soon as its last slice is added, while the block is still in cache.
-     */
-    static void blocked(GemmKernel kr, GemmScratch s, boolean transA, boolean transB, int m, int n, int k,
-                        float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
-                        boolean accumulate, float[] bias, int biasOff, int biasKind, int act) {
-        int mr = kr.mr, nr = kr.nr;
-        // even slices: k = 300 runs as 2 x 150 rather than 256 + 44
-        int kcMax = ceilDiv(k, ceilDiv(k, KC));
-        int mcMax = roundUp(Math.min(roundUp(MC, mr), roundUp(m, mr)), mr);
-        int ncMax = Math.min(roundUp(NC, nr), roundUp(n, nr));
-        float[] ap = s.a(mcMax * kcMax), bp = s.b(kcMax * ncMax), tile = s.tile(mr * nr);
-        for (int jc = 0; jc < n; jc += ncMax) {
-            int nc = Math.min(ncMax, n - jc);
-            for (int pc = 0; pc < k; pc += kcMax) {
-                int kc = Math.min(kcMax, k - pc);
-                boolean add = accumulate || pc > 0, last = pc + kc == k;
-                GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, nr, bp);
-                for (int ic = 0; ic < m; ic += mcMax) {
-                    int mc = Math.min(mcMax, m - ic);
-                    GemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, ap);
-                    for (int jr = 0; jr < nc; jr += nr) {
-                        int cols = Math.min(nr, nc - jr), bi = jr * kc;
-                        for (int ir = 0; ir < mc; ir += mr) {
-                            int rows = Math.min(mr, mc - ir), ai = ir * kc, ci = cOff + (ic + ir) * ldc + jc + jr;
-                            if (rows == mr && cols == nr) {
-                                kr.tile(kc, ap, ai, bp, bi, c, ci, ldc, add);
-                            } else {
-                                // an edge tile: compute the full tile aside, keep the part inside C
-                                kr.tile(kc, ap, ai, bp, bi, tile, 0, nr, false);
-                                for (int r = 0; r < rows; r++)
-                                    for (int q = 0; q < cols; q++) {
-                                        int x = ci + r * ldc + q;
-                                        c[x] = add ? c[x] + tile[r * nr + q] : tile[r * nr + q];
-                                    }
-                            }
-                        }
-                    }
-                    if (last)
-                        kr.epilogue(c, cOff + ic * ldc + jc, ldc, mc, nc, bias,
-                                biasOff + (biasKind == BIAS_ROW ? ic : jc), biasKind, act);
-                }
-            }
-        }
-    }
 
     static int ceilDiv(int x, int y) { return (x + y - 1) / y; }
 
@@ -153,13 +111,13 @@ public final class Gemm {
     /** Whether the vector kernel is available (the module is present). */
     public static boolean vectorAvailable() { return VECTOR != null; }
 
-    /** The kernel that runs now, e.g. "vector-6x32" or "scalar-4x4". */
+    /** The kernel that runs now, e.g. "vector-6x32" or "scalar-rows4". */
     public static String kernelName() { return kernel().name(); }
 
     static float activate(float v, int act) {
         return switch (act) {
             case ACT_RELU -> v > 0 ? v : 0f;
-            case ACT_TANH -> (float) Math.tanh(v);
+            case ACT_TANH -> Fn.tanh(v); // the loop nests' float tanh (exp intrinsic, not the slow Math.tanh)
             case ACT_SIGMOID -> Fn.sigmoid(v);
             default -> v;
         };

@@ -3,8 +3,12 @@ package dlc.runtime;
 /**
  * One multi-threaded {@link Gemm} call: the arguments, and how each part picks its share. Parts
  * split C into row ranges (when m is the larger side) or column ranges, aligned to the tile, and
- * each runs the single-threaded blocked loops on its share with its own packing buffers. One
- * instance per calling thread, reused, so a parallel call allocates nothing.
+ * each runs the single-threaded blocked loops on its share with its own packing buffers; a few-row
+ * product splits its columns (aligned to 16, so vector chunks and scalar tails fall where one
+ * thread puts them). One
+ * instance per calling thread, reused, so a parallel call allocates nothing. The result is
+ * bit-identical to a single-threaded call: every element is still summed by one micro-kernel tile
+ * over the same k slices (kc depends on k only), so runs reproduce whatever the thread count.
  */
 final class GemmJob implements Parallel.Task {
     static final ThreadLocal<GemmJob> LOCAL = ThreadLocal.withInitial(GemmJob::new);
@@ -47,19 +51,26 @@ final class GemmJob implements Parallel.Task {
 
     @Override public void run(int part, int parts) {
         GemmScratch s = GemmScratch.get();
-        if (m >= n) {
+        if (m <= Gemm.FEW_ROWS) {
+            // a big vector-matrix product: each part streams its own columns of B
+            int step = Gemm.roundUp(Gemm.ceilDiv(n, parts), 16), j0 = part * step, cols = Math.min(step, n - j0);
+            if (cols <= 0) return;
+            int b0 = transB ? bOff + j0 * ldb : bOff + j0;
+            kernel.fewRows(transA, transB, m, cols, k, a, aOff, lda, b, b0, ldb, c, cOff + j0, ldc, accumulate);
+            kernel.epilogue(c, cOff + j0, ldc, m, cols, bias, biasKind == Gemm.BIAS_COL ? biasOff + j0 : biasOff, biasKind, act);
+        } else if (m >= n) {
             int step = Gemm.roundUp(Gemm.ceilDiv(m, parts), kernel.mr), i0 = part * step, rows = Math.min(step, m - i0);
             if (rows <= 0) return;
             int a0 = transA ? aOff + i0 : aOff + i0 * lda;
             int bias0 = biasKind == Gemm.BIAS_ROW ? biasOff + i0 : biasOff;
-            Gemm.blocked(kernel, s, transA, transB, rows, n, k, a, a0, lda, b, bOff, ldb, c, cOff + i0 * ldc, ldc,
+            kernel.blocked(s, transA, transB, rows, n, k, a, a0, lda, b, bOff, ldb, c, cOff + i0 * ldc, ldc,
                     accumulate, bias, bias0, biasKind, act);
         } else {
             int step = Gemm.roundUp(Gemm.ceilDiv(n, parts), kernel.nr), j0 = part * step, cols = Math.min(step, n - j0);
             if (cols <= 0) return;
             int b0 = transB ? bOff + j0 * ldb : bOff + j0;
             int bias0 = biasKind == Gemm.BIAS_COL ? biasOff + j0 : biasOff;
-            Gemm.blocked(kernel, s, transA, transB, m, cols, k, a, aOff, lda, b, b0, ldb, c, cOff + j0, ldc,
+            kernel.blocked(s, transA, transB, m, cols, k, a, aOff, lda, b, b0, ldb, c, cOff + j0, ldc,
                     accumulate, bias, bias0, biasKind, act);
         }
     }

@@ -1,16 +1,15 @@
 package dlc.runtime;
 
 /**
- * The register-blocked inner part of {@link Gemm}: a micro-kernel that multiplies one packed
- * {@code mr x kc} panel of A by one packed {@code kc x nr} panel of B into an {@code mr x nr} tile
- * of C, and the path for a few rows of A (batch-1 dense layers) that skips packing.
+ * How {@link Gemm} computes on one thread: the blocked loops for a (sub-)problem, the path for a
+ * few rows of A (batch-1 dense layers) and the epilogue. {@code mr} and {@code nr} are the row and
+ * column granularity a multi-threaded split aligns to.
  *
- * <p>Packed layouts (written by {@link GemmPacking}): an A panel holds, for each p in [0, kc), the
- * {@code mr} values {@code A(i0 + r, p)}; a B panel holds, for each p, the {@code nr} values
- * {@code B(p, j0 + c)}; both zero-padded past the matrix edge.
+ * <p>Two kernels: {@link VectorGemmKernel} (a register tile with jdk.incubator.vector, see
+ * {@link TiledGemmKernel}) and {@link ScalarGemmKernel} (plain Java that C2 auto-vectorizes).
  */
 abstract class GemmKernel {
-    /** Rows and columns of the C tile one micro-kernel call produces. */
+    /** Rows and columns of the unit of work; a multi-threaded split aligns to them. */
     final int mr, nr;
 
     GemmKernel(int mr, int nr) {
@@ -18,14 +17,16 @@ abstract class GemmKernel {
         this.nr = nr;
     }
 
-    /** A short name for benchmarks and messages ("vector-512x16", "scalar"). */
+    /** A short name for benchmarks and messages ("vector-6x32", "scalar-rows4"). */
     abstract String name();
 
     /**
-     * {@code C[ci + r*ldc + c] (+)= sum_p ap[ai + p*mr + r] * bp[bi + p*nr + c]} for the full
-     * {@code mr x nr} tile; adds to C when {@code add}, else overwrites it.
+     * {@code C (+)= op(A) op(B)} then the epilogue, on the calling thread: the cache-blocked loops
+     * for one problem or one thread's share of it, with that thread's buffers.
      */
-    abstract void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add);
+    abstract void blocked(GemmScratch s, boolean transA, boolean transB, int m, int n, int k,
+                          float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+                          boolean accumulate, float[] bias, int biasOff, int biasKind, int act);
 
     /**
      * {@code C (+)= op(A) op(B)} for small m without packing (each row of C is a vector-matrix

@@ -10,14 +10,11 @@ import jdk.incubator.vector.VectorSpecies;
  * and k step, A values broadcast from the packed panel. Loaded only when the module is present
  * (see {@link Gemm}); referencing this class without the module fails to link.
  */
-final class VectorGemmKernel extends GemmKernel {
+final class VectorGemmKernel extends TiledGemmKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
 
     VectorGemmKernel() { super(6, 2 * VL); }
-
-    /** Vector lanes of the preferred species (Gemm uses the scalar kernel below 4). */
-    static int lanes() { return VL; }
 
     @Override String name() { return "vector-6x" + 2 * VL; }
 
@@ -58,46 +55,91 @@ final class VectorGemmKernel extends GemmKernel {
 
     @Override void fewRows(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
                            float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean add) {
-        if (transB || transA) {
-            // the rarer layouts (a transposed single row is a strided column): the scalar loops
-            super.fewRows(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, add);
-            return;
-        }
+        float[] row = transA ? GemmScratch.get().a(k) : null;
         for (int i = 0; i < m; i++) {
-            int ai = aOff + i * lda, ci = cOff + i * ldc, j = 0;
-            // 4 vectors of C columns in registers while streaming the matching part of every B row
-            for (; j + 4 * VL <= n; j += 4 * VL) {
-                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-                for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
-                    FloatVector av = FloatVector.broadcast(S, a[ai + p]);
-                    s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
-                    s1 = av.fma(FloatVector.fromArray(S, b, bi + VL), s1);
-                    s2 = av.fma(FloatVector.fromArray(S, b, bi + 2 * VL), s2);
-                    s3 = av.fma(FloatVector.fromArray(S, b, bi + 3 * VL), s3);
-                }
-                if (add) {
-                    s0 = s0.add(FloatVector.fromArray(S, c, ci + j));
-                    s1 = s1.add(FloatVector.fromArray(S, c, ci + j + VL));
-                    s2 = s2.add(FloatVector.fromArray(S, c, ci + j + 2 * VL));
-                    s3 = s3.add(FloatVector.fromArray(S, c, ci + j + 3 * VL));
-                }
-                s0.intoArray(c, ci + j);
-                s1.intoArray(c, ci + j + VL);
-                s2.intoArray(c, ci + j + 2 * VL);
-                s3.intoArray(c, ci + j + 3 * VL);
+            float[] ar = a;
+            int ai = aOff + i * lda;
+            if (transA) {
+                // row i of op(A) is a strided column of A: gather it once
+                for (int p = 0; p < k; p++) row[p] = a[aOff + p * lda + i];
+                ar = row;
+                ai = 0;
             }
-            for (; j + VL <= n; j += VL) {
-                FloatVector s0 = FloatVector.zero(S);
-                for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb)
-                    s0 = FloatVector.broadcast(S, a[ai + p]).fma(FloatVector.fromArray(S, b, bi), s0);
-                if (add) s0 = s0.add(FloatVector.fromArray(S, c, ci + j));
-                s0.intoArray(c, ci + j);
+            if (transB) dotRow(k, n, ar, ai, b, bOff, ldb, c, cOff + i * ldc, add);
+            else axpyRow(k, n, ar, ai, b, bOff, ldb, c, cOff + i * ldc, add);
+        }
+    }
+
+    /** One row of C = a row times B^T: each element a dot product of two contiguous rows, 4 at a time. */
+    private static void dotRow(int k, int n, float[] a, int ai, float[] b, int bOff, int ldb, float[] c, int ci, boolean add) {
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            int b0 = bOff + j * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb, p = 0;
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            for (; p + VL <= k; p += VL) {
+                FloatVector av = FloatVector.fromArray(S, a, ai + p);
+                s0 = av.fma(FloatVector.fromArray(S, b, b0 + p), s0);
+                s1 = av.fma(FloatVector.fromArray(S, b, b1 + p), s1);
+                s2 = av.fma(FloatVector.fromArray(S, b, b2 + p), s2);
+                s3 = av.fma(FloatVector.fromArray(S, b, b3 + p), s3);
             }
-            for (; j < n; j++) {
-                float s = 0;
-                for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) s += a[ai + p] * b[bi];
-                c[ci + j] = add ? c[ci + j] + s : s;
+            float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD);
+            float d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
+            for (; p < k; p++) {
+                float av = a[ai + p];
+                d0 += av * b[b0 + p];
+                d1 += av * b[b1 + p];
+                d2 += av * b[b2 + p];
+                d3 += av * b[b3 + p];
             }
+            c[ci + j] = add ? c[ci + j] + d0 : d0;
+            c[ci + j + 1] = add ? c[ci + j + 1] + d1 : d1;
+            c[ci + j + 2] = add ? c[ci + j + 2] + d2 : d2;
+            c[ci + j + 3] = add ? c[ci + j + 3] + d3 : d3;
+        }
+        for (; j < n; j++) {
+            int b0 = bOff + j * ldb;
+            float d = 0;
+            for (int p = 0; p < k; p++) d += a[ai + p] * b[b0 + p];
+            c[ci + j] = add ? c[ci + j] + d : d;
+        }
+    }
+
+    /** One row of C = a row times B: 4 vectors of C columns in registers while streaming the matching part of every B row. */
+    private static void axpyRow(int k, int n, float[] a, int ai, float[] b, int bOff, int ldb, float[] c, int ci, boolean add) {
+        int j = 0;
+        // 4 vectors of C columns in registers while streaming the matching part of every B row
+        for (; j + 4 * VL <= n; j += 4 * VL) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
+                FloatVector av = FloatVector.broadcast(S, a[ai + p]);
+                s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
+                s1 = av.fma(FloatVector.fromArray(S, b, bi + VL), s1);
+                s2 = av.fma(FloatVector.fromArray(S, b, bi + 2 * VL), s2);
+                s3 = av.fma(FloatVector.fromArray(S, b, bi + 3 * VL), s3);
+            }
+            if (add) {
+                s0 = s0.add(FloatVector.fromArray(S, c, ci + j));
+                s1 = s1.add(FloatVector.fromArray(S, c, ci + j + VL));
+                s2 = s2.add(FloatVector.fromArray(S, c, ci + j + 2 * VL));
+                s3 = s3.add(FloatVector.fromArray(S, c, ci + j + 3 * VL));
+            }
+            s0.intoArray(c, ci + j);
+            s1.intoArray(c, ci + j + VL);
+            s2.intoArray(c, ci + j + 2 * VL);
+            s3.intoArray(c, ci + j + 3 * VL);
+        }
+        for (; j + VL <= n; j += VL) {
+            FloatVector s0 = FloatVector.zero(S);
+            for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb)
+                s0 = FloatVector.broadcast(S, a[ai + p]).fma(FloatVector.fromArray(S, b, bi), s0);
+            if (add) s0 = s0.add(FloatVector.fromArray(S, c, ci + j));
+            s0.intoArray(c, ci + j);
+        }
+        for (; j < n; j++) {
+            float s = 0;
+            for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) s += a[ai + p] * b[bi];
+            c[ci + j] = add ? c[ci + j] + s : s;
         }
     }
 

@@ -82,6 +82,42 @@ class ConvTest {
         assertClose("conv2d " + c + (withBias ? " + bias, relu" : ""), want, scale, y, yOff, c.cg * c.kh * c.kw + 1);
     }
 
+    /** The same cases split over 3 threads by image (every call parallel, whatever its size). */
+    @Test
+    void parallelSplitMatchesReference() {
+        int threads = Parallel.threads();
+        long minWork = Conv.parallelMinWork;
+        try {
+            Parallel.setThreads(3);
+            Conv.parallelMinWork = 0;
+            conv2dMatchesReference();
+            convTranspose2dMatchesReference();
+            referenceCnnShapes();
+            oneScratchSliceRunsTheBatchOnOneThread();
+        } finally {
+            Parallel.setThreads(threads);
+            Conv.parallelMinWork = minWork;
+        }
+    }
+
+    /** A scratch of one slice (less than the threads and the batch) is enough: the batch then runs on one thread. */
+    @Test
+    void oneScratchSliceRunsTheBatchOnOneThread() {
+        Random r = new Random(5);
+        Case c = new Case(5, 1, 3, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 12, 12);
+        int[] xs = {c.n, c.cg, c.h, c.w}, ws = {c.og, c.cg, c.kh, c.kw}, ys = {c.n, c.og, c.ho(), c.wo()};
+        float[] x = floats(r, 0, (int) Tensor.numel(xs)), w = floats(r, 0, (int) Tensor.numel(ws)), y = nans((int) Tensor.numel(ys));
+        Conv.conv2d(x, 0, xs, w, 0, ws, y, 0, ys, c.geo(), nans(c.cg * 9 * ys[2] * ys[3]), null);
+        Tensor tx = tensor(xs, x, 0), tw = tensor(ws, w, 0);
+        assertClose("conv2d, one slice", eval("conv2d", c.attrs(), tx, tw), eval("conv2d", c.attrs(), abs(tx), abs(tw)), y, 0, c.cg * 9);
+        int[] tws = {c.og, c.cg, 3, 3};
+        float[] gx = nans((int) Tensor.numel(xs));
+        Conv.convTranspose2d(y, 0, ys, w, 0, tws, gx, 0, xs, c.geo(), nans(c.cg * 9 * ys[2] * ys[3]));
+        Tensor ty = tensor(ys, y, 0), tw2 = tensor(tws, w, 0);
+        Attrs ta = c.attrs().with("output_padding", new long[]{0, 0});
+        assertClose("conv_transpose2d, one slice", eval("conv_transpose2d", ta, ty, tw2), eval("conv_transpose2d", ta, abs(ty), abs(tw2)), gx, 0, c.og * 9);
+    }
+
     @Test
     void conv2dF64MatchesReferenceExactly() {
         Random r = new Random(2);
@@ -104,11 +140,17 @@ class ConvTest {
         for (int t = 0; t < 300; t++) {
             Case c = Case.random(r, t % 2 == 0, t % 10 == 9);
             if (c.ho() < 1 || c.wo() < 1) continue;
-            int oph = r.nextInt(Math.max(c.sh, c.dh)), opw = r.nextInt(Math.max(c.sw, c.dw));
+            checkTranspose(c, r, r.nextInt(Math.max(c.sh, c.dh)), r.nextInt(Math.max(c.sw, c.dw)));
+        }
+    }
+
+    /** conv_transpose2d with c's geometry on an x shaped like c's conv2d output, in f32 and f64. */
+    private static void checkTranspose(Case c, Random r, int oph, int opw) {
+        {
             int h = c.ho(), w = c.wo();
             int ho = (h - 1) * c.sh - c.top - c.bottom + c.dh * (c.kh - 1) + oph + 1;
             int wo = (w - 1) * c.sw - c.left - c.right + c.dw * (c.kw - 1) + opw + 1;
-            if (ho < 1 || wo < 1) continue;
+            if (ho < 1 || wo < 1) return;
             int[] xs = {c.n, c.g * c.cg, h, w}, ws = {c.g * c.cg, c.og, c.kh, c.kw}, ys = {c.n, c.g * c.og, ho, wo};
             int xOff = r.nextInt(5), wOff = r.nextInt(5), yOff = r.nextInt(5);
             float[] x = floats(r, xOff, (int) Tensor.numel(xs)), wt = floats(r, wOff, (int) Tensor.numel(ws));
@@ -128,6 +170,32 @@ class ConvTest {
         }
     }
 
+    /**
+     * The block-copy paths: stride 1 with "same" width (im2col and col2im copy whole shifted
+     * planes) and kernels as wide as the input at dilation 1 (the transposed im2col of a weight
+     * gradient), with random heights, paddings and dilations around them.
+     */
+    @Test
+    void shiftedPlanePaths() {
+        Random r = new Random(8);
+        for (int t = 0; t < 150; t++) {
+            int kh = 1 + r.nextInt(4), kw = 1 + r.nextInt(4), dh = 1 + r.nextInt(2), dw = 1 + r.nextInt(2);
+            int span = dw * (kw - 1), left = r.nextInt(span + 1), top = r.nextInt(3), bottom = r.nextInt(3);
+            int h = Math.max(1, dh * (kh - 1) + 1 - top - bottom) + r.nextInt(12), w = 1 + r.nextInt(12);
+            Case same = new Case(1 + r.nextInt(3), 1 + r.nextInt(2), 1 + r.nextInt(3), 1 + r.nextInt(3), kh, kw, 1, 1, dh, dw,
+                    top, bottom, left, span - left, h, w);
+            if (same.ho() >= 1 && same.wo() == w) {
+                checkConv2d(same, r, t % 4 == 0);
+                checkTranspose(same, r, 0, 0);
+            }
+            // the kernel spans the input's width (and any height); padding up to the kernel
+            int kh2 = 1 + r.nextInt(6), w2 = 1 + r.nextInt(8), h2 = kh2 + r.nextInt(4);
+            Case wide = new Case(1 + r.nextInt(3), 1, 1 + r.nextInt(4), 1 + r.nextInt(5), kh2, w2, 1 + r.nextInt(2), 1 + r.nextInt(2), 1, 1,
+                    r.nextInt(3), r.nextInt(3), r.nextInt(3), r.nextInt(3), h2, w2);
+            if (wide.ho() >= 1 && wide.wo() >= 1) checkConv2d(wide, r, false);
+        }
+    }
+
     /** The reference CNN's layers (batch 4 here) and the weight-gradient correlations its VJP builds. */
     @Test
     void referenceCnnShapes() {
@@ -144,6 +212,81 @@ class ConvTest {
         float[] a = new float[n];
         java.util.Arrays.fill(a, Float.NaN);
         return a;
+    }
+
+    /** A steady-state call (conv and pool) allocates nothing on the calling thread: scratch is the caller's, the parallel jobs are reused. */
+    @Test
+    void steadyStateCallsAllocateNothing() {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        Random r = new Random(6);
+        int[] geo = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+        int[] xs = {8, 4, 10, 10}, ws = {6, 4, 3, 3}, ys = {8, 6, 10, 10};           // per-image path
+        int[] cxs = {4, 8, 10, 10}, cws = {6, 8, 10, 10}, cys = {4, 6, 3, 3};        // stacked path (a weight gradient)
+        float[] x = floats(r, 0, 3200), w = floats(r, 0, 216), y = new float[4800], gx = new float[3200], gw = new float[216];
+        float[] col = new float[(int) Conv.conv2dColSize(xs, ws, ys)], tcol = new float[(int) Conv.convTranspose2dColSize(ys, ws)];
+        float[] ccol = new float[(int) Conv.conv2dColSize(cxs, cws, cys)], cout = new float[(int) Conv.conv2dOutSize(cys, 1)];
+        float[] wide = floats(r, 0, 4800);
+        int[] win = {2, 2, 2, 2, 0, 0, 0, 0}, ps = {8, 6, 5, 5};
+        float[] pooled = new float[1200];
+        Runnable calls = () -> {
+            Conv.conv2d(x, 0, xs, w, 0, ws, y, 0, ys, geo, col, null);
+            Conv.convTranspose2d(y, 0, ys, w, 0, ws, gx, 0, xs, geo, tcol);
+            Conv.conv2d(x, 0, cxs, wide, 0, cws, gw, 0, cys, geo, ccol, cout);
+            Pool.maxPool2d(y, 0, ys, pooled, 0, ps, win);
+            Pool.maxPool2dScatter(y, 0, ys, pooled, 0, wide, 0, ps, win);
+        };
+        int threads = Parallel.threads(), minElements = PoolJob.parallelMinElements;
+        long minWork = Conv.parallelMinWork;
+        try {
+            for (int t : new int[]{1, 2}) {
+                Parallel.setThreads(t);
+                Conv.parallelMinWork = 0; // with 2 threads every call splits
+                PoolJob.parallelMinElements = 0;
+                for (int i = 0; i < 200; i++) calls.run();
+                long before = mx.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 20; i++) calls.run();
+                long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+                // Parallel.run itself allocates a few bytes now and then (seen: 64 bytes in 60 calls, none
+                // in the kernels); anything the kernels allocated per call would be kilobytes
+                long allowed = t == 1 ? 0 : 512;
+                if (allocated > allowed)
+                    throw new AssertionError("20 steady-state conv calls on " + t + " threads allocated " + allocated + " bytes");
+            }
+        } finally {
+            Parallel.setThreads(threads);
+            Conv.parallelMinWork = minWork;
+            PoolJob.parallelMinElements = minElements;
+        }
+    }
+
+    /** Small planes with many channels: the stacked GEMM runs transposed (out [(n, i, j), o]), its bias along columns. */
+    @Test
+    void transposedStackedGemmWithBias() {
+        Random r = new Random(7);
+        checkConv2d(new Case(2, 1, 3, 40, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 4, 4), r, true);
+        checkConv2d(new Case(2, 2, 3, 40, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 4, 4), r, true);
+        checkConv2d(new Case(1, 3, 2, 33, 2, 2, 2, 1, 1, 2, 1, 0, 0, 1, 5, 5), r, false);
+    }
+
+    /** An empty batch (a symbolic B bound to 0) is an empty result, and zero input channels a sum over nothing: 0. */
+    @Test
+    void emptyDims() {
+        int[] geo = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+        Conv.conv2d(new float[0], 0, new int[]{0, 2, 5, 5}, new float[36], 0, new int[]{2, 2, 3, 3}, new float[0], 0,
+                new int[]{0, 2, 5, 5}, geo, new float[0], null);
+        Conv.conv2d(new float[0], 0, new int[]{0, 2, 5, 5}, new float[36], 0, new int[]{2, 2, 3, 3}, new float[0], 0,
+                new int[]{0, 2, 5, 5}, new int[]{1, 1, 1, 1, 1, 1, 1, 1, 1}, new float[0], new float[0]);
+        Conv.convTranspose2d(new float[0], 0, new int[]{0, 2, 5, 5}, new float[36], 0, new int[]{2, 2, 3, 3}, new float[0], 0,
+                new int[]{0, 4, 5, 5}, new int[]{1, 1, 1, 1, 1, 1, 1, 1, 2}, new float[0]);
+        for (int hw : new int[]{5, 9}) { // the stacked GEMM and the one per image
+            float[] y = nans(2 * 3 * hw * hw);
+            int[] ys = {2, 3, hw, hw};
+            Conv.conv2d(new float[0], 0, new int[]{2, 0, hw, hw}, new float[0], 0, new int[]{3, 0, 3, 3}, y, 0,
+                    ys, geo, new float[0], new float[(int) Conv.conv2dOutSize(ys, 1)]);
+            for (float v : y) if (v != 0f) throw new AssertionError("conv2d over zero channels gave " + v);
+        }
+        Pool.maxPool2d(new float[0], 0, new int[]{0, 3, 4, 4}, new float[0], 0, new int[]{0, 3, 2, 2}, new int[]{2, 2, 2, 2, 0, 0, 0, 0});
+        Pool.maxPool2dScatter(new float[0], 0, new int[]{0, 3, 4, 4}, new float[0], 0, new float[0], 0, new int[]{0, 3, 4, 4}, new int[]{3, 3, 1, 1, 1, 1, 1, 1});
     }
 
     @Test

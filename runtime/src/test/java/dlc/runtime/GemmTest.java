@@ -199,6 +199,63 @@ class GemmTest {
         check(Case.of(true, true, 40, 700, 150, 2, false, Gemm.BIAS_COL, Gemm.ACT_SIGMOID, 2)); // columns
     }
 
+    @Test void resultsAreBitIdenticalForAnyThreadCount() {
+        bitIdenticalForAnyThreadCount();
+        Gemm.forceScalarKernel(true);
+        bitIdenticalForAnyThreadCount();
+    }
+
+    private static void bitIdenticalForAnyThreadCount() {
+        // each element is summed by one tile in the same k slices whatever the split: training runs reproduce exactly
+        Random r = new Random(9);
+        int m = 131, n = 97, k = 300;
+        float[] a = random(r, m * k), b = random(r, k * m), bias = random(r, m); // big enough for both orientations
+        Gemm.parallelMinWork = 0;
+        float[] first = null;
+        for (int threads = 1; threads <= 3; threads++)
+            for (boolean wide : new boolean[]{false, true}) {
+                Parallel.setThreads(threads);
+                // wide: n > m, so the split goes by columns instead of rows
+                int mm = wide ? n : m, nn = wide ? m : n;
+                float[] c = new float[mm * nn];
+                Gemm.matmul(false, true, mm, nn, k, a, 0, k, b, 0, k, c, 0, nn, false, bias, 0, Gemm.BIAS_ROW, Gemm.ACT_TANH);
+                if (!wide) {
+                    if (first == null) first = c;
+                    else assertArrayEquals(first, c, "threads=" + threads);
+                } else {
+                    Parallel.setThreads(1);
+                    float[] one = new float[mm * nn];
+                    Gemm.matmul(false, true, mm, nn, k, a, 0, k, b, 0, k, one, 0, nn, false, bias, 0, Gemm.BIAS_ROW, Gemm.ACT_TANH);
+                    assertArrayEquals(one, c, "column split, threads=" + threads);
+                }
+            }
+    }
+
+    @Test void fewRowProductsSplitByColumnsBitIdentically() {
+        fewRowsBitIdentical();
+        Gemm.forceScalarKernel(true);
+        fewRowsBitIdentical();
+    }
+
+    private static void fewRowsBitIdentical() {
+        Random r = new Random(10);
+        int n = 1000, k = 77;
+        float[] a = random(r, 3 * k), b = random(r, k * n), bias = random(r, n);
+        Gemm.parallelMinWork = 0;
+        for (int m = 1; m <= Gemm.FEW_ROWS; m++)
+            for (int tr = 0; tr < 4; tr++) {
+                boolean tA = (tr & 1) != 0, tB = (tr & 2) != 0;
+                float[][] c = new float[4][m * n];
+                for (int threads = 1; threads <= 3; threads++) {
+                    Parallel.setThreads(threads);
+                    Gemm.matmul(tA, tB, m, n, k, a, 0, tA ? m : k, b, 0, tB ? k : n, c[threads], 0, n, false, bias, 0, Gemm.BIAS_COL, Gemm.ACT_RELU);
+                }
+                assertArrayEquals(c[1], c[2], "m=" + m + " trans=" + tr);
+                assertArrayEquals(c[1], c[3], "m=" + m + " trans=" + tr);
+                check(Case.of(tA, tB, m, n, k, 1, true, Gemm.BIAS_COL, Gemm.ACT_SIGMOID, m * 4L + tr)); // and right, on 3 threads
+            }
+    }
+
     @Test void concurrentCallersEachGetTheirOwnProduct() throws Exception {
         // the pool serves one region at a time; other callers run on their own thread and must not share buffers
         Gemm.parallelMinWork = 0;
@@ -223,6 +280,16 @@ class GemmTest {
 
     @Test void singleThreadedCallsAllocateNothingAfterWarmUp() {
         Parallel.setThreads(1);
+        assertNoAllocationPerCall();
+    }
+
+    @Test void multiThreadedCallsAllocateNothingOnTheCallerAfterWarmUp() {
+        // the job object and the hand-off to the workers are reused: nothing per call on the caller either
+        Parallel.setThreads(2);
+        assertNoAllocationPerCall();
+    }
+
+    private static void assertNoAllocationPerCall() {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertTrue(mx.isThreadAllocatedMemorySupported());
         mx.setThreadAllocatedMemoryEnabled(true);
@@ -245,8 +312,28 @@ class GemmTest {
                 perCall = (mx.getThreadAllocatedBytes(tid) - before) / 200;
             }
             // the counter itself may allocate a few bytes; a packing buffer would be >= 100 KB
-            assertTrue(perCall < 64, (scalar ? "scalar" : "vector") + " path allocates " + perCall + " bytes per call");
+            assertTrue(perCall < 64, (scalar ? "scalar" : "vector") + " path on " + Parallel.threads() + " threads allocates "
+                    + perCall + " bytes per call");
         }
+    }
+
+    /** What {@link #plainJavaWithoutTheVectorModuleRunsTheScalarKernel} runs in a JVM without jdk.incubator.vector. */
+    public static final class WithoutVectorModule {
+        public static void main(String[] args) {
+            check(Case.of(true, false, 70, 45, 300, 1, true, Gemm.BIAS_COL, Gemm.ACT_RELU, 5));
+            check(Case.of(false, true, 2, 45, 30, 1, false, Gemm.BIAS_ROW, Gemm.ACT_TANH, 6));
+            System.out.println("kernel=" + Gemm.kernelName() + " vector=" + Gemm.vectorAvailable());
+        }
+    }
+
+    @Test void plainJavaWithoutTheVectorModuleRunsTheScalarKernel() throws Exception {
+        // the jar made by dlc compile runs with plain java -jar: Gemm must link and compute without the module
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), WithoutVectorModule.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("kernel=scalar-rows4 vector=false"), out);
     }
 
     @Test void badArgumentsFailWithTheNumbers() {

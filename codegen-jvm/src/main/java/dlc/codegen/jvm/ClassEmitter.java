@@ -26,12 +26,12 @@ final class ClassEmitter implements Opcodes {
     private final List<String> constructorExtras = new ArrayList<>();
     private int nestedCount;
 
-    private ClassEmitter(Graph graph, String className, Map<String, byte[]> out) {
+    private ClassEmitter(Graph graph, String className, Map<String, byte[]> out, List<String> parentSymbols) {
         this.graph = graph;
         this.className = className;
         this.owner = className.replace('.', '/');
         this.out = out;
-        this.bind = new BindTable(owner, symbols(graph));
+        this.bind = new BindTable(owner, parentSymbols == null ? symbols(graph) : nestedSymbols(graph, parentSymbols));
         this.storage = StoragePlan.plan(graph, bind);
         this.cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
             // frames only merge our own arrays and this class: no class loading needed
@@ -41,7 +41,7 @@ final class ClassEmitter implements Opcodes {
 
     static CompiledClasses emit(Graph graph, String className) {
         Map<String, byte[]> out = new TreeMap<>();
-        new ClassEmitter(graph, className, out).write();
+        new ClassEmitter(graph, className, out, null).write();
         return new CompiledClasses(className, out);
     }
 
@@ -59,9 +59,23 @@ final class ClassEmitter implements Opcodes {
         return List.copyOf(bound);
     }
 
+    /**
+     * The symbols of a nested graph (a scan body): every symbol it uses, bound by name from the
+     * enclosing graph's binding (a body's dims need not be lone dims of its own inputs).
+     */
+    static List<String> nestedSymbols(Graph g, List<String> parent) {
+        Set<String> used = new TreeSet<>();
+        for (Value v : g.inputs()) used.addAll(v.type().shape().symbols());
+        for (Node n : g.nodes()) for (Value v : n.outputs()) used.addAll(v.type().shape().symbols());
+        for (String s : used)
+            if (!parent.contains(s)) throw new IllegalArgumentException("graph " + g.name() + ": dimension " + s + " is bound by no enclosing graph");
+        return List.copyOf(used);
+    }
+
     String owner() { return owner; }
 
     private int ids;
+
 
     /** A number for a field name, unique in this class. */
     int freshId() { return ids++; }
@@ -74,7 +88,7 @@ final class ClassEmitter implements Opcodes {
         List<Node> nodes = graph.nodes();
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
-            if (StoragePlan.isAlias(n)) continue;
+            if (storage.isView(n)) continue;
             String m = "n" + i + "_" + JvmCompiler.javaName(n.op().name());
             MethodVisitor mv = cw.visitMethod(ACC_PRIVATE, m, "()V", null, null);
             mv.visitCode();
@@ -128,7 +142,7 @@ final class ClassEmitter implements Opcodes {
     /** A nested class for a scan body; returns its binary name. */
     String nested(Graph body) {
         String name = className + "$" + JvmCompiler.javaName(body.name()) + "_" + nestedCount++;
-        new ClassEmitter(body, name, out).write();
+        new ClassEmitter(body, name, out, bind.symbols).write();
         return name;
     }
 
@@ -225,6 +239,8 @@ final class ClassEmitter implements Opcodes {
         @Override public void array(Value v) { ClassEmitter.this.array(mv, v); }
 
         @Override public void offset(Value v) { mv.visitInsn(ICONST_0); }
+
+        @Override public Value transposedSource(Value v) { return storage.transposedSource(v); }
 
         @Override public void dim(Dim d) { bind.dim(mv, d); }
 

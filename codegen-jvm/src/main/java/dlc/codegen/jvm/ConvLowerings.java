@@ -58,13 +58,13 @@ final class ConvLowerings {
             e.invoke(Conv.class, "conv2d", descriptor(Conv.class, "conv2d", convParams(D)));
             return;
         }
-        // im2col scratch: one [C/g*kH*kW, Ho*Wo] matrix per image (the stacked GEMM uses them all)
+        // im2col scratch: one [C/g*kH*kW, Ho*Wo] matrix per image for the stacked GEMM, else per thread
+        // (Conv.conv2dColSize); the stacked GEMM's output [O/g, N*Ho*Wo] (at most y's size)
         Dim perImage = ws.dim(1).times(ws.dim(2)).times(ws.dim(3)).times(ys.dim(2)).times(ys.dim(3));
-        e.scratch(DType.F32, xs.dim(0).times(perImage), 0);
-        // the stacked GEMM's output [O/g, N*Ho*Wo]; not needed when the output plane is known to be large
         boolean planeKnown = ys.dim(2).isConst() && ys.dim(3).isConst();
-        if (!planeKnown || Conv.conv2dStacked((int) ys.dim(2).value(), (int) ys.dim(3).value()))
-            e.scratch(DType.F32, ys.numel(), 1);
+        boolean stacked = !planeKnown || Conv.conv2dStacked((int) ys.dim(2).value(), (int) ys.dim(3).value());
+        e.scratch(DType.F32, perImage.times(stacked ? xs.dim(0) : slices(xs.dim(0))), 0);
+        if (stacked) e.scratch(DType.F32, ys.numel(), 1);
         else e.mv().visitInsn(Opcodes.ACONST_NULL);
         if (!epilogue) {
             e.invoke(Conv.class, "conv2d", descriptor(Conv.class, "conv2d", convParams(F, F, F)));
@@ -95,10 +95,15 @@ final class ConvLowerings {
             e.invoke(Conv.class, "convTranspose2d", descriptor(Conv.class, "convTranspose2d", convParams(D)));
             return;
         }
-        // col2im scratch: one [O/g*kH*kW, H*W] matrix per image
+        // col2im scratch: one [O/g*kH*kW, H*W] matrix per thread (Conv.convTranspose2dColSize)
         Dim perImage = ws.dim(1).times(ws.dim(2)).times(ws.dim(3)).times(xs.dim(2)).times(xs.dim(3));
-        e.scratch(DType.F32, xs.dim(0).times(perImage), 0);
+        e.scratch(DType.F32, perImage.times(slices(xs.dim(0))), 0);
         e.invoke(Conv.class, "convTranspose2d", descriptor(Conv.class, "convTranspose2d", convParams(F, F)));
+    }
+
+    /** Scratch slices for a batch of {@code n}: min(n, Conv.MAX_SLICES) when n is known, else MAX_SLICES (the kernel uses what it gets). */
+    private static Dim slices(Dim n) {
+        return n.isConst() ? Dim.of(Math.min(n.value(), Conv.MAX_SLICES)) : Dim.of(Conv.MAX_SLICES);
     }
 
     /** x, its shape; w, its shape; y, its shape: the leading arguments of every conv kernel. */

@@ -51,12 +51,15 @@ final class GemmLowerings {
             throw new IllegalArgumentException("matmul epilogue bias must be f32, got " + biasOrNull);
         if (biasOrNull != null) checkBias(matmul, biasOrNull, biasKind);
 
-        e.array(a);
-        e.offset(a);
+        Value ta = f32 ? e.transposedSource(a) : null, tb = f32 ? e.transposedSource(b) : null;
+        e.array(ta != null ? ta : a);
+        e.offset(ta != null ? ta : a);
         e.shape(promoted(a.type().shape(), true));
-        e.array(b);
-        e.offset(b);
+        if (f32) e.mv().visitInsn(ta != null ? Opcodes.ICONST_1 : Opcodes.ICONST_0);
+        e.array(tb != null ? tb : b);
+        e.offset(tb != null ? tb : b);
         e.shape(promoted(b.type().shape(), false));
+        if (f32) e.mv().visitInsn(tb != null ? Opcodes.ICONST_1 : Opcodes.ICONST_0);
         e.array(result);
         e.offset(result);
         if (!f32) {
@@ -72,7 +75,7 @@ final class GemmLowerings {
         }
         e.pushInt(biasKind);
         e.pushInt(act);
-        e.invoke(BatchedMatmul.class, "f32", "([FI[I[FI[I[FI[FIII)V");
+        e.invoke(BatchedMatmul.class, "f32", "([FI[IZ[FI[IZ[FI[FIII)V");
     }
 
     /** The bias must hold exactly N (column bias) or M (row bias) elements, the GEMM reads them contiguously. */

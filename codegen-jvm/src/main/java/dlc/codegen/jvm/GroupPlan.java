@@ -48,6 +48,7 @@ final class GroupPlan {
         String op = n.op().name();
         if (op.equals("reshape")) return Role.ALIAS;
         if (op.equals("broadcast_to") || isSplat(n)) return Role.INLINE;
+        if (TranscendentalLowerings.applies(n)) return Role.LOWERED;
         return switch (n.op().kind()) {
             case ELEMENTWISE -> Role.INLINE;
             case REDUCE -> op.equals("sum") || op.equals("mean") || op.equals("max") || op.equals("min") ? Role.REDUCE : Role.LOWERED;
@@ -157,9 +158,17 @@ final class GroupPlan {
             result = u.output();
         } else return;
         materialized.remove(a);
+        if (act != dlc.runtime.Gemm.ACT_NONE && bias != null) materialized.remove(u.output());
         materialized.add(result);
-        for (Step s : steps) if (s instanceof Nest n && n.reduce() == null) n.targets().remove(result);
+        for (Step s : steps)
+            if (s instanceof Nest n && n.reduce() == null) {
+                n.targets().remove(result);
+                if (!materialized.contains(u.output())) n.targets().remove(u.output());
+            }
+        Node fusedAct = result.producer() == u ? null : result.producer();
         steps.set(stepIndex, new Epilogue(anchor, bias, biasKind, act, result));
+        // an activation that would run as its own kernel (VecMath) is now part of the epilogue
+        steps.removeIf(s -> s instanceof Lowered l && (l.node() == u || l.node() == fusedAct));
     }
 
     private List<Node> users(Value v) {

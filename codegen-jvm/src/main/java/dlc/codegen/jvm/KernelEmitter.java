@@ -51,6 +51,13 @@ public interface KernelEmitter {
      */
     void scratch(DType dtype, Dim numel, int slot);
 
+    /**
+     * When {@code v} is a transposed view (the result of a permute swapping the last two axes that
+     * was not copied because only matmuls read it), the value whose storage holds it: {@code v}'s
+     * matrices are that value's, transposed. Null for an ordinary value.
+     */
+    default Value transposedSource(Value v) { return null; }
+
     /** Emits INVOKESTATIC of a runtime kernel, e.g. {@code invoke(Conv.class, "conv2d", "(...)V")}. */
     void invoke(Class<?> owner, String method, String descriptor);
 

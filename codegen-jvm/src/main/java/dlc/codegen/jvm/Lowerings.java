@@ -16,6 +16,7 @@ public final class Lowerings {
         ConvLowerings.register(BY_OP);
         MovementLowerings.register(BY_OP);
         MiscLowerings.register(BY_OP);
+        TranscendentalLowerings.register(BY_OP);
     }
 
     private Lowerings() {}

@@ -245,6 +245,7 @@ final class NestEmitter implements Opcodes {
 
     private int offsetAt(int access) { return offsetLocal[access][extent.length]; }
 
+
     private void body(int leafCount) {
         valueLocal.clear();
         for (int a = 0; a < leafCount; a++) {

@@ -14,6 +14,9 @@ import java.util.*;
 final class StoragePlan {
     private final Map<Value, Location> location = new IdentityHashMap<>();
     private final Map<Node, GroupPlan> groups = new IdentityHashMap<>();
+    /** Transposed views: permute results (and the region inputs standing for them) -> the value holding them untransposed. */
+    private final Map<Value, Value> transposed = new IdentityHashMap<>();
+    private final Set<Node> views = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private StoragePlan() {}
 
@@ -30,6 +33,55 @@ final class StoragePlan {
 
     GroupPlan group(Node n) { return groups.get(n); }
 
+    /** Whether node {@code n} emits no code (an alias, or a transpose only matmuls read). */
+    boolean isView(Node n) { return isAlias(n) || views.contains(n); }
+
+    /** See {@link KernelEmitter#transposedSource}. */
+    Value transposedSource(Value v) { return transposed.get(v); }
+
+    /**
+     * A permute that swaps the last two axes of an f32 value and is read only by matmuls (directly,
+     * or as an operand of the matmul of a fusion group): the matmul reads the operand transposed
+     * (GEMM's trans flag) instead of a copy being made.
+     */
+    private void findTransposeViews(Graph g) {
+        Map<Value, List<Node>> users = new IdentityHashMap<>();
+        for (Node n : g.nodes()) for (Value v : n.inputs()) users.computeIfAbsent(v, k -> new ArrayList<>()).add(n);
+        Set<Value> outputs = Collections.newSetFromMap(new IdentityHashMap<>());
+        outputs.addAll(g.outputValues());
+        for (Node n : g.nodes()) {
+            if (!n.op().name().equals("permute") || !KernelEmitter.isFloat(n.output().type().dtype()) || outputs.contains(n.output())) continue;
+            long[] perm = n.attrs().getLongs("perm");
+            int r = perm.length;
+            boolean swap = r >= 2 && perm[r - 1] == r - 2 && perm[r - 2] == r - 1;
+            for (int i = 0; i < r - 2; i++) swap &= perm[i] == i;
+            if (!swap) continue;
+            Value out = n.output();
+            List<Value> regionInputs = new ArrayList<>();
+            boolean onlyMatmuls = users.containsKey(out);
+            for (Node u : users.getOrDefault(out, List.of())) {
+                if (u.op().name().equals("matmul")) continue;
+                if (u.op().name().equals("fusion")) {
+                    Graph region = u.regions().get(0);
+                    for (int i = 0; i < u.inputs().size(); i++) {
+                        if (u.input(i) != out) continue;
+                        Value rv = region.inputs().get(i);
+                        boolean ok = !region.outputValues().contains(rv);
+                        for (Node inner : region.nodes()) if (inner.inputs().contains(rv)) ok &= inner.op().name().equals("matmul");
+                        if (ok) regionInputs.add(rv);
+                        else onlyMatmuls = false;
+                    }
+                    continue;
+                }
+                onlyMatmuls = false;
+            }
+            if (!onlyMatmuls) continue;
+            views.add(n);
+            transposed.put(out, n.input(0));
+            for (Value rv : regionInputs) transposed.put(rv, n.input(0));
+        }
+    }
+
     private record Candidate(Value value, int start, int end, boolean pinned) { }
 
     static StoragePlan plan(Graph g, BindTable bind) {
@@ -40,8 +92,9 @@ final class StoragePlan {
             Value v = g.inputs().get(i);
             sp.location.put(v, new Location(Location.Kind.INPUT, i, KernelEmitter.isFloat(v.type().dtype())));
         }
+        sp.findTransposeViews(g);
         for (Node n : nodes) {
-            if (isAlias(n)) root.put(n.output(), rootOf(root, n.input(0)));
+            if (sp.isView(n)) root.put(n.output(), rootOf(root, n.input(0)));
             if (n.op().name().equals("fusion")) sp.groups.put(n, GroupPlan.of(n.regions().get(0), n.inputs(), n.outputs()));
             else if (GroupEmitter.isInline(n)) sp.groups.put(n, GroupPlan.single(n));
         }
@@ -54,7 +107,7 @@ final class StoragePlan {
         List<Candidate> cands = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
-            if (isAlias(n)) continue;
+            if (sp.isView(n)) continue;
             for (Value v : n.outputs()) {
                 if (donated.containsKey(v)) {
                     sp.location.put(v, sp.location.get(donated.get(v)));
@@ -81,7 +134,7 @@ final class StoragePlan {
             (f ? bind.floatSlots : bind.doubleSlots).get(chosen[0]).add(c.value.type().shape().numel());
             sp.location.put(c.value, new Location(Location.Kind.SLOT, chosen[0], f));
         }
-        for (Node n : nodes) if (isAlias(n)) sp.location.put(n.output(), sp.location(rootOf(root, n.input(0))));
+        for (Node n : nodes) if (sp.isView(n)) sp.location.put(n.output(), sp.location(rootOf(root, n.input(0))));
         for (GroupPlan gp : sp.groups.values()) {
             for (var e : gp.outer.entrySet()) sp.location.put(e.getKey(), sp.location(e.getValue()));
             for (Node n : gp.nodes)

@@ -10,8 +10,9 @@ import java.util.*;
  * <p>The forward scan node keeps only its final carries and stacked ys, but every step's VJP needs
  * the carries that step started from. So the rule first re-runs the loop as an <em>augmented</em>
  * scan whose body also emits its input carries as extra ys: the per-step carries are stored
- * stacked along the scan axis, O(T) memory per carry, and the forward work is done twice
- * (a later pass may merge the augmented scan with the original, whose results are the same).
+ * stacked along the scan axis, O(T) memory per carry. The augmented body keeps the original
+ * outputs first, so the scan-merge pass ({@code dlc.passes.simplify.ScanMerge}) replaces the
+ * original scan by the augmented one and the forward runs once.
  * A carry whose rank is too small to be stacked on that axis is stored with leading 1s.
  *
  * <p>The reverse scan then walks the steps in the opposite order. Its carries are the cotangents
@@ -41,7 +42,7 @@ final class ScanGradient {
         List<Value> carryStacks = List.of();
         if (nc > 0) {
             List<Value> aug = b.op(scan, c.attrs(), List.of(withInputCarries(body, nc, cfg)), inputs(c, 0, c.inputCount()));
-            carryStacks = aug.subList(nc, 2 * nc);
+            carryStacks = aug.subList(nc + ny, 2 * nc + ny);
         }
 
         List<Integer> floatingCaptured = new ArrayList<>(), floatingXs = new ArrayList<>();
@@ -111,15 +112,26 @@ final class ScanGradient {
         return v.type().equals(to) ? v : b.op("reshape", Attrs.of("shape", to.shape()), v);
     }
 
-    /** The body with its input carries appended as extra outputs (and its own ys dropped: not needed). */
+    /** The body with its input carries appended as extra outputs, after its own carries and ys. */
     private static Graph withInputCarries(Graph body, int nc, ScanOp.Config cfg) {
         GraphBuilder b = new GraphBuilder(body.name() + "_with_carries");
         List<Value> args = new ArrayList<>();
         for (Value v : body.inputs()) args.add(b.input(v.name(), v.type(), v.role()));
         List<Value> out = inline(b, body, args);
-        for (int i = 0; i < nc; i++) b.output("carry" + i, Graph.Output.Role.OUTPUT, out.get(i));
-        for (int i = 0; i < nc; i++) b.output("carry_in" + i, Graph.Output.Role.OUTPUT, reshaped(b, args.get(i), stackable(args.get(i).type(), cfg)));
+        // the body's own outputs first (carries and ys), so that the scan-merge pass can replace
+        // the original scan by this one: the forward then runs once
+        for (int i = 0; i < out.size(); i++) b.output(body.outputs().get(i).name(), Graph.Output.Role.OUTPUT, out.get(i));
+        Set<String> names = new HashSet<>();
+        for (Graph.Output o : body.outputs()) names.add(o.name());
+        for (int i = 0; i < nc; i++) b.output(fresh(names, "carry_in" + i), Graph.Output.Role.OUTPUT, reshaped(b, args.get(i), stackable(args.get(i).type(), cfg)));
         return b.build();
+    }
+
+    /** {@code base}, or {@code base_2}, {@code base_3}... when taken (an augmented body augmented again: second order). */
+    private static String fresh(Set<String> taken, String base) {
+        String n = base;
+        for (int k = 2; !taken.add(n); k++) n = base + "_" + k;
+        return n;
     }
 
     /**

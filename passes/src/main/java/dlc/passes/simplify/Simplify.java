@@ -7,8 +7,8 @@ import dlc.passes.Pass;
 import java.util.*;
 
 /**
- * The simplification pipeline: batch-norm folding, algebraic rules, constant folding, common
- * subexpression elimination and dead code elimination, repeated until a whole round changes
+ * The simplification pipeline: scan merging, batch-norm folding, algebraic rules, constant
+ * folding, common subexpression elimination and dead code elimination, repeated until a whole round changes
  * nothing (each pass returns its input graph itself when it has nothing to do) or
  * {@link #maxRounds} rounds have run. One pass's result feeds the next's chances (a folded
  * constant makes {@code x * 1} visible; CSE makes {@code where(c, x, x)}), hence the loop; each
@@ -24,7 +24,7 @@ public final class Simplify implements Pass {
     public Simplify() { this(ConstantFolding.DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_ROUNDS); }
 
     public Simplify(long maxFoldElements, int maxRounds) {
-        this.passes = List.of(new BatchNormFolding(), new AlgebraicSimplification(), new ConstantFolding(maxFoldElements),
+        this.passes = List.of(new ScanMerge(), new BatchNormFolding(), new AlgebraicSimplification(), new ConstantFolding(maxFoldElements),
                 new CommonSubexpressionElimination(), new DeadCodeElimination());
         this.maxRounds = maxRounds;
     }

@@ -1,0 +1,94 @@
+package dlc.runtime;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The worker pool: every part runs exactly once, failures reach the caller, busy or nested regions run serially. */
+class ParallelTest {
+    @AfterEach void restore() { Parallel.setThreads(Runtime.getRuntime().availableProcessors()); }
+
+    @Test void everyPartRunsOnceForAnyThreadAndPartCount() {
+        for (int threads = 1; threads <= 4; threads++)
+            for (int parts = 0; parts <= 9; parts++) {
+                Parallel.setThreads(threads);
+                AtomicIntegerArray runs = new AtomicIntegerArray(Math.max(parts, 1));
+                int n = parts;
+                Parallel.run(parts, (part, count) -> {
+                    assertEquals(n, count);
+                    runs.incrementAndGet(part);
+                });
+                for (int p = 0; p < parts; p++) assertEquals(1, runs.get(p), "part " + p + " of " + parts + " on " + threads + " threads");
+            }
+    }
+
+    @Test void partsRunOnWorkerThreadsToo() {
+        Parallel.setThreads(2);
+        Set<Thread> seen = ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < 20 && seen.size() < 2; i++) Parallel.run(2, (p, n) -> seen.add(Thread.currentThread()));
+        assertEquals(2, seen.size(), "two parts on two threads should use a worker");
+        for (Thread t : seen) if (t != Thread.currentThread()) assertTrue(t.isDaemon(), "workers must not keep the JVM alive");
+    }
+
+    @Test void aFailingPartIsRethrownAfterAllPartsFinish() {
+        Parallel.setThreads(2);
+        AtomicIntegerArray runs = new AtomicIntegerArray(4);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Parallel.run(4, (p, n) -> {
+            runs.incrementAndGet(p);
+            if (p == 1) throw new IllegalStateException("part 1 failed");
+        }));
+        assertEquals("part 1 failed", e.getMessage());
+        assertEquals(1, runs.get(1));
+        // the pool is usable afterwards
+        AtomicIntegerArray again = new AtomicIntegerArray(2);
+        Parallel.run(2, (p, n) -> again.incrementAndGet(p));
+        assertEquals(1, again.get(0));
+        assertEquals(1, again.get(1));
+    }
+
+    @Test void nestedRegionsRunOnTheirCaller() {
+        Parallel.setThreads(2);
+        AtomicIntegerArray inner = new AtomicIntegerArray(6);
+        Parallel.run(2, (p, n) -> {
+            Thread me = Thread.currentThread();
+            Parallel.run(3, (q, m) -> {
+                assertSame(me, Thread.currentThread(), "a nested region must not wait for the busy pool");
+                inner.incrementAndGet(p * 3 + q);
+            });
+        });
+        for (int i = 0; i < 6; i++) assertEquals(1, inner.get(i));
+    }
+
+    @Test void aSecondCallerWhileThePoolIsBusyRunsSerially() throws Exception {
+        Parallel.setThreads(2);
+        CountDownLatch inside = new CountDownLatch(1), release = new CountDownLatch(1);
+        Thread holder = new Thread(() -> Parallel.run(2, (p, n) -> {
+            if (p == 0) {
+                inside.countDown();
+                try { release.await(); } catch (InterruptedException e) { throw new RuntimeException(e); }
+            }
+        }));
+        holder.start();
+        inside.await();
+        Thread me = Thread.currentThread();
+        AtomicIntegerArray runs = new AtomicIntegerArray(2);
+        Parallel.run(2, (p, n) -> {
+            assertSame(me, Thread.currentThread());
+            runs.incrementAndGet(p);
+        });
+        release.countDown();
+        holder.join();
+        assertEquals(1, runs.get(0));
+        assertEquals(1, runs.get(1));
+    }
+
+    @Test void threadCountMustBePositive() {
+        assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(0));
+    }
+}
