@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 /** {@code dlc eval FILE --weights CKPT}: the metrics of trained weights on the train block's data. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Report the loss (and accuracy, for class labels) of a checkpoint's weights on the validation split "
-                + "the training run held out and on the whole data set of the model's train block.")
+                + "the training run held out, on the whole data set of the model's train block, and on its test set when the block names one.")
 final class EvalCommand implements Callable<Integer> {
     @ParentCommand Main main;
     @Spec CommandSpec spec;
@@ -55,6 +55,11 @@ final class EvalCommand implements Callable<Integer> {
         Dataset whole = TrainInputs.user(() -> t.whole(data, w.seed()));
         Metrics all = TrainInputs.user(() -> t.evaluate(whole, w.tensors()));
         out.println("all data:   " + all);
+        Dataset test = in.testData(file, dataDir);
+        if (test != null) {
+            Metrics tm = TrainInputs.user(() -> t.evaluate(t.likeTraining(test, data, w.seed()), w.tensors()));
+            out.println("test:       " + tm);
+        }
         out.flush();
         return 0;
     }

@@ -4,6 +4,7 @@ import dlc.data.Dataset;
 import dlc.train.Checkpoints;
 import dlc.train.EpochRecord;
 import dlc.train.LossCurve;
+import dlc.train.Metrics;
 import dlc.train.Progress;
 import dlc.train.TrainBlocks;
 import dlc.train.TrainPlan;
@@ -25,7 +26,7 @@ import java.util.concurrent.Callable;
 /** {@code dlc train FILE}: train a model as its train block says, with a progress bar, validation, checkpoints and a loss curve. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a model on the data its train block names, on the JVM backend (or --backend interp).",
-                "Shows a progress bar on stderr, validates after every epoch, writes a safetensors checkpoint after every epoch "
+                "Shows a progress bar on stderr, validates (and measures the block's test set) after every epoch, writes a safetensors checkpoint after every epoch "
                         + "(atomically) and a loss curve as PNG and CSV."})
 final class TrainCommand implements Callable<Integer> {
     @ParentCommand Main main;
@@ -74,6 +75,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainInputs in = TrainInputs.load(main.toolchain(), file, choice, overrides, err);
         TrainPlan plan = in.plan;
         Dataset data = in.data(file, dataDir);
+        Dataset test = in.testData(file, dataDir);
         Path ckpt = out != null ? out : Path.of(in.module.name() + ".safetensors");
         Path png = plot != null ? plot : sibling(ckpt, ".png");
         Path csv = sibling(png, ".csv");
@@ -84,6 +86,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Trainer trainer = TrainInputs.user(() -> TrainBlocks.trainer(in.module, plan, backend.executor()))
                 .progress(new Progress(err, System.console() != null)).checkpointTo(ckpt);
+        trainer.testOn(test);
         TrainState start;
         if (resume != null) {
             start = Checkpoints.read(resume, in.module.graph("init").orElseThrow(), in.module.name());
@@ -93,7 +96,7 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             start = trainer.init();
         }
-        err.println("training " + in.module.name() + " on " + data + "; batch " + plan.batch() + ", " + plan.epochs() + " epochs, seed " + start.seed);
+        err.println("training " + in.module.name() + " on " + data + (test == null ? "" : ", testing on " + test) + "; batch " + plan.batch() + ", " + plan.epochs() + " epochs, seed " + start.seed);
         Trainer.Result r;
         try {
             r = TrainInputs.user(() -> trainer.fit(data, start));
@@ -112,6 +115,11 @@ final class TrainCommand implements Callable<Integer> {
             sb.append(String.format(": train loss %.4f", last.trainLoss()));
             if (!Double.isNaN(last.validationLoss())) sb.append(String.format(", validation loss %.4f", last.validationLoss()));
             if (!Double.isNaN(last.validationAccuracy())) sb.append(String.format(", validation accuracy %.2f%%", 100 * last.validationAccuracy()));
+        }
+        Metrics t = r.test();
+        if (t != null) {
+            if (!Double.isNaN(t.loss())) sb.append(String.format(", test loss %.4f", t.loss()));
+            if (t.hasAccuracy()) sb.append(String.format(", test accuracy %.2f%% (%d samples)", 100 * t.accuracy(), t.samples()));
         }
         stdout.println(sb);
         stdout.println("checkpoint " + ckpt + (last == null ? "" : "; loss curve " + png + " and " + csv));

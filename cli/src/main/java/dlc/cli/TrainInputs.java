@@ -60,9 +60,18 @@ final class TrainInputs {
 
     /** The plan's data set; files relative to the .dl file's directory, Fashion-MNIST under {@code dataDir}. */
     Dataset data(Path file, Path dataDir) throws IOException {
+        return load(plan.dataset(), plan.dataArgs(), file, dataDir);
+    }
+
+    /** The plan's test set (the block's {@code test} setting), or null when it names none. */
+    Dataset testData(Path file, Path dataDir) throws IOException {
+        return plan.hasTest() ? load(plan.testDataset(), plan.testArgs(), file, dataDir) : null;
+    }
+
+    private static Dataset load(String name, java.util.Map<String, String> args, Path file, Path dataDir) throws IOException {
         Path base = file.toAbsolutePath().getParent();
         try {
-            return Datasets.load(plan.dataset(), plan.dataArgs(), base, dataDir);
+            return Datasets.load(name, args, base, dataDir);
         } catch (TrainException | IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }

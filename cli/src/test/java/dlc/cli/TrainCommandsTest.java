@@ -146,19 +146,65 @@ class TrainCommandsTest {
         assertEquals("gradcheck of Id: the model has no loss, so there is no gradient to check\n", r.out());
     }
 
-    @Test void fashionMnistIsFoundUnderDataDir() throws Exception {
-        // A tiny stand-in in the Fashion-MNIST layout: 2x2 "images", class 0 on one diagonal, class 1 on the other.
-        Path data = Files.createDirectories(dir.resolve("fm"));
-        int n = 80;
+    /**
+     * A tiny stand-in in the Fashion-MNIST layout: n 2x2 "images" of {@code part} ("train" or
+     * "t10k"), class 0 on one diagonal, class 1 on the other, with pixel noise.
+     */
+    private static void diagonals(Path data, String part, int n, long seed) throws Exception {
         double[] img = new double[n * 4], lab = new double[n];
-        java.util.Random rnd = new java.util.Random(1);
+        java.util.Random rnd = new java.util.Random(seed);
         for (int i = 0; i < n; i++) {
             lab[i] = i % 2;
             double[] px = i % 2 == 0 ? new double[]{200, 0, 0, 200} : new double[]{0, 200, 200, 0};
             for (int k = 0; k < 4; k++) img[4 * i + k] = Math.max(0, Math.min(255, px[k] + rnd.nextInt(81) - 40));
         }
-        dlc.data.Idx.write(data.resolve("train-images-idx3-ubyte.gz"), dlc.data.Idx.Type.UBYTE, new int[]{n, 2, 2}, img, true);
-        dlc.data.Idx.write(data.resolve("train-labels-idx1-ubyte"), dlc.data.Idx.Type.UBYTE, new int[]{n}, lab, false);
+        dlc.data.Idx.write(data.resolve(part + "-images-idx3-ubyte.gz"), dlc.data.Idx.Type.UBYTE, new int[]{n, 2, 2}, img, true);
+        dlc.data.Idx.write(data.resolve(part + "-labels-idx1-ubyte"), dlc.data.Idx.Type.UBYTE, new int[]{n}, lab, false);
+    }
+
+    @Test void theTestSetIsMeasuredAfterEveryEpochAndByEval() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("fm"));
+        diagonals(data, "train", 80, 1);
+        diagonals(data, "t10k", 30, 2);
+        Path f = write("fm.dl", """
+                import std.nn.{dense}
+                import std.loss.{cross_entropy}
+                model Tiny {
+                  input x: f32[B, 4]
+                  input y: i32[B]
+                  logits = dense(x, 10)
+                  output probs = softmax(logits)
+                  loss cross_entropy(logits, y)
+                }
+                train Tiny {
+                  data fashion_mnist(normalize="minmax")
+                  test fashion_mnist(part="test")
+                  validation 0
+                  optimizer adam(lr=0.1)
+                  batch 8
+                  epochs 5
+                }
+                """);
+        Path ckpt = dir.resolve("fm.safetensors");
+        CliHarness.Result r = exec(DLC, "train", f.toString(), "--out", ckpt.toString(), "--data", data.toString());
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.err().contains("testing on fashion-mnist-test (30 samples, 10 classes)"), r::toString);
+        assertEquals(5, r.err().split("\n  test loss ", -1).length - 1, r::toString);
+        assertFalse(r.err().contains("validation"), r::toString);
+        var m = java.util.regex.Pattern.compile("test accuracy (\\d+\\.\\d+)% \\(30 samples\\)").matcher(r.out());
+        assertTrue(m.find(), r::toString);
+        assertTrue(Double.parseDouble(m.group(1)) >= 95, r::toString);
+
+        CliHarness.Result e = exec(DLC, "eval", f.toString(), "--weights", ckpt.toString(), "--data", data.toString());
+        assertEquals(0, e.code(), e::toString);
+        assertTrue(e.out().contains("test:       loss "), e::toString);
+        assertTrue(e.out().contains(m.group(1) + "% (30 samples)"), e::toString);
+    }
+
+    @Test void fashionMnistIsFoundUnderDataDir() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("fm"));
+        int n = 80;
+        diagonals(data, "train", n, 1);
         Path f = write("fm.dl", """
                 import std.nn.{dense}
                 import std.loss.{cross_entropy}
@@ -177,6 +223,7 @@ class TrainCommandsTest {
                   validation 0.25
                 }
                 """);
+        // an explicit --data DIR is the only place searched, even where the system copy is installed
         CliHarness.Result missing = exec(DLC, "train", f.toString(), "--out", dir.resolve("a.safetensors").toString(), "--data", dir.resolve("nope").toString());
         assertEquals(1, missing.code(), missing::toString);
         assertTrue(missing.err().contains("Fashion-MNIST (train) not found"), missing::toString);

@@ -53,6 +53,7 @@ class ExamplesDataTest {
                 errors.add(f + ": unknown data set '" + plan.dataset() + "'");
                 continue;
             }
+            if (plan.hasTest() && !Datasets.NAMES.contains(plan.testDataset())) errors.add(f + ": unknown test set '" + plan.testDataset() + "'");
             trained.add(f.getFileName().toString());
             if (FILE_SETS.contains(plan.dataset())) continue;
             try {
@@ -67,6 +68,6 @@ class ExamplesDataTest {
             }
         }
         assertTrue(errors.isEmpty(), String.join("\n", errors));
-        assertTrue(trained.containsAll(List.of("lstm.dl", "resnet_block.dl", "seq2seq_attention.dl", "mlp_moons.dl")), "trained: " + trained);
+        assertTrue(trained.containsAll(List.of("lstm.dl", "resnet_block.dl", "seq2seq_attention.dl", "mlp_moons.dl", "cnn_fashion.dl")), "trained: " + trained);
     }
 }

@@ -54,6 +54,20 @@ class ExamplesTrainTest {
         assertTrue(m.accuracy() >= 0.85, "3-arm spirals accuracy " + m.accuracy() + " (chance 0.33)");
     }
 
+    /** The Fashion-MNIST CNN, narrowed for the interpreter (FashionMnistTrainTest trains the full one on real images). */
+    @Test
+    void cnnFashionClassifiesBrightQuadrants() {
+        var r = rig("cnn_fashion.dl", "CnnFashion", Map.of("c1", "4", "c2", "8", "hidden", "16", "classes", "4"),
+                Map.of("epochs", "8", "batch", "16", "lr", "0.003"));
+        Dataset train = ExamplesTrainData.brightQuadrant(128, 1, 28, 1);
+        Trainer.Result res = r.fit(train);
+        ExamplesTrainRig.assertFiniteLosses("cnn_fashion", res);
+        // the block normalizes x (minmax by the training images), so the held-out images are too
+        Dataset heldOut = r.trainer().likeTraining(ExamplesTrainData.brightQuadrant(64, 1, 28, 2), train, r.trainer().plan().seed());
+        Metrics m = r.evaluate(res.state().values, heldOut);
+        assertTrue(m.accuracy() >= 0.8, "held-out bright-quadrant accuracy " + m.accuracy() + " (chance 0.25)");
+    }
+
     @Test
     void lenetClassifiesBrightQuadrants() {
         var r = rig("lenet.dl", "LeNet", Map.of("classes", "4"), Map.of("epochs", "18", "batch", "16", "optimizer", "adam(lr=0.003)"));

@@ -55,7 +55,15 @@ public final class FashionMnist {
      * not); a {@link DataException} naming every place searched and the files looked for otherwise.
      */
     public static Path locate(Path explicitDir, Map<String, String> env, Part part) throws DataException {
-        List<Path> places = searchPath(explicitDir, env);
+        return locate(explicitDir, env, part, Path.of(SYSTEM_DIR));
+    }
+
+    /**
+     * As {@link #locate(Path, Map, Part)} with {@code systemDir} in place of {@value #SYSTEM_DIR}
+     * (tests of the "not found" message on a machine where the Debian package is installed).
+     */
+    static Path locate(Path explicitDir, Map<String, String> env, Part part, Path systemDir) throws DataException {
+        List<Path> places = searchPath(explicitDir, env, systemDir);
         for (Path dir : places)
             if (file(dir, part.images()) != null && file(dir, part.labels()) != null) return dir;
         StringBuilder msg = new StringBuilder("Fashion-MNIST (" + part.name().toLowerCase() + ") not found: looked for "
@@ -73,6 +81,10 @@ public final class FashionMnist {
      * back to another.
      */
     public static List<Path> searchPath(Path explicitDir, Map<String, String> env) {
+        return searchPath(explicitDir, env, Path.of(SYSTEM_DIR));
+    }
+
+    private static List<Path> searchPath(Path explicitDir, Map<String, String> env, Path systemDir) {
         Set<Path> places = new LinkedHashSet<>();
         if (explicitDir != null) {
             places.add(explicitDir);
@@ -85,7 +97,7 @@ public final class FashionMnist {
             places.add(r);
             places.add(r.resolve("fashion-mnist"));
         }
-        places.add(Path.of(SYSTEM_DIR));
+        places.add(systemDir);
         return new ArrayList<>(places);
     }
 

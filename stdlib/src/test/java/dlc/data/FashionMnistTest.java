@@ -51,11 +51,11 @@ class FashionMnistTest {
         assertTrue(m.contains(dir.resolve("onlytrain").toString()), m);
         assertTrue(m.contains(dir.resolve("onlytrain").resolve("fashion-mnist").toString()), m);
         assertTrue(m.contains("--data") && m.contains("$DLC_DATA"), m);
+        assertTrue(FashionMnist.searchPath(null, Map.of()).contains(Path.of(FashionMnist.SYSTEM_DIR)), "the Debian package's directory is searched");
     }
 
     @Test void missingMessageSaysWhatWasNotGiven() {
-        if (Files.isDirectory(Path.of(FashionMnist.SYSTEM_DIR))) return; // the system package is installed: nothing is missing
-        String m = assertThrows(DataException.class, () -> FashionMnist.locate(null, Map.of(), FashionMnist.Part.TRAIN)).getMessage();
+        String m = assertThrows(DataException.class, () -> FashionMnist.locate(null, Map.of(), FashionMnist.Part.TRAIN, dir.resolve("system"))).getMessage();
         assertTrue(m.contains("no --data DIR given") && m.contains("$DLC_DATA is not set"), m);
     }
 }

@@ -25,6 +25,18 @@ public final class TrainConfigs {
             throw new TrainException("data " + c.data().name() + ": give the arguments after the first by name, e.g. noise=0.1");
         if (args.size() == 1) b.dataArg("n", text(args.get(0)));
         for (Map.Entry<String, Object> e : c.data().options().entrySet()) b.dataArg(e.getKey(), text(e.getValue()));
+        if (c.test() != null) {
+            b.test(c.test().name());
+            List<Object> targs = c.test().args();
+            if (targs.size() > 1)
+                throw new TrainException("test " + c.test().name() + ": give the arguments after the first by name, e.g. part=\"test\"");
+            if (targs.size() == 1) b.testArg("n", text(targs.get(0)));
+            try {
+                for (Map.Entry<String, Object> e : c.test().options().entrySet()) b.testArg(e.getKey(), text(e.getValue()));
+            } catch (IllegalArgumentException e) {
+                throw new TrainException("test " + c.test().name() + ": " + e.getMessage());
+            }
+        }
         b.steps(c.steps().stream().map(s -> new TrainPlan.Step(s.graph(), s.loss(), s.params())).toList());
         if (c.metric() == null) b.accuracy(TrainPlan.NO_ACCURACY, TrainPlan.NO_ACCURACY);
         else b.accuracy(c.metric().output(), c.metric().labels());

@@ -25,10 +25,14 @@ import java.util.Map;
  * @param accuracyLabel  the label input holding class indices, or null for "find one"
  * @param normalize     how the features {@code x} are normalized, with statistics of the training split:
  *                      {@code standardize} or {@code minmax} (per feature), or null for as loaded
+ * @param testDataset   a test set measured after every epoch and at the end but never trained on
+ *                      (Fashion-MNIST's t10k part), or null for none; normalized like the training data
+ * @param testArgs      the test set's arguments as source text by name
  */
 public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch, int epochs, long seed,
                         double validationFraction, int patience, double minDelta, List<Step> steps,
-                        String accuracyOutput, String accuracyLabel, String normalize) {
+                        String accuracyOutput, String accuracyLabel, String normalize,
+                        String testDataset, Map<String, String> testArgs) {
     /** As both accuracy names: the model has no accuracy metric (the block said {@code metric none}, or none applies). */
     public static final String NO_ACCURACY = "";
 
@@ -64,9 +68,14 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
         if (steps.isEmpty()) throw new IllegalArgumentException("a training plan needs at least one step graph");
         if (normalize != null && !NORMALIZATIONS.contains(normalize))
             throw new IllegalArgumentException("normalize must be one of " + NORMALIZATIONS + ", got '" + normalize + "'");
+        if (testDataset != null && testDataset.isEmpty()) throw new IllegalArgumentException("an empty test set name");
         dataArgs = Map.copyOf(dataArgs);
+        testArgs = Map.copyOf(testArgs);
         steps = List.copyOf(steps);
     }
+
+    /** Whether the plan names a test set. */
+    public boolean hasTest() { return testDataset != null; }
 
     /** A builder with defaults: batch 32, 10 epochs, seed 0, validation 0.1, no early stopping, one step graph {@code step}. */
     public static Builder builder(String dataset) { return new Builder(dataset); }
@@ -79,6 +88,8 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
         b.validationFraction = validationFraction; b.patience = patience; b.minDelta = minDelta;
         b.steps = new ArrayList<>(steps); b.accuracyOutput = accuracyOutput; b.accuracyLabel = accuracyLabel;
         b.normalize = normalize;
+        b.testDataset = testDataset;
+        b.testArgs.putAll(testArgs);
         return b;
     }
 
@@ -90,7 +101,8 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
         private long seed = 0;
         private double validationFraction = 0.1, minDelta = 0;
         private List<Step> steps = new ArrayList<>(List.of(new Step(STEP, "loss", List.of())));
-        private String accuracyOutput, accuracyLabel, normalize;
+        private String accuracyOutput, accuracyLabel, normalize, testDataset;
+        private final Map<String, String> testArgs = new LinkedHashMap<>();
 
         private Builder(String dataset) { this.dataset = dataset; }
 
@@ -102,6 +114,18 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
             return this;
         }
         public Builder normalize(String how) { this.normalize = how; return this; }
+        /** The test set's name (null: none). */
+        public Builder test(String name) { this.testDataset = name; return this; }
+        /**
+         * A test set argument. {@code normalize} is refused: the test set is normalized with the
+         * training data's statistics, as the model saw its inputs in training.
+         */
+        public Builder testArg(String name, String value) {
+            if (name.equals("normalize"))
+                throw new IllegalArgumentException("the test set takes no normalize argument: it is normalized like the training data (give normalize on data)");
+            testArgs.put(name, value);
+            return this;
+        }
         public Builder batch(int b) { this.batch = b; return this; }
         public Builder epochs(int e) { this.epochs = e; return this; }
         public Builder seed(long s) { this.seed = s; return this; }
@@ -112,7 +136,7 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
 
         public TrainPlan build() {
             return new TrainPlan(dataset, dataArgs, batch, epochs, seed, validationFraction, patience, minDelta, steps,
-                    accuracyOutput, accuracyLabel, normalize);
+                    accuracyOutput, accuracyLabel, normalize, testDataset, testArgs);
         }
     }
 }

@@ -50,6 +50,7 @@ public final class Trainer {
     private final Executor executor;
     private Progress progress = Progress.stderr();
     private Path checkpoint;
+    private Dataset test;
 
     /** A trainer of explicit graphs (tests, or a caller that built its own step graphs). */
     public Trainer(Graph init, List<Graph> steps, Graph eval, String model, TrainPlan plan, Executor executor) {
@@ -80,6 +81,12 @@ public final class Trainer {
     /** Writes a checkpoint here after every epoch and at the end (null: none). */
     public Trainer checkpointTo(Path file) { this.checkpoint = file; return this; }
 
+    /**
+     * Measures this test set (as loaded: {@link #fit} normalizes it like the training data) after
+     * every epoch and at the end; it is never trained on nor used for early stopping. Null: none.
+     */
+    public Trainer testOn(Dataset test) { this.test = test; return this; }
+
     public TrainPlan plan() { return plan; }
 
     public String model() { return model; }
@@ -94,8 +101,15 @@ public final class Trainer {
         return new TrainState(values, plan.seed());
     }
 
-    /** The outcome of {@link #fit}: the final state (the best weights when early stopping restored them) and the epochs run. */
-    public record Result(TrainState state, List<EpochRecord> history, boolean stoppedEarly) {}
+    /**
+     * The outcome of {@link #fit}: the final state (the best weights when early stopping restored
+     * them), the epochs run, and the metrics of the final state on the test set ({@link #testOn};
+     * null when there is none or no epoch ran).
+     */
+    public record Result(TrainState state, List<EpochRecord> history, boolean stoppedEarly, Metrics test) {
+        /** A result without a test set. */
+        public Result(TrainState state, List<EpochRecord> history, boolean stoppedEarly) { this(state, history, stoppedEarly, null); }
+    }
 
     /**
      * Trains from {@code state} (fresh from {@link #init} or read from a checkpoint) until the plan's
@@ -105,6 +119,7 @@ public final class Trainer {
     public Result fit(Dataset data, TrainState state) {
         Dataset.Split split = split(data, state.seed);
         Dataset train = split.train(), val = split.validation();
+        Dataset testSet = test == null ? null : likeTraining(test, data, state.seed);
         if (train.size() == 0) throw new TrainException("no training samples: data set '" + data.name() + "' has " + data.size() + " samples");
         InputBinding binding = InputBinding.of(steps.get(0), train);
         for (Graph g : steps.subList(1, steps.size())) InputBinding.of(g, train);
@@ -114,6 +129,7 @@ public final class Trainer {
         boolean earlyStopping = validate && plan.patience() > 0 && evaluator.hasLoss();
         List<EpochRecord> history = new ArrayList<>();
         boolean stopped = false;
+        Metrics testMetrics = null;
         while (state.epoch < plan.epochs()) {
             Batches batches = Batches.shuffled(train, plan.batch(), state.seed, state.epoch, train.size() < plan.batch());
             progress.start("epoch " + (state.epoch + 1) + "/" + plan.epochs(), batches.count());
@@ -136,6 +152,10 @@ public final class Trainer {
             for (Map.Entry<String, Double> e : lossSums.entrySet()) means.put(e.getKey(), e.getValue() / Math.max(1, samples));
             Metrics m = validate ? evaluator.evaluate(val, weights(state.values), plan.batch(), evalKey) : new Metrics(Double.NaN, Double.NaN, 0);
             if (validate) progress.message("  validation " + m);
+            if (testSet != null) {
+                testMetrics = evaluator.evaluate(testSet, weights(state.values), plan.batch(), evalKey);
+                progress.message("  test " + testMetrics);
+            }
             if (earlyStopping) {
                 if (m.loss() < state.bestLoss - plan.minDelta()) {
                     state.bestLoss = m.loss();
@@ -152,11 +172,15 @@ public final class Trainer {
                         + " epochs; restoring the weights of epoch " + state.bestEpoch);
                 state.values.clear();
                 state.values.putAll(state.best);
+                if (testSet != null) {
+                    testMetrics = evaluator.evaluate(testSet, weights(state.values), plan.batch(), evalKey);
+                    progress.message("  test (epoch " + state.bestEpoch + "'s weights) " + testMetrics);
+                }
             }
             writeCheckpoint(state);
             if (stopped) break;
         }
-        return new Result(state, history, stopped);
+        return new Result(state, history, stopped, testMetrics);
     }
 
     /**
@@ -174,6 +198,15 @@ public final class Trainer {
     public Dataset whole(Dataset data, long seed) {
         Normalizer n = normalizer(data.split(plan.validationFraction(), seed).train());
         return n == null ? data : n.apply(data, Dataset.FEATURES);
+    }
+
+    /**
+     * {@code other} (a test set) normalized as {@link #split} normalizes {@code data}: by the
+     * statistics of {@code data}'s training part for {@code seed}; unchanged without normalization.
+     */
+    public Dataset likeTraining(Dataset other, Dataset data, long seed) {
+        Normalizer n = normalizer(data.split(plan.validationFraction(), seed).train());
+        return n == null ? other : n.apply(other, Dataset.FEATURES);
     }
 
     private Normalizer normalizer(Dataset train) {

@@ -39,6 +39,26 @@ class TrainBlocksTest {
         assertEquals(List.of("step"), p.steps().stream().map(TrainPlan.Step::graph).toList());
     }
 
+    @Test void theTestSettingBecomesTheTestSet() {
+        Compilation c = compile("""
+                train Mlp {
+                  data moons(256, normalize="minmax")
+                  test moons(64, seed=5)
+                  optimizer sgd(lr=0.05)
+                }
+                """);
+        TrainPlan p = TrainBlocks.plan(c, c.module());
+        assertTrue(p.hasTest());
+        assertEquals("moons", p.testDataset());
+        assertEquals(Map.of("n", "64", "seed", "5"), p.testArgs());
+        assertEquals("minmax", p.normalize());
+        assertFalse(TrainBlocks.plan(compile("train Mlp { data moons\n optimizer sgd() }"), c.module()).hasTest());
+
+        Compilation own = compile("train Mlp { data moons\n test moons(normalize=\"minmax\")\n optimizer sgd() }");
+        TrainException e = assertThrows(TrainException.class, () -> TrainBlocks.plan(own, own.module()));
+        assertTrue(e.getMessage().contains("normalized like the training data"), e.getMessage());
+    }
+
     @Test void aFileWithoutATrainBlockOrDataIsAClearError() {
         Compilation none = compile("");
         TrainException e = assertThrows(TrainException.class, () -> TrainBlocks.plan(none, none.module()));

@@ -35,6 +35,28 @@ class TrainerTest {
         assertTrue(fresh.accuracy() >= 0.97, "accuracy on fresh moons " + fresh);
     }
 
+    /**
+     * The test set is measured on the final weights, normalized by the training part's statistics
+     * (the moons' features are far from [0, 1], so an unnormalized test set would score otherwise),
+     * and it changes nothing about the training itself.
+     */
+    @Test void theTestSetIsMeasuredNormalizedLikeTrainingAndDoesNotChangeTraining() {
+        TrainPlan p = plan(3).toBuilder().normalize("minmax").build();
+        Dataset test = Synthetic.twoMoons(120, 0.1, 99);
+        Trainer with = TestModels.sgdTrainer(MLP, p, 0.5).progress(quiet()).testOn(test);
+        Trainer.Result r = with.fit(MOONS, with.init());
+        Trainer without = TestModels.sgdTrainer(MLP, p, 0.5).progress(quiet());
+        Trainer.Result plain = without.fit(MOONS, without.init());
+        assertEquals(plain.state().values, r.state().values, "measuring a test set must not change training");
+        assertNull(plain.test());
+
+        Map<String, Tensor> w = with.weights(r.state().values);
+        Metrics expected = with.evaluate(with.likeTraining(test, MOONS, p.seed()), w);
+        assertEquals(expected, r.test());
+        assertEquals(120, r.test().samples());
+        assertNotEquals(with.evaluate(test, w), r.test(), "the raw test set scores differently, so normalization is visible");
+    }
+
     @Test void resumingFromACheckpointContinuesExactly(@TempDir Path dir) throws Exception {
         Trainer straight = TestModels.sgdTrainer(MLP, plan(4), 0.5).progress(quiet());
         TrainState full = straight.fit(MOONS, straight.init()).state();

@@ -17,6 +17,8 @@ import java.util.Map;
  *
  * @param model      the model the block trains
  * @param data       the {@code data} setting, or null when the block has none
+ * @param test       the {@code test} setting: a held-apart test set (same form as {@code data}) the
+ *                   trainer measures after every epoch and at the end, never trains on; null when none
  * @param batch      samples per step (default 32)
  * @param epochs     passes over the training data (default 10)
  * @param seed       seeds init, shuffling and the per-step random keys (default 0)
@@ -26,7 +28,7 @@ import java.util.Map;
  * @param steps      the steps of one iteration, in order
  * @param metric     the classification metric, or null when none applies
  */
-public record TrainConfig(String model, Data data, int batch, int epochs, long seed, double validation, int patience,
+public record TrainConfig(String model, Data data, Data test, int batch, int epochs, long seed, double validation, int patience,
                           double minDelta, List<Step> steps, Metric metric) {
     /**
      * The name of the iteration counter: an init output, a STATE input and UPDATE output of the

@@ -64,7 +64,7 @@ public final class TrainLowering {
                 graphs.add(new StepGraph(staging, model, s, states, k, k == sets.size() - 1).build(graphName));
                 steps.add(new TrainConfig.Step(s.plan().name(), graphName, s.loss(), s.params(), states.namesOf(s), s.rules()));
             }
-            TrainConfig config = new TrainConfig(module.name(), plan.data(), plan.batch(), plan.epochs(), plan.seed(),
+            TrainConfig config = new TrainConfig(module.name(), plan.data(), plan.test(), plan.batch(), plan.epochs(), plan.seed(),
                     plan.validation(), plan.patience(), plan.minDelta(), steps, metric);
             return new Result(new Module(module.name(), graphs), config);
         } catch (CompileError e) {

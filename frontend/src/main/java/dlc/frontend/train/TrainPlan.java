@@ -6,7 +6,7 @@ import dlc.frontend.lower.Val.FnV;
 import java.util.List;
 
 /** A train block's settings after checking: the trainer's part and one {@link StepPlan} per step. */
-record TrainPlan(TrainConfig.Data data, int batch, int epochs, long seed, double validation, int patience, double minDelta,
+record TrainPlan(TrainConfig.Data data, TrainConfig.Data test, int batch, int epochs, long seed, double validation, int patience, double minDelta,
                  MetricSetting metric, List<StepPlan> steps, boolean named) {
 
     /** {@code clip norm(c)} (global norm over the step's gradients) or {@code clip value(c)}. */

@@ -19,7 +19,7 @@ final class TrainSettings {
     /** Settings a step may give (the block's are its defaults). */
     static final List<String> STEP_SETTINGS = List.of("loss", "params", "optimizer", "schedule", "clip");
     /** Settings only the block gives. */
-    static final List<String> BLOCK_SETTINGS = List.of("data", "batch", "epochs", "seed", "validation", "patience", "min_delta", "metric");
+    static final List<String> BLOCK_SETTINGS = List.of("data", "test", "batch", "epochs", "seed", "validation", "patience", "min_delta", "metric");
 
     private final Staging staging;
     private final int errorsBefore;
@@ -39,6 +39,7 @@ final class TrainSettings {
         for (TrainItem i : block.items()) if (i instanceof TrainStep s) stepBlocks.add(s);
 
         TrainConfig.Data data = top.containsKey("data") ? data(top.get("data")) : null;
+        TrainConfig.Data test = top.containsKey("test") ? data(top.get("test")) : null;
         int batch = (int) integer(top.get("batch"), 32, 1);
         int epochs = (int) integer(top.get("epochs"), 10, 1);
         long seed = integer(top.get("seed"), 0, Long.MIN_VALUE);
@@ -58,7 +59,7 @@ final class TrainSettings {
             steps.add(step(s.name(), s.span(), top, settings(s.items(), true)));
         }
         if (staging.errorCount() > errorsBefore) return null;
-        return new TrainPlan(data, batch, epochs, seed, validation, patience, minDelta, metric, steps, !stepBlocks.isEmpty());
+        return new TrainPlan(data, test, batch, epochs, seed, validation, patience, minDelta, metric, steps, !stepBlocks.isEmpty());
     }
 
     // ---- names ---------------------------------------------------------------------------------
@@ -196,7 +197,8 @@ final class TrainSettings {
             }
             return new TrainConfig.Data(n.name(), args, options);
         }
-        report(e.span(), "'data' names a dataset", "e.g. data two_moons(n = 1000) or data \"mnist\"");
+        report(e.span(), "'" + s.name() + "' names a dataset", s.name().equals("test")
+                ? "e.g. test fashion_mnist(part = \"test\")" : "e.g. data two_moons(n = 1000) or data \"mnist\"");
         return null;
     }
 

@@ -46,6 +46,19 @@ class TrainConfigTest {
         assertEquals(new TrainConfig.Metric("accuracy", "logits", "y"), c.metric(), "the first floating output with one more axis than the labels");
     }
 
+    @Test void aTestSetIsADataSettingOfItsOwn() {
+        TrainConfig c = TrainRun.of(MODEL + """
+                train C {
+                  data fashion_mnist(normalize = "minmax")
+                  test fashion_mnist(part = "test")
+                  optimizer sgd()
+                }
+                """).config;
+        assertEquals(new TrainConfig.Data("fashion_mnist", List.of(), Map.of("normalize", "minmax")), c.data());
+        assertEquals(new TrainConfig.Data("fashion_mnist", List.of(), Map.of("part", "test")), c.test());
+        assertNull(TrainRun.of(MODEL + "train C { data \"digits\"\n optimizer sgd() }").config.test(), "no test set unless named");
+    }
+
     @Test void explicitMetricOrNone() {
         assertEquals(new TrainConfig.Metric("accuracy", "probs", "y"),
                 TrainRun.of(MODEL + "train C { optimizer sgd()\n metric accuracy(probs, y) }").config.metric());
