@@ -2,7 +2,7 @@ package dlc.cli;
 
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
-import dlc.ir.ops.RngStream;
+import dlc.runtime.Rng;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -29,10 +29,10 @@ final class RandomInputs {
 
     /**
      * The value of a graph's {@code rng} input for one run, derived from the seed and the graph's
-     * name. It is kept in [0, {@link RngStream#KEY_LIMIT}), the range random keys have (exact in the interpreter's float64 storage).
+     * name. It is kept in [0, {@link Rng#KEY_LIMIT}), the range random keys have (exact in the interpreter's float64 storage).
      */
     static Tensor key(long seed, String graphName) {
-        return Tensor.scalar(DType.I64, Math.floorMod(mix(seed, graphName), RngStream.KEY_LIMIT));
+        return Tensor.scalar(DType.I64, Math.floorMod(mix(seed, graphName), Rng.KEY_LIMIT));
     }
 
     /** SplitMix64 over the seed and the bytes of a name: well-spread, deterministic streams. */

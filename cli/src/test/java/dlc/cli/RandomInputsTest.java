@@ -2,7 +2,7 @@ package dlc.cli;
 
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
-import dlc.ir.ops.RngStream;
+import dlc.runtime.Rng;
 import net.jqwik.api.*;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -12,7 +12,7 @@ class RandomInputsTest {
     void keysAreValidRandomKeysForEverySeed(@ForAll long seed) {
         for (String graph : new String[]{"init", "eval"}) {
             double k = RandomInputs.key(seed, graph).item();
-            assertTrue(k >= 0 && k < RngStream.KEY_LIMIT && k == Math.rint(k), "key " + k + " for seed " + seed);
+            assertTrue(k >= 0 && k < Rng.KEY_LIMIT && k == Math.rint(k), "key " + k + " for seed " + seed);
         }
         assertNotEquals(RandomInputs.key(seed, "init").item(), RandomInputs.key(seed, "eval").item());
     }

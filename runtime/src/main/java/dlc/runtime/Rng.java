@@ -1,10 +1,12 @@
 package dlc.runtime;
 
 /**
- * The counter-based random number generator, bit for bit the reference's
- * ({@code dlc.ir.ops.RngStream}; the runtime has no dependencies, so it is ported, and RngTest
- * checks every function against it): draw {@code i} of a stream depends only on the key and on
- * {@code i}, so a seed gives the same numbers on every backend in any evaluation order.
+ * The counter-based random number generator, defined here once: the reference interpreter's random
+ * ops ({@code dlc.ir.ops.RandomOps}) and the JVM backend's kernels both call it, so a seed gives the
+ * same numbers on every backend whatever order elements are computed in (draw {@code i} of a
+ * stream depends only on the key and on {@code i}); another backend reimplements exactly this.
+ * A key is a non-negative integer below 2^52, so that the float64 interpreter holds it exactly.
+ * In 64-bit two's-complement arithmetic with {@code >>>} the logical shift:
  * <pre>
  *   mix(key, c):  z = key * 0x9E3779B97F4A7C15 + (c + 1) * 0xD1B54A32D192ED03
  *                 z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9
@@ -14,8 +16,9 @@ package dlc.runtime;
  *   fold(key, salt) = mix(key, salt) &amp; (2^52 - 1)
  *   normal(key, i)  = sqrt(-2 ln(1 - uniform(key, 2i))) * cos(2 pi uniform(key, 2i + 1))
  * </pre>
- * Keys are i64 scalars, stored as doubles (exact below 2^52). Draws are computed in double, like
- * the interpreter, and rounded once to float for f32 results.
+ * The finalizer is splitmix64's (Steele, Lea, Flood 2014). A uniform has 24 random bits, so it
+ * is exact in f32 and f64; {@code 1 - u} is in (0, 1], so normals are finite (|z| < 5.77). Keys are
+ * i64 scalars, stored as doubles; draws are computed in double and rounded once to float for f32.
  */
 public final class Rng {
     private Rng() {}

@@ -6,7 +6,7 @@ import dlc.ir.Dim;
 import dlc.ir.Graph;
 import dlc.ir.Value;
 import dlc.ir.eval.Tensor;
-import dlc.ir.ops.RngStream;
+import dlc.runtime.Rng;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -64,7 +64,7 @@ public final class Evaluator {
             Dataset part = batches.batch(b);
             Map<String, Tensor> in = new HashMap<>(weights);
             in.putAll(binding.feed(part));
-            in.put(Trainer.RNG, Trainer.key(RngStream.fold(rngKey, b)));
+            in.put(Trainer.RNG, Trainer.key(Rng.fold(rngKey, b)));
             Map<String, Tensor> out = executor.run(eval, in);
             if (lossName != null) lossSum += out.get(lossName).item() * part.size();
             if (classes) {

@@ -8,7 +8,7 @@ import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.Value;
 import dlc.ir.eval.Tensor;
-import dlc.ir.ops.RngStream;
+import dlc.runtime.Rng;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -95,7 +95,7 @@ public final class Trainer {
 
     /** The state before any step: the init graph run with the seed's init key, rounded to each tensor's dtype. */
     public TrainState init() {
-        Map<String, Tensor> out = executor.run(init, Map.of(RNG, key(RngStream.fold(seedKey(plan.seed()), 1))));
+        Map<String, Tensor> out = executor.run(init, Map.of(RNG, key(Rng.fold(seedKey(plan.seed()), 1))));
         Map<String, Tensor> values = new LinkedHashMap<>();
         out.forEach((k, v) -> values.put(k, StoredPrecision.round(v)));
         return new TrainState(values, plan.seed());
@@ -124,7 +124,7 @@ public final class Trainer {
         InputBinding binding = InputBinding.of(steps.get(0), train);
         for (Graph g : steps.subList(1, steps.size())) InputBinding.of(g, train);
         Evaluator evaluator = new Evaluator(eval, executor, plan.accuracyOutput(), plan.accuracyLabel());
-        long trainKey = RngStream.fold(seedKey(state.seed), 2), evalKey = RngStream.fold(seedKey(state.seed), 3);
+        long trainKey = Rng.fold(seedKey(state.seed), 2), evalKey = Rng.fold(seedKey(state.seed), 3);
         boolean validate = val.size() > 0;
         boolean earlyStopping = validate && plan.patience() > 0 && evaluator.hasLoss();
         List<EpochRecord> history = new ArrayList<>();
@@ -138,7 +138,7 @@ public final class Trainer {
             long start = System.nanoTime();
             for (int b = state.batch; b < batches.count(); b++) {
                 Dataset batch = batches.batch(b);
-                Map<String, Double> losses = step(binding.feed(batch), state, RngStream.fold(trainKey, state.globalBatch));
+                Map<String, Double> losses = step(binding.feed(batch), state, Rng.fold(trainKey, state.globalBatch));
                 losses.forEach((k, v) -> lossSums.merge(k, v * batch.size(), Double::sum));
                 samples += batch.size();
                 state.globalBatch++;
@@ -266,7 +266,7 @@ public final class Trainer {
     /** Metrics of {@code weights} on {@code data} with the eval graph. */
     public Metrics evaluate(Dataset data, Map<String, Tensor> weights) {
         return new Evaluator(eval, executor, plan.accuracyOutput(), plan.accuracyLabel())
-                .evaluate(data, weights, plan.batch(), RngStream.fold(seedKey(plan.seed()), 3));
+                .evaluate(data, weights, plan.batch(), Rng.fold(seedKey(plan.seed()), 3));
     }
 
     private void writeCheckpoint(TrainState state) {
@@ -279,7 +279,7 @@ public final class Trainer {
     }
 
     /** The root key of a seed (any long; keys must be below 2^52). */
-    static long seedKey(long seed) { return RngStream.fold(seed, 0); }
+    static long seedKey(long seed) { return Rng.fold(seed, 0); }
 
     /** A random key as the i64 scalar graphs take. */
     static Tensor key(long k) { return Tensor.scalar(DType.I64, k); }

@@ -6,7 +6,7 @@ import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
-import dlc.ir.ops.RngStream;
+import dlc.runtime.Rng;
 import dlc.runtime.CompiledGraph;
 import org.junit.jupiter.api.Test;
 
@@ -111,7 +111,7 @@ class JvmExecutorTest {
     void initAndEvalAgreeWithTheInterpreter() {
         Executor jvm = Executor.jvm(), ref = Executor.interpreter();
         Graph init = MLP.graph("init").orElseThrow(), eval = MLP.graph("eval").orElseThrow();
-        Map<String, Tensor> key = Map.of(Trainer.RNG, Tensor.scalar(DType.I64, RngStream.fold(7, 1)));
+        Map<String, Tensor> key = Map.of(Trainer.RNG, Tensor.scalar(DType.I64, Rng.fold(7, 1)));
         Map<String, Tensor> w = ref.run(init, key), wj = jvm.run(init, key);
         // float32 rounding of each init value (a product of a uniform draw and a scale): 1e-6 relative
         for (String k : w.keySet()) assertClose(w.get(k), wj.get(k), 1e-5, "init " + k);

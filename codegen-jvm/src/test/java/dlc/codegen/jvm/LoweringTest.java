@@ -45,7 +45,7 @@ class LoweringTest {
         EvalContext ctx = new EvalContext() {
             @Override public int[] resolve(Shape shape) { return shape.eval(c.env()); }
 
-            @Override public Tensor[] run(Graph graph, Tensor... args) { throw new UnsupportedOperationException(); }
+            @Override public Tensor[] run(Graph graph, Tensor... args) { throw new UnsupportedOperationException("lowering cases have no nested graphs"); }
         };
         Tensor want = node.op().eval(c.inputs(), node.attrs(), List.of(), ctx)[0];
         FakeEmitter e = new FakeEmitter(c.env());

@@ -208,7 +208,7 @@ public final class ElementwiseOps {
                     (c, x, y, g) -> mul(c, g, mul(c, c.scalar(-0.5, x.type().dtype()), mul(c, y, mul(c, y, y))))),
             new Unary("tanh", true, Math::tanh, (c, x, y, g) -> mul(c, g, c.op("sub", one(c, y), mul(c, y, y)))),
             new Unary("sigmoid", true, ElementwiseOps::sigmoid, (c, x, y, g) -> mul(c, g, mul(c, y, c.op("sub", one(c, y), y)))),
-            new Unary("erf", true, SpecialFunctions::erf, (c, x, y, g) -> mul(c, g,
+            new Unary("erf", true, dlc.runtime.SpecialFunctions::erf, (c, x, y, g) -> mul(c, g,
                     mul(c, c.scalar(2 / Math.sqrt(Math.PI), x.type().dtype()), c.op("exp", c.op("neg", mul(c, x, x)))))),
             new Unary("sin", true, Math::sin, (c, x, y, g) -> mul(c, g, c.op("cos", x))),
             new Unary("cos", true, Math::cos, (c, x, y, g) -> c.op("neg", mul(c, g, c.op("sin", x)))),

@@ -3,15 +3,16 @@ package dlc.ir.ops;
 import dlc.ir.*;
 import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Tensor;
+import dlc.runtime.Rng;
 
 import java.util.List;
 
 /**
- * Random ops over explicit keys ({@code i64[]} scalars), drawing with {@link RngStream} so every
+ * Random ops over explicit keys ({@code i64[]} scalars), drawing with {@link Rng} so every
  * backend gives the same numbers. They are OPAQUE: a draw is a pure function of (key, element
  * index), but fusion must not duplicate or reorder what it does not understand.
  * <ul>
- *   <li>{@code rng_fold(key) {salt: Long}}: a new key, {@link RngStream#fold}.</li>
+ *   <li>{@code rng_fold(key) {salt: Long}}: a new key, {@link Rng#fold}.</li>
  *   <li>{@code random_uniform(key) {shape, dtype, low = 0.0, high = 1.0}}: element i (row-major)
  *       is {@code low + (high - low) * uniform(key, i)}.</li>
  *   <li>{@code random_normal(key) {shape, dtype, mean = 0.0, std = 1.0}}: element i is
@@ -43,7 +44,7 @@ final class RandomOps {
         @Override public List<Value> vjp(VjpContext c) { return noGradient(c); }
 
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
-            long k = RngStream.fold(RngStream.key(in[0].item()), attrs.getLong("salt"));
+            long k = Rng.fold(Rng.key(in[0].item()), attrs.getLong("salt"));
             return new Tensor[]{Tensor.scalar(DType.I64, k)};
         }
     }
@@ -79,15 +80,15 @@ final class RandomOps {
         @Override public List<Value> vjp(VjpContext c) { return noGradient(c); }
 
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
-            long key = RngStream.key(in[0].item());
+            long key = Rng.key(in[0].item());
             int[] shape = ctx.resolve(attrs.getShape("shape"));
             double[] y = new double[(int) Tensor.numel(shape)];
             if (normal) {
                 double mean = attrs.getDouble("mean", 0), std = attrs.getDouble("std", 1);
-                for (int i = 0; i < y.length; i++) y[i] = mean + std * RngStream.normal(key, i);
+                for (int i = 0; i < y.length; i++) y[i] = mean + std * Rng.normal(key, i);
             } else {
                 double low = attrs.getDouble("low", 0), high = attrs.getDouble("high", 1);
-                for (int i = 0; i < y.length; i++) y[i] = low + (high - low) * RngStream.uniform(key, i);
+                for (int i = 0; i < y.length; i++) y[i] = low + (high - low) * Rng.uniform(key, i);
             }
             DType dt = attrs.has("dtype") ? attrs.getDType("dtype") : DType.F32;
             return new Tensor[]{new Tensor(dt, shape, y)};

@@ -4,6 +4,7 @@ import dlc.ir.*;
 import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
+import dlc.runtime.Rng;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -39,18 +40,18 @@ class RandomTest {
     @Test
     void matchesTheDocumentedAlgorithm() {
         // golden values from an independent arbitrary-precision implementation (Python ints masked to 64 bits)
-        assertEquals(0x8209b480faed1b10L, RngStream.mix(0, 0));
-        assertEquals(0x644a1d1984561d77L, RngStream.mix(42, 7));
-        assertEquals(0xc75d4d7a1718e267L, RngStream.mix((1L << 52) - 1, 123456));
-        assertEquals(8522164 * 0x1p-24, RngStream.uniform(0, 0));
-        assertEquals(7087018 * 0x1p-24, RngStream.uniform(0, 1));
-        assertEquals(6572573 * 0x1p-24, RngStream.uniform(42, 7));
+        assertEquals(0x8209b480faed1b10L, Rng.mix(0, 0));
+        assertEquals(0x644a1d1984561d77L, Rng.mix(42, 7));
+        assertEquals(0xc75d4d7a1718e267L, Rng.mix((1L << 52) - 1, 123456));
+        assertEquals(8522164 * 0x1p-24, Rng.uniform(0, 0));
+        assertEquals(7087018 * 0x1p-24, Rng.uniform(0, 1));
+        assertEquals(6572573 * 0x1p-24, Rng.uniform(42, 7));
         assertEquals(2731740849052432L, fold(0, 0));
         assertEquals(3537264058410851L, fold(42, 1));
         assertEquals(3745688211520815L, fold(42, 2));
         // normal from draws 0 and 1 of key 0
         double u1 = 8522164 * 0x1p-24, u2 = 7087018 * 0x1p-24;
-        assertEquals(Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2), RngStream.normal(0, 0));
+        assertEquals(Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2), Rng.normal(0, 0));
     }
 
     @Test
@@ -61,7 +62,7 @@ class RandomTest {
         // counter-based: element i of any shape is draw i, so a [2,3] tensor is the prefix of a [10] one
         Tensor longer = draw("random_uniform", 7, Attrs.of("shape", Shape.of(10)));
         assertArrayEquals(x.data(), java.util.Arrays.copyOf(longer.data(), 6));
-        for (int i = 0; i < 6; i++) assertEquals(RngStream.uniform(7, i), x.data()[i]);
+        for (int i = 0; i < 6; i++) assertEquals(Rng.uniform(7, i), x.data()[i]);
         assertNotEquals(x, draw("random_uniform", 8, a));
     }
 
@@ -71,7 +72,7 @@ class RandomTest {
         assertNotEquals(k1, k2);
         assertNotEquals(5, k1);
         assertEquals(k1, fold(5, 1));
-        for (long k : new long[]{k1, k2, fold(RngStream.KEY_LIMIT - 1, -3)}) assertTrue(k >= 0 && k < RngStream.KEY_LIMIT, "key " + k);
+        for (long k : new long[]{k1, k2, fold(Rng.KEY_LIMIT - 1, -3)}) assertTrue(k >= 0 && k < Rng.KEY_LIMIT, "key " + k);
         Attrs a = Attrs.of("shape", Shape.of(100));
         double[] s1 = draw("random_uniform", k1, a).data(), s2 = draw("random_uniform", k2, a).data();
         int same = 0;
@@ -97,9 +98,9 @@ class RandomTest {
      */
     @Test
     void uniformMomentsAndIndependence() {
-        for (long k : new long[]{0, 1, 123456789, RngStream.KEY_LIMIT - 1}) {
+        for (long k : new long[]{0, 1, 123456789, Rng.KEY_LIMIT - 1}) {
             double[] u = draw("random_uniform", k, Attrs.of("shape", Shape.of(N), "dtype", DType.F64)).data();
-            double[] other = draw("random_uniform", k + 1 < RngStream.KEY_LIMIT ? k + 1 : 0, Attrs.of("shape", Shape.of(N))).data();
+            double[] other = draw("random_uniform", k + 1 < Rng.KEY_LIMIT ? k + 1 : 0, Attrs.of("shape", Shape.of(N))).data();
             double mean = mean(u), var = 0, lag = 0, cross = 0;
             for (int i = 0; i < N; i++) {
                 var += (u[i] - 0.5) * (u[i] - 0.5) / N;
@@ -117,7 +118,7 @@ class RandomTest {
     @Test
     void uniformBoundsScale() {
         double[] u = draw("random_uniform", 3, Attrs.of("shape", Shape.of(50), "low", -2.0, "high", 3.0)).data();
-        for (int i = 0; i < u.length; i++) assertEquals(-2 + 5 * RngStream.uniform(3, i), u[i]);
+        for (int i = 0; i < u.length; i++) assertEquals(-2 + 5 * Rng.uniform(3, i), u[i]);
     }
 
     /* Normal: se of the mean 1/sqrt(N), of the variance sqrt(2/N), of P(|z| < 1) = 0.6827 sqrt(p(1-p)/N). */
@@ -141,7 +142,7 @@ class RandomTest {
         for (double v : z) var += (v - mean) * (v - mean) / (N - 1);
         assertEquals(3, mean, 5 * 2 / Math.sqrt(N));
         assertEquals(4, var, 5 * 4 * Math.sqrt(2.0 / N));
-        for (int i = 0; i < 10; i++) assertEquals(3 + 2 * RngStream.normal(4, i), z[i]);
+        for (int i = 0; i < 10; i++) assertEquals(3 + 2 * Rng.normal(4, i), z[i]);
     }
 
     @Test
@@ -156,7 +157,7 @@ class RandomTest {
         Tensor xs = Tensor.zeros(DType.F32, 4, 3);
         Tensor y = Interpreter.run(gb.build(), Map.of("x", xs, "key", key(17))).get("y");
         assertArrayEquals(new int[]{4, 3}, y.shape());
-        for (int i = 0; i < 12; i++) assertEquals(RngStream.normal(RngStream.fold(17, 1), i), y.data()[i]);
+        for (int i = 0; i < 12; i++) assertEquals(Rng.normal(Rng.fold(17, 1), i), y.data()[i]);
     }
 
     @Test

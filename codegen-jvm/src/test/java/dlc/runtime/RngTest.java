@@ -4,7 +4,6 @@ import dlc.ir.Attrs;
 import dlc.ir.DType;
 import dlc.ir.Shape;
 import dlc.ir.eval.Tensor;
-import dlc.ir.ops.RngStream;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
@@ -16,27 +15,8 @@ import static dlc.runtime.Reference.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** The runtime's RNG port is bit-identical with {@link RngStream}: keys, uniforms, normals; and the draw kernels with the ops. */
+/** The draw kernels (f32 and f64 storage, offsets) give exactly the reference ops' values ({@link Rng} itself is pinned by RandomTest in ir). */
 class RngTest {
-    @Property
-    void functionsAreBitIdentical(@ForAll @LongRange(min = 0, max = (1L << 52) - 1) long key, @ForAll long counter) {
-        assertEquals(RngStream.mix(key, counter), Rng.mix(key, counter));
-        assertEquals(RngStream.fold(key, counter), Rng.fold(key, counter));
-        long i = counter & 0x3fffffffffffL;
-        assertEquals(Double.doubleToRawLongBits(RngStream.uniform(key, i)), Double.doubleToRawLongBits(Rng.uniform(key, i)));
-        assertEquals(Double.doubleToRawLongBits(RngStream.normal(key, i)), Double.doubleToRawLongBits(Rng.normal(key, i)));
-    }
-
-    @Test
-    void firstDrawsOfSmallSeedsAreBitIdentical() {
-        for (long key = 0; key < 50; key++)
-            for (long i = 0; i < 200; i++) {
-                assertEquals(RngStream.uniform(key, i), Rng.uniform(key, i));
-                assertEquals(RngStream.normal(key, i), Rng.normal(key, i));
-                assertEquals(RngStream.fold(key, i), Rng.fold(key, i));
-            }
-    }
-
     @Property
     void drawKernelsMatchTheOps(@ForAll long seed) {
         Random r = new Random(seed);
