@@ -805,6 +805,18 @@ final class ImportOps {
             axes = value(3) == null ? null : knownInput(3, "Slice's axes").longs("Slice's axes");
             steps = value(4) == null ? null : knownInput(4, "Slice's steps").longs("Slice's steps");
         }
+        if (v instanceof K k && k.isInteger() && r == 1 && starts.length == 1) { // shape arithmetic: a piece of a known vector
+            int n = k.shape()[0];
+            long step = steps == null ? 1 : steps[0];
+            long st = starts[0].value(), en = ends[0].value();
+            st = st < 0 ? st + n : st;
+            en = en < 0 ? en + n : en;
+            List<Dim> piece = new ArrayList<>();
+            if (step > 0) for (long i = Math.max(0, st); i < Math.min(n, en); i += step) piece.add(k.ints()[(int) i]);
+            else for (long i = Math.min(n - 1, st); i > Math.max(-1, en); i += step) piece.add(k.ints()[(int) i]);
+            put(0, ints(k.dtype(), new int[]{piece.size()}, piece.toArray(Dim[]::new)));
+            return;
+        }
         String[] idx = new String[r];
         Arrays.fill(idx, ":");
         List<Dim> out = new ArrayList<>(t.shape().dims());

@@ -20,7 +20,7 @@ final class OnnxOps {
             Map.entry("neg", "Neg"), Map.entry("abs", "Abs"), Map.entry("sign", "Sign"), Map.entry("exp", "Exp"),
             Map.entry("log", "Log"), Map.entry("sqrt", "Sqrt"), Map.entry("tanh", "Tanh"), Map.entry("sigmoid", "Sigmoid"),
             Map.entry("erf", "Erf"), Map.entry("sin", "Sin"), Map.entry("cos", "Cos"), Map.entry("relu", "Relu"),
-            Map.entry("floor", "Floor"), Map.entry("not", "Not"), Map.entry("stop_gradient", "Identity"));
+            Map.entry("floor", "Floor"), Map.entry("not", "Not"));
 
     private static final Map<String, String> BINARY = Map.ofEntries(
             Map.entry("add", "Add"), Map.entry("sub", "Sub"), Map.entry("mul", "Mul"), Map.entry("pow", "Pow"),
@@ -32,6 +32,10 @@ final class OnnxOps {
     static void emit(OnnxGraphBuilder b, Node n, Map<Value, String> env) {
         String op = n.op().name();
         List<String> in = n.inputs().stream().map(env::get).toList();
+        if (op.equals("stop_gradient")) { // the identity outside autodiff: no node at all
+            env.put(n.output(), in.get(0));
+            return;
+        }
         Attrs a = n.attrs();
         String hint = n.outputs().size() == 1 ? hintOf(n.output()) : null;
         String out;
