@@ -35,7 +35,7 @@ public final class Npy {
     /** Element types of a .npy file that dlc understands, by their descr without byte order. */
     private enum Elem {
         F4("f4", 4, DType.F32), F8("f8", 8, DType.F64), I4("i4", 4, DType.I32), I8("i8", 8, DType.I64),
-        B1("b1", 1, DType.BOOL), U1("u1", 1, DType.I32), I1("i1", 1, DType.I32), I2("i2", 2, DType.I32),
+        B1("b1", 1, DType.BOOL), U1("u1", 1, DType.U8), I1("i1", 1, DType.I8), I2("i2", 2, DType.I32),
         U2("u2", 2, DType.I32), U4("u4", 4, DType.I64);
 
         final String code;
@@ -55,6 +55,8 @@ public final class Npy {
                 case I32 -> I4;
                 case I64 -> I8;
                 case BOOL -> B1;
+                case U8 -> U1;
+                case I8 -> I1;
             };
         }
     }
@@ -176,7 +178,8 @@ public final class Npy {
                 case I4 -> out.putInt((int) x);
                 case I8 -> out.putLong((long) x);
                 case B1 -> out.put((byte) (x != 0 ? 1 : 0));
-                default -> throw new IllegalStateException("dlc writes only f4, f8, i4, i8 and b1, not " + elem.code);
+                case U1, I1 -> out.put((byte) x);
+                default -> throw new IllegalStateException("dlc writes only f4, f8, i4, i8, u1, i1 and b1, not " + elem.code);
             }
         return out.array();
     }
