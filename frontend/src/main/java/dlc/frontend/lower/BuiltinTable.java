@@ -19,6 +19,7 @@ final class BuiltinTable {
         out.addAll(BuiltinsRandom.all());
         out.addAll(BuiltinsControl.all());
         out.addAll(BuiltinsGrad.all());
+        out.addAll(BuiltinsResize.all());
         out.addAll(BuiltinsCompileTime.all());
         return out;
     }

@@ -90,7 +90,7 @@ final class BuiltinsGrad {
         if (x instanceof TensorV t) {
             Value v = t.v();
             if (!v.type().dtype().isFloating())
-                throw a.error("x", "grad: cannot differentiate with respect to " + what + ", a " + v.type() + " tensor",
+                throw a.error("x", "grad: " + what + " is " + v.type() + ", which has no gradient",
                         "only floating tensors have gradients; integer and bool values (indices, masks, labels) do not");
             targets.add(v);
             names.add(what);
