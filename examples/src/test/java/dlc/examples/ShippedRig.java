@@ -34,7 +34,7 @@ final class ShippedRig {
     private ShippedRig() {}
 
     /** A finished run: the trainer (for its plan and normalization), the data it saw, the result. */
-    record Run(Trainer trainer, Dataset data, Dataset test, Trainer.Result result) {
+    record Run(Trainer trainer, Dataset data, Dataset testSet, Trainer.Result result) {
         /** The metrics of the final weights on the held-out validation part. */
         Metrics validation() {
             assertNotNull(result.validation(), "the block holds out a validation part");
@@ -56,7 +56,7 @@ final class ShippedRig {
         }
 
         /** The test set normalized as the training data was (the block's normalize, training statistics). */
-        Dataset normalizedTest() { return trainer.likeTraining(test, data, trainer.plan().seed()); }
+        Dataset normalizedTest() { return trainer.likeTraining(testSet, data, trainer.plan().seed()); }
     }
 
     /**
@@ -110,6 +110,31 @@ final class ShippedRig {
 
     /** The features of {@code d} as float64 values, sample-major. */
     static double[] features(Dataset d) { return d.tensors().get(Dataset.FEATURES).data(); }
+
+    /** The mean sample of {@code train}'s features. */
+    static double[] meanSample(Dataset train) {
+        double[] x = features(train);
+        int per = x.length / train.size();
+        double[] mean = new double[per];
+        for (int i = 0; i < x.length; i++) mean[i % per] += x[i] / train.size();
+        return mean;
+    }
+
+    /**
+     * The negative log-likelihood in nats per sample of {@code test} (values in [0, 1]) under independent
+     * Bernoulli pixels with the mean training image as probabilities (clipped to [1e-4, 1 - 1e-4]):
+     * the best model that ignores its input, and the bar a VAE's negative ELBO must clear.
+     */
+    static double meanImageBernoulliNll(Dataset train, Dataset test) {
+        double[] m = meanSample(train), t = features(test);
+        int per = m.length;
+        double s = 0;
+        for (int i = 0; i < t.length; i++) {
+            double p = Math.min(1 - 1e-4, Math.max(1e-4, m[i % per]));
+            s -= t[i] * Math.log(p) + (1 - t[i]) * Math.log(1 - p);
+        }
+        return s / test.size();
+    }
 
     /** The mean squared error of predicting every sample of {@code test} by the mean sample of {@code train}. */
     static double meanImageMse(Dataset train, Dataset test) {
