@@ -99,7 +99,7 @@ class TrainCommandsTest {
         Path f = write("bad.dl", MLP.replace("moons(n=512, noise=0.1)", "\"digits\""));
         CliHarness.Result r = exec(DLC, "train", f.toString());
         assertEquals(1, r.code(), r::toString);
-        assertTrue(r.err().contains("dlc: unknown data set 'digits'; known sets are [moons"), r::toString);
+        assertTrue(r.err().contains("unknown data set 'digits'; known sets are [moons"), r::toString);
         Path g = write("noblock.dl", MLP.substring(0, MLP.indexOf("train Mlp")));
         CliHarness.Result n = exec(DLC, "train", g.toString());
         assertEquals(1, n.code(), n::toString);
