@@ -33,11 +33,12 @@ public final class Npy {
     /**
      * The element types a .npy file may hold, by NumPy type code (descr without byte order), and
      * the dtype each reads as: the one table of the mapping. f4 gives a {@code float[]}, everything
-     * else a {@code double[]}; small integers read as i32, u4 as i64 (it does not fit i32).
+     * else a {@code double[]}; u1 and i1 read as the language's u8 and i8, the other small integers
+     * as i32, u4 as i64 (it does not fit i32).
      */
     public enum Elem {
         F4("f4", 4, "f32"), F8("f8", 8, "f64"), I4("i4", 4, "i32"), I8("i8", 8, "i64"), B1("b1", 1, "bool"),
-        U1("u1", 1, "i32"), I1("i1", 1, "i32"), I2("i2", 2, "i32"), U2("u2", 2, "i32"), U4("u4", 4, "i64");
+        U1("u1", 1, "u8"), I1("i1", 1, "i8"), I2("i2", 2, "i32"), U2("u2", 2, "i32"), U4("u4", 4, "i64");
 
         /** NumPy's type code, e.g. {@code f4}. */
         public final String code;
@@ -66,6 +67,8 @@ public final class Npy {
                 case "i32" -> I4;
                 case "i64" -> I8;
                 case "bool" -> B1;
+                case "u8" -> U1;
+                case "i8" -> I1;
                 default -> null;
             };
         }
@@ -220,7 +223,8 @@ public final class Npy {
                 case I4 -> b.putInt((int) v);
                 case I8 -> b.putLong((long) v);
                 case B1 -> b.put((byte) (v != 0 ? 1 : 0));
-                default -> throw new IllegalArgumentException("dlc writes only f4, f8, i4, i8 and b1, not " + elem.code);
+                case U1, I1 -> b.put((byte) (long) v);
+                default -> throw new IllegalArgumentException("dlc writes only f4, f8, i4, i8, u1, i1 and b1, not " + elem.code);
             }
         }
         return b.array();
@@ -242,7 +246,7 @@ public final class Npy {
         for (int i = 0; i < n; i++) {
             double v = t.get(i);
             d[i] = switch (dtype) {
-                case "i32", "i64" -> v < 0 ? Math.ceil(v) : Math.floor(v); // C-style truncation, as numpy's astype
+                case "i32", "i64", "u8", "i8" -> v < 0 ? Math.ceil(v) : Math.floor(v); // C-style truncation, as numpy's astype
                 case "bool" -> v != 0 ? 1 : 0;
                 default -> v;
             };
