@@ -87,7 +87,7 @@ class TrainCommandsTest {
         assertEquals(0, exec(DLC, "train", f.toString(), "--epochs", "1", "--out", ckpt.toString()).code());
         CliHarness.Result r = exec(DLC, "eval", f.toString(), "-P", "hidden=4", "--weights", ckpt.toString());
         assertEquals(1, r.code(), r::toString);
-        assertTrue(r.err().contains("does not match the model (3 problems)"), r::toString);
+        assertTrue(r.err().contains("does not match the weights of model Mlp (3 differences)"), r::toString);
         assertTrue(r.err().contains("tensor 'dense.w' has shape [2, 16], expected [2, 4]"), r::toString);
         Files.write(ckpt, new byte[]{42});
         CliHarness.Result bad = exec(DLC, "train", f.toString(), "--resume", ckpt.toString());
