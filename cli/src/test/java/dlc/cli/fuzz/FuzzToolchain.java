@@ -3,7 +3,10 @@ package dlc.cli.fuzz;
 import dlc.cli.Toolchain;
 import dlc.cli.UserError;
 import dlc.frontend.Compilation;
-import dlc.frontend.Frontend;
+import dlc.frontend.lower.Compiler;
+import dlc.frontend.lower.FileParser;
+import dlc.frontend.parse.ParseResult;
+import dlc.frontend.parse.SourceParser;
 import dlc.frontend.lower.SourceProvider;
 import dlc.ir.Graph;
 import dlc.ir.Module;
@@ -15,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,10 +34,17 @@ final class FuzzToolchain implements Toolchain {
     static final long MAX_ELEMENTS = 4_000_000;
 
     private final Toolchain standard = Toolchain.standard();
-    private final Map<String, String> stdOverrides;
+    /** The std modules replaced in the next compilations, by resource path ("std/nn.dl"). */
+    Map<String, String> stdOverrides = Map.of();
     Compilation last;
-
-    FuzzToolchain(Map<String, String> stdOverrides) { this.stdOverrides = stdOverrides; }
+    /** Parses of files by name and text: the stdlib's modules are read by every run, and parsing them is most of a run. */
+    private final Map<List<String>, FileParser.Parsed> parses = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override protected boolean removeEldestEntry(Map.Entry<List<String>, FileParser.Parsed> e) { return size() > 64; }
+    };
+    private final FileParser parser = (fileName, text) -> parses.computeIfAbsent(List.of(fileName, text), k -> {
+        ParseResult r = SourceParser.parse(fileName, text);
+        return new FileParser.Parsed(r.program(), r.diagnostics());
+    });
 
     @Override public Compilation compile(Path file, String model, Map<String, String> params) throws IOException {
         SourceProvider std = SourceProvider.standard();
@@ -43,7 +54,7 @@ final class FuzzToolchain implements Toolchain {
             if (text != null) return Optional.of(new SourceProvider.Source(rel, "fuzz:" + rel, text));
             return std.find(module, importing);
         };
-        last = Frontend.compileSource(file.toString(), Files.readString(file), model, params, Map.of(), provider);
+        last = Compiler.compile(file.toString(), Files.readString(file), model, params, Map.of(), provider, parser);
         if (last.module() != null && elements(last.module()) > MAX_ELEMENTS)
             throw new UserError("fuzz: the model's tensors are too large to run in a test");
         return last;

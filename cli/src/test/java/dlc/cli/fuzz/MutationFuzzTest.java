@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * -Dsurefire.failIfNoSpecifiedTests=false -Ddlc.fuzz.programs=50000 -Ddlc.fuzz.seed=7}.
  */
 class MutationFuzzTest {
-    static final int CI_PROGRAMS = 1500;
+    static final int CI_PROGRAMS = 1000;
     static final long TIMEOUT_S = 60;
 
     @TempDir Path dir;
@@ -82,6 +82,15 @@ class MutationFuzzTest {
     record Failure(String signature, String detail) {}
 
     private final Map<String, Integer> counts = new TreeMap<>();
+    /** One command line for every run (building picocli's model is slow); stderr is cleared before each. */
+    private final FuzzToolchain tools = new FuzzToolchain();
+    private final StringWriter out = new StringWriter(), err = new StringWriter();
+    private final picocli.CommandLine cl = Main.commandLine(tools);
+
+    {
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+    }
 
     @Test
     void mutatedProgramsGiveResultsOrDiagnosticsNeverInternalErrors() throws Exception {
@@ -162,11 +171,10 @@ class MutationFuzzTest {
         Files.writeString(main, s.main());
         if (s.helpers() != null) Files.writeString(helpers, s.helpers());
         else Files.deleteIfExists(helpers);
-        FuzzToolchain tools = new FuzzToolchain(s.std());
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        var cl = Main.commandLine(tools);
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
+        tools.stdOverrides = s.std();
+        tools.last = null;
+        err.getBuffer().setLength(0);
+        out.getBuffer().setLength(0);
         int code;
         try {
             code = cl.execute("run", main.toString(), "--backend", "jvm", "--seed", "1");

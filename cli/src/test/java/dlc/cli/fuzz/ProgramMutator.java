@@ -41,7 +41,7 @@ final class ProgramMutator {
     /** One to three mutations of text. */
     static String mutate(String text, Random r) {
         List<String> t = tokens(text);
-        int n = 1 + r.nextInt(3);
+        int n = r.nextInt(10) < 6 ? 1 : r.nextInt(4) < 3 ? 2 : 3; // mostly one: more mutants get past the parser
         for (int i = 0; i < n; i++) mutateOnce(t, r);
         return String.join("", t);
     }
@@ -52,7 +52,7 @@ final class ProgramMutator {
         if (sig.isEmpty()) return;
         int at = sig.get(r.nextInt(sig.size()));
         String tok = t.get(at);
-        switch (r.nextInt(10)) {
+        switch (r.nextInt(12)) {
             case 0 -> t.remove(at);
             case 1 -> t.add(at, tok + " ");
             case 2 -> { // swap with the next significant token
@@ -63,7 +63,7 @@ final class ProgramMutator {
                     t.set(other, tok);
                 }
             }
-            case 3, 4 -> { // a number: an extreme value (else any token becomes one)
+            case 3, 4, 10, 11 -> { // a number: an extreme value (else any token becomes one)
                 List<Integer> numbers = new ArrayList<>();
                 for (int i : sig) if (Character.isDigit(t.get(i).charAt(0))) numbers.add(i);
                 int where = numbers.isEmpty() ? at : numbers.get(r.nextInt(numbers.size()));
