@@ -25,6 +25,23 @@ class TrainDiagnosticsTest {
         for (String p : parts) assertTrue(text.contains(p), () -> "expected '" + p + "' in:\n" + text);
     }
 
+    /** A gradient rule's refusal points at the forward op (issue 10: it had no file:line:col). */
+    @Test void aGradientThatCannotBeBuiltIsLocatedAtItsOp() {
+        String text = TrainRun.errors("""
+                import std.nn.{conv}
+                model M {
+                  input x: f32[B, 1, H, H]
+                  h = conv(x, 4, 3, stride=2)
+                  loss mean(h)
+                }
+                train M {
+                  optimizer sgd(lr=0.1)
+                }
+                """);
+        has(text, "std/nn.dl:", ": error: cannot differentiate loss 'loss' for step 'step': the gradient of conv2d with stride 2 needs to know the input height H",
+                "hint: use stride 1 on that axis, or a concrete height");
+    }
+
     @Test void unknownOptimizerSuggestsTheClosest() {
         has(block("optimizer adma(lr=1e-3)"), "test.dl:9:11: error: unknown name 'adma'", "did you mean 'adam'?");
     }
