@@ -3,6 +3,7 @@ package dlc.cli;
 import dlc.ir.DType;
 import dlc.ir.Dim;
 import dlc.ir.Shape;
+import dlc.ir.ShapeException;
 import dlc.ir.Value;
 import dlc.ir.eval.Tensor;
 
@@ -87,11 +88,11 @@ final class InputBinder {
     /** The concrete shape of an input the user did not give; unbound symbols get {@link #DEFAULT_DIM}. */
     int[] shapeOf(Value input) {
         for (Dim d : input.type().shape().dims()) bindOrDefault(d);
-        int[] shape = input.type().shape().eval(dims);
-        for (int i = 0; i < shape.length; i++)
-            if (shape[i] < 0)
-                throw new UserError("input '" + input.name() + "' (" + input.type() + ") has a negative size " + shape[i] + " at axis " + i + " with " + dims);
-        return shape;
+        try {
+            return input.type().shape().eval(dims); // non-negative, within one Java array
+        } catch (ShapeException e) {
+            throw new UserError("input '" + input.name() + "' " + input.type().dtype() + e.getMessage() + " (" + e.hint() + ")");
+        }
     }
 
     private void requireBound(Value input, Dim d) {
