@@ -32,7 +32,7 @@ class SafeTensorsTest {
         Arbitrary<String> names = Arbitraries.strings().withCharRange('a', 'e').withChars('.', '/', ' ', '"', '\\', 'é', '\n')
                 .ofMinLength(1).ofMaxLength(6);
         Arbitrary<int[]> shapes = Arbitraries.integers().between(0, 4).array(int[].class).ofMaxSize(3);
-        Arbitrary<DType> dtypes = Arbitraries.of(DType.F32, DType.F64, DType.I32, DType.I64, DType.BOOL);
+        Arbitrary<DType> dtypes = Arbitraries.of(DType.F32, DType.F64, DType.I32, DType.I64, DType.I8, DType.U8, DType.BOOL);
         Arbitrary<Tensor> tensors = Combinators.combine(dtypes, shapes, Arbitraries.longs()).as(SafeTensorsTest::randomTensor);
         Arbitrary<Map<String, Tensor>> maps = Arbitraries.maps(names, tensors).ofMaxSize(6);
         Arbitrary<Map<String, String>> meta = Arbitraries.maps(names, Arbitraries.strings().ofMaxLength(8)).ofMaxSize(3);
@@ -47,6 +47,8 @@ class SafeTensorsTest {
             case F64 -> Double.longBitsToDouble(r.nextLong());
             case I32 -> r.nextInt();
             case I64 -> r.nextLong() >> 11; // exact in float64, as the interpreter holds it
+            case I8 -> (byte) r.nextInt();
+            case U8 -> r.nextInt(256);
             default -> r.nextBoolean() ? 1 : 0;
         };
         return new Tensor(dtype, shape, d);
