@@ -176,7 +176,7 @@ class GanExampleTest {
     }
 
     /**
-     * The train block exactly as shipped (300 epochs of 15 batches, about 20 s on the JVM backend),
+     * The train block exactly as shipped (300 epochs of 14 batches, about 20 s on the JVM backend),
      * then 1024 samples of the generator against the 1024 data points. Thresholds: the untrained
      * generator is at energy distance about 2 from the data (its samples sit in a small cloud near
      * the origin). Sampling distributions like the data's puts 0.15 in scale: two independent
