@@ -81,6 +81,8 @@ public final class Main implements Runnable {
             err.println("dlc: " + te.getMessage());
         } else if (ex instanceof Interpreter.EvalException ev) {
             err.println("dlc: runtime error in " + ev.getMessage());
+        } else if (ex instanceof dlc.runtime.OpFailure of) { // the JVM backend's counterpart of EvalException
+            err.println("dlc: runtime error in " + of.getMessage());
         } else if (ex instanceof ShapeException se) {
             err.println("dlc: " + se.getMessage() + (se.hint() == null ? "" : " (hint: " + se.hint() + ")"));
         } else {

@@ -1,10 +1,12 @@
 package dlc.cli;
 
 import dlc.ir.DType;
+import dlc.ir.Sizes;
 import dlc.ir.eval.Tensor;
 import dlc.runtime.Rng;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -21,7 +23,10 @@ final class RandomInputs {
      */
     static Tensor sample(DType dtype, int[] shape, long seed, String name, int intRange) {
         Random r = new Random(mix(seed, name));
-        double[] v = new double[(int) Tensor.numel(shape)];
+        long n = Tensor.numel(shape);
+        if (n > Sizes.MAX_ELEMENTS) // InputBinder.shapeOf checks this first, with the dims' names
+            throw new UserError("input '" + name + "' " + Arrays.toString(shape) + " has " + n + " elements, more than a Java array holds (" + Sizes.MAX_ELEMENTS + ")");
+        double[] v = new double[(int) n];
         for (int i = 0; i < v.length; i++)
             v[i] = dtype.isFloating() ? r.nextGaussian() : dtype.isInteger() ? r.nextInt(intRange) : (r.nextBoolean() ? 1 : 0);
         return new Tensor(dtype, shape, v);

@@ -112,9 +112,11 @@ final class TrainCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder("trained " + in.module.name() + " for " + r.state().epoch + " epochs");
         if (r.stoppedEarly()) sb.append(" (stopped early; kept the weights of epoch ").append(r.state().bestEpoch).append(')');
         if (last != null) {
-            sb.append(String.format(": train loss %.4f", last.trainLoss()));
-            if (!Double.isNaN(last.validationLoss())) sb.append(String.format(", validation loss %.4f", last.validationLoss()));
-            if (!Double.isNaN(last.validationAccuracy())) sb.append(String.format(", validation accuracy %.2f%%", 100 * last.validationAccuracy()));
+            sb.append(String.format(": train loss %.4f", last.trainLoss())).append(r.stoppedEarly() ? " (last epoch)" : "");
+            // the final weights' validation metrics: after early stopping, the restored epoch's, not the last epoch's
+            Metrics v = r.validation();
+            if (v != null && !Double.isNaN(v.loss())) sb.append(String.format(", validation loss %.4f", v.loss()));
+            if (v != null && v.hasAccuracy()) sb.append(String.format(", validation accuracy %.2f%%", 100 * v.accuracy()));
         }
         Metrics t = r.test();
         if (t != null) {

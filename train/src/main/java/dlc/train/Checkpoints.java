@@ -87,27 +87,54 @@ public final class Checkpoints {
     }
 
     /**
-     * Reads the weights {@code graph} needs (its PARAM and STATE inputs) from a checkpoint, for
-     * evaluation; other tensors (optimizer state) are allowed and ignored. Missing tensors or a wrong
-     * dtype or shape are a {@link CheckpointException} listing every problem.
+     * Reads the weights {@code graph} needs (its PARAM and STATE inputs) from a checkpoint, matched
+     * by name, dtype and shape alone: the checkpoint may come from a model of another name, or from
+     * one this model extends (more outputs, the same parameters), and may hold more tensors
+     * (optimizer state, parameters this graph does not use), which are ignored. A missing tensor or
+     * a wrong dtype or shape is a {@link CheckpointException} listing every difference: the missing,
+     * the mismatched, and the checkpoint's parameters that nothing in the model matched (which, next
+     * to a missing one, usually shows a renamed parameter).
      */
     public static Weights readWeights(Path file, Graph graph, String model) throws IOException {
         Checkpoint c = SafeTensors.read(file);
-        checkModel(c, file, model);
+        checkModel(c, file, null);
         List<Value> wanted = new ArrayList<>(graph.inputs(Value.Role.PARAM));
         wanted.addAll(graph.inputs(Value.Role.STATE));
         List<String> problems = c.mismatches(specs(wanted.stream().map(v -> new Named(v.name(), v.type())).toList()))
                 .stream().filter(m -> !m.startsWith("unexpected tensor")).toList();
-        if (!problems.isEmpty())
-            throw new CheckpointException(file + " does not match the model (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s")
-                    + "):\n  " + String.join("\n  ", problems));
+        if (!problems.isEmpty()) {
+            List<String> all = new ArrayList<>(problems);
+            java.util.Set<String> used = new java.util.HashSet<>();
+            for (Value v : wanted) used.add(v.name());
+            for (Map.Entry<String, Tensor> e : c.tensors().entrySet())
+                if (!used.contains(e.getKey()) && !bookkeeping(e.getKey()))
+                    all.add("unexpected tensor '" + e.getKey() + "' (" + e.getValue().dtype() + java.util.Arrays.toString(e.getValue().shape())
+                            + ") is not a weight of the model");
+            String stored = c.meta(Checkpoint.MODEL_KEY);
+            throw new CheckpointException(file + " (model " + stored + ") does not match the weights of " + (model == null ? "the model" : "model " + model)
+                    + " (" + all.size() + " difference" + (all.size() == 1 ? "" : "s") + "):\n  " + String.join("\n  ", all));
+        }
         Map<String, Tensor> m = new LinkedHashMap<>();
         for (Value v : wanted) m.put(v.name(), c.tensor(v.name()));
-        return new Weights(m, longMeta(c, file, SEED_KEY), (int) longMeta(c, file, Checkpoint.EPOCH_KEY));
+        long seed = longMeta(c, file, SEED_KEY);
+        long epoch = longMeta(c, file, Checkpoint.EPOCH_KEY);
+        if (epoch < 0 || epoch > Integer.MAX_VALUE) throw new CheckpointException(file + ": metadata '" + Checkpoint.EPOCH_KEY + "' = " + epoch + " is not an epoch count");
+        return new Weights(m, seed, (int) epoch, c.meta(Checkpoint.MODEL_KEY));
     }
 
-    /** The tensors an eval graph reads, with the seed and epoch count of the run that wrote them. */
-    public record Weights(Map<String, Tensor> tensors, long seed, int epoch) {}
+    /**
+     * Whether a checkpoint tensor is training bookkeeping rather than a weight: the step counter,
+     * optimizer state ({@code opt.PATH.i}) and early stopping's best-epoch copies.
+     */
+    private static boolean bookkeeping(String name) {
+        return name.equals(dlc.frontend.train.TrainConfig.STEP_COUNTER) || name.startsWith("opt.") || name.startsWith(BEST_PREFIX);
+    }
+
+    /**
+     * The tensors an eval graph reads, with the seed and epoch count of the run that wrote them and
+     * the name of the model that run trained (which may differ from the model reading them).
+     */
+    public record Weights(Map<String, Tensor> tensors, long seed, int epoch, String model) {}
 
     private record Named(String name, TensorType type) {}
 

@@ -231,7 +231,7 @@ final class NestEmitter implements Opcodes {
             Dim s = levelStride[a][level];
             if (s.isConst() && s.value() == 0) continue;
             mv.visitVarInsn(ILOAD, offsetLocal[a][level + 1]);
-            if (s.isConst()) BindTable.pushInt(mv, Math.toIntExact(s.value()));
+            if (s.isConst()) BindTable.pushInt(mv, KernelArgs.constInt(s));
             else mv.visitVarInsn(ILOAD, strideLocal[a][level]);
             mv.visitInsn(IADD);
             mv.visitVarInsn(ISTORE, offsetLocal[a][level + 1]);

@@ -174,11 +174,15 @@ final class TrainSettings {
 
     private TrainPlan.MetricSetting metric(TrainSetting s) {
         Expr e = s.values().get(0);
-        if (e instanceof Name n && n.name().equals("none")) return new TrainPlan.MetricSetting(true, null, null, e.span());
-        if (e instanceof Call c && c.callee() instanceof Name n && n.name().equals("accuracy") && c.args().size() == 2
-                && c.args().stream().allMatch(a -> a.name() == null && a.value() instanceof Name))
-            return new TrainPlan.MetricSetting(false, ((Name) c.args().get(0).value()).name(), ((Name) c.args().get(1).value()).name(), e.span());
-        report(e.span(), "unknown metric", "write metric accuracy(OUTPUT, LABELS) with an output and an integer input of the model, or metric none");
+        if (e instanceof Name n && n.name().equals("none")) return new TrainPlan.MetricSetting(true, null, null, null, e.span());
+        if (e instanceof Call c && c.callee() instanceof Name n && c.args().stream().allMatch(a -> a.name() == null && a.value() instanceof Name)) {
+            List<String> names = c.args().stream().map(a -> ((Name) a.value()).name()).toList();
+            if (n.name().equals("accuracy") && names.size() == 2) return new TrainPlan.MetricSetting(false, names.get(0), names.get(1), null, e.span());
+            if (n.name().equals("masked_accuracy") && names.size() == 3)
+                return new TrainPlan.MetricSetting(false, names.get(0), names.get(1), names.get(2), e.span());
+        }
+        report(e.span(), "unknown metric", "write metric accuracy(OUTPUT, LABELS), metric masked_accuracy(OUTPUT, LABELS, MASK) "
+                + "(names of the model's outputs and inputs), or metric none");
         return null;
     }
 
