@@ -410,7 +410,14 @@ final class ImportOps {
                 T c = tensor(0), a = tensor(1), b = tensor(2);
                 emit(0, "where(" + c.expr() + ", " + a.expr() + ", " + b.expr() + ")", infer("where", Attrs.EMPTY, c.type(), a.type(), b.type()));
             }
-            case "MatMul" -> { T a = tensor(0), b = tensor(1); emit(0, a.expr() + " @ " + b.expr(), infer("matmul", Attrs.EMPTY, a.type(), b.type())); }
+            case "MatMul" -> {
+                T a = tensor(0), b = tensor(1);
+                String e = a.expr() + " @ " + b.expr();
+                TensorType t = infer("matmul", Attrs.EMPTY, a.type(), b.type());
+                // a dense layer's product, read only by its bias addition: one expression, x @ w + b
+                if (onlyReadBy(node.getOutput(0), "Add")) put(0, new T(e, t));
+                else emit(0, e, t);
+            }
             case "Gemm" -> gemm();
             case "Conv", "ConvTranspose" -> conv(op.equals("ConvTranspose"));
             case "MaxPool", "AveragePool" -> pool(op.equals("MaxPool"));
@@ -553,7 +560,18 @@ final class ImportOps {
         }
         String expr = Character.isLetter(m[1].charAt(0)) && !m[1].equals("and") && !m[1].equals("or")
                 ? m[1] + "(" + ea + ", " + eb + ")" : paren(ea) + " " + m[1] + " " + paren(eb);
-        emit(0, expr, infer(m[0], Attrs.EMPTY, ta, tb));
+        TensorType type = infer(m[0], Attrs.EMPTY, ta, tb);
+        boolean dense = op.equals("Add") && (ea.contains(" @ ") || eb.contains(" @ "));
+        // x @ w + b read only by an activation: one statement, relu(x @ w + b), as the .dl layer would read
+        if (dense && ACTIVATIONS.stream().anyMatch(f -> onlyReadBy(node.getOutput(0), f))) put(0, new T("(" + expr + ")", type));
+        else emit(0, expr, type);
+    }
+
+    private static final List<String> ACTIVATIONS = List.of("Relu", "Tanh", "Sigmoid");
+
+    /** True when one node of type {@code op} reads the value and nothing else does (nor is it a graph output). */
+    private boolean onlyReadBy(String value, String op) {
+        return uses.getOrDefault(value, 0) == 1 && op.equals(firstUser.get(value)) && !outputNames.contains(value);
     }
 
     private static String paren(String e) { return e.startsWith("-") ? "(" + e + ")" : e; }
@@ -621,7 +639,7 @@ final class ImportOps {
             e += " + " + ec + (beta != 1 ? " * " + number(beta, t.dtype()) : "");
         }
         String out = node.getOutput(0);
-        if (uses.getOrDefault(out, 0) == 1 && "Relu".equals(firstUser.get(out)) && !outputNames.contains(out)) put(0, new T("(" + e + ")", t));
+        if (onlyReadBy(out, "Relu")) put(0, new T("(" + e + ")", t));
         else emit(0, e, t);
     }
 
