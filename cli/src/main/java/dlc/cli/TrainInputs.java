@@ -11,6 +11,7 @@ import dlc.train.TrainPlan;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.StringJoiner;
 import java.util.function.Supplier;
 
 /** What {@code train}, {@code eval} and {@code gradcheck} share: the lowered model, its train block's plan, its data. */
@@ -73,7 +74,9 @@ final class TrainInputs {
         try {
             return Datasets.load(name, args, base, dataDir);
         } catch (TrainException | IllegalArgumentException e) {
-            throw new UserError(file + ": data " + name + (args.isEmpty() ? "" : args.toString().replace('{', '(').replace('}', ')').replace(", ", ", ")) + ": " + e.getMessage());
+            StringJoiner call = new StringJoiner(", ", name + "(", ")");
+            args.forEach((k, v) -> call.add(k + "=" + v));
+            throw new UserError(file + ": data " + call + ": " + e.getMessage());
         }
     }
 
