@@ -22,7 +22,7 @@ import java.nio.file.NoSuchFileException;
 @Command(name = "dlc", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A compiler for neural-network models written in the .dl language.",
         subcommands = {CheckCommand.class, IrCommand.class, RunCommand.class, TrainCommand.class, EvalCommand.class, CompileCommand.class,
-                GradcheckCommand.class, StatsCommand.class, CommandLine.HelpCommand.class})
+                GradcheckCommand.class, StatsCommand.class, ExportCommand.class, ImportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show the stack trace of an internal error.")
     boolean debug;
@@ -120,6 +120,8 @@ public final class Main implements Runnable {
             err.println("dlc: " + te.getMessage());
         } else if (ex instanceof Interpreter.EvalException ev) {
             err.println("dlc: runtime error in " + ev.getMessage());
+        } else if (ex instanceof dlc.runtime.OpFailure of) { // the JVM backend's counterpart of EvalException
+            err.println("dlc: runtime error in " + of.getMessage());
         } else if (ex instanceof ShapeException se) {
             err.println("dlc: " + se.getMessage() + (se.hint() == null ? "" : " (hint: " + se.hint() + ")"));
         } else {

@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@code ./dlc train examples/X.dl} works on a fresh machine: every example with a loss has a train
  * block whose data set {@link Datasets} knows, and every built-in (non-file) set loads with the
  * block's arguments and binds to the inputs of the block's step graphs. File sets (Fashion-MNIST)
- * are only checked by name, since a fresh machine may not have the files.
+ * are only checked by name, since a fresh machine may not have the files, and for an explicit
+ * normalization (the loader gives raw bytes). No train block compiles with a warning.
  */
 class ExamplesDataTest {
     /** Sets read from files the repository does not ship. */
@@ -54,6 +55,11 @@ class ExamplesDataTest {
                 continue;
             }
             if (plan.hasTest() && !Datasets.NAMES.contains(plan.testDataset())) errors.add(f + ": unknown test set '" + plan.testDataset() + "'");
+            // issue 9: autoencoder, vae and rbm read the loader's raw 0..255 bytes as probabilities and diverged
+            if (plan.dataset().startsWith("fashion") && plan.normalize() == null)
+                errors.add(f + ": trains on Fashion-MNIST's raw 0..255 pixel bytes; say how to normalize them (normalize=\"pixels\", ...)");
+            // and a train block whose metric had to be guessed warns: every example names or implies its metric cleanly
+            if (!c.diagnostics().isEmpty()) errors.add(f + ": warnings\n" + c.render());
             trained.add(f.getFileName().toString());
             if (FILE_SETS.contains(plan.dataset())) continue;
             try {

@@ -35,7 +35,9 @@ final class ExamplesTrainRig {
 
         /** Loss and accuracy of the eval graph with the tensors of {@code state} on all of {@code data}. */
         Metrics evaluate(Map<String, Tensor> state, Dataset data) {
-            return new Evaluator(trainer.evalGraph(), Executor.interpreter(), null, null).evaluate(data, state, trainer.plan().batch(), 7);
+            TrainPlan p = trainer.plan();
+            return new Evaluator(trainer.evalGraph(), Executor.interpreter(), p.accuracyOutput(), p.accuracyLabel(), p.accuracyMask())
+                    .evaluate(data, state, p.batch(), 7);
         }
     }
 

@@ -15,16 +15,25 @@ import java.util.Map;
  * Runs a model's {@code eval} graph over a data set in batches and reports {@link Metrics}. The
  * accuracy pair is the plan's, or else found: the first integer input of rank r >= 1 (labels) and
  * the first floating output of rank r + 1 (scores over K classes); the prediction is the argmax
- * over the last axis, and accuracy is the share of labels predicted right.
+ * over the last axis, and accuracy is the share of labels predicted right (of the labels where the
+ * plan's mask is nonzero, for masked accuracy). Labels and mask are inputs or outputs of the eval
+ * graph (a language model names its shifted targets as an output). A plan compiled from a train
+ * block always names the pair or none (the frontend's default follows the loss's data flow); the
+ * finder here serves hand-built plans.
  */
 public final class Evaluator {
     private final Graph eval;
     private final Executor executor;
     private final String lossName;
-    private final String accuracyOutput, accuracyLabel;
+    private final String accuracyOutput, accuracyLabel, accuracyMask;
 
     /** An evaluator of {@code eval}; {@code accuracyOutput}/{@code accuracyLabel} may be null to find them. */
     public Evaluator(Graph eval, Executor executor, String accuracyOutput, String accuracyLabel) {
+        this(eval, executor, accuracyOutput, accuracyLabel, null);
+    }
+
+    /** As above, counting only the labels where {@code accuracyMask} (an input or output of the labels' shape; null: none) is nonzero. */
+    public Evaluator(Graph eval, Executor executor, String accuracyOutput, String accuracyLabel, String accuracyMask) {
         this.eval = eval;
         this.executor = executor;
         this.lossName = eval.outputs().stream().filter(o -> o.role() == Graph.Output.Role.LOSS).map(Graph.Output::name).findFirst().orElse(null);
@@ -43,10 +52,13 @@ public final class Evaluator {
         if (accuracyOutput != null && eval.output(accuracyOutput).isEmpty())
             throw new TrainException("accuracy output '" + accuracyOutput + "' is not an output of the model; outputs: "
                     + eval.outputs().stream().map(Graph.Output::name).toList());
-        if (accuracyLabel != null && eval.input(accuracyLabel).isEmpty())
-            throw new TrainException("accuracy label '" + accuracyLabel + "' is not an input of the model");
+        if (accuracyLabel != null && eval.input(accuracyLabel).isEmpty() && eval.output(accuracyLabel).isEmpty())
+            throw new TrainException("accuracy label '" + accuracyLabel + "' is not an input or output of the model");
+        if (accuracyMask != null && eval.input(accuracyMask).isEmpty() && eval.output(accuracyMask).isEmpty())
+            throw new TrainException("accuracy mask '" + accuracyMask + "' is not an input or output of the model");
         this.accuracyOutput = label == null ? null : out;
         this.accuracyLabel = out == null ? null : label;
+        this.accuracyMask = this.accuracyOutput == null || none ? null : accuracyMask;
     }
 
     /** Whether the model has a loss (a Hopfield net or a spiking model may have none). */
@@ -68,27 +80,38 @@ public final class Evaluator {
             Map<String, Tensor> out = executor.run(eval, in);
             if (lossName != null) lossSum += out.get(lossName).item() * part.size();
             if (classes) {
-                correct += countCorrect(out.get(accuracyOutput), in.get(accuracyLabel));
-                labelled += in.get(accuracyLabel).size();
+                Tensor labels = in.containsKey(accuracyLabel) ? in.get(accuracyLabel) : out.get(accuracyLabel);
+                Tensor mask = accuracyMask == null ? null : in.containsKey(accuracyMask) ? in.get(accuracyMask) : out.get(accuracyMask);
+                long[] counts = countCorrect(out.get(accuracyOutput), labels, mask);
+                correct += counts[0];
+                labelled += counts[1];
             }
             n += part.size();
         }
         return new Metrics(n == 0 || lossName == null ? Double.NaN : lossSum / n, classes && labelled > 0 ? (double) correct / labelled : Double.NaN, n);
     }
 
-    /** Labels whose argmax over the scores' last axis is right (scores: the labels' shape plus a class axis). */
-    private static long countCorrect(Tensor scores, Tensor labels) {
+    /**
+     * {right, counted}: the labels counted (all, or where {@code mask} is nonzero; mask may be null)
+     * and those whose argmax over the scores' last axis is right (scores: the labels' shape plus a class axis).
+     */
+    static long[] countCorrect(Tensor scores, Tensor labels, Tensor mask) {
         int k = scores.dim(scores.rank() - 1), rows = labels.size();
         if (scores.size() != (long) rows * k)
             throw new TrainException("accuracy needs scores of the labels' shape plus a class axis, got " + java.util.Arrays.toString(scores.shape())
                     + " for labels " + java.util.Arrays.toString(labels.shape()));
-        double[] s = scores.data(), y = labels.data();
-        long c = 0;
+        if (mask != null && mask.size() != rows)
+            throw new TrainException("masked accuracy needs a mask of the labels' shape, got " + java.util.Arrays.toString(mask.shape())
+                    + " for labels " + java.util.Arrays.toString(labels.shape()));
+        double[] s = scores.data(), y = labels.data(), m = mask == null ? null : mask.data();
+        long c = 0, counted = 0;
         for (int i = 0; i < rows; i++) {
+            if (m != null && m[i] == 0) continue;
+            counted++;
             int best = 0;
             for (int j = 1; j < k; j++) if (s[i * k + j] > s[i * k + best]) best = j;
             if (best == (int) y[i]) c++;
         }
-        return c;
+        return new long[]{c, counted};
     }
 }

@@ -39,7 +39,7 @@ public final class TrainConfigs {
         }
         b.steps(c.steps().stream().map(s -> new TrainPlan.Step(s.graph(), s.loss(), s.params())).toList());
         if (c.metric() == null) b.accuracy(TrainPlan.NO_ACCURACY, TrainPlan.NO_ACCURACY);
-        else b.accuracy(c.metric().output(), c.metric().labels());
+        else b.accuracy(c.metric().output(), c.metric().labels(), c.metric().mask());
         return b.build();
     }
 

@@ -22,22 +22,25 @@ import java.util.Map;
  * @param steps         the step graphs run on every batch, in order
  * @param accuracyOutput the model output compared with {@code accuracyLabel} by argmax, null for "find one",
  *                       {@link #NO_ACCURACY} for none
- * @param accuracyLabel  the label input holding class indices, or null for "find one"
+ * @param accuracyLabel  the labels holding class indices (an input, or an output of the eval graph), or null for "find one"
+ * @param accuracyMask   an input or output of the labels' shape: only labels where it is nonzero count (masked
+ *                       accuracy of padded sequences); null counts every label
  * @param normalize     how the features {@code x} are normalized, with statistics of the training split:
- *                      {@code standardize} or {@code minmax} (per feature), or null for as loaded
+ *                      {@code standardize} or {@code minmax} (per feature, fitted on the training split),
+ *                      {@code pixels} (8-bit values divided by 255, fitted on nothing), or null for as loaded
  * @param testDataset   a test set measured after every epoch and at the end but never trained on
  *                      (Fashion-MNIST's t10k part), or null for none; normalized like the training data
  * @param testArgs      the test set's arguments as source text by name
  */
 public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch, int epochs, long seed,
                         double validationFraction, int patience, double minDelta, List<Step> steps,
-                        String accuracyOutput, String accuracyLabel, String normalize,
+                        String accuracyOutput, String accuracyLabel, String accuracyMask, String normalize,
                         String testDataset, Map<String, String> testArgs) {
     /** As both accuracy names: the model has no accuracy metric (the block said {@code metric none}, or none applies). */
     public static final String NO_ACCURACY = "";
 
     /** Accepted values of {@code normalize}. */
-    public static final List<String> NORMALIZATIONS = List.of("standardize", "minmax");
+    public static final List<String> NORMALIZATIONS = List.of("standardize", "minmax", "pixels");
 
     /** The graph name of a single-step model. */
     public static final String STEP = "step";
@@ -86,7 +89,7 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
         b.dataArgs.putAll(dataArgs);
         b.batch = batch; b.epochs = epochs; b.seed = seed;
         b.validationFraction = validationFraction; b.patience = patience; b.minDelta = minDelta;
-        b.steps = new ArrayList<>(steps); b.accuracyOutput = accuracyOutput; b.accuracyLabel = accuracyLabel;
+        b.steps = new ArrayList<>(steps); b.accuracyOutput = accuracyOutput; b.accuracyLabel = accuracyLabel; b.accuracyMask = accuracyMask;
         b.normalize = normalize;
         b.testDataset = testDataset;
         b.testArgs.putAll(testArgs);
@@ -101,7 +104,7 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
         private long seed = 0;
         private double validationFraction = 0.1, minDelta = 0;
         private List<Step> steps = new ArrayList<>(List.of(new Step(STEP, "loss", List.of())));
-        private String accuracyOutput, accuracyLabel, normalize, testDataset;
+        private String accuracyOutput, accuracyLabel, accuracyMask, normalize, testDataset;
         private final Map<String, String> testArgs = new LinkedHashMap<>();
 
         private Builder(String dataset) { this.dataset = dataset; }
@@ -132,11 +135,16 @@ public record TrainPlan(String dataset, Map<String, String> dataArgs, int batch,
         public Builder validationFraction(double f) { this.validationFraction = f; return this; }
         public Builder earlyStopping(int patience, double minDelta) { this.patience = patience; this.minDelta = minDelta; return this; }
         public Builder steps(List<Step> s) { this.steps = new ArrayList<>(s); return this; }
-        public Builder accuracy(String output, String label) { this.accuracyOutput = output; this.accuracyLabel = label; return this; }
+        public Builder accuracy(String output, String label) { return accuracy(output, label, null); }
+        /** Accuracy counted only where {@code mask} is nonzero (null: everywhere). */
+        public Builder accuracy(String output, String label, String mask) {
+            this.accuracyOutput = output; this.accuracyLabel = label; this.accuracyMask = mask;
+            return this;
+        }
 
         public TrainPlan build() {
             return new TrainPlan(dataset, dataArgs, batch, epochs, seed, validationFraction, patience, minDelta, steps,
-                    accuracyOutput, accuracyLabel, normalize, testDataset, testArgs);
+                    accuracyOutput, accuracyLabel, accuracyMask, normalize, testDataset, testArgs);
         }
     }
 }

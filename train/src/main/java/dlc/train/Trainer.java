@@ -103,12 +103,14 @@ public final class Trainer {
 
     /**
      * The outcome of {@link #fit}: the final state (the best weights when early stopping restored
-     * them), the epochs run, and the metrics of the final state on the test set ({@link #testOn};
-     * null when there is none or no epoch ran).
+     * them), the epochs run, and the metrics of the final state on the validation set (the
+     * restored weights' after early stopping, not the last epoch's; null when there is no
+     * validation set or no epoch ran) and on the test set ({@link #testOn}; null when there is
+     * none or no epoch ran).
      */
-    public record Result(TrainState state, List<EpochRecord> history, boolean stoppedEarly, Metrics test) {
+    public record Result(TrainState state, List<EpochRecord> history, boolean stoppedEarly, Metrics validation, Metrics test) {
         /** A result without a test set. */
-        public Result(TrainState state, List<EpochRecord> history, boolean stoppedEarly) { this(state, history, stoppedEarly, null); }
+        public Result(TrainState state, List<EpochRecord> history, boolean stoppedEarly) { this(state, history, stoppedEarly, null, null); }
     }
 
     /**
@@ -123,13 +125,13 @@ public final class Trainer {
         if (train.size() == 0) throw new TrainException("no training samples: data set '" + data.name() + "' has " + data.size() + " samples");
         InputBinding binding = InputBinding.of(steps.get(0), train);
         for (Graph g : steps.subList(1, steps.size())) InputBinding.of(g, train);
-        Evaluator evaluator = new Evaluator(eval, executor, plan.accuracyOutput(), plan.accuracyLabel());
+        Evaluator evaluator = new Evaluator(eval, executor, plan.accuracyOutput(), plan.accuracyLabel(), plan.accuracyMask());
         long trainKey = Rng.fold(seedKey(state.seed), 2), evalKey = Rng.fold(seedKey(state.seed), 3);
         boolean validate = val.size() > 0;
         boolean earlyStopping = validate && plan.patience() > 0 && evaluator.hasLoss();
         List<EpochRecord> history = new ArrayList<>();
         boolean stopped = false;
-        Metrics testMetrics = null;
+        Metrics testMetrics = null, valMetrics = null;
         while (state.epoch < plan.epochs()) {
             Batches batches = Batches.shuffled(train, plan.batch(), state.seed, state.epoch, train.size() < plan.batch());
             progress.start("epoch " + (state.epoch + 1) + "/" + plan.epochs(), batches.count());
@@ -151,7 +153,10 @@ public final class Trainer {
             Map<String, Double> means = new LinkedHashMap<>();
             for (Map.Entry<String, Double> e : lossSums.entrySet()) means.put(e.getKey(), e.getValue() / Math.max(1, samples));
             Metrics m = validate ? evaluator.evaluate(val, weights(state.values), plan.batch(), evalKey) : new Metrics(Double.NaN, Double.NaN, 0);
-            if (validate) progress.message("  validation " + m);
+            if (validate) {
+                progress.message("  validation " + m);
+                valMetrics = m;
+            }
             if (testSet != null) {
                 testMetrics = evaluator.evaluate(testSet, weights(state.values), plan.batch(), evalKey);
                 progress.message("  test " + testMetrics);
@@ -172,6 +177,8 @@ public final class Trainer {
                         + " epochs; restoring the weights of epoch " + state.bestEpoch);
                 state.values.clear();
                 state.values.putAll(state.best);
+                valMetrics = evaluator.evaluate(val, weights(state.values), plan.batch(), evalKey);
+                progress.message("  validation (epoch " + state.bestEpoch + "'s weights) " + valMetrics);
                 if (testSet != null) {
                     testMetrics = evaluator.evaluate(testSet, weights(state.values), plan.batch(), evalKey);
                     progress.message("  test (epoch " + state.bestEpoch + "'s weights) " + testMetrics);
@@ -180,7 +187,7 @@ public final class Trainer {
             writeCheckpoint(state);
             if (stopped) break;
         }
-        return new Result(state, history, stopped, testMetrics);
+        return new Result(state, history, stopped, valMetrics, testMetrics);
     }
 
     /**
@@ -213,7 +220,24 @@ public final class Trainer {
         if (plan.normalize() == null) return null;
         if (!train.has(Dataset.FEATURES) || !train.features().isFloat())
             throw new TrainException("normalize needs float features '" + Dataset.FEATURES + "'; data set '" + train.name() + "' has " + train.columnNames());
-        return plan.normalize().equals("minmax") ? Normalizer.minMax(train.features(), true) : Normalizer.standardize(train.features(), true);
+        return switch (plan.normalize()) {
+            case "minmax" -> Normalizer.minMax(train.features(), true);
+            case "pixels" -> pixels(train);
+            default -> Normalizer.standardize(train.features(), true);
+        };
+    }
+
+    /** 8-bit pixels to [0, 1] by the fixed 1/255; refused for data that are not 8-bit values (scaling them would be silently wrong). */
+    private static Normalizer pixels(Dataset train) {
+        var x = train.features();
+        for (int i = 0; i < x.size(); i++)
+            for (int j = 0; j < x.sampleSize(); j++) {
+                double v = x.value(i, j);
+                if (!(v >= 0 && v <= 255))
+                    throw new TrainException("normalize=\"pixels\" divides 8-bit values by 255, but data set '" + train.name() + "' has the feature value "
+                            + v + " (sample " + i + "); use \"minmax\" or \"standardize\" for other data");
+            }
+        return Normalizer.of(0f, 1f / 255f);
     }
 
     /** Runs every step graph on one batch, applies their updates; returns each step's loss. */
@@ -265,7 +289,7 @@ public final class Trainer {
 
     /** Metrics of {@code weights} on {@code data} with the eval graph. */
     public Metrics evaluate(Dataset data, Map<String, Tensor> weights) {
-        return new Evaluator(eval, executor, plan.accuracyOutput(), plan.accuracyLabel())
+        return new Evaluator(eval, executor, plan.accuracyOutput(), plan.accuracyLabel(), plan.accuracyMask())
                 .evaluate(data, weights, plan.batch(), Rng.fold(seedKey(plan.seed()), 3));
     }
 

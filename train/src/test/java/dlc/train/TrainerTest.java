@@ -99,7 +99,7 @@ class TrainerTest {
         CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoints.read(f, MLP.graph("init").orElseThrow(), MLP.name()));
         assertTrue(e.getMessage().contains("tensor 'dense.w' has shape [2, 12], expected [2, 8]"), e.getMessage());
         CheckpointException e2 = assertThrows(CheckpointException.class, () -> Checkpoints.readWeights(f, MLP.graph("eval").orElseThrow(), "Other"));
-        assertTrue(e2.getMessage().contains("holds model 'Mlp', not 'Other'"), e2.getMessage());
+        assertTrue(e2.getMessage().contains("tensor 'dense.w' has shape [2, 12], expected [2, 8]"), e2.getMessage());
     }
 
     @Test void aMalformedCheckpointIsAClearError(@TempDir Path dir) throws Exception {
@@ -125,6 +125,39 @@ class TrainerTest {
         TrainState afterOne = one.fit(MOONS, one.init()).state();
         assertEquals(afterOne.get("dense.w"), r.state().get("dense.w"), "weights of epoch 1 restored");
         assertEquals(1, r.state().bestEpoch);
+    }
+
+    /**
+     * Issue 9: after early stopping the run's final validation figures were the last epoch's, while
+     * the weights it returned were an earlier epoch's. They are the restored weights' now.
+     */
+    @Test void afterEarlyStoppingTheReportedValidationIsTheRestoredWeights() {
+        TrainPlan p = plan(10).toBuilder().earlyStopping(2, 0).build();
+        Trainer t = TestModels.sgdTrainer(MLP, p, -0.2).progress(quiet());
+        Trainer.Result r = t.fit(MOONS, t.init());
+        assertTrue(r.stoppedEarly());
+        double best = r.history().get(0).validationLoss(), last = r.history().get(r.history().size() - 1).validationLoss();
+        assertEquals(best, r.validation().loss(), 1e-12, "the restored weights of epoch 1 score as epoch 1 did");
+        assertNotEquals(last, r.validation().loss(), "not the last epoch's loss");
+        assertEquals(t.evaluate(t.split(MOONS, p.seed()).validation(), t.weights(r.state().values)), r.validation());
+
+        Trainer plain = TestModels.sgdTrainer(MLP, plan(2), 0.5).progress(quiet());
+        Trainer.Result ran = plain.fit(MOONS, plain.init());
+        assertEquals(ran.history().get(1).validationLoss(), ran.validation().loss(), 0, "without early stopping: the last epoch's");
+    }
+
+    /** normalize="pixels" divides by 255 (fixed: the same map for every split) and refuses data that are not 8-bit values. */
+    @Test void pixelsAreDividedBy255AndOtherDataRefused() {
+        float[] px = new float[40];
+        int[] y = new int[10];
+        for (int i = 0; i < px.length; i++) px[i] = (i * 37) % 256;
+        Dataset bytes = Dataset.classification("bytes", dlc.data.Column.floats(Dataset.FEATURES, px, 4), dlc.data.Column.ints(Dataset.LABELS, y), 2);
+        Trainer t = TestModels.sgdTrainer(MLP, plan(1).toBuilder().normalize("pixels").build(), 0.5);
+        Dataset all = t.whole(bytes, 3);
+        for (int i = 0; i < 10; i++)
+            for (int f = 0; f < 4; f++) assertEquals(px[i * 4 + f] / 255.0, all.features().value(i, f), 1e-7);
+        TrainException e = assertThrows(TrainException.class, () -> t.whole(MOONS, 3));
+        assertTrue(e.getMessage().contains("normalize=\"pixels\" divides 8-bit values by 255"), e.getMessage());
     }
 
     @Test void earlyStoppingResumesExactlyToo(@TempDir Path dir) throws Exception {
@@ -230,7 +263,7 @@ class TrainerTest {
         int row = indexOf(raw.validation().features().value(0, 0));
         assertEquals(s.validation().features().value(0, 0), t.whole(MOONS, 3).features().value(row, 0), 1e-6, "whole() maps rows as split() does");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plan(1).toBuilder().normalize("zscore").build());
-        assertTrue(e.getMessage().contains("normalize must be one of [standardize, minmax]"), e.getMessage());
+        assertTrue(e.getMessage().contains("normalize must be one of [standardize, minmax, pixels]"), e.getMessage());
     }
 
     private static int indexOf(double x0) {

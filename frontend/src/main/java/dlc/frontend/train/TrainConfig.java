@@ -74,8 +74,13 @@ public record TrainConfig(String model, Data data, Data test, int batch, int epo
 
     /**
      * Classification accuracy: argmax over the last axis of OUTPUT {@code output} compared with
-     * the integer INPUT {@code labels}. From {@code metric accuracy(probs, y)}, or by default the
-     * first integer input of rank >= 1 and the first floating output with one more axis.
+     * the integer {@code labels} (an input or an output of the model) at every position, or only
+     * where {@code mask} (an input or output of the labels' shape) is nonzero; {@code mask} is null
+     * for plain accuracy. From {@code metric accuracy(probs, y)} or
+     * {@code metric masked_accuracy(probs, y, mask)}, or by default (see {@code Metrics}).
      */
-    public record Metric(String name, String output, String labels) {}
+    public record Metric(String name, String output, String labels, String mask) {
+        /** Plain accuracy, every position counted. */
+        public Metric(String name, String output, String labels) { this(name, output, labels, null); }
+    }
 }

@@ -51,7 +51,7 @@ public final class TrainLowering {
         Graph init = module.graph("init").orElseThrow();
         Model model = new Model(train);
         List<StepSets> sets = StepSets.resolve(staging, plan, model);
-        TrainConfig.Metric metric = Metrics.resolve(staging, plan.metric(), train);
+        TrainConfig.Metric metric = Metrics.resolve(staging, plan.metric(), train, block.span());
         if (staging.errorCount() > before) return null;
         try {
             OptimizerState states = new OptimizerState(plan, sets);

@@ -28,9 +28,11 @@ final class TrainOverrides {
             if (name.equals(LR)) {
                 boolean[] found = {false};
                 items = withLr(staging, items, value, found);
+                // located at the block, not in the pseudo-file of the value: the block is what lacks an optimizer
                 if (!found[0])
-                    staging.report(staging.error(value.span(), "a learning rate was given, but the train block for " + block.model() + " has no optimizer",
-                            "add one to the block, e.g. optimizer adam(lr=1e-3)"));
+                    staging.report(staging.error(block.span(), "a learning rate (--lr) was given, but the train block for " + block.model()
+                            + " has no optimizer: its params are updated by the model's own '<-' rules, which have no learning rate to set",
+                            "drop --lr (a rule's rate is a model parameter: -P NAME=VALUE), or add an optimizer to the block, e.g. optimizer adam(lr=1e-3)"));
                 continue;
             }
             List<String> known = new ArrayList<>(TrainSettings.STEP_SETTINGS);

@@ -15,8 +15,11 @@ record TrainPlan(TrainConfig.Data data, TrainConfig.Data test, int batch, int ep
     /** The optimizer's two functions, and where it was written (for diagnostics and call notes). */
     record Optimizer(FnV init, FnV update, Span span) {}
 
-    /** {@code metric accuracy(out, labels)}, {@code metric none} (disabled), or absent (default). */
-    record MetricSetting(boolean disabled, String output, String labels, Span span) {}
+    /**
+     * {@code metric accuracy(out, labels)}, {@code metric masked_accuracy(out, labels, mask)}
+     * ({@code mask} null for plain accuracy), {@code metric none} (disabled), or absent (default).
+     */
+    record MetricSetting(boolean disabled, String output, String labels, String mask, Span span) {}
 
     /**
      * One step: the loss it differentiates (null: the default {@code loss}), the param prefixes

@@ -40,11 +40,11 @@ final class TrainSettings {
 
         TrainConfig.Data data = top.containsKey("data") ? data(top.get("data")) : null;
         TrainConfig.Data test = top.containsKey("test") ? data(top.get("test")) : null;
-        int batch = (int) integer(top.get("batch"), 32, 1);
-        int epochs = (int) integer(top.get("epochs"), 10, 1);
-        long seed = integer(top.get("seed"), 0, Long.MIN_VALUE);
+        int batch = (int) integer(top.get("batch"), 32, 1, Integer.MAX_VALUE);
+        int epochs = (int) integer(top.get("epochs"), 10, 1, Integer.MAX_VALUE);
+        long seed = integer(top.get("seed"), 0, Long.MIN_VALUE, Long.MAX_VALUE);
         double validation = number(top.get("validation"), 0.1, 0.0, 1.0);
-        int patience = (int) integer(top.get("patience"), 0, 0);
+        int patience = (int) integer(top.get("patience"), 0, 0, Integer.MAX_VALUE);
         double minDelta = number(top.get("min_delta"), 0.0, 0.0, Double.POSITIVE_INFINITY);
         TrainPlan.MetricSetting metric = top.containsKey("metric") ? metric(top.get("metric")) : null;
 
@@ -174,11 +174,15 @@ final class TrainSettings {
 
     private TrainPlan.MetricSetting metric(TrainSetting s) {
         Expr e = s.values().get(0);
-        if (e instanceof Name n && n.name().equals("none")) return new TrainPlan.MetricSetting(true, null, null, e.span());
-        if (e instanceof Call c && c.callee() instanceof Name n && n.name().equals("accuracy") && c.args().size() == 2
-                && c.args().stream().allMatch(a -> a.name() == null && a.value() instanceof Name))
-            return new TrainPlan.MetricSetting(false, ((Name) c.args().get(0).value()).name(), ((Name) c.args().get(1).value()).name(), e.span());
-        report(e.span(), "unknown metric", "write metric accuracy(OUTPUT, LABELS) with an output and an integer input of the model, or metric none");
+        if (e instanceof Name n && n.name().equals("none")) return new TrainPlan.MetricSetting(true, null, null, null, e.span());
+        if (e instanceof Call c && c.callee() instanceof Name n && c.args().stream().allMatch(a -> a.name() == null && a.value() instanceof Name)) {
+            List<String> names = c.args().stream().map(a -> ((Name) a.value()).name()).toList();
+            if (n.name().equals("accuracy") && names.size() == 2) return new TrainPlan.MetricSetting(false, names.get(0), names.get(1), null, e.span());
+            if (n.name().equals("masked_accuracy") && names.size() == 3)
+                return new TrainPlan.MetricSetting(false, names.get(0), names.get(1), names.get(2), e.span());
+        }
+        report(e.span(), "unknown metric", "write metric accuracy(OUTPUT, LABELS), metric masked_accuracy(OUTPUT, LABELS, MASK) "
+                + "(names of the model's outputs and inputs), or metric none");
         return null;
     }
 
@@ -192,6 +196,15 @@ final class TrainSettings {
             for (Arg a : c.args()) {
                 Object v = java(a.value());
                 if (v == null) return null;
+                if (v instanceof Long l && (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) && !"seed".equals(a.name())) {
+                    report(a.value().span(), "data set argument " + (a.name() == null ? "" : "'" + a.name() + "' ") + "= " + l + " does not fit an int",
+                            "sizes and counts are at most 2147483647");
+                    return null;
+                }
+                if (v instanceof Double d && !Double.isFinite(d)) {
+                    report(a.value().span(), "data set argument " + (a.name() == null ? "" : "'" + a.name() + "' ") + "= " + d + " is not a finite number", null);
+                    return null;
+                }
                 if (a.name() == null) args.add(v);
                 else options.put(a.name(), v);
             }
@@ -228,13 +241,18 @@ final class TrainSettings {
         return null;
     }
 
-    private long integer(TrainSetting s, long dflt, long min) {
+    /** An int setting in [min, max]; a value out of range is reported, never truncated to fit. */
+    private long integer(TrainSetting s, long dflt, long min, long max) {
         if (s == null) return dflt;
         Expr e = s.values().get(0);
         Val v = eval(e);
         if (v == null) return dflt;
         if (!(v instanceof IntV i) || i.v() < min) {
             report(e.span(), "'" + s.name() + "' must be an int" + (min > Long.MIN_VALUE ? " >= " + min : "") + ", got " + v.describe(), null);
+            return dflt;
+        }
+        if (i.v() > max) {
+            report(e.span(), "'" + s.name() + "' must be at most " + max + ", got " + v.describe(), "a larger value does not fit the trainer's int counters");
             return dflt;
         }
         return i.v();
@@ -245,7 +263,8 @@ final class TrainSettings {
         Expr e = s.values().get(0);
         Val v = eval(e);
         if (v == null) return dflt;
-        if (!(v instanceof IntV || v instanceof FloatV) || num(v) < min || num(v) >= maxExclusive) {
+        // written so that NaN (inf - inf) fails too: every comparison with NaN is false
+        if (!(v instanceof IntV || v instanceof FloatV) || !(num(v) >= min && num(v) < maxExclusive)) {
             report(e.span(), "'" + s.name() + "' must be a number in [" + min + ", " + maxExclusive + "), got " + v.describe(), null);
             return dflt;
         }

@@ -44,4 +44,23 @@ class TrainOverridesTest {
         String none = compile(SRC.replace("train M {\n  optimizer sgd(lr=0.5)\n  epochs 4\n}\n", ""), Map.of("lr", "0.1")).render();
         assertTrue(none.contains("has no train block for model M"), none);
     }
+
+    /** Issue 9: the error was located at "<train lr>:1:15", a pseudo-file the user never wrote; the block is what lacks an optimizer. */
+    @Test void lrOnARuleOnlyBlockIsAnErrorAtTheBlock() {
+        String rules = """
+                model R {
+                  input x: f64[1]
+                  param w: f64[1] = 0.0
+                  w += x
+                  loss sum(w * x)
+                }
+                train R {
+                  epochs 2
+                }
+                """;
+        String text = compile(rules, Map.of("lr", "0.1")).render();
+        assertTrue(text.contains("test.dl:7:1: error: a learning rate (--lr) was given, but the train block for R has no optimizer"), text);
+        assertTrue(text.contains("train R {") && text.contains("hint: drop --lr"), text);
+        assertFalse(text.contains("<train lr>"), text);
+    }
 }
