@@ -7,12 +7,13 @@
 #   4. compile time of every examples/*.dl, one fresh JVM per file (compile.txt), and the size of
 #      the jar `dlc compile` makes for the MLPs where that command exists (jar.txt),
 #   5. GemmBench where it exists (gemm.txt),
-#   6. one table: dlc vs PyTorch and DL4J per workload/metric/threads, with ratios (table.md).
+#   6. one table: dlc vs PyTorch, ONNX Runtime and DL4J per workload/metric/threads, with ratios and
+#      each workload's share of the 512^3 GEMM rate measured in step 5 (table.md).
 #
 # Knobs (env): THREADS="1 2"  WORKLOADS=mlp,cnn,lstm  QUICK=1 (short timings, both sides)
 #   SKIP_BUILD=1  SKIP_PEERS=1 (reuse bench/target/peers/results.txt)  SKIP_COMPILE=1
 #   PEERS_DIR=path/to/shared/peers  JAVA=java  CHECK=0 (skip the compiled-vs-interpreter check)
-#   PEERS="djl-pytorch" (passed to the peers' run.sh: only PyTorch, much faster than with DL4J)
+#   PEERS="djl-pytorch onnxruntime" (passed to the peers' run.sh; its default also runs DL4J, the slowest)
 #   PEERS_EXTRA="old-results.txt old-detail.txt" (earlier peer results for the table, e.g. DL4J's;
 #   the fresh peer results override them where both have a figure)
 set -euo pipefail
@@ -99,6 +100,7 @@ echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 peer_files=()
 for f in "$PEERS_RESULTS" "$PEERS_DETAIL"; do [[ -f "$f" ]] && peer_files+=("$f"); done
 cp "${peer_files[@]}" "$OUT"/ 2>/dev/null || true
+[[ -s "$OUT/gemm.txt" ]] && peer_files+=("$OUT/gemm.txt")   # the GEMM limit column
 # shellcheck disable=SC2086  # PEERS_EXTRA is a list of files
 "$JAVA" -cp "$CP" dlc.bench.Table "$OUT/dlc.txt" ${PEERS_EXTRA:-} "${peer_files[@]}" | tee "$OUT/table.md"
 [[ -s "$OUT/compile.txt" ]] && "$JAVA" -cp "$CP" dlc.bench.CompileTable "$OUT/compile.txt" "$OUT/compile-c1.txt" | tee "$OUT/compile.md"

@@ -11,14 +11,17 @@ import java.util.Map;
 
 /**
  * Joins result files into one markdown table: dlc vs the peers per workload, metric and thread
- * count, with the ratios dlc/PyTorch and dlc/DL4J of the medians (below 1 means dlc is faster), the
- * ratio of the 10th percentiles (less sensitive to other processes on a busy machine: a step that
- * was preempted lands above it), and dlc's bytes allocated per step.
+ * count, with the ratios dlc/PyTorch, dlc/ONNX Runtime and dlc/DL4J of the medians (below 1 means
+ * dlc is faster), the same ratios of the 10th percentiles (less sensitive to other processes on a
+ * busy machine: a step that was preempted lands above it), dlc's share of the GEMM limit (the
+ * workload's FLOPs, {@link WorkloadFlops}, over its median time, divided by the 512^3 GEMM rate of
+ * the same run at the same thread count) and dlc's bytes allocated per step.
  *
  * <pre>java -cp ... dlc.bench.Table RESULTS... </pre>
  * Reads lines {@code peer workload metric threads median_ms} (the peers' results.txt and
  * Workloads' output), detail lines with {@code p10_ms=} (results-detail.txt, Workloads' {@code # }
- * lines) and {@code % alloc} / {@code % check FAIL} lines; ignores everything else.
+ * lines), {@code % alloc} / {@code % check FAIL} lines and GemmBench's {@code 512^3} row (its
+ * vector columns: one thread, then all cores); ignores everything else.
  */
 public final class Table {
     private Table() {}
@@ -29,9 +32,16 @@ public final class Table {
         Map<String, String> alloc = new LinkedHashMap<>();
         java.util.Set<String> failed = new java.util.HashSet<>();
         List<String> order = new ArrayList<>();
+        Map<Integer, Double> gemmGflops = new LinkedHashMap<>(); // threads -> 512^3 GFLOPS
         for (String a : args) {
             for (String line : Files.readAllLines(Path.of(a))) {
                 String[] f = line.trim().split("\\s+");
+                // GemmBench: "512^3  512 512 512  vec1T (cpu) vecNT scal1T (cpu) scalNT"
+                if (f.length >= 7 && f[0].equals("512^3") && isNumber(f[4]) && isNumber(f[6])) {
+                    gemmGflops.put(1, Double.parseDouble(f[4]));
+                    gemmGflops.put(Runtime.getRuntime().availableProcessors(), Double.parseDouble(f[6]));
+                    continue;
+                }
                 // detail lines: "[# ]peer workload metric threads median_ms=.. steps_per_s=.. p10_ms=.."
                 String[] d = line.replaceFirst("^#\\s*", "").trim().split("\\s+");
                 if (d.length > 6 && d[4].startsWith("median_ms=") && !value(d, "p10_ms").equals("?")) {
@@ -56,18 +66,29 @@ public final class Table {
             if (c != 0) return c;
             return Integer.compare(rank(x), rank(y));
         });
-        System.out.println("| workload | metric | threads | dlc-jvm ms | PyTorch ms | DL4J ms | dlc/PyTorch | dlc/DL4J"
-                + " | dlc/PyTorch p10 | dlc alloc B/step (caller / all threads) |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| workload | metric | threads | dlc-jvm ms | PyTorch ms | ORT ms | DL4J ms | dlc/PyTorch | dlc/ORT | dlc/DL4J"
+                + " | dlc/PyTorch p10 | dlc/ORT p10 | dlc % of GEMM limit | dlc alloc B/step (caller / all threads) |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (String key : order) {
             String[] k = key.split(" ");
             Map<String, Double> m = ms.get(key);
-            Double d = m.get(Workloads.PEER), p = m.get("djl-pytorch"), j = m.get("dl4j");
+            Double d = m.get(Workloads.PEER), p = m.get(PYTORCH), o = m.get(ORT), j = m.get("dl4j");
             Map<String, Double> q = p10.getOrDefault(key, Map.of());
-            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", k[0], k[1], k[2],
-                    fmt(d) + (failed.contains(k[0] + " " + k[1]) ? " (FAILED CHECK)" : ""), fmt(p), fmt(j), ratio(d, p), ratio(d, j),
-                    ratio(q.get(Workloads.PEER), q.get("djl-pytorch")), alloc.getOrDefault(key, "-"));
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", k[0], k[1], k[2],
+                    fmt(d) + (failed.contains(k[0] + " " + k[1]) ? " (FAILED CHECK)" : ""), fmt(p), fmt(o), fmt(j),
+                    ratio(d, p), ratio(d, o), ratio(d, j), ratio(q.get(Workloads.PEER), q.get(PYTORCH)),
+                    ratio(q.get(Workloads.PEER), q.get(ORT)),
+                    share(WorkloadFlops.of(k[0], k[1]), d, gemmGflops.get(Integer.parseInt(k[2]))),
+                    alloc.getOrDefault(key, "-"));
         }
+    }
+
+    private static final String PYTORCH = "djl-pytorch", ORT = "onnxruntime";
+
+    /** Percent of the GEMM rate that {@code flops} in {@code ms} reach; "-" without a GEMM figure for that thread count. */
+    private static String share(double flops, Double ms, Double gemmGflops) {
+        if (ms == null || gemmGflops == null || Double.isNaN(flops)) return "-";
+        return String.format(Locale.ROOT, "%.0f %%", 100 * flops / (ms * 1e6) / gemmGflops);
     }
 
     /** Keeps the peers' order of workloads and metrics. */

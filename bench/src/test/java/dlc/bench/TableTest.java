@@ -22,17 +22,31 @@ class TableTest {
                 "dlc-jvm lstm train-b32 1 30.0000", ""));
         Files.writeString(peers, String.join("\n",
                 "djl-pytorch mlp train-b128 1 4.0000", "dl4j mlp train-b128 1 8.0000", "djl-pytorch lstm train-b32 1 10.0000", ""));
-        Files.writeString(detail, "djl-pytorch mlp train-b128 1 median_ms=4.0000 steps_per_s=250.0 p10_ms=3.0000 p90_ms=5.0\n");
+        Files.writeString(detail, String.join("\n",
+                "djl-pytorch mlp train-b128 1 median_ms=4.0000 steps_per_s=250.0 p10_ms=3.0000 p90_ms=5.0",
+                "onnxruntime mlp infer-b128 1 median_ms=0.5000 steps_per_s=2000.0 p10_ms=0.4000 p90_ms=0.6", ""));
+        Path gemm = dir.resolve("gemm.txt");
+        Files.writeString(gemm, String.join("\n",
+                "kernel available: vector, cores: 2",
+                "shape                  m     n     k    vec 1T     (cpu)    vec 2T   scal 1T     (cpu)   scal 2T",
+                "512^3                512   512   512     100.0     100.0     200.0      30.0      30.0      60.0", ""));
+        Files.writeString(ours, Files.readString(ours) + String.join("\n",
+                "dlc-jvm mlp infer-b128 1 0.6010",
+                "# dlc-jvm mlp infer-b128 1 median_ms=0.6010 steps_per_s=1664.0 p10_ms=0.6000 p90_ms=0.7", ""));
+        Files.writeString(peers, Files.readString(peers) + "onnxruntime mlp infer-b128 1 0.5000\n");
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buf, true));
         try {
-            Table.main(new String[] {ours.toString(), peers.toString(), detail.toString()});
+            Table.main(new String[] {ours.toString(), peers.toString(), detail.toString(), gemm.toString()});
         } finally {
             System.setOut(old);
         }
         String t = buf.toString();
-        assertTrue(t.contains("| mlp | train-b128 | 1 | 2.000 | 4.000 | 8.000 | 0.50x | 0.25x | 0.50x | 592 / 600 |"), t);
-        assertTrue(t.contains("| lstm | train-b32 | 1 | 30.000 (FAILED CHECK) | 10.000 | - | 3.00x | - | - | - |"), t);
+        // MLP b128 training: 128 * (2 * 469504 + 67584) FLOPs = 128.8 MFLOP in 2 ms = 64 GFLOPS, 64 % of 100
+        assertTrue(t.contains("| mlp | train-b128 | 1 | 2.000 | 4.000 | - | 8.000 | 0.50x | - | 0.25x | 0.50x | - | 64 % | 592 / 600 |"), t);
+        // MLP b128 inference: 128 * 469504 = 60.1 MFLOP in 0.601 ms = 100 GFLOPS: the GEMM limit
+        assertTrue(t.contains("| mlp | infer-b128 | 1 | 0.6010 | - | 0.5000 | - | - | 1.20x | - | - | 1.50x | 100 % | - |"), t);
+        assertTrue(t.contains("| lstm | train-b32 | 1 | 30.000 (FAILED CHECK) | 10.000 | - | - | 3.00x | - | - | - | - | "), t);
     }
 }

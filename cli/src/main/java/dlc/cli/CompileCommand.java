@@ -60,7 +60,8 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--class", paramLabel = "C", description = "Name of the typed class (default: the model's name).")
     String className;
 
-    @Option(names = "--graph", paramLabel = "G", defaultValue = "eval", description = "The graph to compile (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--graph", paramLabel = "G", defaultValue = "eval",
+            description = "The graph to compile (default: ${DEFAULT-VALUE}); a graph that updates parameters or state (a train step) is refused: jars are for inference.")
     String graphName;
 
     @Option(names = "--with-loss", description = "Keep the graph's losses as outputs (then the labels are inputs too).")
@@ -76,9 +77,11 @@ final class CompileCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Module m = Programs.lower(main.toolchain(), file, choice, spec.commandLine().getErr());
+        Graph chosen = Programs.graph(m, graphName);
+        refuseTraining(chosen);
         Graph graph;
         try {
-            graph = InferenceGraph.of(Programs.graph(m, graphName), withLoss);
+            graph = InferenceGraph.of(chosen, withLoss);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
@@ -89,7 +92,7 @@ final class CompileCommand implements Callable<Integer> {
             Checkpoints.Weights w = Checkpoints.readWeights(weights, graph, m.name());
             values = new LinkedHashMap<>(w.tensors());
             keySeed = w.seed();
-            source = weights + " (after " + w.epoch() + " epochs)";
+            source = weights + " (" + (w.model().equals(m.name()) ? "" : "model " + w.model() + ", ") + "after " + w.epoch() + " epochs)";
         } else {
             boolean stored = graph.inputs().stream().anyMatch(v -> v.role() == Value.Role.PARAM || v.role() == Value.Role.STATE);
             // float64 initialization, rounded to f32 in the jar: the same weights whatever backend runs dlc
@@ -131,6 +134,21 @@ final class CompileCommand implements Callable<Integer> {
                 + built.signature().outputs().get(0).name() + "=OUT.npy");
         out.flush();
         return 0;
+    }
+
+    /**
+     * A model jar runs a graph for its outputs; a graph that updates parameters or state (a train
+     * block's step, a training-mode graph with batch statistics) would lose those updates, so it is
+     * refused rather than compiled into a jar that silently does not train.
+     */
+    private void refuseTraining(Graph g) {
+        java.util.List<String> updates = g.outputs().stream()
+                .filter(o -> o.role() == Graph.Output.Role.UPDATE || o.role() == Graph.Output.Role.GRAD).map(Graph.Output::name).toList();
+        if (updates.isEmpty()) return;
+        throw new UserError("--graph " + graphName + ": the " + g.name() + " graph updates " + updates.size() + " parameter or state tensor"
+                + (updates.size() == 1 ? "" : "s") + " (" + String.join(", ", updates.size() > 4 ? updates.subList(0, 4) : updates) + (updates.size() > 4 ? ", ..." : "")
+                + "), and dlc compile writes inference jars only, which would drop them; compile --graph eval (the default) "
+                + "or another graph without updates, and train with dlc train", UserError.USAGE);
     }
 
     private static boolean isKey(Value v) {

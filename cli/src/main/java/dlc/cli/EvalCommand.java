@@ -33,7 +33,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Mixin BackendChoice backend;
 
-    @Option(names = "--weights", paramLabel = "CKPT", required = true, description = "The checkpoint (from dlc train).")
+    @Option(names = "--weights", paramLabel = "CKPT", required = true, description = "The checkpoint (from dlc train); its tensors are matched to the model's weights by name, dtype and shape.")
     Path weights;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Directory of data files such as Fashion-MNIST.")
@@ -44,9 +44,11 @@ final class EvalCommand implements Callable<Integer> {
         TrainInputs in = TrainInputs.load(main.toolchain(), file, choice, err);
         Checkpoints.Weights w = Checkpoints.readWeights(weights, Programs.graph(in.module, "eval"), in.module.name());
         Dataset data = in.data(file, dataDir);
+        TrainCommand.checkLabels(in, in.plan, data, null);
         var plan = in.plan.toBuilder().seed(w.seed()).build();
         Trainer t = TrainInputs.user(() -> TrainBlocks.trainer(in.module, plan, backend.executor()));
-        out.println("model " + in.module.name() + ", weights " + weights + " (after " + w.epoch() + " epochs)");
+        out.println("model " + in.module.name() + ", weights " + weights + " (" + (w.model().equals(in.module.name()) ? "" : "model " + w.model() + ", ")
+                + "after " + w.epoch() + " epochs)");
         Dataset.Split split = TrainInputs.user(() -> t.split(data, w.seed()));
         if (split.validation().size() > 0) {
             Metrics m = TrainInputs.user(() -> t.evaluate(split.validation(), w.tensors()));

@@ -3,6 +3,7 @@ package dlc.cli;
 import dlc.ir.DType;
 import dlc.ir.Dim;
 import dlc.ir.Shape;
+import dlc.ir.ShapeException;
 import dlc.ir.Value;
 import dlc.ir.eval.Tensor;
 
@@ -68,6 +69,14 @@ final class InputBinder {
             requireBound(input, d);
             if (d.eval(dims) != actual[i]) throw shapeError(input, actual, source, bindingsOf(d));
         }
+        if (want.isInteger() && t.dtype() != want) {
+            double[] d = t.data();
+            for (int i = 0; i < d.length; i++)
+                if (dlc.runtime.Ints.wrap((long) d[i], want.intKind()) != d[i])
+                    throw new UserError("input '" + input.name() + "' is " + input.type() + ", but " + source + " holds " + t.dtype()
+                            + " values and the value " + (long) d[i] + " (element " + i + ") is out of range for " + want
+                            + "; convert it (for example a.astype(np." + numpyName(want) + ")) or declare the input " + t.dtype());
+        }
         return t.dtype() == want ? t : t.withDType(want);
     }
 
@@ -79,11 +88,11 @@ final class InputBinder {
     /** The concrete shape of an input the user did not give; unbound symbols get {@link #DEFAULT_DIM}. */
     int[] shapeOf(Value input) {
         for (Dim d : input.type().shape().dims()) bindOrDefault(d);
-        int[] shape = input.type().shape().eval(dims);
-        for (int i = 0; i < shape.length; i++)
-            if (shape[i] < 0)
-                throw new UserError("input '" + input.name() + "' (" + input.type() + ") has a negative size " + shape[i] + " at axis " + i + " with " + dims);
-        return shape;
+        try {
+            return input.type().shape().eval(dims); // non-negative, within one Java array
+        } catch (ShapeException e) {
+            throw new UserError("input '" + input.name() + "' " + input.type().dtype() + e.getMessage() + " (" + e.hint() + ")");
+        }
     }
 
     private void requireBound(Value input, Dim d) {
@@ -150,6 +159,8 @@ final class InputBinder {
             case F16 -> "float16";
             case F32 -> "float32";
             case F64 -> "float64";
+            case I8 -> "int8";
+            case U8 -> "uint8";
             case I32 -> "int32";
             case I64 -> "int64";
             case BOOL -> "bool_";

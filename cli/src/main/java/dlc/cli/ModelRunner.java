@@ -29,8 +29,14 @@ final class ModelRunner {
      *
      * @param batch     {@code --batch}, or null for the default
      * @param intRange  random integer inputs are drawn from {@code [0, intRange)}
+     * @param weights   the parameters and state (from a checkpoint, matched by name), or null to
+     *                  initialize them from the seed
      */
-    record Request(Map<String, Given> inputs, Map<String, Long> dims, Integer batch, long seed, int intRange) {}
+    record Request(Map<String, Given> inputs, Map<String, Long> dims, Integer batch, long seed, int intRange, Map<String, Tensor> weights) {
+        Request(Map<String, Given> inputs, Map<String, Long> dims, Integer batch, long seed, int intRange) {
+            this(inputs, dims, batch, seed, intRange, null);
+        }
+    }
 
     /** The eval graph's outputs by name, the dims of its inputs, and which inputs were random. */
     record Result(Map<String, Tensor> outputs, Map<String, Long> dims, List<String> randomInputs, List<String> defaultedDims) {}
@@ -40,12 +46,21 @@ final class ModelRunner {
 
     static Result run(Module m, Request req, Executor executor) {
         Graph eval = Programs.graph(m, "eval");
+        InputBinder binder = new InputBinder(req.dims(), req.batch());
+        try {
+            return run(m, req, executor, eval, binder);
+        } catch (OutOfMemoryError e) {
+            // the frames that held the tensors are gone: there is room to say how much they took
+            throw new OutOfMemoryError(MemoryNeed.describe(eval, binder.dims()));
+        }
+    }
+
+    private static Result run(Module m, Request req, Executor executor, Graph eval, InputBinder binder) {
         List<Value> modelInputs = eval.inputs(Value.Role.INPUT).stream().filter(v -> !isRng(v)).toList();
         for (String name : req.inputs().keySet())
             if (modelInputs.stream().noneMatch(v -> v.name().equals(name)))
                 throw new UserError("model " + m.name() + " has no input '" + name + "'; its inputs are " + describe(modelInputs));
 
-        InputBinder binder = new InputBinder(req.dims(), req.batch());
         Map<String, Tensor> args = new HashMap<>();
         for (Value v : modelInputs) {
             Given g = req.inputs().get(v.name());
@@ -63,10 +78,11 @@ final class ModelRunner {
         List<Value> stored = new ArrayList<>(eval.inputs(Value.Role.PARAM));
         stored.addAll(eval.inputs(Value.Role.STATE));
         if (!stored.isEmpty()) {
-            Map<String, Tensor> initial = initialize(m, req.seed(), executor);
+            Map<String, Tensor> initial = req.weights() != null ? req.weights() : initialize(m, req.seed(), executor);
             for (Value v : stored) {
                 Tensor t = initial.get(v.name());
-                if (t == null) throw new UserError("model " + m.name() + ": the init graph computes no value for '" + v.name() + "'");
+                if (t == null)
+                    throw new UserError("model " + m.name() + ": " + (req.weights() != null ? "the weights hold" : "the init graph computes") + " no value for '" + v.name() + "'");
                 args.put(v.name(), t);
             }
         }

@@ -1,10 +1,12 @@
 package dlc.cli;
 
 import dlc.ir.DType;
+import dlc.ir.Sizes;
 import dlc.ir.eval.Tensor;
 import dlc.runtime.Rng;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -17,13 +19,19 @@ final class RandomInputs {
 
     /**
      * A tensor of {@code dtype} and {@code shape}: floats ~ N(0, 1), integers uniform in
-     * {@code [0, intRange)}, bools true with probability 1/2.
+     * {@code [0, intRange)} (wrapped into i8 or u8 when the range exceeds theirs), bools true with
+     * probability 1/2.
      */
     static Tensor sample(DType dtype, int[] shape, long seed, String name, int intRange) {
         Random r = new Random(mix(seed, name));
-        double[] v = new double[(int) Tensor.numel(shape)];
+        long n = Tensor.numel(shape);
+        if (n > Sizes.MAX_ELEMENTS) // InputBinder.shapeOf checks this first, with the dims' names
+            throw new UserError("input '" + name + "' " + Arrays.toString(shape) + " has " + n + " elements, more than a Java array holds (" + Sizes.MAX_ELEMENTS + ")");
+        double[] v = new double[(int) n];
         for (int i = 0; i < v.length; i++)
-            v[i] = dtype.isFloating() ? r.nextGaussian() : dtype.isInteger() ? r.nextInt(intRange) : (r.nextBoolean() ? 1 : 0);
+            v[i] = dtype.isFloating() ? r.nextGaussian()
+                    : dtype.isInteger() ? dlc.runtime.Ints.wrap(r.nextInt(intRange), dtype.intKind()) // i8/u8 wrap a range past theirs
+                    : (r.nextBoolean() ? 1 : 0);
         return new Tensor(dtype, shape, v);
     }
 

@@ -4,6 +4,7 @@ import dlc.data.Npy;
 import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.eval.Tensor;
+import dlc.train.Checkpoints;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,6 +24,8 @@ import java.util.concurrent.Callable;
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Initialize a model's parameters from the seed, run its eval graph (on the JVM backend, or --backend interp) "
                 + "and print each output's shape and statistics.",
+                "With --weights CKPT the parameters come from a checkpoint instead (matched by name, dtype and shape, so a renamed or extended model "
+                        + "reads the parameters it shares).",
                 "Inputs not given are random: floats ~ N(0, 1), integers uniform in [0, --int-range), bools fair coins."})
 final class RunCommand implements Callable<Integer> {
     @ParentCommand Main main;
@@ -50,6 +53,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--int-range", paramLabel = "N", defaultValue = "2", description = "Random integer inputs are drawn from [0, N) (default: ${DEFAULT-VALUE}).")
     int intRange;
 
+    @Option(names = "--weights", paramLabel = "CKPT",
+            description = "Parameters and state from this checkpoint (dlc train), matched by name, dtype and shape; default: initialized from --seed.")
+    Path weights;
+
     @Option(names = "--output-dir", paramLabel = "DIR", description = "Also write each output to DIR/NAME.npy.")
     Path outputDir;
 
@@ -60,9 +67,16 @@ final class RunCommand implements Callable<Integer> {
         Map<String, ModelRunner.Given> given = new LinkedHashMap<>();
         for (var e : inputs.entrySet()) given.put(e.getKey(), new ModelRunner.Given(Npy.read(e.getValue()), e.getValue().toString()));
 
-        ModelRunner.Result r = ModelRunner.run(m, new ModelRunner.Request(given, dims, batch, seed, intRange), backend.executor());
+        Map<String, Tensor> stored = null;
+        String source = "seed " + seed;
+        if (weights != null) {
+            Checkpoints.Weights w = Checkpoints.readWeights(weights, Programs.graph(m, "eval"), m.name());
+            stored = w.tensors();
+            source = "weights " + weights + " (" + (w.model().equals(m.name()) ? "" : "model " + w.model() + ", ") + "after " + w.epoch() + " epochs), seed " + seed;
+        }
+        ModelRunner.Result r = ModelRunner.run(m, new ModelRunner.Request(given, dims, batch, seed, intRange, stored), backend.executor());
 
-        StringJoiner header = new StringJoiner(", ", "model " + m.name() + " (eval, seed " + seed + "): ", "");
+        StringJoiner header = new StringJoiner(", ", "model " + m.name() + " (eval, " + source + "): ", "");
         r.dims().forEach((sym, v) -> header.add(sym + " = " + v + (r.defaultedDims().contains(sym) ? " (default; set with --dim " + sym + "=N)" : "")));
         if (!r.randomInputs().isEmpty()) header.add("random inputs " + String.join(", ", r.randomInputs()));
         out.println(header);

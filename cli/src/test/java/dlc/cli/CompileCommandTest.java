@@ -194,6 +194,18 @@ class CompileCommandTest {
         assertFalse(Files.exists(dir.resolve("a.jar")));
     }
 
+    /** A train step's parameter updates cannot live in an inference jar: refused (exit 2), never a jar that silently does not train. */
+    @Test
+    void aStepGraphIsRefusedNotCompiledWithoutItsUpdates() {
+        Path jar = dir.resolve("s.jar");
+        CliHarness.Result r = exec(DLC, "compile", "../examples/mlp_moons.dl", "--graph", "step", "-o", jar.toString());
+        assertEquals(2, r.code(), r::toString);
+        assertTrue(r.err().startsWith("dlc: --graph step: the step graph updates "), r::toString);
+        assertTrue(r.err().contains("dense.w") && r.err().contains("inference jars only") && r.err().contains("--graph eval"), r::toString);
+        assertEquals(1, r.err().strip().lines().count(), r::toString);
+        assertFalse(Files.exists(jar));
+    }
+
     @Test
     void backendFlagPicksTheExecutor() throws Exception {
         Path x = dir.resolve("x.npy"), a = dir.resolve("a"), b = dir.resolve("b");

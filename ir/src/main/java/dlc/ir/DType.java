@@ -1,9 +1,13 @@
 package dlc.ir;
 
-/** Element types. The reference interpreter computes every dtype in float64; backends use the real width. */
+/**
+ * Element types. The reference interpreter holds every dtype in float64; the JVM backend stores
+ * f32 as float and every other dtype as double. Integer dtypes wrap as two's complement
+ * ({@link dlc.runtime.Ints}); i64 is exact within +-2^53 because it is held in a double.
+ */
 public enum DType {
     F16("f16", true), F32("f32", true), F64("f64", true),
-    I32("i32", false), I64("i64", false), BOOL("bool", false);
+    I8("i8", false), U8("u8", false), I32("i32", false), I64("i64", false), BOOL("bool", false);
 
     private final String text;
     private final boolean floating;
@@ -18,7 +22,18 @@ public enum DType {
 
     public boolean isFloating() { return floating; }
 
-    public boolean isInteger() { return this == I32 || this == I64; }
+    public boolean isInteger() { return this == I8 || this == U8 || this == I32 || this == I64; }
+
+    /** The {@code kind} argument of {@link dlc.runtime.Ints} for an integer dtype. */
+    public int intKind() {
+        return switch (this) {
+            case I8 -> dlc.runtime.Ints.I8;
+            case U8 -> dlc.runtime.Ints.U8;
+            case I32 -> dlc.runtime.Ints.I32;
+            case I64 -> dlc.runtime.Ints.I64;
+            default -> throw new IllegalArgumentException(this + " is not an integer dtype");
+        };
+    }
 
     /** Parses "f32", "i64", ...; returns null for an unknown name so callers can report it with a location. */
     public static DType fromText(String s) {

@@ -64,7 +64,7 @@ public final class Dim implements Comparable<Dim> {
     public Dim plus(Dim o) {
         SortedMap<List<String>, Long> t = empty();
         t.putAll(terms);
-        for (var e : o.terms.entrySet()) t.merge(e.getKey(), e.getValue(), Long::sum);
+        for (var e : o.terms.entrySet()) t.merge(e.getKey(), e.getValue(), (a, b) -> exact(() -> Math.addExact(a, b), this, "+", o));
         t.values().removeIf(v -> v == 0);
         return new Dim(t);
     }
@@ -84,13 +84,26 @@ public final class Dim implements Comparable<Dim> {
                 List<String> m = new ArrayList<>(a.getKey());
                 m.addAll(b.getKey());
                 Collections.sort(m);
-                t.merge(List.copyOf(m), a.getValue() * b.getValue(), Long::sum);
+                long c = exact(() -> Math.multiplyExact(a.getValue(), b.getValue()), this, "*", o);
+                t.merge(List.copyOf(m), c, (x, y) -> exact(() -> Math.addExact(x, y), this, "*", o));
             }
         t.values().removeIf(v -> v == 0);
         return new Dim(t);
     }
 
     public Dim times(long c) { return times(of(c)); }
+
+    /**
+     * Dim arithmetic is exact: a coefficient or value beyond a 64-bit integer is an
+     * ArithmeticException that names the operation (the front end reports it at the source).
+     */
+    private static long exact(java.util.function.LongSupplier f, Object left, String op, Object right) {
+        try {
+            return f.getAsLong();
+        } catch (ArithmeticException overflow) {
+            throw new ArithmeticException("the dim " + left + " " + op + " " + right + " is beyond a 64-bit integer");
+        }
+    }
 
     /**
      * Floor division. Exact when both are constants, when every term of this dim is divisible by
@@ -101,6 +114,7 @@ public final class Dim implements Comparable<Dim> {
         if (d.isConst()) {
             long k = d.value();
             if (k == 0) throw new ArithmeticException("division of dim " + this + " by zero");
+            if (k == -1) return negate(); // exact, where Long.MIN_VALUE / -1 would wrap
             if (isConst()) return of(Math.floorDiv(value(), k));
             if (k == 1) return this;
             boolean exact = terms.values().stream().allMatch(c -> c % k == 0);
@@ -138,13 +152,21 @@ public final class Dim implements Comparable<Dim> {
         throw new IllegalStateException("malformed dim atom " + a);
     }
 
-    /** Evaluates with every symbol bound; throws naming the first unbound symbol. */
+    /**
+     * Evaluates with every symbol bound; throws naming the first unbound symbol. Exact: a value
+     * beyond a 64-bit integer or a division by zero is an ArithmeticException naming the dim.
+     */
     public long eval(Map<String, Long> env) {
         long sum = 0;
-        for (var e : terms.entrySet()) {
-            long p = e.getValue();
-            for (String a : e.getKey()) p *= atomValue(a, env);
-            sum += p;
+        try {
+            for (var e : terms.entrySet()) {
+                long p = e.getValue();
+                for (String a : e.getKey()) p = Math.multiplyExact(p, atomValue(a, env));
+                sum = Math.addExact(sum, p);
+            }
+        } catch (ArithmeticException overflow) {
+            if (overflow.getMessage() != null && overflow.getMessage().startsWith("the dim ")) throw overflow;
+            throw new ArithmeticException("the dim " + this + " is beyond a 64-bit integer");
         }
         return sum;
     }
@@ -156,7 +178,9 @@ public final class Dim implements Comparable<Dim> {
             return v;
         }
         String[] nd = splitAtom(a);
-        return Math.floorDiv(parse(nd[0]).eval(env), parse(nd[1]).eval(env));
+        long den = parse(nd[1]).eval(env);
+        if (den == 0) throw new ArithmeticException("the dim " + a + " divides by zero (" + nd[1] + " = 0)");
+        return Math.floorDiv(parse(nd[0]).eval(env), den);
     }
 
     /** Replaces bound symbols by their values and re-canonicalizes; unbound symbols stay. */

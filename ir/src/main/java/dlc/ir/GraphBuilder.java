@@ -79,5 +79,8 @@ public final class GraphBuilder {
 
     public List<Value> inputs() { return Collections.unmodifiableList(inputs); }
 
+    /** The nodes added so far, in order (a snapshot: nodes added later are not in it). */
+    public List<Node> nodes() { return List.copyOf(nodes); }
+
     public Graph build() { return new Graph(name, inputs, nodes, outputs); }
 }

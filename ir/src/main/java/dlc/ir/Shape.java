@@ -38,10 +38,15 @@ public record Shape(List<Dim> dims) {
         return n;
     }
 
-    /** Concrete sizes, resolving symbols through env. */
+    /**
+     * Concrete sizes, resolving symbols through env. A size that no Java array can have (negative,
+     * or more elements than {@link Sizes#MAX_ELEMENTS}), a dim beyond 64 bits or one that divides
+     * by zero is a {@link ShapeException} naming this shape and the symbols' values.
+     */
     public int[] eval(Map<String, Long> env) {
-        int[] out = new int[dims.size()];
-        for (int i = 0; i < out.length; i++) out[i] = Math.toIntExact(dims.get(i).eval(env));
+        long[] sizes = Sizes.evalChecked(this, env);
+        int[] out = new int[sizes.length];
+        for (int i = 0; i < out.length; i++) out[i] = (int) sizes[i];
         return out;
     }
 

@@ -66,25 +66,57 @@ public abstract class CompiledGraph {
      * @throws IllegalArgumentException naming the input when an array has the wrong type or length
      */
     public final Object[] run(Object[] in, long[] symbols) {
-        if (bound == null || !Arrays.equals(bound, symbols)) rebind(symbols);
-        if (in.length != inputNumel.length)
-            throw new IllegalArgumentException("expected " + inputNumel.length + " inputs " + signature.inputNames() + ", got " + in.length);
+        if (in.length != signature.inputs().size())
+            throw new IllegalArgumentException("expected " + signature.inputs().size() + " inputs " + signature.inputNames() + ", got " + in.length);
+        boolean same = bound != null && Arrays.equals(bound, symbols);
+        // Everything about the call is checked before any state changes: a bad call (a wrong length,
+        // a binding too large for Java arrays) leaves the instance as it was, for the next good call.
+        int[] numel = same ? inputNumel : numels(symbols);
+        long[] binding = same ? bound : symbols;
         for (int i = 0; i < in.length; i++) {
             Object a = in[i];
-            boolean ok = a instanceof float[] f ? f.length == inputNumel[i] && signature.inputs().get(i).f32()
-                    : a instanceof double[] x && x.length == inputNumel[i] && !signature.inputs().get(i).f32();
-            if (!ok) signature.inputs().get(i).checkArray(a, signature, bound);
+            boolean ok = a instanceof float[] f ? f.length == numel[i] && signature.inputs().get(i).f32()
+                    : a instanceof double[] x && x.length == numel[i] && !signature.inputs().get(i).f32();
+            if (!ok) signature.inputs().get(i).checkArray(a, signature, binding);
         }
+        if (!same) rebind(symbols, numel);
         execute(in, outputs);
         return outputs;
     }
 
-    private void rebind(long[] symbols) {
-        long[] copy = symbols.clone();
+    /**
+     * The element counts of the inputs under {@code symbols}, after checking that every input and
+     * output fits a Java array there; an IllegalArgumentException naming the first that does not.
+     */
+    private int[] numels(long[] symbols) {
+        for (int k = 0; k < symbols.length; k++)
+            if (symbols[k] < 0) throw new IllegalArgumentException("dim " + signature.symbols().get(k) + " = " + symbols[k] + " must not be negative");
         List<Signature.Port> ports = signature.inputs();
         int[] numel = new int[ports.size()];
-        for (int i = 0; i < numel.length; i++) numel[i] = ports.get(i).numel(signature, copy);
-        bind(copy);
+        for (int i = 0; i < numel.length; i++) numel[i] = fitting(ports.get(i), "input", symbols);
+        for (Signature.Port p : signature.outputs()) fitting(p, "output", symbols);
+        return numel;
+    }
+
+    private int fitting(Signature.Port p, String kind, long[] symbols) {
+        try {
+            return p.numel(signature, symbols);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(kind + " " + p.name() + ": " + p.dtype() + p.shapeText() + " under " + signature.describe(symbols)
+                    + " does not fit a Java array (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Binds {@code symbols}; should binding fail (buffers too large), the instance is left unbound, so the next call binds afresh. */
+    private void rebind(long[] symbols, int[] numel) {
+        long[] copy = symbols.clone();
+        bound = null;
+        inputNumel = null;
+        try {
+            bind(copy);
+        } catch (NegativeArraySizeException | ArithmeticException e) {
+            throw new IllegalArgumentException("the buffers for " + signature.describe(copy) + " do not fit Java arrays; use smaller dims", e);
+        }
         bound = copy;
         inputNumel = numel;
     }
@@ -94,7 +126,7 @@ public abstract class CompiledGraph {
      * buffers may be longer than the value they hold (a slot sized for its largest member).
      */
     final Object[] runUnchecked(Object[] in, long[] symbols) {
-        if (bound == null || !Arrays.equals(bound, symbols)) rebind(symbols);
+        if (bound == null || !Arrays.equals(bound, symbols)) rebind(symbols, numels(symbols));
         execute(in, outputs);
         return outputs;
     }

@@ -20,7 +20,12 @@ public final class Dims {
     /** The value of {@code text} with symbol {@code names[k]} bound to {@code values[k]}. */
     public static long eval(String text, String[] names, long[] values) {
         Dims p = new Dims(text, names, values);
-        long v = p.sum();
+        long v;
+        try {
+            v = p.sum();
+        } catch (ArithmeticException e) { // from the exact + - * below
+            throw new IllegalArgumentException("dim " + text + " overflows 64-bit integers under this binding");
+        }
         p.skip();
         if (p.i != text.length()) throw new IllegalArgumentException("malformed dim '" + text + "' at " + p.i);
         return v;
@@ -37,8 +42,8 @@ public final class Dims {
         long v = product();
         while (true) {
             skip();
-            if (peek('+')) { i++; v += product(); }
-            else if (peek('-')) { i++; v -= product(); }
+            if (peek('+')) { i++; v = Math.addExact(v, product()); }
+            else if (peek('-')) { i++; v = Math.subtractExact(v, product()); }
             else return v;
         }
     }
@@ -47,15 +52,20 @@ public final class Dims {
         long v = unary();
         while (true) {
             skip();
-            if (peek('*')) { i++; v *= unary(); }
-            else if (peek('/')) { i++; v = Math.floorDiv(v, unary()); }
+            if (peek('*')) { i++; v = Math.multiplyExact(v, unary()); }
+            else if (peek('/')) {
+                i++;
+                long by = unary();
+                if (by == 0) throw new IllegalArgumentException("dim '" + s + "' divides by zero under this binding");
+                v = Math.floorDiv(v, by);
+            }
             else return v;
         }
     }
 
     private long unary() {
         skip();
-        if (peek('-')) { i++; return -unary(); }
+        if (peek('-')) { i++; return Math.negateExact(unary()); }
         if (peek('(')) {
             i++;
             long v = sum();

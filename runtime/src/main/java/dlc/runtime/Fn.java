@@ -38,24 +38,17 @@ public final class Fn {
 
     public static float minimum(float a, float b) { return a <= b ? a : b; }
 
-    /** Integer floor division, as the interpreter computes i32/i64 {@code div}. */
-    public static double idiv(double a, double b) {
-        if (b == 0) throw new ArithmeticException("integer div by zero");
-        return Math.floorDiv((long) a, (long) b);
+    /** C fmod, as the interpreter's float {@code trunc_mod}: the remainder with the dividend's sign. */
+    public static double truncMod(double a, double b) { return a % b; }
+
+    /** The quotient truncated toward zero, as the interpreter's float {@code trunc_div}. */
+    public static double truncDiv(double a, double b) {
+        double q = a / b;
+        return q < 0 ? Math.ceil(q) : Math.floor(q);
     }
 
-    /** Integer floor modulo, as the interpreter computes i32/i64 {@code mod}. */
-    public static double imod(double a, double b) {
-        if (b == 0) throw new ArithmeticException("integer mod by zero");
-        return Math.floorMod((long) a, (long) b);
-    }
-
-    /** Conversion to a dtype's value set, as the interpreter's {@code cast}: 1 = bool, 2 = i32, 3 = i64. */
+    /** Conversion to bool, as the interpreter's {@code cast} (integer casts: {@link Ints#cast}, f16: {@link Half#round}). */
     public static double toBool(double v) { return v != 0 ? 1 : 0; }
-
-    public static double toI32(double v) { return (int) v; }
-
-    public static double toI64(double v) { return (long) v; }
 
     /** The error function (Abramowitz-Stegun 7.1.26 is too coarse; this is the interpreter's series/continued fraction). */
     public static double erf(double x) { return SpecialFunctions.erf(x); }
@@ -90,7 +83,4 @@ public final class Fn {
     public static double or(double a, double b) { return a != 0 || b != 0 ? 1 : 0; }
 
     public static double not(double a) { return a != 0 ? 0 : 1; }
-
-    /** f16 values are kept as doubles rounded through float (the nearest we have without a half type). */
-    public static double toF16(double v) { return (float) v; }
 }

@@ -2,23 +2,24 @@ package dlc.runtime;
 
 /**
  * Indexed movement: gather and its adjoint scatter_add, over an (outer, n, inner) view of the
- * indexed operand (n the size of the indexed axis). Indices arrive as {@code double[]} (i32 and
- * i64 are stored as doubles) and must be integers in {@code [0, n)}; negative ones do not wrap and
- * out-of-range ones fail, as in the reference interpreter ({@code dlc.ir.ops.MovementIndexOps}).
+ * indexed operand (n the size of the indexed axis). Indices arrive as {@code double[]} (integer
+ * dtypes are stored as doubles); a negative index counts from the end (NumPy, ONNX), and one still
+ * outside {@code [0, n)} after that fails. The reference interpreter ({@code dlc.ir.ops.MovementIndexOps})
+ * resolves indices with {@link #resolve} too.
  */
 public final class Indexing {
     private Indexing() {}
 
-    /** The index as an int, or an IllegalArgumentException naming it and the axis size. */
-    static int index(String op, double v, int n) {
-        if (!(v >= 0 && v < n))
-            throw new IllegalArgumentException(op + " index " + (long) v + " is out of range for an axis of size " + n);
-        return (int) v;
-    }
-
-    /** Checks every index once, so the copy loops need not. */
-    static void checkAll(String op, double[] idx, int idxOff, int m, int n) {
-        for (int j = 0; j < m; j++) index(op, idx[idxOff + j], n);
+    /**
+     * The position that index {@code v} names on an axis of size {@code n}: {@code v} itself in
+     * {@code [0, n)}, {@code n + v} in {@code [-n, 0)}; anything else is an IllegalArgumentException
+     * naming the index and the axis size.
+     */
+    public static int resolve(String op, double v, int n) {
+        if (v >= 0 && v < n) return (int) v;
+        if (v < 0 && v >= -n) return (int) (n + v);
+        throw new IllegalArgumentException(op + " index " + (long) v + " is out of range for an axis of size " + n
+                + " (valid: " + -n + " to " + (n - 1) + ")");
     }
 
     /**
@@ -27,23 +28,30 @@ public final class Indexing {
      * class pick from logits).
      */
     public static void gather(float[] x, int xOff, int outer, int n, int inner, double[] idx, int idxOff, int m, float[] y, int yOff) {
-        checkAll("gather", idx, idxOff, m, n);
+        int[] k = resolveAll("gather", idx, idxOff, m, n);
         int p = yOff;
         for (int o = 0; o < outer; o++) {
             int row = xOff + o * n * inner;
-            if (inner == 1) for (int j = 0; j < m; j++) y[p++] = x[row + (int) idx[idxOff + j]];
-            else for (int j = 0; j < m; j++, p += inner) System.arraycopy(x, row + (int) idx[idxOff + j] * inner, y, p, inner);
+            if (inner == 1) for (int j = 0; j < m; j++) y[p++] = x[row + k[j]];
+            else for (int j = 0; j < m; j++, p += inner) System.arraycopy(x, row + k[j] * inner, y, p, inner);
         }
     }
 
     public static void gather(double[] x, int xOff, int outer, int n, int inner, double[] idx, int idxOff, int m, double[] y, int yOff) {
-        checkAll("gather", idx, idxOff, m, n);
+        int[] k = resolveAll("gather", idx, idxOff, m, n);
         int p = yOff;
         for (int o = 0; o < outer; o++) {
             int row = xOff + o * n * inner;
-            if (inner == 1) for (int j = 0; j < m; j++) y[p++] = x[row + (int) idx[idxOff + j]];
-            else for (int j = 0; j < m; j++, p += inner) System.arraycopy(x, row + (int) idx[idxOff + j] * inner, y, p, inner);
+            if (inner == 1) for (int j = 0; j < m; j++) y[p++] = x[row + k[j]];
+            else for (int j = 0; j < m; j++, p += inner) System.arraycopy(x, row + k[j] * inner, y, p, inner);
         }
+    }
+
+    /** Every index resolved once, before anything is written, so the copy loops need no checks. */
+    private static int[] resolveAll(String op, double[] idx, int idxOff, int m, int n) {
+        int[] k = new int[m];
+        for (int j = 0; j < m; j++) k[j] = resolve(op, idx[idxOff + j], n);
+        return k;
     }
 
     /**
@@ -54,7 +62,7 @@ public final class Indexing {
                                   float[] u, int uOff, float[] y, int yOff) {
         System.arraycopy(base, bOff, y, yOff, outer * n * inner);
         for (int j = 0; j < m; j++) {
-            int k = index("scatter_add", idx[idxOff + j], n);
+            int k = resolve("scatter_add", idx[idxOff + j], n);
             for (int o = 0; o < outer; o++) {
                 int dst = yOff + (o * n + k) * inner, src = uOff + (o * m + j) * inner;
                 for (int i = 0; i < inner; i++) y[dst + i] += u[src + i];
@@ -66,7 +74,7 @@ public final class Indexing {
                                   double[] u, int uOff, double[] y, int yOff) {
         System.arraycopy(base, bOff, y, yOff, outer * n * inner);
         for (int j = 0; j < m; j++) {
-            int k = index("scatter_add", idx[idxOff + j], n);
+            int k = resolve("scatter_add", idx[idxOff + j], n);
             for (int o = 0; o < outer; o++) {
                 int dst = yOff + (o * n + k) * inner, src = uOff + (o * m + j) * inner;
                 for (int i = 0; i < inner; i++) y[dst + i] += u[src + i];

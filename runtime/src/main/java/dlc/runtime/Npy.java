@@ -1,135 +1,233 @@
 package dlc.runtime;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
- * NumPy {@code .npy} files as runtime {@link Tensor}s, for model jars (their weights and their
- * command line). The runtime has no dependencies, so this is its own small codec.
+ * NumPy {@code .npy} files as runtime {@link Tensor}s: the one .npy codec of dlc. Model jars use it
+ * for their weights and their command line, and the compiler's data and CLI code
+ * ({@code dlc.data.Npy}) decodes through it, so every tool accepts and refuses the same files.
+ * The runtime has no dependencies, so it lives here.
  *
- * <p>Reads format 1.0 to 3.0, C order, either byte order, element types {@code f4 f8 i1 i2 i4 i8 u1
- * u2 u4 b1} (small integers read as i32, u4 as i64; f4 gives a {@code float[]}, everything else a
- * {@code double[]}). Writes format 1.0, little endian: f32 as {@code <f4}, f64 {@code <f8}, i32
- * {@code <i4}, i64 {@code <i8}, bool {@code |b1}, with the data aligned to 64 bytes as NumPy does.
- * A malformed file is an {@link IOException} saying what is wrong.
+ * <p>Reading is strict, as NumPy's own reader is: format 1.0 to 3.0, the header dict with exactly
+ * the keys {@code descr}, {@code fortran_order} and {@code shape} ({@link NpyHeader}), C order,
+ * either byte order, an element type of {@link Elem} and exactly the data the shape needs (no
+ * trailing bytes). Writing produces format 1.0, little endian: f32 as {@code <f4}, f64 {@code <f8},
+ * i32 {@code <i4}, i64 {@code <i8}, bool {@code |b1}, with the data aligned to 64 bytes as NumPy does.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    /** Data starts at a multiple of this many bytes (NumPy's alignment since 1.9 uses 64). */
     private static final int ALIGN = 64;
 
     private Npy() {}
 
-    /** Reads one array from {@code in}, consuming exactly its bytes. */
-    public static Tensor read(InputStream in) throws IOException {
-        byte[] pre = in.readNBytes(8);
-        if (pre.length < 8) throw new IOException("not a .npy file (too short)");
-        for (int i = 0; i < MAGIC.length; i++)
-            if (pre[i] != MAGIC[i]) throw new IOException("not a .npy file (it does not start with \\x93NUMPY)");
-        int major = pre[6] & 0xff, minor = pre[7] & 0xff;
-        if (major < 1 || major > 3 || minor != 0) throw new IOException("unsupported .npy format version " + major + "." + minor);
-        byte[] len = in.readNBytes(major == 1 ? 2 : 4);
-        ByteBuffer lb = ByteBuffer.wrap(len).order(ByteOrder.LITTLE_ENDIAN);
-        long headerLen = major == 1 ? Short.toUnsignedInt(lb.getShort()) : Integer.toUnsignedLong(lb.getInt());
-        byte[] header = in.readNBytes((int) headerLen);
-        if (header.length < headerLen) throw new IOException("truncated .npy header");
-        String text = new String(header, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        String descr = field(text, "descr");
-        if (field(text, "fortran_order").equals("True"))
-            throw new IOException("Fortran-order arrays are not supported; save it with np.save(f, np.ascontiguousarray(a))");
-        int[] shape = shape(field(text, "shape"));
-        if (descr.length() < 3) throw new IOException("unsupported .npy element type '" + descr + "'");
-        char bo = descr.charAt(0);
-        ByteOrder order = bo == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-        String code = descr.substring(1);
-        int size = switch (code) {
-            case "f4", "i4", "u4" -> 4;
-            case "f8", "i8" -> 8;
-            case "i2", "u2" -> 2;
-            case "i1", "u1", "b1" -> 1;
-            default -> throw new IOException("unsupported .npy element type '" + descr + "' (f4 f8 i1 i2 i4 i8 u1 u2 u4 b1 are)");
-        };
-        int n = Tensor.numel(shape);
-        byte[] bytes = in.readNBytes(Math.multiplyExact(n, size));
-        if (bytes.length < (long) n * size)
-            throw new IOException("truncated: shape " + java.util.Arrays.toString(shape) + " of " + descr + " needs " + (long) n * size + " bytes of data, got " + bytes.length);
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(order);
-        if (code.equals("f4")) {
-            float[] f = new float[n];
-            for (int i = 0; i < n; i++) f[i] = b.getFloat();
-            return new Tensor("f32", shape, f);
+    /**
+     * The element types a .npy file may hold, by NumPy type code (descr without byte order), and
+     * the dtype each reads as: the one table of the mapping. f4 gives a {@code float[]}, everything
+     * else a {@code double[]}; u1 and i1 read as the language's u8 and i8, the other small integers
+     * as i32, u4 as i64 (it does not fit i32).
+     */
+    public enum Elem {
+        F4("f4", 4, "f32"), F8("f8", 8, "f64"), I4("i4", 4, "i32"), I8("i8", 8, "i64"), B1("b1", 1, "bool"),
+        U1("u1", 1, "u8"), I1("i1", 1, "i8"), I2("i2", 2, "i32"), U2("u2", 2, "i32"), U4("u4", 4, "i64");
+
+        /** NumPy's type code, e.g. {@code f4}. */
+        public final String code;
+        /** Bytes per element. */
+        public final int size;
+        /** The dtype the values read as. */
+        public final String dtype;
+
+        Elem(String code, int size, String dtype) {
+            this.code = code;
+            this.size = size;
+            this.dtype = dtype;
         }
-        double[] d = new double[n];
-        for (int i = 0; i < n; i++)
-            d[i] = switch (code) {
-                case "f8" -> b.getDouble();
-                case "i8" -> b.getLong();
-                case "i4" -> b.getInt();
-                case "u4" -> Integer.toUnsignedLong(b.getInt());
-                case "i2" -> b.getShort();
-                case "u2" -> Short.toUnsignedInt(b.getShort());
-                case "i1" -> b.get();
-                case "u1" -> b.get() & 0xff;
-                default -> b.get() != 0 ? 1 : 0; // b1
+
+        /** The element type for type code {@code code}, or null. */
+        public static Elem ofCode(String code) {
+            for (Elem e : values()) if (e.code.equals(code)) return e;
+            return null;
+        }
+
+        /** The element type a tensor of {@code dtype} is written as (f16 widens to f4); null for none. */
+        public static Elem forWriting(String dtype) {
+            return switch (dtype) {
+                case "f16", "f32" -> F4;
+                case "f64" -> F8;
+                case "i32" -> I4;
+                case "i64" -> I8;
+                case "bool" -> B1;
+                case "u8" -> U1;
+                case "i8" -> I1;
+                default -> null;
             };
-        String dtype = switch (code) {
-            case "f8" -> "f64";
-            case "i8", "u4" -> "i64";
-            case "b1" -> "bool";
-            default -> "i32";
+        }
+
+        /** The codes, for messages: {@code f4, f8, ...}. */
+        static String codes() {
+            StringBuilder sb = new StringBuilder();
+            for (Elem e : values()) sb.append(sb.length() > 0 ? ", " : "").append(e.code);
+            return sb.toString();
+        }
+    }
+
+    /** Reads one whole .npy file; a malformed one is an IOException saying what is wrong. */
+    public static Tensor read(InputStream in) throws IOException {
+        try {
+            return decode(in.readAllBytes());
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** Reads {@code file}; a malformed file is an IOException saying what is wrong (without the file name). */
+    public static Tensor read(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > Integer.MAX_VALUE - 8) throw new IOException("a .npy file of " + size + " bytes is too large (at most 2 GiB)");
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in);
+        }
+    }
+
+    /**
+     * Decodes the bytes of a whole .npy file.
+     *
+     * @throws IllegalArgumentException saying what is wrong, for anything but a well-formed .npy file
+     *                                  of a supported element type
+     */
+    public static Tensor decode(byte[] bytes) {
+        if (bytes.length < MAGIC.length + 2) throw new IllegalArgumentException("not a .npy file (too short: " + bytes.length + " bytes)");
+        for (int i = 0; i < MAGIC.length; i++)
+            if (bytes[i] != MAGIC[i]) throw new IllegalArgumentException("not a .npy file (it does not start with \\x93NUMPY)");
+        int major = bytes[6] & 0xff, minor = bytes[7] & 0xff;
+        if (major < 1 || major > 3 || minor != 0)
+            throw new IllegalArgumentException("unsupported .npy format version " + major + "." + minor + " (1.0, 2.0 and 3.0 are)");
+        int lenBytes = major == 1 ? 2 : 4;
+        if (bytes.length < 8 + lenBytes) throw new IllegalArgumentException("truncated: the header length is missing");
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLen = major == 1 ? Short.toUnsignedInt(buf.getShort(8)) : Integer.toUnsignedLong(buf.getInt(8));
+        long dataStart = 8 + lenBytes + headerLen;
+        if (dataStart > bytes.length)
+            throw new IllegalArgumentException("truncated: the header says it is " + headerLen + " bytes, but the file has only " + (bytes.length - 8 - lenBytes) + " after the length");
+        NpyHeader h = NpyHeader.parse(headerText(bytes, 8 + lenBytes, (int) headerLen, major));
+        if (h.descr() == null) throw new IllegalArgumentException("unsupported dtype: a structured dtype (" + Elem.codes() + " are supported)");
+        if (h.fortranOrder())
+            throw new IllegalArgumentException("Fortran-order arrays are not supported; save it with np.save(f, np.ascontiguousarray(a))");
+        ByteOrder order = byteOrder(h.descr());
+        Elem elem = h.descr().length() < 2 ? null : Elem.ofCode(h.descr().substring(1));
+        if (elem == null) throw unsupported(h.descr());
+        int[] shape = new int[h.shape().length];
+        long n = 1;
+        for (int i = 0; i < shape.length; i++) {
+            long d = h.shape()[i];
+            if (d > Integer.MAX_VALUE) throw new IllegalArgumentException("array of shape " + shapeText(h.shape()) + " is too large (a dim is at most 2^31-1)");
+            n *= d;
+            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("array of shape " + shapeText(h.shape()) + " is too large (at most 2^31-1 elements)");
+            shape[i] = (int) d;
+        }
+        long need = n * elem.size, have = bytes.length - dataStart;
+        if (have < need)
+            throw new IllegalArgumentException("truncated: shape " + shapeText(h.shape()) + " of " + h.descr() + " needs " + need + " bytes of data, the file has " + have);
+        if (have > need)
+            throw new IllegalArgumentException("has " + (have - need) + " unexpected bytes after the data of shape " + shapeText(h.shape()));
+        ByteBuffer data = ByteBuffer.wrap(bytes, (int) dataStart, (int) need).slice().order(order);
+        if (elem == Elem.F4) {
+            float[] f = new float[(int) n];
+            for (int i = 0; i < f.length; i++) f[i] = data.getFloat();
+            return new Tensor(elem.dtype, shape, f);
+        }
+        double[] d = new double[(int) n];
+        for (int i = 0; i < d.length; i++)
+            d[i] = switch (elem) {
+                case F8 -> data.getDouble();
+                case I4 -> data.getInt();
+                case I8 -> data.getLong();
+                case B1 -> data.get() != 0 ? 1 : 0;
+                case U1 -> data.get() & 0xff;
+                case I1 -> data.get();
+                case I2 -> data.getShort();
+                case U2 -> Short.toUnsignedInt(data.getShort());
+                case U4 -> Integer.toUnsignedLong(data.getInt());
+                case F4 -> throw new AssertionError("f4 is read above");
+            };
+        return new Tensor(elem.dtype, shape, d);
+    }
+
+    /** The header's text: Latin-1 in format 1 and 2, UTF-8 (checked) in format 3. */
+    private static String headerText(byte[] bytes, int offset, int length, int major) {
+        if (major < 3) return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, offset, length)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("the format 3.0 header is not valid UTF-8");
+        }
+    }
+
+    private static ByteOrder byteOrder(String descr) {
+        if (descr.isEmpty()) throw new IllegalArgumentException("empty dtype descr");
+        return switch (descr.charAt(0)) {
+            case '>' -> ByteOrder.BIG_ENDIAN;
+            case '<', '|', '=' -> ByteOrder.LITTLE_ENDIAN;
+            default -> throw unsupported(descr);
         };
-        return new Tensor(dtype, shape, d);
+    }
+
+    private static IllegalArgumentException unsupported(String descr) {
+        return new IllegalArgumentException("unsupported dtype '" + descr + "' (" + Elem.codes() + " are; convert with a.astype(np.float32))");
+    }
+
+    private static String shapeText(long[] shape) {
+        StringBuilder s = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) s.append(i > 0 ? ", " : "").append(shape[i]);
+        return s.append(shape.length == 1 ? ",)" : ")").toString();
     }
 
     /** Writes {@code t} as a version 1.0 .npy file. */
     public static void write(OutputStream out, Tensor t) throws IOException {
-        String descr = switch (t.dtype()) {
-            case "f32" -> "<f4";
-            case "f64" -> "<f8";
-            case "i32" -> "<i4";
-            case "i64" -> "<i8";
-            case "bool" -> "|b1";
-            default -> throw new IOException("cannot write dtype " + t.dtype() + " to .npy");
-        };
-        StringBuilder shape = new StringBuilder("(");
-        for (int s : t.shape()) shape.append(s).append(", ");
-        if (t.shape().length > 1) shape.setLength(shape.length() - 2);
-        else if (t.shape().length == 1) shape.setLength(shape.length() - 1); // (3,)
-        shape.append(')');
-        StringBuilder h = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }");
-        while ((10 + h.length() + 1) % ALIGN != 0) h.append(' ');
-        h.append('\n');
-        int n = t.numel(), size = descr.equals("|b1") ? 1 : Integer.parseInt(descr.substring(2));
-        ByteBuffer b = ByteBuffer.allocate(10 + h.length() + n * size).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            out.write(bytes(t));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** The bytes of a version 1.0 .npy file holding {@code t}; IllegalArgumentException for a dtype .npy cannot hold. */
+    public static byte[] bytes(Tensor t) {
+        Elem elem = Elem.forWriting(t.dtype());
+        if (elem == null) throw new IllegalArgumentException("cannot write dtype " + t.dtype() + " to .npy");
+        String descr = (elem.size == 1 ? "|" : "<") + elem.code;
+        StringBuilder h = new StringBuilder(NpyHeader.format(descr, t.shape()));
+        int unpadded = MAGIC.length + 2 + 2 + h.length() + 1;
+        h.append(" ".repeat((ALIGN - unpadded % ALIGN) % ALIGN)).append('\n');
+        int n = t.numel();
+        long total = MAGIC.length + 4L + h.length() + (long) n * elem.size;
+        if (total > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a " + t + " tensor is too large for one .npy file held in memory (" + total + " bytes)");
+        ByteBuffer b = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
         b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) h.length()).put(h.toString().getBytes(StandardCharsets.ISO_8859_1));
         for (int i = 0; i < n; i++) {
             double v = t.get(i);
-            switch (descr) {
-                case "<f4" -> b.putFloat((float) v);
-                case "<f8" -> b.putDouble(v);
-                case "<i4" -> b.putInt((int) v);
-                case "<i8" -> b.putLong((long) v);
-                default -> b.put((byte) (v != 0 ? 1 : 0));
+            switch (elem) {
+                case F4 -> b.putFloat((float) v);
+                case F8 -> b.putDouble(v);
+                case I4 -> b.putInt((int) v);
+                case I8 -> b.putLong((long) v);
+                case B1 -> b.put((byte) (v != 0 ? 1 : 0));
+                case U1, I1 -> b.put((byte) (long) v);
+                default -> throw new IllegalArgumentException("dlc writes only f4, f8, i4, i8, u1, i1 and b1, not " + elem.code);
             }
         }
-        out.write(b.array());
-    }
-
-    /** The bytes of a .npy file holding {@code t}. */
-    public static byte[] bytes(Tensor t) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            write(out, t);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-        return out.toByteArray();
+        return b.array();
     }
 
     /**
@@ -148,54 +246,11 @@ public final class Npy {
         for (int i = 0; i < n; i++) {
             double v = t.get(i);
             d[i] = switch (dtype) {
-                case "i32", "i64" -> v < 0 ? Math.ceil(v) : Math.floor(v); // C-style truncation, as numpy's astype
+                case "i32", "i64", "u8", "i8" -> v < 0 ? Math.ceil(v) : Math.floor(v); // C-style truncation, as numpy's astype
                 case "bool" -> v != 0 ? 1 : 0;
                 default -> v;
             };
         }
         return new Tensor(dtype, t.shape(), d);
-    }
-
-    /** The value text of {@code 'key': value} in a .npy header dict. */
-    private static String field(String header, String key) throws IOException {
-        int k = header.indexOf("'" + key + "'");
-        if (k < 0) throw new IOException("malformed .npy header (no '" + key + "'): " + header.strip());
-        int colon = header.indexOf(':', k);
-        int i = colon + 1;
-        while (i < header.length() && header.charAt(i) == ' ') i++;
-        if (i >= header.length()) throw new IOException("malformed .npy header: " + header.strip());
-        char c = header.charAt(i);
-        int end;
-        if (c == '\'' || c == '"') {
-            end = header.indexOf(c, i + 1);
-            if (end < 0) throw new IOException("malformed .npy header: " + header.strip());
-            return header.substring(i + 1, end);
-        }
-        if (c == '(') {
-            end = header.indexOf(')', i);
-            if (end < 0) throw new IOException("malformed .npy header: " + header.strip());
-            return header.substring(i, end + 1);
-        }
-        end = i;
-        while (end < header.length() && Character.isLetterOrDigit(header.charAt(end))) end++;
-        return header.substring(i, end);
-    }
-
-    private static int[] shape(String tuple) throws IOException {
-        String inner = tuple.substring(1, tuple.length() - 1).trim();
-        List<Integer> dims = new ArrayList<>();
-        for (String p : inner.split(",")) {
-            String s = p.trim();
-            if (s.isEmpty()) continue;
-            if (s.endsWith("L")) s = s.substring(0, s.length() - 1);
-            try {
-                long v = Long.parseLong(s);
-                if (v < 0 || v > Integer.MAX_VALUE) throw new IOException("shape " + tuple + " is out of range");
-                dims.add((int) v);
-            } catch (NumberFormatException e) {
-                throw new IOException("malformed .npy shape " + tuple);
-            }
-        }
-        return dims.stream().mapToInt(Integer::intValue).toArray();
     }
 }

@@ -36,10 +36,15 @@ public record Tensor(String dtype, int[] shape, Object data) {
     /** Element {@code i} (row-major) as a double, whatever the storage. */
     public double get(int i) { return data instanceof float[] f ? f[i] : ((double[]) data)[i]; }
 
+    /** The element count of {@code shape}; an IllegalArgumentException when a dim is negative or the count exceeds 2^31-1. */
     public static int numel(int[] shape) {
         long n = 1;
-        for (int s : shape) n *= s;
-        return Math.toIntExact(n);
+        for (int s : shape) {
+            if (s < 0) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has a negative dim");
+            n *= s;
+            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has more than 2^31-1 elements");
+        }
+        return (int) n;
     }
 
     static String describe(Object data) {

@@ -51,6 +51,37 @@ class ModelTest {
         assertTrue(e.getMessage().contains("B = -1"), e.getMessage());
     }
 
+    /**
+     * Issue 10: after a bad call (a wrong length with a huge batch) the instance served later good
+     * calls wrongly (ArrayIndexOutOfBounds), and the buffers were sized before the length was
+     * checked. Now the call is checked first and leaves the instance as it was.
+     */
+    @Test
+    void aBadCallLeavesTheInstanceUsable() {
+        Scale m = new Scale();
+        float[] x = {1, 1, 2, 2};
+        float[] want = m.y(x, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.y(new float[4], Integer.MAX_VALUE / 2));
+        assertTrue(e.getMessage().contains("input x: expected f32[B, 2]") && e.getMessage().contains("B=1073741823"), e.getMessage());
+        assertArrayEquals(want, m.y(x, 2));
+        e = assertThrows(IllegalArgumentException.class, () -> m.y(new float[4], Integer.MAX_VALUE));
+        assertTrue(e.getMessage().contains("input x: f32[B, 2] under B=2147483647 does not fit a Java array"), e.getMessage());
+        assertArrayEquals(want, m.y(x, 2));
+        assertArrayEquals(new float[]{3, 4, 5, 7, 3, 4}, m.y(new float[]{1, 1, 2, 2, 1, 1}, 3));
+        assertArrayEquals(want, m.y(x, 2));
+    }
+
+    /** A binding that fails half-way (out of memory while sizing buffers) leaves no half-bound state behind. */
+    @Test
+    void aFailedBindingIsRedoneByTheNextCall() {
+        ScaleGraph g = new ScaleGraph();
+        g.failAbove = 100;
+        Object[] in = {new float[]{1, 1, 2, 2}, new float[]{2, 3}, new double[]{1}};
+        float[] want = ((float[]) g.run(in, new long[]{2})[0]).clone();
+        assertThrows(OutOfMemoryError.class, () -> g.run(new Object[]{new float[202], new float[]{2, 3}, new double[]{1}}, new long[]{101}));
+        assertArrayEquals(want, (float[]) g.run(in, new long[]{2})[0]);
+    }
+
     @Test
     void genericRunBindsTheBatchFromTheShape() {
         Map<String, Tensor> out = new Scale().run(Map.of("x", Tensor.of(new float[]{1, 2, 3, 4, 5, 6}, 3, 2)));
@@ -112,5 +143,24 @@ class ModelTest {
         code = ModelMain.run(new Scale(), new String[]{"--input", in.toString()}, new PrintStream(o), new PrintStream(e));
         assertEquals(1, code);
         assertTrue(e.toString().contains("input x: expected f32[B, 2]"), e::toString);
+    }
+
+    /** A malformed .npy given to a model jar's command line is one line and exit 1, the same refusal dlc run gives (one reader). */
+    @Test
+    void commandLineRefusesAMalformedNpyInOneLine() throws Exception {
+        Path in = Files.createTempDirectory("modelmain").resolve("x.npy");
+        byte[] good = Npy.bytes(Tensor.of(new float[]{1, 2}, 1, 2));
+        byte[][] bad = {java.util.Arrays.copyOf(good, good.length + 3), java.util.Arrays.copyOf(good, 8),
+                NpyTest.npy(1, "{'descr': '<f4', 'fortran_order': Maybe, 'shape': (1, 2), }", new byte[8]),
+                NpyTest.npy(2, "{'descr': '<f4', 'fortran_order': False, 'shape': " + "(".repeat(60_000) + ", }", new byte[8])};
+        String[] why = {"has 3 unexpected bytes", "the header length is missing", "'fortran_order' is not True or False", "'shape' is not a tuple of ints"};
+        for (int i = 0; i < bad.length; i++) {
+            Files.write(in, bad[i]);
+            ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+            int code = ModelMain.run(new Scale(), new String[]{"--input", "x=" + in}, new PrintStream(o), new PrintStream(e));
+            assertEquals(1, code, e::toString);
+            assertTrue(e.toString().startsWith("error: " + in + ": ") && e.toString().contains(why[i]), e::toString);
+            assertEquals(1, e.toString().strip().lines().count(), e::toString);
+        }
     }
 }

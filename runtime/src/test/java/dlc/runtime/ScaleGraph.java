@@ -15,6 +15,8 @@ final class ScaleGraph extends CompiledGraph {
     private final double[] total = new double[1];
     /** Calls of bind, to test that the binding is cached. */
     int binds;
+    /** A batch above this makes bind fail half-way (after the dims, before the buffers), as running out of memory would. */
+    long failAbove = Long.MAX_VALUE;
 
     ScaleGraph() { super(SIGNATURE); }
 
@@ -23,6 +25,7 @@ final class ScaleGraph extends CompiledGraph {
     @Override protected void bind(long[] symbols) {
         binds++;
         d = new int[]{(int) symbols[0]};
+        if (symbols[0] > failAbove) throw new OutOfMemoryError("test: buffers for B = " + symbols[0]);
         y = ensure(y, d[0] * 2);
     }
 

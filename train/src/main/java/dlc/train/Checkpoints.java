@@ -68,12 +68,18 @@ public final class Checkpoints {
         if (hasBest) for (Graph.Output o : init.outputs()) expected.add(new Named(BEST_PREFIX + o.name(), o.value().type()));
         c.requireMatches(specs(expected), file.toString());
         TrainState s = new TrainState(c.tensors(), longMeta(c, file, SEED_KEY));
-        s.globalBatch = longMeta(c, file, Checkpoint.STEP_KEY);
-        s.epoch = (int) longMeta(c, file, Checkpoint.EPOCH_KEY);
-        s.batch = (int) longMeta(c, file, BATCH_KEY);
+        // Every counter is range-checked, never narrowed: an edited or foreign file is an error
+        // naming the field, not a crash or a run that silently skips epochs.
+        s.globalBatch = longMeta(c, file, Checkpoint.STEP_KEY, 0, Long.MAX_VALUE);
+        s.epoch = (int) longMeta(c, file, Checkpoint.EPOCH_KEY, 0, Integer.MAX_VALUE);
+        s.batch = (int) longMeta(c, file, BATCH_KEY, 0, Integer.MAX_VALUE);
         s.bestLoss = doubleMeta(c, file, BEST_LOSS_KEY);
-        s.bestEpoch = (int) longMeta(c, file, BEST_EPOCH_KEY);
-        s.badEpochs = (int) longMeta(c, file, BAD_EPOCHS_KEY);
+        if (Double.isNaN(s.bestLoss) || s.bestLoss == Double.NEGATIVE_INFINITY)
+            throw new CheckpointException(file + ": metadata '" + BEST_LOSS_KEY + "' = " + s.bestLoss + " is not a loss (a number or Infinity)");
+        s.bestEpoch = (int) longMeta(c, file, BEST_EPOCH_KEY, 0, s.epoch);
+        s.badEpochs = (int) longMeta(c, file, BAD_EPOCHS_KEY, 0, s.epoch);
+        if (s.globalBatch < s.batch)
+            throw new CheckpointException(file + ": metadata '" + Checkpoint.STEP_KEY + "' = " + s.globalBatch + " counts fewer batches than '" + BATCH_KEY + "' = " + s.batch);
         // Keep the init graph's order, whatever order the file stored.
         Map<String, Tensor> ordered = new LinkedHashMap<>(), best = new LinkedHashMap<>();
         for (Graph.Output o : init.outputs()) {
@@ -87,27 +93,53 @@ public final class Checkpoints {
     }
 
     /**
-     * Reads the weights {@code graph} needs (its PARAM and STATE inputs) from a checkpoint, for
-     * evaluation; other tensors (optimizer state) are allowed and ignored. Missing tensors or a wrong
-     * dtype or shape are a {@link CheckpointException} listing every problem.
+     * Reads the weights {@code graph} needs (its PARAM and STATE inputs) from a checkpoint, matched
+     * by name, dtype and shape alone: the checkpoint may come from a model of another name, or from
+     * one this model extends (more outputs, the same parameters), and may hold more tensors
+     * (optimizer state, parameters this graph does not use), which are ignored. A missing tensor or
+     * a wrong dtype or shape is a {@link CheckpointException} listing every difference: the missing,
+     * the mismatched, and the checkpoint's parameters that nothing in the model matched (which, next
+     * to a missing one, usually shows a renamed parameter).
      */
     public static Weights readWeights(Path file, Graph graph, String model) throws IOException {
         Checkpoint c = SafeTensors.read(file);
-        checkModel(c, file, model);
+        checkModel(c, file, null);
         List<Value> wanted = new ArrayList<>(graph.inputs(Value.Role.PARAM));
         wanted.addAll(graph.inputs(Value.Role.STATE));
         List<String> problems = c.mismatches(specs(wanted.stream().map(v -> new Named(v.name(), v.type())).toList()))
                 .stream().filter(m -> !m.startsWith("unexpected tensor")).toList();
-        if (!problems.isEmpty())
-            throw new CheckpointException(file + " does not match the model (" + problems.size() + " problem" + (problems.size() == 1 ? "" : "s")
-                    + "):\n  " + String.join("\n  ", problems));
+        if (!problems.isEmpty()) {
+            List<String> all = new ArrayList<>(problems);
+            java.util.Set<String> used = new java.util.HashSet<>();
+            for (Value v : wanted) used.add(v.name());
+            for (Map.Entry<String, Tensor> e : c.tensors().entrySet())
+                if (!used.contains(e.getKey()) && !bookkeeping(e.getKey()))
+                    all.add("unexpected tensor '" + e.getKey() + "' (" + e.getValue().dtype() + java.util.Arrays.toString(e.getValue().shape())
+                            + ") is not a weight of the model");
+            String stored = c.meta(Checkpoint.MODEL_KEY);
+            throw new CheckpointException(file + " (model " + stored + ") does not match the weights of " + (model == null ? "the model" : "model " + model)
+                    + " (" + all.size() + " difference" + (all.size() == 1 ? "" : "s") + "):\n  " + String.join("\n  ", all));
+        }
         Map<String, Tensor> m = new LinkedHashMap<>();
         for (Value v : wanted) m.put(v.name(), c.tensor(v.name()));
-        return new Weights(m, longMeta(c, file, SEED_KEY), (int) longMeta(c, file, Checkpoint.EPOCH_KEY));
+        long seed = longMeta(c, file, SEED_KEY);
+        long epoch = longMeta(c, file, Checkpoint.EPOCH_KEY, 0, Integer.MAX_VALUE);
+        return new Weights(m, seed, (int) epoch, c.meta(Checkpoint.MODEL_KEY));
     }
 
-    /** The tensors an eval graph reads, with the seed and epoch count of the run that wrote them. */
-    public record Weights(Map<String, Tensor> tensors, long seed, int epoch) {}
+    /**
+     * Whether a checkpoint tensor is training bookkeeping rather than a weight: the step counter,
+     * optimizer state ({@code opt.PATH.i}) and early stopping's best-epoch copies.
+     */
+    private static boolean bookkeeping(String name) {
+        return name.equals(dlc.frontend.train.TrainConfig.STEP_COUNTER) || name.startsWith("opt.") || name.startsWith(BEST_PREFIX);
+    }
+
+    /**
+     * The tensors an eval graph reads, with the seed and epoch count of the run that wrote them and
+     * the name of the model that run trained (which may differ from the model reading them).
+     */
+    public record Weights(Map<String, Tensor> tensors, long seed, int epoch, String model) {}
 
     private record Named(String name, TensorType type) {}
 
@@ -135,6 +167,24 @@ public final class Checkpoints {
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file + ": " + e.getMessage());
         }
+    }
+
+    /** Metadata {@code key} as a long in [min, max]; a CheckpointException naming the field otherwise. */
+    private static long longMeta(Checkpoint c, Path file, String key, long min, long max) throws CheckpointException {
+        long v = longMeta(c, file, key);
+        if (v < min || v > max)
+            throw new CheckpointException(file + ": metadata '" + key + "' = " + v + " is out of range [" + min + ", " + max + "]");
+        return v;
+    }
+
+    /**
+     * Checks a batch position read from a checkpoint against the epoch it resumes: at most the
+     * epoch's batch count ({@code batches}), so a resumed run never silently skips an epoch.
+     */
+    public static void checkBatch(Path file, TrainState s, int batches) throws CheckpointException {
+        if (s.batch > batches)
+            throw new CheckpointException(file + ": metadata '" + BATCH_KEY + "' = " + s.batch + " is past the end of the epoch (" + batches
+                    + " batches with this data and batch size); resume with the data and batch size the checkpoint was trained with");
     }
 
     private static double doubleMeta(Checkpoint c, Path file, String key) throws CheckpointException {

@@ -3,6 +3,7 @@ package dlc.train;
 import dlc.codegen.jvm.JvmCompiler;
 import dlc.ir.DType;
 import dlc.ir.Graph;
+import dlc.ir.Sizes;
 import dlc.ir.eval.Tensor;
 import dlc.runtime.CompiledGraph;
 import dlc.runtime.Signature;
@@ -43,7 +44,7 @@ public final class JvmExecutor implements Executor {
 
     private Compiled compile(Graph g) {
         try {
-            return new Compiled(compiler.apply(g));
+            return new Compiled(g, compiler.apply(g));
         } catch (UnsupportedOperationException | IllegalStateException | IllegalArgumentException e) {
             throw new TrainException("the JVM backend cannot compile graph " + g.name() + ": " + e.getMessage()
                     + " (the reference interpreter runs it: --backend interp)");
@@ -55,14 +56,18 @@ public final class JvmExecutor implements Executor {
 
     /** One compiled graph and its reusable input arrays. */
     private static final class Compiled {
+        private final Graph ir;
         private final CompiledGraph graph;
         private final Signature sig;
         private final List<Signature.Port> ports;
         private final Object[] in;
         private final String[] symbolNames;
         private final long[] symbols;
+        /** The symbol values whose sizes {@link Sizes#check} accepted last (null: none yet). */
+        private long[] checked;
 
-        Compiled(CompiledGraph graph) {
+        Compiled(Graph ir, CompiledGraph graph) {
+            this.ir = ir;
             this.graph = graph;
             this.sig = graph.signature();
             this.ports = sig.inputs();
@@ -73,6 +78,13 @@ public final class JvmExecutor implements Executor {
 
         Map<String, Tensor> run(Map<String, Tensor> inputs) {
             bindSymbols(inputs);
+            if (!Arrays.equals(checked, symbols)) {
+                // a size no array holds is one message naming the value, before the generated bind overflows
+                Map<String, Long> env = new LinkedHashMap<>();
+                for (int k = 0; k < symbols.length; k++) env.put(symbolNames[k], symbols[k]);
+                Sizes.check(ir, env);
+                checked = symbols.clone();
+            }
             for (int i = 0; i < in.length; i++) in[i] = convert(ports.get(i), inputs.get(ports.get(i).name()), in[i]);
             Object[] out = graph.run(in, symbols);
             Map<String, Tensor> result = new LinkedHashMap<>();

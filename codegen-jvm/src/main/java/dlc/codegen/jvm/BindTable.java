@@ -37,7 +37,7 @@ final class BindTable implements Opcodes {
     /** Pushes the int value of {@code d}. */
     void dim(MethodVisitor mv, Dim d) {
         if (d.isConst()) {
-            pushInt(mv, Math.toIntExact(d.value()));
+            pushInt(mv, KernelArgs.constInt(d));
             return;
         }
         int k = dims.computeIfAbsent(d, x -> dims.size());
@@ -51,7 +51,7 @@ final class BindTable implements Opcodes {
     void shape(MethodVisitor mv, Shape s) {
         if (s.isConcrete()) {
             int[] v = new int[s.rank()];
-            for (int i = 0; i < v.length; i++) v[i] = Math.toIntExact(s.dim(i).value());
+            for (int i = 0; i < v.length; i++) v[i] = KernelArgs.constInt(s.dim(i));
             constant(mv, v);
             return;
         }

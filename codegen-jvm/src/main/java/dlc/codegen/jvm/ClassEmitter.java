@@ -3,6 +3,7 @@ package dlc.codegen.jvm;
 import dlc.ir.*;
 import dlc.runtime.Signature;
 import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
@@ -92,8 +93,13 @@ final class ClassEmitter implements Opcodes {
             String m = "n" + i + "_" + JvmCompiler.javaName(n.op().name());
             MethodVisitor mv = cw.visitMethod(ACC_PRIVATE, m, "()V", null, null);
             mv.visitCode();
+            Label start = new Label(), end = new Label(), handler = new Label();
+            mv.visitLabel(start);
+            mv.visitInsn(NOP); // the protected range is never empty, even for a node that emits nothing
             emitNode(n, mv);
+            mv.visitLabel(end);
             mv.visitInsn(RETURN);
+            wrapFailures(mv, n, start, end, handler);
             mv.visitMaxs(0, 0);
             mv.visitEnd();
             methods.add(m);
@@ -104,6 +110,41 @@ final class ClassEmitter implements Opcodes {
         bind.emitConstants(cw);
         cw.visitEnd();
         out.put(className, cw.toByteArray());
+    }
+
+    /**
+     * The kernels report bad values (an index out of range, an integer division by zero) as
+     * IllegalArgumentException or ArithmeticException; the node's method rethrows them as an
+     * {@link dlc.runtime.OpFailure} naming the op and its source location, as the interpreter does.
+     */
+    private static void wrapFailures(MethodVisitor mv, Node n, Label start, Label end, Label handler) {
+        String failure = BindTable.RT + "OpFailure";
+        for (String caught : new String[]{"java/lang/IllegalArgumentException", "java/lang/ArithmeticException"})
+            mv.visitTryCatchBlock(start, end, handler, caught);
+        mv.visitLabel(handler);
+        mv.visitTypeInsn(CHECKCAST, "java/lang/RuntimeException"); // the frame merges both catch types to Object
+        mv.visitTypeInsn(NEW, failure);       // cause, failure
+        mv.visitInsn(DUP_X1);                 // failure, cause, failure
+        mv.visitInsn(SWAP);                   // failure, failure, cause
+        mv.visitLdcInsn(failingOp(n));
+        mv.visitMethodInsn(INVOKESPECIAL, failure, "<init>", "(Ljava/lang/RuntimeException;Ljava/lang/String;)V", false);
+        mv.visitInsn(ATHROW);
+    }
+
+    /**
+     * "op at file:line:col" for a failure of node {@code n}; in a fusion group, the one inner op
+     * that can fail on its values (an integer division or pow) when there is exactly one.
+     */
+    private static String failingOp(Node n) {
+        Node at = n;
+        if (n.op().name().equals("fusion")) {
+            List<Node> failing = n.regions().get(0).nodes().stream()
+                    .filter(m -> m.outputs().size() == 1 && m.output().type().dtype().isInteger()
+                            && Set.of("div", "mod", "trunc_div", "trunc_mod", "pow").contains(m.op().name()))
+                    .toList();
+            if (failing.size() == 1) at = failing.get(0);
+        }
+        return at.op().name() + " at " + at.loc();
     }
 
     private void emitNode(Node n, MethodVisitor mv) {

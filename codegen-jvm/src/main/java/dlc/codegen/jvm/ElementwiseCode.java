@@ -16,7 +16,7 @@ import java.util.List;
  * opcode compute in double and round once ({@code dlc.runtime.Fn}).
  */
 final class ElementwiseCode implements Opcodes {
-    private static final String FN = BindTable.RT + "Fn", MATH = "java/lang/Math";
+    private static final String FN = BindTable.RT + "Fn", INTS = BindTable.RT + "Ints", MATH = "java/lang/Math";
 
     private ElementwiseCode() {}
 
@@ -35,6 +35,10 @@ final class ElementwiseCode implements Opcodes {
         Value out = n.output();
         boolean f = isFloat(out);
         List<Value> in = n.inputs();
+        if (isInteger(out) && INTEGER_OPS.contains(op)) {
+            integerCall(mv, n, locals);
+            return;
+        }
         switch (op) {
             case "constant" -> {
                 double c = n.attrs().getDoubles("values")[0];
@@ -62,14 +66,15 @@ final class ElementwiseCode implements Opcodes {
                 mv.visitMethodInsn(INVOKESTATIC, FN, "not", "(D)D", false);
             }
             case "add", "sub", "mul", "div" -> arith(mv, n, locals, f, op);
-            case "mod" -> {
+            case "mod", "trunc_div", "trunc_mod", "pow" -> {
                 binary(mv, in, locals, false);
-                mv.visitMethodInsn(INVOKESTATIC, FN, in.get(0).type().dtype().isInteger() ? "imod" : "floorMod", "(DD)D", false);
-                if (f) mv.visitInsn(D2F);
-            }
-            case "pow" -> {
-                binary(mv, in, locals, false);
-                mv.visitMethodInsn(INVOKESTATIC, MATH, "pow", "(DD)D", false);
+                String name = switch (op) {
+                    case "mod" -> "floorMod";
+                    case "trunc_div" -> "truncDiv";
+                    case "trunc_mod" -> "truncMod";
+                    default -> "pow";
+                };
+                mv.visitMethodInsn(INVOKESTATIC, op.equals("pow") ? MATH : FN, name, "(DD)D", false);
                 if (f) mv.visitInsn(D2F);
             }
             case "maximum", "minimum" -> {
@@ -118,13 +123,33 @@ final class ElementwiseCode implements Opcodes {
         load(mv, in.get(1), locals.get(1), asFloat);
     }
 
+    /** Integer ops that can overflow or divide: the interpreter computes them with {@code dlc.runtime.Ints}. */
+    private static final java.util.Set<String> INTEGER_OPS =
+            java.util.Set.of("neg", "abs", "add", "sub", "mul", "div", "mod", "trunc_div", "trunc_mod", "pow");
+
+    static boolean isInteger(Value v) { return v.type().dtype().isInteger(); }
+
+    /**
+     * An integer op as a call of {@code dlc.runtime.Ints} (the interpreter's definition): operands
+     * as doubles, then the dtype's kind; wraps as two's complement, divisions floor or truncate.
+     */
+    private static void integerCall(MethodVisitor mv, Node n, List<Integer> locals) {
+        String op = n.op().name();
+        boolean unary = n.inputs().size() == 1;
+        if (unary) load(mv, n.input(0), locals.get(0), false);
+        else binary(mv, n.inputs(), locals, false);
+        mv.visitLdcInsn(n.output().type().dtype().intKind());
+        String name = switch (op) {
+            case "trunc_div" -> "truncDiv";
+            case "trunc_mod" -> "truncMod";
+            default -> op;
+        };
+        mv.visitMethodInsn(INVOKESTATIC, INTS, name, unary ? "(DI)D" : "(DDI)D", false);
+    }
+
     private static void arith(MethodVisitor mv, Node n, List<Integer> locals, boolean f, String op) {
         List<Value> in = n.inputs();
         binary(mv, in, locals, f);
-        if (!f && op.equals("div") && in.get(0).type().dtype().isInteger()) {
-            mv.visitMethodInsn(INVOKESTATIC, FN, "idiv", "(DD)D", false);
-            return;
-        }
         int base = switch (op) {
             case "add" -> FADD;
             case "sub" -> FSUB;
@@ -134,19 +159,24 @@ final class ElementwiseCode implements Opcodes {
         mv.visitInsn(f ? base : base + 1); // DADD = FADD + 1, and so on
     }
 
+    /** As the interpreter's {@code ElementwiseOps.convert}. */
     private static void cast(MethodVisitor mv, Value x, int local, DType to) {
         switch (to) {
             case F32 -> load(mv, x, local, true);
             case F64 -> load(mv, x, local, false);
+            case BOOL -> {
+                load(mv, x, local, false);
+                mv.visitMethodInsn(INVOKESTATIC, FN, "toBool", "(D)D", false);
+            }
+            case F16 -> {
+                load(mv, x, local, false);
+                mv.visitMethodInsn(INVOKESTATIC, BindTable.RT + "Half", "round", "(D)D", false);
+            }
             default -> {
                 load(mv, x, local, false);
-                String m = switch (to) {
-                    case BOOL -> "toBool";
-                    case I32 -> "toI32";
-                    case I64 -> "toI64";
-                    default -> "toF16";
-                };
-                mv.visitMethodInsn(INVOKESTATIC, FN, m, "(D)D", false);
+                mv.visitInsn(x.type().dtype().isFloating() ? ICONST_0 : ICONST_1);
+                mv.visitLdcInsn(to.intKind());
+                mv.visitMethodInsn(INVOKESTATIC, INTS, "cast", "(DZI)D", false);
             }
         }
     }

@@ -105,7 +105,8 @@ final class GroupPlan {
                     Value v = n.output();
                     if (!p.materialized.contains(v)) break;
                     Step last = p.steps.isEmpty() ? null : p.steps.get(p.steps.size() - 1);
-                    if (last instanceof Nest nest && nest.reduce() == null && nest.space().equals(v.type().shape())) nest.targets().add(v);
+                    if (last instanceof Nest nest && nest.reduce() == null && nest.space().equals(v.type().shape())
+                            && !p.readsWhatItWrites(nest, v)) nest.targets().add(v);
                     else p.steps.add(new Nest(v.type().shape(), new ArrayList<>(List.of(v)), null));
                 }
                 case REDUCE -> p.steps.add(new Nest(n.input(0).type().shape(), List.of(), n));
@@ -202,6 +203,23 @@ final class GroupPlan {
         if (r == 3 && s.dim(0).equals(out.dim(1)) && s.dim(1).equals(Dim.of(1)) && s.dim(2).equals(Dim.of(1))) return dlc.runtime.Gemm.BIAS_ROW;
         if (r == 4 && s.dim(0).equals(Dim.of(1)) && s.dim(1).equals(out.dim(1)) && s.dim(2).equals(Dim.of(1)) && s.dim(3).equals(Dim.of(1))) return dlc.runtime.Gemm.BIAS_ROW;
         return dlc.runtime.Gemm.BIAS_NONE;
+    }
+
+    /**
+     * Whether adding target {@code v} to {@code nest} would make the nest read a buffer it writes:
+     * {@code v} reads (as a leaf, loaded at the top of each point) a value stored in the buffer of
+     * one of the nest's targets, such as a reshape of a target ({@code b - reshape(sum-over-a-size-1-dim(b))}
+     * after simplify). The leaf would be loaded before the target is stored at that point, and at
+     * other points than the one being written, so {@code v} gets a nest of its own after this one.
+     */
+    private boolean readsWhatItWrites(Nest nest, Value v) {
+        List<Value> targets = new ArrayList<>(nest.targets());
+        targets.add(v);
+        Set<Value> written = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Value t : nest.targets()) written.add(storageRoot(t));
+        for (Value leaf : NestEmitter.leaves(this, new Nest(nest.space(), targets, null)))
+            if (written.contains(storageRoot(leaf))) return true;
+        return false;
     }
 
     private static boolean producedBefore(Value x, Node n, List<Node> nodes) {

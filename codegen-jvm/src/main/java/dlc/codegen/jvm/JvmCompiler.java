@@ -1,8 +1,11 @@
 package dlc.codegen.jvm;
 
 import dlc.ir.Graph;
+import dlc.ir.Sizes;
 import dlc.passes.PassManager;
 import dlc.runtime.CompiledGraph;
+
+import java.util.Map;
 
 /**
  * The JVM backend's entry point: graph in, class files out.
@@ -17,11 +20,13 @@ public final class JvmCompiler {
 
     /** Runs the standard pipeline (shape inference, simplify, fusion) and generates the classes. */
     public static CompiledClasses compile(Graph graph, String className) {
+        Sizes.check(graph, Map.of()); // sizes written in the program that no array holds: named at their source
         return generate(PassManager.standard().run(graph), className);
     }
 
     /** Generates classes for a graph as it is (already optimized, or not: every plain node is a group of one). */
     public static CompiledClasses generate(Graph graph, String className) {
+        Sizes.check(graph, Map.of());
         return ClassEmitter.emit(graph, className);
     }
 

@@ -2,6 +2,7 @@ package dlc.codegen.jvm;
 
 import dlc.ir.Dim;
 import dlc.ir.Shape;
+import dlc.ir.ShapeException;
 import dlc.ir.Value;
 
 import java.util.ArrayList;
@@ -18,13 +19,26 @@ final class KernelArgs {
 
     /** Pushes a dim as an int: a constant when literal, else its bound value. */
     static void dim(KernelEmitter e, Dim d) {
-        if (d.isConst()) e.pushInt(Math.toIntExact(d.value()));
+        if (d.isConst()) e.pushInt(constInt(d));
         else e.dim(d);
+    }
+
+    /**
+     * A literal dim as a kernel's int argument. {@link dlc.ir.Sizes#check} ran on the graph before
+     * it was compiled, so every tensor fits in an array; a dim (a stride, an offset) that still does
+     * not fit an int is reported as a size no Java array holds, not as an overflow.
+     */
+    static int constInt(Dim d) {
+        long v = d.value();
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)
+            throw new ShapeException("a size of " + v + " is more than a Java array holds (" + dlc.ir.Sizes.MAX_ELEMENTS + " elements)",
+                    "choose smaller sizes so every tensor fits in one Java array");
+        return (int) v;
     }
 
     /** Pushes an {@code int[]} of dims: a constant array when all are literal, else one filled at bind. */
     static void ints(KernelEmitter e, List<Dim> dims) {
-        if (dims.stream().allMatch(Dim::isConst)) e.ints(dims.stream().mapToInt(d -> Math.toIntExact(d.value())).toArray());
+        if (dims.stream().allMatch(Dim::isConst)) e.ints(dims.stream().mapToInt(KernelArgs::constInt).toArray());
         else e.shape(new Shape(dims));
     }
 

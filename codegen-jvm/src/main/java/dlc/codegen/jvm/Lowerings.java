@@ -17,6 +17,7 @@ public final class Lowerings {
         MovementLowerings.register(BY_OP);
         MiscLowerings.register(BY_OP);
         TranscendentalLowerings.register(BY_OP);
+        ResizeLowering.register(BY_OP);
     }
 
     private Lowerings() {}

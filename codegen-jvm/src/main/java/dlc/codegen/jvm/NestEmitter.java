@@ -231,7 +231,7 @@ final class NestEmitter implements Opcodes {
             Dim s = levelStride[a][level];
             if (s.isConst() && s.value() == 0) continue;
             mv.visitVarInsn(ILOAD, offsetLocal[a][level + 1]);
-            if (s.isConst()) BindTable.pushInt(mv, Math.toIntExact(s.value()));
+            if (s.isConst()) BindTable.pushInt(mv, KernelArgs.constInt(s));
             else mv.visitVarInsn(ILOAD, strideLocal[a][level]);
             mv.visitInsn(IADD);
             mv.visitVarInsn(ISTORE, offsetLocal[a][level + 1]);
@@ -363,6 +363,11 @@ final class NestEmitter implements Opcodes {
             mv.visitInsn(DDIV);
         }
         if (f) mv.visitInsn(D2F);
+        if (out.type().dtype().isInteger() && r.op().name().equals("sum")) { // wraps to its dtype, as the interpreter's
+            mv.visitInsn(D2L);
+            mv.visitLdcInsn(out.type().dtype().intKind());
+            mv.visitMethodInsn(INVOKESTATIC, BindTable.RT + "Ints", "wrap", "(JI)D", false);
+        }
         mv.visitInsn(f ? FASTORE : DASTORE);
         mv.visitIincInsn(i, 1);
         mv.visitLabel(test);

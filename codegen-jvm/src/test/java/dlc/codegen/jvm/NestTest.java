@@ -75,4 +75,71 @@ class NestTest {
                 }
                 """, Map.of());
     }
+
+    // Issue 9, item 1: `b = -y; d = b - sum(b)` over y: f32[1] gave d = b on the JVM backend.
+    // Simplify makes the sum over a size-1 dim a reshape of b; fusion puts neg, reshape and sub in
+    // one group, and the group's single loop nest wrote b while reading the reshape (b's buffer)
+    // before the store. Each form runs unoptimized and through the pipeline; the fused one as is.
+
+    @Test void elementMinusItsSumOverASizeOneDim() {
+        for (String red : new String[]{"sum", "mean", "max", "min"})
+            check("""
+                    graph red(%y: f32[1]) {
+                      %0 = neg(%y) : f32[1]
+                      %1 = RED(%0) {axes=[0], keepdims=false} : f32[]
+                      %2 = sub(%0, %1) : f32[1]
+                      output d = %2
+                    }
+                    """.replace("RED", red), Map.of());
+    }
+
+    @Test void elementMinusItsSumKeepdimsOverSizeOneDims() {
+        check("""
+                graph red(%y: f32[B, 1, 1]) {
+                  %0 = neg(%y) : f32[B, 1, 1]
+                  %1 = sum(%0) {axes=[1, 2], keepdims=true} : f32[B, 1, 1]
+                  %2 = sub(%0, %1) : f32[B, 1, 1]
+                  %3 = mean(%0) {axes=[0], keepdims=false} : f32[1, 1]
+                  %4 = exp(%0) : f32[B, 1, 1]
+                  %5 = mul(%4, %3) : f32[B, 1, 1]
+                  output d = %2
+                  output e = %5
+                }
+                """, Map.of("B", 3L));
+    }
+
+    @Test void fusedGroupReadingAReshapeOfItsOwnTarget() {
+        Graph g = IrParser.parseGraph("""
+                graph red(%y: f32[1]) {
+                  %0 = fusion(%y) {kind="loop"} : f32[1] {
+                    ^fused_0(%in0: f32[1]) {
+                      %1 = neg(%in0) : f32[1]
+                      %2 = reshape(%1) {shape=<>} : f32[]
+                      %3 = sub(%1, %2) : f32[1]
+                      yield %3
+                    }
+                  }
+                  output d = %0
+                }
+                """);
+        Map<String, dlc.ir.eval.Tensor> got = Agreement.check(g, Map.of(), 3, false);
+        org.junit.jupiter.api.Assertions.assertEquals(0.0, got.get("d").data()[0], "b - sum(b) over one element");
+    }
+
+    @Test void fusedGroupReadingARowReshapeOfItsOwnTarget() {
+        // [1, 3] read back through a reshape to [3] (broadcast over the same space)
+        Agreement.check(IrParser.parseGraph("""
+                graph g(%x: f32[1, 3]) {
+                  %0 = fusion(%x) {kind="loop"} : f32[1, 3] {
+                    ^fused_0(%in0: f32[1, 3]) {
+                      %1 = mul(%in0, %in0) : f32[1, 3]
+                      %2 = reshape(%1) {shape=<3>} : f32[3]
+                      %3 = add(%1, %2) : f32[1, 3]
+                      yield %3
+                    }
+                  }
+                  output s = %0
+                }
+                """), Map.of(), 5, false);
+    }
 }

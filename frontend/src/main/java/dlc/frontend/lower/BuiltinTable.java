@@ -18,6 +18,8 @@ final class BuiltinTable {
         out.addAll(BuiltinsContraction.all());
         out.addAll(BuiltinsRandom.all());
         out.addAll(BuiltinsControl.all());
+        out.addAll(BuiltinsGrad.all());
+        out.addAll(BuiltinsResize.all());
         out.addAll(BuiltinsCompileTime.all());
         return out;
     }

@@ -6,7 +6,7 @@ import dlc.ir.Dim;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Compile-time builtins: len, range, prod, int, float, str, shape, callable, error. */
+/** Compile-time builtins: len, range, prod, int, float, str, shape, callable, error, share. */
 final class BuiltinsCompileTime {
     private BuiltinsCompileTime() {}
 
@@ -91,6 +91,7 @@ final class BuiltinsCompileTime {
                 Builtin.of("callable", "x", a -> BoolV.of(a.get("x") instanceof FnV)),
                 Builtin.of("error", "message", a -> {
                     throw a.in.error(a.span, a.str("message"));
-                }));
+                }),
+                SharedWeights.shareBuiltin());
     }
 }

@@ -203,6 +203,7 @@ final class BuiltinsControl {
 
     private static int arity(FnV fn) {
         if (fn instanceof DefFn d) return d.def().params().size();
+        if (fn instanceof SharedFn s) return s.instance().def().def().params().size();
         if (fn instanceof LambdaFn l) return l.lambda().params().size();
         return 2;
     }

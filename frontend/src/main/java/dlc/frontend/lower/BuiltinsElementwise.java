@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Elementwise builtins: unary math, {@code maximum minimum pow where cast}. On compile-time
+ * Elementwise builtins: unary math, {@code maximum minimum pow trunc_div trunc_mod where cast}. On compile-time
  * numbers they fold with the op's own reference semantics, so {@code sqrt(6.0 / n)} is a number.
  */
 final class BuiltinsElementwise {
@@ -25,7 +25,7 @@ final class BuiltinsElementwise {
     static List<Builtin> all() {
         List<Builtin> out = new ArrayList<>();
         for (String op : UNARY) out.add(Builtin.of(op, "x", a -> unary(a, op)));
-        for (String op : List.of("maximum", "minimum", "pow")) out.add(Builtin.of(op, "a, b", a -> binary(a, op)));
+        for (String op : List.of("maximum", "minimum", "pow", "trunc_div", "trunc_mod")) out.add(Builtin.of(op, "a, b", a -> binary(a, op)));
         out.add(Builtin.of("where", "c, a, b", BuiltinsElementwise::where));
         out.add(Builtin.of("cast", "x, dtype", BuiltinsElementwise::cast));
         return out;
@@ -52,6 +52,10 @@ final class BuiltinsElementwise {
         Val l = a.get("a"), r = a.get("b");
         if (Vals.isNumber(l) && Vals.isNumber(r)) {
             if (op.equals("pow")) return Operators.fold(a.in, a.span, "**", l, r);
+            if (l instanceof IntV x && r instanceof IntV y && op.startsWith("trunc_")) {
+                if (y.v() == 0) throw a.error("b", op + " of the integer " + x.v() + " by zero");
+                return new IntV(op.equals("trunc_div") ? x.v() / y.v() : x.v() % y.v());
+            }
             double v = fold(op, Vals.num(l), Vals.num(r));
             return l instanceof IntV && r instanceof IntV ? new IntV((long) v) : new FloatV(v);
         }
@@ -88,8 +92,7 @@ final class BuiltinsElementwise {
         Val x = a.get("x");
         if (x instanceof TensorV t) return new TensorV(Tensors.cast(a.in, a.span, t.v(), to));
         if (Vals.isNumber(x) || x instanceof BoolV) {
-            double v = Vals.num(x);
-            double conv = to == DType.BOOL ? (v != 0 ? 1 : 0) : to.isInteger() ? (double) (long) v : v;
+            double conv = dlc.ir.ops.ElementwiseOps.convert(Vals.num(x), !(x instanceof FloatV), to);
             return new TensorV(a.in.constant(a.span, to, Shape.SCALAR, List.of(conv)));
         }
         throw a.error("x", "cast needs a tensor or a number, got " + Vals.kind(x));

@@ -32,7 +32,8 @@ final class Calls {
     /** Calls fn with already evaluated arguments; span is the call site. */
     static Val call(Interp in, FnV fn, List<CallArg> args, Span span) {
         if (fn instanceof BuiltinFn b) return callBuiltin(in, b.builtin(), args, span);
-        if (fn instanceof DefFn d) return callDef(in, d, args, span);
+        if (fn instanceof DefFn d) return callDef(in, d, args, span, null);
+        if (fn instanceof SharedFn s) return callDef(in, s.instance().def(), args, span, s.instance());
         return callLambda(in, (LambdaFn) fn, args, span);
     }
 
@@ -93,19 +94,28 @@ final class Calls {
             } else if (b.defaultOf(i) != null) vals[i] = b.defaultOf(i);
             else throw missing(in, b.name(), b.params().get(i), span, b.signature());
         }
-        return b.call(new Args(in, b, span, vals, spans));
+        try {
+            return b.call(new Args(in, b, span, vals, spans));
+        } catch (ArithmeticException e) { // exact dim or compile-time arithmetic out of range, at the call
+            throw in.error(span, e.getMessage(), null);
+        }
     }
 
     private static Frame enter(Interp in, String name, Span span, boolean scoped) {
+        return enter(in, name, span, () -> in.frame.call(name, span, scoped));
+    }
+
+    private static Frame enter(Interp in, String name, Span span, java.util.function.Supplier<Frame> callee) {
         if (in.frame.depth() >= Interp.MAX_DEPTH)
             throw in.error(span, "calls nest deeper than " + Interp.MAX_DEPTH + " levels in " + name,
                     "is a recursive def missing its base case?");
         Frame caller = in.frame;
-        in.frame = caller.call(name, span, scoped);
+        in.frame = callee.get();
         return caller;
     }
 
-    private static Val callDef(Interp in, DefFn fn, List<CallArg> args, Span span) {
+    /** Calls a def, or the shared instance inst of it (null for a plain call). */
+    private static Val callDef(Interp in, DefFn fn, List<CallArg> args, Span span, SharedInstance inst) {
         Def def = fn.def();
         List<String> names = def.params().stream().map(Formal::name).toList();
         String sig = signature(def);
@@ -115,8 +125,10 @@ final class Calls {
             if (slots[i] == null && def.params().get(i).dflt() == null) throw missing(in, def.name(), names.get(i), span, sig);
         Env local = new Env(fn.moduleEnv());
         // a def calling itself (the way to repeat layers) stays in its caller's scope, so the
-        // layers of one stack are siblings: stack.layer, stack.layer_1, not stack.stack.layer
-        Frame caller = enter(in, def.name(), span, !in.frame.isCallOf(def.name()));
+        // layers of one stack are siblings: stack.layer, stack.layer_1, not stack.stack.layer;
+        // a shared instance's call declares into the instance's scope
+        Frame caller = inst != null ? enter(in, def.name(), span, () -> SharedWeights.enter(in, inst, span))
+                : enter(in, def.name(), span, !in.frame.isCallOf(def.name()));
         try {
             for (int i = 0; i < slots.length; i++) {
                 Formal f = def.params().get(i);

@@ -75,6 +75,8 @@ public final class Compiler {
             reporter.report(e);
         }
         LoadedModule main = loader.loadMain(fileName, text, program);
+        // an imported module with syntax errors: its errors are the report (what would follow is noise)
+        if (loader.hasBrokenModule()) return new Compilation(program, reporter.diagnostics(), models, null, sources, null);
         Module module = null;
         Model chosen = choose(in, program, model, fileName);
         int before = reporter.errorCount();

@@ -13,6 +13,11 @@ import java.util.*;
  * <p>Scope names are assigned lazily: a def call becomes a named scope only when a parameter or
  * state is declared inside it (directly or deeper), so calls that declare nothing do not shift
  * the numbering ({@code dense}, {@code dense_1}, ...) of calls that do.
+ *
+ * <p>A call of a {@link SharedInstance} ({@code enc = share(encoder)}; {@code enc(x)}) takes its
+ * scope path from the instance's anchor, a scope opened once where the instance was made, so
+ * every call of the instance declares into the same scope; the scopes inside each call are
+ * numbered afresh, so every call names its parameters alike ({@code encoder.dense.w}).
  */
 final class Frame {
     final Frame parent;
@@ -27,8 +32,21 @@ final class Frame {
     private final String siteName;
     private final String note;
     private int draws;
+    /** The shared instance this frame is a call of, or null for any other frame. */
+    final SharedInstance instance;
+    /** Which call of {@link #instance} this is: 0 for the first. */
+    final int instanceCall;
+    /** Paths of the instance declared or updated in this call (each at most once per call). */
+    final Set<String> declaredHere = new HashSet<>(), updatedHere = new HashSet<>();
 
     private Frame(Frame parent, String fnName, Span callSpan, boolean scoped, String scopeName, String siteName, String note) {
+        this(parent, fnName, callSpan, scoped, scopeName, siteName, note, null, 0);
+    }
+
+    private Frame(Frame parent, String fnName, Span callSpan, boolean scoped, String scopeName, String siteName, String note,
+                  SharedInstance instance, int instanceCall) {
+        this.instance = instance;
+        this.instanceCall = instanceCall;
         this.parent = parent;
         this.note = note;
         this.fnName = fnName;
@@ -47,6 +65,22 @@ final class Frame {
     Frame call(String name, Span span, boolean isScoped) {
         int k = callCounts.merge(name, 1, Integer::sum) - 1;
         return new Frame(this, name, span, isScoped, null, name + "_" + k, "in call to " + name);
+    }
+
+    /**
+     * The scope of a shared instance made here by {@code share(fnName)}: named lazily like a call's
+     * scope (fnName, fnName_1, ...) when the instance first declares something, or name when given.
+     * It is never entered; calls of the instance ({@link #callShared}) borrow its path.
+     */
+    Frame anchor(String name, Span span, String fixedName) {
+        return new Frame(this, name, span, true, fixedName, null, null);
+    }
+
+    /** The k-th call of a shared instance at span (its random sites are numbered like calls of its def). */
+    Frame callShared(SharedInstance inst, Span span, int k) {
+        String name = inst.def().name();
+        int site = callCounts.merge(name, 1, Integer::sum) - 1;
+        return new Frame(this, name, span, true, null, name + "_" + site, "in call to shared " + name, inst, k);
     }
 
     /**
@@ -72,26 +106,39 @@ final class Frame {
 
     /** The dotted scope path of this frame, naming the scopes on the way (see class comment). */
     String scopePath() {
-        List<Frame> chain = new ArrayList<>();
-        for (Frame f = this; f != null; f = f.parent) chain.add(f);
-        Collections.reverse(chain);
-        StringJoiner j = new StringJoiner(".");
-        Frame owner = null;
-        for (Frame f : chain) {
-            if (f.parent == null) {
-                owner = f;
-                if (!f.scopeName.isEmpty()) j.add(f.scopeName);
-                continue;
-            }
-            if (!f.scoped) continue;
-            if (f.scopeName == null) {
-                int k = owner.scopeCounts.merge(f.fnName, 1, Integer::sum) - 1;
-                f.scopeName = k == 0 ? f.fnName : f.fnName + "_" + k;
-            }
-            j.add(f.scopeName);
-            owner = f;
+        if (parent == null) return scopeName;
+        if (instance != null) return instance.anchor().scopePath();
+        if (!scoped) return parent.scopePath();
+        if (scopeName == null) {
+            int k = parent.scopeOwner().scopeCounts.merge(fnName, 1, Integer::sum) - 1;
+            scopeName = k == 0 ? fnName : fnName + "_" + k;
         }
-        return j.toString();
+        String p = parent.scopePath();
+        return p.isEmpty() ? scopeName : p + "." + scopeName;
+    }
+
+    /** The frame whose counters number the scopes opened by calls made in this frame. */
+    private Frame scopeOwner() {
+        Frame f = this;
+        while (f.parent != null && !f.scoped) f = f.parent;
+        return f;
+    }
+
+    /**
+     * The innermost call of a shared instance, on the way from this frame to the root, whose
+     * instance owns path (declared it in its first call), or null.
+     */
+    Frame sharedCallOwning(String path) {
+        for (Frame f = this; f != null; f = f.parent)
+            if (f.instance != null && f.instance.paths().contains(path)) return f;
+        return null;
+    }
+
+    /** Every call of a shared instance on the way from this frame to the root, innermost first. */
+    List<Frame> sharedCalls() {
+        List<Frame> out = new ArrayList<>();
+        for (Frame f = this; f != null; f = f.parent) if (f.instance != null) out.add(f);
+        return out;
     }
 
     /** The qualified name of a parameter or state declared here. */

@@ -70,6 +70,19 @@ final class GraphCtx {
     }
 
     /**
+     * Runs edit on the builder itself (autodiff appending VJP nodes, which it builds with the IR
+     * builder rather than through {@link #emit}) and owns every result of the nodes it adds.
+     */
+    <T> T direct(SourceLoc loc, java.util.function.Function<GraphBuilder, T> edit) {
+        int before = builder.nodes().size();
+        builder.at(loc);
+        T result = edit.apply(builder);
+        List<Node> all = builder.nodes();
+        for (int i = before; i < all.size(); i++) owned.addAll(all.get(i).outputs());
+        return result;
+    }
+
+    /**
      * Makes key this graph's random key: used when a copied graph already has its {@code rng}
      * input, so that a later draw reuses it instead of adding a second one.
      */

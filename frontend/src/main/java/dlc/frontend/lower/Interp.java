@@ -78,6 +78,8 @@ public final class Interp {
             throw error(span, e.getMessage(), e.hint());
         } catch (IllegalArgumentException e) {
             throw error(span, e.getMessage(), null);
+        } catch (ArithmeticException e) { // exact dim arithmetic: a size beyond 64 bits, a division by a zero dim
+            throw error(span, e.getMessage(), "choose smaller sizes");
         }
     }
 
@@ -95,6 +97,9 @@ public final class Interp {
             if (dtype.isInteger() && (x != Math.rint(x) || Double.isInfinite(x)))
                 throw error(span, "the float " + Vals.show(v) + " cannot become an " + dtype + " value without rounding",
                         "cast the tensor to a float type first, e.g. cast(x, f32)");
+            if (dtype.isInteger() && dlc.runtime.Ints.wrap((long) x, dtype.intKind()) != x)
+                throw error(span, "the integer " + Vals.show(v) + " is out of range for dtype " + dtype,
+                        "use a wider dtype, e.g. cast(x, i64), or write the value that wraps");
         } else if (v instanceof DimV d) {
             return dimValue(span, d.d(), dtype);
         } else {

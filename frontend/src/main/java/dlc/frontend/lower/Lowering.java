@@ -26,11 +26,34 @@ final class Lowering {
     /** Param and state inputs of {@link #root} by qualified name. */
     final Map<String, Value> declared = new LinkedHashMap<>();
     final Set<String> outputNames = new HashSet<>();
+    /** Paths declared inside calls of shared instances; their updates chain (see {@link SharedWeights}). */
+    final Set<String> sharedPaths = new HashSet<>();
+    /** The latest update of each shared path, emitted as the graph's update when the lowering ends. */
+    final Map<String, Value> sharedUpdates = new LinkedHashMap<>();
 
     Lowering(boolean training, Init init) {
         this.training = training;
         this.root = GraphCtx.root(training ? "train" : "eval");
         this.init = init;
+    }
+
+    /** The value of a param or state at this point of the step: its latest shared update, else its input. */
+    Value current(String path) {
+        Value v = sharedUpdates.get(path);
+        return v != null ? v : declared.get(path);
+    }
+
+    /** The path of a param or state whose current value is v, or null. */
+    String pathOf(Value v) {
+        if (v.isGraphInput() && (v.role() == Value.Role.PARAM || v.role() == Value.Role.STATE) && declared.get(v.name()) == v)
+            return v.name();
+        for (var e : sharedUpdates.entrySet()) if (e.getValue() == v) return e.getKey();
+        return null;
+    }
+
+    /** Emits the shared paths' updates; called once, when the model body has run. */
+    void flushSharedUpdates() {
+        for (var e : sharedUpdates.entrySet()) root.builder.output(e.getKey(), Graph.Output.Role.UPDATE, e.getValue());
     }
 
     /** Adds a named output of the model graph; returns false when the name is taken. */

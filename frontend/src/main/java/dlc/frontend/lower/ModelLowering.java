@@ -59,6 +59,7 @@ final class ModelLowering {
                 }
             }
             in.execBlock(model.body(), env, true);
+            low.flushSharedUpdates();
             return low.root.builder.build();
         } finally {
             in.lowering = null;

@@ -61,10 +61,16 @@ final class ModelStmts {
                             + (t.shape().symbols().size() > 1 ? "s " : " ") + String.join(", ", t.shape().symbols()),
                     "parameters need sizes known at compile time; use a dim of a feature axis (bound from a def parameter type) or a model parameter");
         String path = in.frame.qualify(name);
-        if (low.declared.containsKey(path))
+        if (low.declared.containsKey(path)) {
+            Value again = SharedWeights.redeclare(in, type.span(), path, t, kind);
+            if (again != null) {
+                env.define(name, new TensorV(again));
+                return;
+            }
             throw in.error(span, "duplicate " + kind + " '" + path + "'", in.frame.isCallOf("lambda")
                     ? "a lambda declares its parameters in its caller's scope, so calling it twice declares them twice; make it a def to get a scope per call"
                     : "a scope declares each name once; rename one of them");
+        }
         checkFreeName(in, span, path, kind);
         TensorType before = low.init.types.get(path);
         if (before == null) {
@@ -75,6 +81,7 @@ final class ModelStmts {
                     "a parameter's type cannot depend on 'training'");
         Value v = low.root.input(path, t, role);
         low.declared.put(path, v);
+        SharedWeights.declared(in, span, path, kind);
         env.define(name, new TensorV(v));
     }
 
@@ -133,14 +140,15 @@ final class ModelStmts {
             throw in.error(u.span(), "a param or state cannot be updated inside a scan body",
                     "return the new value from the scan and update after it");
         String shown = String.join(".", u.target());
-        Value target = updateTarget(in, u, env, shown);
+        Value target = low.declared.get(updateTarget(in, u, env, shown));
         Val e = in.eval(u.value(), env);
         Value nv = in.tensorOf(u.value().span(), e, target.type().dtype());
         if (nv.type().dtype() != target.type().dtype())
             throw in.error(u.value().span(), "the update of '" + shown + "' (" + target.type() + ") has dtype " + nv.type().dtype(),
                     "cast it, e.g. cast(v, " + target.type().dtype() + ")");
-        if (u.op().equals("+=")) nv = in.emit(u.span(), "add", target, nv);
-        else if (u.op().equals("-=")) nv = in.emit(u.span(), "sub", target, nv);
+        Value now = low.current(target.name());
+        if (u.op().equals("+=")) nv = in.emit(u.span(), "add", now, nv);
+        else if (u.op().equals("-=")) nv = in.emit(u.span(), "sub", now, nv);
         if (!nv.type().shape().equals(target.type().shape())) {
             try {
                 if (!dlc.ir.ops.Broadcasting.shape(nv.type().shape(), target.type().shape()).equals(target.type().shape()))
@@ -151,29 +159,26 @@ final class ModelStmts {
             }
             nv = in.emit(u.span(), "broadcast_to", Attrs.of("shape", target.type().shape()), nv);
         }
-        if (!low.output(target.name(), Graph.Output.Role.UPDATE, in.resolve(nv, u.span())))
+        Value resolved = in.resolve(nv, u.span());
+        if (!(low.sharedPaths.contains(target.name()) ? SharedWeights.update(in, target.name(), resolved)
+                : low.output(target.name(), Graph.Output.Role.UPDATE, resolved)))
             throw in.error(u.span(), "'" + shown + "' is updated twice in one step", "combine the updates into one");
     }
 
-    private static Value updateTarget(Interp in, UpdateStmt u, Env env, String shown) {
+    /** The path of the param or state that u updates. */
+    private static String updateTarget(Interp in, UpdateStmt u, Env env, String shown) {
         Lowering low = in.lowering;
         if (u.target().size() == 1) {
             Val v = in.lookup(u.span(), u.target().get(0), env);
-            if (v instanceof TensorV t && t.v().isGraphInput()
-                    && (t.v().role() == Value.Role.PARAM || t.v().role() == Value.Role.STATE)
-                    && low.declared.get(t.v().name()) == t.v())
-                return t.v();
+            String path = v instanceof TensorV t ? low.pathOf(t.v()) : null;
+            if (path != null) return path;
             throw in.error(u.span(), "'" + shown + "' is " + Vals.kind(v) + ", not a param or state, so it cannot be updated",
                     "only values declared with 'param' or 'state' can be given new values");
         }
-        Value v = low.declared.get(shown);
-        if (v == null) {
-            String scope = in.frame.scopePath();
-            if (!scope.isEmpty()) v = low.declared.get(scope + "." + shown);
-        }
-        if (v == null)
-            throw in.error(u.span(), "no param or state named '" + shown + "'", Names.didYouMean(shown, low.declared.keySet()));
-        return v;
+        if (low.declared.containsKey(shown)) return shown;
+        String scope = in.frame.scopePath();
+        if (!scope.isEmpty() && low.declared.containsKey(scope + "." + shown)) return scope + "." + shown;
+        throw in.error(u.span(), "no param or state named '" + shown + "'", Names.didYouMean(shown, low.declared.keySet()));
     }
 
     // ---- outputs and losses --------------------------------------------------------------------

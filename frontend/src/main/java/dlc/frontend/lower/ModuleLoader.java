@@ -42,6 +42,9 @@ final class ModuleLoader {
         if (m != null) preludeEnv = m.env();
     }
 
+    /** True once an imported module (or the prelude) had syntax errors: they are reported, and nothing further is checked. */
+    boolean hasBrokenModule() { return !broken.isEmpty(); }
+
     private Env parentEnv() { return preludeEnv != null ? preludeEnv : in.builtins; }
 
     /** Declares the main file, already parsed. */
@@ -74,7 +77,15 @@ final class ModuleLoader {
         sources.put(src.fileName(), src.text());
         FileParser.Parsed parsed = parser.parse(src.fileName(), src.text());
         for (Diagnostic d : parsed.diagnostics()) in.reporter.report(d);
-        if (parsed.diagnostics().stream().anyMatch(Diagnostic::isError)) broken.add(src.key());
+        if (parsed.diagnostics().stream().anyMatch(Diagnostic::isError)) {
+            // The parser's error recovery leaves holes (nulls) in the tree: it is never evaluated.
+            // The module binds no names; importers get ErrorV for them, and compilation stops
+            // after the importing file's declarations (see hasBrokenModule).
+            broken.add(src.key());
+            LoadedModule empty = new LoadedModule(name, src.fileName(), new Ast.Program(src.fileName(), List.of()), new Env(parentEnv()));
+            cache.put(src.key(), empty);
+            return empty;
+        }
         loading.add(src.key());
         loadingNames.add(name);
         try {

@@ -82,7 +82,7 @@ public sealed interface Val {
     }
 
     /** Anything callable. */
-    sealed interface FnV extends Val permits DefFn, LambdaFn, BuiltinFn {
+    sealed interface FnV extends Val permits DefFn, LambdaFn, BuiltinFn, SharedFn {
         String name();
     }
 
@@ -98,6 +98,13 @@ public sealed interface Val {
         public String name() { return "fn"; }
 
         public String describe() { return "lambda"; }
+    }
+
+    /** A def's shared instance, made by {@code share(f)}: its calls share one parameter scope. */
+    record SharedFn(SharedInstance instance) implements FnV {
+        public String name() { return instance.def().name(); }
+
+        public String describe() { return "shared instance of " + instance.def().name(); }
     }
 
     record BuiltinFn(Builtin builtin) implements FnV {

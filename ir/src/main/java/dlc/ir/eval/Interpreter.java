@@ -20,14 +20,17 @@ public final class Interpreter {
             args[i] = inputs.get(v.name());
             if (args[i] == null) throw new IllegalArgumentException("graph " + g.name() + " needs a value for '" + v.name() + "' (" + v.type() + ")");
         }
-        Tensor[] out = run(g, args, new HashMap<>());
+        Tensor[] out = run(g, args, new HashMap<>(), true);
         Map<String, Tensor> res = new LinkedHashMap<>();
         for (int i = 0; i < out.length; i++) res.put(g.outputs().get(i).name(), out[i]);
         return res;
     }
 
     /** Runs {@code g} on positional arguments; {@code dims} holds symbols bound by an enclosing graph. */
-    public static Tensor[] run(Graph g, Tensor[] args, Map<String, Long> dims) {
+    public static Tensor[] run(Graph g, Tensor[] args, Map<String, Long> dims) { return run(g, args, dims, false); }
+
+    /** checkSizes: first check every value's size under the bound symbols ({@link Sizes#check}), once per top-level run. */
+    private static Tensor[] run(Graph g, Tensor[] args, Map<String, Long> dims, boolean checkSizes) {
         if (args.length != g.inputs().size())
             throw new IllegalArgumentException("graph " + g.name() + " takes " + g.inputs().size() + " arguments, got " + args.length);
         Map<String, Long> env = new HashMap<>(dims);
@@ -37,6 +40,7 @@ public final class Interpreter {
             bind(v, args[i], env);
             vals.put(v, args[i]);
         }
+        if (checkSizes) Sizes.check(g, env);
         EvalContext ctx = new EvalContext() {
             @Override public int[] resolve(Shape shape) { return shape.eval(env); }
 

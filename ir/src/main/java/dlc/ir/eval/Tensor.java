@@ -33,7 +33,11 @@ public final class Tensor {
         long n = 1;
         for (int s : shape) {
             if (s < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
-            n *= s;
+            try {
+                n = Math.multiplyExact(n, s);
+            } catch (ArithmeticException overflow) {
+                throw new IllegalArgumentException("the shape " + Arrays.toString(shape) + " has more than 2^63 elements");
+            }
         }
         return n;
     }

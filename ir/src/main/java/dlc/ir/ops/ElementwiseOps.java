@@ -3,6 +3,7 @@ package dlc.ir.ops;
 import dlc.ir.*;
 import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Tensor;
+import dlc.runtime.Ints;
 
 import java.util.List;
 import java.util.function.DoubleBinaryOperator;
@@ -56,8 +57,11 @@ public final class ElementwiseOps {
 
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
             double[] x = in[0].data(), y = new double[x.length];
-            for (int i = 0; i < x.length; i++) y[i] = f.applyAsDouble(x[i]);
-            return new Tensor[]{new Tensor(in[0].dtype(), in[0].shape(), y)};
+            DType dt = in[0].dtype();
+            boolean wraps = dt.isInteger() && (name().equals("neg") || name().equals("abs"));
+            for (int i = 0; i < x.length; i++)
+                y[i] = !wraps ? f.applyAsDouble(x[i]) : name().equals("neg") ? Ints.neg(x[i], dt.intKind()) : Ints.abs(x[i], dt.intKind());
+            return new Tensor[]{new Tensor(dt, in[0].shape(), y)};
         }
 
         /** The scalar function, for tests and constant folding. */
@@ -83,7 +87,8 @@ public final class ElementwiseOps {
             if (family != Family.ARITH || !c.input(0).type().dtype().isFloating()) return noGradient(c);
             Value a = c.input(0), b = c.input(1);
             Value[] g = vjp.apply(c, a, b, c.output(0), c.cotangent(0));
-            return java.util.Arrays.asList(c.sumToShape(g[0], a.type().shape()), c.sumToShape(g[1], b.type().shape()));
+            return java.util.Arrays.asList(g[0] == null ? null : c.sumToShape(g[0], a.type().shape()),
+                    g[1] == null ? null : c.sumToShape(g[1], b.type().shape())); // null: zero everywhere
         }
 
         @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
@@ -102,16 +107,27 @@ public final class ElementwiseOps {
             int[] out = Broadcasting.shape(in[0].shape(), in[1].shape());
             int[] ia = Broadcasting.sourceIndex(in[0].shape(), out), ib = Broadcasting.sourceIndex(in[1].shape(), out);
             double[] a = in[0].data(), b = in[1].data(), y = new double[ia.length];
-            boolean intDiv = in[0].dtype().isInteger() && (name().equals("div") || name().equals("mod"));
+            DType dt = in[0].dtype();
+            boolean integer = family == Family.ARITH && dt.isInteger();
+            int kind = integer ? dt.intKind() : 0;
             for (int i = 0; i < y.length; i++)
-                y[i] = intDiv ? integerDivision(a[ia[i]], b[ib[i]]) : f.applyAsDouble(a[ia[i]], b[ib[i]]);
-            return new Tensor[]{new Tensor(family == Family.ARITH ? in[0].dtype() : DType.BOOL, out, y)};
+                y[i] = integer ? integer(a[ia[i]], b[ib[i]], kind) : f.applyAsDouble(a[ia[i]], b[ib[i]]);
+            return new Tensor[]{new Tensor(family == Family.ARITH ? dt : DType.BOOL, out, y)};
         }
 
-        private double integerDivision(double a, double b) {
-            if (b == 0) throw new ArithmeticException("integer " + name() + " by zero");
-            long x = (long) a, y = (long) b;
-            return name().equals("div") ? Math.floorDiv(x, y) : Math.floorMod(x, y);
+        /** Integer arithmetic wraps as two's complement; div and mod floor (see {@link Ints}). */
+        private double integer(double a, double b, int kind) {
+            return switch (name()) {
+                case "add" -> Ints.add(a, b, kind);
+                case "sub" -> Ints.sub(a, b, kind);
+                case "mul" -> Ints.mul(a, b, kind);
+                case "div" -> Ints.div(a, b, kind);
+                case "mod" -> Ints.mod(a, b, kind);
+                case "trunc_div" -> Ints.truncDiv(a, b, kind);
+                case "trunc_mod" -> Ints.truncMod(a, b, kind);
+                case "pow" -> Ints.pow(a, b, kind);
+                default -> f.applyAsDouble(a, b); // maximum, minimum: no overflow
+            };
         }
 
         public double apply(double a, double b) { return f.applyAsDouble(a, b); }
@@ -167,20 +183,31 @@ public final class ElementwiseOps {
 
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
             DType to = attrs.getDType("dtype");
+            boolean fromInteger = !in[0].dtype().isFloating();
             double[] x = in[0].data(), y = new double[x.length];
-            for (int i = 0; i < x.length; i++) y[i] = convert(x[i], to);
+            for (int i = 0; i < x.length; i++) y[i] = convert(x[i], fromInteger, to);
             return new Tensor[]{new Tensor(to, in[0].shape(), y)};
         }
+    }
 
-        static double convert(double v, DType to) {
-            return switch (to) {
-                case BOOL -> v != 0 ? 1 : 0;
-                case I32 -> (int) v;
-                case I64 -> (long) v;
-                case F32, F16 -> (float) v;
-                case F64 -> v;
-            };
-        }
+    /**
+     * One value cast to {@code to}: to bool x != 0; to an integer dtype {@link Ints#cast} (integers
+     * wrap, floats truncate toward zero and saturate); to f16 and f32 rounded to nearest even in
+     * that format ({@link dlc.runtime.Half}). {@code fromInteger}: the source is an integer or bool.
+     */
+    public static double convert(double v, boolean fromInteger, DType to) {
+        return switch (to) {
+            case BOOL -> v != 0 ? 1 : 0;
+            case I8, U8, I32, I64 -> Ints.cast(v, fromInteger, to.intKind());
+            case F16 -> dlc.runtime.Half.round(v);
+            case F32 -> (float) v;
+            case F64 -> v;
+        };
+    }
+
+    private static double truncDiv(double a, double b) {
+        double q = a / b;
+        return q < 0 ? Math.ceil(q) : Math.floor(q);
     }
 
     private static double sigmoid(double x) {
@@ -224,6 +251,11 @@ public final class ElementwiseOps {
                     (c, a, b, y, g) -> both(c.op("div", g, b), c.op("neg", c.op("div", mul(c, g, y), b)))),
             new Binary("mod", Binary.Family.ARITH, (a, b) -> a - Math.floor(a / b) * b,
                     (c, a, b, y, g) -> both(g, c.op("neg", mul(c, g, c.op("floor", c.op("div", a, b)))))),
+            // C/ONNX division: the quotient truncated toward zero (floats: trunc(a / b)), and the
+            // remainder with the dividend's sign (floats: C fmod, which Java's % is)
+            new Binary("trunc_div", Binary.Family.ARITH, ElementwiseOps::truncDiv, (c, a, b, y, g) -> both(null, null)), // piecewise constant
+            new Binary("trunc_mod", Binary.Family.ARITH, (a, b) -> a % b,
+                    (c, a, b, y, g) -> both(g, c.op("neg", mul(c, g, c.op("trunc_div", a, b))))),
             // d/db a^b = a^b log a, taken as 0 where a <= 0 (log is evaluated on a safe operand so no NaN leaks)
             new Binary("pow", Binary.Family.ARITH, Math::pow, (c, a, b, y, g) -> {
                 Value zero = c.scalar(0, a.type().dtype());

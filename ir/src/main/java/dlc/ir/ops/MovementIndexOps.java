@@ -9,8 +9,10 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Indexed movement: gather (index_select) and its adjoint scatter_add. Indices are i32 or i64 of
- * any rank and must lie in {@code [0, size)} of the indexed axis; negative indices do not wrap.
+ * Indexed movement: gather (index_select) and its adjoint scatter_add. Indices are of an integer
+ * dtype and any rank; a negative index counts from the end of the axis (NumPy, ONNX), and one
+ * outside {@code [-size, size)} is a run-time error ({@link dlc.runtime.Indexing#resolve}, the
+ * definition the JVM backend shares).
  */
 final class MovementIndexOps {
     private MovementIndexOps() {}
@@ -25,14 +27,12 @@ final class MovementIndexOps {
 
     static void integerIndices(OpDef op, TensorType idx) {
         if (!idx.dtype().isInteger())
-            throw new ShapeException(op.name() + " needs i32 or i64 indices, got " + idx, "cast them, e.g. cast(idx, i32)");
+            throw new ShapeException(op.name() + " needs integer indices, got " + idx, "cast them, e.g. cast(idx, i32)");
     }
 
-    /** The index as an int, or an IllegalArgumentException naming it and the axis size. */
+    /** The position index {@code v} names (negative: from the end), or an IllegalArgumentException naming it and the axis size. */
     static int checkedIndex(OpDef op, double v, int axis, int size) {
-        if (!(v >= 0 && v < size))
-            throw new IllegalArgumentException(op.name() + " index " + (long) v + " is out of range for axis " + axis + " of size " + size);
-        return (int) v;
+        return dlc.runtime.Indexing.resolve(op.name(), v, size);
     }
 
     /** gather(x, idx) {axis}: {@code out[o, j, i] = x[o, idx[j], i]} with o, j, i the outer, index and inner positions. */

@@ -10,7 +10,7 @@ public final class Ops {
 
     static {
         for (List<OpDef> family : List.of(ElementwiseOps.ALL, ReduceOps.ALL, MovementOps.ALL, ContractionOps.ALL,
-                RandomOps.ALL, ControlOps.ALL))
+                RandomOps.ALL, ControlOps.ALL, ResizeOps.ALL))
             for (OpDef op : family)
                 if (BY_NAME.put(op.name(), op) != null) throw new IllegalStateException("op " + op.name() + " defined twice");
     }

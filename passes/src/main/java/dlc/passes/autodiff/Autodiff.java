@@ -78,6 +78,38 @@ public final class Autodiff {
         return b.build();
     }
 
+    /**
+     * The gradient of the scalar floating value {@code y} with respect to each of {@code targets},
+     * built in place: {@code b} already holds y, the targets and the nodes between them, and the
+     * VJP nodes are appended to it (nothing is copied). The result is ordinary primitive ops, so a
+     * later {@link #gradients} of a graph containing it differentiates through it (second order),
+     * and it may itself be differentiated in place again. A target y does not depend on gets
+     * zeros, as in {@link #gradients}; {@code reached} (when not null) receives, per target,
+     * whether any cotangent flowed to it.
+     *
+     * @throws IllegalArgumentException when y is not a floating scalar or a target is not floating
+     */
+    public List<Value> gradientsInPlace(GraphBuilder b, Value y, List<Value> targets, boolean[] reached) {
+        TensorType yt = y.type();
+        if (yt.rank() != 0 || !yt.dtype().isFloating())
+            throw new IllegalArgumentException("gradients need a scalar floating value, but y is " + yt);
+        for (Value t : targets)
+            if (!t.type().dtype().isFloating())
+                throw new IllegalArgumentException("cannot differentiate with respect to a value of type " + t.type());
+        List<Node> nodes = b.nodes();
+        SourceLoc saved = b.loc();
+        Value seed = b.op("constant", Attrs.of("dtype", yt.dtype(), "shape", Shape.SCALAR, "values", List.of(1.0)));
+        Map<Value, Value> cot = reverse(nodes, b, v -> v, Map.of(y, seed), targets);
+        b.at(saved);
+        List<Value> out = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            Value ct = cot.get(targets.get(i));
+            if (reached != null) reached[i] = ct != null;
+            out.add(orZeros(b, ct, targets.get(i)));
+        }
+        return out;
+    }
+
     private static Map<Value, Value> copyInputs(Graph g, GraphBuilder b) {
         Map<Value, Value> map = new IdentityHashMap<>();
         for (Value v : g.inputs()) map.put(v, b.input(v.name(), v.type(), v.role()));
@@ -102,18 +134,34 @@ public final class Autodiff {
             List<Value> out = b.op(n.op(), n.attrs(), n.regions(), in, n.outputs().stream().map(Value::name).toList());
             for (int i = 0; i < out.size(); i++) map.put(n.outputs().get(i), out.get(i));
         }
-        Set<Value> fromTargets = dependents(g, targets);
+        return reverse(g.nodes(), b, map::get, seeds, targets);
+    }
+
+    /**
+     * Walks {@code nodes} in reverse, appending to {@code b} each VJP of a node that a seed's
+     * cotangent reaches and that depends on a target; {@code map} gives a node's values as values
+     * of b (the copies, or the values themselves when b already holds the nodes).
+     */
+    private Map<Value, Value> reverse(List<Node> nodes, GraphBuilder b, Function<Value, Value> map, Map<Value, Value> seeds,
+                                      List<Value> targets) {
+        Set<Value> fromTargets = dependents(nodes, targets);
         Map<Value, Value> cot = new IdentityHashMap<>(seeds);
-        List<Node> nodes = g.nodes();
         for (int k = nodes.size() - 1; k >= 0; k--) {
             Node n = nodes.get(k);
             if (n.outputs().stream().noneMatch(cot::containsKey)) continue;
             if (n.inputs().stream().noneMatch(fromTargets::contains)) continue;
             b.at(n.loc());
             List<Value> cts = n.outputs().stream().map(cot::get).toList();
-            VjpContext ctx = new VjpContext(b, n, n.inputs().stream().map(map::get).toList(),
-                    n.outputs().stream().map(map::get).toList(), cts, this::vjpGraph);
-            List<Value> grads = rules.apply(n.op()).vjp(ctx);
+            VjpContext ctx = new VjpContext(b, n, n.inputs().stream().map(map).toList(),
+                    n.outputs().stream().map(map).toList(), cts, this::vjpGraph);
+            List<Value> grads;
+            try {
+                grads = rules.apply(n.op()).vjp(ctx);
+            } catch (GradientException e) {
+                throw e; // a node inside a region (a scan body) already named its location
+            } catch (ShapeException e) {
+                throw new GradientException(n, e.getMessage(), e.hint());
+            }
             if (grads.size() != n.inputs().size())
                 throw new IllegalStateException("VJP of " + n.op().name() + " returned " + grads.size() + " cotangents for " + n.inputs().size() + " operands");
             for (int i = 0; i < grads.size(); i++) {
@@ -129,10 +177,10 @@ public final class Autodiff {
     }
 
     /** The targets and every value computed from them. */
-    private static Set<Value> dependents(Graph g, List<Value> targets) {
+    private static Set<Value> dependents(List<Node> nodes, List<Value> targets) {
         Set<Value> dep = Collections.newSetFromMap(new IdentityHashMap<>());
         dep.addAll(targets);
-        for (Node n : g.nodes())
+        for (Node n : nodes)
             if (n.inputs().stream().anyMatch(dep::contains)) dep.addAll(n.outputs());
         return dep;
     }

@@ -21,7 +21,7 @@ public final class ByteSizes {
             case F16 -> 2;
             case F32, F64, I32 -> 4;
             case I64 -> 8;
-            case BOOL -> 1;
+            case BOOL, I8, U8 -> 1;
         };
     }
 
