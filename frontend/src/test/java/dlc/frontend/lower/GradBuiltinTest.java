@@ -134,6 +134,52 @@ class GradBuiltinTest {
                 """).contains("grad's x must be a tensor, a tuple of tensors, a def or a param path prefix (a string), got an int"));
     }
 
+    /** grad inside a scan body differentiates the body's step; a grad of the scan's outputs goes through those grads. */
+    @Test
+    void gradInsideAScanBodyIsPerStep() {
+        Compilation c = ok("""
+                model S {
+                  input x: f32[B, 2, 3]
+                  input w: f32[3]
+                  hT, gs = scan(fn(h, x_t) {
+                    h2 = tanh(h * w + x_t)
+                    (h2, grad(sum(h2 * h2), x_t))      # 2 h2 (1 - h2^2)
+                  }, zeros([B, 3]), xs=x)
+                  output g = gs
+                  output gw = grad(sum(gs), w)
+                }
+                """);
+        double[] x = {0.1, -0.2, 0.3, 0.4, 0.5, -0.6, 0.7, -0.8, 0.9, -1.0, 1.1, -1.2}, w = {0.5, -1.5, 2.0};
+        Map<String, Tensor> in = Map.of("x", t(new int[]{2, 2, 3}, x), "w", t(new int[]{3}, w));
+        Map<String, Tensor> out = run(graph(c, "eval"), in);
+        double[] want = new double[12];
+        for (int b = 0; b < 2; b++)
+            for (int k = 0; k < 3; k++) {
+                double h = 0;
+                for (int s = 0; s < 2; s++) {
+                    int i = (b * 2 + s) * 3 + k;
+                    h = Math.tanh(h * w[k] + x[i]);
+                    want[i] = 2 * h * (1 - h * h);
+                }
+            }
+        assertClose(want, out.get("g").data(), 1e-12);
+        // d/dw of sum(gs) by central differences (second order through the scan and the body's grad)
+        for (int k = 0; k < 3; k++) {
+            double[] wp = w.clone(), wm = w.clone();
+            wp[k] += 1e-6;
+            wm[k] -= 1e-6;
+            double fp = sum(run(graph(c, "eval"), Map.of("x", in.get("x"), "w", t(new int[]{3}, wp))).get("g").data());
+            double fm = sum(run(graph(c, "eval"), Map.of("x", in.get("x"), "w", t(new int[]{3}, wm))).get("g").data());
+            assertEquals((fp - fm) / 2e-6, out.get("gw").data()[k], 1e-6, "d sum(gs) / d w[" + k + "]");
+        }
+    }
+
+    private static double sum(double[] v) {
+        double s = 0;
+        for (double x : v) s += x;
+        return s;
+    }
+
     // ---- WGAN-GP -------------------------------------------------------------------------------
 
     /** The critic and its gradient penalty, in a few lines: the critic takes its params explicitly so all three calls share them. */
