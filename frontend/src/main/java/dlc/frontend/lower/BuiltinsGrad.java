@@ -4,7 +4,9 @@ import dlc.frontend.Diagnostic;
 import dlc.frontend.ast.Span;
 import dlc.frontend.lower.Val.*;
 import dlc.ir.Value;
+import dlc.ir.ShapeException;
 import dlc.passes.autodiff.Autodiff;
+import dlc.passes.autodiff.GradientException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +60,12 @@ final class BuiltinsGrad {
         List<Value> grads;
         try {
             grads = g.direct(a.span.loc(), b -> new Autodiff().gradientsInPlace(b, yr, resolved, reached));
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (GradientException e) {
+            // a rule refused one forward node: say so at the grad, and point at that node
+            Diagnostic d = new Diagnostic(Diagnostic.Severity.ERROR, a.span, "grad: cannot differentiate: " + e.detail(), e.hint(), in.frame.notes())
+                    .withNote(new Diagnostic.Note(new Span(e.loc().file(), e.loc().line(), e.loc().col(), 1), "the operation whose gradient failed"));
+            throw new CompileError(d);
+        } catch (ShapeException | IllegalArgumentException | IllegalStateException e) {
             throw in.error(a.span, "grad: cannot differentiate: " + e.getMessage(), null);
         }
         warnUnreached(a, names, reached, params);

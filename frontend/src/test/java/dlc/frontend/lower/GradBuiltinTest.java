@@ -126,6 +126,16 @@ class GradBuiltinTest {
                 """);
         assertTrue(prefix.contains("test.dl:5:27: error: grad: no floating param is declared under 'dens' (so far)"), prefix);
         assertTrue(prefix.contains("did you mean 'dense"), prefix);
+        String rule = errors("""
+                model Bad {
+                  input x: f32[B, 1, H, 8]
+                  input w: f32[1, 1, 3, 3]
+                  y = conv2d(x, w, stride=2)
+                  output a = grad(sum(y), x)
+                }
+                """);
+        assertTrue(rule.contains("test.dl:5:14: error: grad: cannot differentiate: the gradient of conv2d with stride 2 needs to know the input"), rule);
+        assertTrue(rule.contains("note: the operation whose gradient failed at test.dl:4:7"), rule);
         assertTrue(errors("""
                 model Bad {
                   input x: f32[B, 3]
