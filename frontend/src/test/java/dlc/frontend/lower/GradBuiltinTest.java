@@ -76,6 +76,30 @@ class GradBuiltinTest {
         assertClose(new double[]{2, 2}, out.get("both").data(), 1e-12);
     }
 
+    /** A shared instance's params: one gradient per param, summing over every call of the instance. */
+    @Test
+    void gradWithRespectToASharedInstanceSumsOverItsCalls() {
+        Compilation c = ok("""
+                import std.nn.{dense}
+                model P {
+                  input x: f32[B, 3]
+                  d = share(dense)
+                  y = sum(d(x, 2)) + sum(d(2 * x, 2))
+                  (gw, gb) = grad(y, d)
+                  output gw_out = gw
+                  output gb_out = gb
+                }
+                """);
+        Map<String, Tensor> in = new HashMap<>();
+        in.put("x", t(X23, 1, 2, 3, 4, 5, 6));
+        in.put("dense.w", t(new int[]{3, 2}, 1, 2, 3, 4, 5, 6));
+        in.put("dense.b", t(new int[]{2}, 0, 0));
+        Map<String, Tensor> out = run(graph(c, "eval"), in);
+        // the first call gives sum over samples of x[s, i], the second twice that; each call adds B to the bias's
+        assertClose(new double[]{15, 15, 21, 21, 27, 27}, out.get("gw_out").data(), 1e-12);
+        assertClose(new double[]{4, 4}, out.get("gb_out").data(), 1e-12);
+    }
+
     @Test
     void aValueThatDoesNotDependOnXHasZeroGradientAndAWarning() {
         Compilation c = ok("""
@@ -141,7 +165,7 @@ class GradBuiltinTest {
                   input x: f32[B, 3]
                   output a = grad(sum(x), 3)
                 }
-                """).contains("grad's x must be a tensor, a tuple of tensors, a def or a param path prefix (a string), got an int"));
+                """).contains("grad's x must be a tensor, a tuple of tensors, a def, a shared instance or a param path prefix (a string), got an int"));
     }
 
     /** grad inside a scan body differentiates the body's step; a grad of the scan's outputs goes through those grads. */
