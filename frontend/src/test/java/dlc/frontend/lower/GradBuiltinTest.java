@@ -216,23 +216,21 @@ class GradBuiltinTest {
 
     // ---- WGAN-GP -------------------------------------------------------------------------------
 
-    /** The critic and its gradient penalty, in a few lines: the critic takes its params explicitly so all three calls share them. */
+    /** The critic, shared by its three calls (share), and its gradient penalty, in a few lines. */
     static final String WGAN_GP = """
-            import std.init.{glorot_uniform}
-            def critic(x, w1, b1, w2) { sum(tanh(x @ w1 + b1) * w2, axis=1) }   # [B]
-            model WganGp(hidden: int = 5, lam: float = 10.0) {
+            import std.nn.{dense}
+            def critic(x) { sum(dense(tanh(dense(x, 5)), 1), axis=1) }          # [B]
+            model WganGp(lam: float = 10.0) {
               input real: f32[B, 2]
               input fake: f32[B, 2]
               input eps: f32[B, 1]
-              param w1: f32[2, hidden] = glorot_uniform()
-              param b1: f32[hidden] = normal(0.0, 0.5)
-              param w2: f32[hidden] = normal(0.0, 1.0)
+              d = share(critic)
               x_hat = eps * real + (1 - eps) * fake
-              g = grad(sum(critic(x_hat, w1, b1, w2)), x_hat)                    # [B, 2], per sample
-              gp = (sqrt(sum(g * g, axis=1)) - 1) ** 2                            # [B]
+              g = grad(sum(d(x_hat)), x_hat)                    # [B, 2]: each sample's own gradient
+              gp = (sqrt(sum(g * g, axis=1)) - 1) ** 2          # [B]
               output penalty = gp
-              output critic_hat = critic(x_hat, w1, b1, w2)
-              loss mean(critic(fake, w1, b1, w2)) - mean(critic(real, w1, b1, w2)) + lam * mean(gp)
+              output critic_hat = d(x_hat)
+              loss mean(d(fake)) - mean(d(real)) + lam * mean(gp)
             }
             """;
 
@@ -301,7 +299,8 @@ class GradBuiltinTest {
                 checks++;
             }
         }
-        assertEquals(2 * 5 + 5 + 5, checks);
+        assertEquals(List.of("critic.dense.w", "critic.dense.b", "critic.dense_1.w", "critic.dense_1.b"), params);
+        assertEquals(2 * 5 + 5 + 5 + 1, checks);
     }
 
     private static double[] gradOutput(Graph grad, Map<String, Tensor> out, String p) {
