@@ -46,7 +46,7 @@ final class SharedWeights {
             if (!name.matches("[A-Za-z_][A-Za-z0-9_]*"))
                 throw a.error("name", "the scope name \"" + name + "\" is not a plain name", "use letters, digits and '_', e.g. name=\"encoder\"");
         }
-        return new SharedFn(new SharedInstance(d, in.frame.anchor(d.name(), a.span, name), in.lowering, a.span));
+        return new SharedFn(new SharedInstance(d, in.frame.anchor(d.name(), a.span, name), in.lowering));
     }
 
     /** The frame of the next call of inst at span. */
