@@ -19,6 +19,7 @@ final class SharedInstance {
     /** Paths of the params and state declared by the first call, in declaration order. */
     private final Set<String> paths = new LinkedHashSet<>();
     private int calls;
+    private boolean firstCallFailed;
 
     SharedInstance(DefFn def, Frame anchor, Lowering lowering) {
         this.def = def;
@@ -38,6 +39,11 @@ final class SharedInstance {
     Set<String> paths() { return paths; }
 
     void own(String path) { paths.add(path); }
+
+    /** Marks the first call as failed (reported): later calls fail silently. */
+    void failFirstCall() { firstCallFailed = true; }
+
+    boolean firstCallFailed() { return firstCallFailed; }
 
     /** The index of the call about to run (0 for the first) and counts it. */
     int nextCall() { return calls++; }

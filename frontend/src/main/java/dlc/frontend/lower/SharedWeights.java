@@ -54,6 +54,7 @@ final class SharedWeights {
         if (inst.lowering() != in.lowering)
             throw in.error(span, "this shared instance of " + inst.def().name() + " was made for another graph",
                     "make the instance with share(...) where it is used, in the model body");
+        if (inst.firstCallFailed()) throw CompileError.poisoned();
         return in.frame.callShared(inst, span, inst.nextCall());
     }
 

@@ -408,6 +408,20 @@ class SharedWeightsTest {
     }
 
     @Test
+    void aFailedFirstCallIsReportedOnceNotAgainByTheLaterCalls() {
+        String out = errors(ENCODER + """
+                model M {
+                  input a: f32[B, 3]
+                  enc = share(encoder)
+                  p = enc(a, "two")
+                  output y = enc(a, 2) + enc(a, 2)
+                }
+                """);
+        assertEquals(1, out.lines().filter(l -> l.contains(": error: ")).count(), out);
+        assertTrue(out.contains("test.dl:6:"), out);
+    }
+
+    @Test
     void aStateUpdatedTwiceInOneCallIsStillAnError() {
         String out = errors("""
                 def counter(x) {
