@@ -73,7 +73,7 @@ final class TrainInputs {
         try {
             return Datasets.load(name, args, base, dataDir);
         } catch (TrainException | IllegalArgumentException e) {
-            throw new UserError(e.getMessage());
+            throw new UserError(file + ": data " + name + (args.isEmpty() ? "" : args.toString().replace('{', '(').replace('}', ')').replace(", ", ", ")) + ": " + e.getMessage());
         }
     }
 

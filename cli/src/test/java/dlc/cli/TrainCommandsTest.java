@@ -87,7 +87,7 @@ class TrainCommandsTest {
         assertEquals(0, exec(DLC, "train", f.toString(), "--epochs", "1", "--out", ckpt.toString()).code());
         CliHarness.Result r = exec(DLC, "eval", f.toString(), "-P", "hidden=4", "--weights", ckpt.toString());
         assertEquals(1, r.code(), r::toString);
-        assertTrue(r.err().contains("does not match the model (3 problems)"), r::toString);
+        assertTrue(r.err().contains("does not match the weights of model Mlp (3 differences)"), r::toString);
         assertTrue(r.err().contains("tensor 'dense.w' has shape [2, 16], expected [2, 4]"), r::toString);
         Files.write(ckpt, new byte[]{42});
         CliHarness.Result bad = exec(DLC, "train", f.toString(), "--resume", ckpt.toString());
@@ -99,7 +99,7 @@ class TrainCommandsTest {
         Path f = write("bad.dl", MLP.replace("moons(n=512, noise=0.1)", "\"digits\""));
         CliHarness.Result r = exec(DLC, "train", f.toString());
         assertEquals(1, r.code(), r::toString);
-        assertTrue(r.err().contains("dlc: unknown data set 'digits'; known sets are [moons"), r::toString);
+        assertTrue(r.err().contains("unknown data set 'digits'; known sets are [moons"), r::toString);
         Path g = write("noblock.dl", MLP.substring(0, MLP.indexOf("train Mlp")));
         CliHarness.Result n = exec(DLC, "train", g.toString());
         assertEquals(1, n.code(), n::toString);

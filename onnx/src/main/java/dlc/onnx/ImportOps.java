@@ -25,7 +25,7 @@ final class ImportOps {
             "And", "Or", "Where", "MatMul", "Gemm", "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool",
             "GlobalMaxPool", "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ArgMax", "ArgMin", "Softmax", "LogSoftmax",
             "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Expand", "Concat", "Split", "Slice", "Gather", "Pad",
-            "Range", "BatchNormalization", "LayerNormalization");
+            "Range", "Resize", "BatchNormalization", "LayerNormalization");
 
     private static final Map<String, String> UNARY = Map.ofEntries(
             Map.entry("Neg", "neg"), Map.entry("Abs", "abs"), Map.entry("Sign", "sign"), Map.entry("Exp", "exp"), Map.entry("Log", "log"),
@@ -435,6 +435,7 @@ final class ImportOps {
                 emit(0, "full(" + dims(d) + ", " + literal(known(fill, null), 0) + ", dtype=" + fill.dtype().text() + ")",
                         new TensorType(fill.dtype(), new Shape(d)));
             }
+            case "Resize" -> resize();
             case "BatchNormalization" -> batchNorm();
             case "LayerNormalization" -> layerNorm();
             default -> throw fail("not supported");
@@ -493,9 +494,9 @@ final class ImportOps {
         String[] m = BINARY.get(op);
         Imported a = value(0), b = value(1);
         if (a instanceof K ka && b instanceof K kb && ka.isInteger() && kb.isInteger() && foldInts(op, ka, kb)) return;
-        if (op.equals("Mod") && intAttr("fmod", 0) != 0) throw fail("fmod=1 (C's truncated remainder) is not supported; dlc's % is the floor modulo");
-        if (op.equals("Div") && (a instanceof T ta ? ta.type() : typeOf(0)).dtype().isInteger())
-            throw fail("integer Div truncates in ONNX but floors in dlc; only floating-point Div is supported");
+        // ONNX's integer Div truncates and Mod with fmod=1 keeps the dividend's sign: dlc's trunc_div and trunc_mod
+        if (op.equals("Mod") && intAttr("fmod", 0) != 0) m = new String[]{"trunc_mod", "trunc_mod"};
+        if (op.equals("Div") && typeOf(0).dtype().isInteger()) m = new String[]{"trunc_div", "trunc_div"};
         String ea, eb;
         TensorType ta, tb;
         if (a instanceof T t1 && literalOperand(b, t1.type())) {
@@ -805,6 +806,18 @@ final class ImportOps {
             axes = value(3) == null ? null : knownInput(3, "Slice's axes").longs("Slice's axes");
             steps = value(4) == null ? null : knownInput(4, "Slice's steps").longs("Slice's steps");
         }
+        if (v instanceof K k && k.isInteger() && r == 1 && starts.length == 1) { // shape arithmetic: a piece of a known vector
+            int n = k.shape()[0];
+            long step = steps == null ? 1 : steps[0];
+            long st = starts[0].value(), en = ends[0].value();
+            st = st < 0 ? st + n : st;
+            en = en < 0 ? en + n : en;
+            List<Dim> piece = new ArrayList<>();
+            if (step > 0) for (long i = Math.max(0, st); i < Math.min(n, en); i += step) piece.add(k.ints()[(int) i]);
+            else for (long i = Math.min(n - 1, st); i > Math.max(-1, en); i += step) piece.add(k.ints()[(int) i]);
+            put(0, ints(k.dtype(), new int[]{piece.size()}, piece.toArray(Dim[]::new)));
+            return;
+        }
         String[] idx = new String[r];
         Arrays.fill(idx, ":");
         List<Dim> out = new ArrayList<>(t.shape().dims());
@@ -924,6 +937,33 @@ final class ImportOps {
         double[] v = new double[n];
         for (int i = 0; i < n; i++) v[i] = s + i * d;
         put(0, known(new Tensor(start.dtype(), new int[]{n}, v), null));
+    }
+
+    /** Resize of an NCHW tensor's spatial axes, in the two coordinate conventions dlc's resize computes. */
+    private void resize() {
+        T x = tensor(0);
+        if (x.type().rank() != 4) throw fail("only [N, C, H, W] inputs are supported, got " + x.type());
+        String mode = stringAttr("mode", "nearest"), coords = stringAttr("coordinate_transformation_mode", "half_pixel");
+        boolean bilinear = mode.equals("linear");
+        boolean matches = bilinear ? coords.equals("half_pixel") || coords.equals("pytorch_half_pixel")
+                : mode.equals("nearest") && coords.equals("asymmetric") && stringAttr("nearest_mode", "round_prefer_floor").equals("floor");
+        if (!matches)
+            throw fail("mode " + mode + " with coordinate_transformation_mode " + coords + " is not supported (dlc resizes nearest with "
+                    + "asymmetric coordinates and floor rounding, or linear with half_pixel coordinates)");
+        long[] size;
+        K sizes = knownInput(3, "Resize's sizes");
+        if (sizes != null) {
+            Dim[] all = sizes.ints(); // the batch and channel sizes may be symbolic; height and width must not
+            size = ints(DType.I64, new int[]{2}, all[all.length - 2], all[all.length - 1]).longs("Resize's output height and width");
+        } else {
+            K scales = knownInput(2, "Resize's scales");
+            if (scales == null) throw fail("Resize needs sizes or scales");
+            Shape s = x.type().shape();
+            if (!s.dim(2).isConst() || !s.dim(3).isConst()) throw fail("Resize by scales needs a known height and width, got " + x.type());
+            size = new long[]{(long) Math.floor(s.dim(2).value() * scales.num(2)), (long) Math.floor(s.dim(3).value() * scales.num(3))};
+        }
+        String m = bilinear ? "bilinear" : "nearest";
+        emit(0, "resize(" + x.expr() + ", " + tuple(size) + ", mode=\"" + m + "\")", infer("resize", Attrs.of("size", size, "mode", m), x.type()));
     }
 
     private void batchNorm() {

@@ -126,7 +126,13 @@ final class BuiltinsGrad {
 
     private static String hintForPrefix(Args a, String prefix) {
         List<String> paths = new ArrayList<>(declaredParams(a).keySet());
-        String close = Names.didYouMean(prefix, paths);
+        java.util.Set<String> scopes = new java.util.LinkedHashSet<>();   // every dotted prefix: "enc", "enc.dense", "enc.dense.w"
+        for (String p : paths)
+            for (int i = p.indexOf('.'); ; i = p.indexOf('.', i + 1)) {
+                scopes.add(i < 0 ? p : p.substring(0, i));
+                if (i < 0) break;
+            }
+        String close = Names.didYouMean(prefix, scopes);
         if (close != null) return close;
         if (paths.isEmpty()) return "no params are declared yet; call the def before taking the gradient";
         return "declared params: " + String.join(", ", paths.size() > 8 ? paths.subList(0, 8) : paths) + (paths.size() > 8 ? ", ..." : "");

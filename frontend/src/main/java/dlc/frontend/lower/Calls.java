@@ -94,7 +94,11 @@ final class Calls {
             } else if (b.defaultOf(i) != null) vals[i] = b.defaultOf(i);
             else throw missing(in, b.name(), b.params().get(i), span, b.signature());
         }
-        return b.call(new Args(in, b, span, vals, spans));
+        try {
+            return b.call(new Args(in, b, span, vals, spans));
+        } catch (ArithmeticException e) { // exact dim or compile-time arithmetic out of range, at the call
+            throw in.error(span, e.getMessage(), null);
+        }
     }
 
     private static Frame enter(Interp in, String name, Span span, boolean scoped) {
