@@ -62,13 +62,9 @@ public final class ModelJar {
      */
     public static List<String> verify(Built built) {
         Map<String, byte[]> generated = new TreeMap<>();
-        try (java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(built.jar()))) {
-            for (ZipEntry e; (e = zin.getNextEntry()) != null; )
-                if (e.getName().endsWith(".class") && !e.getName().startsWith("dlc/runtime/"))
-                    generated.put(e.getName().substring(0, e.getName().length() - 6).replace('/', '.'), zin.readAllBytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        for (var e : modelEntries(built.jar()).entrySet())
+            if (e.getKey().endsWith(".class"))
+                generated.put(e.getKey().substring(0, e.getKey().length() - 6).replace('/', '.'), e.getValue());
         ClassLoader loader = new CompiledClasses.GeneratedClassLoader(generated);
         List<String> problems = new ArrayList<>();
         for (var e : generated.entrySet()) {
@@ -77,6 +73,24 @@ public final class ModelJar {
             if (!sw.toString().isEmpty()) problems.add(e.getKey() + ":\n" + sw);
         }
         return problems;
+    }
+
+    /**
+     * The model's own entries of a jar {@link #build} wrote, by entry name: the generated classes,
+     * the typed class and the weight resources, without the dlc runtime's classes and without
+     * {@code META-INF}. dlc-maven-plugin writes exactly these into a build's classes directory
+     * (where dlc-runtime is an ordinary dependency), so a build and a jar carry the same bytes.
+     */
+    public static Map<String, byte[]> modelEntries(byte[] jar) {
+        Map<String, byte[]> entries = new TreeMap<>();
+        try (java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(jar))) {
+            for (ZipEntry e; (e = zin.getNextEntry()) != null; )
+                if (!e.isDirectory() && !e.getName().startsWith("dlc/runtime/") && !e.getName().startsWith("META-INF/"))
+                    entries.put(e.getName(), zin.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return entries;
     }
 
     /** Packages already generated classes (whose main class is a {@link CompiledGraph}) as {@code className}. */
