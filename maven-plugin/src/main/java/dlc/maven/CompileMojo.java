@@ -143,7 +143,8 @@ public class CompileMojo extends AbstractMojo {
         }
         String text = err.toString().strip();
         text.lines().forEach(getLog()::error);
-        if (code == 1 || code == 2) throw new MojoFailureException("dlc: cannot compile " + name + ":\n" + text);
+        // the diagnostics are logged above, one [ERROR] line each; the failure names the first
+        if (code == 1 || code == 2) throw new MojoFailureException("dlc: cannot compile " + name + ": " + text.lines().findFirst().orElse("exit " + code));
         throw new MojoExecutionException("dlc: internal error compiling " + name + " (exit " + code + "):\n" + text + out);
     }
 }
