@@ -77,24 +77,34 @@ public class CompileMojo extends AbstractMojo {
             if (c.file == null) throw new MojoFailureException("a <model> of dlc-maven-plugin has no <file>");
             if (!Files.isRegularFile(src.resolve(c.file))) throw new MojoFailureException("<model> file " + c.file + " is not in " + src);
         }
+        String tree;
+        try {
+            tree = Stamp.hashTree(src, files);
+        } catch (IOException e) {
+            throw new MojoExecutionException("cannot read " + src + ": " + e.getMessage(), e);
+        }
         int compiled = 0, current = 0;
         for (Path file : files) {
             String rel = src.relativize(file).toString().replace(File.separatorChar, '/');
             List<ModelConfig> configs = models.stream().filter(c -> c.file.replace(File.separatorChar, '/').equals(rel)).toList();
             if (configs.isEmpty()) {
+                if (definesNoModel(file)) {
+                    getLog().debug("dlc: " + rel + " defines no model (a module for imports), nothing to compile");
+                    continue;
+                }
                 ModelConfig c = new ModelConfig();
                 c.file = rel;
                 configs = List.of(c);
             }
             for (ModelConfig c : configs) {
-                if (compile(file, c)) compiled++; else current++;
+                if (compile(file, c, tree)) compiled++; else current++;
             }
         }
         getLog().info("dlc: " + compiled + " model(s) compiled, " + current + " up to date");
     }
 
     /** Compiles one model unless its stamp says nothing changed; true when it compiled. */
-    private boolean compile(Path file, ModelConfig c) throws MojoExecutionException, MojoFailureException {
+    private boolean compile(Path file, ModelConfig c, String tree) throws MojoExecutionException, MojoFailureException {
         Path weights = c.weights == null ? null : (c.weights.isAbsolute() ? c.weights.toPath() : basedir.toPath().resolve(c.weights.toPath()));
         if (weights != null && !Files.isRegularFile(weights)) throw new MojoFailureException(file + ": weights " + weights + " do not exist");
         String pkg = c.packageName != null ? c.packageName : packageName;
@@ -107,7 +117,8 @@ public class CompileMojo extends AbstractMojo {
         Stamp stamp = new Stamp(work.resolve(key + ".stamp"));
         try {
             Files.createDirectories(work);
-            String hash = Stamp.hash(String.join("\u0000", args), file, weights);
+            // the other .dl files count too: the model may import them (imports are relative to the file)
+            String hash = Stamp.hash(String.join("\u0000", args) + "\u0000" + tree, file, weights);
             Path out = outputDirectory.toPath();
             if (stamp.upToDate(hash, out)) {
                 getLog().debug("dlc: " + c.file + " is up to date");
@@ -127,6 +138,19 @@ public class CompileMojo extends AbstractMojo {
             return true;
         } catch (IOException e) {
             throw new MojoExecutionException("dlc: " + c.file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A file that parses and defines no model is a module other files import: not an error, and
+     * nothing to compile. A file with errors is compiled, so that dlc compile reports them.
+     */
+    private static boolean definesNoModel(Path file) throws MojoExecutionException {
+        try {
+            var c = Toolchain.standard().compile(file, null, java.util.Map.of());
+            return c.ok() && c.models().isEmpty();
+        } catch (IOException e) {
+            throw new MojoExecutionException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * What a model's last compilation read and wrote, kept in {@code target/dlc}: the SHA-256 of its
- * inputs (the .dl file, the checkpoint, the options) on the first line, then the entries it wrote.
+ * inputs (the .dl file, the other .dl files it may import, the checkpoint, the options) on the first line, then the entries it wrote.
  * A model is up to date when the hash matches and every entry is still there.
  */
 final class Stamp {
@@ -23,12 +23,7 @@ final class Stamp {
 
     /** The hash of the options, the .dl file's bytes and the checkpoint's (when there is one). */
     static String hash(String options, Path dl, Path weights) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        MessageDigest md = sha256();
         md.update(options.getBytes(StandardCharsets.UTF_8));
         md.update((byte) 0);
         md.update(Files.readAllBytes(dl));
@@ -37,6 +32,26 @@ final class Stamp {
             md.update(Files.readAllBytes(weights));
         }
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** The hash of every file's name (relative to {@code root}) and bytes. */
+    static String hashTree(Path root, List<Path> files) throws IOException {
+        MessageDigest md = sha256();
+        for (Path f : files) {
+            md.update(root.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
+            md.update((byte) 0);
+            md.update(Files.readAllBytes(f));
+            md.update((byte) 0);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     boolean upToDate(String hash, Path out) throws IOException {

@@ -124,6 +124,22 @@ class CompileMojoTest {
     }
 
     @Test
+    void aModuleWithoutModelsIsImportedNotCompiledAndItsChangesRecompileTheImporter() throws Exception {
+        source("blocks.dl", "import std.nn.{dense}\ndef layer(x, n: int) { return relu(dense(x, n)) }\n");
+        source("net.dl", "import blocks.{layer}\nimport std.nn.{dense}\n"
+                + "model Net {\n  input x: f32[B, 2]\n  output probs = softmax(dense(layer(x, 4), 3))\n}\n");
+        mojo().execute();
+        Path cls = dir.resolve("target/classes/com/acme/Net.class");
+        assertTrue(Files.isRegularFile(cls));
+        assertEquals(3, probs("com.acme.Net").length);
+
+        Files.setLastModifiedTime(cls, FileTime.fromMillis(0));
+        source("blocks.dl", "import std.nn.{dense}\ndef layer(x, n: int) { return tanh(dense(x, n)) }\n");
+        mojo().execute();
+        assertNotEquals(0, Files.getLastModifiedTime(cls).toMillis(), "a changed import recompiles the model");
+    }
+
+    @Test
     void aMalformedModelFailsWithFileLineAndColumn() throws Exception {
         source("bad.dl", MODEL.replace("dense(x, hidden)", "dense(x, hiden)"));
         MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo().execute());
