@@ -38,33 +38,9 @@ final class BuiltinsGrad {
         Val xv = a.get("x");
         List<Value> targets = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        Val shape;
         boolean params = xv instanceof StrV || xv instanceof DefFn || xv instanceof SharedFn;
-        if (xv instanceof SharedFn shared) {
-            Map<String, Value> all = declaredParams(a);
-            for (String path : shared.instance().paths())
-                if (all.containsKey(path)) {
-                    targets.add(all.get(path));
-                    names.add(path);
-                }
-            if (targets.isEmpty())
-                throw a.error("x", "grad: the shared instance of " + shared.name() + " has declared no floating param yet",
-                        "call the instance before taking the gradient with respect to its params");
-            shape = null;
-        } else if (params) {
-            String prefix = xv instanceof StrV s ? s.v() : ((DefFn) xv).name();
-            for (Map.Entry<String, Value> e : declaredParams(a).entrySet())
-                if (e.getKey().equals(prefix) || e.getKey().startsWith(prefix + ".")) {
-                    targets.add(e.getValue());
-                    names.add(e.getKey());
-                }
-            if (targets.isEmpty())
-                throw a.error("x", "grad: no floating param is declared under '" + prefix + "' (so far)",
-                        hintForPrefix(a, prefix));
-            shape = null;
-        } else {
-            shape = collect(a, xv, targets, names, "x");
-        }
+        Val shape = params ? null : collect(a, xv, targets, names, "x");
+        if (params) selectParams(a, xv, targets, names);
         List<Value> resolved = new ArrayList<>();
         for (Value t : targets) resolved.add(in.resolve(t, a.spanOf("x")));
         Value yr = in.resolve(y, a.spanOf("y"));
@@ -87,6 +63,30 @@ final class BuiltinsGrad {
             return SeqV.tuple(out);
         }
         return rebuild(shape, grads, new int[1]);
+    }
+
+    /** The floating params x stands for (a shared instance's, or those under a def's name or a path prefix), in declaration order. */
+    private static void selectParams(Args a, Val xv, List<Value> targets, List<String> names) {
+        Map<String, Value> all = declaredParams(a);
+        if (xv instanceof SharedFn shared) {
+            for (String path : shared.instance().paths())
+                if (all.containsKey(path)) {
+                    targets.add(all.get(path));
+                    names.add(path);
+                }
+            if (targets.isEmpty())
+                throw a.error("x", "grad: the shared instance of " + shared.name() + " has declared no floating param yet",
+                        "call the instance before taking the gradient with respect to its params");
+            return;
+        }
+        String prefix = xv instanceof StrV s ? s.v() : ((DefFn) xv).name();
+        for (Map.Entry<String, Value> e : all.entrySet())
+            if (e.getKey().equals(prefix) || e.getKey().startsWith(prefix + ".")) {
+                targets.add(e.getValue());
+                names.add(e.getKey());
+            }
+        if (targets.isEmpty())
+            throw a.error("x", "grad: no floating param is declared under '" + prefix + "' (so far)", hintForPrefix(a, prefix));
     }
 
     private static Value scalarY(Args a) {
