@@ -22,7 +22,7 @@ import java.nio.file.NoSuchFileException;
 @Command(name = "dlc", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A compiler for neural-network models written in the .dl language.",
         subcommands = {CheckCommand.class, IrCommand.class, RunCommand.class, TrainCommand.class, EvalCommand.class, CompileCommand.class,
-                GradcheckCommand.class, StatsCommand.class, CommandLine.HelpCommand.class})
+                GradcheckCommand.class, StatsCommand.class, ExportCommand.class, ImportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show the stack trace of an internal error.")
     boolean debug;

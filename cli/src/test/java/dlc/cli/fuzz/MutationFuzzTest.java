@@ -36,6 +36,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class MutationFuzzTest {
     static final int CI_PROGRAMS = 1000;
     static final long TIMEOUT_S = 60;
+    /** A search stops after this many distinct failures (each is then minimized). */
+    static final int MAX_DISTINCT = 12;
 
     @TempDir Path dir;
 
@@ -108,7 +110,7 @@ class MutationFuzzTest {
         });
         long start = System.nanoTime();
         try {
-            for (int i = 0; i < programs && found.size() < 8; i++) {
+            for (int i = 0; i < programs && found.size() < MAX_DISTINCT; i++) {
                 Random r = new Random(seed * 1_000_003L + i);
                 Scenario base = switch (r.nextInt(4)) {
                     case 0, 1 -> {
@@ -130,8 +132,11 @@ class MutationFuzzTest {
                 if (f != null && !found.containsKey(f.signature())) {
                     found.put(f.signature(), f);
                     foundAt.put(f.signature(), s);
+                    // at once, for a long search: the program as mutated, before minimizing
+                    System.out.println("mutation fuzz: program " + i + " (" + s.mutated() + "): " + f.signature() + "\n" + s.mutatedText());
                 }
                 counts.merge("programs", 1, Integer::sum);
+                if ((i + 1) % 1000 == 0) System.out.printf("mutation fuzz: %s after %.0f s%n", counts, (System.nanoTime() - start) / 1e9);
             }
         } finally {
             System.out.printf("mutation fuzz: %s in %.1f s (seed %d)%n", counts, (System.nanoTime() - start) / 1e9, seed);
@@ -146,7 +151,7 @@ class MutationFuzzTest {
             String small = DeltaMinimizer.minimize(s.mutatedText(), text -> {
                 Failure again = runBounded(worker, s.with(text));
                 return again != null && again.signature().equals(e.getKey());
-            }, 400);
+            }, Integer.getInteger("dlc.fuzz.minimize", 300));
             report.append("\n== ").append(e.getKey()).append("\nin ").append(s.mutated()).append(", minimized:\n").append(small)
                     .append("detail: ").append(e.getValue().detail()).append('\n');
         }
