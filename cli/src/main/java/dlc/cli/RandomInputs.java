@@ -19,7 +19,8 @@ final class RandomInputs {
 
     /**
      * A tensor of {@code dtype} and {@code shape}: floats ~ N(0, 1), integers uniform in
-     * {@code [0, intRange)}, bools true with probability 1/2.
+     * {@code [0, intRange)} (wrapped into i8 or u8 when the range exceeds theirs), bools true with
+     * probability 1/2.
      */
     static Tensor sample(DType dtype, int[] shape, long seed, String name, int intRange) {
         Random r = new Random(mix(seed, name));
@@ -28,7 +29,9 @@ final class RandomInputs {
             throw new UserError("input '" + name + "' " + Arrays.toString(shape) + " has " + n + " elements, more than a Java array holds (" + Sizes.MAX_ELEMENTS + ")");
         double[] v = new double[(int) n];
         for (int i = 0; i < v.length; i++)
-            v[i] = dtype.isFloating() ? r.nextGaussian() : dtype.isInteger() ? r.nextInt(intRange) : (r.nextBoolean() ? 1 : 0);
+            v[i] = dtype.isFloating() ? r.nextGaussian()
+                    : dtype.isInteger() ? dlc.runtime.Ints.wrap(r.nextInt(intRange), dtype.intKind()) // i8/u8 wrap a range past theirs
+                    : (r.nextBoolean() ? 1 : 0);
         return new Tensor(dtype, shape, v);
     }
 

@@ -26,6 +26,14 @@ public final class Ints {
         };
     }
 
+    /**
+     * Wraps {@code y[off, off + n)} in place: the end of an integer {@code sum}, which adds in
+     * double (exact while the true sum is within 2^53) and keeps its operand's dtype (ONNX ReduceSum).
+     */
+    public static void wrapAll(double[] y, int off, int n, int kind) {
+        for (int i = off; i < off + n; i++) y[i] = wrap((long) y[i], kind);
+    }
+
     public static double add(double a, double b, int kind) { return wrap((long) a + (long) b, kind); }
 
     public static double sub(double a, double b, int kind) { return wrap((long) a - (long) b, kind); }

@@ -26,13 +26,15 @@ import java.util.Map;
  * length N, an N-byte UTF-8 JSON header mapping each tensor name to
  * {@code {"dtype", "shape", "data_offsets": [begin, end]}} (offsets relative to the data section)
  * plus an optional {@code "__metadata__"} string map, then the raw little-endian tensor data.
- * Supported dtypes: F32, F64, I32, I64, BOOL. The header is padded with spaces so the data starts
+ * Supported dtypes: F32, F64, I32, I64, I8, U8, BOOL. The header is padded with spaces so the data starts
  * at a multiple of 8 bytes, as the reference implementation does.
  *
  * <p>Writing stores the SHA-256 of the data section as metadata {@value Checkpoint#SHA256_KEY} and
  * replaces the file atomically ({@link AtomicFile}). Reading verifies the header, that the tensors
  * tile the data section exactly (in order, contiguous, inside the file), each tensor's byte length,
- * and the SHA-256 when present. Whole files are held in memory, so a checkpoint is limited to 2 GiB.
+ * and the SHA-256 when present; it must be present when the file carries dlc's {@value Checkpoint#MODEL_KEY}
+ * metadata (a dlc checkpoint), so a flipped data byte in one is always caught. The metadata itself is
+ * not hashed: its readers range-check every field. Whole files are held in memory, so a checkpoint is limited to 2 GiB.
  */
 public final class SafeTensors {
     /** The reserved header key of the metadata map. */
@@ -125,6 +127,11 @@ public final class SafeTensors {
             throw new CheckpointException(source + ": " + (dataLength - at) + " bytes in the data section after the last tensor (ends at " + at + ")");
 
         String expectedHash = metadata.get(Checkpoint.SHA256_KEY);
+        // dlc writes the hash into every checkpoint, so a file with dlc's metadata but no hash was
+        // edited or truncated by hand: its data cannot be verified, and a flipped byte would pass.
+        if (expectedHash == null && metadata.containsKey(Checkpoint.MODEL_KEY))
+            throw new CheckpointException(source + ": a dlc checkpoint without '" + Checkpoint.SHA256_KEY + "' metadata: its data cannot be verified "
+                    + "(every checkpoint dlc writes records the SHA-256 of its data)");
         if (expectedHash != null) {
             String actual = sha256(bytes, dataStart, (int) dataLength);
             if (!actual.equalsIgnoreCase(expectedHash))
@@ -178,7 +185,7 @@ public final class SafeTensors {
             if (!List.of("dtype", "shape", "data_offsets").contains(k)) throw new CheckpointException(what + " has unknown field '" + k + "'");
         if (!(m.get("dtype") instanceof String dt)) throw new CheckpointException(what + " needs a string dtype");
         DType dtype = dtype(dt);
-        if (dtype == null) throw new CheckpointException(what + " has unsupported dtype '" + dt + "' (supported: F32, F64, I32, I64, BOOL)");
+        if (dtype == null) throw new CheckpointException(what + " has unsupported dtype '" + dt + "' (supported: F32, F64, I32, I64, I8, U8, BOOL)");
         long[] shape = longs(m.get("shape"), what + " shape");
         long[] off = longs(m.get("data_offsets"), what + " data_offsets");
         if (off.length != 2 || off[0] > off[1]) throw new CheckpointException(what + " data_offsets must be [begin, end] with begin <= end, got " + Arrays.toString(off));
@@ -214,13 +221,15 @@ public final class SafeTensors {
             case F64 -> { for (double v : d) out.putDouble(v); }
             case I32 -> { for (double v : d) out.putInt((int) whole(name, v, -0x1p31, 0x1p31)); }
             case I64 -> { for (double v : d) out.putLong(whole(name, v, -0x1p63, 0x1p63)); }
+            case I8 -> { for (double v : d) out.put((byte) whole(name, v, -128, 128)); }
+            case U8 -> { for (double v : d) out.put((byte) whole(name, v, 0, 256)); }
             case BOOL -> {
                 for (double v : d) {
                     if (v != 0 && v != 1) throw new IllegalArgumentException("bool tensor '" + name + "' holds " + v + ", not 0 or 1");
                     out.put((byte) v);
                 }
             }
-            default -> throw new IllegalArgumentException("tensor '" + name + "': dtype " + t.dtype() + " cannot be stored (supported: f32, f64, i32, i64, bool)");
+            default -> throw new IllegalArgumentException("tensor '" + name + "': dtype " + t.dtype() + " cannot be stored (supported: f32, f64, i32, i64, i8, u8, bool)");
         }
     }
 
@@ -240,7 +249,8 @@ public final class SafeTensors {
             case F64 -> b.getDouble(at + 8 * i);
             case I32 -> b.getInt(at + 4 * i);
             case I64 -> b.getLong(at + 8 * i);
-            default -> b.get(at + i);
+            case U8 -> b.get(at + i) & 0xFF;
+            default -> b.get(at + i); // I8, BOOL
         };
         if (e.dtype == DType.BOOL)
             for (int i = 0; i < n; i++)
@@ -252,8 +262,8 @@ public final class SafeTensors {
         return switch (d) {
             case F32, I32 -> 4;
             case F64, I64 -> 8;
-            case BOOL -> 1;
-            default -> throw new IllegalArgumentException("tensor '" + name + "': dtype " + d + " cannot be stored (supported: f32, f64, i32, i64, bool)");
+            case BOOL, I8, U8 -> 1;
+            default -> throw new IllegalArgumentException("tensor '" + name + "': dtype " + d + " cannot be stored (supported: f32, f64, i32, i64, i8, u8, bool)");
         };
     }
 
@@ -263,6 +273,8 @@ public final class SafeTensors {
             case F64 -> "F64";
             case I32 -> "I32";
             case I64 -> "I64";
+            case I8 -> "I8";
+            case U8 -> "U8";
             case BOOL -> "BOOL";
             default -> throw new IllegalArgumentException("dtype " + d + " cannot be stored");
         };
@@ -274,6 +286,8 @@ public final class SafeTensors {
             case "F64" -> DType.F64;
             case "I32" -> DType.I32;
             case "I64" -> DType.I64;
+            case "I8" -> DType.I8;
+            case "U8" -> DType.U8;
             case "BOOL" -> DType.BOOL;
             default -> null;
         };

@@ -32,7 +32,7 @@ class SafeTensorsTest {
         Arbitrary<String> names = Arbitraries.strings().withCharRange('a', 'e').withChars('.', '/', ' ', '"', '\\', 'é', '\n')
                 .ofMinLength(1).ofMaxLength(6);
         Arbitrary<int[]> shapes = Arbitraries.integers().between(0, 4).array(int[].class).ofMaxSize(3);
-        Arbitrary<DType> dtypes = Arbitraries.of(DType.F32, DType.F64, DType.I32, DType.I64, DType.BOOL);
+        Arbitrary<DType> dtypes = Arbitraries.of(DType.F32, DType.F64, DType.I32, DType.I64, DType.I8, DType.U8, DType.BOOL);
         Arbitrary<Tensor> tensors = Combinators.combine(dtypes, shapes, Arbitraries.longs()).as(SafeTensorsTest::randomTensor);
         Arbitrary<Map<String, Tensor>> maps = Arbitraries.maps(names, tensors).ofMaxSize(6);
         Arbitrary<Map<String, String>> meta = Arbitraries.maps(names, Arbitraries.strings().ofMaxLength(8)).ofMaxSize(3);
@@ -47,6 +47,8 @@ class SafeTensorsTest {
             case F64 -> Double.longBitsToDouble(r.nextLong());
             case I32 -> r.nextInt();
             case I64 -> r.nextLong() >> 11; // exact in float64, as the interpreter holds it
+            case I8 -> (byte) r.nextInt();
+            case U8 -> r.nextInt(256);
             default -> r.nextBoolean() ? 1 : 0;
         };
         return new Tensor(dtype, shape, d);
@@ -171,6 +173,35 @@ class SafeTensorsTest {
             String m = assertThrows(CheckpointException.class, () -> SafeTensors.decode(bad, "ck"), "byte " + i).getMessage();
             assertTrue(m.startsWith("ck: data is corrupted: SHA-256"), m);
         }
+    }
+
+    /** The same file with the header's metadata replaced (the header re-padded to 8 bytes; data untouched). */
+    @SuppressWarnings("unchecked")
+    static byte[] withMetadata(byte[] file, java.util.function.Consumer<Map<String, Object>> edit) {
+        int n = (int) ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        Map<String, Object> header = (Map<String, Object>) Json.parse(new String(file, 8, n, java.nio.charset.StandardCharsets.UTF_8).strip());
+        edit.accept((Map<String, Object>) header.get(SafeTensors.METADATA));
+        StringBuilder h = new StringBuilder(Json.write(header));
+        while ((8 + h.length()) % 8 != 0) h.append(' ');
+        byte[] hb = h.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(8 + hb.length + file.length - 8 - n).order(ByteOrder.LITTLE_ENDIAN);
+        return out.putLong(hb.length).put(hb).put(file, 8 + n, file.length - 8 - n).array();
+    }
+
+    /**
+     * Issue 10: with dlc.sha256 removed, a flipped data byte passed. A file with dlc's metadata must
+     * carry the hash; a plain safetensors file (no dlc metadata) still reads without one.
+     */
+    @Test void aDlcCheckpointWithoutItsHashIsRefused() throws CheckpointException {
+        byte[] good = SafeTensors.encode(sample());
+        byte[] unhashed = withMetadata(good, m -> m.remove(Checkpoint.SHA256_KEY));
+        String msg = assertThrows(CheckpointException.class, () -> SafeTensors.decode(unhashed, "ck")).getMessage();
+        assertTrue(msg.startsWith("ck: a dlc checkpoint without 'dlc.sha256' metadata"), msg);
+        byte[] foreign = withMetadata(good, m -> {
+            m.remove(Checkpoint.SHA256_KEY);
+            m.remove(Checkpoint.MODEL_KEY);
+        });
+        assertEquals(sample().tensors(), SafeTensors.decode(foreign, "plain").tensors());
     }
 
     @Test void everyTruncationIsAnError() {

@@ -126,9 +126,25 @@ final class ClassEmitter implements Opcodes {
         mv.visitTypeInsn(NEW, failure);       // cause, failure
         mv.visitInsn(DUP_X1);                 // failure, cause, failure
         mv.visitInsn(SWAP);                   // failure, failure, cause
-        mv.visitLdcInsn(n.op().name() + " at " + n.loc());
+        mv.visitLdcInsn(failingOp(n));
         mv.visitMethodInsn(INVOKESPECIAL, failure, "<init>", "(Ljava/lang/RuntimeException;Ljava/lang/String;)V", false);
         mv.visitInsn(ATHROW);
+    }
+
+    /**
+     * "op at file:line:col" for a failure of node {@code n}; in a fusion group, the one inner op
+     * that can fail on its values (an integer division or pow) when there is exactly one.
+     */
+    private static String failingOp(Node n) {
+        Node at = n;
+        if (n.op().name().equals("fusion")) {
+            List<Node> failing = n.regions().get(0).nodes().stream()
+                    .filter(m -> m.outputs().size() == 1 && m.output().type().dtype().isInteger()
+                            && Set.of("div", "mod", "trunc_div", "trunc_mod", "pow").contains(m.op().name()))
+                    .toList();
+            if (failing.size() == 1) at = failing.get(0);
+        }
+        return at.op().name() + " at " + at.loc();
     }
 
     private void emitNode(Node n, MethodVisitor mv) {

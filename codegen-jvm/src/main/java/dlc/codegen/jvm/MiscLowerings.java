@@ -113,5 +113,11 @@ final class MiscLowerings {
         KernelArgs.at(e, y);
         KernelArgs.dim(e, p.cells());
         e.invoke(Reduce.class, "reduce", f32 ? "(IDZ[FI[I[II[D[FII)V" : "(IDZ[DI[I[II[DII)V");
+        if (fn == Reduce.SUM && dt.isInteger()) { // an integer sum wraps to its dtype, as the interpreter's
+            KernelArgs.at(e, y);
+            KernelArgs.dim(e, p.cells());
+            e.pushInt(dt.intKind());
+            e.invoke(dlc.runtime.Ints.class, "wrapAll", "([DIII)V");
+        }
     }
 }

@@ -88,7 +88,7 @@ public final class Agreement {
             for (int i = 0; i < d.length; i++)
                 d[i] = switch (v.type().dtype()) {
                     case BOOL -> r.nextBoolean() ? 1 : 0;
-                    case I32, I64 -> r.nextInt(4);
+                    case I8, U8, I32, I64 -> r.nextInt(4);
                     default -> (float) (r.nextDouble() * 2 - 1);
                 };
             in.put(v.name(), new Tensor(v.type().dtype(), shape, d));

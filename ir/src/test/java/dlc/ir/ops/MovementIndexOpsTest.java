@@ -30,6 +30,16 @@ class MovementIndexOpsTest {
     }
 
     @Test
+    void negativeIndicesCountFromTheEndInGatherAndScatterAdd() {
+        // NumPy: E[[-1, -3, 1]] and E[:, [-1]]; u8 and i8 indices need no cast
+        assertEquals(t(dims(3, 2), 5, 6, 1, 2, 3, 4), run("gather", Attrs.of("axis", 0L), E, t(DType.I8, dims(3), -1, -3, 1)));
+        assertEquals(t(dims(3, 1), 2, 4, 6), run("gather", Attrs.of("axis", 1L), E, i32(dims(1), -1)));
+        assertEquals(t(dims(1, 2), 5, 6), run("gather", Attrs.of("axis", 0L), E, t(DType.U8, dims(1), 2)));
+        // the adjoint adds where gather read: -1 and 2 are the same row
+        assertEquals(t(dims(3), 0, 0, 3), run("scatter_add", Attrs.of("axis", 0L), t(dims(3), 0, 0, 0), i32(dims(2), -1, 2), t(dims(2), 1, 2)));
+    }
+
+    @Test
     void gatherShapeRuleWithSymbols() {
         TensorType out = infer("gather", Attrs.of("axis", 0L), f64("V", "E"), type(DType.I32, "B", "T"));
         assertEquals(f64("B", "T", "E"), out);
@@ -38,9 +48,9 @@ class MovementIndexOpsTest {
 
     @Test
     void gatherRejectsBadIndices() {
-        assertMessage(() -> run("gather", Attrs.of("axis", 0L), E, i32(dims(2), 0, 3)), "gather index 3 is out of range for axis 0 of size 3");
-        assertMessage(() -> run("gather", Attrs.of("axis", 1L), E, i32(dims(1), -1)), "gather index -1 is out of range for axis 1 of size 2");
-        assertMessage(() -> infer("gather", Attrs.of("axis", 0L), f64(3), f64(2)), "needs i32 or i64 indices, got f64[2]");
+        assertMessage(() -> run("gather", Attrs.of("axis", 0L), E, i32(dims(2), 0, 3)), "gather index 3 is out of range for an axis of size 3 (valid: -3 to 2)");
+        assertMessage(() -> run("gather", Attrs.of("axis", 1L), E, i32(dims(1), -3)), "gather index -3 is out of range for an axis of size 2 (valid: -2 to 1)");
+        assertMessage(() -> infer("gather", Attrs.of("axis", 0L), f64(3), f64(2)), "needs integer indices, got f64[2]");
         assertMessage(() -> infer("gather", Attrs.of("axis", 1L), f64(3), type(DType.I32, 2)), "axis 1 is out of range for f64[3]");
         assertMessage(() -> infer("gather", Attrs.of("axis", 0L), f64(3)), "takes 2 operands");
     }
@@ -54,7 +64,7 @@ class MovementIndexOpsTest {
         };
         var e = assertThrows(IllegalArgumentException.class,
                 () -> Ops.get("gather").eval(new Tensor[]{E, i32(dims(1), 7)}, Attrs.of("axis", 0L), List.of(), ctx));
-        assertEquals("gather index 7 is out of range for axis 0 of size 3", e.getMessage());
+        assertEquals("gather index 7 is out of range for an axis of size 3 (valid: -3 to 2)", e.getMessage());
     }
 
     // ---- scatter_add ----
@@ -78,11 +88,11 @@ class MovementIndexOpsTest {
                 "scatter_add updates have shape [4, 3], but base [3, 2] indexed along axis 0 by [4] needs [4, 2]");
         assertMessage(() -> infer("scatter_add", Attrs.of("axis", 0L), f64(3), type(DType.I32, 1), type(DType.F32, 1)),
                 "differ in dtype");
-        assertMessage(() -> infer("scatter_add", Attrs.of("axis", 0L), f64(3), f64(1), f64(1)), "needs i32 or i64 indices");
+        assertMessage(() -> infer("scatter_add", Attrs.of("axis", 0L), f64(3), f64(1), f64(1)), "needs integer indices");
         assertMessage(() -> infer("scatter_add", Attrs.of("axis", 0L), type(DType.BOOL, 3), type(DType.I32, 1), type(DType.BOOL, 1)),
                 "numeric base");
         assertMessage(() -> run("scatter_add", Attrs.of("axis", 0L), t(dims(2), 0, 0), i32(dims(1), 2), t(dims(1), 1)),
-                "scatter_add index 2 is out of range for axis 0 of size 2");
+                "scatter_add index 2 is out of range for an axis of size 2 (valid: -2 to 1)");
         assertEquals(f64("V", "E"), infer("scatter_add", Attrs.of("axis", 0L), f64("V", "E"), type(DType.I32, "B", "T"), f64("B", "T", "E")));
     }
 

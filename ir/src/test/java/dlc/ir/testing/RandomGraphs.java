@@ -47,7 +47,7 @@ public final class RandomGraphs {
     private static final List<String> UNARY = List.of("neg", "abs", "sign", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt",
             "tanh", "sigmoid", "erf", "sin", "cos", "relu", "floor", "not");
     private static final List<String> BINARY = List.of("add", "sub", "mul", "div", "mod", "pow", "maximum", "minimum",
-            "lt", "le", "gt", "ge", "eq", "ne", "and", "or");
+            "trunc_div", "trunc_mod", "lt", "le", "gt", "ge", "eq", "ne", "and", "or");
 
     /** Graphs with up to 12 steps. */
     public static Arbitrary<Graph> graphs() { return graphs(12); }

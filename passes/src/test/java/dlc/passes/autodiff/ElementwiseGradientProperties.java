@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class ElementwiseGradientProperties {
     static final List<String> UNARY = List.of("neg", "abs", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "tanh",
             "sigmoid", "erf", "sin", "cos", "relu");
-    static final List<String> BINARY = List.of("add", "sub", "mul", "div", "pow", "maximum", "minimum", "mod");
+    static final List<String> BINARY = List.of("add", "sub", "mul", "div", "pow", "maximum", "minimum", "mod", "trunc_mod");
 
     /** Values where op is smooth: positive for log-like ops, away from 0 for kinks. */
     static DoubleSupplier domain(String op, Random r) {
@@ -60,10 +60,10 @@ class ElementwiseGradientProperties {
             case "div" -> { a = tensor(sa, r, () -> -2 + 4 * r.nextDouble()); bt = tensor(sb, r, () -> (r.nextBoolean() ? 1 : -1) * (0.5 + r.nextDouble())); }
             case "pow" -> { a = tensor(sa, r, () -> 0.5 + 1.5 * r.nextDouble()); bt = tensor(sb, r, () -> -2 + 4 * r.nextDouble()); }
             // keep a/b away from integers, where mod jumps
-            case "mod" -> { bt = tensor(sb, r, () -> 1 + r.nextDouble()); a = tensor(sa, r, () -> r.nextInt(5) - 2 + 0.2 + 0.6 * r.nextDouble()); }
+            case "mod", "trunc_mod" -> { bt = tensor(sb, r, () -> 1 + r.nextDouble()); a = tensor(sa, r, () -> r.nextInt(5) - 2 + 0.2 + 0.6 * r.nextDouble()); }
             default -> { a = tensor(sa, r, () -> -2 + 4 * r.nextDouble()); bt = tensor(sb, r, () -> -2 + 4 * r.nextDouble()); }
         }
-        if (op.equals("mod")) a = scaleBy(a, bt, big); // a = b * (k + frac), broadcast-compatible
+        if (op.equals("mod") || op.equals("trunc_mod")) a = scaleBy(a, bt, big); // a = b * (k + frac), broadcast-compatible
         if (op.equals("maximum") || op.equals("minimum")) bt = separate(a, bt, big);
         Map<String, Tensor> inputs = Map.of("a", a, "b", bt, "u", tensor(big, r, r::nextGaussian));
         GradCheck.Result res = GradCheck.check(new Autodiff(), g, "loss", List.of("a", "b"), inputs, r);
