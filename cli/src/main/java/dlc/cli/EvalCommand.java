@@ -44,6 +44,7 @@ final class EvalCommand implements Callable<Integer> {
         TrainInputs in = TrainInputs.load(main.toolchain(), file, choice, err);
         Checkpoints.Weights w = Checkpoints.readWeights(weights, Programs.graph(in.module, "eval"), in.module.name());
         Dataset data = in.data(file, dataDir);
+        TrainCommand.checkLabels(in, in.plan, data, null);
         var plan = in.plan.toBuilder().seed(w.seed()).build();
         Trainer t = TrainInputs.user(() -> TrainBlocks.trainer(in.module, plan, backend.executor()));
         out.println("model " + in.module.name() + ", weights " + weights + " (" + (w.model().equals(in.module.name()) ? "" : "model " + w.model() + ", ")

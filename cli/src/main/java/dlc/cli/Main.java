@@ -22,7 +22,7 @@ import java.nio.file.NoSuchFileException;
 @Command(name = "dlc", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A compiler for neural-network models written in the .dl language.",
         subcommands = {CheckCommand.class, IrCommand.class, RunCommand.class, TrainCommand.class, EvalCommand.class, CompileCommand.class,
-                GradcheckCommand.class, StatsCommand.class, CommandLine.HelpCommand.class})
+                GradcheckCommand.class, StatsCommand.class, ExportCommand.class, ImportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show the stack trace of an internal error.")
     boolean debug;
@@ -49,8 +49,47 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main(toolchain));
         cl.setExecutionExceptionHandler(Main::handleExecutionException);
         cl.setParameterExceptionHandler(Main::handleParameterException);
+        cl.setExecutionStrategy(parsed -> {
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } catch (VirtualMachineError | LinkageError | AssertionError e) {
+                return handleError(e, cl, parsed);
+            }
+        });
         return cl;
     }
+
+    /** How the user gives the JVM options (heap, stack) through the ./dlc launcher. */
+    static final String JAVA_OPTS = "DLC_JAVA_OPTS";
+
+    /**
+     * An Error while a command ran, in one line. Running out of heap or stack is the input's size
+     * (exit 1, with what to change); any other Error is a bug (exit 70).
+     */
+    private static int handleError(Error e, CommandLine cl, ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        boolean debug = debugRequested(parsed);
+        if (debug) e.printStackTrace(err);
+        int code = UserError.FAILED;
+        if (e instanceof OutOfMemoryError oom) {
+            // ModelRunner words the message with what the tensors take ("graph eval: its tensors hold ...")
+            String what = String.valueOf(oom.getMessage());
+            err.println("dlc: out of memory " + (what.startsWith("graph ") ? "running " + what : "(" + what + ")")
+                    + "; the JVM's heap limit is " + gib(Runtime.getRuntime().maxMemory())
+                    + ": give the JVM more (" + JAVA_OPTS + "=-Xmx16g) or use smaller sizes (--batch, --dim)");
+        } else if (e instanceof StackOverflowError) {
+            err.println("dlc: stack overflow: the input nests or recurses too deeply (a def that calls itself without end?);"
+                    + " if it is right, give the JVM a larger stack (" + JAVA_OPTS + "=-Xss64m)");
+        } else {
+            err.println("dlc: internal error: " + e + (debug ? "" : " (run with --debug to see the stack trace)"));
+            code = 70;
+        }
+        err.flush();
+        return code;
+    }
+
+    /** Bytes as GiB with one decimal: 6442450944 -> "6.0 GiB". */
+    static String gib(long bytes) { return String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30)); }
 
     /** A command line that cannot be understood: one line naming the problem and where help is. */
     private static int handleParameterException(CommandLine.ParameterException ex, String[] args) {

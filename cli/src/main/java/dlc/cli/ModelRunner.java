@@ -46,12 +46,21 @@ final class ModelRunner {
 
     static Result run(Module m, Request req, Executor executor) {
         Graph eval = Programs.graph(m, "eval");
+        InputBinder binder = new InputBinder(req.dims(), req.batch());
+        try {
+            return run(m, req, executor, eval, binder);
+        } catch (OutOfMemoryError e) {
+            // the frames that held the tensors are gone: there is room to say how much they took
+            throw new OutOfMemoryError(MemoryNeed.describe(eval, binder.dims()));
+        }
+    }
+
+    private static Result run(Module m, Request req, Executor executor, Graph eval, InputBinder binder) {
         List<Value> modelInputs = eval.inputs(Value.Role.INPUT).stream().filter(v -> !isRng(v)).toList();
         for (String name : req.inputs().keySet())
             if (modelInputs.stream().noneMatch(v -> v.name().equals(name)))
                 throw new UserError("model " + m.name() + " has no input '" + name + "'; its inputs are " + describe(modelInputs));
 
-        InputBinder binder = new InputBinder(req.dims(), req.batch());
         Map<String, Tensor> args = new HashMap<>();
         for (Value v : modelInputs) {
             Given g = req.inputs().get(v.name());

@@ -76,13 +76,19 @@ final class TrainCommand implements Callable<Integer> {
         TrainPlan plan = in.plan;
         Dataset data = in.data(file, dataDir);
         Dataset test = in.testData(file, dataDir);
+        checkLabels(in, plan, data, test);
         Path ckpt = out != null ? out : Path.of(in.module.name() + ".safetensors");
         Path png = plot != null ? plot : sibling(ckpt, ".png");
         Path csv = sibling(png, ".csv");
-        for (Path p : new Path[]{ckpt, png}) {
+        // Every output path is checked before training, so a run never trains for hours and then fails to save.
+        for (Path p : new Path[]{ckpt, png, csv}) {
             Path parent = p.toAbsolutePath().getParent();
             if (parent == null || !java.nio.file.Files.isDirectory(parent))
                 throw new UserError("cannot write " + p + ": directory " + parent + " does not exist");
+            if (java.nio.file.Files.isDirectory(p))
+                throw new UserError("cannot write " + p + ": it is a directory; give a file name such as " + p.resolve(in.module.name() + (p == ckpt ? ".safetensors" : p == png ? ".png" : ".csv")));
+            if (!java.nio.file.Files.isWritable(parent))
+                throw new UserError("cannot write " + p + ": directory " + parent + " is not writable");
         }
         Trainer trainer = TrainInputs.user(() -> TrainBlocks.trainer(in.module, plan, backend.executor()))
                 .progress(new Progress(err, System.console() != null)).checkpointTo(ckpt);
@@ -92,6 +98,11 @@ final class TrainCommand implements Callable<Integer> {
             start = Checkpoints.read(resume, in.module.graph("init").orElseThrow(), in.module.name());
             if (seed != null && seed != start.seed)
                 throw new UserError("--seed " + seed + " differs from the seed " + start.seed + " of " + resume + "; a resumed run keeps its seed", UserError.USAGE);
+            TrainState resumed = start;
+            Dataset resumedPart = TrainInputs.user(() -> trainer.split(data, resumed.seed)).train();
+            if (start.epoch < plan.epochs())
+                Checkpoints.checkBatch(resume, start, dlc.data.Batches.shuffled(resumedPart, plan.batch(), start.seed, start.epoch,
+                        resumedPart.size() < plan.batch()).count());
             err.println("resuming " + in.module.name() + " from " + resume + " at epoch " + (start.epoch + 1) + ", batch " + (start.batch + 1));
         } else {
             start = trainer.init();
@@ -127,6 +138,16 @@ final class TrainCommand implements Callable<Integer> {
         stdout.println("checkpoint " + ckpt + (last == null ? "" : "; loss curve " + png + " and " + csv));
         stdout.flush();
         return 0;
+    }
+
+    /** Labels the model cannot mean (a class past its outputs, a fraction for an integer input) are an error before training. */
+    static void checkLabels(TrainInputs in, TrainPlan plan, Dataset data, Dataset test) {
+        dlc.ir.Graph eval = Programs.graph(in.module, "eval");
+        TrainInputs.user(() -> {
+            dlc.train.LabelCheck.check(eval, plan.accuracyLabel(), data);
+            if (test != null) dlc.train.LabelCheck.check(eval, plan.accuracyLabel(), test);
+            return null;
+        });
     }
 
     /** {@code p} with its extension replaced by {@code ext}. */

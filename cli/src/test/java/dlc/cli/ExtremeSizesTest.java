@@ -48,12 +48,12 @@ class ExtremeSizesTest {
             "examples/mlp.dl | -P hidden=100000000 | interp | 10000000000000000 elements, more than a Java array holds",
             "examples/lstm.dl | --dim T=0         | jvm    | lstm.dl:13:24: slice gives f32[B, T - 1, 50] is [2, -1, ...] with B = 2, T = 0: a negative size",
             "examples/lstm.dl | --dim T=0         | interp | lstm.dl:13:24: slice gives f32[B, T - 1, 50] is [2, -1, ...] with B = 2, T = 0: a negative size",
-            "OUTER           | --dim N=100000     | jvm    | m.dl:4:14: add gives f32[N, N] is [100000, 100000] with N = 100000: 10000000000 elements, more than a Java array holds",
-            "OUTER           | --dim N=100000     | interp | m.dl:4:14: add gives f32[N, N] is [100000, 100000]",
+            "OUTER           | --dim N=100000     | jvm    | m.dl:4:14: add (output 'c' of graph eval) gives f32[N, N] is [100000, 100000] with N = 100000: 10000000000 elements, more than a Java array holds",
+            "OUTER           | --dim N=100000     | interp | m.dl:4:14: add (output 'c' of graph eval) gives f32[N, N] is [100000, 100000]",
             "DIVIDED         | --dim T=0          | jvm    | input 'z' f32[((B)/(T))] cannot be computed with B = 2, T = 0: the dim (B)/(T) divides by zero (T = 0)",
             "DIVIDED         | --dim T=0          | interp | the dim (B)/(T) divides by zero (T = 0)",
-            "WIDE_PARAM      | --seed 0           | jvm    | m.dl:3:33: constant gives f32[2, 1073741824] is [2, 1073741824]: 2147483648 elements, more than a Java array holds",
-            "WIDE_PARAM      | --seed 0           | interp | m.dl:3:33: constant gives f32[2, 1073741824]",
+            "WIDE_PARAM      | --seed 0           | jvm    | m.dl:3:33: constant (output 'w' of graph init) gives f32[2, 1073741824] is [2, 1073741824]: 2147483648 elements, more than a Java array holds",
+            "WIDE_PARAM      | --seed 0           | interp | m.dl:3:33: constant (output 'w' of graph init) gives f32[2, 1073741824]",
             "PADDED          | --seed 0           | jvm    | conv2d gives f32[B, 8, 92688, 92688]: its constant dims alone make 68728522752+ elements",
     })
     void aSizeNoArrayHoldsIsOneLineAndExit1(String source, String flags, String backend, String expected) throws Exception {

@@ -87,7 +87,7 @@ class TrainCommandsTest {
         assertEquals(0, exec(DLC, "train", f.toString(), "--epochs", "1", "--out", ckpt.toString()).code());
         CliHarness.Result r = exec(DLC, "eval", f.toString(), "-P", "hidden=4", "--weights", ckpt.toString());
         assertEquals(1, r.code(), r::toString);
-        assertTrue(r.err().contains("does not match the model (3 problems)"), r::toString);
+        assertTrue(r.err().contains("does not match the weights of model Mlp (3 differences)"), r::toString);
         assertTrue(r.err().contains("tensor 'dense.w' has shape [2, 16], expected [2, 4]"), r::toString);
         Files.write(ckpt, new byte[]{42});
         CliHarness.Result bad = exec(DLC, "train", f.toString(), "--resume", ckpt.toString());
@@ -99,7 +99,7 @@ class TrainCommandsTest {
         Path f = write("bad.dl", MLP.replace("moons(n=512, noise=0.1)", "\"digits\""));
         CliHarness.Result r = exec(DLC, "train", f.toString());
         assertEquals(1, r.code(), r::toString);
-        assertTrue(r.err().contains("dlc: unknown data set 'digits'; known sets are [moons"), r::toString);
+        assertTrue(r.err().contains("unknown data set 'digits'; known sets are [moons"), r::toString);
         Path g = write("noblock.dl", MLP.substring(0, MLP.indexOf("train Mlp")));
         CliHarness.Result n = exec(DLC, "train", g.toString());
         assertEquals(1, n.code(), n::toString);
@@ -112,6 +112,24 @@ class TrainCommandsTest {
         CliHarness.Result r = exec(DLC, "train", f.toString(), "--out", out.toString());
         assertEquals(1, r.code(), r::toString);
         assertEquals("dlc: cannot write " + out + ": directory " + dir.resolve("nope") + " does not exist\n", r.err());
+    }
+
+    /**
+     * Issue 9: after early stopping the last line gave the last epoch's validation loss while the
+     * checkpoint held an earlier epoch's weights. With min_delta 100 no epoch after the first counts
+     * as an improvement, so epoch 1's weights are kept while epochs 2 and 3 score better.
+     */
+    @Test void afterEarlyStoppingTheLastLineReportsTheRestoredWeights() throws Exception {
+        Path f = write("mlp.dl", MLP.replace("epochs 20", "epochs 10\n  patience 2\n  min_delta 100"));
+        CliHarness.Result r = exec(DLC, "train", f.toString(), "--out", dir.resolve("m.safetensors").toString());
+        assertEquals(0, r.code(), r::toString);
+        var epochs = java.util.regex.Pattern.compile("validation loss (\\d+\\.\\d+), accuracy").matcher(r.err());
+        java.util.List<String> losses = new java.util.ArrayList<>();
+        while (epochs.find()) losses.add(epochs.group(1));
+        assertEquals(3, losses.size(), r::toString);
+        assertTrue(r.out().contains("(stopped early; kept the weights of epoch 1)"), r::toString);
+        assertTrue(r.out().contains("validation loss " + losses.get(0) + ","), "epoch 1's validation loss " + losses.get(0) + " in the last line:\n" + r);
+        assertFalse(r.out().contains("validation loss " + losses.get(2) + ","), r::toString);
     }
 
     @Test void theLearningRateOptionChangesTheUpdate() throws Exception {

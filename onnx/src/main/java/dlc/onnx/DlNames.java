@@ -20,7 +20,7 @@ final class DlNames {
             "permute", "transpose", "broadcast_to", "unsqueeze", "squeeze", "flatten", "concat", "stack", "split", "pad",
             "reverse", "gather", "scatter_add", "zeros", "ones", "full", "zeros_like", "ones_like", "iota", "arange", "constant",
             "matmul", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "softmax", "log_softmax", "leaky_relu", "elu",
-            "softplus", "clamp", "len", "range", "shape", "int", "float", "str", "stop_gradient",
+            "softplus", "clamp", "trunc_div", "trunc_mod", "resize", "len", "range", "shape", "int", "float", "str", "stop_gradient",
             // the helper defs an import may write
             "batch_norm_inference", "layer_norm_inference");
 

@@ -49,9 +49,14 @@ final class OnnxGraphBuilder {
         for (int i = 1; ; i++) if (used.add(base + "_" + i)) return base + "_" + i;
     }
 
+    /** {@code base_0}, {@code base_1}, ...: the first free one (unnamed results, named after their op). */
+    String numbered(String base) {
+        for (int i = 0; ; i++) if (used.add(base + "_" + i)) return base + "_" + i;
+    }
+
     /** Appends a node with one output; returns the output's name. */
     String node(String op, String hint, List<String> inputs, AttributeProto... attrs) {
-        String out = fresh(hint != null ? hint : op.toLowerCase(Locale.ROOT));
+        String out = hint != null ? fresh(hint) : numbered(op.toLowerCase(Locale.ROOT));
         nodeTo(op, List.of(out), inputs, attrs);
         return out;
     }

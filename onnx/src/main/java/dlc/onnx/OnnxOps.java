@@ -20,7 +20,7 @@ final class OnnxOps {
             Map.entry("neg", "Neg"), Map.entry("abs", "Abs"), Map.entry("sign", "Sign"), Map.entry("exp", "Exp"),
             Map.entry("log", "Log"), Map.entry("sqrt", "Sqrt"), Map.entry("tanh", "Tanh"), Map.entry("sigmoid", "Sigmoid"),
             Map.entry("erf", "Erf"), Map.entry("sin", "Sin"), Map.entry("cos", "Cos"), Map.entry("relu", "Relu"),
-            Map.entry("floor", "Floor"), Map.entry("not", "Not"), Map.entry("stop_gradient", "Identity"));
+            Map.entry("floor", "Floor"), Map.entry("not", "Not"));
 
     private static final Map<String, String> BINARY = Map.ofEntries(
             Map.entry("add", "Add"), Map.entry("sub", "Sub"), Map.entry("mul", "Mul"), Map.entry("pow", "Pow"),
@@ -32,6 +32,10 @@ final class OnnxOps {
     static void emit(OnnxGraphBuilder b, Node n, Map<Value, String> env) {
         String op = n.op().name();
         List<String> in = n.inputs().stream().map(env::get).toList();
+        if (op.equals("stop_gradient")) { // the identity outside autodiff: no node at all
+            env.put(n.output(), in.get(0));
+            return;
+        }
         Attrs a = n.attrs();
         String hint = n.outputs().size() == 1 ? hintOf(n.output()) : null;
         String out;
@@ -49,6 +53,12 @@ final class OnnxOps {
                     ? b.node("Sub", hint, List.of(in.get(0), b.node("Mul", List.of(b.node("Floor", List.of(b.node("Div", in))), in.get(1)))))
                     : b.node("Mod", hint, in, Attr.i("fmod", 0));
             case "ne" -> b.node("Not", hint, List.of(b.node("Equal", in)));
+            case "trunc_div" -> dtype(n, 0).isFloating()
+                    // no Trunc op in ONNX: ceil below zero, floor above
+                    ? truncFloat(b, b.node("Div", in), n, hint)
+                    : b.node("Div", hint, in); // integer Div truncates
+            case "trunc_mod" -> b.node("Mod", hint, in, Attr.i("fmod", 1)); // C's fmod: the sign of the dividend
+            case "resize" -> resize(b, n, in.get(0), hint);
             case "where" -> b.node("Where", hint, in);
             case "cast" -> b.node("Cast", hint, in, Attr.i("to", OnnxTensors.elemType(a.getDType("dtype"))));
             case "sum", "mean", "max", "min" -> reduce(b, n, in.get(0), hint);
@@ -72,7 +82,7 @@ final class OnnxOps {
         };
         if (op.equals("scan")) {
             List<String> outs = new ArrayList<>();
-            for (Value v : n.outputs()) outs.add(b.fresh(hintOf(v)));
+            for (Value v : n.outputs()) outs.add(hintOf(v) != null ? b.fresh(hintOf(v)) : b.numbered("scan"));
             scan(b, n, in, outs);
             for (int i = 0; i < outs.size(); i++) env.put(n.outputs().get(i), outs.get(i));
         } else env.put(n.output(), out);
@@ -100,6 +110,24 @@ final class OnnxOps {
     private static DType dtype(Node n, int operand) { return n.input(operand).type().dtype(); }
 
     private static String one(OnnxGraphBuilder b, Node n) { return b.scalar(1, n.output().type().dtype()); }
+
+    private static String truncFloat(OnnxGraphBuilder b, String q, Node n, String hint) {
+        String negative = b.node("Less", List.of(q, b.scalar(0, n.output().type().dtype())));
+        return b.node("Where", hint, List.of(negative, b.node("Ceil", List.of(q)), b.node("Floor", List.of(q))));
+    }
+
+    /**
+     * resize to [N, C, H_out, W_out]: nearest takes floor(i * n / m) (ONNX asymmetric coordinates,
+     * floor rounding), bilinear samples at (i + 0.5) n / m - 0.5 clamped at the edges (half_pixel).
+     */
+    private static String resize(OnnxGraphBuilder b, Node n, String x, String hint) {
+        boolean bilinear = "bilinear".equals(n.attrs().get("mode"));
+        String sizes = b.shapeTensor(n.output().type().shape());
+        return b.node("Resize", hint, List.of(x, "", "", sizes),
+                Attr.s("mode", bilinear ? "linear" : "nearest"),
+                Attr.s("coordinate_transformation_mode", bilinear ? "half_pixel" : "asymmetric"),
+                Attr.s("nearest_mode", "floor"));
+    }
 
     private static String reduce(OnnxGraphBuilder b, Node n, String x, String hint) {
         long[] axes = n.attrs().getLongs("axes");

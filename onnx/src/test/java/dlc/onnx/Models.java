@@ -14,7 +14,13 @@ import java.util.*;
 final class Models {
     private Models() {}
 
-    static Module lower(Path file) {
+    private static final Map<Path, Module> LOWERED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Module, Map<String, Tensor>> WEIGHTS = Collections.synchronizedMap(new IdentityHashMap<>());
+
+    /** The lowered model of a file, once per test run (the export and round-trip tests share the examples). */
+    static Module lower(Path file) { return LOWERED.computeIfAbsent(file.toAbsolutePath().normalize(), Models::compile); }
+
+    private static Module compile(Path file) {
         Compilation c = Frontend.compile(file, null);
         if (!c.ok() || c.module() == null) throw new AssertionError(file + " does not compile:\n" + c.render());
         return c.module();
@@ -27,7 +33,9 @@ final class Models {
     }
 
     /** The init graph's outputs: every param and state, drawn from a fixed key. */
-    static Map<String, Tensor> weights(Module m) {
+    static Map<String, Tensor> weights(Module m) { return WEIGHTS.computeIfAbsent(m, Models::initialize); }
+
+    private static Map<String, Tensor> initialize(Module m) {
         Graph init = m.graph("init").orElseThrow();
         Map<String, Tensor> args = new HashMap<>();
         for (Value v : init.inputs()) args.put(v.name(), Tensor.scalar(DType.I64, 12345));

@@ -65,7 +65,7 @@ public final class ShapeInference implements Pass {
                 types = n.op().infer(operands.stream().map(Value::type).toList(), attrs, regions);
             } catch (ShapeException e) {
                 throw new NodeShapeException(graph, i, n, e.getMessage(), e.hint());
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | ArithmeticException e) { // ArithmeticException: exact dim arithmetic overflowed
                 throw new NodeShapeException(graph, i, n, e.getMessage(), null);
             }
             if (types.size() != n.outputs().size())

@@ -1,7 +1,6 @@
 package dlc.runtime;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -71,8 +70,8 @@ public final class ModelMain {
             Map<String, Tensor> given = new LinkedHashMap<>();
             for (var e : inputs.entrySet()) {
                 Signature.Port p = model.signature().inputs().get(model.signature().inputIndex(e.getKey()));
-                try (InputStream s = Files.newInputStream(e.getValue())) {
-                    given.put(e.getKey(), Npy.cast(Npy.read(s), p.dtype()));
+                try {
+                    given.put(e.getKey(), Npy.cast(Npy.read(e.getValue()), p.dtype()));
                 } catch (NoSuchFileException nf) {
                     throw new IOException("no such file: " + e.getValue());
                 } catch (IOException io) {

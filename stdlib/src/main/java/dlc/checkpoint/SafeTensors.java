@@ -32,7 +32,9 @@ import java.util.Map;
  * <p>Writing stores the SHA-256 of the data section as metadata {@value Checkpoint#SHA256_KEY} and
  * replaces the file atomically ({@link AtomicFile}). Reading verifies the header, that the tensors
  * tile the data section exactly (in order, contiguous, inside the file), each tensor's byte length,
- * and the SHA-256 when present. Whole files are held in memory, so a checkpoint is limited to 2 GiB.
+ * and the SHA-256 when present; it must be present when the file carries dlc's {@value Checkpoint#MODEL_KEY}
+ * metadata (a dlc checkpoint), so a flipped data byte in one is always caught. The metadata itself is
+ * not hashed: its readers range-check every field. Whole files are held in memory, so a checkpoint is limited to 2 GiB.
  */
 public final class SafeTensors {
     /** The reserved header key of the metadata map. */
@@ -125,6 +127,11 @@ public final class SafeTensors {
             throw new CheckpointException(source + ": " + (dataLength - at) + " bytes in the data section after the last tensor (ends at " + at + ")");
 
         String expectedHash = metadata.get(Checkpoint.SHA256_KEY);
+        // dlc writes the hash into every checkpoint, so a file with dlc's metadata but no hash was
+        // edited or truncated by hand: its data cannot be verified, and a flipped byte would pass.
+        if (expectedHash == null && metadata.containsKey(Checkpoint.MODEL_KEY))
+            throw new CheckpointException(source + ": a dlc checkpoint without '" + Checkpoint.SHA256_KEY + "' metadata: its data cannot be verified "
+                    + "(every checkpoint dlc writes records the SHA-256 of its data)");
         if (expectedHash != null) {
             String actual = sha256(bytes, dataStart, (int) dataLength);
             if (!actual.equalsIgnoreCase(expectedHash))

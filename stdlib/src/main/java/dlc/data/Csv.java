@@ -58,7 +58,24 @@ public final class Csv {
     public static Dataset read(Path file, Options options) throws IOException {
         if (!Files.isRegularFile(file)) throw new DataException(file + ": no such CSV file");
         String name = file.getFileName().toString().replaceFirst("\\.csv$", "");
-        return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString(), name, options);
+        return parse(utf8(Files.readAllBytes(file), file.toString()), file.toString(), name, options);
+    }
+
+    /** {@code bytes} as UTF-8 text; a DataException naming the file, line and byte offset of the first invalid sequence. */
+    static String utf8(byte[] bytes, String source) throws DataException {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.charset.CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT).onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult r = dec.decode(in, out, true);
+        if (!r.isError()) r = dec.flush(out);
+        if (r.isError()) {
+            int at = in.position(), line = 1;
+            for (int i = 0; i < at; i++) if (bytes[i] == '\n') line++;
+            throw new DataException(source + ":" + line + ": not valid UTF-8 text (byte " + at + " is 0x" + String.format("%02x", bytes[at] & 0xff)
+                    + "); save the CSV file as UTF-8");
+        }
+        return out.flip().toString();
     }
 
     /** Parses CSV text; {@code source} names it in errors, {@code name} names the data set. */
@@ -84,6 +101,8 @@ public final class Csv {
         int label = options.hasLabel() ? labelColumn(head, width, source, options) : -1;
 
         int nFeatures = width - (label >= 0 ? 1 : 0);
+        if (nFeatures == 0)
+            throw new DataException(source + ": the table has one column, the label, and no feature columns (is the delimiter '" + options.delimiter() + "' right?)");
         float[] x = new float[rows.size() * nFeatures];
         for (int i = 0, at = 0; i < rows.size(); i++)
             for (int j = 0; j < width; j++)

@@ -1,7 +1,6 @@
 package dlc.data;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -145,14 +144,49 @@ public final class Idx {
         }
     }
 
+    /**
+     * Inflates gzipped IDX bytes, no further than the IDX header inside says the file is (plus one
+     * byte, to report extra data): a small gzip file that inflates to gigabytes (a "gzip bomb") is a
+     * clear error after reading the declared size, not an OutOfMemoryError.
+     */
     private static byte[] gunzip(byte[] bytes, String source) throws DataException {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes), 1 << 16)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(32, bytes.length * 4));
-            in.transferTo(out);
-            return out.toByteArray();
+            byte[] magic = in.readNBytes(4);
+            if (magic.length < 4) return magic; // decode reports the short file
+            int rank = magic[3] & 0xFF;
+            byte[] dimBytes = in.readNBytes(4 * rank);
+            if (dimBytes.length < 4 * rank) return concat(magic, dimBytes, new byte[0]);
+            int width = Type.of(magic[2] & 0xFF) == null ? 1 : Type.of(magic[2] & 0xFF).width;
+            ByteBuffer d = ByteBuffer.wrap(dimBytes).order(ByteOrder.BIG_ENDIAN);
+            long declared = width;
+            for (int i = 0; i < rank; i++) {
+                declared *= Math.max(0, d.getInt(4 * i));
+                if (declared > Integer.MAX_VALUE - 8 - 4 - 4L * rank)
+                    throw new DataException(source + ": the IDX header inside the gzip data declares more than 2 GiB of elements");
+            }
+            byte[] data = in.readNBytes((int) declared);
+            if (data.length == declared && in.read() >= 0)
+                throw new DataException(source + ": the gzip data inflates past the " + declared + " bytes of elements its IDX header declares "
+                        + "(dimensions " + dimsText(d, rank) + "); the file is corrupt or not what it claims");
+            return concat(magic, dimBytes, data);
+        } catch (DataException e) {
+            throw e;
         } catch (IOException e) {
             throw new DataException(source + ": corrupt or truncated gzip data: " + e.getMessage(), e);
         }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b, byte[] c) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length + c.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        System.arraycopy(c, 0, out, a.length + b.length, c.length);
+        return out;
+    }
+
+    private static String dimsText(ByteBuffer d, int rank) {
+        int[] dims = new int[rank];
+        for (int i = 0; i < rank; i++) dims[i] = d.getInt(4 * i);
+        return Arrays.toString(dims);
     }
 
     private static String hex(byte b) { return String.format("%02x", b & 0xFF); }

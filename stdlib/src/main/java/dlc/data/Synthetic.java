@@ -43,7 +43,7 @@ public final class Synthetic {
     public static Dataset twoMoons(int n, double noise, long seed) {
         checkCount(n);
         Rng rng = new Rng(seed);
-        float[] x = new float[2 * n];
+        float[] x = new float[values(2, n)];
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
             int c = i % 2;
@@ -64,7 +64,7 @@ public final class Synthetic {
         checkCount(n);
         if (arms < 2) throw new IllegalArgumentException("spirals need at least 2 arms, got " + arms);
         Rng rng = new Rng(seed);
-        float[] x = new float[2 * n];
+        float[] x = new float[values(2, n)];
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
             int c = i % arms;
@@ -87,7 +87,7 @@ public final class Synthetic {
         checkCount(n);
         if (steps < 1) throw new IllegalArgumentException("sine sequences need at least 1 step, got " + steps);
         Rng rng = new Rng(seed);
-        float[] x = new float[n * steps];
+        float[] x = new float[values(n, steps)];
         float[] y = new float[n];
         for (int i = 0; i < n; i++) {
             double a = rng.uniform(0.5, 1.5), w = rng.uniform(0.1, 0.5), p = rng.uniform(0, 2 * Math.PI);
@@ -114,9 +114,9 @@ public final class Synthetic {
         if (length < 1) throw new IllegalArgumentException("copy task needs length >= 1, got " + length);
         if (vocab < 3) throw new IllegalArgumentException("copy task needs a vocabulary of at least 3 (pad, delimiter, a token), got " + vocab);
         Rng rng = new Rng(seed);
-        int w = 2 * length + 1;
-        int[] x = new int[n * w], y = new int[n * w];
-        float[] mask = new float[n * w];
+        int w = values(2, length) + 1;
+        int[] x = new int[values(n, w)], y = new int[values(n, w)];
+        float[] mask = new float[values(n, w)];
         for (int i = 0; i < n; i++) {
             int base = i * w;
             x[base + length] = DELIMITER;
@@ -137,7 +137,7 @@ public final class Synthetic {
     public static Dataset xor(int n, double noise, long seed) {
         checkCount(n);
         Rng rng = new Rng(seed);
-        float[] x = new float[2 * n];
+        float[] x = new float[values(2, n)];
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
             int c = i % 2;
@@ -160,7 +160,7 @@ public final class Synthetic {
         Rng rng = new Rng(seed);
         double[] centres = new double[k * dim];
         for (int i = 0; i < centres.length; i++) centres[i] = rng.uniform(-3, 3);
-        float[] x = new float[n * dim];
+        float[] x = new float[values(n, dim)];
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
             int c = i % k;
@@ -186,7 +186,7 @@ public final class Synthetic {
         if (vocab < MARKOV_BRANCHES) throw new IllegalArgumentException("markov needs a vocabulary of at least " + MARKOV_BRANCHES + ", got " + vocab);
         Rng rng = new Rng(seed);
         int[] next = markovSuccessors(vocab, rng);
-        int[] tokens = new int[n * length];
+        int[] tokens = new int[values(n, length)];
         for (int i = 0; i < n; i++) {
             int tok = rng.nextInt(vocab);
             tokens[i * length] = tok;
@@ -211,7 +211,7 @@ public final class Synthetic {
     }
 
     private static int[] markovSuccessors(int vocab, Rng rng) {
-        int[] next = new int[vocab * MARKOV_BRANCHES];
+        int[] next = new int[values(vocab, MARKOV_BRANCHES)];
         for (int v = 0; v < vocab; v++) {
             for (int b = 0; b < MARKOV_BRANCHES; b++) {
                 int cand;
@@ -244,9 +244,9 @@ public final class Synthetic {
         if (length < 1) throw new IllegalArgumentException("reverse task needs length >= 1, got " + length);
         if (vocab < 4) throw new IllegalArgumentException("reverse task needs a vocabulary of at least 4 (pad, bos, eos, a word), got " + vocab);
         Rng rng = new Rng(seed);
-        int t = length + 1;
-        int[] src = new int[n * length], tgtIn = new int[n * t], tgtOut = new int[n * t];
-        float[] mask = new float[n * t];
+        int t = values(1, length) + 1;
+        int[] src = new int[values(n, length)], tgtIn = new int[values(n, t)], tgtOut = new int[values(n, t)];
+        float[] mask = new float[values(n, t)];
         java.util.Arrays.fill(mask, 1f);
         for (int i = 0; i < n; i++) {
             for (int s = 0; s < length; s++) src[i * length + s] = 3 + rng.nextInt(vocab - 3);
@@ -273,8 +273,8 @@ public final class Synthetic {
         checkCount(n);
         if (k < 2 || size < 1) throw new IllegalArgumentException("gratings need k >= 2 and size >= 1, got k=" + k + ", size=" + size);
         Rng rng = new Rng(seed);
-        int plane = size * size, sample = 3 * plane;
-        float[] x = new float[n * sample];
+        int plane = values(size, size), sample = values(3, plane);
+        float[] x = new float[values(n, sample)];
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
             int c = i % k;
@@ -298,5 +298,14 @@ public final class Synthetic {
 
     private static void checkCount(int n) {
         if (n < 0) throw new IllegalArgumentException("sample count must be non-negative, got " + n);
+    }
+
+    /** {@code a * b} (samples times values per sample, either order) when it fits a Java array; a clear error otherwise. */
+    private static int values(int a, int b) {
+        long v = (long) a * b;
+        if (a < 0 || b < 0) throw new IllegalArgumentException("sizes must be non-negative, got " + a + " and " + b);
+        if (v > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException(a + " x " + b + " = " + v + " values do not fit one Java array (at most 2^31-1); use fewer samples (a smaller n)");
+        return (int) v;
     }
 }

@@ -175,6 +175,35 @@ class SafeTensorsTest {
         }
     }
 
+    /** The same file with the header's metadata replaced (the header re-padded to 8 bytes; data untouched). */
+    @SuppressWarnings("unchecked")
+    static byte[] withMetadata(byte[] file, java.util.function.Consumer<Map<String, Object>> edit) {
+        int n = (int) ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        Map<String, Object> header = (Map<String, Object>) Json.parse(new String(file, 8, n, java.nio.charset.StandardCharsets.UTF_8).strip());
+        edit.accept((Map<String, Object>) header.get(SafeTensors.METADATA));
+        StringBuilder h = new StringBuilder(Json.write(header));
+        while ((8 + h.length()) % 8 != 0) h.append(' ');
+        byte[] hb = h.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(8 + hb.length + file.length - 8 - n).order(ByteOrder.LITTLE_ENDIAN);
+        return out.putLong(hb.length).put(hb).put(file, 8 + n, file.length - 8 - n).array();
+    }
+
+    /**
+     * Issue 10: with dlc.sha256 removed, a flipped data byte passed. A file with dlc's metadata must
+     * carry the hash; a plain safetensors file (no dlc metadata) still reads without one.
+     */
+    @Test void aDlcCheckpointWithoutItsHashIsRefused() throws CheckpointException {
+        byte[] good = SafeTensors.encode(sample());
+        byte[] unhashed = withMetadata(good, m -> m.remove(Checkpoint.SHA256_KEY));
+        String msg = assertThrows(CheckpointException.class, () -> SafeTensors.decode(unhashed, "ck")).getMessage();
+        assertTrue(msg.startsWith("ck: a dlc checkpoint without 'dlc.sha256' metadata"), msg);
+        byte[] foreign = withMetadata(good, m -> {
+            m.remove(Checkpoint.SHA256_KEY);
+            m.remove(Checkpoint.MODEL_KEY);
+        });
+        assertEquals(sample().tensors(), SafeTensors.decode(foreign, "plain").tensors());
+    }
+
     @Test void everyTruncationIsAnError() {
         byte[] good = SafeTensors.encode(sample());
         for (int len = 0; len < good.length; len++) {

@@ -28,6 +28,20 @@ class CsvTest {
         assertEquals(3, d.numClasses());
     }
 
+    /** Issue 10: invalid UTF-8 said only "Input length = 1"; now the file, the line and the byte. */
+    @Test void invalidUtf8NamesTheFileAndLine() throws IOException {
+        Path f = dir.resolve("latin1.csv");
+        Files.write(f, new byte[]{'a', ',', 'y', '\n', '1', ',', '0', '\n', (byte) 0xe9, ',', '1', '\n'});
+        DataException e = assertThrows(DataException.class, () -> Csv.read(f, Csv.Options.defaults()));
+        assertEquals(f + ":3: not valid UTF-8 text (byte 8 is 0xe9); save the CSV file as UTF-8", e.getMessage());
+    }
+
+    /** Found by ReaderFuzzTest: a one-column table (a wrong delimiter) was an internal IllegalArgumentException from Dataset. */
+    @Test void aLabelWithoutFeaturesIsAnError() {
+        assertEquals("t.csv: the table has one column, the label, and no feature columns (is the delimiter ';' right?)",
+                error("5,4,\n5,6,\n", Csv.Options.defaults().delimiter(';')));
+    }
+
     @Test void noHeaderAndLabelByIndex() throws IOException {
         Dataset d = parse("1,10,20\n0,30,40\n", Csv.Options.defaults().label(0));
         assertArrayEquals(new float[]{10, 20, 30, 40}, d.features().floats());

@@ -144,4 +144,25 @@ class IdxTest {
         m = assertThrows(DataException.class, () -> IdxDataset.load("t", img, bad, 3, List.of())).getMessage();
         assertTrue(m.contains("label 9 of sample 2"), m);
     }
+
+    /**
+     * Issue 10: a gzip bomb (a few KiB inflating to far more than its IDX header declares) was
+     * inflated whole. Now inflation stops one byte past the declared size, with a clear error.
+     */
+    @Test void aGzipBombStopsAtTheDeclaredSize() throws IOException {
+        byte[] header = bytes(0, 0, 0x08, 1, 0, 0, 0, 16); // 16 ubytes declared
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(zipped)) {
+            z.write(header);
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 256; i++) z.write(zeros); // 256 MiB of zeros inflate from about 256 KiB
+        }
+        assertTrue(zipped.size() < 1 << 20, "the bomb is small: " + zipped.size());
+        DataException e = assertThrows(DataException.class, () -> Idx.decode(zipped.toByteArray(), "bomb.gz"));
+        assertTrue(e.getMessage().startsWith("bomb.gz: the gzip data inflates past the 16 bytes of elements its IDX header declares"), e.getMessage());
+        byte[] huge = bytes(0, 0, 0x08, 2, 0x7f, 0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0xff);
+        e = assertThrows(DataException.class, () -> Idx.decode(gzip(huge), "huge.gz"));
+        assertTrue(e.getMessage().contains("declares more than 2 GiB"), e.getMessage());
+        assertArrayEquals(Idx.decode(UBYTE_FIXTURE, "f").ints(), Idx.decode(gzip(UBYTE_FIXTURE), "f.gz").ints(), "a well-formed gzipped file still reads");
+    }
 }

@@ -213,4 +213,14 @@ class SyntheticTest {
         for (int v : y) c[v]++;
         return c;
     }
+
+    /** Issue 10: data moons(n=2000000000) was a NegativeArraySizeException; now the sizes that do not fit are named. */
+    @Test void sizesPastAJavaArrayAreAClearError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Synthetic.twoMoons(2_000_000_000, 0.1, 0));
+        assertTrue(e.getMessage().contains("2 x 2000000000 = 4000000000 values do not fit one Java array"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Synthetic.gratings(10, 2, 100_000, 0.1, 0));
+        assertTrue(e.getMessage().contains("do not fit one Java array"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Synthetic.copyTask(1 << 20, 1 << 12, 10, 0));
+        assertTrue(e.getMessage().contains("use fewer samples"), e.getMessage());
+    }
 }

@@ -68,12 +68,18 @@ public final class Checkpoints {
         if (hasBest) for (Graph.Output o : init.outputs()) expected.add(new Named(BEST_PREFIX + o.name(), o.value().type()));
         c.requireMatches(specs(expected), file.toString());
         TrainState s = new TrainState(c.tensors(), longMeta(c, file, SEED_KEY));
-        s.globalBatch = longMeta(c, file, Checkpoint.STEP_KEY);
-        s.epoch = (int) longMeta(c, file, Checkpoint.EPOCH_KEY);
-        s.batch = (int) longMeta(c, file, BATCH_KEY);
+        // Every counter is range-checked, never narrowed: an edited or foreign file is an error
+        // naming the field, not a crash or a run that silently skips epochs.
+        s.globalBatch = longMeta(c, file, Checkpoint.STEP_KEY, 0, Long.MAX_VALUE);
+        s.epoch = (int) longMeta(c, file, Checkpoint.EPOCH_KEY, 0, Integer.MAX_VALUE);
+        s.batch = (int) longMeta(c, file, BATCH_KEY, 0, Integer.MAX_VALUE);
         s.bestLoss = doubleMeta(c, file, BEST_LOSS_KEY);
-        s.bestEpoch = (int) longMeta(c, file, BEST_EPOCH_KEY);
-        s.badEpochs = (int) longMeta(c, file, BAD_EPOCHS_KEY);
+        if (Double.isNaN(s.bestLoss) || s.bestLoss == Double.NEGATIVE_INFINITY)
+            throw new CheckpointException(file + ": metadata '" + BEST_LOSS_KEY + "' = " + s.bestLoss + " is not a loss (a number or Infinity)");
+        s.bestEpoch = (int) longMeta(c, file, BEST_EPOCH_KEY, 0, s.epoch);
+        s.badEpochs = (int) longMeta(c, file, BAD_EPOCHS_KEY, 0, s.epoch);
+        if (s.globalBatch < s.batch)
+            throw new CheckpointException(file + ": metadata '" + Checkpoint.STEP_KEY + "' = " + s.globalBatch + " counts fewer batches than '" + BATCH_KEY + "' = " + s.batch);
         // Keep the init graph's order, whatever order the file stored.
         Map<String, Tensor> ordered = new LinkedHashMap<>(), best = new LinkedHashMap<>();
         for (Graph.Output o : init.outputs()) {
@@ -117,8 +123,7 @@ public final class Checkpoints {
         Map<String, Tensor> m = new LinkedHashMap<>();
         for (Value v : wanted) m.put(v.name(), c.tensor(v.name()));
         long seed = longMeta(c, file, SEED_KEY);
-        long epoch = longMeta(c, file, Checkpoint.EPOCH_KEY);
-        if (epoch < 0 || epoch > Integer.MAX_VALUE) throw new CheckpointException(file + ": metadata '" + Checkpoint.EPOCH_KEY + "' = " + epoch + " is not an epoch count");
+        long epoch = longMeta(c, file, Checkpoint.EPOCH_KEY, 0, Integer.MAX_VALUE);
         return new Weights(m, seed, (int) epoch, c.meta(Checkpoint.MODEL_KEY));
     }
 
@@ -162,6 +167,24 @@ public final class Checkpoints {
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file + ": " + e.getMessage());
         }
+    }
+
+    /** Metadata {@code key} as a long in [min, max]; a CheckpointException naming the field otherwise. */
+    private static long longMeta(Checkpoint c, Path file, String key, long min, long max) throws CheckpointException {
+        long v = longMeta(c, file, key);
+        if (v < min || v > max)
+            throw new CheckpointException(file + ": metadata '" + key + "' = " + v + " is out of range [" + min + ", " + max + "]");
+        return v;
+    }
+
+    /**
+     * Checks a batch position read from a checkpoint against the epoch it resumes: at most the
+     * epoch's batch count ({@code batches}), so a resumed run never silently skips an epoch.
+     */
+    public static void checkBatch(Path file, TrainState s, int batches) throws CheckpointException {
+        if (s.batch > batches)
+            throw new CheckpointException(file + ": metadata '" + BATCH_KEY + "' = " + s.batch + " is past the end of the epoch (" + batches
+                    + " batches with this data and batch size); resume with the data and batch size the checkpoint was trained with");
     }
 
     private static double doubleMeta(Checkpoint c, Path file, String key) throws CheckpointException {

@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  * lowerings directly); optimized ones run the standard pipeline first.
  */
 class MovementJvmTest {
-    /** Cases per op and mode: a quarter of the property tries (25 by default, 250 with -Pthorough). */
-    private static final int CASES = Math.max(1, Integer.getInteger("jqwik.tries.default", 100) / 4);
+    /** Cases per op and mode: a quarter of the property tries (25 by default, 250 with -Pthorough, at least a quarter of -Dpbt.tries.min). */
+    private static final int CASES = Math.max(1, Math.max(Integer.getInteger("jqwik.tries.default", 100) * Integer.getInteger("pbt.tries.factor", 1),
+            Integer.getInteger("pbt.tries.min", 0)) / 4);
 
     @Test
     void unoptimizedGraphsAgreeWithTheInterpreter() {

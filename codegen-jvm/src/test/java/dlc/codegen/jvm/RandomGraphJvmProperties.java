@@ -5,6 +5,7 @@ import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
 import dlc.ir.ops.Ops;
 import dlc.ir.testing.RandomGraphs;
+import dlc.ir.testing.UnitDimGraphs;
 import dlc.ir.text.IrParser;
 import dlc.ir.text.IrPrinter;
 import dlc.passes.autodiff.Autodiff;
@@ -17,7 +18,9 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Random graphs (the generator of the IR and autodiff property suites: every op family, broadcasting,
  * symbolic dims, scans, casts, integer and bool values) and their gradients run on the JVM backend
- * and on the interpreter, unoptimized and through the standard pipeline.
+ * and on the interpreter, unoptimized and through the standard pipeline; and graphs aimed at size-1
+ * dims ({@link UnitDimGraphs}: reductions over them broadcast back, keepdims or not), the shapes
+ * of issue 9's miscompile, which the general generator reaches only now and then.
  *
  * <p>Every f32 type is made f64 first, so both sides compute in double and any difference is a
  * codegen bug rather than float32 rounding (which is covered by the example suite at 1e-4): values
@@ -30,8 +33,20 @@ class RandomGraphJvmProperties {
 
     @Provide Arbitrary<Graph> graphs() { return RandomGraphs.graphs(20); }
 
+    @Provide Arbitrary<Graph> unitDimGraphs() { return UnitDimGraphs.graphs(8); }
+
     @Property(maxDiscardRatio = 10)
     void randomGraphsAndTheirGradientsAgree(@ForAll("graphs") Graph generated, @ForAll long seed) {
+        check(generated, seed);
+    }
+
+    /** Size-1 dims, reductions over them broadcast back, keepdims or not, scalars broadcast back (issue 9). */
+    @Property(maxDiscardRatio = 10)
+    void sizeOneDimsAndReductionsBroadcastBackAgree(@ForAll("unitDimGraphs") Graph generated, @ForAll long seed) {
+        check(generated, seed);
+    }
+
+    private static void check(Graph generated, long seed) {
         Graph g = IrParser.parseGraph(IrPrinter.print(generated).replace("f32", "f64"));
         Map<String, Tensor> in = RandomGraphs.randomInputs(g, RandomGraphs.BINDINGS, seed);
         Map<String, Tensor> ref;

@@ -14,7 +14,7 @@ import java.util.Map;
  * {@code grad(y, x)}: the gradient of the floating scalar y with respect to x, where x is a
  * tensor, a tuple or list of tensors (nested tuples too; the result has the same structure), or
  * a set of parameters: a def (the params whose path starts with the def's name, as a train step's
- * {@code params} setting selects them) or a string path prefix ({@code "encoder.dense"}); the
+ * {@code params} setting selects them), a shared instance (the params of its scope) or a string path prefix ({@code "encoder.dense"}); the
  * result is then a tuple of gradients in the order the params were declared.
  *
  * <p>The gradient is built in place with the autodiff pass's VJP rules ({@link
@@ -36,9 +36,10 @@ final class BuiltinsGrad {
         List<Value> targets = new ArrayList<>();
         List<String> names = new ArrayList<>();
         Val shape;
-        boolean params = xv instanceof StrV || xv instanceof DefFn;
+        boolean params = xv instanceof StrV || xv instanceof DefFn || xv instanceof SharedFn;
         if (params) {
-            String prefix = xv instanceof StrV s ? s.v() : ((DefFn) xv).name();
+            // a shared instance's params live under its own scope (encoder_1, or the name= given)
+            String prefix = xv instanceof StrV s ? s.v() : xv instanceof SharedFn sf ? sf.instance().anchor().scopePath() : ((DefFn) xv).name();
             for (Map.Entry<String, Value> e : declaredParams(a).entrySet())
                 if (e.getKey().equals(prefix) || e.getKey().startsWith(prefix + ".")) {
                     targets.add(e.getValue());
@@ -126,7 +127,13 @@ final class BuiltinsGrad {
 
     private static String hintForPrefix(Args a, String prefix) {
         List<String> paths = new ArrayList<>(declaredParams(a).keySet());
-        String close = Names.didYouMean(prefix, paths);
+        java.util.Set<String> scopes = new java.util.LinkedHashSet<>();   // every dotted prefix: "enc", "enc.dense", "enc.dense.w"
+        for (String p : paths)
+            for (int i = p.indexOf('.'); ; i = p.indexOf('.', i + 1)) {
+                scopes.add(i < 0 ? p : p.substring(0, i));
+                if (i < 0) break;
+            }
+        String close = Names.didYouMean(prefix, scopes);
         if (close != null) return close;
         if (paths.isEmpty()) return "no params are declared yet; call the def before taking the gradient";
         return "declared params: " + String.join(", ", paths.size() > 8 ? paths.subList(0, 8) : paths) + (paths.size() > 8 ? ", ..." : "");

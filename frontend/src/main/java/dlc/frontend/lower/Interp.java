@@ -78,6 +78,8 @@ public final class Interp {
             throw error(span, e.getMessage(), e.hint());
         } catch (IllegalArgumentException e) {
             throw error(span, e.getMessage(), null);
+        } catch (ArithmeticException e) { // exact dim arithmetic: a size beyond 64 bits, a division by a zero dim
+            throw error(span, e.getMessage(), "choose smaller sizes");
         }
     }
 

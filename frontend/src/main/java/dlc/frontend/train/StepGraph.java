@@ -7,6 +7,7 @@ import dlc.frontend.lower.Val;
 import dlc.frontend.lower.Val.*;
 import dlc.ir.*;
 import dlc.passes.autodiff.Autodiff;
+import dlc.passes.autodiff.GradientException;
 
 import java.util.*;
 
@@ -78,6 +79,10 @@ final class StepGraph {
     private Graph gradients(Graph train) {
         try {
             return new Autodiff().gradients(train, sets.loss(), sets.params());
+        } catch (GradientException e) {
+            // at the forward op whose gradient rule refused, not at the loss
+            throw staging.error(new Span(e.loc().file(), e.loc().line(), e.loc().col(), 1),
+                    "cannot differentiate loss '" + sets.loss() + "' for step '" + plan.name() + "': " + e.detail(), e.hint());
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw staging.error(plan.lossSpan(), "cannot differentiate loss '" + sets.loss() + "' for step '" + plan.name() + "': " + e.getMessage(), null);
         }

@@ -40,11 +40,11 @@ final class TrainSettings {
 
         TrainConfig.Data data = top.containsKey("data") ? data(top.get("data")) : null;
         TrainConfig.Data test = top.containsKey("test") ? data(top.get("test")) : null;
-        int batch = (int) integer(top.get("batch"), 32, 1);
-        int epochs = (int) integer(top.get("epochs"), 10, 1);
-        long seed = integer(top.get("seed"), 0, Long.MIN_VALUE);
+        int batch = (int) integer(top.get("batch"), 32, 1, Integer.MAX_VALUE);
+        int epochs = (int) integer(top.get("epochs"), 10, 1, Integer.MAX_VALUE);
+        long seed = integer(top.get("seed"), 0, Long.MIN_VALUE, Long.MAX_VALUE);
         double validation = number(top.get("validation"), 0.1, 0.0, 1.0);
-        int patience = (int) integer(top.get("patience"), 0, 0);
+        int patience = (int) integer(top.get("patience"), 0, 0, Integer.MAX_VALUE);
         double minDelta = number(top.get("min_delta"), 0.0, 0.0, Double.POSITIVE_INFINITY);
         TrainPlan.MetricSetting metric = top.containsKey("metric") ? metric(top.get("metric")) : null;
 
@@ -196,6 +196,15 @@ final class TrainSettings {
             for (Arg a : c.args()) {
                 Object v = java(a.value());
                 if (v == null) return null;
+                if (v instanceof Long l && (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) && !"seed".equals(a.name())) {
+                    report(a.value().span(), "data set argument " + (a.name() == null ? "" : "'" + a.name() + "' ") + "= " + l + " does not fit an int",
+                            "sizes and counts are at most 2147483647");
+                    return null;
+                }
+                if (v instanceof Double d && !Double.isFinite(d)) {
+                    report(a.value().span(), "data set argument " + (a.name() == null ? "" : "'" + a.name() + "' ") + "= " + d + " is not a finite number", null);
+                    return null;
+                }
                 if (a.name() == null) args.add(v);
                 else options.put(a.name(), v);
             }
@@ -232,13 +241,18 @@ final class TrainSettings {
         return null;
     }
 
-    private long integer(TrainSetting s, long dflt, long min) {
+    /** An int setting in [min, max]; a value out of range is reported, never truncated to fit. */
+    private long integer(TrainSetting s, long dflt, long min, long max) {
         if (s == null) return dflt;
         Expr e = s.values().get(0);
         Val v = eval(e);
         if (v == null) return dflt;
         if (!(v instanceof IntV i) || i.v() < min) {
             report(e.span(), "'" + s.name() + "' must be an int" + (min > Long.MIN_VALUE ? " >= " + min : "") + ", got " + v.describe(), null);
+            return dflt;
+        }
+        if (i.v() > max) {
+            report(e.span(), "'" + s.name() + "' must be at most " + max + ", got " + v.describe(), "a larger value does not fit the trainer's int counters");
             return dflt;
         }
         return i.v();
@@ -249,7 +263,8 @@ final class TrainSettings {
         Expr e = s.values().get(0);
         Val v = eval(e);
         if (v == null) return dflt;
-        if (!(v instanceof IntV || v instanceof FloatV) || num(v) < min || num(v) >= maxExclusive) {
+        // written so that NaN (inf - inf) fails too: every comparison with NaN is false
+        if (!(v instanceof IntV || v instanceof FloatV) || !(num(v) >= min && num(v) < maxExclusive)) {
             report(e.span(), "'" + s.name() + "' must be a number in [" + min + ", " + maxExclusive + "), got " + v.describe(), null);
             return dflt;
         }

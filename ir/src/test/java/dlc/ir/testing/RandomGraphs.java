@@ -20,8 +20,9 @@ import java.util.*;
  * (duplicates, hints that need sanitizing) and source locations.
  *
  * <p>Ops covered: unary and binary elementwise (arithmetic, comparisons, logic), {@code where},
- * {@code cast}, reductions (sum, mean, max, min, argmax, argmin), movement (permute, reverse,
- * reshape, broadcast_to, slice, concat, pad), {@code matmul} (batched, and vector products) and
+ * {@code cast}, reductions (sum, mean, max, min, argmax, argmin; also combined with their operand,
+ * broadcast back over it: keepdims, or everything to a scalar), movement (permute, reverse,
+ * reshape that flattens, adds or drops size-1 dims, broadcast_to, slice, concat, pad), {@code matmul} (batched, and vector products) and
  * {@code scan} (a running sum with a nested body graph). A step whose op rejects the operands it drew is skipped; a dtype mismatch is
  * repaired with a cast, which is itself a tested node.
  */
@@ -31,8 +32,14 @@ public final class RandomGraphs {
     /** Values for every symbol the generator uses, all small so that interpreting is cheap. */
     public static final Map<String, Long> BINDINGS = Map.of("B", 2L, "T", 3L, "H", 2L);
 
+    /**
+     * Master dims. Size 1 is drawn deliberately and often (a quarter of the draws, besides the 1s
+     * that {@link #variant} puts in input shapes): reductions over size-1 dims, broadcasting against
+     * them and reshapes that add or drop them are where a backend's loop nests and a fusion pass's
+     * groups differ from the dense case (issue 9: {@code b - sum(b)} over {@code f32[1]}).
+     */
     private static final List<Dim> DIM_POOL = List.of(Dim.sym("B"), Dim.sym("T"), Dim.parse("2*H"), Dim.of(3),
-            Dim.parse("(T + 1)/2"), Dim.of(2));
+            Dim.parse("(T + 1)/2"), Dim.of(2), Dim.of(1), Dim.of(1));
     private static final List<DType> INPUT_DTYPES = List.of(DType.F32, DType.F32, DType.F64, DType.I32, DType.BOOL);
     private static final List<DType> CAST_DTYPES = List.of(DType.F32, DType.F64, DType.I32, DType.I64, DType.BOOL);
     private static final List<String> INPUT_NAMES = List.of("x", "y", "encoder.dense_1.w", "bn.rm", "h0", "my input", "0", "w");
@@ -80,6 +87,10 @@ public final class RandomGraphs {
             }
             else b.output("out" + i, Graph.Output.Role.OUTPUT, v);
         }
+        // the newest value is always an output, so the end of the chain the steps built stays live
+        Value last = values.get(values.size() - 1);
+        if (!last.isGraphInput() && b.build().outputs().stream().noneMatch(o -> o.value() == last))
+            b.output("out_last", Graph.Output.Role.OUTPUT, last);
         return b.build();
     }
 
@@ -129,7 +140,7 @@ public final class RandomGraphs {
                     values.add(add(b, "where", Attrs.EMPTY, hint, cond, c, castTo(b, values, d, c.type().dtype())));
                 }
                 case 3 -> values.add(add(b, "cast", Attrs.of("dtype", CAST_DTYPES.get(sub % CAST_DTYPES.size())), hint, a));
-                case 4 -> values.add(reduce(b, sub, bits, hint, a));
+                case 4 -> values.addAll(reduce(b, sub, bits, hint, a));
                 case 5 -> values.add(movement(b, sub, bits, hint, a, master));
                 case 6 -> values.add(matmul(b, sub, hint, a));
                 default -> values.addAll(scan(b, sub, bits, hint, a, d));
@@ -141,16 +152,60 @@ public final class RandomGraphs {
 
     private static final List<String> REDUCE = List.of("sum", "mean", "max", "min", "argmax", "argmin");
 
-    /** A reduction over a random subset of axes (one axis for argmax/argmin), keepdims at random. */
-    private static Value reduce(GraphBuilder b, int sub, int bits, String hint, Value a) {
+    /** Binary ops that combine a value with its own reduction broadcast back over it. */
+    private static final List<String> COMBINE = List.of("sub", "div", "add", "mul", "maximum", "sub");
+    /** Elementwise ops that may compute the reduced value first, so it is computed in the same fusion group. */
+    private static final List<String> BEFORE_COMBINE = Arrays.asList(null, "neg", "abs", "tanh");
+
+    /**
+     * A reduction over a random subset of axes (one axis for argmax/argmin), keepdims at random;
+     * in two thirds of the steps it is combined with its operand again (the reduction broadcast back
+     * over it, as in softmax's {@code x - max(x)} or issue 9's {@code b - sum(b)} with
+     * {@code b = -y}): the operand is sometimes computed first by an elementwise op; the axes are
+     * random, exactly the operand's size-1 dims, its leading size-1 dims, or all of them (a
+     * reduction over size-1 dims only is a reshape after simplify); keepdims is random where the
+     * result still broadcasts back (leading axes reduced), and a scalar is sometimes broadcast_to
+     * the operand's shape before combining. Returns the values it adds.
+     */
+    private static List<Value> reduce(GraphBuilder b, int sub, int bits, String hint, Value a) {
         String op = REDUCE.get(sub % REDUCE.size());
         int r = a.type().rank();
         boolean keep = (sub / REDUCE.size()) % 2 == 1;
         if (op.startsWith("arg")) {
             if (r == 0) throw new ShapeException("no axis to reduce");
-            return add(b, op, Attrs.of("axis", (long) (bits % r), "keepdims", keep), hint, a);
+            return List.of(add(b, op, Attrs.of("axis", (long) (bits % r), "keepdims", keep), hint, a));
         }
-        return add(b, op, Attrs.of("axes", subset(r, bits), "keepdims", keep), hint, a);
+        if ((sub / (2 * REDUCE.size())) % 3 == 0) return List.of(add(b, op, Attrs.of("axes", subset(r, bits), "keepdims", keep), hint, a));
+        List<Value> added = new ArrayList<>();
+        String before = BEFORE_COMBINE.get((bits >> 12) % BEFORE_COMBINE.size());
+        if (before != null) {
+            a = add(b, before, Attrs.EMPTY, null, a);
+            added.add(a);
+        }
+        List<Long> axes = switch ((bits >> 14) % 4) {
+            case 0 -> subset(r, bits);
+            case 1 -> unitAxes(a.type().shape(), false);
+            case 2 -> unitAxes(a.type().shape(), true);
+            default -> subset(r, -1);
+        };
+        boolean all = axes.size() == r, leading = axes.equals(subset(axes.size(), -1));
+        // without keepdims the result broadcasts back only when the leading dims were reduced
+        Value red = add(b, op, Attrs.of("axes", axes, "keepdims", !leading || keep), null, a);
+        added.add(red);
+        Value back = all && (bits >> 9 & 1) == 1 ? add(b, "broadcast_to", Attrs.of("shape", a.type().shape()), null, red) : red;
+        String how = COMBINE.get((bits >> 10) % COMBINE.size());
+        added.add((bits >> 8 & 1) == 1 ? add(b, how, Attrs.EMPTY, hint, a, back) : add(b, how, Attrs.EMPTY, hint, back, a));
+        return added;
+    }
+
+    /** The axes of size 1 ({@code leading}: only the run of them that starts the shape). */
+    private static List<Long> unitAxes(Shape s, boolean leading) {
+        List<Long> axes = new ArrayList<>();
+        for (int i = 0; i < s.rank(); i++) {
+            if (s.dim(i).isConst() && s.dim(i).value() == 1) axes.add((long) i);
+            else if (leading) break;
+        }
+        return axes;
     }
 
     private static List<Long> subset(int rank, int bits) {
@@ -171,7 +226,7 @@ public final class RandomGraphs {
                 return add(b, "permute", Attrs.of("perm", perm), hint, a);
             }
             case 1 -> { return add(b, "reverse", Attrs.of("axes", subset(r, bits)), hint, a); }
-            case 2 -> { return add(b, "reshape", Attrs.of("shape", Shape.of(sh.numel())), hint, a); }
+            case 2 -> { return add(b, "reshape", Attrs.of("shape", reshaped(sh, sub / 7, bits)), hint, a); }
             case 3 -> { return add(b, "broadcast_to", Attrs.of("shape", master), hint, a); }
             case 4 -> {
                 List<Dim> starts = new ArrayList<>(), stops = new ArrayList<>();
@@ -197,6 +252,17 @@ public final class RandomGraphs {
                 return add(b, "pad", Attrs.of("low", low, "high", high), hint, a);
             }
         }
+    }
+
+    /** Flattened, a size-1 dim inserted at a random place, or every size-1 dim dropped. */
+    private static Shape reshaped(Shape sh, int variant, int bits) {
+        List<Dim> dims = new ArrayList<>(sh.dims());
+        switch (variant % 3) {
+            case 0 -> { return Shape.of(sh.numel()); }
+            case 1 -> dims.add(bits % (dims.size() + 1), Dim.of(1));
+            default -> dims.removeIf(d -> d.isConst() && d.value() == 1);
+        }
+        return new Shape(dims);
     }
 
     /** a @ a^T (batch dims carried along), or a vector product for rank-1 a. */
@@ -233,7 +299,14 @@ public final class RandomGraphs {
         return b.op(Ops.get("scan"), attrs, List.of(body.build()), operands, Arrays.asList(hint, null));
     }
 
-    private static Value pick(List<Value> values, int i) { return values.get(i % values.size()); }
+    /**
+     * Operand {@code i}: half the time one of the three newest values, so steps build chains (a
+     * fusion group, a value used by its own reduction) more often than unrelated dead branches.
+     */
+    private static Value pick(List<Value> values, int i) {
+        int n = values.size();
+        return i % 2 == 0 ? values.get(n - 1 - i / 2 % Math.min(n, 3)) : values.get(i / 2 % n);
+    }
 
     private static Value castTo(GraphBuilder b, List<Value> values, Value v, DType d) {
         if (v.type().dtype() == d) return v;

@@ -154,7 +154,14 @@ public final class Autodiff {
             List<Value> cts = n.outputs().stream().map(cot::get).toList();
             VjpContext ctx = new VjpContext(b, n, n.inputs().stream().map(map).toList(),
                     n.outputs().stream().map(map).toList(), cts, this::vjpGraph);
-            List<Value> grads = rules.apply(n.op()).vjp(ctx);
+            List<Value> grads;
+            try {
+                grads = rules.apply(n.op()).vjp(ctx);
+            } catch (GradientException e) {
+                throw e; // a node inside a region (a scan body) already named its location
+            } catch (ShapeException e) {
+                throw new GradientException(n, e.getMessage(), e.hint());
+            }
             if (grads.size() != n.inputs().size())
                 throw new IllegalStateException("VJP of " + n.op().name() + " returned " + grads.size() + " cotangents for " + n.inputs().size() + " operands");
             for (int i = 0; i < grads.size(); i++) {
