@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  * build holds the same bytes a model jar would. A model whose inputs did not change since the last
  * build ({@link Stamp}) is not compiled again.
  */
-@Mojo(name = "compile", defaultPhase = LifecyclePhase.GENERATE_SOURCES, threadSafe = true)
+@Mojo(name = "compile", defaultPhase = LifecyclePhase.GENERATE_SOURCES)
 public class CompileMojo extends AbstractMojo {
     /** Where the .dl files are. */
     @Parameter(defaultValue = "${project.basedir}/src/main/dl", property = "dlc.sourceDirectory")
