@@ -50,8 +50,10 @@ public final class Sizes {
      */
     public static void check(Graph g, Map<String, Long> env) {
         for (Value v : g.inputs()) checkValue(v, env, describeInput(v, g));
+        Map<Value, String> outputNames = new java.util.IdentityHashMap<>();
+        for (Graph.Output o : g.outputs()) outputNames.putIfAbsent(o.value(), o.name());
         for (Node n : g.nodes()) {
-            for (Value v : n.outputs()) checkValue(v, env, describeNode(n, g));
+            for (Value v : n.outputs()) checkValue(v, env, describeNode(n, g, outputNames.get(v)));
             for (Graph r : n.regions()) check(r, env);
         }
     }
@@ -129,8 +131,10 @@ public final class Sizes {
         return role + " '" + v.name() + "' of graph " + g.name() + ":";
     }
 
-    private static String describeNode(Node n, Graph g) {
+    /** "m.dl:4:14: add gives", with the graph output it computes when it is one (a parameter of the init graph). */
+    private static String describeNode(Node n, Graph g, String output) {
         boolean located = n.loc() != null && !n.loc().equals(SourceLoc.UNKNOWN);
-        return located ? n.loc() + ": " + n.op().name() + " gives" : n.op().name() + " in graph " + g.name() + " gives";
+        String op = n.op().name() + (output != null ? " (output '" + output + "' of graph " + g.name() + ")" : "");
+        return located ? n.loc() + ": " + op + " gives" : op + " in graph " + g.name() + " gives";
     }
 }

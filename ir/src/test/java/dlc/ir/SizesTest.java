@@ -54,7 +54,7 @@ class SizesTest {
         Sizes.check(g, Map.of("N", 1000L));
         Sizes.check(g, Map.of()); // nothing known: nothing to reject
         ShapeException e = assertThrows(ShapeException.class, () -> Sizes.check(g, Map.of("N", 100_000L)));
-        assertEquals("m.dl:4:14: add gives f32[N, N] is [100000, 100000] with N = 100000: 10000000000 elements, "
+        assertEquals("m.dl:4:14: add (output 'c' of graph eval) gives f32[N, N] is [100000, 100000] with N = 100000: 10000000000 elements, "
                 + "more than a Java array holds (2147483639)", e.getMessage());
     }
 }
