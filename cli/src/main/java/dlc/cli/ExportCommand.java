@@ -8,6 +8,7 @@ import dlc.onnx.OnnxException;
 import dlc.onnx.OnnxExporter;
 import dlc.onnx.proto.Onnx.ModelProto;
 import dlc.onnx.proto.Onnx.ValueInfoProto;
+import dlc.passes.ShapeInference;
 import dlc.train.Checkpoints;
 import dlc.train.Executor;
 import picocli.CommandLine.Command;
@@ -57,7 +58,8 @@ final class ExportCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Module m = Programs.lower(main.toolchain(), file, choice, spec.commandLine().getErr());
-        Graph graph = Programs.graph(m, graphName);
+        // the IR as the passes first see it: typed by shape inference, before simplification and fusion
+        Graph graph = new ShapeInference().run(Programs.graph(m, graphName));
         Map<String, Tensor> values;
         String source;
         if (weights != null) {

@@ -11,6 +11,7 @@ import dlc.train.TrainPlan;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.StringJoiner;
 import java.util.function.Supplier;
 
 /** What {@code train}, {@code eval} and {@code gradcheck} share: the lowered model, its train block's plan, its data. */
@@ -60,20 +61,33 @@ final class TrainInputs {
 
     /** The plan's data set; files relative to the .dl file's directory, Fashion-MNIST under {@code dataDir}. */
     Dataset data(Path file, Path dataDir) throws IOException {
-        return load(plan.dataset(), plan.dataArgs(), file, dataDir);
+        return load(plan.dataset(), plan.dataArgs(), file, dataDir, where("data", file));
     }
 
     /** The plan's test set (the block's {@code test} setting), or null when it names none. */
     Dataset testData(Path file, Path dataDir) throws IOException {
-        return plan.hasTest() ? load(plan.testDataset(), plan.testArgs(), file, dataDir) : null;
+        return plan.hasTest() ? load(plan.testDataset(), plan.testArgs(), file, dataDir, where("test", file)) : null;
     }
 
-    private static Dataset load(String name, java.util.Map<String, String> args, Path file, Path dataDir) throws IOException {
+    /** Where the train block of this model writes {@code setting} ({@code file:line:col} of its value), else the file. */
+    private String where(String setting, Path file) {
+        if (compilation != null && compilation.program() != null)
+            for (dlc.frontend.ast.Ast.Decl d : compilation.program().decls())
+                if (d instanceof dlc.frontend.ast.Ast.Train t && t.model().equals(module.name()))
+                    for (dlc.frontend.ast.Ast.TrainItem i : t.items())
+                        if (i instanceof dlc.frontend.ast.Ast.TrainSetting s && s.name().equals(setting) && !s.values().isEmpty())
+                            return s.values().get(0).span().toString();
+        return file.toString();
+    }
+
+    private static Dataset load(String name, java.util.Map<String, String> args, Path file, Path dataDir, String where) throws IOException {
         Path base = file.toAbsolutePath().getParent();
         try {
             return Datasets.load(name, args, base, dataDir);
         } catch (TrainException | IllegalArgumentException e) {
-            throw new UserError(file + ": data " + name + (args.isEmpty() ? "" : args.toString().replace('{', '(').replace('}', ')').replace(", ", ", ")) + ": " + e.getMessage());
+            StringJoiner call = new StringJoiner(", ", name + "(", ")");
+            args.forEach((k, v) -> call.add(k + "=" + v));
+            throw new UserError(where + ": data " + call + ": " + e.getMessage());
         }
     }
 

@@ -114,6 +114,24 @@ class TrainCommandsTest {
         assertEquals("dlc: cannot write " + out + ": directory " + dir.resolve("nope") + " does not exist\n", r.err());
     }
 
+    /**
+     * Issue 9: after early stopping the last line gave the last epoch's validation loss while the
+     * checkpoint held an earlier epoch's weights. With min_delta 100 no epoch after the first counts
+     * as an improvement, so epoch 1's weights are kept while epochs 2 and 3 score better.
+     */
+    @Test void afterEarlyStoppingTheLastLineReportsTheRestoredWeights() throws Exception {
+        Path f = write("mlp.dl", MLP.replace("epochs 20", "epochs 10\n  patience 2\n  min_delta 100"));
+        CliHarness.Result r = exec(DLC, "train", f.toString(), "--out", dir.resolve("m.safetensors").toString());
+        assertEquals(0, r.code(), r::toString);
+        var epochs = java.util.regex.Pattern.compile("validation loss (\\d+\\.\\d+), accuracy").matcher(r.err());
+        java.util.List<String> losses = new java.util.ArrayList<>();
+        while (epochs.find()) losses.add(epochs.group(1));
+        assertEquals(3, losses.size(), r::toString);
+        assertTrue(r.out().contains("(stopped early; kept the weights of epoch 1)"), r::toString);
+        assertTrue(r.out().contains("validation loss " + losses.get(0) + ","), "epoch 1's validation loss " + losses.get(0) + " in the last line:\n" + r);
+        assertFalse(r.out().contains("validation loss " + losses.get(2) + ","), r::toString);
+    }
+
     @Test void theLearningRateOptionChangesTheUpdate() throws Exception {
         Path f = write("mlp.dl", MLP);
         Path base = dir.resolve("base.safetensors"), same = dir.resolve("same.safetensors"), slow = dir.resolve("slow.safetensors");

@@ -58,6 +58,13 @@ class TrainInputChecksTest {
         assertEquals(0, ok.code(), ok::toString);
     }
 
+    /** Issue 10: data moons(n=2000000000) was a NegativeArraySizeException (exit 70); now an error at the setting. */
+    @Test void aDataSetTooLargeForJavaArraysIsAnErrorAtItsSetting() throws Exception {
+        Path f = dir.resolve("big.dl");
+        Files.writeString(f, CSV_MODEL.replace("data csv(path=\"labels.csv\", label=\"label\")", "data moons(n=2000000000)"));
+        oneLineError(exec(DLC, "train", f.toString()), f + ":11:8: data moons(n=2000000000): 2 x 2000000000 = 4000000000 values do not fit one Java array");
+    }
+
     @Test void outputPathsAreCheckedBeforeTraining() throws Exception {
         Path out = Files.createDirectory(dir.resolve("out"));
         CliHarness.Result r = exec(DLC, "train", "../examples/mlp_moons.dl", "--out", out.toString());

@@ -96,7 +96,8 @@ class IndexingTest {
     void outOfRangeIndicesFailLoudly() {
         double[] x = new double[6], y = new double[6];
         assertThrows(IllegalArgumentException.class, () -> Indexing.gather(x, 0, 2, 3, 1, new double[]{3}, 0, 1, y, 0));
-        assertThrows(IllegalArgumentException.class, () -> Indexing.gather(x, 0, 2, 3, 1, new double[]{-1}, 0, 1, y, 0));
+        // negative indices count from the end (-1 is the last row), down to -3 for an axis of 3
+        assertThrows(IllegalArgumentException.class, () -> Indexing.gather(x, 0, 2, 3, 1, new double[]{-4}, 0, 1, y, 0));
         assertThrows(IllegalArgumentException.class,
                 () -> Indexing.scatterAdd(x, 0, 2, 3, 1, new double[]{5}, 0, 1, new double[2], 0, y, 0));
     }

@@ -74,6 +74,28 @@ class LargeLogitsTest {
         }
     }
 
+    /** A label outside [0, K) is one_hot's zero row: the loss stays logsumexp(z) - sum(t z), with t = e / K under smoothing. */
+    @Test
+    void aLabelOutsideTheClassesKeepsItsValueAfterTheShift() {
+        String src = """
+                import std.loss.{cross_entropy}
+                model M {
+                  input z: f32[B, 4]
+                  input y: i32[B]
+                  output ce = cross_entropy(z, y, reduction="none")
+                  output smooth = cross_entropy(z, y, label_smoothing=0.1, reduction="none")
+                }
+                """;
+        Tensor z = new Tensor(DType.F32, new int[]{2, 4}, new double[]{1, 2, 3, 4, 1, 2, 3, 4});
+        Tensor y = new Tensor(DType.I32, new int[]{2}, new double[]{7, 1});
+        Map<String, Tensor> out = ModelRunner.compileSource(src, 1).run("eval", Map.of("z", z, "y", y));
+        double lse = 4 + Math.log(1 + Math.exp(-1) + Math.exp(-2) + Math.exp(-3));
+        assertClose(lse, out.get("ce").data()[0], 1e-12, "label 7 of 4 classes");
+        assertClose(lse - 2, out.get("ce").data()[1], 1e-12, "label 1");
+        assertClose(lse - 0.025 * 10, out.get("smooth").data()[0], 1e-12, "label 7, smoothing 0.1");
+        assertClose(lse - 0.9 * 2 - 0.025 * 10, out.get("smooth").data()[1], 1e-12, "label 1, smoothing 0.1");
+    }
+
     @Test
     void layerNormOfValuesWhoseSquaresOverflowFloat32() {
         Tensor z = new Tensor(DType.F32, new int[]{3, 4}, new double[]{3e19, -2e19, 1e19, 0, 1e30, 1e30, 1e30, 1e30, 1, 2, 3, 4});

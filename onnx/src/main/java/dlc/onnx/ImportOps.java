@@ -25,7 +25,7 @@ final class ImportOps {
             "And", "Or", "Where", "MatMul", "Gemm", "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool",
             "GlobalMaxPool", "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ArgMax", "ArgMin", "Softmax", "LogSoftmax",
             "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Expand", "Concat", "Split", "Slice", "Gather", "Pad",
-            "Range", "Resize", "BatchNormalization", "LayerNormalization");
+            "Range", "Resize", "BatchNormalization", "LayerNormalization", "Scan");
 
     private static final Map<String, String> UNARY = Map.ofEntries(
             Map.entry("Neg", "neg"), Map.entry("Abs", "abs"), Map.entry("Sign", "sign"), Map.entry("Exp", "exp"), Map.entry("Log", "log"),
@@ -44,12 +44,17 @@ final class ImportOps {
     private final GraphProto g;
     private final long opset;
     private final String modelName;
-    private final DlNames names = new DlNames();
+    /** The graph this one is nested in (a Scan body's enclosing graph), or null for the model's graph. */
+    private final ImportOps parent;
+    // shared by a model's graph and every graph nested in it: names, params and weights are the model's
+    private final DlNames names;
+    private final Map<String, String> symbols;
+    private final List<String> params;
+    private final Set<String> helpers;
+    private final Map<String, Tensor> weights;
+    // this graph's own
     private final Map<String, Imported> env = new HashMap<>();
-    private final Map<String, String> symbols = new HashMap<>();
-    private final List<String> inputs = new ArrayList<>(), params = new ArrayList<>(), body = new ArrayList<>();
-    private final Set<String> helpers = new TreeSet<>();
-    private final Map<String, Tensor> weights = new LinkedHashMap<>();
+    private final List<String> inputs = new ArrayList<>(), body = new ArrayList<>();
     private final Set<String> outputNames = new HashSet<>(), emittedOutputs = new HashSet<>();
     private final Map<String, Integer> uses = new HashMap<>();
     private final Map<String, String> firstUser = new HashMap<>();
@@ -59,6 +64,55 @@ final class ImportOps {
         this.g = g;
         this.opset = opset;
         this.modelName = modelName;
+        this.parent = null;
+        this.names = new DlNames();
+        this.symbols = new HashMap<>();
+        this.params = new ArrayList<>();
+        this.helpers = new TreeSet<>();
+        this.weights = new LinkedHashMap<>();
+    }
+
+    /** A nested graph (a Scan body): it sees the enclosing graphs' values by name, as ONNX subgraphs do. */
+    private ImportOps(ImportOps parent, GraphProto g) {
+        this.g = g;
+        this.opset = parent.opset;
+        this.modelName = parent.modelName;
+        this.parent = parent;
+        this.names = parent.names;
+        this.symbols = parent.symbols;
+        this.params = parent.params;
+        this.helpers = parent.helpers;
+        this.weights = parent.weights;
+    }
+
+    /** A value by ONNX name, here or in an enclosing graph; null when none has it. */
+    private Imported lookup(String name) {
+        Imported v = env.get(name);
+        return v != null || parent == null ? v : parent.lookup(name);
+    }
+
+    /** Converts every node of this graph, in order. */
+    private void convertNodes() {
+        for (NodeProto n : g.getNodeList())
+            for (String i : n.getInputList()) {
+                uses.merge(i, 1, Integer::sum);
+                firstUser.putIfAbsent(i, n.getOpType());
+            }
+        for (ValueInfoProto o : g.getOutputList()) uses.merge(o.getName(), 1, Integer::sum);
+        for (NodeProto n : g.getNodeList()) {
+            node = n;
+            try {
+                convert(n);
+            } catch (ShapeException e) {
+                throw fail("the shapes do not fit dlc's rules: " + e.getMessage());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw fail(e.getMessage());
+            } catch (IndexOutOfBoundsException | ClassCastException | NullPointerException e) {
+                // a node whose operands or attributes do not have the form the ONNX operator defines
+                throw fail("malformed node (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+            }
+        }
+        node = null;
     }
 
     OnnxImporter.Result run() {
@@ -74,26 +128,11 @@ final class ImportOps {
             env.put(in.getName(), new T(name, t));
         }
         for (ValueInfoProto out : g.getOutputList()) outputNames.add(out.getName());
-        for (NodeProto n : g.getNodeList())
-            for (String i : n.getInputList()) {
-                uses.merge(i, 1, Integer::sum);
-                firstUser.putIfAbsent(i, n.getOpType());
-            }
-        for (NodeProto n : g.getNodeList()) {
-            node = n;
-            try {
-                convert(n);
-            } catch (ShapeException e) {
-                throw fail("the shapes do not fit dlc's rules: " + e.getMessage());
-            } catch (IllegalArgumentException | IllegalStateException e) {
-                throw fail(e.getMessage());
-            }
-        }
-        node = null;
+        convertNodes();
         List<String> outs = new ArrayList<>();
         for (ValueInfoProto o : g.getOutputList()) {
             if (emittedOutputs.contains(o.getName())) continue;
-            Imported v = env.get(o.getName());
+            Imported v = lookup(o.getName());
             if (v == null) throw new OnnxException("graph output '" + o.getName() + "' is computed by no node");
             outs.add("output " + names.fresh(o.getName()) + " = " + tensor(o.getName()).expr());
         }
@@ -163,7 +202,7 @@ final class ImportOps {
 
     private Imported value(int i) {
         if (i >= node.getInputCount() || node.getInput(i).isEmpty()) return null;
-        Imported v = env.get(node.getInput(i));
+        Imported v = lookup(node.getInput(i));
         if (v == null) throw fail("input '" + node.getInput(i) + "' is computed by no earlier node");
         return v;
     }
@@ -182,7 +221,8 @@ final class ImportOps {
     }
 
     private T tensor(String onnxName) {
-        Imported v = env.get(onnxName);
+        Imported v = lookup(onnxName);
+        if (v == null) throw fail("the value '" + onnxName + "' is computed by no node");
         return v instanceof T t ? t : materialize((K) v, onnxName);
     }
 
@@ -342,8 +382,9 @@ final class ImportOps {
                 if (op.equals("Dropout") && n.getOutputCount() > 1 && uses.containsKey(n.getOutput(1)))
                     throw fail("the dropout mask is used, but dlc imports dropout as the identity (inference)");
                 Imported v = value(0);
-                if (v instanceof K k) put(0, k);
-                else emit(0, ((T) v).expr(), ((T) v).type());
+                // a new name for the same value: a statement only where the graph's output needs its name
+                if (v instanceof T t && outputNames.contains(node.getOutput(0))) emit(0, t.expr(), t.type());
+                else put(0, v);
             }
             case "Constant" -> put(0, constant());
             case "Shape" -> {
@@ -372,7 +413,14 @@ final class ImportOps {
                 T c = tensor(0), a = tensor(1), b = tensor(2);
                 emit(0, "where(" + c.expr() + ", " + a.expr() + ", " + b.expr() + ")", infer("where", Attrs.EMPTY, c.type(), a.type(), b.type()));
             }
-            case "MatMul" -> { T a = tensor(0), b = tensor(1); emit(0, a.expr() + " @ " + b.expr(), infer("matmul", Attrs.EMPTY, a.type(), b.type())); }
+            case "MatMul" -> {
+                T a = tensor(0), b = tensor(1);
+                String e = a.expr() + " @ " + b.expr();
+                TensorType t = infer("matmul", Attrs.EMPTY, a.type(), b.type());
+                // a dense layer's product, read only by its bias addition: one expression, x @ w + b
+                if (onlyReadBy(node.getOutput(0), "Add")) put(0, new T(e, t));
+                else emit(0, e, t);
+            }
             case "Gemm" -> gemm();
             case "Conv", "ConvTranspose" -> conv(op.equals("ConvTranspose"));
             case "MaxPool", "AveragePool" -> pool(op.equals("MaxPool"));
@@ -416,8 +464,13 @@ final class ImportOps {
             }
             case "Squeeze", "Unsqueeze" -> squeeze(op.equals("Unsqueeze"));
             case "Expand" -> {
-                T x = tensor(0);
                 K s = knownInput(1, "Expand's shape");
+                if (value(0) instanceof K c && c.numel() == 1 && c.shape().length == 0 && (!c.isInteger() || c.ints()[0].isConst())) {
+                    List<Dim> to = Arrays.asList(s.ints()); // a filled tensor
+                    emit(0, "full(" + dims(to) + ", " + literal(c, 0) + ", dtype=" + c.dtype().text() + ")", new TensorType(c.dtype(), new Shape(to)));
+                    return;
+                }
+                T x = tensor(0);
                 List<Dim> to = broadcast(x.type().shape().dims(), Arrays.asList(s.ints()));
                 emit(0, "broadcast_to(" + x.expr() + ", " + dims(to) + ")", infer("broadcast_to", Attrs.of("shape", new Shape(to)), x.type()));
             }
@@ -436,6 +489,7 @@ final class ImportOps {
                         new TensorType(fill.dtype(), new Shape(d)));
             }
             case "Resize" -> resize();
+            case "Scan" -> scan();
             case "BatchNormalization" -> batchNorm();
             case "LayerNormalization" -> layerNorm();
             default -> throw fail("not supported");
@@ -509,7 +563,18 @@ final class ImportOps {
         }
         String expr = Character.isLetter(m[1].charAt(0)) && !m[1].equals("and") && !m[1].equals("or")
                 ? m[1] + "(" + ea + ", " + eb + ")" : paren(ea) + " " + m[1] + " " + paren(eb);
-        emit(0, expr, infer(m[0], Attrs.EMPTY, ta, tb));
+        TensorType type = infer(m[0], Attrs.EMPTY, ta, tb);
+        boolean dense = op.equals("Add") && (ea.contains(" @ ") || eb.contains(" @ "));
+        // x @ w + b read only by an activation: one statement, relu(x @ w + b), as the .dl layer would read
+        if (dense && ACTIVATIONS.stream().anyMatch(f -> onlyReadBy(node.getOutput(0), f))) put(0, new T("(" + expr + ")", type));
+        else emit(0, expr, type);
+    }
+
+    private static final List<String> ACTIVATIONS = List.of("Relu", "Tanh", "Sigmoid");
+
+    /** True when one node of type {@code op} reads the value and nothing else does (nor is it a graph output). */
+    private boolean onlyReadBy(String value, String op) {
+        return uses.getOrDefault(value, 0) == 1 && op.equals(firstUser.get(value)) && !outputNames.contains(value);
     }
 
     private static String paren(String e) { return e.startsWith("-") ? "(" + e + ")" : e; }
@@ -577,7 +642,7 @@ final class ImportOps {
             e += " + " + ec + (beta != 1 ? " * " + number(beta, t.dtype()) : "");
         }
         String out = node.getOutput(0);
-        if (uses.getOrDefault(out, 0) == 1 && "Relu".equals(firstUser.get(out)) && !outputNames.contains(out)) put(0, new T("(" + e + ")", t));
+        if (onlyReadBy(out, "Relu")) put(0, new T("(" + e + ")", t));
         else emit(0, e, t);
     }
 
@@ -775,16 +840,14 @@ final class ImportOps {
             sizes = new long[parts];
             for (int i = 0; i < parts; i++) sizes[i] = Math.min(each, total.value() - each * i);
         }
-        StringJoiner lhs = new StringJoiner(", ");
+        List<TensorType> types = new ArrayList<>();
         for (int i = 0; i < parts; i++) {
-            String name = names.of(node.getOutput(i));
             List<Dim> d = new ArrayList<>(x.type().shape().dims());
             d.set(a, Dim.of(sizes[i]));
-            env.put(node.getOutput(i), new T(name, x.type().withShape(new Shape(d))));
-            lhs.add(name);
-            if (outputNames.contains(node.getOutput(i))) throw fail("a Split output that is a graph output is not supported");
+            types.add(x.type().withShape(new Shape(d)));
         }
-        body.add(lhs + " = split(" + x.expr() + ", " + list(sizes) + ", axis=" + a + ")");
+        body.add(String.join(", ", multiOutputs(types)) + " = split(" + x.expr() + ", " + list(sizes) + ", axis=" + a + ")");
+        outputsOfMulti();
     }
 
     private static final long BIG = Long.MAX_VALUE / 4;
@@ -937,6 +1000,121 @@ final class ImportOps {
         double[] v = new double[n];
         for (int i = 0; i < n; i++) v[i] = s + i * d;
         put(0, known(new Tensor(start.dtype(), new int[]{n}, v), null));
+    }
+
+    /**
+     * ONNX Scan as dlc's scan: state variables are the carries, scan inputs the xs, scan outputs
+     * the ys, the body a lambda whose statements are its nodes. dlc scans every x and y along one
+     * axis in one direction, so the axes and directions must agree. A scan input the body never
+     * reads (a step counter's stand-in) becomes the scan's {@code length}.
+     */
+    private void scan() {
+        if (opset < 9) throw fail("Scan before opset 9 (with sequence_lens) is not supported");
+        GraphProto bodyGraph = attr("body").getG();
+        int m = (int) intAttr("num_scan_inputs", 0), nIn = node.getInputCount(), n = nIn - m;
+        int k = bodyGraph.getOutputCount() - n;
+        if (bodyGraph.getInputCount() != n + m || k < 0) throw fail("the body's inputs and outputs do not match the Scan's operands");
+        long[] inAxes = or(intsAttr("scan_input_axes"), new long[m]), outAxes = or(intsAttr("scan_output_axes"), new long[k]);
+        long[] inDirs = or(intsAttr("scan_input_directions"), new long[m]), outDirs = or(intsAttr("scan_output_directions"), new long[k]);
+        Set<Long> axes = new TreeSet<>(), dirs = new TreeSet<>();
+        List<T> inits = new ArrayList<>();
+        for (int i = 0; i < n; i++) inits.add(tensor(i));
+        ImportOps sub = new ImportOps(this, bodyGraph);
+        Set<String> bodyReads = new HashSet<>();
+        for (NodeProto bn : bodyGraph.getNodeList()) bodyReads.addAll(bn.getInputList());
+        for (ValueInfoProto o : bodyGraph.getOutputList()) bodyReads.add(o.getName());
+        List<String> carryNames = new ArrayList<>(), stepNames = new ArrayList<>(), xs = new ArrayList<>();
+        Dim steps = null;
+        for (int i = 0; i < n; i++) {
+            String name = names.fresh(bodyGraph.getInput(i).getName());
+            sub.env.put(bodyGraph.getInput(i).getName(), new T(name, inits.get(i).type()));
+            carryNames.add(name);
+        }
+        for (int j = 0; j < m; j++) {
+            TensorType xt = typeOf(n + j);
+            int a = axis(inAxes[j], xt.rank());
+            List<Dim> d = new ArrayList<>(xt.shape().dims());
+            steps = d.remove(a);
+            String bodyName = bodyGraph.getInput(n + j).getName();
+            if (!bodyReads.contains(bodyName) && value(n + j) instanceof K) continue; // only counts the steps
+            axes.add((long) a);
+            dirs.add(inDirs[j]);
+            String name = names.fresh(bodyName);
+            sub.env.put(bodyName, new T(name, xt.withShape(new Shape(d))));
+            stepNames.add(name);
+            xs.add(tensor(n + j).expr());
+        }
+        sub.convertNodes();
+        List<String> newCarries = new ArrayList<>(), ys = new ArrayList<>();
+        List<TensorType> yTypes = new ArrayList<>();
+        for (int i = 0; i < n + k; i++) {
+            T v = sub.tensor(bodyGraph.getOutput(i).getName());
+            if (i < n) newCarries.add(v.expr());
+            else {
+                ys.add(v.expr());
+                int a = axis(outAxes[i - n], v.type().rank() + 1);
+                axes.add((long) a);
+                dirs.add(outDirs[i - n]);
+                List<Dim> d = new ArrayList<>(v.type().shape().dims());
+                d.add(a, steps);
+                yTypes.add(v.type().withShape(new Shape(d)));
+            }
+        }
+        if (axes.size() > 1) throw fail("dlc scans every input and output along one axis; this Scan uses axes " + axes);
+        if (dirs.size() > 1) throw fail("dlc scans every input and output in one direction; this Scan mixes directions");
+        if (n == 0) throw fail("a Scan without state variables is not supported");
+        StringBuilder fn = new StringBuilder("fn(").append(group(carryNames));
+        if (!stepNames.isEmpty()) fn.append(", ").append(group(stepNames));
+        fn.append(") {\n");
+        for (String st : sub.body) fn.append("    ").append(st).append('\n');
+        fn.append("    (").append(group(newCarries)).append(", ").append(ys.isEmpty() ? "none" : group(ys)).append(")\n  }");
+        StringBuilder call = new StringBuilder("scan(").append(fn).append(", ").append(group(inits.stream().map(T::expr).toList()));
+        if (!xs.isEmpty()) call.append(", xs=").append(group(xs));
+        else call.append(", length=").append(steps);
+        long axis = axes.isEmpty() ? 0 : axes.iterator().next();
+        if (!xs.isEmpty() || !ys.isEmpty()) call.append(", axis=").append(axis);
+        if (!dirs.isEmpty() && dirs.iterator().next() == 1) call.append(", reverse=true");
+        call.append(")");
+        List<TensorType> types = new ArrayList<>();
+        for (T t : inits) types.add(t.type());
+        types.addAll(yTypes);
+        List<String> vars = multiOutputs(types);
+        body.add(group(vars.subList(0, n)) + ", " + (k == 0 ? "_" : group(vars.subList(n, n + k))) + " = " + call);
+        outputsOfMulti();
+    }
+
+    private final List<String[]> pendingOutputs = new ArrayList<>();
+
+    /**
+     * Variable names for a node's several outputs (a Scan's, a Split's), bound to their types;
+     * a graph output gets a helper name here and its own name in the {@code output} statement
+     * {@link #outputsOfMulti} writes after the node's statement.
+     */
+    private List<String> multiOutputs(List<TensorType> types) {
+        List<String> vars = new ArrayList<>();
+        for (int i = 0; i < types.size(); i++) {
+            String onnx = i < node.getOutputCount() ? node.getOutput(i) : "";
+            if (onnx.isEmpty()) { vars.add(names.fresh("unused")); continue; }
+            String name = names.of(onnx);
+            if (outputNames.contains(onnx)) {
+                String v = names.fresh(name + "_value");
+                pendingOutputs.add(new String[]{name, v});
+                emittedOutputs.add(onnx);
+                vars.add(v);
+            } else vars.add(name);
+            env.put(onnx, new T(name, types.get(i)));
+        }
+        return vars;
+    }
+
+    private void outputsOfMulti() {
+        for (String[] o : pendingOutputs) body.add("output " + o[0] + " = " + o[1]);
+        pendingOutputs.clear();
+    }
+
+    /** One name as itself, several as a tuple. */
+    private static String group(List<String> items) {
+        return items.size() == 1 ? items.get(0) : "(" + String.join(", ", items) + ")";
     }
 
     /** Resize of an NCHW tensor's spatial axes, in the two coordinate conventions dlc's resize computes. */

@@ -82,7 +82,7 @@ final class OnnxOps {
         };
         if (op.equals("scan")) {
             List<String> outs = new ArrayList<>();
-            for (Value v : n.outputs()) outs.add(b.fresh(hintOf(v)));
+            for (Value v : n.outputs()) outs.add(hintOf(v) != null ? b.fresh(hintOf(v)) : b.numbered("scan"));
             scan(b, n, in, outs);
             for (int i = 0; i < outs.size(); i++) env.put(n.outputs().get(i), outs.get(i));
         } else env.put(n.output(), out);

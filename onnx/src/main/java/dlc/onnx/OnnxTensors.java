@@ -65,6 +65,7 @@ public final class OnnxTensors {
             case "f64" -> { buf = buffer(8 * v.length); for (double x : v) buf.putDouble(x); }
             case "i32" -> { buf = buffer(4 * v.length); for (double x : v) buf.putInt((int) x); }
             case "i64" -> { buf = buffer(8 * v.length); for (double x : v) buf.putLong((long) x); }
+            case "f16" -> { buf = buffer(2 * v.length); for (double x : v) buf.putShort(floatToHalf((float) x)); }
             case "bool", "u8", "i8" -> { buf = buffer(v.length); for (double x : v) buf.put((byte) (long) x); }
             default -> throw new OnnxException("tensor " + name + ": dtype " + t.dtype() + " cannot be written to ONNX here");
         }
@@ -127,6 +128,24 @@ public final class OnnxTensors {
         }
         if (t.equals("bool")) for (int i = 0; i < v.length; i++) v[i] = v[i] != 0 ? 1 : 0;
         return new Tensor(d, shape, v);
+    }
+
+    /** A float as IEEE 754 half precision bits, rounded to nearest even (overflow to infinity). */
+    static short floatToHalf(float f) {
+        int bits = Float.floatToIntBits(f), sign = (bits >>> 16) & 0x8000, exp = (bits >>> 23) & 0xff, mant = bits & 0x7fffff;
+        if (exp == 0xff) return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 : 0));
+        int e = exp - 127 + 15;
+        if (e >= 0x1f) return (short) (sign | 0x7c00);
+        int shift = 13, base = e << 10;
+        if (e <= 0) { // subnormal in half precision
+            if (e < -10) return (short) sign;
+            mant |= 0x800000;
+            shift = 14 - e;
+            base = 0;
+        }
+        int half = mant >> shift, rem = mant & ((1 << shift) - 1), mid = 1 << (shift - 1);
+        if (rem > mid || rem == mid && (half & 1) != 0) half++;
+        return (short) (sign | (base + half)); // a carry out of the mantissa steps the exponent, as it should
     }
 
     /** IEEE 754 half precision bits to a float. */

@@ -3,6 +3,7 @@ package dlc.onnx;
 import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.eval.Tensor;
+import dlc.passes.ShapeInference;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -46,7 +47,7 @@ class ExportExamplesTest {
                     "the error names the op and its source line: " + e.getMessage());
             return;
         }
-        byte[] onnx = OnnxExporter.export(g, w, m.name()).toByteArray();
+        byte[] onnx = OnnxExporter.export(new ShapeInference().run(g), w, m.name()).toByteArray();
         Map<String, Tensor> in = Models.inputs(g, Models.dims(g, Map.of()), 1);
         Agreement.assertClose(Models.reference(g, w, in), Ort.run(onnx, in), file.getFileName().toString());
     }

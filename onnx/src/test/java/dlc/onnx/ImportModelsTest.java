@@ -85,6 +85,29 @@ class ImportModelsTest {
         assertTrue(src.contains("layer_norm_inference("), src);
     }
 
+    /** A reverse-direction RNN as an ONNX Scan whose body reads the weights from the enclosing graph. */
+    @Test void recurrentScanWithCapturedWeights() throws Exception {
+        OnnxModelBuilder b = new OnnxModelBuilder(5).input("x", DType.F32, "N", "T", 3).input("h0", DType.F32, "N", 4).output("h_last").output("hs");
+        String w = b.weight("W", 3, 4), u = b.weight("U", 4, 4);
+        OnnxModelBuilder body = new OnnxModelBuilder(6).input("h", DType.F32, "N", 4).input("x_t", DType.F32, "N", 3).output("h_next").output("y");
+        String pre = body.node("Add", List.of(body.node("MatMul", List.of("x_t", w)), body.node("MatMul", List.of("h", u))));
+        body.node("Tanh", "h_next", List.of(pre));
+        body.node("Identity", "y", List.of("h_next"));
+        b.nodeOuts("Scan", List.of("h0", "x"), List.of("h_last", "hs"), Attr.graph("body", body.graph()),
+                Attr.i("num_scan_inputs", 1), Attr.ints("scan_input_axes", 1), Attr.ints("scan_output_axes", 1),
+                Attr.ints("scan_input_directions", 1), Attr.ints("scan_output_directions", 1));
+        String src = agree(b.build(17), Map.of("N", 2L, "T", 6L));
+        assertTrue(src.contains("= scan(fn(h, x_t) {") && src.contains("reverse=true"), src);
+    }
+
+    @Test void splitWithAGraphOutputAmongItsResults() throws Exception {
+        OnnxModelBuilder b = new OnnxModelBuilder(7).input("x", DType.F32, "N", 6).output("left").output("scaled");
+        b.nodeOuts("Split", List.of("x", b.ints("sizes", 2, 4)), List.of("left", "right"), Attr.i("axis", 1));
+        b.node("Mul", "scaled", List.of(b.node("Clip", List.of("right", b.scalar(-0.5f), b.scalar(0.5f))), b.scalar(3f)));
+        String src = agree(b.build(17), Map.of("N", 3L));
+        assertTrue(src.contains("= split(x, [2, 4], axis=1)") && src.contains("output left = "), src);
+    }
+
     @Test void unsupportedOpsAreListedWithCountsAndNothingIsConverted() {
         OnnxModelBuilder b = new OnnxModelBuilder(4).input("x", DType.F32, "N", 4).output("y");
         String a = b.node("LRN", List.of("x"));
@@ -92,6 +115,17 @@ class ImportModelsTest {
         b.node("Hardmax", "y", List.of(b.node("Relu", List.of(c))));
         OnnxException e = assertThrows(OnnxException.class, () -> OnnxImporter.convert(OnnxImporter.parse(b.build(17), "m.onnx"), "M"));
         assertEquals("the model uses 3 nodes of ops dlc import does not support: Hardmax (1), LRN (2)", e.getMessage());
+    }
+
+    @Test void aMalformedNodeIsAnErrorNamingIt() {
+        OnnxModelBuilder b = new OnnxModelBuilder(8).input("x", DType.F32, "N", 4).output("y");
+        b.node("Reshape", "y", List.of("x", b.ints("shape", 0, 0, 4))); // copies a dim x does not have
+        OnnxException e = assertThrows(OnnxException.class, () -> OnnxImporter.convert(OnnxImporter.parse(b.build(17), "m.onnx"), "M"));
+        assertTrue(e.getMessage().startsWith("Reshape node"), e.getMessage());
+        OnnxModelBuilder c = new OnnxModelBuilder(9).input("x", DType.F32, "N", 4).output("y");
+        c.node("MatMul", "y", List.of("x")); // one operand
+        assertTrue(assertThrows(OnnxException.class, () -> OnnxImporter.convert(OnnxImporter.parse(c.build(17), "m.onnx"), "M"))
+                .getMessage().startsWith("MatMul node"));
     }
 
     @Test void corruptBytesAreNotAModel() {

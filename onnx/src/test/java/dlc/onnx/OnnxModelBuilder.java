@@ -63,6 +63,9 @@ final class OnnxModelBuilder {
         return node("Constant", List.of(), Attr.tensor("value", OnnxTensors.toProto("c" + counter, Tensor.scalar(DType.F32, v))));
     }
 
+    /** The graph alone, as a Scan body. */
+    GraphProto graph() { return g.build(); }
+
     byte[] build(long opset) {
         return ModelProto.newBuilder().setIrVersion(8).setProducerName("dlc tests")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))

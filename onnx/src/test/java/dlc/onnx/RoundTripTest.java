@@ -26,9 +26,7 @@ class RoundTripTest {
     private static final Path EXAMPLES = Path.of("..", "examples");
 
     /** Exported examples the importer refuses, and the op its error must name. */
-    static final Map<String, String> NOT_IMPORTABLE = Map.of(
-            "birnn.dl", "Scan", "gru.dl", "Scan", "hodgkin_huxley.dl", "Scan", "hopfield.dl", "Scan", "lif.dl", "Scan",
-            "lstm.dl", "Scan", "rnn.dl", "Scan", "seq2seq_attention.dl", "Scan");
+    static final Map<String, String> NOT_IMPORTABLE = Map.of();
 
     @TestFactory Stream<DynamicTest> exportThenImportComputesTheSameOutputs() throws IOException {
         try (Stream<Path> files = Files.list(EXAMPLES)) {

@@ -243,10 +243,15 @@ public final class Npy {
             return new Tensor(dtype, t.shape(), f);
         }
         double[] d = new double[n];
+        boolean fromInteger = !t.dtype().startsWith("f");
         for (int i = 0; i < n; i++) {
             double v = t.get(i);
             d[i] = switch (dtype) {
-                case "i32", "i64", "u8", "i8" -> v < 0 ? Math.ceil(v) : Math.floor(v); // C-style truncation, as numpy's astype
+                // the language's cast: integers wrap (numpy's astype), floats truncate toward zero and saturate
+                case "i32" -> Ints.cast(v, fromInteger, Ints.I32);
+                case "i64" -> Ints.cast(v, fromInteger, Ints.I64);
+                case "u8" -> Ints.cast(v, fromInteger, Ints.U8);
+                case "i8" -> Ints.cast(v, fromInteger, Ints.I8);
                 case "bool" -> v != 0 ? 1 : 0;
                 default -> v;
             };

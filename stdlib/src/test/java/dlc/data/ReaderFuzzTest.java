@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * bounds, NegativeArraySizeException, OutOfMemoryError, StackOverflowError, ...). A failure prints
  * the seed, the case and the smallest input (by deleting chunks) that still fails.
  *
- * <p>CI runs {@value #DEFAULT_CASES} cases per reader from the fixed seed {@value #DEFAULT_SEED}.
+ * <p>CI runs {@value #DEFAULT_CASES} cases per reader from the fixed seed {@value #DEFAULT_SEED}
+ * ({@code -Pthorough} ten times as many).
  * Before a change to a reader lands, run many more from fresh seeds:
  * {@code mvn -o -q test -pl stdlib -am -Dtest=ReaderFuzzTest -Ddlc.fuzz.cases=200000 -Ddlc.fuzz.seed=$RANDOM}.
  */
@@ -40,7 +41,8 @@ class ReaderFuzzTest {
     static final int DEFAULT_CASES = 1500;
     static final long DEFAULT_SEED = 20261206L;
 
-    private static final int CASES = Integer.getInteger("dlc.fuzz.cases", DEFAULT_CASES);
+    /** {@code -Ddlc.fuzz.cases=N}, else the default times {@code -Dpbt.tries.factor} (the thorough profile's 10x). */
+    private static final int CASES = Integer.getInteger("dlc.fuzz.cases", DEFAULT_CASES * Math.max(1, Integer.getInteger("pbt.tries.factor", 1)));
     private static final long SEED = Long.getLong("dlc.fuzz.seed", DEFAULT_SEED);
     private static final Path FILE = Path.of("fuzz.bin");
 

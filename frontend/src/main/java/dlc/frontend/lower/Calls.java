@@ -129,6 +129,7 @@ final class Calls {
         // a shared instance's call declares into the instance's scope
         Frame caller = inst != null ? enter(in, def.name(), span, () -> SharedWeights.enter(in, inst, span))
                 : enter(in, def.name(), span, !in.frame.isCallOf(def.name()));
+        Frame self = in.frame;
         try {
             for (int i = 0; i < slots.length; i++) {
                 Formal f = def.params().get(i);
@@ -156,6 +157,11 @@ final class Calls {
             if (def.result() != null)
                 result = TypePatterns.matchArg(in, def.result(), result, local, def.result().span(), "the result of " + def.name(), origins);
             return result;
+        } catch (CompileError e) {
+            // the first call of an instance declares its parameters; after it failed, later calls
+            // would only report what it did not get to declare
+            if (inst != null && self.instanceCall == 0) inst.failFirstCall();
+            throw e;
         } finally {
             in.frame = caller;
         }

@@ -78,7 +78,7 @@ final class Frame {
 
     /** The k-th call of a shared instance at span (its random sites are numbered like calls of its def). */
     Frame callShared(SharedInstance inst, Span span, int k) {
-        String name = inst.def().name();
+        String name = inst.anchor().fnName;
         int site = callCounts.merge(name, 1, Integer::sum) - 1;
         return new Frame(this, name, span, true, null, name + "_" + site, "in call to shared " + name, inst, k);
     }

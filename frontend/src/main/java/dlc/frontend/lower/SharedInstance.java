@@ -1,6 +1,5 @@
 package dlc.frontend.lower;
 
-import dlc.frontend.ast.Span;
 import dlc.frontend.lower.Val.DefFn;
 
 import java.util.LinkedHashSet;
@@ -17,16 +16,15 @@ final class SharedInstance {
     private final DefFn def;
     private final Frame anchor;
     private final Lowering lowering;
-    private final Span made;
     /** Paths of the params and state declared by the first call, in declaration order. */
     private final Set<String> paths = new LinkedHashSet<>();
     private int calls;
+    private boolean firstCallFailed;
 
-    SharedInstance(DefFn def, Frame anchor, Lowering lowering, Span made) {
+    SharedInstance(DefFn def, Frame anchor, Lowering lowering) {
         this.def = def;
         this.anchor = anchor;
         this.lowering = lowering;
-        this.made = made;
     }
 
     DefFn def() { return def; }
@@ -37,13 +35,15 @@ final class SharedInstance {
     /** The lowering the instance belongs to (its parameters are inputs of that lowering's graph). */
     Lowering lowering() { return lowering; }
 
-    /** Where {@code share} made the instance. */
-    Span made() { return made; }
-
     /** Paths declared by the first call: the params and state every later call must declare alike. */
     Set<String> paths() { return paths; }
 
     void own(String path) { paths.add(path); }
+
+    /** Marks the first call as failed (reported): later calls fail silently. */
+    void failFirstCall() { firstCallFailed = true; }
+
+    boolean firstCallFailed() { return firstCallFailed; }
 
     /** The index of the call about to run (0 for the first) and counts it. */
     int nextCall() { return calls++; }

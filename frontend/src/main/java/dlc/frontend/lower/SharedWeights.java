@@ -46,7 +46,7 @@ final class SharedWeights {
             if (!name.matches("[A-Za-z_][A-Za-z0-9_]*"))
                 throw a.error("name", "the scope name \"" + name + "\" is not a plain name", "use letters, digits and '_', e.g. name=\"encoder\"");
         }
-        return new SharedFn(new SharedInstance(d, in.frame.anchor(d.name(), a.span, name), in.lowering, a.span));
+        return new SharedFn(new SharedInstance(d, in.frame.anchor(d.name(), a.span, name), in.lowering));
     }
 
     /** The frame of the next call of inst at span. */
@@ -54,6 +54,7 @@ final class SharedWeights {
         if (inst.lowering() != in.lowering)
             throw in.error(span, "this shared instance of " + inst.def().name() + " was made for another graph",
                     "make the instance with share(...) where it is used, in the model body");
+        if (inst.firstCallFailed()) throw CompileError.poisoned();
         return in.frame.callShared(inst, span, inst.nextCall());
     }
 

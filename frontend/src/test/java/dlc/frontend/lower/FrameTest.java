@@ -35,6 +35,26 @@ class FrameTest {
         assertEquals("w", model.qualify("w"));
     }
 
+    /**
+     * A shared instance's scope is claimed when it first declares, like a plain call's, and each
+     * call of the instance numbers its own inner scopes afresh, so both calls name alike.
+     */
+    @Test
+    void callsOfASharedInstanceBorrowItsScope() {
+        Frame model = Frame.root("", "model");
+        Frame anchor = model.anchor("enc", AT, null);
+        assertEquals("enc.dense.w", model.call("enc", AT, true).call("dense", AT, true).qualify("w"), "a plain call came first");
+        SharedInstance inst = new SharedInstance(null, anchor, null);
+        for (int k = 0; k < 2; k++) {
+            Frame call = model.callShared(inst, AT, k);
+            assertEquals("enc_1.dense.w", call.call("dense", AT, true).qualify("w"), "call " + k);
+            assertEquals("enc_1.dense_1.w", call.call("dense", AT, true).qualify("w"), "call " + k);
+            assertEquals("enc_1.b", call.qualify("b"));
+        }
+        assertEquals("enc_2.w", model.call("enc", AT, true).qualify("w"), "later plain calls number after the instance");
+        assertEquals("named.w", model.anchor("enc", AT, "named").qualify("w"));
+    }
+
     @Test
     void randomSitesAreDistinctAndStable() {
         Frame model = Frame.root("", "model");

@@ -76,6 +76,30 @@ class GradBuiltinTest {
         assertClose(new double[]{2, 2}, out.get("both").data(), 1e-12);
     }
 
+    /** A shared instance's params: one gradient per param, summing over every call of the instance. */
+    @Test
+    void gradWithRespectToASharedInstanceSumsOverItsCalls() {
+        Compilation c = ok("""
+                import std.nn.{dense}
+                model P {
+                  input x: f32[B, 3]
+                  d = share(dense)
+                  y = sum(d(x, 2)) + sum(d(2 * x, 2))
+                  (gw, gb) = grad(y, d)
+                  output gw_out = gw
+                  output gb_out = gb
+                }
+                """);
+        Map<String, Tensor> in = new HashMap<>();
+        in.put("x", t(X23, 1, 2, 3, 4, 5, 6));
+        in.put("dense.w", t(new int[]{3, 2}, 1, 2, 3, 4, 5, 6));
+        in.put("dense.b", t(new int[]{2}, 0, 0));
+        Map<String, Tensor> out = run(graph(c, "eval"), in);
+        // the first call gives sum over samples of x[s, i], the second twice that; each call adds B to the bias's
+        assertClose(new double[]{15, 15, 21, 21, 27, 27}, out.get("gw_out").data(), 1e-12);
+        assertClose(new double[]{4, 4}, out.get("gb_out").data(), 1e-12);
+    }
+
     @Test
     void aValueThatDoesNotDependOnXHasZeroGradientAndAWarning() {
         Compilation c = ok("""
@@ -126,33 +150,87 @@ class GradBuiltinTest {
                 """);
         assertTrue(prefix.contains("test.dl:5:27: error: grad: no floating param is declared under 'dens' (so far)"), prefix);
         assertTrue(prefix.contains("did you mean 'dense"), prefix);
+        String rule = errors("""
+                model Bad {
+                  input x: f32[B, 1, H, 8]
+                  input w: f32[1, 1, 3, 3]
+                  y = conv2d(x, w, stride=2)
+                  output a = grad(sum(y), x)
+                }
+                """);
+        assertTrue(rule.contains("test.dl:5:14: error: grad: cannot differentiate: the gradient of conv2d with stride 2 needs to know the input"), rule);
+        assertTrue(rule.contains("note: the operation whose gradient failed at test.dl:4:7"), rule);
         assertTrue(errors("""
                 model Bad {
                   input x: f32[B, 3]
                   output a = grad(sum(x), 3)
                 }
-                """).contains("grad's x must be a tensor, a tuple of tensors, a def or a param path prefix (a string), got an int"));
+                """).contains("grad's x must be a tensor, a tuple of tensors, a def, a shared instance or a param path prefix (a string), got an int"));
+    }
+
+    /** grad inside a scan body differentiates the body's step; a grad of the scan's outputs goes through those grads. */
+    @Test
+    void gradInsideAScanBodyIsPerStep() {
+        Compilation c = ok("""
+                model S {
+                  input x: f32[B, 2, 3]
+                  input w: f32[3]
+                  hT, gs = scan(fn(h, x_t) {
+                    h2 = tanh(h * w + x_t)
+                    (h2, grad(sum(h2 * h2), x_t))      # 2 h2 (1 - h2^2)
+                  }, zeros([B, 3]), xs=x)
+                  output g = gs
+                  output gw = grad(sum(gs), w)
+                }
+                """);
+        double[] x = {0.1, -0.2, 0.3, 0.4, 0.5, -0.6, 0.7, -0.8, 0.9, -1.0, 1.1, -1.2}, w = {0.5, -1.5, 2.0};
+        Map<String, Tensor> in = Map.of("x", t(new int[]{2, 2, 3}, x), "w", t(new int[]{3}, w));
+        Map<String, Tensor> out = run(graph(c, "eval"), in);
+        double[] want = new double[12];
+        for (int b = 0; b < 2; b++)
+            for (int k = 0; k < 3; k++) {
+                double h = 0;
+                for (int s = 0; s < 2; s++) {
+                    int i = (b * 2 + s) * 3 + k;
+                    h = Math.tanh(h * w[k] + x[i]);
+                    want[i] = 2 * h * (1 - h * h);
+                }
+            }
+        assertClose(want, out.get("g").data(), 1e-12);
+        // d/dw of sum(gs) by central differences (second order through the scan and the body's grad)
+        for (int k = 0; k < 3; k++) {
+            double[] wp = w.clone(), wm = w.clone();
+            wp[k] += 1e-6;
+            wm[k] -= 1e-6;
+            double fp = sum(run(graph(c, "eval"), Map.of("x", in.get("x"), "w", t(new int[]{3}, wp))).get("g").data());
+            double fm = sum(run(graph(c, "eval"), Map.of("x", in.get("x"), "w", t(new int[]{3}, wm))).get("g").data());
+            assertEquals((fp - fm) / 2e-6, out.get("gw").data()[k], 1e-6, "d sum(gs) / d w[" + k + "]");
+        }
+    }
+
+    private static double sum(double[] v) {
+        double s = 0;
+        for (double x : v) s += x;
+        return s;
     }
 
     // ---- WGAN-GP -------------------------------------------------------------------------------
 
-    /** The critic and its gradient penalty, in a few lines: the critic takes its params explicitly so all three calls share them. */
+    /** The critic, shared by its three calls (share), and its gradient penalty, in a few lines. */
     static final String WGAN_GP = """
-            import std.init.{glorot_uniform}
-            def critic(x, w1, b1, w2) { sum(tanh(x @ w1 + b1) * w2, axis=1) }   # [B]
-            model WganGp(hidden: int = 5, lam: float = 10.0) {
+            import std.nn.{dense}
+            def critic(x) { sum(dense(tanh(dense(x, 5)), 1), axis=1) }          # [B]
+            model WganGp(lam: float = 10.0) {
               input real: f32[B, 2]
               input fake: f32[B, 2]
               input eps: f32[B, 1]
-              param w1: f32[2, hidden] = glorot_uniform()
-              param b1: f32[hidden] = normal(0.0, 0.5)
-              param w2: f32[hidden] = normal(0.0, 1.0)
+              d = share(critic)
               x_hat = eps * real + (1 - eps) * fake
-              g = grad(sum(critic(x_hat, w1, b1, w2)), x_hat)                    # [B, 2], per sample
-              gp = (sqrt(sum(g * g, axis=1)) - 1) ** 2                            # [B]
+              g = grad(sum(d(x_hat)), x_hat)                    # [B, 2]: each sample's own gradient
+              gp = (sqrt(sum(g * g, axis=1)) - 1) ** 2          # [B]
               output penalty = gp
-              output critic_hat = critic(x_hat, w1, b1, w2)
-              loss mean(critic(fake, w1, b1, w2)) - mean(critic(real, w1, b1, w2)) + lam * mean(gp)
+              output critic_hat = d(x_hat)
+              loss mean(d(fake)) - mean(d(real)) + lam * mean(gp)
             }
             """;
 
@@ -221,7 +299,8 @@ class GradBuiltinTest {
                 checks++;
             }
         }
-        assertEquals(2 * 5 + 5 + 5, checks);
+        assertEquals(List.of("critic.dense.w", "critic.dense.b", "critic.dense_1.w", "critic.dense_1.b"), params);
+        assertEquals(2 * 5 + 5 + 5 + 1, checks);
     }
 
     private static double[] gradOutput(Graph grad, Map<String, Tensor> out, String p) {

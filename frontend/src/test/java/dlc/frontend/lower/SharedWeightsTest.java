@@ -334,6 +334,30 @@ class SharedWeightsTest {
         assertEquals(Set.of("twice.cell.dense.w", "twice.cell.dense.b", "twice.cell.dense_1.w"), params(graph(c, "eval")).keySet());
     }
 
+    @Test
+    void gradOfASharedInstanceIsTheGradientOfItsParameters() {
+        // the instance's scope is encoder_1 (a plain call came first); grad(y, e) takes its params only
+        Compilation c = ok(ENCODER + """
+                model M {
+                  input a: f32[B, 3]
+                  first = encoder(a, 2)
+                  e = share(encoder, name="siamese")
+                  y = sum(e(a, 2) * e(2.0 * a, 2)) + sum(first)
+                  gs = grad(y, e)
+                  output g0 = gs[0]
+                  output g_path = grad(y, "siamese")[0]
+                  output n = full([], len(gs))
+                }
+                """);
+        Map<String, Tensor> in = init(c);
+        in.put("a", randomInput(new Random(2), 3, 3));
+        Map<String, Tensor> out = Interpreter.run(graph(c, "eval"), in);
+        assertEquals(4.0, out.get("n").item(), "w and b of siamese.dense and siamese.dense_1");
+        assertArrayEquals(out.get("g_path").data(), out.get("g0").data());
+        assertArrayEquals(new int[]{3, 5}, out.get("g0").shape(), "the gradient of siamese.dense.w");
+        assertTrue(Arrays.stream(out.get("g0").data()).anyMatch(v -> v != 0), "y depends on the instance's first layer");
+    }
+
     // ---- diagnostics ---------------------------------------------------------------------------
 
     @Test
@@ -405,6 +429,20 @@ class SharedWeightsTest {
                   output y = e(x, 2)
                 }
                 """).contains("the scope name \"a.b\" is not a plain name"));
+    }
+
+    @Test
+    void aFailedFirstCallIsReportedOnceNotAgainByTheLaterCalls() {
+        String out = errors(ENCODER + """
+                model M {
+                  input a: f32[B, 3]
+                  enc = share(encoder)
+                  p = enc(a, "two")
+                  output y = enc(a, 2) + enc(a, 2)
+                }
+                """);
+        assertEquals(1, out.lines().filter(l -> l.contains(": error: ")).count(), out);
+        assertTrue(out.contains("test.dl:6:"), out);
     }
 
     @Test

@@ -4,9 +4,11 @@ import dlc.ir.*;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
 import dlc.ir.testing.RandomGraphs;
+import dlc.ir.testing.UnitDimGraphs;
 import dlc.ir.text.IrParser;
 import dlc.ir.text.IrPrinter;
 import dlc.passes.autodiff.Autodiff;
+import dlc.passes.simplify.Simplify;
 import net.jqwik.api.*;
 import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.statistics.StatisticsReport;
@@ -25,6 +27,19 @@ class FusionProperties {
     private static final Fusion FUSION = new Fusion();
 
     @Provide Arbitrary<Graph> graphs() { return RandomGraphs.graphs(16); }
+
+    /** Size-1 dims and reductions over them broadcast back, as they are and after simplify (which makes such reductions reshapes). */
+    @Provide Arbitrary<Graph> unitDimGraphs() {
+        return UnitDimGraphs.graphs(8).flatMap(g -> Arbitraries.of(g, new Simplify().run(g)));
+    }
+
+    @Property(tries = 300)
+    void fusedUnitDimGraphsComputeBitIdenticalValuesAndKeepTheRules(@ForAll("unitDimGraphs") Graph g, @ForAll long seed) {
+        fusedRandomGraphsComputeBitIdenticalValues(g, seed);
+        Graph fused = FUSION.run(g);
+        assertEquals(primitiveOps(g), primitiveOps(fused), () -> "fusion must place every op in exactly one group:\n" + fused);
+        checkGroups(fused);
+    }
 
     @Property(tries = 300)
     void fusedRandomGraphsComputeBitIdenticalValues(@ForAll("graphs") Graph g, @ForAll long seed) {
