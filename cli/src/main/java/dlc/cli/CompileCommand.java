@@ -64,7 +64,8 @@ final class CompileCommand implements Callable<Integer> {
     String className;
 
     @Option(names = "--graph", paramLabel = "G", defaultValue = "eval",
-            description = "The graph to compile (default: ${DEFAULT-VALUE}); a graph that updates parameters or state (a train step) is refused: jars are for inference.")
+            description = "The graph to compile (default: ${DEFAULT-VALUE}); a graph that updates parameters or state (a train step) is refused: "
+                    + "for a jar that trains, use --trainable.")
     String graphName;
 
     @Option(names = "--with-loss", description = "Keep the graph's losses as outputs (then the labels are inputs too).")
@@ -171,7 +172,7 @@ final class CompileCommand implements Callable<Integer> {
         throw new UserError("--graph " + graphName + ": the " + g.name() + " graph updates " + updates.size() + " parameter or state tensor"
                 + (updates.size() == 1 ? "" : "s") + " (" + String.join(", ", updates.size() > 4 ? updates.subList(0, 4) : updates) + (updates.size() > 4 ? ", ..." : "")
                 + "), and dlc compile writes inference jars only, which would drop them; compile --graph eval (the default) "
-                + "or another graph without updates, and train with dlc train", UserError.USAGE);
+                + "or another graph without updates, and train with dlc train (or compile --trainable for a jar that also trains)", UserError.USAGE);
     }
 
     /** The train block's only step graph, as dlc train runs it; a UserError naming what is missing otherwise. */

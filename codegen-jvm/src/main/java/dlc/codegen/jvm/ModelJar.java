@@ -188,7 +188,7 @@ public final class ModelJar {
         StringBuilder sb = new StringBuilder();
         sb.append(className).append(": model ").append(model).append(" (").append(graphName).append(" graph), compiled by dlc\n\n");
         sb.append("  public static ").append(simple).append(" load()      the compiled graph with the weights in this jar\n");
-        sb.append("  public ").append(simple).append(" copy()             another instance (own buffers, shared read-only weights)\n");
+        sb.append("  public ").append(simple).append(" copy()             another instance (own buffers, shared weights)\n");
         for (String m : methods) sb.append("  public ").append(m).append('\n');
         sb.append("  public Map<String, dlc.runtime.Tensor> run(Map<String, dlc.runtime.Tensor> inputs)\n\n");
         sb.append("inputs (row-major; float[] for f32, double[] for other dtypes):\n");
