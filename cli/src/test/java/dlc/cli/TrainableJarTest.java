@@ -211,6 +211,38 @@ class TrainableJarTest {
         }
     }
 
+    /** loadWeights reads the checkpoint dlc train writes (dlc's own safetensors writer), and a flipped byte is refused. */
+    @Test
+    void loadsTheCheckpointDlcTrainWrote() throws Exception {
+        Path src = source();
+        Path jar = compile(src);
+        Path ckpt = dir.resolve("trained.safetensors");
+        CliHarness.Result t = exec(DLC, "train", src.toString(), "--out", ckpt.toString());
+        assertEquals(0, t.code(), t::toString);
+        var eval = dlc.frontend.Frontend.compile(src, null, Map.of()).module().graph("eval").orElseThrow();
+        Map<String, Tensor> in = new HashMap<>(dlc.train.Checkpoints.readWeights(ckpt, eval, "Net").tensors());
+        float[] probe = xs(3, 4);
+        double[] pd = new double[probe.length];
+        for (int i = 0; i < pd.length; i++) pd[i] = probe[i];
+        in.put("x", new Tensor(DType.F32, new int[]{3, 2}, pd));
+        in.put("y", Tensor.zeros(DType.I32, 3));
+        double[] want = dlc.ir.eval.Interpreter.run(eval, in).get("probs").data();
+        try (URLClassLoader cl = new URLClassLoader(new URL[]{jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader())) {
+            Class<?> c = cl.loadClass("dlc.models.Net");
+            Object net = c.getMethod("load").invoke(null);
+            Method load = c.getMethod("loadWeights", Path.class);
+            call(net, load, ckpt);
+            float[] got = (float[]) c.getMethod("probs", float[].class, int.class).invoke(net, probe, 3);
+            // float32 (the jar) against float64 (the interpreter) through two small dense layers: far below 1e-4
+            for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-4 * Math.max(1, Math.abs(want[i])), "probs[" + i + "]");
+            byte[] bytes = Files.readAllBytes(ckpt);
+            bytes[bytes.length - 1] ^= 1;
+            Path corrupt = Files.write(dir.resolve("corrupt.safetensors"), bytes);
+            Exception e = assertThrows(java.io.IOException.class, () -> call(net, load, corrupt));
+            assertTrue(e.getMessage().contains("data is corrupted"), e.getMessage());
+        }
+    }
+
     @Test
     void mistakesAreClearErrors() throws Exception {
         Path src = source();

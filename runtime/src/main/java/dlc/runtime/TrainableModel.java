@@ -299,16 +299,21 @@ public abstract class TrainableModel extends Model {
         if (!problems.isEmpty())
             throw new IOException(file + " does not fit model " + shared.model + " (" + problems.size() + " difference" + (problems.size() == 1 ? "" : "s")
                     + "):\n  " + String.join("\n  ", problems));
+        long seed, steps;
+        int epochs;
+        try {
+            seed = Long.parseLong(c.metadata().getOrDefault("dlc.seed", Long.toString(shared.seed)));
+            steps = Long.parseLong(c.metadata().getOrDefault("dlc.step", Long.toString(shared.steps)));
+            epochs = Integer.parseInt(c.metadata().getOrDefault("dlc.epoch", Integer.toString(shared.epochs)));
+        } catch (NumberFormatException e) {
+            throw new IOException(file + ": bad dlc metadata: " + e.getMessage());
+        }
         for (Map.Entry<String, Tensor> e : shared.state.entrySet()) {
             Tensor got = c.tensors().get(e.getKey());
             if (got != null) System.arraycopy(got.data(), 0, e.getValue().data(), 0, got.numel());
         }
-        try {
-            if (c.metadata().containsKey("dlc.seed")) shared.seed = Long.parseLong(c.metadata().get("dlc.seed"));
-            if (c.metadata().containsKey("dlc.step")) shared.steps = Long.parseLong(c.metadata().get("dlc.step"));
-            if (c.metadata().containsKey("dlc.epoch")) shared.epochs = Integer.parseInt(c.metadata().get("dlc.epoch"));
-        } catch (NumberFormatException e) {
-            throw new IOException(file + ": bad dlc metadata: " + e.getMessage());
-        }
+        shared.seed = seed;
+        shared.steps = steps;
+        shared.epochs = epochs;
     }
 }
