@@ -38,6 +38,9 @@ class OnnxCommandsTest {
         assertEquals(0, run.code(), run::toString);
         // the same weights and the same seeded inputs: the JVM backend computes the same float32 bits
         assertArrayEquals(Files.readAllBytes(o1.resolve("probs.npy")), Files.readAllBytes(o2.resolve("probs.npy")));
+        CliHarness.Result jar = exec(DLC, "compile", s(dl), "--weights", s(ckpt), "-o", s(dir.resolve("back.jar")));
+        assertEquals(0, jar.code(), jar::toString);
+        assertTrue(jar.out().startsWith("compiled Back (eval graph, weights " + ckpt), jar::toString);
     }
 
     @Test void anExampleWithRandomDrawsIsAOneLineErrorAndNoFile() {

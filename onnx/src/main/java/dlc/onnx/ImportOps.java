@@ -107,6 +107,9 @@ final class ImportOps {
                 throw fail("the shapes do not fit dlc's rules: " + e.getMessage());
             } catch (IllegalArgumentException | IllegalStateException e) {
                 throw fail(e.getMessage());
+            } catch (IndexOutOfBoundsException | ClassCastException | NullPointerException e) {
+                // a node whose operands or attributes do not have the form the ONNX operator defines
+                throw fail("malformed node (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
             }
         }
         node = null;

@@ -82,8 +82,14 @@ public final class OnnxImporter {
         meta.put(Checkpoint.EPOCH_KEY, "0");
         meta.put(Checkpoint.STEP_KEY, "0");
         meta.put("dlc.source", "imported from ONNX");
+        boolean hadWeights = Files.exists(weights);
         SafeTensors.write(weights, new Checkpoint(r.weights(), meta));
-        AtomicFile.write(dl, out -> out.write(r.source().getBytes(StandardCharsets.UTF_8)));
+        try {
+            AtomicFile.write(dl, out -> out.write(r.source().getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            if (!hadWeights) Files.deleteIfExists(weights); // no checkpoint without its model
+            throw e;
+        }
     }
 
     /** A readable model name from a file name: {@code my_model.dl} gives {@code MyModel}. */

@@ -117,6 +117,17 @@ class ImportModelsTest {
         assertEquals("the model uses 3 nodes of ops dlc import does not support: Hardmax (1), LRN (2)", e.getMessage());
     }
 
+    @Test void aMalformedNodeIsAnErrorNamingIt() {
+        OnnxModelBuilder b = new OnnxModelBuilder(8).input("x", DType.F32, "N", 4).output("y");
+        b.node("Reshape", "y", List.of("x", b.ints("shape", 0, 0, 4))); // copies a dim x does not have
+        OnnxException e = assertThrows(OnnxException.class, () -> OnnxImporter.convert(OnnxImporter.parse(b.build(17), "m.onnx"), "M"));
+        assertTrue(e.getMessage().startsWith("Reshape node"), e.getMessage());
+        OnnxModelBuilder c = new OnnxModelBuilder(9).input("x", DType.F32, "N", 4).output("y");
+        c.node("MatMul", "y", List.of("x")); // one operand
+        assertTrue(assertThrows(OnnxException.class, () -> OnnxImporter.convert(OnnxImporter.parse(c.build(17), "m.onnx"), "M"))
+                .getMessage().startsWith("MatMul node"));
+    }
+
     @Test void corruptBytesAreNotAModel() {
         byte[] junk = "this is not a protobuf \u0001\u0002\u0003".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         OnnxException e = assertThrows(OnnxException.class, () -> OnnxImporter.parse(junk, "junk.onnx"));

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * A seeded mutation fuzzer over whole programs: the examples, the stdlib's modules and a user
  * module imported by a main file are mutated ({@link ProgramMutator}) and run as {@code dlc run}
- * runs them (lowering, the standard passes and the JVM backend, at B = 2 and other dims 8);
+ * runs them (lowering, the standard passes and the JVM backend, at B = 2 and other dims 8; some with B = 0 or 1,
+ * T = 0 or 1, or on the interpreter);
  * the train graph of an accepted model is compiled by the JVM backend too. Every outcome must be
  * an accepted program or a diagnostic: exit 70 (an internal error), a stack overflow, running out
  * of memory, a crash while compiling the train graph or a program that takes longer than
@@ -66,18 +67,30 @@ class MutationFuzzTest {
             """;
 
     /** One program to run: the main file, a user module beside it (or none), replaced std modules; which part is mutated. */
-    record Scenario(String main, String helpers, Map<String, String> std, String mutated) {
+    record Scenario(String main, String helpers, Map<String, String> std, String mutated, List<String> flags) {
         Scenario with(String text) {
-            if (mutated.equals("main.dl")) return new Scenario(text, helpers, std, mutated);
-            if (mutated.equals("helpers.dl")) return new Scenario(main, text, std, mutated);
+            if (mutated.equals("main.dl")) return new Scenario(text, helpers, std, mutated, flags);
+            if (mutated.equals("helpers.dl")) return new Scenario(main, text, std, mutated, flags);
             Map<String, String> s = new HashMap<>(std);
             s.put(mutated, text);
-            return new Scenario(main, helpers, s, mutated);
+            return new Scenario(main, helpers, s, mutated, flags);
         }
 
         String mutatedText() {
             return mutated.equals("main.dl") ? main : mutated.equals("helpers.dl") ? helpers : std.get(mutated);
         }
+    }
+
+    /** Mostly the defaults (B = 2, other dims 8); sometimes empty or single batches and sequences, or the interpreter. */
+    private static List<String> flags(Random r) {
+        return switch (r.nextInt(12)) {
+            case 0 -> List.of("--batch", "0");
+            case 1 -> List.of("--batch", "1");
+            case 2 -> List.of("--dim", "T=1");
+            case 3 -> List.of("--dim", "T=0");
+            case 4 -> List.of("--backend", "interp");
+            default -> List.of();
+        };
     }
 
     /** What one run gave: null when fine, else a one-line failure signature and its detail. */
@@ -115,7 +128,7 @@ class MutationFuzzTest {
                 Scenario base = switch (r.nextInt(4)) {
                     case 0, 1 -> {
                         String name = exampleNames.get(r.nextInt(exampleNames.size()));
-                        yield new Scenario(examples.get(name), null, Map.of(), "main.dl");
+                        yield new Scenario(examples.get(name), null, Map.of(), "main.dl", flags(r));
                     }
                     case 2 -> {
                         String module = stdNames.get(r.nextInt(stdNames.size()));
@@ -123,9 +136,9 @@ class MutationFuzzTest {
                         List<String> users = exampleNames.stream()
                                 .filter(n -> stem.equals("prelude") || examples.get(n).contains("std." + stem)).toList();
                         String main = examples.get(users.isEmpty() ? exampleNames.get(0) : users.get(r.nextInt(users.size())));
-                        yield new Scenario(main, null, Map.of(module, std.get(module)), module);
+                        yield new Scenario(main, null, Map.of(module, std.get(module)), module, flags(r));
                     }
-                    default -> new Scenario(USER_MAIN, HELPERS, Map.of(), r.nextInt(3) == 0 ? "main.dl" : "helpers.dl");
+                    default -> new Scenario(USER_MAIN, HELPERS, Map.of(), r.nextInt(3) == 0 ? "main.dl" : "helpers.dl", flags(r));
                 };
                 Scenario s = base.with(ProgramMutator.mutate(base.mutatedText(), r));
                 Failure f = runBounded(worker, s);
@@ -133,7 +146,7 @@ class MutationFuzzTest {
                     found.put(f.signature(), f);
                     foundAt.put(f.signature(), s);
                     // at once, for a long search: the program as mutated, before minimizing
-                    System.out.println("mutation fuzz: program " + i + " (" + s.mutated() + "): " + f.signature() + "\n" + s.mutatedText());
+                    System.out.println("mutation fuzz: program " + i + " (" + s.mutated() + ", flags " + s.flags() + "): " + f.signature() + "\n" + s.mutatedText());
                 }
                 counts.merge("programs", 1, Integer::sum);
                 if ((i + 1) % 1000 == 0) System.out.printf("mutation fuzz: %s after %.0f s%n", counts, (System.nanoTime() - start) / 1e9);
@@ -152,7 +165,7 @@ class MutationFuzzTest {
                 Failure again = runBounded(worker, s.with(text));
                 return again != null && again.signature().equals(e.getKey());
             }, Integer.getInteger("dlc.fuzz.minimize", 300));
-            report.append("\n== ").append(e.getKey()).append("\nin ").append(s.mutated()).append(", minimized:\n").append(small)
+            report.append("\n== ").append(e.getKey()).append("\nin ").append(s.mutated()).append(" with flags ").append(s.flags()).append(", minimized:\n").append(small)
                     .append("detail: ").append(e.getValue().detail()).append('\n');
         }
         worker.shutdownNow();
@@ -182,7 +195,10 @@ class MutationFuzzTest {
         out.getBuffer().setLength(0);
         int code;
         try {
-            code = cl.execute("run", main.toString(), "--backend", "jvm", "--seed", "1");
+            List<String> args = new ArrayList<>(List.of("run", main.toString(), "--seed", "1"));
+            args.addAll(s.flags());
+            if (!s.flags().contains("--backend")) args.addAll(List.of("--backend", "jvm"));
+            code = cl.execute(args.toArray(String[]::new));
         } catch (RuntimeException | Error e) {
             return new Failure("escaped the CLI: " + e, stackTop(e));
         }

@@ -64,6 +64,13 @@ final class GemmLowerings {
         e.offset(result);
         if (!f32) {
             e.invoke(BatchedMatmul.class, "f64", "([DI[I[DI[I[DI)V");
+            if (dtype.isInteger()) { // the exact sums wrap to the dtype, as the interpreter's
+                e.array(result);
+                e.offset(result);
+                KernelArgs.dim(e, result.type().shape().numel());
+                e.pushInt(dtype.intKind());
+                e.invoke(dlc.runtime.Ints.class, "wrapAll", "([DIII)V");
+            }
             return;
         }
         if (biasOrNull == null) {

@@ -66,6 +66,26 @@ class IntegerSemanticsJvmTest {
         assertValues(out.get("sum"), 1073741828 + 4 - 2147483648L - 2147483647L + 4294967296L); // wrapped
     }
 
+    @Test void integerMatmulWrapsItsExactSums() {
+        String ir = """
+                graph g(%a: i32[2, 2], %b: i32[2, 2], %c: u8[1, 3], %d: u8[3, 1]) {
+                  %0 = matmul(%a, %b) : i32[2, 2]
+                  %1 = matmul(%c, %d) : u8[1, 1]
+                  output ab = %0
+                  output cd = %1
+                }
+                """;
+        Map<String, Tensor> in = new LinkedHashMap<>();
+        in.put("a", new Tensor(DType.I32, new int[]{2, 2}, new double[]{65536, 65536, 1, 2}));
+        in.put("b", new Tensor(DType.I32, new int[]{2, 2}, new double[]{32768, 1, 32768, 3}));
+        in.put("c", new Tensor(DType.U8, new int[]{1, 3}, new double[]{200, 100, 1}));
+        in.put("d", new Tensor(DType.U8, new int[]{3, 1}, new double[]{2, 3, 4}));
+        Map<String, Tensor> out = both(ir, in);
+        // numpy: a @ b with int32 = [[0, 262144], [98304, 7]]; (c @ d) with uint8 = 704 mod 256 = 192
+        assertValues(out.get("ab"), 0, 262144, 98304, 7);
+        assertValues(out.get("cd"), 192);
+    }
+
     @Test void u8AndI8WrapCastAndCompareLikeNumpy() {
         String ir = """
                 graph g(%x: u8[4], %k: i8[3]) {

@@ -3,8 +3,10 @@ package dlc.frontend.lower;
 import dlc.frontend.Diagnostic;
 import dlc.frontend.ast.Span;
 import dlc.frontend.lower.Val.*;
+import dlc.ir.ShapeException;
 import dlc.ir.Value;
 import dlc.passes.autodiff.Autodiff;
+import dlc.passes.autodiff.GradientException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +16,9 @@ import java.util.Map;
  * {@code grad(y, x)}: the gradient of the floating scalar y with respect to x, where x is a
  * tensor, a tuple or list of tensors (nested tuples too; the result has the same structure), or
  * a set of parameters: a def (the params whose path starts with the def's name, as a train step's
- * {@code params} setting selects them), a shared instance (the params of its scope) or a string path prefix ({@code "encoder.dense"}); the
- * result is then a tuple of gradients in the order the params were declared.
+ * {@code params} setting selects them), a shared instance ({@code share(f)}: the params its calls
+ * declared, in its own scope) or a string path prefix ({@code "encoder.dense"}); the result is
+ * then a tuple of gradients in the order the params were declared.
  *
  * <p>The gradient is built in place with the autodiff pass's VJP rules ({@link
  * Autodiff#gradientsInPlace}): the VJP nodes of everything between x and y are appended to the
@@ -35,23 +38,9 @@ final class BuiltinsGrad {
         Val xv = a.get("x");
         List<Value> targets = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        Val shape;
         boolean params = xv instanceof StrV || xv instanceof DefFn || xv instanceof SharedFn;
-        if (params) {
-            // a shared instance's params live under its own scope (encoder_1, or the name= given)
-            String prefix = xv instanceof StrV s ? s.v() : xv instanceof SharedFn sf ? sf.instance().anchor().scopePath() : ((DefFn) xv).name();
-            for (Map.Entry<String, Value> e : declaredParams(a).entrySet())
-                if (e.getKey().equals(prefix) || e.getKey().startsWith(prefix + ".")) {
-                    targets.add(e.getValue());
-                    names.add(e.getKey());
-                }
-            if (targets.isEmpty())
-                throw a.error("x", "grad: no floating param is declared under '" + prefix + "' (so far)",
-                        hintForPrefix(a, prefix));
-            shape = null;
-        } else {
-            shape = collect(a, xv, targets, names, "x");
-        }
+        Val shape = params ? null : collect(a, xv, targets, names, "x");
+        if (params) selectParams(a, xv, targets, names);
         List<Value> resolved = new ArrayList<>();
         for (Value t : targets) resolved.add(in.resolve(t, a.spanOf("x")));
         Value yr = in.resolve(y, a.spanOf("y"));
@@ -59,7 +48,12 @@ final class BuiltinsGrad {
         List<Value> grads;
         try {
             grads = g.direct(a.span.loc(), b -> new Autodiff().gradientsInPlace(b, yr, resolved, reached));
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (GradientException e) {
+            // a rule refused one forward node: say so at the grad, and point at that node
+            Diagnostic d = new Diagnostic(Diagnostic.Severity.ERROR, a.span, "grad: cannot differentiate: " + e.detail(), e.hint(), in.frame.notes())
+                    .withNote(new Diagnostic.Note(new Span(e.loc().file(), e.loc().line(), e.loc().col(), 1), "the operation whose gradient failed"));
+            throw new CompileError(d);
+        } catch (ShapeException | IllegalArgumentException | IllegalStateException e) {
             throw in.error(a.span, "grad: cannot differentiate: " + e.getMessage(), null);
         }
         warnUnreached(a, names, reached, params);
@@ -69,6 +63,30 @@ final class BuiltinsGrad {
             return SeqV.tuple(out);
         }
         return rebuild(shape, grads, new int[1]);
+    }
+
+    /** The floating params x stands for (a shared instance's, or those under a def's name or a path prefix), in declaration order. */
+    private static void selectParams(Args a, Val xv, List<Value> targets, List<String> names) {
+        Map<String, Value> all = declaredParams(a);
+        if (xv instanceof SharedFn shared) {
+            for (String path : shared.instance().paths())
+                if (all.containsKey(path)) {
+                    targets.add(all.get(path));
+                    names.add(path);
+                }
+            if (targets.isEmpty())
+                throw a.error("x", "grad: the shared instance of " + shared.name() + " has declared no floating param yet",
+                        "call the instance before taking the gradient with respect to its params");
+            return;
+        }
+        String prefix = xv instanceof StrV s ? s.v() : ((DefFn) xv).name();
+        for (Map.Entry<String, Value> e : all.entrySet())
+            if (e.getKey().equals(prefix) || e.getKey().startsWith(prefix + ".")) {
+                targets.add(e.getValue());
+                names.add(e.getKey());
+            }
+        if (targets.isEmpty())
+            throw a.error("x", "grad: no floating param is declared under '" + prefix + "' (so far)", hintForPrefix(a, prefix));
     }
 
     private static Value scalarY(Args a) {
@@ -103,7 +121,7 @@ final class BuiltinsGrad {
             for (int i = 0; i < s.items().size(); i++) items.add(collect(a, s.items().get(i), targets, names, what + "[" + i + "]"));
             return new SeqV(items, s.list());
         }
-        throw a.error("x", "grad's x must be a tensor, a tuple of tensors, a def or a param path prefix (a string), got " + Vals.kind(x),
+        throw a.error("x", "grad's x must be a tensor, a tuple of tensors, a def, a shared instance or a param path prefix (a string), got " + Vals.kind(x),
                 "signature: " + a.fn.signature());
     }
 

@@ -199,12 +199,18 @@ final class Operators {
         else {
             Dim da = Vals.dimOf(l), db = Vals.dimOf(r);
             if (da != null && db != null && !(da.isConst() && db.isConst())) {
-                Dim diff = da.minus(db);
-                if (!diff.isConst())
+                Dim diff;
+                try {
+                    diff = da.minus(db);
+                } catch (ArithmeticException beyond64Bits) {
+                    diff = null;
+                }
+                if (diff == null || !diff.isConst())
                     throw in.error(span, "cannot compare the symbolic dims " + da + " and " + db + " at compile time",
                             "only == and != are known for symbolic dims");
                 c = Long.signum(diff.value());
-            } else if (Vals.isNumber(l) && Vals.isNumber(r)) c = Double.compare(Vals.num(l), Vals.num(r));
+            } else if (l instanceof IntV a && r instanceof IntV b) c = Long.compare(a.v(), b.v()); // exact beyond 2^53
+            else if (Vals.isNumber(l) && Vals.isNumber(r)) c = Double.compare(Vals.num(l), Vals.num(r));
             else throw in.error(span, "'" + op + "' cannot compare " + Vals.kind(l) + " and " + Vals.kind(r));
         }
         return BoolV.of(switch (op) {

@@ -86,7 +86,14 @@ final class Vals {
     static Boolean same(Val a, Val b) {
         Dim da = dimOf(a), db = dimOf(b);
         if (da != null && db != null) {
-            Dim diff = da.minus(db);
+            if (da.equals(db)) return true; // canonical forms
+            if (da.isConst() && db.isConst()) return false;
+            Dim diff;
+            try {
+                diff = da.minus(db);
+            } catch (ArithmeticException beyond64Bits) { // coefficients that far apart: not decidable here
+                return null;
+            }
             return diff.isConst() ? (Boolean) (diff.value() == 0) : null;
         }
         if (isNumber(a) && isNumber(b)) return num(a) == num(b);

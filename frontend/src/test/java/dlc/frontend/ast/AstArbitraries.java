@@ -5,6 +5,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.Tuple;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -20,10 +21,15 @@ public final class AstArbitraries {
     private static final Span N = Span.NONE;
     private static final int EXPR_DEPTH = 4;
 
-    /** Words that the lexer does not read as an ordinary name in every position. */
-    private static final Set<String> NOT_NAMES = Set.of("import", "as", "const", "def", "model", "train", "step", "input",
-            "param", "state", "output", "loss", "return", "if", "else", "fn", "and", "or", "not", "true", "false", "inf",
-            "f16", "f32", "f64", "i32", "i64", "bool", "_");
+    /** Words that the lexer does not read as an ordinary name in every position: keywords and every dtype's name. */
+    private static final Set<String> NOT_NAMES = notNames();
+
+    private static Set<String> notNames() {
+        Set<String> words = new HashSet<>(Set.of("import", "as", "const", "def", "model", "train", "step", "input",
+                "param", "state", "output", "loss", "return", "if", "else", "fn", "and", "or", "not", "true", "false", "inf", "_"));
+        for (dlc.ir.DType d : dlc.ir.DType.values()) words.add(d.text());
+        return Set.copyOf(words);
+    }
 
     public static Arbitrary<String> names() {
         Arbitrary<String> common = Arbitraries.of("x", "h", "w", "b", "dense", "relu", "scan", "units", "B", "T", "x_t", "h0");

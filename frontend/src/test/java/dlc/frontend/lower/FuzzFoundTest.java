@@ -20,4 +20,25 @@ class FuzzFoundTest {
                 """);
         has(out, "error: the dim 9223372036854775807 + 2 is beyond a 64-bit integer");
     }
+
+    /** Found by the fuzzer in the contractive autoencoder example: == of -2 and 2^63 - 1 computed their difference. */
+    @Test
+    void equalityOfIntsFarApartIsDecidedWithoutOverflow() {
+        TestSupport.ok("""
+                def pick(n: int) { if n == 9223372036854775807 { 1.0 } else { 2.0 } }
+                def order(n: int) { if n > -9223372036854775807 { 3.0 } else { 4.0 } }
+                model M {
+                  input x: f32[B, 2]
+                  output y = x * pick(-2) * order(9223372036854775807)
+                }
+                """);
+        String out = errors("""
+                model M {
+                  input x: f32[B, 2]
+                  n = x.shape[0]
+                  output y = x * (if n + 9223372036854775807 < n - 5 { 1.0 } else { 2.0 })
+                }
+                """);
+        has(out, "cannot compare the symbolic dims");
+    }
 }

@@ -5,9 +5,9 @@ import dlc.ir.DType;
 import java.util.Arrays;
 
 /**
- * A dense row-major tensor for the reference interpreter. Every dtype is held as float64 (integers
- * and booleans exactly: 0/1 for bool), because the interpreter is the float64 oracle, not a fast
- * path. Immutable by convention: ops allocate their results.
+ * A dense row-major tensor for the reference interpreter. Every dtype is held as float64 (i8, u8,
+ * i32 and bools exactly, 0/1 for bool; i64 exactly within +-2^53), because the interpreter is the
+ * float64 oracle, not a fast path. Immutable by convention: ops allocate their results.
  */
 public final class Tensor {
     private final DType dtype;
