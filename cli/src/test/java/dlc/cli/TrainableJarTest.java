@@ -161,9 +161,11 @@ class TrainableJarTest {
             Method fit = c.getMethod("fit", float[].class, double[].class, int.class, int.class, long.class);
             Method probs = c.getMethod("probs", float[].class, int.class);
             float[] before = (float[]) probs.invoke(net, probe, 4);
+            Object copy = c.getMethod("copy").invoke(net);
             call(net, fit, xs(64, 1), ys(64), 2, 16, 11L);
             tunedProbs = (float[]) probs.invoke(net, probe, 4);
             assertFalse(java.util.Arrays.equals(before, tunedProbs), "training changes what the inference method computes");
+            assertArrayEquals(tunedProbs, (float[]) probs.invoke(copy, probe, 4), "a copy shares the trained weights");
             c.getMethod("saveWeights", Path.class).invoke(net, ckpt);
             Object fresh = c.getMethod("load").invoke(null);
             c.getMethod("loadWeights", Path.class).invoke(fresh, ckpt);
