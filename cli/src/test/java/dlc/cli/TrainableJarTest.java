@@ -266,6 +266,11 @@ class TrainableJarTest {
         assertEquals(1, r.code(), r::toString);
         assertTrue(r.err().startsWith("dlc: --trainable: no train block for model Net"), r::toString);
         assertFalse(Files.exists(dir.resolve("p.jar")));
+        // a block with two step graphs per batch (a GAN) is refused, naming them
+        r = exec(DLC, "compile", "../examples/gan.dl", "--trainable", "-o", dir.resolve("g.jar").toString());
+        assertEquals(1, r.code(), r::toString);
+        assertTrue(r.err().startsWith("dlc: --trainable: model Gan's train block runs 2 step graphs per batch ([step.disc, step.gen])"), r::toString);
+        assertFalse(Files.exists(dir.resolve("g.jar")));
         // --weights with only the weights (not a dlc train checkpoint) is refused
         Path weightsOnly = dir.resolve("w.safetensors");
         dlc.runtime.SafeTensorsFile.write(weightsOnly, Map.of("dense.w", dlc.runtime.Tensor.of(new float[16], 2, 8)), Map.of("dlc.model", "Net"));
