@@ -2,6 +2,7 @@ package dlc.examples;
 
 import dlc.cli.Main;
 import dlc.cli.Toolchain;
+import dlc.data.FashionMnist;
 import dlc.data.Npy;
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
@@ -18,6 +19,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -113,4 +116,48 @@ class EmbeddingTest {
         assertEquals(0, cl.execute("eval", "mlp.dl", "--weights", ckpt.toString()), () -> evalOut + "" + evalErr);
         assertTrue(evalOut.toString().contains("after 30 epochs") && evalOut.toString().contains("accuracy"), evalOut::toString);
     }
+
+    /**
+     * examples/embedding/src/FineTuneFashion.java on a --trainable jar of examples/mlp_fashion.dl:
+     * 5 epochs on 500 Fashion-MNIST training images take the accuracy on 1,000 test images it never
+     * trains on from chance (fresh weights, about 0.1) to above 0.6 (it reaches about 0.75), and
+     * dlc eval --weights reads the checkpoint it writes, reporting about the same accuracy on the
+     * whole test set (with the train block's own pixel scaling).
+     */
+    @Test
+    void theFashionProgramFineTunesOnAFewHundredImages() throws Exception {
+        Path jar = dir.resolve("FashionTuner.jar"), classes = dir.resolve("out"), ckpt = dir.resolve("tuned.safetensors");
+        Path data = FashionMnist.locate(null, System.getenv(), FashionMnist.Part.TRAIN); // .ci/run installs Debian's package
+        dlc("compile", "mlp_fashion.dl", "--trainable", "--package", "example", "--class", "FashionTuner", "-o", jar.toString());
+        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+        int rc = ToolProvider.getSystemJavaCompiler().run(null, diagnostics, diagnostics, "-classpath", jar.toString(), "-d", classes.toString(),
+                "embedding/src/FineTuneFashion.java");
+        assertEquals(0, rc, diagnostics::toString);
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", jar + File.pathSeparator + classes, "FineTuneFashion", data.toString(), ckpt.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        List<String> lines = out.lines().filter(l -> !l.startsWith("WARNING: Using incubator")).toList();
+        double before = Double.parseDouble(lines.get(0).replace("before: held-out accuracy ", ""));
+        String[] fit = lines.get(1).replace(",", "").split(" ");
+        assertEquals("fit 500 images 5 epochs", String.join(" ", fit[0], fit[1], fit[2], fit[3], fit[4]), out);
+        double first = Double.parseDouble(fit[11]), last = Double.parseDouble(fit[15]);
+        double after = Double.parseDouble(lines.get(2).replace("after: held-out accuracy ", ""));
+        assertTrue(before < 0.2, "fresh weights are near chance (0.1): " + out);
+        assertTrue(last < 0.5 * first, "the loss falls: " + out);
+        assertTrue(after > 0.6 && after > before + 0.4, "the held-out accuracy rises: " + out);
+        assertEquals("saved " + ckpt, lines.get(3), out);
+
+        CommandLine cl = Main.commandLine(Toolchain.standard());
+        StringWriter evalOut = new StringWriter(), evalErr = new StringWriter();
+        cl.setOut(new PrintWriter(evalOut, true));
+        cl.setErr(new PrintWriter(evalErr, true));
+        assertEquals(0, cl.execute("eval", "mlp_fashion.dl", "--weights", ckpt.toString(), "--data", data.toString()), () -> evalOut + "" + evalErr);
+        Matcher test = Pattern.compile("test: +loss [0-9.]+, accuracy ([0-9.]+)% \\(10000 samples\\)").matcher(evalOut.toString());
+        assertTrue(evalOut.toString().contains("(after 5 epochs)") && test.find(), evalOut::toString);
+        // the weights the program measured, on all 10,000 test images instead of its first 1,000: a few points apart at most
+        assertEquals(after, Double.parseDouble(test.group(1)) / 100, 0.05, evalOut + out);
+    }
 }
+
