@@ -35,7 +35,7 @@ public class FineTuneFashion {
             lo[i % PIXELS] = Math.min(lo[i % PIXELS], all[i]);
             hi[i % PIXELS] = Math.max(hi[i % PIXELS], all[i]);
         }
-        // the new samples: the last 500 training images (the model file names the whole set, but the jar never saw them)
+        // the new samples: the last 500 training images, new to the fresh weights the jar is compiled with
         float[] x = normalize(java.util.Arrays.copyOfRange(all, (60_000 - TRAIN) * PIXELS, all.length), lo, hi);
         double[] y = tail(labels(data.resolve("train-labels-idx1-ubyte.gz")), TRAIN);
         float[] xTest = normalize(images(data.resolve("t10k-images-idx3-ubyte.gz"), HELD_OUT), lo, hi);
