@@ -11,6 +11,9 @@ import dlc.ir.Value;
 import dlc.ir.eval.Tensor;
 import dlc.train.Checkpoints;
 import dlc.train.Executor;
+import dlc.train.TrainBlocks;
+import dlc.train.TrainPlan;
+import dlc.train.TrainState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,11 +64,17 @@ final class CompileCommand implements Callable<Integer> {
     String className;
 
     @Option(names = "--graph", paramLabel = "G", defaultValue = "eval",
-            description = "The graph to compile (default: ${DEFAULT-VALUE}); a graph that updates parameters or state (a train step) is refused: jars are for inference.")
+            description = "The graph to compile (default: ${DEFAULT-VALUE}); a graph that updates parameters or state (a train step) is refused: "
+                    + "for a jar that trains, use --trainable.")
     String graphName;
 
     @Option(names = "--with-loss", description = "Keep the graph's losses as outputs (then the labels are inputs too).")
     boolean withLoss;
+
+    @Option(names = "--trainable", description = "Also carry the model's training step graph (forward, gradients and the train block's optimizer) "
+            + "and its state (parameters, optimizer state, step counter): the typed class gets trainStep(x, y, batch), fit(x, y, epochs, batchSize, seed), "
+            + "saveWeights(Path) and loadWeights(Path) (dlc train's safetensors checkpoints). Needs a train block; --weights must then be a full dlc train checkpoint.")
+    boolean trainable;
 
     @Option(names = "--verify", description = "Check every generated class with ASM's verifier (CheckClassAdapter) before writing the jar.")
     boolean verify;
@@ -88,7 +97,22 @@ final class CompileCommand implements Callable<Integer> {
         long keySeed = seed;
         Map<String, Tensor> values;
         String source;
-        if (weights != null) {
+        ModelJar.Training training = null;
+        if (trainable) {
+            TrainState state = trainingState(m);
+            values = state.values;
+            keySeed = state.seed;
+            source = weights != null ? weights + " (after " + state.epoch + " epochs, " + state.globalBatch + " steps)" : "initialized with seed " + seed;
+            Graph step = trainPlanStep(m);
+            Map<String, dlc.runtime.Tensor> stateTensors = new LinkedHashMap<>();
+            for (Value v : step.inputs())
+                if (v.role() == Value.Role.PARAM || v.role() == Value.Role.STATE) {
+                    Tensor t = values.get(v.name());
+                    if (t == null) throw new UserError("model " + m.name() + ": the step graph reads '" + v.name() + "', which the training state lacks (" + source + ")");
+                    stateTensors.put(v.name(), RuntimeTensors.of(t));
+                }
+            training = new ModelJar.Training(step, stateTensors, state.seed, state.globalBatch, state.epoch);
+        } else if (weights != null) {
             Checkpoints.Weights w = Checkpoints.readWeights(weights, graph, m.name());
             values = new LinkedHashMap<>(w.tensors());
             keySeed = w.seed();
@@ -114,11 +138,11 @@ final class CompileCommand implements Callable<Integer> {
         String fqcn = packageName.isEmpty() ? simple : packageName + "." + simple;
         ModelJar.Built built;
         try {
-            built = ModelJar.build(graph, fqcn, presets, m.name());
+            built = training != null ? ModelJar.buildTrainable(graph, fqcn, presets, m.name(), training) : ModelJar.build(graph, fqcn, presets, m.name());
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e.getMessage().contains("class name") ? UserError.USAGE : UserError.FAILED);
         } catch (UnsupportedOperationException e) {
-            throw new UserError("the JVM backend cannot compile " + m.name() + "'s " + graphName + " graph: " + e.getMessage());
+            throw new UserError("the JVM backend cannot compile " + m.name() + "'s " + graphName + (trainable ? " or step" : "") + " graph: " + e.getMessage());
         }
         if (verify) {
             java.util.List<String> problems = ModelJar.verify(built);
@@ -126,7 +150,7 @@ final class CompileCommand implements Callable<Integer> {
         }
         Path jar = output != null ? output : Path.of(m.name() + ".jar");
         write(jar, built.jar());
-        out.println("compiled " + m.name() + " (" + graphName + " graph, weights " + source + ") to " + jar + " (" + kib(built.jar().length) + ")"
+        out.println("compiled " + m.name() + " (" + graphName + (trainable ? " graph, trainable with the " + training.step().name() : "") + " graph, weights " + source + ") to " + jar + " (" + kib(built.jar().length) + ")"
                 + (verify ? "; every generated class verifies" : ""));
         out.print(built.api().replace("\nInstances", "Instances")); // the API text the jar carries (META-INF/dlc/API.txt)
         String example = built.inputs().isEmpty() ? "" : " --input " + built.inputs().get(0) + "=" + built.inputs().get(0) + ".npy";
@@ -148,7 +172,45 @@ final class CompileCommand implements Callable<Integer> {
         throw new UserError("--graph " + graphName + ": the " + g.name() + " graph updates " + updates.size() + " parameter or state tensor"
                 + (updates.size() == 1 ? "" : "s") + " (" + String.join(", ", updates.size() > 4 ? updates.subList(0, 4) : updates) + (updates.size() > 4 ? ", ..." : "")
                 + "), and dlc compile writes inference jars only, which would drop them; compile --graph eval (the default) "
-                + "or another graph without updates, and train with dlc train", UserError.USAGE);
+                + "or another graph without updates, and train with dlc train (or compile --trainable for a jar that also trains)", UserError.USAGE);
+    }
+
+    /** The train block's only step graph, as dlc train runs it; a UserError naming what is missing otherwise. */
+    private Graph trainPlanStep(Module m) {
+        if (plan.steps().size() != 1)
+            throw new UserError("--trainable: model " + m.name() + "'s train block runs " + plan.steps().size() + " step graphs per batch ("
+                    + plan.steps().stream().map(TrainPlan.Step::graph).toList() + "); a trainable jar carries exactly one; train this model with dlc train");
+        String name = plan.steps().get(0).graph();
+        return m.graph(name).orElseThrow(() -> new UserError("--trainable: model " + m.name() + " has no step graph '" + name + "'; its graphs are "
+                + m.graphs().stream().map(Graph::name).toList()));
+    }
+
+    /** The train block's plan, read by {@link #trainingState}. */
+    private TrainPlan plan;
+
+    /**
+     * The state the jar starts from: a full dlc train checkpoint with --weights (parameters,
+     * optimizer state, step counter, seed), else the init graph's output for --seed, as dlc train
+     * initializes it (float64, rounded to each tensor's dtype).
+     */
+    private TrainState trainingState(Module m) throws IOException {
+        TrainInputs in;
+        try {
+            in = TrainInputs.load(main.toolchain(), file, choice, new PrintWriter(PrintWriter.nullWriter()));
+        } catch (UserError e) {
+            throw new UserError("--trainable: " + e.getMessage(), UserError.FAILED);
+        }
+        plan = in.plan.toBuilder().seed(weights != null ? in.plan.seed() : seed).build();
+        if (m.graph("init").isEmpty()) throw new UserError("--trainable: model " + m.name() + " has no init graph");
+        if (weights != null) {
+            try {
+                return Checkpoints.read(weights, m.graph("init").get(), m.name());
+            } catch (dlc.checkpoint.CheckpointException e) {
+                throw new UserError("--trainable --weights needs a full dlc train checkpoint of model " + m.name()
+                        + " (parameters and optimizer state): " + e.getMessage());
+            }
+        }
+        return TrainInputs.user(() -> TrainBlocks.trainer(m, plan, Executor.interpreter()).init());
     }
 
     private static boolean isKey(Value v) {

@@ -78,4 +78,39 @@ class EmbeddingTest {
         assertEquals("4 threads with a copy each agree: true", lines.get(4));
         assertTrue(lines.get(5).startsWith("wrong length: input x: expected f32[B, 2]"), out);
     }
+
+    /**
+     * examples/embedding/src/FineTune.java on a --trainable jar: fit lowers the loss and raises the
+     * accuracy on the program's own samples, and the checkpoint it writes loads in dlc eval and back
+     * into the jar.
+     */
+    @Test
+    void theFineTuningProgramTrainsInsideTheJar() throws Exception {
+        Path jar = dir.resolve("SpiralTuner.jar"), classes = dir.resolve("out"), ckpt = dir.resolve("tuned.safetensors");
+        dlc("compile", "mlp.dl", "--trainable", "--package", "example", "--class", "SpiralTuner", "-o", jar.toString());
+        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+        int rc = ToolProvider.getSystemJavaCompiler().run(null, diagnostics, diagnostics, "-classpath", jar.toString(), "-d", classes.toString(),
+                "embedding/src/FineTune.java");
+        assertEquals(0, rc, diagnostics::toString);
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", jar + File.pathSeparator + classes, "FineTune", ckpt.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        List<String> lines = out.lines().filter(l -> !l.startsWith("WARNING: Using incubator")).toList();
+        double before = Double.parseDouble(lines.get(0).replace("before: accuracy ", ""));
+        String[] fit = lines.get(1).replace(",", "").split(" ");
+        double first = Double.parseDouble(fit[4]), last = Double.parseDouble(fit[8]);
+        double after = Double.parseDouble(lines.get(2).replace("after: accuracy ", ""));
+        assertTrue(last < 0.5 * first, "the loss falls: " + out);
+        assertTrue(after > before + 0.3 && after > 0.8, "the accuracy rises: " + out);
+        assertTrue(lines.get(3).startsWith("trainStep loss "), out);
+        assertEquals("reloaded agrees: true", lines.get(4), out);
+        CommandLine cl = Main.commandLine(Toolchain.standard());
+        StringWriter evalOut = new StringWriter(), evalErr = new StringWriter();
+        cl.setOut(new PrintWriter(evalOut, true));
+        cl.setErr(new PrintWriter(evalErr, true));
+        assertEquals(0, cl.execute("eval", "mlp.dl", "--weights", ckpt.toString()), () -> evalOut + "" + evalErr);
+        assertTrue(evalOut.toString().contains("after 30 epochs") && evalOut.toString().contains("accuracy"), evalOut::toString);
+    }
 }

@@ -155,7 +155,7 @@ public abstract class Model {
      * The preset tensors of {@code sig}'s inputs: every PARAM and STATE input must have a resource,
      * an INPUT may have one (a fixed random key); others are left null for the caller.
      */
-    private static Tensor[] readWeights(Signature sig, Class<?> anchor) {
+    static Tensor[] readWeights(Signature sig, Class<?> anchor) {
         Tensor[] out = new Tensor[sig.inputs().size()];
         for (int i = 0; i < out.length; i++) {
             Signature.Port p = sig.inputs().get(i);

@@ -62,13 +62,9 @@ public final class ModelJar {
      */
     public static List<String> verify(Built built) {
         Map<String, byte[]> generated = new TreeMap<>();
-        try (java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(built.jar()))) {
-            for (ZipEntry e; (e = zin.getNextEntry()) != null; )
-                if (e.getName().endsWith(".class") && !e.getName().startsWith("dlc/runtime/"))
-                    generated.put(e.getName().substring(0, e.getName().length() - 6).replace('/', '.'), zin.readAllBytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        for (var e : modelEntries(built.jar()).entrySet())
+            if (e.getKey().endsWith(".class"))
+                generated.put(e.getKey().substring(0, e.getKey().length() - 6).replace('/', '.'), e.getValue());
         ClassLoader loader = new CompiledClasses.GeneratedClassLoader(generated);
         List<String> problems = new ArrayList<>();
         for (var e : generated.entrySet()) {
@@ -79,8 +75,54 @@ public final class ModelJar {
         return problems;
     }
 
+    /**
+     * The model's own entries of a jar {@link #build} wrote, by entry name: the generated classes,
+     * the typed class and the weight resources, without the dlc runtime's classes and without
+     * {@code META-INF}. dlc-maven-plugin writes exactly these into a build's classes directory
+     * (where dlc-runtime is an ordinary dependency), so a build and a jar carry the same bytes.
+     */
+    public static Map<String, byte[]> modelEntries(byte[] jar) {
+        Map<String, byte[]> entries = new TreeMap<>();
+        try (java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(jar))) {
+            for (ZipEntry e; (e = zin.getNextEntry()) != null; )
+                if (!e.isDirectory() && !e.getName().startsWith("dlc/runtime/") && !e.getName().startsWith("META-INF/"))
+                    entries.put(e.getName(), zin.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return entries;
+    }
+
+    /**
+     * The training half of a trainable jar ({@code dlc compile --trainable}): the step graph (one
+     * train step: forward, gradients, optimizer), the training state it reads and updates (every
+     * PARAM and STATE input of the step graph: parameters, optimizer state, step counter), and the
+     * seed, step and epoch counts of the run the state comes from.
+     */
+    public record Training(Graph step, Map<String, Tensor> state, long seed, long steps, int epochs) {}
+
+    /**
+     * A trainable jar: {@code graph} (the inference graph) as {@link #build(Graph, String, Map, String)}
+     * packages it, plus the step graph and its state, and a typed class extending
+     * {@code dlc.runtime.TrainableModel} with {@code trainStep}, {@code fit}, {@code saveWeights}
+     * and {@code loadWeights}.
+     */
+    public static Built buildTrainable(Graph graph, String className, Map<String, Tensor> weights, String model, Training training) {
+        checkClassName(className);
+        String graphClass = className + "_" + JvmCompiler.javaName(graph.name());
+        String stepClass = className + "_" + JvmCompiler.javaName(training.step().name());
+        if (graphClass.equals(stepClass)) stepClass = stepClass + "_train";
+        CompiledClasses step = JvmCompiler.compile(training.step(), stepClass);
+        return build(JvmCompiler.compile(graph, graphClass), className, weights, model, graph.name(), step, training);
+    }
+
     /** Packages already generated classes (whose main class is a {@link CompiledGraph}) as {@code className}. */
     public static Built build(CompiledClasses classes, String className, Map<String, Tensor> weights, String model, String graphName) {
+        return build(classes, className, weights, model, graphName, null, null);
+    }
+
+    private static Built build(CompiledClasses classes, String className, Map<String, Tensor> weights, String model, String graphName,
+                               CompiledClasses stepClasses, Training training) {
         checkClassName(className);
         if (classes.classes().containsKey(className)) throw new IllegalArgumentException("class name " + className + " is taken by a generated graph class");
         CompiledGraph instance = classes.instantiate(); // also proves the generated classes load
@@ -105,17 +147,52 @@ public final class ModelJar {
         }
         if (!missing.isEmpty()) throw new IllegalArgumentException("no weights for " + String.join(", ", missing));
         for (var e : classes.classes().entrySet()) entries.put(e.getKey().replace('.', '/') + ".class", e.getValue());
-        entries.put(className.replace('.', '/') + ".class", WrapperEmitter.emit(className, classes.mainClass(), sig, callers));
+        WrapperEmitter.Training wrapperTraining = null;
+        if (training != null) {
+            Signature stepSig = stepClasses.instantiate().signature();
+            List<String> stepCallers = new ArrayList<>();
+            for (Signature.Port p : stepSig.inputs()) {
+                boolean stored = p.role().equals("PARAM") || p.role().equals("STATE");
+                if (!stored) {
+                    if (!(p.name().equals("rng") && p.dtype().equals("i64") && p.dims().length == 0)) stepCallers.add(p.name());
+                    continue;
+                }
+                Tensor w = training.state().get(p.name());
+                if (w == null) missing.add(p.name() + ": " + p.dtype() + p.shapeText());
+                else if (!w.dtype().equals(p.dtype()))
+                    throw new IllegalArgumentException("training state " + p.name() + " is " + w + ", but the step graph takes " + p.dtype() + p.shapeText());
+                else entries.put(dir + Model.weightResource(simple, p.name()), Npy.bytes(w)); // the same values the inference graph reads
+            }
+            if (!missing.isEmpty()) throw new IllegalArgumentException("no training state for " + String.join(", ", missing));
+            for (var e : stepClasses.classes().entrySet())
+                if (entries.put(e.getKey().replace('.', '/') + ".class", e.getValue()) != null)
+                    throw new IllegalArgumentException("the step graph's class " + e.getKey() + " clashes with the inference graph's");
+            String info = "model=" + model + "\nseed=" + training.seed() + "\nstep=" + training.steps() + "\nepoch=" + training.epochs() + "\n";
+            entries.put(dir + dlc.runtime.TrainableModel.infoResource(simple), info.getBytes(StandardCharsets.ISO_8859_1));
+            wrapperTraining = new WrapperEmitter.Training(stepClasses.mainClass(), stepSig, stepCallers);
+        }
+        entries.put(className.replace('.', '/') + ".class", WrapperEmitter.emit(className, classes.mainClass(), sig, callers, wrapperTraining));
         for (var e : RuntimeClasses.read().entrySet())
             if (entries.put(e.getKey(), e.getValue()) != null) throw new IllegalArgumentException("entry " + e.getKey() + " clashes with the dlc runtime");
-        List<String> methods = WrapperEmitter.describe(sig, callers);
+        List<String> methods = new ArrayList<>(WrapperEmitter.describe(sig, callers));
+        if (wrapperTraining != null) methods.addAll(WrapperEmitter.describeTraining(wrapperTraining));
         String api = api(className, model, graphName, sig, callers, methods);
+        WrapperEmitter.Training wt = wrapperTraining;
+        if (wt != null)
+            api = api + "\nTrainable: trainStep runs one step of the " + training.step().name() + " graph (the train block's optimizer) on a batch and returns its loss;\n"
+                    + "fit shuffles whole arrays (samples along the first dim) into mini-batches by the seed; saveWeights writes a dlc train checkpoint\n"
+                    + "(safetensors), loadWeights reads one. Training updates the weights the inference methods use, and those of every copy().\n"
+                    + "trainStep inputs:\n" + wt.callerInputs().stream().map(n -> {
+                        Signature.Port p = wt.sig().inputs().get(wt.sig().inputIndex(n));
+                        return "  " + p.name() + ": " + p.dtype() + p.shapeText() + "\n";
+                    }).reduce("", String::concat);
         entries.put("META-INF/dlc/API.txt", api.getBytes(StandardCharsets.UTF_8));
         String manifest = "Manifest-Version: 1.0\r\n"
                 + "Main-Class: " + className + "\r\n"
                 + "Created-By: dlc compile\r\n"
                 + "Dlc-Model: " + model + "\r\n"
-                + "Dlc-Graph: " + graphName + "\r\n\r\n";
+                + "Dlc-Graph: " + graphName + "\r\n"
+                + (training != null ? "Dlc-Train-Graph: " + training.step().name() + "\r\n" : "") + "\r\n";
         return new Built(zip(manifest, entries), sig, callers, methods, api);
     }
 
@@ -125,7 +202,7 @@ public final class ModelJar {
         StringBuilder sb = new StringBuilder();
         sb.append(className).append(": model ").append(model).append(" (").append(graphName).append(" graph), compiled by dlc\n\n");
         sb.append("  public static ").append(simple).append(" load()      the compiled graph with the weights in this jar\n");
-        sb.append("  public ").append(simple).append(" copy()             another instance (own buffers, shared read-only weights)\n");
+        sb.append("  public ").append(simple).append(" copy()             another instance (own buffers, shared weights)\n");
         for (String m : methods) sb.append("  public ").append(m).append('\n');
         sb.append("  public Map<String, dlc.runtime.Tensor> run(Map<String, dlc.runtime.Tensor> inputs)\n\n");
         sb.append("inputs (row-major; float[] for f32, double[] for other dtypes):\n");

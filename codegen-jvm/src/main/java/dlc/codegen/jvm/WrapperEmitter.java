@@ -26,9 +26,10 @@ import java.util.Set;
 final class WrapperEmitter {
     private static final String MODEL = "dlc/runtime/Model";
     private static final String GRAPH = "dlc/runtime/CompiledGraph";
+    private static final String TRAINABLE = "dlc/runtime/TrainableModel";
     /** Names a typed method must not take: Model's and Object's methods, and the generated ones. */
     private static final Set<String> TAKEN = Set.of("load", "copy", "main", "run", "signature", "inputNames", "outputNames", "output",
-            "weightResource", "getClass", "hashCode", "equals", "toString", "notify", "notifyAll", "wait", "clone", "finalize");
+            "weightResource", "trainStep", "fit", "saveWeights", "loadWeights", "steps", "trainInputNames", "trainSignature", "step", "fitArrays", "getClass", "hashCode", "equals", "toString", "notify", "notifyAll", "wait", "clone", "finalize");
     private static final Set<String> KEYWORDS = Set.of("abstract", "assert", "boolean", "break", "byte", "case", "catch", "char", "class",
             "const", "continue", "default", "do", "double", "else", "enum", "extends", "final", "finally", "float", "for", "goto", "if",
             "implements", "import", "instanceof", "int", "interface", "long", "native", "new", "package", "private", "protected", "public",
@@ -43,16 +44,31 @@ final class WrapperEmitter {
      * the inputs the typed methods take (the others are weights).
      */
     static byte[] emit(String className, String graphClass, Signature sig, List<String> callerInputs) {
-        String self = className.replace('.', '/');
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS | ClassWriter.COMPUTE_FRAMES);
-        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, self, null, MODEL, null);
+        return emit(className, graphClass, sig, callerInputs, null);
+    }
 
-        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PRIVATE, "<init>", "(L" + GRAPH + ";)V", null, null);
+    /**
+     * The training half of a trainable model's typed class ({@code dlc compile --trainable}): the
+     * step graph's class, its signature and the inputs {@code trainStep} takes.
+     */
+    record Training(String stepClass, Signature sig, List<String> callerInputs) {}
+
+    /** As {@link #emit(String, String, Signature, List)}; with {@code training}, a subclass of {@code TrainableModel} with trainStep and fit. */
+    static byte[] emit(String className, String graphClass, Signature sig, List<String> callerInputs, Training training) {
+        String self = className.replace('.', '/');
+        String base = training == null ? MODEL : TRAINABLE;
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS | ClassWriter.COMPUTE_FRAMES);
+        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, self, null, base, null);
+
+        String ctor = training == null ? "(L" + GRAPH + ";)V" : "(L" + GRAPH + ";L" + GRAPH + ";)V";
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PRIVATE, "<init>", ctor, null, null);
         mv.visitCode();
         mv.visitVarInsn(Opcodes.ALOAD, 0);
         mv.visitVarInsn(Opcodes.ALOAD, 1);
+        if (training != null) mv.visitVarInsn(Opcodes.ALOAD, 2);
         mv.visitLdcInsn(Type.getObjectType(self));
-        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, MODEL, "<init>", "(L" + GRAPH + ";Ljava/lang/Class;)V", false);
+        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, base, "<init>", training == null ? "(L" + GRAPH + ";Ljava/lang/Class;)V"
+                : "(L" + GRAPH + ";L" + GRAPH + ";Ljava/lang/Class;)V", false);
         mv.visitInsn(Opcodes.RETURN);
         mv.visitMaxs(0, 0);
         mv.visitEnd();
@@ -61,7 +77,7 @@ final class WrapperEmitter {
         mv.visitCode();
         mv.visitVarInsn(Opcodes.ALOAD, 0);
         mv.visitVarInsn(Opcodes.ALOAD, 1);
-        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, MODEL, "<init>", "(L" + MODEL + ";)V", false);
+        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, base, "<init>", "(L" + base + ";)V", false);
         mv.visitInsn(Opcodes.RETURN);
         mv.visitMaxs(0, 0);
         mv.visitEnd();
@@ -74,7 +90,13 @@ final class WrapperEmitter {
         mv.visitTypeInsn(Opcodes.NEW, g);
         mv.visitInsn(Opcodes.DUP);
         mv.visitMethodInsn(Opcodes.INVOKESPECIAL, g, "<init>", "()V", false);
-        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, self, "<init>", "(L" + GRAPH + ";)V", false);
+        if (training != null) {
+            String st = training.stepClass().replace('.', '/');
+            mv.visitTypeInsn(Opcodes.NEW, st);
+            mv.visitInsn(Opcodes.DUP);
+            mv.visitMethodInsn(Opcodes.INVOKESPECIAL, st, "<init>", "()V", false);
+        }
+        mv.visitMethodInsn(Opcodes.INVOKESPECIAL, self, "<init>", ctor, false);
         mv.visitInsn(Opcodes.ARETURN);
         mv.visitMaxs(0, 0);
         mv.visitEnd();
@@ -102,6 +124,10 @@ final class WrapperEmitter {
         List<String> methodNames = methodNames(sig);
         List<String> params = parameterNames(sig, callerInputs);
         for (int o = 0; o < sig.outputs().size(); o++) typedMethod(cw, self, sig, callerInputs, params, o, methodNames.get(o));
+        if (training != null) {
+            trainStep(cw, self, training);
+            fit(cw, self, training);
+        }
         cw.visitEnd();
         return cw.toByteArray();
     }
@@ -141,6 +167,83 @@ final class WrapperEmitter {
         mv.visitInsn(Opcodes.ARETURN);
         mv.visitMaxs(0, 0);
         mv.visitEnd();
+    }
+
+    /** {@code public double trainStep(float[] x, double[] y, int batch) { return step(new Object[]{x, y}, new long[]{batch}); }} */
+    private static void trainStep(ClassWriter cw, String self, Training t) {
+        Signature sig = t.sig();
+        StringBuilder desc = new StringBuilder("(");
+        for (String in : t.callerInputs()) desc.append(storage(sig.inputs().get(sig.inputIndex(in))));
+        desc.append("I".repeat(sig.symbols().size())).append(")D");
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC, "trainStep", desc.toString(), null, null);
+        for (String p : parameterNames(sig, t.callerInputs())) mv.visitParameter(p, 0);
+        mv.visitCode();
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        int slot = arguments(mv, t.callerInputs().size(), 1);
+        push(mv, sig.symbols().size());
+        mv.visitIntInsn(Opcodes.NEWARRAY, Opcodes.T_LONG);
+        for (int k = 0; k < sig.symbols().size(); k++) {
+            mv.visitInsn(Opcodes.DUP);
+            push(mv, k);
+            mv.visitVarInsn(Opcodes.ILOAD, slot++);
+            mv.visitInsn(Opcodes.I2L);
+            mv.visitInsn(Opcodes.LASTORE);
+        }
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, self, "step", "([Ljava/lang/Object;[J)D", false);
+        mv.visitInsn(Opcodes.DRETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
+    /** {@code public double[] fit(float[] x, double[] y, int epochs, int batchSize, long seed) { return fitArrays(new Object[]{x, y}, epochs, batchSize, seed); }} */
+    private static void fit(ClassWriter cw, String self, Training t) {
+        Signature sig = t.sig();
+        StringBuilder desc = new StringBuilder("(");
+        for (String in : t.callerInputs()) desc.append(storage(sig.inputs().get(sig.inputIndex(in))));
+        desc.append("IIJ)[D");
+        MethodVisitor mv = cw.visitMethod(Opcodes.ACC_PUBLIC, "fit", desc.toString(), null, null);
+        List<String> names = new ArrayList<>(parameterNames(sig, t.callerInputs()).subList(0, t.callerInputs().size()));
+        for (String extra : List.of("epochs", "batchSize", "seed")) names.add(names.contains(extra) ? extra + "_" : extra);
+        for (String p : names) mv.visitParameter(p, 0);
+        mv.visitCode();
+        mv.visitVarInsn(Opcodes.ALOAD, 0);
+        int slot = arguments(mv, t.callerInputs().size(), 1);
+        mv.visitVarInsn(Opcodes.ILOAD, slot);
+        mv.visitVarInsn(Opcodes.ILOAD, slot + 1);
+        mv.visitVarInsn(Opcodes.LLOAD, slot + 2);
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, self, "fitArrays", "([Ljava/lang/Object;IIJ)[D", false);
+        mv.visitInsn(Opcodes.ARETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
+    /** Pushes an Object[] of the {@code n} reference arguments from {@code slot}; returns the next slot. */
+    private static int arguments(MethodVisitor mv, int n, int slot) {
+        push(mv, n);
+        mv.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Object");
+        for (int k = 0; k < n; k++) {
+            mv.visitInsn(Opcodes.DUP);
+            push(mv, k);
+            mv.visitVarInsn(Opcodes.ALOAD, slot++);
+            mv.visitInsn(Opcodes.AASTORE);
+        }
+        return slot;
+    }
+
+    /** The training methods of a trainable model's typed class as Java declares them. */
+    static List<String> describeTraining(Training t) {
+        Signature sig = t.sig();
+        List<String> params = parameterNames(sig, t.callerInputs());
+        StringBuilder step = new StringBuilder("double trainStep("), fit = new StringBuilder("double[] fit(");
+        for (int k = 0; k < params.size(); k++) {
+            String type = k < t.callerInputs().size() ? javaType(sig.inputs().get(sig.inputIndex(t.callerInputs().get(k)))) : "int";
+            step.append(k > 0 ? ", " : "").append(type).append(' ').append(params.get(k));
+            if (k < t.callerInputs().size()) fit.append(k > 0 ? ", " : "").append(type).append(' ').append(params.get(k));
+        }
+        fit.append(t.callerInputs().isEmpty() ? "" : ", ").append("int epochs, int batchSize, long seed)");
+        return List.of(step.append(')').toString(), fit.toString(),
+                "void saveWeights(java.nio.file.Path file) throws java.io.IOException",
+                "void loadWeights(java.nio.file.Path file) throws java.io.IOException");
     }
 
     /** Each typed method as Java declares it, e.g. {@code float[] probs(float[] x, int batch)}. */

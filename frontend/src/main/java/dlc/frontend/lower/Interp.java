@@ -160,11 +160,17 @@ public final class Interp {
         if (e instanceof DTypeRef d) return new DTypeV(DType.fromText(d.dtype()));
         if (e instanceof TupleExpr t) return new SeqV(evalAll(t.items(), env), false);
         if (e instanceof ListExpr l) return new SeqV(evalAll(l.items(), env), true);
-        if (e instanceof Binary b) return Operators.binary(this, b, env);
-        if (e instanceof Unary u) return Operators.unary(this, u, eval(u.operand(), env));
-        if (e instanceof Call c) return Calls.evalCall(this, c, env);
-        if (e instanceof Index ix) return Indexing.index(this, ix, eval(ix.target(), env), env);
-        if (e instanceof Member m) return Members.member(this, m, eval(m.target(), env));
+        try {
+            if (e instanceof Binary b) return Operators.binary(this, b, env);
+            if (e instanceof Unary u) return Operators.unary(this, u, eval(u.operand(), env));
+            if (e instanceof Call c) return Calls.evalCall(this, c, env);
+            if (e instanceof Index ix) return Indexing.index(this, ix, eval(ix.target(), env), env);
+            if (e instanceof Member m) return Members.member(this, m, eval(m.target(), env));
+        } catch (ArithmeticException outOfRange) {
+            // exact dim arithmetic (an index, a slice bound or a size beyond 64 bits, a division by a
+            // zero dim) wherever a builtin or operator computes one: at the innermost expression
+            throw error(e.span(), outOfRange.getMessage(), "choose smaller sizes and indices");
+        }
         if (e instanceof If i) return evalIf(i, env);
         if (e instanceof Lambda l) return new LambdaFn(l, env);
         throw new IllegalStateException("unknown expression " + e.getClass().getSimpleName());

@@ -41,4 +41,16 @@ class FuzzFoundTest {
                 """);
         has(out, "cannot compare the symbolic dims");
     }
+
+    /** Found by the fuzzer in the LIF example: an index of 2^63 - 1 into a symbolic axis computed index + 1. */
+    @Test
+    void anIndexBeyond64BitsIsADiagnosticAtTheIndex() {
+        String out = errors("""
+                model M {
+                  input x: f32[B, T, 4]
+                  output y = x[:, 9223372036854775807]
+                }
+                """);
+        has(out, "test.dl:3:14: error: the dim 9223372036854775807 + 1 is beyond a 64-bit integer");
+    }
 }
