@@ -48,7 +48,8 @@ final class ConvOps {
         @Override public List<Value> vjp(VjpContext c) { return ConvGradients.conv2d(this, c); }
 
         static Dim outSize(Dim in, Dim k, long s, long lo, long hi, long d) {
-            return in.plus(lo + hi).minus(k.minus(1).times(d)).minus(1).floorDiv(Dim.of(s)).plus(1);
+            // Dim arithmetic throughout: exact, where lo + hi in long would wrap (a padding of 2^63 - 1)
+            return in.plus(Dim.of(lo)).plus(Dim.of(hi)).minus(k.minus(1).times(d)).minus(1).floorDiv(Dim.of(s)).plus(1);
         }
 
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
@@ -134,7 +135,7 @@ final class ConvOps {
         }
 
         static Dim outSize(Dim in, Dim k, long s, long lo, long hi, long d, long extra) {
-            return in.minus(1).times(s).minus(lo + hi).plus(k.minus(1).times(d)).plus(extra + 1);
+            return in.minus(1).times(s).minus(Dim.of(lo)).minus(Dim.of(hi)).plus(k.minus(1).times(d)).plus(Dim.of(extra)).plus(1);
         }
 
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
