@@ -34,6 +34,7 @@ class ExtremeSizesTest {
             case "DIVIDED" -> DIVIDED;
             case "WIDE_PARAM" -> WIDE_PARAM;
             case "PADDED" -> PADDED;
+            case "STRIDED" -> PADDED.replace("padding=46341", "stride=9223372036854775807");
             default -> throw new IllegalArgumentException(source);
         });
         return f.toString();
@@ -55,6 +56,7 @@ class ExtremeSizesTest {
             "WIDE_PARAM      | --seed 0           | jvm    | m.dl:3:33: constant (output 'w' of graph init) gives f32[2, 1073741824] is [2, 1073741824]: 2147483648 elements, more than a Java array holds",
             "WIDE_PARAM      | --seed 0           | interp | m.dl:3:33: constant (output 'w' of graph init) gives f32[2, 1073741824]",
             "PADDED          | --seed 0           | jvm    | conv2d gives f32[B, 8, 92688, 92688]: its constant dims alone make 68728522752+ elements",
+            "STRIDED         | --seed 0           | jvm    | a convolution or pooling size, stride or padding of 9223372036854775807 is beyond what the JVM backend's kernels take",
     })
     void aSizeNoArrayHoldsIsOneLineAndExit1(String source, String flags, String backend, String expected) throws Exception {
         String[] f = flags.split(" ");

@@ -171,8 +171,13 @@ final class ConvLowerings {
         return ints(k[0], k[1], s[0], s[1], p[0], p[1], p[2], p[3]);
     }
 
+    /** Kernel sizes, strides and paddings as the kernels' ints; one past an int (a stride of 2^63 - 1) is the user's, not a bug. */
     private static int[] ints(long... v) {
-        return Arrays.stream(v).mapToInt(Math::toIntExact).toArray();
+        for (long x : v)
+            if (x < Integer.MIN_VALUE || x > Integer.MAX_VALUE)
+                throw new dlc.ir.ShapeException("a convolution or pooling size, stride or padding of " + x + " is beyond what the JVM backend's kernels take (an int)",
+                        "use sizes, strides and paddings below 2^31");
+        return Arrays.stream(v).mapToInt(x -> (int) x).toArray();
     }
 
     private static Class<?> arrayClass(Value v) {
