@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * -Dsurefire.failIfNoSpecifiedTests=false -Ddlc.fuzz.programs=50000 -Ddlc.fuzz.seed=7}.
  */
 class MutationFuzzTest {
-    static final int CI_PROGRAMS = 1000;
+    static final int CI_PROGRAMS = 3000;
     static final long TIMEOUT_S = 60;
     /** A search stops after this many distinct failures (each is then minimized). */
     static final int MAX_DISTINCT = 12;
