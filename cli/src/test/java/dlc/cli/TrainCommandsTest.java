@@ -70,6 +70,26 @@ class TrainCommandsTest {
         assertTrue(e.out().matches("(?s).*validation: loss \\d\\.\\d{4}, accuracy (9[7-9]|100)\\.\\d\\d% \\(102 samples\\).*"), e::toString);
     }
 
+    /**
+     * The same tensors with values equal up to float32 rounding. Two JVM-backend runs in one JVM can
+     * differ in the last bit: the vectorized exp/log (jdk.incubator.vector's EXP, LOG) round
+     * differently before and after C2 compiles them. A lost or repeated batch, a restarted
+     * optimizer or another learning rate moves the weights by far more than 1e-5.
+     */
+    private static void assertSameWeights(java.util.Map<String, dlc.ir.eval.Tensor> want, java.util.Map<String, dlc.ir.eval.Tensor> got, String what) {
+        assertEquals(want.keySet(), got.keySet(), what);
+        for (var e : want.entrySet()) {
+            var w = e.getValue();
+            var g = got.get(e.getKey());
+            assertEquals(w.dtype(), g.dtype(), what + ": " + e.getKey());
+            assertArrayEquals(w.shape(), g.shape(), what + ": " + e.getKey());
+            for (int i = 0; i < w.data().length; i++) {
+                double a = w.data()[i], b = g.data()[i];
+                assertTrue(Math.abs(a - b) <= 1e-5 * (1 + Math.abs(a)), what + ": " + e.getKey() + "[" + i + "] " + a + " vs " + b);
+            }
+        }
+    }
+
     @Test void resumeMatchesAnUninterruptedRun() throws Exception {
         Path f = write("mlp.dl", MLP);
         Path full = dir.resolve("full.safetensors"), half = dir.resolve("half.safetensors"), resumed = dir.resolve("resumed.safetensors");
@@ -78,7 +98,7 @@ class TrainCommandsTest {
         CliHarness.Result r = exec(DLC, "train", f.toString(), "--epochs", "4", "--resume", half.toString(), "--out", resumed.toString());
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.err().contains("resuming Mlp from " + half + " at epoch 3, batch 1"), r::toString);
-        assertEquals(SafeTensors.read(full).tensors(), SafeTensors.read(resumed).tensors());
+        assertSameWeights(SafeTensors.read(full).tensors(), SafeTensors.read(resumed).tensors(), "uninterrupted vs resumed");
     }
 
     @Test void evalOfAMismatchedCheckpointNamesTheProblems() throws Exception {
@@ -138,7 +158,7 @@ class TrainCommandsTest {
         assertEquals(0, exec(DLC, "train", f.toString(), "--epochs", "1", "--out", base.toString()).code());
         assertEquals(0, exec(DLC, "train", f.toString(), "--epochs", "1", "--lr", "0.5", "--out", same.toString()).code());
         assertEquals(0, exec(DLC, "train", f.toString(), "--epochs", "1", "--lr", "0.05", "--out", slow.toString()).code());
-        assertEquals(SafeTensors.read(base).tensors(), SafeTensors.read(same).tensors(), "--lr equal to the block's changes nothing");
+        assertSameWeights(SafeTensors.read(base).tensors(), SafeTensors.read(same).tensors(), "--lr equal to the block's changes nothing");
         assertNotEquals(SafeTensors.read(base).tensor("dense.w"), SafeTensors.read(slow).tensor("dense.w"));
     }
 

@@ -101,9 +101,19 @@ class TrainableJarTest {
     }
 
     /**
+     * How far two runs of the same generated code may differ: float32 rounding of a few steps. The
+     * same code is not bit-reproducible within one JVM, because jdk.incubator.vector's EXP and LOG
+     * give other last bits interpreted than C2-compiled. A wrong key, batch or optimizer state
+     * moves losses and weights by far more.
+     */
+    private static final double SAME_CODE = 1e-5;
+
+    /**
      * The jar's trainStep against dlc train's step on the JVM backend (JvmExecutor, the same
      * initial state, the same key per step: fold(fold(fold(seed, 0), 2), k)): both run the same
-     * generated float32 code on the same float32 values, so losses and weights agree exactly.
+     * generated float32 code on the same float32 values, so losses and weights agree to float32
+     * rounding: not bit for bit, since the vectorized exp/log (jdk.incubator.vector's EXP, LOG)
+     * round differently before and after C2 compiles them (see {@link #SAME_CODE}).
      */
     @Test
     void trainStepAgreesWithTheJvmBackendsTrainingStep() throws Exception {
@@ -131,7 +141,7 @@ class TrainableJarTest {
                 in.put("y", new Tensor(DType.I32, new int[]{b}, y.clone()));
                 in.put("rng", Tensor.scalar(DType.I64, Rng.fold(trainKey, k)));
                 Map<String, Tensor> out = jvm.run(step, in);
-                assertEquals(out.get("loss").item(), jarLoss, 0.0, "loss of step " + k);
+                assertEquals(out.get("loss").item(), jarLoss, SAME_CODE * (1 + Math.abs(jarLoss)), "loss of step " + k);
                 for (Graph.Output o : step.outputs())
                     if (o.role() == Graph.Output.Role.UPDATE) state.put(o.name(), out.get(o.name()));
             }
@@ -140,7 +150,7 @@ class TrainableJarTest {
             dlc.checkpoint.Checkpoint ckpt = dlc.checkpoint.SafeTensors.read(saved);
             assertEquals(state.keySet(), ckpt.tensors().keySet());
             for (String name : state.keySet())
-                assertArrayEquals(state.get(name).data(), ckpt.tensors().get(name).data(), 0.0, "weight " + name + " after 4 steps");
+                assertArrayEquals(state.get(name).data(), ckpt.tensors().get(name).data(), SAME_CODE, "weight " + name + " after 4 steps");
             assertEquals(4.0, ckpt.tensors().get("step").item(), "the step counter");
             assertEquals("4", ckpt.meta("dlc.step"));
             assertEquals("5", ckpt.meta("dlc.seed"));
@@ -209,7 +219,7 @@ class TrainableJarTest {
             assertTrue(losses[5] < 0.5 * losses[0], "loss falls: " + java.util.Arrays.toString(losses));
             // shuffling is seeded: the same seed from the same start gives the same losses
             Object twin = c.getMethod("load").invoke(null);
-            assertArrayEquals(losses, (double[]) call(twin, fit, xs(200, 2), ys(200), 6, 20, 1L), 0.0);
+            assertArrayEquals(losses, (double[]) call(twin, fit, xs(200, 2), ys(200), 6, 20, 1L), SAME_CODE);
         }
     }
 

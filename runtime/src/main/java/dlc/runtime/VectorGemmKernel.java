@@ -70,6 +70,18 @@ final class VectorGemmKernel extends TiledGemmKernel {
         }
     }
 
+    /**
+     * The lanes of {@code v} added in lane order. Not {@code reduceLanes(ADD)}: its order of
+     * additions is unspecified, and the interpreted and the C2-compiled forms of it differ in the
+     * last bits, so the same step gave different weights before and after the JIT warmed up (a
+     * resumed training run then drifted from an uninterrupted one).
+     */
+    private static float sumLanes(FloatVector v) {
+        float s = 0;
+        for (int i = 0; i < VL; i++) s += v.lane(i);
+        return s;
+    }
+
     /** One row of C = a row times B^T: each element a dot product of two contiguous rows, 4 at a time. */
     private static void dotRow(int k, int n, float[] a, int ai, float[] b, int bOff, int ldb, float[] c, int ci, boolean add) {
         int j = 0;
@@ -83,8 +95,7 @@ final class VectorGemmKernel extends TiledGemmKernel {
                 s2 = av.fma(FloatVector.fromArray(S, b, b2 + p), s2);
                 s3 = av.fma(FloatVector.fromArray(S, b, b3 + p), s3);
             }
-            float d0 = s0.reduceLanes(VectorOperators.ADD), d1 = s1.reduceLanes(VectorOperators.ADD);
-            float d2 = s2.reduceLanes(VectorOperators.ADD), d3 = s3.reduceLanes(VectorOperators.ADD);
+            float d0 = sumLanes(s0), d1 = sumLanes(s1), d2 = sumLanes(s2), d3 = sumLanes(s3);
             for (; p < k; p++) {
                 float av = a[ai + p];
                 d0 += av * b[b0 + p];
