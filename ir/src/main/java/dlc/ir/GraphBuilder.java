@@ -42,6 +42,13 @@ public final class GraphBuilder {
 
     public Value op(String opName, Value... operands) { return op(opName, Attrs.EMPTY, operands); }
 
+    /** Adds a single-result op without nested graphs. */
+    public Value op(OpDef op, Attrs attrs, Value... operands) {
+        return op(op, attrs, List.of(), List.of(operands)).get(0);
+    }
+
+    public Value op(OpDef op, Value... operands) { return op(op, Attrs.EMPTY, operands); }
+
     /** Adds an op with any number of results and nested graphs; returns its results. */
     public List<Value> op(OpDef op, Attrs attrs, List<Graph> regions, List<Value> operands) {
         return op(op, attrs, regions, operands, null);

@@ -68,6 +68,10 @@ public final class VjpContext {
 
     public Value op(String name, Value... operands) { return builder.op(name, Attrs.EMPTY, operands); }
 
+    public Value op(OpDef op, Attrs attrs, Value... operands) { return builder.op(op, attrs, operands); }
+
+    public Value op(OpDef op, Value... operands) { return builder.op(op, Attrs.EMPTY, operands); }
+
     /** A rank-0 constant. */
     public Value scalar(double v, DType dtype) {
         return builder.op("constant", Attrs.of("dtype", dtype, "shape", Shape.SCALAR, "values", List.of(v)));
