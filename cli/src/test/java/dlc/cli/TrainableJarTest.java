@@ -5,7 +5,7 @@ import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.Value;
 import dlc.ir.eval.Tensor;
-import dlc.runtime.Rng;
+import dlc.numerics.Rng;
 import dlc.train.Executor;
 import dlc.train.JvmExecutor;
 import dlc.train.TrainBlocks;

@@ -1,5 +1,7 @@
 package dlc.runtime;
 
+import dlc.numerics.Ints;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

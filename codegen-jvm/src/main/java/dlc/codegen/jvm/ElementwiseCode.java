@@ -16,7 +16,7 @@ import java.util.List;
  * opcode compute in double and round once ({@code dlc.runtime.Fn}).
  */
 final class ElementwiseCode implements Opcodes {
-    private static final String FN = BindTable.RT + "Fn", INTS = BindTable.RT + "Ints", MATH = "java/lang/Math";
+    private static final String FN = BindTable.RT + "Fn", INTS = BindTable.NUM + "Ints", MATH = "java/lang/Math";
 
     private ElementwiseCode() {}
 
@@ -123,14 +123,14 @@ final class ElementwiseCode implements Opcodes {
         load(mv, in.get(1), locals.get(1), asFloat);
     }
 
-    /** Integer ops that can overflow or divide: the interpreter computes them with {@code dlc.runtime.Ints}. */
+    /** Integer ops that can overflow or divide: the interpreter computes them with {@code dlc.numerics.Ints}. */
     private static final java.util.Set<String> INTEGER_OPS =
             java.util.Set.of("neg", "abs", "add", "sub", "mul", "div", "mod", "trunc_div", "trunc_mod", "pow");
 
     static boolean isInteger(Value v) { return v.type().dtype().isInteger(); }
 
     /**
-     * An integer op as a call of {@code dlc.runtime.Ints} (the interpreter's definition): operands
+     * An integer op as a call of {@code dlc.numerics.Ints} (the interpreter's definition): operands
      * as doubles, then the dtype's kind; wraps as two's complement, divisions floor or truncate.
      */
     private static void integerCall(MethodVisitor mv, Node n, List<Integer> locals) {
@@ -170,7 +170,7 @@ final class ElementwiseCode implements Opcodes {
             }
             case F16 -> {
                 load(mv, x, local, false);
-                mv.visitMethodInsn(INVOKESTATIC, BindTable.RT + "Half", "round", "(D)D", false);
+                mv.visitMethodInsn(INVOKESTATIC, BindTable.NUM + "Half", "round", "(D)D", false);
             }
             default -> {
                 load(mv, x, local, false);

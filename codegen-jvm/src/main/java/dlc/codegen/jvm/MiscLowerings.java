@@ -5,8 +5,8 @@ import dlc.ir.Dim;
 import dlc.ir.Node;
 import dlc.ir.Shape;
 import dlc.ir.Value;
+import dlc.numerics.Rng;
 import dlc.runtime.Reduce;
-import dlc.runtime.Rng;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -117,7 +117,7 @@ final class MiscLowerings {
             KernelArgs.at(e, y);
             KernelArgs.dim(e, p.cells());
             e.pushInt(dt.intKind());
-            e.invoke(dlc.runtime.Ints.class, "wrapAll", "([DIII)V");
+            e.invoke(dlc.numerics.Ints.class, "wrapAll", "([DIII)V");
         }
     }
 }
