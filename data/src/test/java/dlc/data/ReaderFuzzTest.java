@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>CI runs {@value #DEFAULT_CASES} cases per reader from the fixed seed {@value #DEFAULT_SEED}
  * ({@code -Pthorough} ten times as many).
  * Before a change to a reader lands, run many more from fresh seeds:
- * {@code mvn -o -q test -pl stdlib -am -Dtest=ReaderFuzzTest -Ddlc.fuzz.cases=200000 -Ddlc.fuzz.seed=$RANDOM}.
+ * {@code mvn -o -q test -pl data -am -Dtest=ReaderFuzzTest -Ddlc.fuzz.cases=200000 -Ddlc.fuzz.seed=$RANDOM}.
  */
 class ReaderFuzzTest {
     static final int DEFAULT_CASES = 1500;
