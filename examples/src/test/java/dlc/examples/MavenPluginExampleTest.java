@@ -2,7 +2,7 @@ package dlc.examples;
 
 import dlc.cli.Main;
 import dlc.cli.Toolchain;
-import dlc.data.Npy;
+import dlc.data.NpyFiles;
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
 import org.junit.jupiter.api.Test;
@@ -78,10 +78,10 @@ class MavenPluginExampleTest {
 
         // the interpreter on the same points and the same weights (the plugin's default seed 0)
         Path x = dir.resolve("x.npy"), ref = dir.resolve("ref");
-        Npy.write(x, new Tensor(DType.F32, new int[]{3, 2}, new double[]{0.5, -1, 2, 0.25, -0.3, 0.8}));
+        NpyFiles.write(x, new Tensor(DType.F32, new int[]{3, 2}, new double[]{0.5, -1, 2, 0.25, -0.3, 0.8}));
         dlc("run", root.resolve("examples/maven-plugin/src/main/dl/mlp.dl").toString(), "--backend", "interp",
                 "--input", "x=" + x, "--output-dir", ref.toString());
-        double[] want = Npy.read(ref.resolve("probs.npy")).data();
+        double[] want = NpyFiles.read(ref.resolve("probs.npy")).data();
         for (int i = 0; i < 3; i++) {
             String[] f = lines.get(i).split(" ");
             for (int k = 0; k < 3; k++)
