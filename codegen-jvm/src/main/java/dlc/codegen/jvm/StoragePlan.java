@@ -1,6 +1,7 @@
 package dlc.codegen.jvm;
 
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 
 import java.util.*;
 
@@ -20,10 +21,7 @@ final class StoragePlan {
 
     private StoragePlan() {}
 
-    static boolean isAlias(Node n) {
-        String op = n.op().name();
-        return op.equals("reshape") || op.equals("stop_gradient");
-    }
+    static boolean isAlias(Node n) { return LoweringTable.isAlias(n); }
 
     Location location(Value v) {
         Location l = location.get(v);
@@ -50,7 +48,7 @@ final class StoragePlan {
         Set<Value> outputs = Collections.newSetFromMap(new IdentityHashMap<>());
         outputs.addAll(g.outputValues());
         for (Node n : g.nodes()) {
-            if (!n.op().name().equals("permute") || !KernelEmitter.isFloat(n.output().type().dtype()) || outputs.contains(n.output())) continue;
+            if (n.op() != Ops.PERMUTE || !KernelEmitter.isFloat(n.output().type().dtype()) || outputs.contains(n.output())) continue;
             long[] perm = n.attrs().getLongs("perm");
             int r = perm.length;
             boolean swap = r >= 2 && perm[r - 1] == r - 2 && perm[r - 2] == r - 1;
@@ -60,14 +58,14 @@ final class StoragePlan {
             List<Value> regionInputs = new ArrayList<>();
             boolean onlyMatmuls = users.containsKey(out);
             for (Node u : users.getOrDefault(out, List.of())) {
-                if (u.op().name().equals("matmul")) continue;
-                if (u.op().name().equals("fusion")) {
+                if (u.op() == Ops.MATMUL) continue;
+                if (u.op() == Ops.FUSION) {
                     Graph region = u.regions().get(0);
                     for (int i = 0; i < u.inputs().size(); i++) {
                         if (u.input(i) != out) continue;
                         Value rv = region.inputs().get(i);
                         boolean ok = !region.outputValues().contains(rv);
-                        for (Node inner : region.nodes()) if (inner.inputs().contains(rv)) ok &= inner.op().name().equals("matmul");
+                        for (Node inner : region.nodes()) if (inner.inputs().contains(rv)) ok &= inner.op() == Ops.MATMUL;
                         if (ok) regionInputs.add(rv);
                         else onlyMatmuls = false;
                     }
@@ -95,7 +93,7 @@ final class StoragePlan {
         sp.findTransposeViews(g);
         for (Node n : nodes) {
             if (sp.isView(n)) root.put(n.output(), rootOf(root, n.input(0)));
-            if (n.op().name().equals("fusion")) sp.groups.put(n, GroupPlan.of(n.regions().get(0), n.inputs(), n.outputs()));
+            if (n.op() == Ops.FUSION) sp.groups.put(n, GroupPlan.of(n.regions().get(0), n.inputs(), n.outputs()));
             else if (GroupEmitter.isInline(n)) sp.groups.put(n, GroupPlan.single(n));
         }
         int end = nodes.size();
