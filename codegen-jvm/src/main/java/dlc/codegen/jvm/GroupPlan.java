@@ -1,6 +1,5 @@
 package dlc.codegen.jvm;
 
-import dlc.ir.Dim;
 import dlc.ir.Graph;
 import dlc.ir.Node;
 import dlc.ir.Shape;
