@@ -1,7 +1,6 @@
 package dlc.codegen.jvm;
 
 import dlc.ir.*;
-import dlc.ir.ops.Ops;
 
 import java.util.*;
 
@@ -48,7 +47,7 @@ final class StoragePlan {
         Set<Value> outputs = Collections.newSetFromMap(new IdentityHashMap<>());
         outputs.addAll(g.outputValues());
         for (Node n : g.nodes()) {
-            if (n.op() != Ops.PERMUTE || !KernelEmitter.isFloat(n.output().type().dtype()) || outputs.contains(n.output())) continue;
+            if (!n.op().name().equals("permute") || !KernelEmitter.isFloat(n.output().type().dtype()) || outputs.contains(n.output())) continue;
             long[] perm = n.attrs().getLongs("perm");
             int r = perm.length;
             boolean swap = r >= 2 && perm[r - 1] == r - 2 && perm[r - 2] == r - 1;
@@ -58,14 +57,14 @@ final class StoragePlan {
             List<Value> regionInputs = new ArrayList<>();
             boolean onlyMatmuls = users.containsKey(out);
             for (Node u : users.getOrDefault(out, List.of())) {
-                if (u.op() == Ops.MATMUL) continue;
-                if (u.op() == Ops.FUSION) {
+                if (u.op().name().equals("matmul")) continue;
+                if (u.op().name().equals("fusion")) {
                     Graph region = u.regions().get(0);
                     for (int i = 0; i < u.inputs().size(); i++) {
                         if (u.input(i) != out) continue;
                         Value rv = region.inputs().get(i);
                         boolean ok = !region.outputValues().contains(rv);
-                        for (Node inner : region.nodes()) if (inner.inputs().contains(rv)) ok &= inner.op() == Ops.MATMUL;
+                        for (Node inner : region.nodes()) if (inner.inputs().contains(rv)) ok &= inner.op().name().equals("matmul");
                         if (ok) regionInputs.add(rv);
                         else onlyMatmuls = false;
                     }
@@ -93,7 +92,7 @@ final class StoragePlan {
         sp.findTransposeViews(g);
         for (Node n : nodes) {
             if (sp.isView(n)) root.put(n.output(), rootOf(root, n.input(0)));
-            if (n.op() == Ops.FUSION) sp.groups.put(n, GroupPlan.of(n.regions().get(0), n.inputs(), n.outputs()));
+            if (n.op().name().equals("fusion")) sp.groups.put(n, GroupPlan.of(n.regions().get(0), n.inputs(), n.outputs()));
             else if (GroupEmitter.isInline(n)) sp.groups.put(n, GroupPlan.single(n));
         }
         int end = nodes.size();
