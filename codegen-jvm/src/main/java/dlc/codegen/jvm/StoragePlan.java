@@ -20,10 +20,7 @@ final class StoragePlan {
 
     private StoragePlan() {}
 
-    static boolean isAlias(Node n) {
-        String op = n.op().name();
-        return op.equals("reshape") || op.equals("stop_gradient");
-    }
+    static boolean isAlias(Node n) { return LoweringTable.isAlias(n); }
 
     Location location(Value v) {
         Location l = location.get(v);
