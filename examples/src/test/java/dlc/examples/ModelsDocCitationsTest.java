@@ -109,9 +109,13 @@ class ModelsDocCitationsTest {
      * reference it was written from.
      *
      * <p>EXPECTED TO FAIL until the citations are retargeted: the comments still cite the old
-     * name, which the lead rewrites mechanically once every branch has merged (the command is in
-     * the modelsdoc branch's notes). The check above already verifies that docs/models.md has
-     * every section those citations name, so the rewrite cannot leave one dangling.
+     * name, which is rewritten mechanically once every branch has merged, from the repository root:
+     * <pre>
+     * git grep -lE '\bMODELS(\.md)? ([0-9]|section [0-9])' -- '*.java' '*.dl' '*.md' \
+     *   | xargs sed -i -E 's/\bMODELS(\.md)? ([0-9]|section [0-9])/docs\/models.md \2/g'
+     * </pre>
+     * The check above already verifies that docs/models.md has every section those citations
+     * name, so the rewrite cannot leave one dangling.
      */
     @Test
     void noSourceCitesTheOldExternalReference() throws IOException {
