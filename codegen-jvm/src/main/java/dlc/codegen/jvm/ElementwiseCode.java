@@ -18,7 +18,7 @@ import java.util.List;
  * compute in double and round once ({@code dlc.runtime.Fn}).
  */
 final class ElementwiseCode implements Opcodes {
-    static final String FN = BindTable.RT + "Fn", INTS = BindTable.RT + "Ints", MATH = "java/lang/Math";
+    static final String FN = BindTable.RT + "Fn", INTS = BindTable.NUM + "Ints", MATH = "java/lang/Math";
 
     private ElementwiseCode() {}
 
@@ -159,7 +159,7 @@ final class ElementwiseCode implements Opcodes {
 
     /**
      * {@code otherwise} for floating results; for an integer result the op can overflow or divide,
-     * and runs as the interpreter defines it: {@code dlc.runtime.Ints.method} (operands as doubles,
+     * and runs as the interpreter defines it: {@code dlc.numerics.Ints.method} (operands as doubles,
      * then the dtype's kind; wraps as two's complement, divisions floor or truncate).
      */
     static InlineCode integersVia(String intsMethod, InlineCode otherwise) {
@@ -206,7 +206,7 @@ final class ElementwiseCode implements Opcodes {
             }
             case F16 -> {
                 load(mv, x, local, false);
-                mv.visitMethodInsn(INVOKESTATIC, BindTable.RT + "Half", "round", "(D)D", false);
+                mv.visitMethodInsn(INVOKESTATIC, BindTable.NUM + "Half", "round", "(D)D", false);
             }
             default -> {
                 load(mv, x, local, false);

@@ -85,7 +85,7 @@ final class GemmLowerings {
                 e.offset(result);
                 KernelArgs.dim(e, result.type().shape().numel());
                 e.pushInt(dtype.intKind());
-                e.invoke(dlc.runtime.Ints.class, "wrapAll", "([DIII)V");
+                e.invoke(dlc.numerics.Ints.class, "wrapAll", "([DIII)V");
             }
             return;
         }

@@ -75,7 +75,7 @@ public final class LoweringTable {
         put(Ops.RELU, activation(fnUnary("relu"), Gemm.ACT_RELU));
         put(Ops.FLOOR, inline(mathViaDouble("floor")));
         put(Ops.NOT, inline(NOT));
-        // elementwise, binary (integer results that can overflow or divide call dlc.runtime.Ints)
+        // elementwise, binary (integer results that can overflow or divide call dlc.numerics.Ints)
         put(Ops.ADD, inline(integersVia("add", arith(Opcodes.FADD))));
         put(Ops.SUB, inline(integersVia("sub", arith(Opcodes.FSUB))));
         put(Ops.MUL, inline(integersVia("mul", arith(Opcodes.FMUL))));

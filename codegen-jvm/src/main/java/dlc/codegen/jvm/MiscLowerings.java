@@ -2,8 +2,8 @@ package dlc.codegen.jvm;
 
 import dlc.ir.Node;
 import dlc.ir.Value;
+import dlc.numerics.Rng;
 import dlc.runtime.Reduce;
-import dlc.runtime.Rng;
 
 /**
  * Kernel calls of: argmax, argmin, rng_fold, random_uniform, random_normal (sum, mean, max and

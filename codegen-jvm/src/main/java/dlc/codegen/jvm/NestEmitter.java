@@ -367,7 +367,7 @@ final class NestEmitter implements Opcodes {
         if (out.type().dtype().isInteger() && how.wrapsIntegers()) { // wraps to its dtype, as the interpreter's
             mv.visitInsn(D2L);
             mv.visitLdcInsn(out.type().dtype().intKind());
-            mv.visitMethodInsn(INVOKESTATIC, BindTable.RT + "Ints", "wrap", "(JI)D", false);
+            mv.visitMethodInsn(INVOKESTATIC, BindTable.NUM + "Ints", "wrap", "(JI)D", false);
         }
         mv.visitInsn(f ? FASTORE : DASTORE);
         mv.visitIincInsn(i, 1);
