@@ -39,7 +39,7 @@ final class StoragePlan {
 
     private StoragePlan() {}
 
-    static boolean isAlias(Node n) { return n.op() == Ops.RESHAPE || n.op() == Ops.STOP_GRADIENT; }
+    static boolean isAlias(Node n) { return LoweringTable.isAlias(n); }
 
     Location location(Value v) {
         Location l = location.get(v);
