@@ -7,7 +7,7 @@ import dlc.frontend.ast.Span;
 import dlc.frontend.lower.FileLowering;
 import dlc.frontend.lower.FileParser;
 import dlc.frontend.lower.SourceProvider;
-import dlc.frontend.train.TrainConfig;
+import dlc.frontend.train.TrainPlan;
 import dlc.frontend.train.TrainLowering;
 import dlc.ir.Module;
 
@@ -51,7 +51,7 @@ public final class Compiler {
                                       Map<String, String> train, SourceProvider provider, FileParser parser) {
         FileLowering file = FileLowering.lower(fileName, text, model, params, train, provider, parser);
         Module module = file.module();
-        TrainConfig config = null;
+        TrainPlan plan = null;
         Train block = module == null ? null : trainBlockOf(file.program(), module.name());
         if (module != null && block == null && !file.trainOverrides().isEmpty())
             file.report(Diagnostic.error(new Span(fileName, 1, 1, 1), "train settings were given, but " + fileName + " has no train block for model " + module.name(),
@@ -59,10 +59,10 @@ public final class Compiler {
         if (block != null) {
             TrainLowering.Result r = TrainLowering.lower(file.trainStaging(), block, module, file.trainOverrides());
             module = r == null || file.hasErrors() ? null : r.module();
-            config = module == null ? null : r.config();
+            plan = module == null ? null : r.plan();
         }
         if (file.hasErrors()) module = null;
-        return new Compilation(file.program(), file.diagnostics(), file.models(), module, file.sources(), config);
+        return new Compilation(file.program(), file.diagnostics(), file.models(), module, file.sources(), plan);
     }
 
     /** The first train block for model; later ones were reported by {@link FileLowering}. */

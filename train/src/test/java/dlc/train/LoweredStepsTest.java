@@ -1,5 +1,6 @@
 package dlc.train;
 
+import dlc.frontend.train.TrainPlan;
 import dlc.data.Synthetic;
 import dlc.frontend.Compilation;
 import dlc.frontend.Frontend;
