@@ -1,8 +1,8 @@
 package dlc.train;
 
-import dlc.frontend.train.TrainPlan;
 import dlc.frontend.Compilation;
 import dlc.frontend.Frontend;
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.passes.autodiff.Autodiff;

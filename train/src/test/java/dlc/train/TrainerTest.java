@@ -1,9 +1,9 @@
 package dlc.train;
 
-import dlc.frontend.train.TrainPlan;
 import dlc.checkpoint.CheckpointException;
 import dlc.data.Dataset;
 import dlc.data.Synthetic;
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.Module;
 import dlc.ir.eval.Tensor;
 import org.junit.jupiter.api.Test;
