@@ -15,7 +15,7 @@ import static org.lwjgl.opencl.CL12.clEnqueueFillBuffer;
  * wait, so running out of device memory is reported here, naming the buffer and its size, and
  * not at some later kernel.
  */
-public final class DeviceArena {
+public final class DeviceArena implements AutoCloseable {
     private final String name;
     private final ArenaLayout layout;
     private long buffer;
@@ -58,6 +58,9 @@ public final class DeviceArena {
         if (buffer == 0) throw new IllegalStateException("arena " + name + " was released");
         return buffer;
     }
+
+    /** Frees the device memory now (the executor frees what is left when it closes). */
+    @Override public void close() { release(); }
 
     void release() {
         if (buffer != 0) clReleaseMemObject(buffer);
