@@ -9,11 +9,11 @@ final class Units {
     /** e.g. {@code 8.0 GiB (8589934592 bytes)}, or {@code 96 bytes} below a KiB. */
     static String bytes(long n) {
         if (n < 1024) return n + " bytes";
-        return short_(n) + " (" + n + " bytes)";
+        return compact(n) + " (" + n + " bytes)";
     }
 
     /** e.g. {@code 21.5 GiB}, {@code 1.0 MiB}, {@code 512 bytes}. */
-    static String short_(long n) {
+    static String compact(long n) {
         String[] units = {"KiB", "MiB", "GiB", "TiB"};
         if (n < 1024) return n + " bytes";
         double v = n;
