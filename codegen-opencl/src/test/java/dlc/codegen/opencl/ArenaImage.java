@@ -41,6 +41,17 @@ final class ArenaImage {
 
     int output(int n) { return output(n, Float.NaN); }
 
+    /** Reserves {@code n} output floats starting on a multiple of {@code align} floats (for 8-byte elements). */
+    int output(int n, float fill, int align) {
+        while (image.size() % align != 0) image.add(SENTINEL);
+        return output(n, fill);
+    }
+
+    /** The 8-byte little-endian element at float offset {@code at} (even). */
+    static long longAt(float[] a, int at) {
+        return ((long) Float.floatToRawIntBits(a[at + 1]) << 32) | (Float.floatToRawIntBits(a[at]) & 0xffffffffL);
+    }
+
     /** 3 to 5 sentinels, so offsets are not all aligned the same way */
     private void gap() {
         int n = 3 + image.size() % 3;
