@@ -70,11 +70,11 @@ public final class ReduceKernels {
         ArenaChecks.inside(op, "output", yOff, m.outputs(), Float.BYTES, arena);
         if (m.outputs() == 0) return;
         int nk = m.keptDims().length, nr = m.redDims().length;
-        ClKernel k = kernel("reduce", m.count(), Map.of("FN", "" + fn.ordinal(), "NK", "" + nk, "NR", "" + nr));
-        k.arg(0, arena).arg(1, xOff).arg(2, arena).arg(3, yOff).arg(4, m.count());
+        ClKernel k = kernel("reduce", m.count(), Map.of("FN", "" + fn.ordinal()));
+        k.arg(0, arena).arg(1, xOff).arg(2, arena).arg(3, yOff).arg(4, m.count()).arg(5, nk).arg(6, nr);
         for (int i = 0; i < MAX_AXES; i++) {
-            k.arg(5 + i, i < nk ? m.keptDims()[i] : 1).arg(9 + i, i < nk ? m.keptStrides()[i] : 0)
-                    .arg(13 + i, i < nr ? m.redDims()[i] : 1).arg(17 + i, i < nr ? m.redStrides()[i] : 0);
+            k.arg(7 + i, i < nk ? m.keptDims()[i] : 1).arg(11 + i, i < nk ? m.keptStrides()[i] : 0)
+                    .arg(15 + i, i < nr ? m.redDims()[i] : 1).arg(19 + i, i < nr ? m.redStrides()[i] : 0);
         }
         launch(k, m.outputs());
     }
@@ -92,10 +92,8 @@ public final class ReduceKernels {
         ArenaChecks.inside(op, "output", yOff, cells, type.bytes, arena);
         if (cells == 0) return;
         if (n == 0) throw new IllegalArgumentException(op + " along an axis of size 0");
-        Map<String, String> d = new HashMap<>(type.defines("OUT_T", executor.device()));
-        d.put("MAX", max ? "1" : "0");
-        ClKernel k = kernel("arg_reduce", n, d);
-        k.arg(0, arena).arg(1, xOff).arg(2, arena).arg(3, yOff).arg(4, n).arg(5, inner);
+        ClKernel k = kernel("arg_reduce", n, type.defines("OUT_T", executor.device()));
+        k.arg(0, arena).arg(1, xOff).arg(2, arena).arg(3, yOff).arg(4, n).arg(5, inner).arg(6, max ? 1 : 0);
         launch(k, cells);
     }
 
@@ -107,10 +105,14 @@ public final class ReduceKernels {
 
     private final Map<ClKernel, Integer> groups = new HashMap<>();
 
-    /** The kernel specialized by {@code defines} and a power-of-two group no larger than the inputs per output need. */
+    /**
+     * The kernel specialized by {@code defines} and a group size for {@code count} inputs per
+     * output: 1 (one work-item folds a handful), 32 or 256, so few programs are built; halved
+     * while the device or the kernel cannot run that many.
+     */
     private ClKernel kernel(String name, int count, Map<String, String> defines) {
-        int wg = 1;
-        while (wg < count && wg < MAX_GROUP && wg * 2L <= executor.device().maxWorkGroupSize()) wg *= 2;
+        int wg = count <= 4 ? 1 : count <= 1024 ? 32 : MAX_GROUP;
+        while (wg > executor.device().maxWorkGroupSize()) wg /= 2;
         while (true) {
             Map<String, String> d = new HashMap<>(defines);
             d.put("WG", "" + wg);

@@ -6,12 +6,12 @@
 // are -inf/+inf; argmax/argmin return the FIRST extreme (or the first NaN).
 //
 // reduce: FN (-D) is 0 sum, 1 mean, 2 max, 3 min. The operand's axes arrive merged as on the JVM
-// (adjacent axes of one kind folded together, dims of 1 dropped): NK kept axes (-D, 0..4) with
-// dims kd* and element strides ks* in x, walked row-major to number the outputs, and NR reduced
-// axes (-D, 0..4) with dims rd* and strides rs*, walked row-major for each output.
+// (adjacent axes of one kind folded together, dims of 1 dropped): nk kept axes (0..4) with
+// dims kd* and element strides ks* in x, walked row-major to number the outputs, and nr reduced
+// axes (0..4) with dims rd* and strides rs*, walked row-major for each output.
 //
-// arg_reduce: MAX (-D) 1 for argmax, 0 for argmin, along the middle axis of an (outer, n, inner)
-// view; the index is stored as OUT_T (-D: int, long, float or double).
+// arg_reduce: argmax (is_max != 0) or argmin along the middle axis of an (outer, n, inner) view;
+// the index is stored as OUT_T (-D: int, long, float or double).
 
 #define NAN_OR(a, b) (isnan(a) ? (a) : (b))
 
@@ -43,16 +43,16 @@ inline size_t walk(int t, const int n, const int d0, const int d1, const int d2,
 
 #ifdef FN
 __kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
-void reduce(__global const float* X, const ulong offX, __global float* Y, const ulong offY, const int count,
+void reduce(__global const float* X, const ulong offX, __global float* Y, const ulong offY, const int count, const int nk, const int nr,
             const int kd0, const int kd1, const int kd2, const int kd3, const int ks0, const int ks1, const int ks2, const int ks3,
             const int rd0, const int rd1, const int rd2, const int rd3, const int rs0, const int rs1, const int rs2, const int rs3)
 {
     __local float part[WG];
     const int t = get_group_id(0), lid = get_local_id(0);
-    __global const float* x = X + offX + walk(t, NK, kd0, kd1, kd2, kd3, ks0, ks1, ks2, ks3);
+    __global const float* x = X + offX + walk(t, nk, kd0, kd1, kd2, kd3, ks0, ks1, ks2, ks3);
     float acc = IDENTITY;
     for (int r = lid; r < count; r += WG)
-        acc = COMBINE(acc, x[walk(r, NR, rd0, rd1, rd2, rd3, rs0, rs1, rs2, rs3)]);
+        acc = COMBINE(acc, x[walk(r, nr, rd0, rd1, rd2, rd3, rs0, rs1, rs2, rs3)]);
     part[lid] = acc;
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int span = WG / 2; span > 0; span /= 2) {
@@ -76,21 +76,17 @@ void reduce(__global const float* X, const ulong offX, __global float* Y, const 
 }
 #endif
 
-#ifdef MAX
+#ifdef OUT_T
 // whether (va, ia) comes before (vb, ib): a NaN before any number, then the larger (argmax) or
 // smaller (argmin) value, then the smaller index. A total order, so the tree finds the first extreme.
-inline bool better(const float va, const int ia, const float vb, const int ib) {
+inline bool better(const int is_max, const float va, const int ia, const float vb, const int ib) {
     if (isnan(va) || isnan(vb)) return isnan(va) && (!isnan(vb) || ia < ib);
-#if MAX
-    return va > vb || (va == vb && ia < ib);
-#else
-    return va < vb || (va == vb && ia < ib);
-#endif
+    return (is_max ? va > vb : va < vb) || (va == vb && ia < ib);
 }
 
 __kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
 void arg_reduce(__global const float* X, const ulong offX, __global OUT_T* Y, const ulong offY,
-                const int n, const int inner)
+                const int n, const int inner, const int is_max)
 {
     __local float val[WG];
     __local int idx[WG];
@@ -101,13 +97,13 @@ void arg_reduce(__global const float* X, const ulong offX, __global OUT_T* Y, co
     int bi = -1; // none yet
     for (int k = lid; k < n; k += WG) {
         const float v = x[(size_t) k * inner];
-        if (bi < 0 || better(v, k, bv, bi)) { bv = v; bi = k; }
+        if (bi < 0 || better(is_max, v, k, bv, bi)) { bv = v; bi = k; }
     }
     val[lid] = bv;
     idx[lid] = bi;
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int span = WG / 2; span > 0; span /= 2) {
-        if (lid < span && idx[lid + span] >= 0 && (idx[lid] < 0 || better(val[lid + span], idx[lid + span], val[lid], idx[lid]))) {
+        if (lid < span && idx[lid + span] >= 0 && (idx[lid] < 0 || better(is_max, val[lid + span], idx[lid + span], val[lid], idx[lid]))) {
             val[lid] = val[lid + span];
             idx[lid] = idx[lid + span];
         }
