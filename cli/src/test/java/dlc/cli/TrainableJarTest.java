@@ -1,15 +1,15 @@
 package dlc.cli;
 
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.DType;
 import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.Value;
 import dlc.ir.eval.Tensor;
-import dlc.runtime.Rng;
+import dlc.numerics.Rng;
 import dlc.train.Executor;
 import dlc.train.JvmExecutor;
 import dlc.train.TrainBlocks;
-import dlc.train.TrainPlan;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -191,11 +191,11 @@ class TrainableJarTest {
         Path x = dir.resolve("x.npy");
         double[] xd = new double[probe.length];
         for (int i = 0; i < xd.length; i++) xd[i] = probe[i];
-        dlc.data.Npy.write(x, new Tensor(DType.F32, new int[]{4, 2}, xd));
+        dlc.data.NpyFiles.write(x, new Tensor(DType.F32, new int[]{4, 2}, xd));
         Path outDir = Files.createDirectories(dir.resolve("out")), out = outDir.resolve("probs.npy");
         CliHarness.Result r = exec(DLC, "run", src.toString(), "--weights", ckpt.toString(), "--input", "x=" + x, "--output-dir", outDir.toString());
         assertEquals(0, r.code(), r::toString);
-        Tensor p = dlc.data.Npy.read(out);
+        Tensor p = dlc.data.NpyFiles.read(out);
         for (int i = 0; i < tunedProbs.length; i++) assertEquals(tunedProbs[i], p.data()[i], 1e-6, "probs[" + i + "]");
         CliHarness.Result ev = exec(DLC, "eval", src.toString(), "--weights", ckpt.toString());
         assertEquals(0, ev.code(), ev::toString);

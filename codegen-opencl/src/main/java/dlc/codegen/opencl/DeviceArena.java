@@ -45,7 +45,7 @@ public final class DeviceArena implements AutoCloseable {
 
     private OpenClException outOfMemory(ClDevice device, String why) {
         return new OpenClException("out of device memory: buffer " + name + " needs " + Units.bytes(layout.totalBytes())
-                + " on " + device.describe() + " (global memory " + Units.bytes(device.globalMemBytes()) + "): " + why);
+                + " on " + device.describe() + " (global memory " + Units.compact(device.globalMemBytes()) + "): " + why);
     }
 
     public String name() { return name; }

@@ -34,6 +34,15 @@ public final class OpenClLibrary {
         loaderOutputMuted = true;
         String asked = Configuration.OPENCL_LIBRARY_NAME.get();
         try {
+            // LWJGL's own native library (from the natives-linux jar) first, so its failure is not blamed on OpenCL
+            org.lwjgl.system.Library.initialize();
+        } catch (LinkageError e) {
+            failure = "cannot load LWJGL's native library (liblwjgl.so, from the lwjgl natives-linux jar, extracted to a temporary directory): "
+                    + firstLine(e.getMessage()) + "; the jar must be on the class path (x86-64 Linux only for now)";
+            loaderOutputMuted = false;
+            throw new OpenClException(failure, e);
+        }
+        try {
             try {
                 CL.create();
             } catch (UnsatisfiedLinkError first) {
@@ -42,7 +51,7 @@ public final class OpenClLibrary {
                 CL.create();
             }
             loaded = true;
-        } catch (UnsatisfiedLinkError | IllegalStateException | NoClassDefFoundError e) {
+        } catch (LinkageError | IllegalStateException e) {
             failure = "cannot load the OpenCL ICD loader (" + (asked != null ? asked : "libOpenCL.so or " + DEBIAN_LOADER)
                     + "): " + firstLine(e.getMessage()) + "; install an OpenCL loader and platform, e.g. on Debian: apt-get install " + PACKAGES;
             throw new OpenClException(failure, e);

@@ -3,7 +3,7 @@ package dlc.codegen.opencl;
 import java.util.Map;
 
 /**
- * Runs rng.cl, the OpenCL port of {@code dlc.runtime.Rng}: the same key gives the same integers
+ * Runs rng.cl, the OpenCL port of {@code dlc.numerics.Rng}: the same key gives the same integers
  * bit for bit and the same floats as the JVM backend, element by element. The draws are computed
  * in double as on the JVM, so the device needs cl_khr_fp64; without it this is refused with a
  * message, since float arithmetic would draw different numbers.

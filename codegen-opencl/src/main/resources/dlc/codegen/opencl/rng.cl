@@ -1,4 +1,4 @@
-// The counter-based random number generator of dlc.runtime.Rng, ported bit for bit: draw i of
+// The counter-based random number generator of dlc.numerics.Rng, ported bit for bit: draw i of
 // stream `key` depends only on the key and i, so every work-item computes its own element.
 //   mix(key, c):  splitmix64's finalizer of key * 0x9E3779B97F4A7C15 + (c + 1) * 0xD1B54A32D192ED03
 //   uniform(key, i) = (mix(key, i) >> 40) * 2^-24            (24 random bits, exact in float)

@@ -23,8 +23,12 @@ class BadEnvironmentTest {
     private record Run(int code, String out, String err) {}
 
     private static Run probe(Map<String, String> env, String... jvmArgs) throws IOException, InterruptedException {
+        return probe(System.getProperty("java.class.path"), env, jvmArgs);
+    }
+
+    private static Run probe(String classPath, Map<String, String> env, String... jvmArgs) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path")));
+                "-cp", classPath));
         cmd.addAll(List.of(jvmArgs));
         cmd.add(DiscoveryProbe.class.getName());
         ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -59,5 +63,14 @@ class BadEnvironmentTest {
         assertEquals(1, r.err.lines().count(), "one line, LWJGL's own advice muted:\n" + r.err);
         assertTrue(r.err.startsWith("cannot load the OpenCL ICD loader (/nonexistent/libOpenCL.so.1): "), r.err);
         assertTrue(r.err.strip().endsWith("install an OpenCL loader and platform, e.g. on Debian: apt-get install pocl-opencl-icd ocl-icd-libopencl1"), r.err);
+    }
+
+    @Test void noLwjglNativesIsOneLineNamingTheJar() throws Exception {
+        String withoutNatives = String.join(java.io.File.pathSeparator, java.util.Arrays.stream(
+                System.getProperty("java.class.path").split(java.io.File.pathSeparator)).filter(e -> !e.contains("natives-")).toList());
+        Run r = probe(withoutNatives, Map.of());
+        assertEquals(1, r.code, r.toString());
+        assertEquals(1, r.err.lines().count(), r.toString());
+        assertTrue(r.err.startsWith("cannot load LWJGL's native library (liblwjgl.so, from the lwjgl natives-linux jar"), r.err);
     }
 }

@@ -109,6 +109,13 @@ class ProgramBuildTest {
         }
     }
 
+    @Test void anUnknownKernelNameIsOneLineNamingTheCode() {
+        ClExecutor ex = OpenClTestSupport.executor();
+        ClProgram p = ex.program(scale("kernel name"));
+        assertEquals("creating kernel scal of program scale.cl failed: CL_INVALID_KERNEL_NAME (-46)",
+                assertThrows(OpenClException.class, () -> p.kernel("scal")).getMessage());
+    }
+
     @Test void firstErrorPicksTheCompilersErrorLine() {
         assertEquals("<source>:2:30: error: expected expression",
                 ProgramBuilder.firstError("\n<source>:1:1: warning: unused\n<source>:2:30: error: expected expression\n  x +;\n"));

@@ -1,6 +1,6 @@
 package dlc.codegen.opencl;
 
-import dlc.runtime.Rng;
+import dlc.numerics.Rng;
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -10,7 +10,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * rng.cl against dlc.runtime.Rng, the generator the interpreter and the JVM backend call: the
+ * rng.cl against dlc.numerics.Rng, the generator the interpreter and the JVM backend call: the
  * integers bit for bit, float32 and float64 uniforms bit for bit (one exact scaling and a
  * correctly rounded multiply-add in double, contraction off), float32 normals bit for bit, and
  * float64 normals within a few ulps: log and cos are not correctly rounded, neither in OpenCL

@@ -50,6 +50,39 @@ class SgemmTest {
         for (float v : result) assertFalse(Float.isNaN(v));
     }
 
+    @Test void chainedProductsNeedNoWaitBetweenThem() {
+        // D = (A B) E with nothing between the two launches: the in-order queue orders them
+        ClExecutor ex = OpenClTestSupport.executor();
+        int n = 33;
+        Random rnd = new Random(3);
+        float[] image = new float[4 * n * n];
+        for (int i = 0; i < 3 * n * n; i++) image[i] = (float) rnd.nextGaussian();
+        float[] out = new float[n * n];
+        try (DeviceArena arena = ex.arena("chain", ArenaLayout.packed(Map.of("all", (long) image.length * Float.BYTES)))) {
+            ex.upload(arena, arena.slice("all"), image);
+            Sgemm gemm = new Sgemm(ex);
+            long a = 0, b = (long) n * n, e = 2L * n * n, c = 3L * n * n; // C = A B, then A = C E (A is free again)
+            gemm.run(false, false, n, n, n, 1f, arena, a, n, b, n, 0f, c, n);
+            gemm.run(false, false, n, n, n, 1f, arena, c, n, e, n, 0f, a, n);
+            ex.download(arena, arena.slice("all"), out);
+        }
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                double exact = 0, magnitude = 0;
+                for (int k = 0; k < n; k++) {
+                    double ab = 0;
+                    for (int l = 0; l < n; l++) ab += (double) image[i * n + l] * image[n * n + l * n + k];
+                    exact += ab * image[2 * n * n + k * n + j];
+                    double abs = 0;
+                    for (int l = 0; l < n; l++) abs += Math.abs((double) image[i * n + l] * image[n * n + l * n + k]);
+                    magnitude += abs * Math.abs(image[2 * n * n + k * n + j]);
+                }
+                // two products: each intermediate is off by (n + 3) u of its magnitude, then multiplied again
+                double tol = 2 * (n + 3) * U * magnitude * 1.001;
+                assertEquals(exact, out[i * n + j], tol, "D[" + i + "][" + j + "]");
+            }
+    }
+
     @Test void rejectsMatricesOutsideTheArena() {
         ClExecutor ex = OpenClTestSupport.executor();
         try (DeviceArena arena = ex.arena("small", ArenaLayout.packed(Map.of("all", 64L * Float.BYTES)))) {

@@ -3,7 +3,7 @@ package dlc.ir.ops;
 import dlc.ir.*;
 import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Tensor;
-import dlc.runtime.Ints;
+import dlc.numerics.Ints;
 
 import java.util.List;
 import java.util.function.DoubleBinaryOperator;
@@ -193,13 +193,13 @@ public final class ElementwiseOps {
     /**
      * One value cast to {@code to}: to bool x != 0; to an integer dtype {@link Ints#cast} (integers
      * wrap, floats truncate toward zero and saturate); to f16 and f32 rounded to nearest even in
-     * that format ({@link dlc.runtime.Half}). {@code fromInteger}: the source is an integer or bool.
+     * that format ({@link dlc.numerics.Half}). {@code fromInteger}: the source is an integer or bool.
      */
     public static double convert(double v, boolean fromInteger, DType to) {
         return switch (to) {
             case BOOL -> v != 0 ? 1 : 0;
             case I8, U8, I32, I64 -> Ints.cast(v, fromInteger, to.intKind());
-            case F16 -> dlc.runtime.Half.round(v);
+            case F16 -> dlc.numerics.Half.round(v);
             case F32 -> (float) v;
             case F64 -> v;
         };
@@ -235,7 +235,7 @@ public final class ElementwiseOps {
                     (c, x, y, g) -> mul(c, g, mul(c, c.scalar(-0.5, x.type().dtype()), mul(c, y, mul(c, y, y))))),
             new Unary("tanh", true, Math::tanh, (c, x, y, g) -> mul(c, g, c.op("sub", one(c, y), mul(c, y, y)))),
             new Unary("sigmoid", true, ElementwiseOps::sigmoid, (c, x, y, g) -> mul(c, g, mul(c, y, c.op("sub", one(c, y), y)))),
-            new Unary("erf", true, dlc.runtime.SpecialFunctions::erf, (c, x, y, g) -> mul(c, g,
+            new Unary("erf", true, dlc.numerics.SpecialFunctions::erf, (c, x, y, g) -> mul(c, g,
                     mul(c, c.scalar(2 / Math.sqrt(Math.PI), x.type().dtype()), c.op("exp", c.op("neg", mul(c, x, x)))))),
             new Unary("sin", true, Math::sin, (c, x, y, g) -> mul(c, g, c.op("cos", x))),
             new Unary("cos", true, Math::cos, (c, x, y, g) -> c.op("neg", mul(c, g, c.op("sin", x)))),
