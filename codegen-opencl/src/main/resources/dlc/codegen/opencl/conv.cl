@@ -22,6 +22,12 @@
 // operand indexed by (i, j) above: y's for kinds 0 and 1, gy's for kind 2.
 //
 // Tiling (-D) as in sgemm.cl: TSM x TSN tile, TSK of K per step, WPTM x WPTN per work-item.
+//
+// Split K: get_group_id(2) = q + groups * s, and work-group slice s sums k in
+// [s * kChunk, (s + 1) * kChunk) only, writing its partial result to Y + s * ySplit. The weight
+// gradient's K (batch * Ho * Wo) is long and its result small, so one slice would leave most of a
+// GPU idle; conv_sum_splits then adds the slices in order s = 0, 1, ... (deterministic). Kinds 0
+// and 1 run one slice (kChunk >= K).
 
 #define RTSM (TSM / WPTM)
 #define RTSN (TSN / WPTN)
@@ -37,12 +43,12 @@ inline float x_at(__global const float* X, const int C, const int H, const int W
 
 __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1)))
 void conv(__global const float* X, const ulong offX, __global const float* W, const ulong offW,
-          __global float* Y, const ulong offY, GEOMETRY_ARGS)
+          __global float* Y, const ulong offY, GEOMETRY_ARGS, const int kChunk, const ulong ySplit)
 {
     X += offX;
     W += offW;
-    Y += offY;
-    const int q = get_group_id(2);
+    const int q = get_group_id(2) % groups, slice = get_group_id(2) / groups;
+    Y += offY + slice * ySplit;
     const int cg = C / groups, og = O / groups, khw = kh * kw, P = ho * wo;
 #if KIND == 2
     const int M = og, N = cg * khw, K = nb * P;
@@ -62,13 +68,14 @@ void conv(__global const float* X, const ulong offX, __global const float* W, co
     for (int wm = 0; wm < WPTM; wm++)
         for (int wn = 0; wn < WPTN; wn++) acc[wm][wn] = 0.0f;
 
-    for (int k0 = 0; k0 < K; k0 += TSK) {
+    const int kBegin = slice * kChunk, kEnd = min(K, kBegin + kChunk);
+    for (int k0 = kBegin; k0 < kEnd; k0 += TSK) {
         // A (M x K): k varies fastest, which is contiguous in memory for every kind
         for (int l = tid; l < TSM * TSK; l += THREADS) {
             const int ii = l / TSK, kk = l % TSK;
             const int m = i0 + ii, k = k0 + kk;
             float a = 0.0f;
-            if (m < M && k < K) {
+            if (m < M && k < kEnd) {
 #if KIND == 0
                 a = W[(size_t)(q * og + m) * K + k];
 #elif KIND == 1
@@ -90,7 +97,7 @@ void conv(__global const float* X, const ulong offX, __global const float* W, co
 #endif
             const int col = j0 + jj, k = k0 + kk;
             float b = 0.0f;
-            if (col < N && k < K) {
+            if (col < N && k < kEnd) {
 #if KIND == 2
                 const int n = k / P, p = k % P, c = col / khw, r = col % khw;
 #else
@@ -134,4 +141,15 @@ void conv(__global const float* X, const ulong offX, __global const float* W, co
 #endif
         }
     }
+}
+
+// y[t] = the sum of the count-element slices of S in order (the split-K weight gradient's last step)
+__kernel void conv_sum_splits(__global const float* S, const ulong offS, __global float* Y, const ulong offY,
+                              const int count, const int splits)
+{
+    const int t = get_global_id(0);
+    if (t >= count) return;
+    float acc = 0.0f;
+    for (int s = 0; s < splits; s++) acc += S[offS + (size_t) s * count + t];
+    Y[offY + t] = acc;
 }

@@ -112,6 +112,29 @@ class ConvKernelsTest {
         }
     }
 
+    @Test void weightGradientSplitOverTheDeviceIsAccurateAndReproducible() {
+        // K = 4 * 30 * 30 = 3600 terms per element and one tile of gw: the sum is cut into slices
+        ClExecutor ex = OpenClTestSupport.executor();
+        ConvKernels conv = new ConvKernels(ex);
+        int[] xs = {4, 3, 30, 30}, ws = {4, 3, 3, 3}, geoA = {1, 1, 1, 1, 1, 1, 1, 1, 1}, gys = {4, 4, 30, 30};
+        ConvGeometry geo = ConvGeometry.of(geoA);
+        long scratch = conv.weightGradScratchFloats(xs, gys, ws, geo);
+        assertTrue(scratch >= 2L * count(ws), "a long sum on " + ex.device().describe() + " is split, scratch " + scratch);
+        Random rnd = new Random(7);
+        float[] x = gaussian(rnd, count(xs)), gy = gaussian(rnd, count(gys));
+        ArenaImage img = new ArenaImage();
+        int xAt = img.add(x), gyAt = img.add(gy), gwAt = img.output(count(ws)), againAt = img.output(count(ws));
+        int sAt = img.output((int) scratch);
+        float[] after = img.run(ex, a -> {
+            conv.conv2dWeightGrad(a, xAt, xs, gyAt, gys, gwAt, ws, geo, sAt, scratch);
+            conv.conv2dWeightGrad(a, xAt, xs, gyAt, gys, againAt, ws, geo, sAt, scratch);
+        });
+        double[] ref = weightGrad(toDouble(x), xs, toDouble(gy), gys, ws, geoA);
+        double[] mag = weightGrad(abs(toDouble(x)), xs, abs(toDouble(gy)), gys, ws, geoA);
+        check("split weight gradient", slice(after, gwAt, ref.length), ref, mag, 3600);
+        assertArrayEquals(slice(after, gwAt, ref.length), slice(after, againAt, ref.length), 0f, "the same slices, the same sums");
+    }
+
     @Test void transposeWithGroupsAndOutputPadding() {
         // a conv_transpose2d in its own right: 2 groups, stride 2, output padding (1, 1) and (0, 1)
         ClExecutor ex = OpenClTestSupport.executor();
