@@ -1,0 +1,258 @@
+package dlc.codegen.opencl;
+
+import dlc.ir.DType;
+import dlc.ir.Dim;
+import dlc.ir.Graph;
+import dlc.ir.Node;
+import dlc.ir.Sizes;
+import dlc.ir.Value;
+import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
+import dlc.passes.memory.MemoryPlan;
+import dlc.passes.memory.MemoryPlanner;
+import org.lwjgl.system.MemoryStack;
+
+import java.nio.IntBuffer;
+import java.util.*;
+
+import static org.lwjgl.opencl.CL10.CL_DEVICE_MEM_BASE_ADDR_ALIGN;
+import static org.lwjgl.opencl.CL10.clGetDeviceInfo;
+
+/**
+ * A graph compiled for one OpenCL device: the OpenCL backend's graph compiler and what it made.
+ *
+ * <p>Compiling (once per graph): every node is checked against the {@link ClLoweringTable} (an op
+ * the backend cannot run yet fails here, naming it); the memory plan is made for the backend's
+ * {@link ClMaterialization}; each top-level node is lowered in order as its table entry says (a
+ * fusion group or a lone inline/reduction node to generated kernels, {@link GroupKernels}; a kernel
+ * call to a library or index-mapping kernel; an alias to nothing) into one launch list, and every
+ * generated kernel joins one OpenCL C program ({@link #source}), built once.
+ *
+ * <p>Running (per binding of the symbolic dims, made once and kept): one device arena holds the
+ * plan's slots at the layout's offsets (aligned to the device's CL_DEVICE_MEM_BASE_ADDR_ALIGN) and
+ * then the graph inputs; the inputs are uploaded, the launch list is enqueued on the executor's one
+ * in-order queue with no wait between kernels, and only the requested outputs are read back (the
+ * first blocking read is where the host waits). Not thread-safe.
+ */
+public final class ClCompiledGraph {
+    private final ClExecutor executor;
+    private final Graph graph;
+    private final MemoryPlan plan;
+    private final List<ClStep> steps;
+    private final String source;
+    private final boolean doubles;
+    private final long alignment;
+    private final Map<Map<String, Long>, ClBinding> bindings = new HashMap<>();
+    private ClProgram program;
+    private BatchedSgemm sgemm;
+    private ReduceKernels reduce;
+
+    /** What lowering a graph makes, independent of any device: the plan, the launch list and the program source. */
+    record Generated(MemoryPlan plan, List<ClStep> steps, String source, boolean doubles, int kernels) { }
+
+    private ClCompiledGraph(ClExecutor executor, Graph graph, Generated gen) {
+        this.executor = executor;
+        this.graph = graph;
+        this.plan = gen.plan();
+        this.steps = gen.steps();
+        this.source = gen.source();
+        this.doubles = gen.doubles();
+        this.alignment = alignment(executor.device());
+    }
+
+    /** Compiles {@code g} (as it is: run {@code PassManager.standard()} first for fused kernels) for the executor's device. */
+    public static ClCompiledGraph compile(ClExecutor executor, Graph g) {
+        Generated gen = generate(g);
+        if (gen.doubles() && !executor.device().fp64())
+            throw new OpenClException("graph " + g.name() + " has values that are not f32 (the OpenCL backend stores f64, integers and bools as double), but "
+                    + executor.device().describe() + " has no double precision (cl_khr_fp64)");
+        return new ClCompiledGraph(executor, g, gen);
+    }
+
+    /** The OpenCL C program the backend generates for {@code g}, without a device: what {@code dlc ir --emit opencl} prints. */
+    public static String source(Graph g) { return generate(g).source(); }
+
+    static Generated generate(Graph g) {
+        ClLoweringTable.checkAll(g);
+        for (Value v : g.inputs()) ClTypes.register(v);
+        ClMaterialization m = new ClMaterialization();
+        MemoryPlan plan = MemoryPlanner.plan(g, m);
+        List<ClStep> steps = new ArrayList<>();
+        List<KernelWriter> kernels = new ArrayList<>();
+        ClLowering.KernelContext top = new ClLowering.KernelContext() {
+            @Override public KernelWriter kernel(String what) {
+                KernelWriter w = new KernelWriter("k" + kernels.size(), what);
+                kernels.add(w);
+                return w;
+            }
+
+            @Override public void step(ClStep step) { steps.add(step); }
+
+            @Override public Value home(Value v) { return v; }
+        };
+        for (Node n : g.nodes()) {
+            ClLoweringTable.of(n).accept(n, new ClLowering.Visitor<Void>() {
+                @Override public Void inline(Node m2, ClLowering.Inline how) {
+                    GroupKernels.lower(ClGroupPlan.single(m2), "op " + m2.op().name() + " at " + m2.loc(), top);
+                    return null;
+                }
+
+                @Override public Void reduction(Node m2, ClLowering.Reduction how) { return inline(m2, null); }
+
+                @Override public Void alias(Node m2, ClLowering.Alias how) { return null; }
+
+                @Override public Void kernel(Node m2, ClLowering.KernelCall how) {
+                    how.code().lower(m2, top);
+                    return null;
+                }
+
+                @Override public Void region(Node m2, ClLowering.Region how) {
+                    if (m2.op() != Ops.FUSION) throw ClLoweringTable.notYet(m2, null);
+                    GroupKernels.lower(m.group(m2), "fusion group " + m2.regions().get(0).name() + " (" + m2.attrs().get("kind") + ") at " + m2.loc(), top);
+                    return null;
+                }
+            });
+        }
+        boolean doubles = kernels.stream().anyMatch(KernelWriter::doubles) || usesDoubles(g);
+        StringBuilder src = new StringBuilder();
+        src.append("// dlc OpenCL program for graph ").append(g.name()).append(": ").append(kernels.size()).append(" generated kernels\n");
+        src.append(GroupKernels.HELPERS);
+        for (KernelWriter w : kernels) src.append('\n').append(w.source());
+        return new Generated(plan, List.copyOf(steps), src.toString(), doubles, kernels.size());
+    }
+
+    private static boolean usesDoubles(Graph g) {
+        for (Value v : g.inputs()) if (v.type().dtype() != DType.F32) return true;
+        for (Node n : g.nodes()) {
+            for (Value v : n.outputs()) if (v.type().dtype() != DType.F32) return true;
+            for (Graph r : n.regions()) if (usesDoubles(r)) return true;
+        }
+        return false;
+    }
+
+    /** The device's base-address alignment in bytes, at least (and a multiple of) the arena's own. */
+    private static long alignment(ClDevice d) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer bits = stack.mallocInt(1);
+            ClErrors.check(clGetDeviceInfo(d.deviceId(), CL_DEVICE_MEM_BASE_ADDR_ALIGN, bits, null), "CL_DEVICE_MEM_BASE_ADDR_ALIGN of " + d.describe());
+            long bytes = Math.max(1, bits.get(0) / 8);
+            return bytes % ArenaLayout.ALIGN == 0 ? bytes : bytes * ArenaLayout.ALIGN;
+        }
+    }
+
+    public Graph graph() { return graph; }
+
+    /** The OpenCL C program this graph runs (every generated kernel, in launch order). */
+    public String source() { return source; }
+
+    /** The memory plan the arena follows. */
+    public MemoryPlan plan() { return plan; }
+
+    /** The arena alignment used (the device's base-address alignment). */
+    public long alignment() { return alignment; }
+
+    ClExecutor executor() { return executor; }
+
+    ClProgram program() {
+        if (program == null)
+            program = executor.program(new ProgramSource("graph-" + graph.name().replaceAll("[^A-Za-z0-9_.-]", "_"), source,
+                    doubles ? Map.of("FP64", "1") : Map.of()));
+        return program;
+    }
+
+    BatchedSgemm sgemm() {
+        if (sgemm == null) sgemm = new BatchedSgemm(executor);
+        return sgemm;
+    }
+
+    ReduceKernels reduceKernels() {
+        if (reduce == null) reduce = new ReduceKernels(executor);
+        return reduce;
+    }
+
+    static String inputSlice(int index) { return "input " + index; }
+
+    /** Runs the graph on {@code inputs} (every graph input by name) and reads back every output. */
+    public Map<String, Tensor> run(Map<String, Tensor> inputs) { return run(inputs, null); }
+
+    /** Runs the graph and reads back only the outputs named in {@code wanted} (null: all). */
+    public Map<String, Tensor> run(Map<String, Tensor> inputs, Set<String> wanted) {
+        Map<String, Long> env = bind(inputs);
+        ClBinding b = bindings.get(env);
+        if (b == null) {
+            b = bindTo(env);
+            bindings.put(env, b);
+        }
+        for (Value v : graph.inputs()) b.upload(v, inputs.get(v.name()).data());
+        for (Runnable r : b.launches) r.run();
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Graph.Output o : graph.outputs()) {
+            if (wanted != null && !wanted.contains(o.name())) continue;
+            Value v = o.value();
+            int[] shape = b.shape(v);
+            ArenaLayout.Slice s = b.slice(v, "output " + o.name());
+            double[] data = new double[Math.toIntExact(s.bytes() / ClTypes.bytes(v))];
+            if (data.length > 0) {
+                if (ClTypes.isFloat(v)) {
+                    float[] f = new float[data.length];
+                    executor.download(b.arena(), s, f);
+                    for (int i = 0; i < f.length; i++) data[i] = f[i];
+                } else executor.download(b.arena(), s, data);
+            }
+            out.put(o.name(), new Tensor(v.type().dtype(), shape, data));
+        }
+        return out;
+    }
+
+    /** Number of bindings compiled so far (each once). */
+    public int bindings() { return bindings.size(); }
+
+    private ClBinding bindTo(Map<String, Long> env) {
+        MemoryPlan.Layout layout = plan.layout(env, alignment);
+        Map<String, Long> extra = new LinkedHashMap<>();
+        for (int i = 0; i < graph.inputs().size(); i++) {
+            Value v = graph.inputs().get(i);
+            long n = 1;
+            for (int d : v.type().shape().eval(env)) n *= d;
+            extra.put(inputSlice(i), n * ClTypes.bytes(v));
+        }
+        ArenaLayout arenaLayout = PlanArenas.layout(layout, extra);
+        DeviceArena arena = executor.arena("arena of graph " + graph.name() + " " + env, arenaLayout);
+        ClBinding b = new ClBinding(this, env, layout, arenaLayout, arena);
+        Runnable[] launches = new Runnable[steps.size()];
+        for (int i = 0; i < launches.length; i++) launches[i] = steps.get(i).prepare(b);
+        b.launches = launches;
+        return b;
+    }
+
+    /** Solves the symbolic dims from the inputs' shapes (a dim that is a lone symbol binds it) and checks every input's shape. */
+    private Map<String, Long> bind(Map<String, Tensor> inputs) {
+        Map<String, Long> env = new TreeMap<>();
+        for (Value v : graph.inputs()) {
+            Tensor t = inputs.get(v.name());
+            if (t == null) throw new IllegalArgumentException("missing input " + v.name() + ": expected " + v.type());
+            List<Dim> dims = v.type().shape().dims();
+            if (t.rank() != dims.size()) throw new IllegalArgumentException("input " + v.name() + ": expected " + v.type() + ", got shape " + Arrays.toString(t.shape()));
+            for (int d = 0; d < dims.size(); d++) {
+                Dim dim = dims.get(d);
+                if (dim.isConst() || dim.symbols().size() != 1) continue;
+                String s = dim.symbols().iterator().next();
+                if (dim.equals(Dim.sym(s))) env.putIfAbsent(s, (long) t.dim(d));
+            }
+        }
+        for (Value v : graph.inputs()) {
+            Tensor t = inputs.get(v.name());
+            int[] want;
+            try {
+                want = v.type().shape().eval(env);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("input shapes do not bind every dimension of " + v.name() + ": " + v.type() + " (" + e.getMessage() + ")");
+            }
+            if (!Arrays.equals(want, t.shape()))
+                throw new IllegalArgumentException("input " + v.name() + ": expected " + v.type() + " = " + Arrays.toString(want) + " under " + env
+                        + ", got " + Arrays.toString(t.shape()));
+        }
+        Sizes.check(graph, env);
+        return env;
+    }
+}

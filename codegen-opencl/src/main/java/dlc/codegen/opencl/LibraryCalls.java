@@ -1,0 +1,56 @@
+package dlc.codegen.opencl;
+
+import dlc.ir.DType;
+import dlc.ir.Node;
+import dlc.ir.Value;
+
+/**
+ * The ops that run as the module's library kernels, written once in OpenCL C and specialized at
+ * build time: matmul on the tiled GEMM ({@link BatchedSgemm}), argmax/argmin on reduce.cl
+ * ({@link ReduceKernels}). Both take float32 operands.
+ */
+final class LibraryCalls {
+    private LibraryCalls() {}
+
+    /** Why a node with a non-f32 operand or result cannot run on the float32 kernels, else null. */
+    static String needsF32(Node n) {
+        for (Value v : n.inputs()) if (v.type().dtype() != DType.F32) return "on " + v.type().dtype() + " operands (its kernel is float32)";
+        for (Value v : n.outputs()) if (v.type().dtype() != DType.F32) return "with a " + v.type().dtype() + " result (its kernel is float32)";
+        return null;
+    }
+
+    static String needsF32Operand(Node n) {
+        DType d = n.input(0).type().dtype();
+        return d == DType.F32 ? null : "on " + d + " operands (its kernel is float32)";
+    }
+
+    /** y = a @ b with numpy semantics; rank-1 operands promoted (the layout is the same). */
+    static void matmul(Node n, ClLowering.KernelContext cx) {
+        Value a = n.input(0), bv = n.input(1), y = n.output();
+        Value ha = cx.home(a), hb = cx.home(bv), hy = cx.home(y);
+        cx.step(b -> {
+            int[] as = b.shape(a), bs = b.shape(bv);
+            if (as.length == 1) as = new int[]{1, as[0]};
+            if (bs.length == 1) bs = new int[]{bs[0], 1};
+            int[] fa = as, fb = bs;
+            long oa = b.offset(ha), ob = b.offset(hb), oy = b.offset(hy);
+            return () -> b.sgemm().run(fa, false, fb, false, b.arena(), oa, ob, oy);
+        });
+    }
+
+    /** argmax/argmin along {@code axis}: indices stored as doubles, as every integer value is. */
+    static void argReduce(Node n, ClLowering.KernelContext cx, boolean max) {
+        Value x = n.input(0), y = n.output();
+        int axis = (int) n.attrs().getLong("axis");
+        Value hx = cx.home(x), hy = cx.home(y);
+        cx.step(b -> {
+            int[] s = b.shape(x);
+            int outer = 1, inner = 1;
+            for (int i = 0; i < axis; i++) outer *= s[i];
+            for (int i = axis + 1; i < s.length; i++) inner *= s[i];
+            int len = s[axis], o = outer, in = inner;
+            long ox = b.offset(hx), oy = b.offset(hy);
+            return () -> b.reduce().argReduce(max, b.arena(), ox, o, len, in, oy, IndexType.F64);
+        });
+    }
+}

@@ -1,0 +1,161 @@
+package dlc.codegen.opencl;
+
+import dlc.ir.*;
+import dlc.ir.eval.Interpreter;
+import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
+import dlc.passes.PassManager;
+import org.junit.jupiter.api.Test;
+
+import java.util.*;
+import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Every inline op of the {@link ClLoweringTable} through a one-op f32 graph (broadcasting operands
+ * where the op takes two), and the reductions, movement kernels and matmul, on the device against
+ * the float64 interpreter at float32 tolerance: a one-op graph rounds once to float32 (half an ulp,
+ * 6e-8 relative) and OpenCL's built-ins add at most 16 ulp (erf; exp, log, tanh a few), so
+ * 1e-5 relative to the element plus 1e-6 absolute (for results near 0, such as sin near pi) holds
+ * with room; sums add n ulps of the summed magnitudes.
+ */
+class ClGraphOpsTest {
+    private static final Shape S = Shape.of(3, 4), ROW = Shape.of(4);
+
+    private static Value in(GraphBuilder b, String name, DType d, Shape s) { return b.input(name, new TensorType(d, s), Value.Role.INPUT); }
+
+    /** One-op graphs for every inline op; an inline op of the table without one here fails {@link #everyInlineOpOfTheTableAgrees}. */
+    private static final Map<OpDef, Function<GraphBuilder, Value>> GRAPHS = new LinkedHashMap<>();
+
+    static {
+        for (OpDef op : List.of(Ops.NEG, Ops.ABS, Ops.SIGN, Ops.EXP, Ops.LOG, Ops.LOG1P, Ops.EXPM1, Ops.SQRT, Ops.RSQRT, Ops.TANH,
+                Ops.SIGMOID, Ops.ERF, Ops.SIN, Ops.COS, Ops.RELU, Ops.FLOOR))
+            GRAPHS.put(op, b -> b.op(op, in(b, positive(op) ? "p" : "x", DType.F32, S)));
+        GRAPHS.put(Ops.NOT, b -> b.op(Ops.NOT, in(b, "m", DType.BOOL, S)));
+        for (OpDef op : List.of(Ops.ADD, Ops.SUB, Ops.MUL, Ops.DIV, Ops.MOD, Ops.TRUNC_DIV, Ops.TRUNC_MOD, Ops.MAXIMUM, Ops.MINIMUM,
+                Ops.LT, Ops.LE, Ops.GT, Ops.GE, Ops.EQ, Ops.NE))
+            GRAPHS.put(op, b -> b.op(op, in(b, "x", DType.F32, S), in(b, "q", DType.F32, ROW)));
+        GRAPHS.put(Ops.POW, b -> b.op(Ops.POW, in(b, "p", DType.F32, S), in(b, "x", DType.F32, ROW)));
+        GRAPHS.put(Ops.AND, b -> b.op(Ops.AND, in(b, "m", DType.BOOL, S), in(b, "n", DType.BOOL, ROW)));
+        GRAPHS.put(Ops.OR, b -> b.op(Ops.OR, in(b, "m", DType.BOOL, S), in(b, "n", DType.BOOL, ROW)));
+        GRAPHS.put(Ops.WHERE, b -> b.op(Ops.WHERE, in(b, "m", DType.BOOL, Shape.of(3, 1)), in(b, "x", DType.F32, S), in(b, "q", DType.F32, ROW)));
+        GRAPHS.put(Ops.CAST, b -> b.op(Ops.CAST, Attrs.of("dtype", DType.F32),
+                b.op(Ops.CAST, Attrs.of("dtype", DType.I32), b.op(Ops.MUL, in(b, "x", DType.F32, S), b.op(Ops.CONSTANT,
+                        Attrs.of("dtype", DType.F32, "shape", Shape.SCALAR, "values", List.of(40.0)))))));
+        GRAPHS.put(Ops.BROADCAST_TO, b -> b.op(Ops.BROADCAST_TO, Attrs.of("shape", Shape.of(2, 3, 4)), in(b, "q", DType.F32, ROW)));
+        GRAPHS.put(Ops.CONSTANT, b -> b.op(Ops.ADD, in(b, "x", DType.F32, S),
+                b.op(Ops.CONSTANT, Attrs.of("dtype", DType.F32, "shape", ROW, "values", List.of(2.5)))));
+        GRAPHS.put(Ops.STOP_GRADIENT, b -> b.op(Ops.EXP, b.op(Ops.STOP_GRADIENT, in(b, "x", DType.F32, S))));
+    }
+
+    private static boolean positive(OpDef op) { return op == Ops.LOG || op == Ops.SQRT || op == Ops.RSQRT; }
+
+    /** Inputs by name: x in [-3, 3), p in [0.1, 3), q in [0.5, 2) with random sign, m and n booleans. */
+    private static Map<String, Tensor> inputs(Graph g, long seed) {
+        Random r = new Random(seed);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Value v : g.inputs()) {
+            int[] shape = v.type().shape().eval(Map.of());
+            double[] d = new double[(int) Tensor.numel(shape)];
+            for (int i = 0; i < d.length; i++)
+                d[i] = switch (v.name()) {
+                    case "p" -> (float) (0.1 + 2.9 * r.nextDouble());
+                    case "q" -> (float) ((0.5 + 1.5 * r.nextDouble()) * (r.nextBoolean() ? 1 : -1));
+                    case "m", "n" -> r.nextInt(2);
+                    default -> (float) (6 * r.nextDouble() - 3);
+                };
+            out.put(v.name(), new Tensor(v.type().dtype(), shape, d));
+        }
+        return out;
+    }
+
+    static void agree(Graph g, Map<String, Tensor> in, double rtol, double atol) {
+        Map<String, Tensor> ref = Interpreter.run(g, in);
+        for (Graph graph : List.of(g, PassManager.standard().run(g))) {
+            ClCompiledGraph cg = ClCompiledGraph.compile(OpenClTestSupport.executor(), graph);
+            Map<String, Tensor> got = cg.run(in);
+            for (String k : ref.keySet()) {
+                Tensor want = ref.get(k), have = got.get(k);
+                assertNotNull(have, k);
+                assertArrayEquals(want.shape(), have.shape(), k);
+                assertEquals(want.dtype(), have.dtype(), k);
+                for (int i = 0; i < want.data().length; i++) {
+                    double a = want.data()[i], b = have.data()[i];
+                    boolean ok = Double.isNaN(a) ? Double.isNaN(b) : Double.isInfinite(a) ? a == b : Math.abs(a - b) <= rtol * Math.abs(a) + atol;
+                    if (!ok) fail(k + "[" + i + "]: interpreter " + a + ", OpenCL " + b + "\n" + graph + "\n" + cg.source());
+                }
+            }
+        }
+    }
+
+    private static Graph oneOp(OpDef op, Function<GraphBuilder, Value> build) {
+        GraphBuilder b = new GraphBuilder(op.name());
+        b.output("y", Graph.Output.Role.OUTPUT, build.apply(b));
+        return b.build();
+    }
+
+    @Test void everyInlineOpOfTheTableAgrees() {
+        OpenClTestSupport.device();
+        List<String> untested = new ArrayList<>();
+        for (OpDef op : Ops.all()) {
+            ClLowering l = ClLoweringTable.get(op);
+            boolean inline = l instanceof ClLowering.Inline || l instanceof ClLowering.ByNode bn && bn.ifTrue() instanceof ClLowering.Inline
+                    || l instanceof ClLowering.Alias a && a.inNest();
+            if (!inline) continue;
+            Function<GraphBuilder, Value> build = GRAPHS.get(op);
+            if (build == null) {
+                untested.add(op.name());
+                continue;
+            }
+            Graph g = oneOp(op, build);
+            agree(g, inputs(g, op.name().hashCode()), 1e-5, 1e-6);
+        }
+        assertEquals(List.of(), untested, "inline ops without a one-op graph here");
+    }
+
+    @Test void reductionsAgree() {
+        OpenClTestSupport.device();
+        for (OpDef op : List.of(Ops.SUM, Ops.MEAN, Ops.MAX, Ops.MIN))
+            for (List<Long> axes : List.of(List.of(0L), List.of(1L), List.of(0L, 2L), List.of(0L, 1L, 2L), List.<Long>of()))
+                for (boolean keep : new boolean[]{false, true}) {
+                    GraphBuilder b = new GraphBuilder(op.name());
+                    Value x = in(b, "x", DType.F32, Shape.of(2, 5, 3));
+                    b.output("y", Graph.Output.Role.OUTPUT, b.op(op, Attrs.of("axes", axes, "keepdims", keep), b.op(Ops.EXP, x)));
+                    Graph g = b.build();
+                    agree(g, inputs(g, 7), 1e-5, 1e-6);
+                }
+    }
+
+    @Test void movementKernelsAgree() {
+        OpenClTestSupport.device();
+        List<Function<GraphBuilder, Value>> cases = List.of(
+                b -> b.op(Ops.PERMUTE, Attrs.of("perm", List.of(2L, 0L, 1L)), in(b, "x", DType.F32, Shape.of(2, 3, 4))),
+                b -> b.op(Ops.SLICE, Attrs.of("starts", Shape.of(0, 1, 1), "stops", Shape.of(2, 3, 4), "steps", List.of(1L, 1L, 2L)),
+                        in(b, "x", DType.F32, Shape.of(2, 3, 4))),
+                b -> b.op(Ops.REVERSE, Attrs.of("axes", List.of(0L, 2L)), in(b, "x", DType.F32, Shape.of(2, 3, 4))),
+                b -> b.op(Ops.PAD, Attrs.of("low", List.of(1L, 0L), "high", List.of(0L, 2L), "value", 0.5), in(b, "x", DType.F32, S)),
+                b -> b.op(Ops.CONCAT, Attrs.of("axis", 1L), in(b, "x", DType.F32, S), in(b, "p", DType.F32, Shape.of(3, 2))),
+                b -> b.op(Ops.ADD, in(b, "x", DType.F32, S), b.op(Ops.IOTA, Attrs.of("dtype", DType.F32, "shape", S, "axis", 1L))),
+                b -> b.op(Ops.MUL, in(b, "x", DType.F32, ROW), b.op(Ops.CONSTANT, Attrs.of("dtype", DType.F32, "shape", ROW,
+                        "values", List.of(1.0, -2.0, 3.5, 0.25)))),
+                b -> b.op(Ops.ADD, b.op(Ops.RESHAPE, Attrs.of("shape", Shape.of(4, 3)), in(b, "x", DType.F32, S)), in(b, "p", DType.F32, Shape.of(3))));
+        for (Function<GraphBuilder, Value> c : cases) {
+            Graph g = oneOp(Ops.PERMUTE, c);
+            agree(g, inputs(g, 11), 1e-7, 0); // copies are exact; the adds and muls round once to float32
+        }
+    }
+
+    @Test void matmulAndArgmaxAgree() {
+        OpenClTestSupport.device();
+        for (Shape[] s : new Shape[][]{{Shape.of(5, 7), Shape.of(7, 3)}, {Shape.of(2, 5, 7), Shape.of(7, 3)}, {Shape.of(7), Shape.of(7, 3)},
+                {Shape.of(2, 5, 7), Shape.of(2, 7, 3)}}) {
+            GraphBuilder b = new GraphBuilder("mm");
+            Value y = b.op(Ops.MATMUL, in(b, "x", DType.F32, s[0]), in(b, "p", DType.F32, s[1]));
+            b.output("y", Graph.Output.Role.OUTPUT, y);
+            b.output("i", Graph.Output.Role.OUTPUT, b.op(Ops.ARGMAX, Attrs.of("axis", (long) (y.type().rank() - 1), "keepdims", false), y));
+            Graph g = b.build();
+            agree(g, inputs(g, 5), 7 * 3e-7, 1e-6);
+        }
+    }
+}

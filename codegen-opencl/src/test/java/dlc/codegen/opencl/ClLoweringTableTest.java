@@ -1,0 +1,51 @@
+package dlc.codegen.opencl;
+
+import dlc.ir.*;
+import dlc.ir.ops.Ops;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The OpenCL lowering table has an entry for every op, with no exception list; ops without a kernel fail loudly. */
+class ClLoweringTableTest {
+    @Test void everyOpHasAnEntry() {
+        List<String> missing = new ArrayList<>();
+        for (OpDef op : Ops.all()) if (!ClLoweringTable.has(op)) missing.add(op.name());
+        assertEquals(List.of(), missing, "ops without an OpenCL lowering");
+        assertEquals(Ops.all().size(), ClLoweringTable.ops().size());
+    }
+
+    @Test void anOpWithoutAKernelFailsAtCompileTimeNamingTheOpAndTheBackend() {
+        GraphBuilder b = new GraphBuilder("g");
+        Value x = b.input("x", new TensorType(DType.F32, Shape.of(1, 1, 4, 4)), Value.Role.INPUT);
+        b.at(new SourceLoc("m.dl", 3, 7));
+        Value y = b.op(Ops.MAX_POOL2D, Attrs.of("kernel", List.of(2L, 2L)), x);
+        b.output("y", Graph.Output.Role.OUTPUT, y);
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> ClCompiledGraph.source(b.build()));
+        assertEquals("op max_pool2d is not supported by the OpenCL backend yet (at m.dl:3:7)", e.getMessage());
+        assertTrue(ClLoweringTable.notYet().contains(Ops.MAX_POOL2D));
+    }
+
+    @Test void integerDivisionFailsNamingItsForm() {
+        GraphBuilder b = new GraphBuilder("g");
+        Value x = b.input("x", new TensorType(DType.I32, Shape.of(3)), Value.Role.INPUT);
+        b.output("y", Graph.Output.Role.OUTPUT, b.op(Ops.DIV, x, x));
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> ClCompiledGraph.source(b.build()));
+        assertTrue(e.getMessage().startsWith("op div is not supported by the OpenCL backend yet on integer operands (i32)"), e.getMessage());
+    }
+
+    @Test void theSourceOfAFusedGroupIsOneKernel() {
+        GraphBuilder b = new GraphBuilder("g");
+        Value x = b.input("x", new TensorType(DType.F32, new Shape(List.of(Dim.sym("B"), Dim.of(4)))), Value.Role.INPUT);
+        Value w = b.input("w", new TensorType(DType.F32, Shape.of(4)), Value.Role.PARAM);
+        b.output("y", Graph.Output.Role.OUTPUT, b.op(Ops.TANH, b.op(Ops.MUL, b.op(Ops.ADD, x, w), x)));
+        Graph g = dlc.passes.PassManager.standard().run(b.build());
+        String src = ClCompiledGraph.source(g);
+        assertEquals(1, src.split("__kernel void ").length - 1, src);
+        assertTrue(src.contains("tanh("), src);
+        assertFalse(src.substring(src.indexOf("__kernel")).contains("double"), "an f32 group computes in float:\n" + src);
+    }
+}
