@@ -34,10 +34,29 @@ final class IrCommand implements Callable<Integer> {
             description = "Run this pipeline first, e.g. 'shape-inference{B=32}' (default with --after: the standard pipeline).")
     String pipeline;
 
+    @Option(names = "--emit", paramLabel = "ir|opencl", defaultValue = "ir",
+            description = "What to print: ir (the graphs; default) or opencl (the OpenCL C program the OpenCL backend generates for each graph, "
+                    + "after the standard pipeline unless --after or --passes say otherwise: exactly what --backend opencl runs).")
+    String emit;
+
     @Override public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (!emit.equals("ir") && !emit.equals("opencl"))
+            throw new UserError("--emit takes ir or opencl, not '" + emit + "'", UserError.USAGE);
         Module m = Programs.lower(main.toolchain(), file, choice, spec.commandLine().getErr());
-        if (after != null || pipeline != null) m = main.toolchain().runPasses(m, pipeline, after);
+        boolean piped = after != null || pipeline != null;
+        if (piped) m = main.toolchain().runPasses(m, pipeline, after);
+        if (emit.equals("opencl")) {
+            for (dlc.ir.Graph g : graph == null ? m.graphs() : java.util.List.of(Programs.graph(m, graph))) {
+                try {
+                    out.println(dlc.codegen.opencl.ClCompiledGraph.source(piped ? g : dlc.passes.PassManager.standard().run(g)));
+                } catch (UnsupportedOperationException e) {
+                    throw new UserError("graph " + g.name() + ": " + e.getMessage());
+                }
+            }
+            out.flush();
+            return 0;
+        }
         out.print(graph == null ? main.toolchain().print(m) : main.toolchain().print(Programs.graph(m, graph)));
         out.flush();
         return 0;

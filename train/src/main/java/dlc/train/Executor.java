@@ -23,4 +23,11 @@ public interface Executor {
      * thread-safe; see {@link JvmExecutor}).
      */
     static Executor jvm() { return new JvmExecutor(); }
+
+    /**
+     * The OpenCL backend on the device {@code device} picks ({@code null}: the default, the first
+     * GPU, else accelerator, else CPU; an index or a name substring otherwise): each graph compiled
+     * once to OpenCL kernels (see {@link OpenClExecutor}).
+     */
+    static Executor opencl(String device) { return new OpenClExecutor(device); }
 }

@@ -39,6 +39,8 @@ final class ClBinding {
 
     ReduceKernels reduce() { return graph.reduceKernels(); }
 
+    RandomKernels random() { return graph.randomKernels(); }
+
     ClKernel kernel(String name) { return graph.program().kernel(name); }
 
     /** The byte offset of {@code v}'s memory in the arena (a slot, or a graph input's range). */

@@ -46,6 +46,7 @@ public final class ClCompiledGraph {
     private ClProgram program;
     private BatchedSgemm sgemm;
     private ReduceKernels reduce;
+    private RandomKernels random;
 
     /** What lowering a graph makes, independent of any device: the plan, the launch list and the program source. */
     record Generated(MemoryPlan plan, List<ClStep> steps, String source, boolean doubles, int kernels) { }
@@ -168,6 +169,11 @@ public final class ClCompiledGraph {
     ReduceKernels reduceKernels() {
         if (reduce == null) reduce = new ReduceKernels(executor);
         return reduce;
+    }
+
+    RandomKernels randomKernels() {
+        if (random == null) random = new RandomKernels(executor);
+        return random;
     }
 
     static String inputSlice(int index) { return "input " + index; }

@@ -119,10 +119,10 @@ public final class ClLoweringTable {
         put(Ops.MAX_POOL2D_SCATTER, notYet(Ops.MAX_POOL2D_SCATTER));
         put(Ops.MAX_POOL2D_GATHER, notYet(Ops.MAX_POOL2D_GATHER));
         put(Ops.RESIZE, notYet(Ops.RESIZE));
-        // random
-        put(Ops.RNG_FOLD, notYet(Ops.RNG_FOLD));
-        put(Ops.RANDOM_UNIFORM, notYet(Ops.RANDOM_UNIFORM));
-        put(Ops.RANDOM_NORMAL, notYet(Ops.RANDOM_NORMAL));
+        // random: rng.cl, the counter-based generator ported bit for bit (computes in double)
+        put(Ops.RNG_FOLD, kernel(LibraryCalls::rngFold, n -> null));
+        put(Ops.RANDOM_UNIFORM, kernel((n, cx) -> LibraryCalls.draw(n, cx, false), LibraryCalls::drawsFloats));
+        put(Ops.RANDOM_NORMAL, kernel((n, cx) -> LibraryCalls.draw(n, cx, true), LibraryCalls::drawsFloats));
         // control
         put(Ops.STOP_GRADIENT, new Alias(true));
         put(Ops.SCAN, new Region(false));

@@ -53,4 +53,34 @@ final class LibraryCalls {
             return () -> b.reduce().argReduce(max, b.arena(), ox, o, len, in, oy, IndexType.F64);
         });
     }
+
+    /** rng_fold: the key (an i64, stored as a double like every integer) folded with the salt on the device. */
+    static void rngFold(Node n, ClLowering.KernelContext cx) {
+        Value hk = cx.home(n.input(0)), hy = cx.home(n.output());
+        long salt = n.attrs().getLong("salt");
+        cx.step(b -> {
+            long ok = b.offset(hk), oy = b.offset(hy);
+            return () -> b.random().fold(b.arena(), ok, salt, oy);
+        });
+    }
+
+    /** random_uniform / random_normal: rng.cl's draws, the same numbers as the interpreter for the same key. */
+    static void draw(Node n, ClLowering.KernelContext cx, boolean normal) {
+        Value hk = cx.home(n.input(0)), y = n.output(), hy = cx.home(y);
+        double a = normal ? n.attrs().getDouble("mean", 0) : n.attrs().getDouble("low", 0);
+        double c = normal ? n.attrs().getDouble("std", 1) : n.attrs().getDouble("high", 1);
+        boolean f64 = !ClTypes.isFloat(y);
+        cx.step(b -> {
+            long ok = b.offset(hk), oy = b.offset(hy);
+            int count = Math.toIntExact(b.eval(y.type().shape().numel()));
+            return normal ? () -> b.random().normal(b.arena(), ok, a, c, f64, oy, count)
+                    : () -> b.random().uniform(b.arena(), ok, a, c, f64, oy, count);
+        });
+    }
+
+    /** Why a draw of {@code n} has no kernel: rng.cl writes f32 or f64 only. */
+    static String drawsFloats(Node n) {
+        DType d = n.output().type().dtype();
+        return d == DType.F32 || d == DType.F64 ? null : "with a " + d + " result (rng.cl draws f32 or f64)";
+    }
 }

@@ -158,4 +158,32 @@ class ClGraphOpsTest {
             agree(g, inputs(g, 5), 7 * 3e-7, 1e-6);
         }
     }
+
+    /**
+     * The random ops draw the interpreter's numbers for the same key: uniforms bit for bit (f32: the
+     * interpreter's value rounded once), f32 normals bit for bit, f64 normals within 8 ulps of
+     * max(|mean|, |std * z|) (OpenCL's log and cos are within 3 and 4 ulps, Java's within 1; see RngKernelTest).
+     */
+    @Test void randomOpsDrawTheInterpretersNumbers() {
+        OpenClTestSupport.device();
+        for (DType d : List.of(DType.F32, DType.F64)) {
+            GraphBuilder b = new GraphBuilder("rng");
+            Value key = b.op(Ops.RNG_FOLD, Attrs.of("salt", 7L), in(b, "key", DType.I64, Shape.SCALAR));
+            b.output("u", Graph.Output.Role.OUTPUT, b.op(Ops.RANDOM_UNIFORM, Attrs.of("shape", Shape.of(5, 7), "low", -1.0, "high", 3.0, "dtype", d), key));
+            b.output("n", Graph.Output.Role.OUTPUT, b.op(Ops.RANDOM_NORMAL, Attrs.of("shape", Shape.of(33), "mean", 0.5, "std", 2.0, "dtype", d), key));
+            Graph g = b.build();
+            Map<String, Tensor> in = Map.of("key", new Tensor(DType.I64, new int[0], new double[]{123456789}));
+            Map<String, Tensor> ref = Interpreter.run(g, in);
+            Map<String, Tensor> got = ClCompiledGraph.compile(OpenClTestSupport.executor(), g).run(in);
+            for (String k : List.of("u", "n")) {
+                double[] want = ref.get(k).data().clone();
+                if (d == DType.F32) for (int i = 0; i < want.length; i++) want[i] = (float) want[i];
+                double[] have = got.get(k).data();
+                for (int i = 0; i < want.length; i++) {
+                    double tol = k.equals("n") && d == DType.F64 ? 8 * Math.ulp(Math.max(0.5, Math.abs(want[i] - 0.5))) : 0;
+                    assertEquals(want[i], have[i], tol, k + " " + d + " [" + i + "]");
+                }
+            }
+        }
+    }
 }
