@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
 @Command(name = "devices", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"List the OpenCL platforms and devices (name, type, compute units, memory, max work-group size, OpenCL version)"
                 + " and say which device the OpenCL backend picks.",
-                "The OpenCL backend's graph compiler (--backend opencl) is not built yet; see docs/opencl-backend.md."})
+                "--backend opencl (dlc run, eval, train) runs on the device this picks; --device N|NAME on those commands picks another. See docs/opencl-backend.md."})
 final class DevicesCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

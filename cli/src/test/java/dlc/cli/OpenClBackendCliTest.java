@@ -1,0 +1,103 @@
+package dlc.cli;
+
+import dlc.codegen.opencl.Devices;
+import dlc.codegen.opencl.OpenClException;
+import dlc.data.NpyFiles;
+import dlc.ir.eval.Tensor;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * {@code --backend opencl} as a user runs it: the shipped MLPs' eval graphs through {@code dlc run}
+ * equal the JVM backend's within float32 tolerance (both compute in float32 with different
+ * summation orders and math libraries: 1e-5 relative plus 1e-6 absolute on probabilities and
+ * losses of order 1); {@code dlc ir --emit opencl} prints the kernels; an op without a kernel is
+ * one line naming it; {@code --device} without the OpenCL backend is a usage error. On a machine
+ * without an OpenCL platform the device tests are skipped (failed under CI=true).
+ */
+class OpenClBackendCliTest {
+    private static final Path EXAMPLES = Path.of("..", "examples");
+
+    private static void requireDevice() {
+        try {
+            Devices.find(null);
+        } catch (OpenClException e) {
+            if ("true".equals(System.getenv("CI"))) Assertions.fail("CI=true, so the OpenCL tests must run, but: " + e.getMessage());
+            Assumptions.assumeTrue(false, "OpenCL tests skipped: " + e.getMessage());
+        }
+    }
+
+    @Test void runOnOpenClEqualsTheJvmBackend(@TempDir Path dir) throws Exception {
+        requireDevice();
+        for (String example : new String[]{"mlp.dl", "mlp_moons.dl"}) {
+            Path jvm = dir.resolve(example + ".jvm"), cl = dir.resolve(example + ".cl");
+            String file = EXAMPLES.resolve(example).toString();
+            CliHarness.Result a = CliHarness.exec(Toolchain.standard(), "run", file, "--batch", "37", "--seed", "5", "--output-dir", jvm.toString());
+            CliHarness.Result b = CliHarness.exec(Toolchain.standard(), "run", file, "--batch", "37", "--seed", "5", "--output-dir", cl.toString(),
+                    "--backend", "opencl");
+            assertEquals(0, a.code(), a.toString());
+            assertEquals(0, b.code(), b.toString());
+            int outputs = 0;
+            try (var files = Files.list(jvm)) {
+                for (Path f : files.toList()) {
+                    Tensor want = NpyFiles.read(f), got = NpyFiles.read(cl.resolve(f.getFileName()));
+                    assertArrayEquals(want.shape(), got.shape(), example + " " + f.getFileName());
+                    for (int i = 0; i < want.data().length; i++) {
+                        double x = want.data()[i], y = got.data()[i];
+                        assertFalse(Double.isNaN(x) || Double.isNaN(y), example + " " + f.getFileName() + "[" + i + "] is NaN");
+                        assertEquals(x, y, 1e-5 * Math.abs(x) + 1e-6, example + " " + f.getFileName() + "[" + i + "]");
+                    }
+                    outputs++;
+                }
+            }
+            assertTrue(outputs >= 2, example + ": outputs written: " + outputs);
+        }
+    }
+
+    /**
+     * The README's moons run (512 samples, 20 epochs of SGD 0.5) trained on OpenCL reaches the JVM
+     * backend's bar in ShippedExamplesTrainTest (0.95 held out), and {@code dlc eval} on OpenCL
+     * reads the checkpoint back to the same validation figures the JVM backend prints.
+     */
+    @Test void trainingOnOpenClReachesTheJvmBarAndEvalAgrees(@TempDir Path dir) {
+        requireDevice();
+        String file = EXAMPLES.resolve("mlp_moons.dl").toString(), ckpt = dir.resolve("m.safetensors").toString();
+        CliHarness.Result t = CliHarness.exec(Toolchain.standard(), "train", file, "--backend", "opencl", "--out", ckpt);
+        assertEquals(0, t.code(), t.toString());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("validation accuracy ([0-9.]+)%").matcher(t.out());
+        assertTrue(m.find(), t.toString());
+        assertTrue(Double.parseDouble(m.group(1)) >= 95, "held-out moons accuracy on OpenCL: " + m.group(1) + "% (bar 95%)");
+        CliHarness.Result cl = CliHarness.exec(Toolchain.standard(), "eval", file, "--weights", ckpt, "--backend", "opencl");
+        CliHarness.Result jvm = CliHarness.exec(Toolchain.standard(), "eval", file, "--weights", ckpt);
+        assertEquals(0, cl.code(), cl.toString());
+        assertEquals(jvm.out().lines().filter(l -> l.startsWith("validation:")).toList(),
+                cl.out().lines().filter(l -> l.startsWith("validation:")).toList(), cl + "\n" + jvm);
+    }
+
+    @Test void irEmitOpenclPrintsTheGeneratedKernels() {
+        CliHarness.Result r = CliHarness.exec(Toolchain.standard(), "ir", EXAMPLES.resolve("mlp_moons.dl").toString(), "--emit", "opencl", "--graph", "eval");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().startsWith("// dlc OpenCL program for graph eval: "), r.toString());
+        assertTrue(r.out().contains("__kernel void k0(__global float* F"), r.toString());
+        assertTrue(r.out().contains("tanh("), r.toString());
+    }
+
+    @Test void anOpWithoutAKernelIsOneLineNamingIt() {
+        CliHarness.Result r = CliHarness.exec(Toolchain.standard(), "ir", EXAMPLES.resolve("cnn_fashion.dl").toString(), "--emit", "opencl", "--graph", "eval");
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().matches("dlc: graph eval: op (conv2d|max_pool2d) is not supported by the OpenCL backend yet \\(at .*\\)\n"), r.toString());
+    }
+
+    @Test void deviceWithoutTheOpenClBackendIsAUsageError() {
+        CliHarness.Result r = CliHarness.exec(Toolchain.standard(), "run", EXAMPLES.resolve("mlp.dl").toString(), "--device", "0");
+        assertEquals(2, r.code(), r.toString());
+        assertEquals("dlc: --device chooses an OpenCL device; it needs --backend opencl\n", r.err());
+    }
+}
