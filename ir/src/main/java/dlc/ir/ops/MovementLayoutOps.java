@@ -17,7 +17,7 @@ final class MovementLayoutOps {
      * counts must be provably equal; the frontend resolves a {@code -1} before building the IR.
      */
     static final class Reshape extends OpDef {
-        Reshape() { super("reshape", Kind.INJECTIVE); }
+        Reshape() { super("reshape", Kind.INJECTIVE, java.util.Set.of(dlc.ir.OpTrait.ALIAS)); }
 
         @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
             Checks.arity(this, in, 1);

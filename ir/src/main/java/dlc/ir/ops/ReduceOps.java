@@ -30,7 +30,7 @@ public final class ReduceOps {
         private final Fn fn;
 
         Reduce(String name, Fn fn) {
-            super(name, Kind.REDUCE);
+            super(name, Kind.REDUCE, java.util.Set.of(dlc.ir.OpTrait.REDUCTION));
             this.fn = fn;
         }
 
