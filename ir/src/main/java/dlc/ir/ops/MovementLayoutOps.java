@@ -47,7 +47,7 @@ final class MovementLayoutOps {
         @Override public List<Value> vjp(VjpContext c) {
             Value x = c.input(0);
             if (!x.type().dtype().isFloating()) return noGradient(c);
-            return List.of(c.op("reshape", Attrs.of("shape", x.type().shape()), c.cotangent(0)));
+            return List.of(c.op(Ops.RESHAPE, Attrs.of("shape", x.type().shape()), c.cotangent(0)));
         }
     }
 
@@ -95,7 +95,7 @@ final class MovementLayoutOps {
             long[] perm = c.attrs().getLongs("perm");
             Long[] inverse = new Long[perm.length];
             for (int i = 0; i < perm.length; i++) inverse[(int) perm[i]] = (long) i;
-            return List.of(c.op("permute", Attrs.of("perm", List.of(inverse)), c.cotangent(0)));
+            return List.of(c.op(Ops.PERMUTE, Attrs.of("perm", List.of(inverse)), c.cotangent(0)));
         }
     }
 
