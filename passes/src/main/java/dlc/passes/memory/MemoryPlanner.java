@@ -79,7 +79,7 @@ public final class MemoryPlanner {
                 int last = pin ? end : lastUse.getOrDefault(v, i);
                 live.put(v, new MemoryPlan.Interval(i, last));
                 if (donated.containsKey(v)) continue;
-                Value donor = pin ? null : inPlaceDonor(n, v, i, m, lastUse, slotOf, building, taken);
+                Value donor = pin ? null : inPlaceDonor(n, v, i, m, shell, lastUse, slotOf, building, taken);
                 if (donor != null) {
                     taken.add(donor);
                     inPlace.put(v, donor);
@@ -149,13 +149,14 @@ public final class MemoryPlanner {
             int last = lastUse.getOrDefault(p, -1);
             if (last > at) continue;
             if (g.outputs().stream().filter(x -> x.value() == u).count() > 1) continue;
+            if (readsThroughView(n, p, shell)) continue;
             if (m.mayDonate(n, u, p, last == at)) out.put(u, p);
         }
         return out;
     }
 
     /** The operand whose slot {@code v} may take over at node {@code i}, or null. */
-    private static Value inPlaceDonor(Node n, Value v, int i, Materialization m, Map<Value, Integer> lastUse,
+    private static Value inPlaceDonor(Node n, Value v, int i, Materialization m, MemoryPlan plan, Map<Value, Integer> lastUse,
                                       Map<Value, MemoryPlan.Slot> slotOf, Map<MemoryPlan.Slot, Building> building, Set<Value> taken) {
         ElementStorage st = m.storage();
         for (Value u : n.inputs()) {
@@ -163,8 +164,19 @@ public final class MemoryPlanner {
             if (s == null || s.pinned() || taken.contains(u) || lastUse.getOrDefault(u, -1) != i || building.get(s).end != i) continue;
             if (!st.kind(u.type().dtype()).equals(st.kind(v.type().dtype())) || st.elementBytes(u.type().dtype()) != st.elementBytes(v.type().dtype())
                     || !u.type().shape().equals(v.type().shape())) continue;
+            if (readsThroughView(n, u, plan)) continue;
             if (m.mayWriteInPlace(n, v, u)) return u;
         }
         return null;
+    }
+
+    /**
+     * Whether {@code n} reads the memory of {@code owner} through a view too (a reshape or
+     * transpose of it as another operand): the backend answers for the operand, not for its
+     * views, which its code may read at other points than the one it writes.
+     */
+    private static boolean readsThroughView(Node n, Value owner, MemoryPlan plan) {
+        for (Value x : n.inputs()) if (x != owner && plan.root(x) == owner) return true;
+        return false;
     }
 }
