@@ -36,7 +36,7 @@ public final class Devices {
             for (int p = 0; p < platforms.capacity(); p++) {
                 long platform = platforms.get(p);
                 String platformName = platformString(platform, CL_PLATFORM_NAME);
-                for (long device : deviceIds(platform, stack))
+                for (long device : deviceIds(platform, platformName, stack))
                     devices.add(describe(devices.size(), p, platformName, platform, device));
             }
         }
@@ -92,13 +92,13 @@ public final class Devices {
         return String.join(", ", parts);
     }
 
-    private static List<Long> deviceIds(long platform, MemoryStack stack) {
+    private static List<Long> deviceIds(long platform, String platformName, MemoryStack stack) {
         IntBuffer count = stack.mallocInt(1);
         int code = clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, null, count);
         if (code == CL_DEVICE_NOT_FOUND) return List.of();
-        ClErrors.check(code, "clGetDeviceIDs");
+        ClErrors.check(code, "clGetDeviceIDs on platform " + platformName);
         PointerBuffer ids = stack.mallocPointer(count.get(0));
-        ClErrors.check(clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, ids, (IntBuffer) null), "clGetDeviceIDs");
+        ClErrors.check(clGetDeviceIDs(platform, CL_DEVICE_TYPE_ALL, ids, (IntBuffer) null), "clGetDeviceIDs on platform " + platformName);
         List<Long> out = new ArrayList<>();
         for (int i = 0; i < ids.capacity(); i++) out.add(ids.get(i));
         return out;

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  */
 public record ProgramSource(String name, String source, Map<String, String> defines) {
     public ProgramSource {
-        defines = new TreeMap<>(defines);
+        defines = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(defines));
     }
 
     /** A kernel file under {@code src/main/resources/dlc/codegen/opencl/}. */
