@@ -48,7 +48,7 @@ final class TiledPrograms {
     static long workGroupSize(ClExecutor executor, ClKernel kernel) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer size = stack.mallocPointer(1);
-            ClErrors.check(clGetKernelWorkGroupInfo(kernel.handle, executor.device().deviceId(), CL_KERNEL_WORK_GROUP_SIZE, size, null),
+            ClErrors.check(clGetKernelWorkGroupInfo(kernel.handle(), executor.device().deviceId(), CL_KERNEL_WORK_GROUP_SIZE, size, null),
                     "clGetKernelWorkGroupInfo for " + kernel.name());
             return size.get(0);
         }
