@@ -23,11 +23,32 @@
 //
 // Tiling (-D) as in sgemm.cl: TSM x TSN tile, TSK of K per step, WPTM x WPTN per work-item.
 //
+// Epilogue of kind 0 (-D, optional): BIAS 1 adds bias[o] (an extra buffer and offset argument)
+// and ACT 1/2/3 applies relu/tanh/sigmoid (dlc.codegen.opencl.Activation) as each result is
+// stored, so a fused conv + bias + activation writes y once.
+//
 // Split K: get_group_id(2) = q + groups * s, and work-group slice s sums k in
 // [s * kChunk, (s + 1) * kChunk) only, writing its partial result to Y + s * ySplit. The weight
 // gradient's K (batch * Ho * Wo) is long and its result small, so one slice would leave most of a
 // GPU idle; conv_sum_splits then adds the slices in order s = 0, 1, ... (deterministic). Kinds 0
 // and 1 run one slice (kChunk >= K).
+
+#ifndef BIAS
+#define BIAS 0
+#endif
+#ifndef ACT
+#define ACT 0
+#endif
+
+#if ACT == 1
+#define ACTIVATE(v) ((v) > 0.0f ? (v) : 0.0f)
+#elif ACT == 2
+#define ACTIVATE(v) tanh(v)
+#elif ACT == 3
+#define ACTIVATE(v) ((v) >= 0.0f ? 1.0f / (1.0f + exp(-(v))) : exp(v) / (1.0f + exp(v)))
+#else
+#define ACTIVATE(v) (v)
+#endif
 
 #define RTSM (TSM / WPTM)
 #define RTSN (TSN / WPTN)
@@ -43,7 +64,11 @@ inline float x_at(__global const float* X, const int C, const int H, const int W
 
 __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1)))
 void conv(__global const float* X, const ulong offX, __global const float* W, const ulong offW,
-          __global float* Y, const ulong offY, GEOMETRY_ARGS, const int kChunk, const ulong ySplit)
+          __global float* Y, const ulong offY, GEOMETRY_ARGS, const int kChunk, const ulong ySplit
+#if BIAS
+          , __global const float* Bias, const ulong offBias
+#endif
+          )
 {
     X += offX;
     W += offW;
@@ -137,7 +162,11 @@ void conv(__global const float* X, const ulong offX, __global const float* W, co
             Y[(size_t)(q * og + m) * N + col] = acc[wm][wn];
 #else
             const int n = col / P, p = col % P;
-            Y[((size_t) n * O + q * og + m) * P + p] = acc[wm][wn];
+            float v = acc[wm][wn];
+#if BIAS
+            v += Bias[offBias + q * og + m];
+#endif
+            Y[((size_t) n * O + q * og + m) * P + p] = ACTIVATE(v);
 #endif
         }
     }

@@ -72,6 +72,41 @@ class ConvKernelsTest {
         }
     }
 
+    @Test void forwardEpilogueAddsTheBiasAndActivates() {
+        // y = act(conv + bias[o]): relu, tanh and sigmoid are 1-Lipschitz, so the bound of the
+        // sum (now K + 1 terms with the bias) carries through them; OpenCL's tanh is within 5 ulp
+        // and the sigmoid's exp within 3 ulp, with its add and divide under 16 u relative in all.
+        ClExecutor ex = OpenClTestSupport.executor();
+        ConvKernels conv = new ConvKernels(ex);
+        Case c = CASES[2]; // 3 groups, stride 2 in height
+        ConvGeometry geo = ConvGeometry.of(c.geo);
+        int[] ys = {c.xs[0], c.ws[0], geo.outH(c.xs[2], c.ws[2]), geo.outW(c.xs[3], c.ws[3])};
+        int k = c.ws[1] * c.ws[2] * c.ws[3], plane = ys[2] * ys[3];
+        for (Activation act : Activation.values()) {
+            Random rnd = new Random(300 + act.ordinal());
+            float[] x = gaussian(rnd, count(c.xs)), w = gaussian(rnd, count(c.ws)), bias = gaussian(rnd, c.ws[0]);
+            ArenaImage img = new ArenaImage();
+            int xAt = img.add(x), wAt = img.add(w), bAt = img.add(bias), yAt = img.output(count(ys));
+            float[] after = img.run(ex, a -> conv.conv2d(a, xAt, c.xs, wAt, c.ws, yAt, ys, geo, bAt, act));
+            double[] ref = new double[count(ys)], mag = new double[count(ys)];
+            Conv.conv2d(toDouble(x), 0, c.xs, toDouble(w), 0, c.ws, ref, 0, ys, c.geo);
+            Conv.conv2d(abs(toDouble(x)), 0, c.xs, abs(toDouble(w)), 0, c.ws, mag, 0, ys, c.geo);
+            for (int i = 0; i < ref.length; i++) {
+                int o = (i / plane) % ys[1];
+                double pre = ref[i] + bias[o], y = switch (act) {
+                    case NONE -> pre;
+                    case RELU -> Math.max(pre, 0);
+                    case TANH -> Math.tanh(pre);
+                    case SIGMOID -> 1 / (1 + Math.exp(-pre));
+                };
+                double tol = (k + 2) * U * (mag[i] + Math.abs(bias[o])) * 1.0001 + 16 * U * Math.abs(y) + Double.MIN_NORMAL;
+                float got = after[yAt + i];
+                int at = i;
+                assertTrue(Math.abs(got - y) <= tol, () -> act + ": element " + at + " = " + got + ", expected " + y + " within " + tol);
+            }
+        }
+    }
+
     @Test void inputGradientIsTheTransposeWithTheForwardGeometry() {
         ClExecutor ex = OpenClTestSupport.executor();
         ConvKernels conv = new ConvKernels(ex);
