@@ -114,7 +114,7 @@ public final class ReduceKernels {
         int wg = count <= 4 ? 1 : count <= 1024 ? 32 : MAX_GROUP;
         while (wg > executor.device().maxWorkGroupSize()) wg /= 2;
         while (true) {
-            Map<String, String> d = new HashMap<>(defines);
+            Map<String, String> d = new java.util.TreeMap<>(defines); // sorted: equal specializations, equal keys
             d.put("WG", "" + wg);
             String key = name + d;
             ClKernel k = kernels.get(key);
