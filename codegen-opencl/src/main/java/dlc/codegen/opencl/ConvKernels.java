@@ -23,7 +23,15 @@ public final class ConvKernels {
     /** One program: a kind and, for the forward kind, an epilogue. */
     private record Variant(int kind, Epilogue epilogue) {}
 
-    public ConvKernels(ClExecutor executor) { this.executor = executor; }
+    private final Sgemm.Tiling[] tilings;
+
+    public ConvKernels(ClExecutor executor) { this(executor, Sgemm.TILINGS); }
+
+    /** Tiled with the first of {@code tilings} that fits (tests name one, to run the tilings other devices get). */
+    ConvKernels(ClExecutor executor, Sgemm.Tiling... tilings) {
+        this.executor = executor;
+        this.tilings = tilings;
+    }
 
     /** conv2d(x [N, C, H, W], w [O, C/g, kH, kW]) -> y [N, O, Ho, Wo]. */
     public void conv2d(DeviceArena arena, long xOff, int[] xs, long wOff, int[] ws, long yOff, int[] ys, ConvGeometry geo) {
@@ -165,7 +173,7 @@ public final class ConvKernels {
             if (key.epilogue().bias()) d.put("BIAS", "1");
             if (key.epilogue().act() != Activation.NONE) d.put("ACT", "" + key.epilogue().act().ordinal());
             return ProgramSource.resource("conv.cl", d);
-        }));
+        }, tilings));
     }
 
     private TiledPrograms.Pick weightGradPick() { return pick(new Variant(WEIGHT_GRAD, Epilogue.NONE)); }

@@ -29,8 +29,13 @@ final class TiledPrograms {
 
     /** The first tiling whose program (built by {@code source}) yields a kernel {@code name} that runs. */
     static Pick pick(ClExecutor executor, String name, Function<Sgemm.Tiling, ProgramSource> source) {
+        return pick(executor, name, source, Sgemm.TILINGS);
+    }
+
+    /** As above among {@code tilings} (tests pass one, to run the tilings other devices get). */
+    static Pick pick(ClExecutor executor, String name, Function<Sgemm.Tiling, ProgramSource> source, Sgemm.Tiling... tilings) {
         ClDevice d = executor.device();
-        for (Sgemm.Tiling t : Sgemm.TILINGS) {
+        for (Sgemm.Tiling t : tilings) {
             if (t.threads() > d.maxWorkGroupSize() || t.localBytes() > d.localMemBytes()) continue;
             ClKernel k = executor.program(source.apply(t)).kernel(name);
             if (workGroupSize(executor, k) < t.threads()) continue;

@@ -52,9 +52,25 @@ class ConvKernelsTest {
             new Case(new int[]{3, 2, 4, 5}, new int[]{4, 1, 5, 5}, new int[]{1, 1, 1, 0, 0, 0, 1, 1, 2}),
     };
 
-    @Test void forwardMatchesTheReference() {
+    @Test void forwardMatchesTheReference() { forward(new ConvKernels(OpenClTestSupport.executor())); }
+
+    @Test void inputGradientIsTheTransposeWithTheForwardGeometry() { inputGradient(new ConvKernels(OpenClTestSupport.executor())); }
+
+    @Test void weightGradientMatchesItsDefinition() { weightGradient(new ConvKernels(OpenClTestSupport.executor())); }
+
+    @Test void theSmallerTilingsOtherDevicesGetAgreeToo() {
+        // the device here runs the largest tiling; a GPU with smaller work-groups or local memory gets these
         ClExecutor ex = OpenClTestSupport.executor();
-        ConvKernels conv = new ConvKernels(ex);
+        for (int t = 1; t < Sgemm.TILINGS.length; t++) {
+            ConvKernels conv = new ConvKernels(ex, Sgemm.TILINGS[t]);
+            forward(conv);
+            inputGradient(conv);
+            weightGradient(conv);
+        }
+    }
+
+    private static void forward(ConvKernels conv) {
+        ClExecutor ex = OpenClTestSupport.executor();
         int seed = 0;
         for (Case c : CASES) {
             Random rnd = new Random(++seed);
@@ -107,9 +123,8 @@ class ConvKernelsTest {
         }
     }
 
-    @Test void inputGradientIsTheTransposeWithTheForwardGeometry() {
+    private static void inputGradient(ConvKernels conv) {
         ClExecutor ex = OpenClTestSupport.executor();
-        ConvKernels conv = new ConvKernels(ex);
         int seed = 100;
         for (Case c : CASES) {
             Random rnd = new Random(++seed);
@@ -128,9 +143,8 @@ class ConvKernelsTest {
         }
     }
 
-    @Test void weightGradientMatchesItsDefinition() {
+    private static void weightGradient(ConvKernels conv) {
         ClExecutor ex = OpenClTestSupport.executor();
-        ConvKernels conv = new ConvKernels(ex);
         int seed = 200;
         for (Case c : CASES) {
             Random rnd = new Random(++seed);
