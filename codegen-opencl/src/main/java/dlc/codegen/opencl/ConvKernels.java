@@ -71,7 +71,7 @@ public final class ConvKernels {
                 || ys[2] < ho || ys[2] >= ho + Math.max(geo.sh(), geo.dh()) || ys[3] < wo || ys[3] >= wo + Math.max(geo.sw(), geo.dw()))
             throw mismatch(op, xs, ws, ys, geo);
         run(op, TRANSPOSE, Epilogue.NONE, arena, xOff, xs, wOff, ws, yOff, ys, geo, ys[1], ys[2], ys[3],
-                ws[1], ys[0] * ys[2] * ys[3], (xs[1] / g) * ws[2] * ws[3], Math.max(1, (xs[1] / g) * ws[2] * ws[3]), 0, 1, -1);
+                ws[1], ys[0] * ceil(ys[2], geo.sh()) * ceil(ys[3], geo.sw()), 0, 1, 0, geo.sh() * geo.sw(), -1);
     }
 
     /**
@@ -147,13 +147,19 @@ public final class ConvKernels {
         return d;
     }
 
-    /** Enqueues one kind: X, W, Y as conv.cl names them; (o, ho, wo) the channels and plane conv.cl indexes; m x n x k the GEMM per group. */
+    private static int ceil(int a, int b) { return (a + b - 1) / b; }
+
+    /**
+     * Enqueues one kind: X, W, Y as conv.cl names them; (o, ho, wo) the channels and plane conv.cl
+     * indexes; m x n the GEMM per group (for the transpose, the largest phase's), k its depth;
+     * {@code slices} layers of work-groups per group: K slices (weight gradient) or phases (transpose).
+     */
     private void run(String op, int kind, Epilogue epilogue, DeviceArena arena, long xOff, int[] xs, long wOff, int[] ws, long yOff, int[] ys,
                      ConvGeometry geo, int o, int ho, int wo, int m, int n, int k, int kChunk, long ySplit, int slices, long biasOff) {
         ArenaChecks.inside(op, "input", xOff, ArenaChecks.elements(op, "input", xs), Float.BYTES, arena);
         String second = kind == WEIGHT_GRAD ? "cotangent" : "weight";
         ArenaChecks.inside(op, second, wOff, ArenaChecks.elements(op, second, ws), Float.BYTES, arena);
-        if (slices == 1) ArenaChecks.inside(op, "output", yOff, ArenaChecks.elements(op, "output", ys), Float.BYTES, arena);
+        if (ySplit == 0) ArenaChecks.inside(op, "output", yOff, ArenaChecks.elements(op, "output", ys), Float.BYTES, arena);
         if ((long) m * n == 0) return;
         TiledPrograms.Pick pick = pick(new Variant(kind, epilogue));
         // k == 0 (no input channels) still runs: the kernel writes the zeros of an empty sum
