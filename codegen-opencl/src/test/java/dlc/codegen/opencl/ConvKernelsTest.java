@@ -69,10 +69,35 @@ class ConvKernelsTest {
         }
     }
 
-    private static void forward(ConvKernels conv) {
+    @Test void seededRandomGeometriesAgree() {
+        // 60 geometries drawn from a fixed seed: strides, dilations and paddings up to 3 on each side,
+        // 1 to 3 groups, kernels up to 4, planes just large enough and a little more
+        Random rnd = new Random(20261207);
+        Case[] cases = new Case[60];
+        for (int i = 0; i < cases.length; i++) {
+            int g = 1 + rnd.nextInt(3), cg = 1 + rnd.nextInt(3), og = 1 + rnd.nextInt(3), kh = 1 + rnd.nextInt(4), kw = 1 + rnd.nextInt(4);
+            int[] geo = {1 + rnd.nextInt(3), 1 + rnd.nextInt(3), rnd.nextInt(4), rnd.nextInt(4), rnd.nextInt(4), rnd.nextInt(4),
+                    1 + rnd.nextInt(3), 1 + rnd.nextInt(3), g};
+            int h = Math.max(1, geo[6] * (kh - 1) + 1 - geo[2] - geo[3]) + rnd.nextInt(6);
+            int w = Math.max(1, geo[7] * (kw - 1) + 1 - geo[4] - geo[5]) + rnd.nextInt(6);
+            cases[i] = new Case(new int[]{1 + rnd.nextInt(3), g * cg, h, w}, new int[]{g * og, cg, kh, kw}, geo);
+        }
+        ConvKernels conv = new ConvKernels(OpenClTestSupport.executor());
+        forward(conv, cases);
+        inputGradient(conv, cases);
+        weightGradient(conv, cases);
+    }
+
+    private static void forward(ConvKernels conv) { forward(conv, CASES); }
+
+    private static void inputGradient(ConvKernels conv) { inputGradient(conv, CASES); }
+
+    private static void weightGradient(ConvKernels conv) { weightGradient(conv, CASES); }
+
+    private static void forward(ConvKernels conv, Case[] cases) {
         ClExecutor ex = OpenClTestSupport.executor();
         int seed = 0;
-        for (Case c : CASES) {
+        for (Case c : cases) {
             Random rnd = new Random(++seed);
             ConvGeometry geo = ConvGeometry.of(c.geo);
             int[] ys = {c.xs[0], c.ws[0], geo.outH(c.xs[2], c.ws[2]), geo.outW(c.xs[3], c.ws[3])};
@@ -123,10 +148,10 @@ class ConvKernelsTest {
         }
     }
 
-    private static void inputGradient(ConvKernels conv) {
+    private static void inputGradient(ConvKernels conv, Case[] cases) {
         ClExecutor ex = OpenClTestSupport.executor();
         int seed = 100;
-        for (Case c : CASES) {
+        for (Case c : cases) {
             Random rnd = new Random(++seed);
             ConvGeometry geo = ConvGeometry.of(c.geo);
             int[] gys = {c.xs[0], c.ws[0], geo.outH(c.xs[2], c.ws[2]), geo.outW(c.xs[3], c.ws[3])};
@@ -143,10 +168,10 @@ class ConvKernelsTest {
         }
     }
 
-    private static void weightGradient(ConvKernels conv) {
+    private static void weightGradient(ConvKernels conv, Case[] cases) {
         ClExecutor ex = OpenClTestSupport.executor();
         int seed = 200;
-        for (Case c : CASES) {
+        for (Case c : cases) {
             Random rnd = new Random(++seed);
             ConvGeometry geo = ConvGeometry.of(c.geo);
             int[] gys = {c.xs[0], c.ws[0], geo.outH(c.xs[2], c.ws[2]), geo.outW(c.xs[3], c.ws[3])};
