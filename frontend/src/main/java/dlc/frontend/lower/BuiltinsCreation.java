@@ -2,6 +2,7 @@ package dlc.frontend.lower;
 
 import dlc.frontend.lower.Val.*;
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +27,9 @@ final class BuiltinsCreation {
                 Builtin.of("iota", "shape, axis, dtype=i32", a -> {
                     Shape s = a.shape("shape");
                     int axis = a.axis("axis", s.rank());
-                    return new TensorV(a.in.emit(a.span, "iota", Attrs.of("dtype", a.dtype("dtype"), "shape", s, "axis", (long) axis)));
+                    return new TensorV(a.in.emit(a.span, Ops.IOTA, Attrs.of("dtype", a.dtype("dtype"), "shape", s, "axis", (long) axis)));
                 }),
-                Builtin.of("arange", "n, dtype=i32", a -> new TensorV(a.in.emit(a.span, "iota",
+                Builtin.of("arange", "n, dtype=i32", a -> new TensorV(a.in.emit(a.span, Ops.IOTA,
                         Attrs.of("dtype", a.dtype("dtype"), "shape", new Shape(List.of(a.dim("n"))), "axis", 0L)))),
                 Builtin.of("constant", "values, dtype=f32", BuiltinsCreation::constant));
     }
