@@ -3,10 +3,12 @@ package dlc.codegen.jvm;
 import dlc.codegen.jvm.LoweringCases.Case;
 import dlc.ir.Graph;
 import dlc.ir.Node;
+import dlc.ir.OpDef;
 import dlc.ir.Shape;
 import dlc.ir.Value;
 import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
@@ -26,17 +28,17 @@ import static org.junit.jupiter.api.Assertions.fail;
 class LoweringTest {
     @Test
     void everyOpHasALowering() {
-        for (String op : LoweringCases.OPS) assertNotNull(Lowerings.get(op), op);
+        for (OpDef op : LoweringCases.OPS) assertNotNull(Lowerings.get(op.name()), op.name());
         // the loop-nest emitter owns elementwise ops and reshape (an alias); scan and fusion are the class emitter's
         for (dlc.ir.OpDef op : dlc.ir.ops.Ops.all())
-            if (op.kind() != dlc.ir.OpDef.Kind.ELEMENTWISE && !List.of("reshape", "scan", "fusion").contains(op.name()))
+            if (op.kind() != dlc.ir.OpDef.Kind.ELEMENTWISE && !List.of(Ops.RESHAPE, Ops.SCAN, Ops.FUSION).contains(op))
                 assertNotNull(Lowerings.get(op.name()), "no lowering for " + op.name());
     }
 
     @Property(tries = 400)
     void loweringsMatchReference(@ForAll long seed) {
         Random r = new Random(seed);
-        for (String op : LoweringCases.OPS) check(LoweringCases.random(op, r), r);
+        for (OpDef op : LoweringCases.OPS) check(LoweringCases.random(op, r), r);
     }
 
     static void check(Case c, Random r) {
@@ -58,7 +60,7 @@ class LoweringTest {
         Object out = storage(y, off, new double[want.size()]);
         marker(out);
         e.bind(y, out, off);
-        Lowerings.get(c.op()).emit(node, e);
+        Lowerings.get(c.op().name()).emit(node, e);
         e.checkBalanced();
         compare(c, want, out, off);
     }
@@ -96,7 +98,7 @@ class LoweringTest {
                 continue;
             }
             double w = f32 ? (float) want.data()[i] : want.data()[i];
-            boolean ok = c.op().equals("scatter_add") && f32
+            boolean ok = c.op() == Ops.SCATTER_ADD && f32
                     ? Math.abs(w - v) <= 1e-5 * Math.max(1, Math.abs(w))
                     : Double.compare(w, v) == 0 || (w == 0 && v == 0);
             if (!ok) fail(c + ": element " + i + " is " + v + ", want " + w + " (reference " + want + ")");
