@@ -26,8 +26,8 @@ final class BuiltinsControl {
 
     static List<Builtin> all() {
         return List.of(
-                Builtin.of("scan", "f, init, xs=none, axis=1, reverse=false, length=none, truncate=none", BuiltinsControl::scan),
-                Builtin.of("stop_gradient", "x", a -> new TensorV(a.in.emit(a.span, Ops.STOP_GRADIENT, a.tensor("x")))));
+                Builtin.of(Ops.SCAN, "f, init, xs=none, axis=1, reverse=false, length=none, truncate=none", BuiltinsControl::scan),
+                Builtin.of(Ops.STOP_GRADIENT, "x", a -> new TensorV(a.in.emit(a.span, Ops.STOP_GRADIENT, a.tensor("x")))));
     }
 
     /** The shape of a nested tuple of tensors: a leaf, or a sequence of subtrees. */

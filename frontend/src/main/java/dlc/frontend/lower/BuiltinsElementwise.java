@@ -7,28 +7,25 @@ import dlc.ir.ops.Ops;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
- * Elementwise builtins: unary math, {@code maximum minimum pow trunc_div trunc_mod where cast}. On compile-time
+ * Elementwise builtins: every unary math op ({@link OpTrait#UNARY}: exp, relu, ...) as {@code f(x)}
+ * and every binary arithmetic op ({@link OpTrait#ARITHMETIC}: add, maximum, pow, trunc_div, ...) as
+ * {@code f(a, b)}, each named after its op and taken from {@link Ops#all()} by trait, so a new op of
+ * either kind is a builtin with no edit here; and {@code where}, {@code cast}. On compile-time
  * numbers they fold with the op's own reference semantics, so {@code sqrt(6.0 / n)} is a number.
  */
 final class BuiltinsElementwise {
     private BuiltinsElementwise() {}
 
-    static final List<OpDef> UNARY = List.of(Ops.NEG, Ops.ABS, Ops.SIGN, Ops.EXP, Ops.LOG, Ops.LOG1P, Ops.EXPM1, Ops.SQRT, Ops.RSQRT,
-            Ops.TANH, Ops.SIGMOID, Ops.ERF, Ops.SIN, Ops.COS, Ops.RELU, Ops.FLOOR);
-
-    /** Unary ops that map ints to ints when folded. */
-    private static final Set<OpDef> INT_PRESERVING = Set.of(Ops.NEG, Ops.ABS, Ops.SIGN, Ops.RELU);
-
     static List<Builtin> all() {
         List<Builtin> out = new ArrayList<>();
-        for (OpDef op : UNARY) out.add(Builtin.of(op.name(), "x", a -> unary(a, op)));
-        for (OpDef op : List.of(Ops.MAXIMUM, Ops.MINIMUM, Ops.POW, Ops.TRUNC_DIV, Ops.TRUNC_MOD))
-            out.add(Builtin.of(op.name(), "a, b", a -> binary(a, op)));
-        out.add(Builtin.of("where", "c, a, b", BuiltinsElementwise::where));
-        out.add(Builtin.of("cast", "x, dtype", BuiltinsElementwise::cast));
+        for (OpDef op : Ops.all())
+            if (op.is(OpTrait.UNARY)) out.add(Builtin.of(op, "x", a -> unary(a, op)));
+        for (OpDef op : Ops.all())
+            if (op.is(OpTrait.ARITHMETIC)) out.add(Builtin.of(op, "a, b", a -> binary(a, op)));
+        out.add(Builtin.of(Ops.WHERE, "c, a, b", BuiltinsElementwise::where));
+        out.add(Builtin.of(Ops.CAST, "x, dtype", BuiltinsElementwise::cast));
         return out;
     }
 
@@ -44,7 +41,8 @@ final class BuiltinsElementwise {
         if (x instanceof TensorV t) return new TensorV(a.in.emit(a.span, op, t.v()));
         if (Vals.isNumber(x)) {
             double r = fold(op, Vals.num(x));
-            return x instanceof IntV && INT_PRESERVING.contains(op) ? new IntV((long) r) : new FloatV(r);
+            // ops that take integers map them to integers (neg, abs, relu); the rest are float math
+            return x instanceof IntV && !op.is(OpTrait.FLOAT_ONLY) ? new IntV((long) r) : new FloatV(r);
         }
         throw a.error("x", op.name() + " needs a tensor or a number, got " + Vals.kind(x));
     }
@@ -52,7 +50,8 @@ final class BuiltinsElementwise {
     private static Val binary(Args a, OpDef op) {
         Val l = a.get("a"), r = a.get("b");
         if (Vals.isNumber(l) && Vals.isNumber(r)) {
-            if (op == Ops.POW) return Operators.fold(a.in, a.span, "**", l, r);
+            String operator = Operators.symbolOf(op);
+            if (operator != null) return Operators.fold(a.in, a.span, operator, l, r); // add(2, 3) folds as 2 + 3 does
             if (l instanceof IntV x && r instanceof IntV y && (op == Ops.TRUNC_DIV || op == Ops.TRUNC_MOD)) {
                 if (y.v() == 0) throw a.error("b", op.name() + " of the integer " + x.v() + " by zero");
                 return new IntV(op == Ops.TRUNC_DIV ? x.v() / y.v() : x.v() % y.v());

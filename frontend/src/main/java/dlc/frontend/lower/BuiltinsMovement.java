@@ -16,14 +16,14 @@ final class BuiltinsMovement {
 
     static List<Builtin> all() {
         return List.of(
-                Builtin.of("reshape", "x, shape", BuiltinsMovement::reshape),
-                Builtin.of("permute", "x, perm", BuiltinsMovement::permute),
+                Builtin.of(Ops.RESHAPE, "x, shape", BuiltinsMovement::reshape),
+                Builtin.of(Ops.PERMUTE, "x, perm", BuiltinsMovement::permute),
                 Builtin.of("transpose", "x, a=-2, b=-1", a -> {
                     Value x = a.tensor("x");
                     int r = x.type().rank();
                     return emit(a, Ops.PERMUTE, Attrs.of("perm", Tensors.swap(r, a.axis("a", r), a.axis("b", r))), x);
                 }),
-                Builtin.of("broadcast_to", "x, shape", a -> {
+                Builtin.of(Ops.BROADCAST_TO, "x, shape", a -> {
                     Value x = a.tensorOr("x", null);
                     return emit(a, Ops.BROADCAST_TO, Attrs.of("shape", a.shape("shape")), x);
                 }),
@@ -40,7 +40,7 @@ final class BuiltinsMovement {
                     dims.add(new Shape(s.dims().subList(start, s.rank())).numel());
                     return new TensorV(Tensors.reshape(a.in, a.span, x, new Shape(dims)));
                 }),
-                Builtin.of("concat", "xs, axis=0", a -> {
+                Builtin.of(Ops.CONCAT, "xs, axis=0", a -> {
                     List<Value> xs = tensors(a, "xs");
                     int axis = a.axis("axis", xs.get(0).type().rank());
                     return new TensorV(a.in.emitAll(a.span, Ops.CONCAT, Attrs.of("axis", (long) axis), List.of(), xs).get(0));
@@ -53,17 +53,17 @@ final class BuiltinsMovement {
                     return new TensorV(a.in.emitAll(a.span, Ops.CONCAT, Attrs.of("axis", (long) axis), List.of(), parts).get(0));
                 }),
                 Builtin.of("split", "x, sections, axis=0", BuiltinsMovement::split),
-                Builtin.of("pad", "x, pads, value=0.0", BuiltinsMovement::pad),
-                Builtin.of("reverse", "x, axis", a -> {
+                Builtin.of(Ops.PAD, "x, pads, value=0.0", BuiltinsMovement::pad),
+                Builtin.of(Ops.REVERSE, "x, axis", a -> {
                     Value x = a.tensor("x");
                     return emit(a, Ops.REVERSE, Attrs.of("axes", a.axes("axis", x.type().rank())), x);
                 }),
-                Builtin.of("gather", "x, idx, axis=0", a -> {
+                Builtin.of(Ops.GATHER, "x, idx, axis=0", a -> {
                     Value x = a.tensor("x");
                     int axis = a.axis("axis", x.type().rank());
                     return new TensorV(a.in.emit(a.span, Ops.GATHER, Attrs.of("axis", (long) axis), x, index(a, "idx")));
                 }),
-                Builtin.of("scatter_add", "base, idx, updates, axis=0", a -> {
+                Builtin.of(Ops.SCATTER_ADD, "base, idx, updates, axis=0", a -> {
                     Value base = a.tensor("base");
                     int axis = a.axis("axis", base.type().rank());
                     Value upd = a.tensorOr("updates", base.type().dtype());

@@ -3,6 +3,7 @@ package dlc.frontend.lower;
 import dlc.frontend.lower.Val.*;
 import dlc.ir.Attrs;
 import dlc.ir.OpDef;
+import dlc.ir.OpTrait;
 import dlc.ir.Value;
 import dlc.ir.ops.Ops;
 
@@ -10,18 +11,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reductions {@code sum mean max min argmax argmin}. {@code max} and {@code min} on numbers
- * ({@code max(a, b)}, {@code max(list)}) are compile-time.
+ * Reductions: every op with {@link OpTrait#REDUCTION} ({@code sum mean max min}, taken from
+ * {@link Ops#all()}) as {@code f(x, axis=none, keepdims=false)}, and {@code argmax argmin}.
+ * {@code max} and {@code min} on numbers ({@code max(a, b)}, {@code max(list)}) are compile-time.
  */
 final class BuiltinsReduce {
     private BuiltinsReduce() {}
 
     static List<Builtin> all() {
         List<Builtin> out = new ArrayList<>();
-        for (OpDef op : List.of(Ops.SUM, Ops.MEAN, Ops.MAX, Ops.MIN))
-            out.add(Builtin.of(op.name(), "x, axis=none, keepdims=false", a -> reduce(a, op)));
+        for (OpDef op : Ops.all())
+            if (op.is(OpTrait.REDUCTION)) out.add(Builtin.of(op, "x, axis=none, keepdims=false", a -> reduce(a, op)));
         for (OpDef op : List.of(Ops.ARGMAX, Ops.ARGMIN))
-            out.add(Builtin.of(op.name(), "x, axis, keepdims=false", a -> {
+            out.add(Builtin.of(op, "x, axis, keepdims=false", a -> {
                 Value x = a.tensor("x");
                 int axis = a.axis("axis", x.type().rank());
                 return new TensorV(a.in.emit(a.span, op, Attrs.of("axis", (long) axis, "keepdims", a.bool("keepdims")), x));

@@ -19,7 +19,7 @@ final class BuiltinsResize {
 
     static List<Builtin> all() {
         return List.of(
-                Builtin.of("resize", "x, size, mode=\"nearest\"", a -> {
+                Builtin.of(Ops.RESIZE, "x, size, mode=\"nearest\"", a -> {
                     Value x = image(a);
                     return resize(a, x, size(a));
                 }),

@@ -29,6 +29,15 @@ final class Operators {
             Map.entry("<", Ops.LT), Map.entry("<=", Ops.LE), Map.entry(">", Ops.GT), Map.entry(">=", Ops.GE),
             Map.entry("==", Ops.EQ), Map.entry("!=", Ops.NE), Map.entry("and", Ops.AND), Map.entry("or", Ops.OR));
 
+    /** The IR op of each unary operator on tensors ({@code +x} is x itself). */
+    static final Map<String, OpDef> UNARY_TENSOR_OPS = Map.of("-", Ops.NEG, "not", Ops.NOT);
+
+    /** The binary operator that writes op ({@code "+"} for add), or null when it has none. */
+    static String symbolOf(OpDef op) {
+        for (Map.Entry<String, OpDef> e : TENSOR_OPS.entrySet()) if (e.getValue() == op) return e.getKey();
+        return null;
+    }
+
     static Val binary(Interp in, Binary b, Env env) {
         String op = b.op();
         Val l = in.eval(b.left(), env);
@@ -69,14 +78,14 @@ final class Operators {
                 if (v instanceof IntV i) return new IntV(checked(in, span, () -> Math.negateExact(i.v())));
                 if (v instanceof FloatV f) return new FloatV(-f.v());
                 if (v instanceof DimV d) return Vals.ofDim(d.d().negate());
-                if (v instanceof TensorV t) return new TensorV(in.emit(span, Ops.NEG, t.v()));
+                if (v instanceof TensorV t) return new TensorV(in.emit(span, UNARY_TENSOR_OPS.get("-"), t.v()));
                 break;
             case "+":
                 if (Vals.isNumber(v) || v instanceof DimV || v instanceof TensorV) return v;
                 break;
             case "not":
                 if (v instanceof BoolV b) return BoolV.of(!b.v());
-                if (v instanceof TensorV t) return new TensorV(in.emit(span, Ops.NOT, t.v()));
+                if (v instanceof TensorV t) return new TensorV(in.emit(span, UNARY_TENSOR_OPS.get("not"), t.v()));
                 break;
             default:
                 throw new IllegalStateException("unknown unary operator " + u.op());
