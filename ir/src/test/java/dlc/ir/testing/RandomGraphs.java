@@ -296,7 +296,7 @@ public final class RandomGraphs {
         body.output(positional ? "0" : "c", Graph.Output.Role.OUTPUT, next).output(positional ? "1" : "y", Graph.Output.Role.OUTPUT, y);
         List<Value> operands = capture ? List.of(init, a, captured) : List.of(init, a);
         Attrs attrs = Attrs.of("num_carries", 1L, "num_xs", 1L, "axis", axis, "reverse", reverse);
-        return b.op(Ops.get("scan"), attrs, List.of(body.build()), operands, Arrays.asList(hint, null));
+        return b.op(Ops.SCAN, attrs, List.of(body.build()), operands, Arrays.asList(hint, null));
     }
 
     /**

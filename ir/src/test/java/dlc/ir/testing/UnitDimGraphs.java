@@ -1,5 +1,6 @@
 package dlc.ir.testing;
 
+import dlc.ir.ops.Ops;
 import dlc.ir.*;
 import net.jqwik.api.*;
 
@@ -69,8 +70,8 @@ public final class UnitDimGraphs {
         String reduce = REDUCE.get(sub % REDUCE.size());
         Value red = b.op(reduce, Attrs.of("axes", axes, "keepdims", keep), a);
         int how = bits >> 6 & 3;
-        if (how == 1 && !keep) red = b.op("reshape", Attrs.of("shape", keptShape(s, axes)), red);
-        else if (how == 2) red = b.op("broadcast_to", Attrs.of("shape", s), red);
+        if (how == 1 && !keep) red = b.op(Ops.RESHAPE, Attrs.of("shape", keptShape(s, axes)), red);
+        else if (how == 2) red = b.op(Ops.BROADCAST_TO, Attrs.of("shape", s), red);
         String op = BINARY.get(sub / REDUCE.size() % BINARY.size());
         return (bits >> 8 & 1) == 1 ? b.op(op, red, a) : b.op(op, a, red);
     }

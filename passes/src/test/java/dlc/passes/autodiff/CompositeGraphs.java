@@ -1,5 +1,6 @@
 package dlc.passes.autodiff;
 
+import dlc.ir.ops.Ops;
 import dlc.ir.*;
 import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Interpreter;
@@ -80,8 +81,8 @@ final class CompositeGraphs {
             if (!v.type().dtype().isFloating() || !seen.add(v)) continue;
             b.output("f_" + k, Graph.Output.Role.OUTPUT, v);
             Value u = b.input("u_" + k++, v.type(), Value.Role.INPUT);
-            Value term = GraphsForGrad.all(b, "sum", b.op("mul", v, u));
-            loss = loss == null ? term : b.op("add", loss, term);
+            Value term = GraphsForGrad.all(b, Ops.SUM, b.op(Ops.MUL, v, u));
+            loss = loss == null ? term : b.op(Ops.ADD, loss, term);
         }
         List<String> wrt = generated.inputs().stream().filter(v -> widen(v.type()).dtype().isFloating()).map(Value::name).toList();
         if (loss == null || wrt.isEmpty()) return Optional.empty();

@@ -1,5 +1,6 @@
 package dlc.passes.autodiff;
 
+import dlc.ir.ops.Ops;
 import dlc.ir.*;
 import dlc.ir.eval.Tensor;
 import net.jqwik.api.*;
@@ -115,7 +116,7 @@ class ElementwiseGradientProperties {
         Random r = new Random(7);
         int[] s = {3, 2};
         GraphBuilder b = new GraphBuilder("exp");
-        Graph g = scalarized(Map.of("x", s), s, in -> b.op("exp", in.get(0)), b);
+        Graph g = scalarized(Map.of("x", s), s, in -> b.op(Ops.EXP, in.get(0)), b);
         Map<String, Tensor> inputs = Map.of("x", tensor(s, r, () -> 1 + r.nextDouble()), "u", tensor(s, r, r::nextGaussian));
         assertFalse(GradCheck.check(broken, g, "loss", List.of("x"), inputs, new Random(1)).ok());
         assertTrue(GradCheck.check(new Autodiff(), g, "loss", List.of("x"), inputs, new Random(1)).ok());
@@ -126,8 +127,8 @@ class ElementwiseGradientProperties {
         // loss = sum(x * x + stop_gradient(x)) -> d/dx = 2x
         GraphBuilder b = new GraphBuilder("fan");
         Value x = b.input("x", TensorType.of(DType.F64, 3), Value.Role.INPUT);
-        Value y = b.op("add", b.op("mul", x, x), b.op("stop_gradient", x));
-        b.output("loss", Graph.Output.Role.LOSS, all(b, "sum", y));
+        Value y = b.op(Ops.ADD, b.op(Ops.MUL, x, x), b.op(Ops.STOP_GRADIENT, x));
+        b.output("loss", Graph.Output.Role.LOSS, all(b, Ops.SUM, y));
         Graph grad = new Autodiff().gradients(b.build(), "loss", List.of("x"));
         Tensor gx = GradCheck.gradients(grad, Map.of("x", Tensor.of(new int[]{3}, 1, -2, 0.5))).get("x");
         assertArrayEquals(new double[]{2, -4, 1}, gx.data(), 0);
@@ -137,7 +138,7 @@ class ElementwiseGradientProperties {
     void reluAtZeroHasZeroDerivative() {
         GraphBuilder b = new GraphBuilder("relu0");
         Value x = b.input("x", TensorType.of(DType.F64, 2), Value.Role.INPUT);
-        b.output("loss", Graph.Output.Role.LOSS, all(b, "sum", b.op("relu", x)));
+        b.output("loss", Graph.Output.Role.LOSS, all(b, Ops.SUM, b.op(Ops.RELU, x)));
         Graph grad = new Autodiff().gradients(b.build(), "loss", List.of("x"));
         assertArrayEquals(new double[]{0, 1}, GradCheck.gradients(grad, Map.of("x", Tensor.of(new int[]{2}, 0, 1))).get("x").data(), 0);
     }
