@@ -72,7 +72,7 @@ final class InputBinder {
         if (want.isInteger() && t.dtype() != want) {
             double[] d = t.data();
             for (int i = 0; i < d.length; i++)
-                if (dlc.runtime.Ints.wrap((long) d[i], want.intKind()) != d[i])
+                if (dlc.numerics.Ints.wrap((long) d[i], want.intKind()) != d[i])
                     throw new UserError("input '" + input.name() + "' is " + input.type() + ", but " + source + " holds " + t.dtype()
                             + " values and the value " + (long) d[i] + " (element " + i + ") is out of range for " + want
                             + "; convert it (for example a.astype(np." + numpyName(want) + ")) or declare the input " + t.dtype());

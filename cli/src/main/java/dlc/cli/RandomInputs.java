@@ -3,7 +3,7 @@ package dlc.cli;
 import dlc.ir.DType;
 import dlc.ir.Sizes;
 import dlc.ir.eval.Tensor;
-import dlc.runtime.Rng;
+import dlc.numerics.Rng;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -30,7 +30,7 @@ final class RandomInputs {
         double[] v = new double[(int) n];
         for (int i = 0; i < v.length; i++)
             v[i] = dtype.isFloating() ? r.nextGaussian()
-                    : dtype.isInteger() ? dlc.runtime.Ints.wrap(r.nextInt(intRange), dtype.intKind()) // i8/u8 wrap a range past theirs
+                    : dtype.isInteger() ? dlc.numerics.Ints.wrap(r.nextInt(intRange), dtype.intKind()) // i8/u8 wrap a range past theirs
                     : (r.nextBoolean() ? 1 : 0);
         return new Tensor(dtype, shape, v);
     }

@@ -1,6 +1,6 @@
 package dlc.cli;
 
-import dlc.data.Npy;
+import dlc.data.NpyFiles;
 import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.eval.Tensor;
@@ -65,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Module m = Programs.lower(main.toolchain(), file, choice, spec.commandLine().getErr());
         Map<String, ModelRunner.Given> given = new LinkedHashMap<>();
-        for (var e : inputs.entrySet()) given.put(e.getKey(), new ModelRunner.Given(Npy.read(e.getValue()), e.getValue().toString()));
+        for (var e : inputs.entrySet()) given.put(e.getKey(), new ModelRunner.Given(NpyFiles.read(e.getValue()), e.getValue().toString()));
 
         Map<String, Tensor> stored = null;
         String source = "seed " + seed;
@@ -93,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
     private void write(Map<String, Tensor> outputs, PrintWriter out) throws IOException {
         if (Files.exists(outputDir) && !Files.isDirectory(outputDir)) throw new UserError("--output-dir " + outputDir + " is a file, not a directory");
         Files.createDirectories(outputDir);
-        for (var e : outputs.entrySet()) Npy.write(outputDir.resolve(fileName(e.getKey())), e.getValue());
+        for (var e : outputs.entrySet()) NpyFiles.write(outputDir.resolve(fileName(e.getKey())), e.getValue());
         out.println("wrote " + outputs.size() + (outputs.size() == 1 ? " output" : " outputs") + " to " + outputDir);
     }
 

@@ -1,5 +1,6 @@
 package dlc.cli;
 
+import dlc.codegen.jvm.JvmMemoryPlan;
 import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.Value;
@@ -8,7 +9,7 @@ import dlc.passes.ShapeInference;
 import dlc.passes.autodiff.Autodiff;
 import dlc.passes.fusion.Fusion;
 import dlc.passes.memory.GraphStats;
-import dlc.passes.memory.MemoryPlanner;
+import dlc.passes.memory.MemoryPlan;
 import dlc.passes.memory.StepMemory;
 import dlc.passes.simplify.Simplify;
 import picocli.CommandLine.Command;
@@ -28,8 +29,10 @@ import java.util.concurrent.Callable;
 /**
  * {@code dlc stats FILE}: what one graph costs before and after the standard pipeline (shape
  * inference, then simplify, then fusion): primitive ops, kernels (fusion groups and lone ops),
- * estimated bytes moved and peak buffer memory from the memory plan, with every symbolic dim bound
- * ({@code -D B=128}). "Before" is the graph after shape inference only. For a training step (a
+ * estimated bytes moved and the memory of the JVM backend's memory plan ({@link JvmMemoryPlan}, the
+ * plan the compiled graph allocates: its peak, the buffers it allocates, all values without reuse
+ * and the live-bytes bound), with every symbolic dim bound ({@code -D B=128}). "Before" is the
+ * graph after shape inference only. For a training step (a
  * graph with parameters and UPDATE outputs, e.g. {@code --graph step}) it also prints the memory
  * reference of issue 4 ({@link StepMemory}: params + gradients + state + the largest live
  * activations) and the ratio of each peak to it. FILE is a .dl model or a .ir text-IR file.
@@ -61,15 +64,17 @@ final class StatsCommand implements Callable<Integer> {
         Graph before = new ShapeInference(dims).run(g);
         Graph after = new Fusion().run(new Simplify().run(before));
         GraphStats s0, s1;
+        MemoryPlan.Layout planned;
         try {
-            s0 = GraphStats.of(before, dims);
-            s1 = GraphStats.of(after, dims);
+            s0 = GraphStats.of(JvmMemoryPlan.layout(before, dims));
+            planned = JvmMemoryPlan.layout(after, dims);
+            s1 = GraphStats.of(planned);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), UserError.USAGE);
         }
         out.println("graph " + g.name() + (grad ? " + gradients" : "") + (dims.isEmpty() ? "" : " " + dims));
         out.println(table(s0, s1));
-        if (StepMemory.isTrainingStep(after)) out.println(reference(StepMemory.of(MemoryPlanner.plan(after, dims)), s0, s1));
+        if (StepMemory.isTrainingStep(after)) out.println(reference(StepMemory.of(planned), s0, s1));
         out.flush();
         return 0;
     }
@@ -99,6 +104,7 @@ final class StatsCommand implements Callable<Integer> {
                 {"kernels (groups)", Long.toString(before.kernels()), Long.toString(after.kernels())},
                 {"bytes moved (est.)", bytes(before.bytesMoved()), bytes(after.bytesMoved())},
                 {"peak memory (plan)", bytes(before.peakBytes()), bytes(after.peakBytes())},
+                {"buffers allocated", bytes(before.bufferBytes()), bytes(after.bufferBytes())},
                 {"all values (no reuse)", bytes(before.totalBytes()), bytes(after.totalBytes())},
                 {"live bytes bound", bytes(before.lowerBoundBytes()), bytes(after.lowerBoundBytes())},
         };

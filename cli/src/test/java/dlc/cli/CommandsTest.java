@@ -1,6 +1,6 @@
 package dlc.cli;
 
-import dlc.data.Npy;
+import dlc.data.NpyFiles;
 import dlc.frontend.Diagnostic;
 import dlc.frontend.ast.Span;
 import dlc.ir.DType;
@@ -138,29 +138,29 @@ class CommandsTest {
     void randomIntegersStayInTheirRange() throws Exception {
         Path outDir = dir.resolve("out");
         exec(MODEL, "run", source(), "--batch", "64", "--int-range", "3", "--output-dir", outDir.toString());
-        Tensor k2 = Npy.read(outDir.resolve("k2.npy"));
+        Tensor k2 = NpyFiles.read(outDir.resolve("k2.npy"));
         for (double v : k2.data()) assertTrue(v == 0 || v == 2 || v == 4, "k2 = 2k with k in {0, 1, 2}, got " + v);
     }
 
     @Test
     void runWithNpyInputsPrintsExactStatisticsAndWritesOutputs() throws Exception {
         Path x = dir.resolve("x.npy"), k = dir.resolve("k.npy"), outDir = dir.resolve("out");
-        Npy.write(x, new Tensor(DType.F32, new int[]{2, 3}, new double[]{1, 2, 3, 4, 5, 6}));
-        Npy.write(k, new Tensor(DType.I64, new int[]{2}, new double[]{3, -1}));
+        NpyFiles.write(x, new Tensor(DType.F32, new int[]{2, 3}, new double[]{1, 2, 3, 4, 5, 6}));
+        NpyFiles.write(k, new Tensor(DType.I64, new int[]{2}, new double[]{3, -1}));
         CliHarness.Result r = exec(MODEL, "run", source(), "--input", "x=" + x, "--input", "k=" + k, "--output-dir", outDir.toString());
         assertEquals(0, r.code(), r::toString);
         // y = x * 1: mean 3.5, population std sqrt(17.5 / 6) = 1.70783
         assertTrue(r.out().contains("\ny: f32[2, 3]  min 1.00000  max 6.00000  mean 3.50000  std 1.70783  nan 0\n"), r::toString);
         assertTrue(r.out().contains("\nk2: i32[2]  min -2.00000  max 6.00000  mean 2.00000  std 4.00000  nan 0\n"), r::toString);
         assertTrue(r.out().contains("wrote 2 outputs to " + outDir), r::toString);
-        assertEquals(new Tensor(DType.F32, new int[]{2, 3}, new double[]{1, 2, 3, 4, 5, 6}), Npy.read(outDir.resolve("y.npy")));
-        assertEquals(new Tensor(DType.I32, new int[]{2}, new double[]{6, -2}), Npy.read(outDir.resolve("k2.npy")));
+        assertEquals(new Tensor(DType.F32, new int[]{2, 3}, new double[]{1, 2, 3, 4, 5, 6}), NpyFiles.read(outDir.resolve("y.npy")));
+        assertEquals(new Tensor(DType.I32, new int[]{2}, new double[]{6, -2}), NpyFiles.read(outDir.resolve("k2.npy")));
     }
 
     @Test
     void givenInputBindsTheBatchForRandomOnes() throws Exception {
         Path x = dir.resolve("x.npy");
-        Npy.write(x, Tensor.zeros(DType.F64, 4, 3));
+        NpyFiles.write(x, Tensor.zeros(DType.F64, 4, 3));
         CliHarness.Result r = exec(MODEL, "run", source(), "--input", "x=" + x);
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().contains("B = 4, random inputs k"), r::toString);
@@ -170,14 +170,14 @@ class CommandsTest {
     @Test
     void wrongInputShapeNamesTheInputAndExpectedShape() throws Exception {
         Path x = dir.resolve("x.npy");
-        Npy.write(x, Tensor.zeros(DType.F32, 2, 4));
+        NpyFiles.write(x, Tensor.zeros(DType.F32, 2, 4));
         CliHarness.Result r = exec(MODEL, "run", source(), "--input", "x=" + x);
         assertEquals(1, r.code());
         assertEquals("dlc: input 'x' expects shape [B, 3], but " + x + " has shape [2, 4]\n", r.err());
 
         CliHarness.Result conflict = exec(MODEL, "run", source(), "--input", "x=" + x.resolveSibling("x3.npy"), "--batch", "5");
         assertEquals(1, conflict.code()); // missing file first
-        Npy.write(x, Tensor.zeros(DType.F32, 2, 3));
+        NpyFiles.write(x, Tensor.zeros(DType.F32, 2, 3));
         CliHarness.Result batch = exec(MODEL, "run", source(), "--input", "x=" + x, "--batch", "5");
         assertEquals(1, batch.code());
         assertEquals("dlc: input 'x' expects shape [B, 3] (B = 5 from --batch 5), but " + x + " has shape [2, 3]\n", batch.err());
@@ -186,7 +186,7 @@ class CommandsTest {
     @Test
     void wrongInputDtypeKindIsRejected() throws Exception {
         Path k = dir.resolve("k.npy");
-        Npy.write(k, Tensor.zeros(DType.F32, 2));
+        NpyFiles.write(k, Tensor.zeros(DType.F32, 2));
         CliHarness.Result r = exec(MODEL, "run", source(), "--input", "k=" + k);
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("dlc: input 'k' is i32[B], but " + k + " holds f32 values"), r::toString);
@@ -205,7 +205,7 @@ class CommandsTest {
         assertTrue(unknown.err().contains("no such file"), unknown::toString);
 
         Path z = dir.resolve("z.npy");
-        Npy.write(z, Tensor.zeros(DType.F32, 1));
+        NpyFiles.write(z, Tensor.zeros(DType.F32, 1));
         CliHarness.Result noSuchInput = exec(MODEL, "run", f, "--input", "z=" + z);
         assertEquals("dlc: model M has no input 'z'; its inputs are x: f32[B, 3], k: i32[B]\n", noSuchInput.err());
 

@@ -1,6 +1,6 @@
 package dlc.cli;
 
-import dlc.data.Npy;
+import dlc.data.NpyFiles;
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
 import org.junit.jupiter.api.Test;
@@ -73,14 +73,14 @@ class CompileCommandTest {
     void javaDashJarAgreesWithTheInterpreter() throws Exception {
         Path jar = compile("--seed", "3", "--verify");
         Path x = dir.resolve("x.npy"), probs = dir.resolve("probs.npy"), ref = dir.resolve("ref");
-        Npy.write(x, points(5, 1));
+        NpyFiles.write(x, points(5, 1));
         CliHarness.Result r = process(java(), "--add-modules", "jdk.incubator.vector", "-jar", jar.toString(), "--input", "x=" + x, "--output", "probs=" + probs);
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().contains("probs: f32[5, 3]"), r::toString);
         // the interpreter on the same weights (seed 3) and inputs; y is random there but only feeds the loss
         CliHarness.Result run = exec(DLC, "run", MLP.toString(), "--backend", "interp", "--seed", "3", "--input", "x=" + x, "--output-dir", ref.toString());
         assertEquals(0, run.code(), run::toString);
-        assertClose(Npy.read(ref.resolve("probs.npy")), Npy.read(probs));
+        assertClose(NpyFiles.read(ref.resolve("probs.npy")), NpyFiles.read(probs));
     }
 
     @Test
@@ -96,7 +96,7 @@ class CompileCommandTest {
     void aWrongShapeNamesTheInputAndItsShape() throws Exception {
         Path jar = compile();
         Path x = dir.resolve("x.npy");
-        Npy.write(x, Tensor.zeros(DType.F32, 4, 3));
+        NpyFiles.write(x, Tensor.zeros(DType.F32, 4, 3));
         CliHarness.Result r = process(java(), "-jar", jar.toString(), "--input", "x=" + x);
         assertEquals(1, r.code(), r::toString);
         assertTrue(r.out().contains("input x: expected f32[B, 2]"), r::toString);
@@ -170,7 +170,7 @@ class CompileCommandTest {
         CliHarness.Result c = exec(DLC, "compile", src.toString(), "--weights", ckpt.toString(), "-o", jar.toString());
         assertEquals(0, c.code(), c::toString);
         assertTrue(c.out().contains("dlc.models.Moons: model Moons") && c.out().contains("NOT thread-safe"), c::toString);
-        Npy.write(x, points(6, 9));
+        NpyFiles.write(x, points(6, 9));
         CliHarness.Result r = process(java(), "-jar", jar.toString(), "--input", x.toString(), "--output", out.toString());
         assertEquals(0, r.code(), r::toString);
         // the interpreter with the checkpoint's weights
@@ -180,7 +180,7 @@ class CompileCommandTest {
         var in = new java.util.HashMap<>(w);
         in.put("x", points(6, 9));
         in.put("y", Tensor.zeros(DType.I32, 6));
-        assertClose(dlc.ir.eval.Interpreter.run(eval, in).get("probs"), Npy.read(out));
+        assertClose(dlc.ir.eval.Interpreter.run(eval, in).get("probs"), NpyFiles.read(out));
     }
 
     @Test
@@ -209,12 +209,12 @@ class CompileCommandTest {
     @Test
     void backendFlagPicksTheExecutor() throws Exception {
         Path x = dir.resolve("x.npy"), a = dir.resolve("a"), b = dir.resolve("b");
-        Npy.write(x, points(4, 2));
+        NpyFiles.write(x, points(4, 2));
         CliHarness.Result jvm = exec(DLC, "run", MLP.toString(), "--input", "x=" + x, "--output-dir", a.toString());
         CliHarness.Result interp = exec(DLC, "run", MLP.toString(), "--backend", "interp", "--input", "x=" + x, "--output-dir", b.toString());
         assertEquals(0, jvm.code(), jvm::toString);
         assertEquals(0, interp.code(), interp::toString);
-        assertClose(Npy.read(b.resolve("probs.npy")), Npy.read(a.resolve("probs.npy")));
+        assertClose(NpyFiles.read(b.resolve("probs.npy")), NpyFiles.read(a.resolve("probs.npy")));
         CliHarness.Result bad = exec(DLC, "run", MLP.toString(), "--backend", "gpu");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("expected one of [jvm, interp]"), bad::toString);

@@ -1,6 +1,6 @@
 package dlc.cli;
 
-import dlc.data.Npy;
+import dlc.data.NpyFiles;
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
 import org.junit.jupiter.api.Test;
@@ -77,14 +77,14 @@ class EndToEndTest {
     void runPrintsShapesAndExactStatisticsForGivenInputs() throws Exception {
         Path f = write("scale.dl", SCALE);
         Path x = dir.resolve("x.npy"), out = dir.resolve("out");
-        Npy.write(x, new Tensor(DType.F32, new int[]{2, 3}, new double[]{0, 1, 2, 3, 4, 5}));
+        NpyFiles.write(x, new Tensor(DType.F32, new int[]{2, 3}, new double[]{0, 1, 2, 3, 4, 5}));
         CliHarness.Result r = exec(DLC, "run", f.toString(), "--input", "x=" + x, "--output-dir", out.toString());
         assertEquals(0, r.code(), r::toString);
         // y = 2x + 1 = [1, 3, 5, 7, 9, 11]: mean 6, population std sqrt(70 / 6) = 3.41565
         assertTrue(r.out().startsWith("model Scale (eval, seed 0): B = 2\n"), r::toString);
         assertTrue(r.out().contains("\ny: f32[2, 3]  min 1.00000  max 11.0000  mean 6.00000  std 3.41565  nan 0\n"), r::toString);
         assertTrue(r.out().contains("\ntotal: f32[] = 36.0000\n"), r::toString);
-        assertEquals(new Tensor(DType.F32, new int[]{2, 3}, new double[]{1, 3, 5, 7, 9, 11}), Npy.read(out.resolve("y.npy")));
+        assertEquals(new Tensor(DType.F32, new int[]{2, 3}, new double[]{1, 3, 5, 7, 9, 11}), NpyFiles.read(out.resolve("y.npy")));
     }
 
     @Test
@@ -98,7 +98,7 @@ class EndToEndTest {
     @Test
     void runRejectsAWrongInputShape() throws Exception {
         Path x = dir.resolve("x.npy");
-        Npy.write(x, Tensor.zeros(DType.F32, 2, 5));
+        NpyFiles.write(x, Tensor.zeros(DType.F32, 2, 5));
         CliHarness.Result r = exec(DLC, "run", write("scale.dl", SCALE).toString(), "--input", "x=" + x);
         assertEquals(1, r.code());
         assertEquals("dlc: input 'x' expects shape [B, 3], but " + x + " has shape [2, 5]\n", r.err());

@@ -2,7 +2,7 @@ package dlc.cli;
 
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
-import dlc.runtime.Rng;
+import dlc.numerics.Rng;
 import net.jqwik.api.*;
 
 import static org.junit.jupiter.api.Assertions.*;

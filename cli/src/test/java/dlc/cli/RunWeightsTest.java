@@ -1,6 +1,6 @@
 package dlc.cli;
 
-import dlc.data.Npy;
+import dlc.data.NpyFiles;
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,7 +64,7 @@ class RunWeightsTest {
         Path probe = dir.resolve("probe.dl"), x = dir.resolve("x.npy"), out = dir.resolve("out"), fresh = dir.resolve("fresh");
         Files.writeString(probe, PROBE);
         Tensor points = CompileCommandTest.points(5, 4);
-        Npy.write(x, points);
+        NpyFiles.write(x, points);
         CliHarness.Result r = exec(DLC, "run", probe.toString(), "--weights", ckpt.toString(), "--input", "x=" + x, "--output-dir", out.toString());
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.out().startsWith("model Probe (eval, weights " + ckpt + " (model Moons, after 2 epochs), seed 0)"), r::toString);
@@ -77,10 +77,10 @@ class RunWeightsTest {
         in.put("x", points);
         in.put("y", Tensor.zeros(DType.I32, 5));
         Tensor trained = dlc.ir.eval.Interpreter.run(eval, in).get("probs");
-        CompileCommandTest.assertClose(trained, Npy.read(out.resolve("probs.npy")));
+        CompileCommandTest.assertClose(trained, NpyFiles.read(out.resolve("probs.npy")));
 
         assertEquals(0, exec(DLC, "run", probe.toString(), "--input", "x=" + x, "--output-dir", fresh.toString()).code());
-        assertNotEquals(0, maxDiff(Npy.read(fresh.resolve("probs.npy")), trained), "without --weights the parameters are the seed's, so the outputs differ");
+        assertNotEquals(0, maxDiff(NpyFiles.read(fresh.resolve("probs.npy")), trained), "without --weights the parameters are the seed's, so the outputs differ");
     }
 
     @Test void evalReadsTheWeightsUnderAnotherModelName() throws Exception {

@@ -1,6 +1,6 @@
 package dlc.cli;
 
-import dlc.data.Npy;
+import dlc.data.NpyFiles;
 import dlc.ir.eval.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +38,7 @@ class SizeOneReductionRunTest {
                     Path out = dir.resolve(red + seed + backend);
                     CliHarness.Result r = exec(DLC, "run", f.toString(), "--seed", seed, "--backend", backend, "--output-dir", out.toString());
                     assertEquals(0, r.code(), r::toString);
-                    Tensor d = Npy.read(out.resolve("d.npy"));
+                    Tensor d = NpyFiles.read(out.resolve("d.npy"));
                     assertArrayEquals(new int[]{1}, d.shape());
                     assertEquals(0.0, d.data()[0], red + ", seed " + seed + ", backend " + backend + ": " + r.out());
                 }

@@ -1,6 +1,6 @@
 package dlc.cli;
 
-import dlc.data.Npy;
+import dlc.data.NpyFiles;
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
 import org.junit.jupiter.api.Test;
@@ -45,13 +45,13 @@ class StandardSemanticsCliTest {
 
     private Path npy(String name, DType d, double... v) throws Exception {
         Path f = dir.resolve(name + ".npy");
-        Npy.write(f, new Tensor(d, new int[]{v.length}, v));
+        NpyFiles.write(f, new Tensor(d, new int[]{v.length}, v));
         return f;
     }
 
     private CliHarness.Result run(String backend, Path model, Path k, String out) throws Exception {
         Path table = dir.resolve("table.npy");
-        Npy.write(table, new Tensor(DType.F32, new int[]{5, 2}, new double[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+        NpyFiles.write(table, new Tensor(DType.F32, new int[]{5, 2}, new double[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
         return exec(DLC, "run", model.toString(), "--backend", backend, "--output-dir", dir.resolve(out).toString(),
                 "--input", "img=" + npy("img", DType.U8, 0, 100, 200, 255),
                 "--input", "k=" + k,
@@ -66,14 +66,14 @@ class StandardSemanticsCliTest {
             CliHarness.Result r = run(backend, model, npy("k", DType.I8, -1, 4, -5), "out_" + backend);
             assertEquals(0, r.code(), r::toString);
             Path out = dir.resolve("out_" + backend);
-            Tensor doubled = Npy.read(out.resolve("doubled.npy")), shifted = Npy.read(out.resolve("shifted.npy"));
+            Tensor doubled = NpyFiles.read(out.resolve("doubled.npy")), shifted = NpyFiles.read(out.resolve("shifted.npy"));
             assertEquals(DType.U8, doubled.dtype(), "a u8 output is written as |u1");
             assertArrayEquals(new double[]{0, 200, 144, 254}, doubled.data(), backend);
             assertEquals(DType.I8, shifted.dtype());
             assertArrayEquals(new double[]{-101, -96, -105}, shifted.data(), backend);
-            assertArrayEquals(new double[]{-64, 0, -64}, Npy.read(out.resolve("times64.npy")).data(), backend + ": 256 and -320 wrap");
-            assertArrayEquals(new double[]{0, -2147483648.0}, Npy.read(out.resolve("product.npy")).data(), backend);
-            assertArrayEquals(new double[]{8, 9, 8, 9, 0, 1}, Npy.read(out.resolve("rows.npy")).data(), backend + ": -1 and -5 count from the end");
+            assertArrayEquals(new double[]{-64, 0, -64}, NpyFiles.read(out.resolve("times64.npy")).data(), backend + ": 256 and -320 wrap");
+            assertArrayEquals(new double[]{0, -2147483648.0}, NpyFiles.read(out.resolve("product.npy")).data(), backend);
+            assertArrayEquals(new double[]{8, 9, 8, 9, 0, 1}, NpyFiles.read(out.resolve("rows.npy")).data(), backend + ": -1 and -5 count from the end");
         }
     }
 

@@ -3,7 +3,7 @@ package dlc.examples;
 import dlc.cli.Main;
 import dlc.cli.Toolchain;
 import dlc.data.FashionMnist;
-import dlc.data.Npy;
+import dlc.data.NpyFiles;
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
 import org.junit.jupiter.api.Test;
@@ -62,9 +62,9 @@ class EmbeddingTest {
 
         // the interpreter on the same points and the same weights (dlc compile's default seed 0)
         Path x = dir.resolve("x.npy"), ref = dir.resolve("ref");
-        Npy.write(x, new Tensor(DType.F32, new int[]{3, 2}, new double[]{0.5, -1, 2, 0.25, -0.3, 0.8}));
+        NpyFiles.write(x, new Tensor(DType.F32, new int[]{3, 2}, new double[]{0.5, -1, 2, 0.25, -0.3, 0.8}));
         dlc("run", "mlp.dl", "--backend", "interp", "--input", "x=" + x, "--output-dir", ref.toString());
-        double[] want = Npy.read(ref.resolve("probs.npy")).data();
+        double[] want = NpyFiles.read(ref.resolve("probs.npy")).data();
         for (int i = 0; i < 3; i++) {
             String[] f = lines.get(i).split(" ");
             assertEquals("point " + i + ":", f[0] + " " + f[1], out);

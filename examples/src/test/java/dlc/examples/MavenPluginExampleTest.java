@@ -2,7 +2,7 @@ package dlc.examples;
 
 import dlc.cli.Main;
 import dlc.cli.Toolchain;
-import dlc.data.Npy;
+import dlc.data.NpyFiles;
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
 import org.junit.jupiter.api.Test;
@@ -29,8 +29,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * examples/maven-plugin: a separate Maven build (the mvn on the PATH) compiles the project, whose
  * model dlc-maven-plugin compiles from src/main/dl; its Main then runs on target/classes plus
- * dlc-runtime, and prints what the reference interpreter computes. A second build compiles no
- * model (incremental); a malformed .dl fails the build with file:line:col.
+ * dlc-runtime and dlc-numerics, and prints what the reference interpreter computes. A second build
+ * compiles no model (incremental); a malformed .dl fails the build with file:line:col.
  *
  * <p>The nested build never touches the shared ~/.m2: its local repository is a private one under
  * target/, where this test puts the reactor's modules (a jar of each module's classes and its pom);
@@ -66,10 +66,11 @@ class MavenPluginExampleTest {
         String first = mvn(project, settings, repo, 0);
         assertTrue(first.contains("dlc: compiled mlp.dl"), first);
         Path runtimeJar = repo.resolve("dev/dlc/dlc-runtime/" + VERSION + "/dlc-runtime-" + VERSION + ".jar");
+        Path numericsJar = repo.resolve("dev/dlc/dlc-numerics/" + VERSION + "/dlc-numerics-" + VERSION + ".jar");
         assertTrue(Files.isRegularFile(project.resolve("target/classes/example/SpiralMlp.class")), first);
 
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", project.resolve("target/classes") + File.pathSeparator + runtimeJar, "example.Main")
+                "-cp", project.resolve("target/classes") + File.pathSeparator + runtimeJar + File.pathSeparator + numericsJar, "example.Main")
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), out);
@@ -78,10 +79,10 @@ class MavenPluginExampleTest {
 
         // the interpreter on the same points and the same weights (the plugin's default seed 0)
         Path x = dir.resolve("x.npy"), ref = dir.resolve("ref");
-        Npy.write(x, new Tensor(DType.F32, new int[]{3, 2}, new double[]{0.5, -1, 2, 0.25, -0.3, 0.8}));
+        NpyFiles.write(x, new Tensor(DType.F32, new int[]{3, 2}, new double[]{0.5, -1, 2, 0.25, -0.3, 0.8}));
         dlc("run", root.resolve("examples/maven-plugin/src/main/dl/mlp.dl").toString(), "--backend", "interp",
                 "--input", "x=" + x, "--output-dir", ref.toString());
-        double[] want = Npy.read(ref.resolve("probs.npy")).data();
+        double[] want = NpyFiles.read(ref.resolve("probs.npy")).data();
         for (int i = 0; i < 3; i++) {
             String[] f = lines.get(i).split(" ");
             for (int k = 0; k < 3; k++)

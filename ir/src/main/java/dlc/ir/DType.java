@@ -3,7 +3,7 @@ package dlc.ir;
 /**
  * Element types. The reference interpreter holds every dtype in float64; the JVM backend stores
  * f32 as float and every other dtype as double. Integer dtypes wrap as two's complement
- * ({@link dlc.runtime.Ints}); i64 is exact within +-2^53 because it is held in a double.
+ * ({@link dlc.numerics.Ints}); i64 is exact within +-2^53 because it is held in a double.
  */
 public enum DType {
     F16("f16", true), F32("f32", true), F64("f64", true),
@@ -24,13 +24,13 @@ public enum DType {
 
     public boolean isInteger() { return this == I8 || this == U8 || this == I32 || this == I64; }
 
-    /** The {@code kind} argument of {@link dlc.runtime.Ints} for an integer dtype. */
+    /** The {@code kind} argument of {@link dlc.numerics.Ints} for an integer dtype. */
     public int intKind() {
         return switch (this) {
-            case I8 -> dlc.runtime.Ints.I8;
-            case U8 -> dlc.runtime.Ints.U8;
-            case I32 -> dlc.runtime.Ints.I32;
-            case I64 -> dlc.runtime.Ints.I64;
+            case I8 -> dlc.numerics.Ints.I8;
+            case U8 -> dlc.numerics.Ints.U8;
+            case I32 -> dlc.numerics.Ints.I32;
+            case I64 -> dlc.numerics.Ints.I64;
             default -> throw new IllegalArgumentException(this + " is not an integer dtype");
         };
     }

@@ -34,7 +34,7 @@ class OnnxTensorsTest {
         for (int i = 0; i < 10_000; i++) {
             float f = (float) (r.nextGaussian() * Math.pow(2, r.nextInt(40) - 24));
             float h = OnnxTensors.halfToFloat(OnnxTensors.floatToHalf(f));
-            assertEquals(dlc.runtime.Half.round(f), h, 0.0, "binary16 rounding of " + f);
+            assertEquals(dlc.numerics.Half.round(f), h, 0.0, "binary16 rounding of " + f);
         }
         assertEquals(Float.POSITIVE_INFINITY, OnnxTensors.halfToFloat(OnnxTensors.floatToHalf(1e6f)));
         assertTrue(Float.isNaN(OnnxTensors.halfToFloat(OnnxTensors.floatToHalf(Float.NaN))));

@@ -40,6 +40,18 @@ public abstract class CompiledGraph {
 
     public final Signature signature() { return signature; }
 
+    /**
+     * The bytes of each float buffer ({@code fs}, 4 bytes an element) allocated at the last bind, in
+     * slot order: the memory plan's slots, then the kernels' scratch arrays. Empty before the first run.
+     */
+    public final long[] floatBufferBytes() { return Arrays.stream(fs).mapToLong(a -> a == null ? 0 : 4L * a.length).toArray(); }
+
+    /** As {@link #floatBufferBytes} for the double buffers ({@code ds}, 8 bytes an element). */
+    public final long[] doubleBufferBytes() { return Arrays.stream(ds).mapToLong(a -> a == null ? 0 : 8L * a.length).toArray(); }
+
+    /** The bytes of every buffer this instance allocated (slots and kernel scratch; not nested scan bodies'). */
+    public final long bufferBytes() { return Arrays.stream(floatBufferBytes()).sum() + Arrays.stream(doubleBufferBytes()).sum(); }
+
     /** A fresh instance of the same compiled graph with buffers of its own (for another thread). */
     public abstract CompiledGraph copy();
 

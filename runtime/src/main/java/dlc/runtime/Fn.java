@@ -1,5 +1,9 @@
 package dlc.runtime;
 
+import dlc.numerics.Half;
+import dlc.numerics.Ints;
+import dlc.numerics.SpecialFunctions;
+
 /**
  * Scalar functions that generated loop bodies call for elementwise ops without a JVM opcode
  * (the JIT inlines them). Each matches the float64 reference interpreter's definition

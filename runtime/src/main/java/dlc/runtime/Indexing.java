@@ -1,26 +1,16 @@
 package dlc.runtime;
 
+import dlc.numerics.Indices;
+
 /**
  * Indexed movement: gather and its adjoint scatter_add, over an (outer, n, inner) view of the
  * indexed operand (n the size of the indexed axis). Indices arrive as {@code double[]} (integer
  * dtypes are stored as doubles); a negative index counts from the end (NumPy, ONNX), and one still
  * outside {@code [0, n)} after that fails. The reference interpreter ({@code dlc.ir.ops.MovementIndexOps})
- * resolves indices with {@link #resolve} too.
+ * resolves indices with {@link Indices#resolve} too.
  */
 public final class Indexing {
     private Indexing() {}
-
-    /**
-     * The position that index {@code v} names on an axis of size {@code n}: {@code v} itself in
-     * {@code [0, n)}, {@code n + v} in {@code [-n, 0)}; anything else is an IllegalArgumentException
-     * naming the index and the axis size.
-     */
-    public static int resolve(String op, double v, int n) {
-        if (v >= 0 && v < n) return (int) v;
-        if (v < 0 && v >= -n) return (int) (n + v);
-        throw new IllegalArgumentException(op + " index " + (long) v + " is out of range for an axis of size " + n
-                + " (valid: " + -n + " to " + (n - 1) + ")");
-    }
 
     /**
      * gather: {@code y[o, j, i] = x[o, idx[j], i]} for j below m (the number of indices), written
@@ -50,7 +40,7 @@ public final class Indexing {
     /** Every index resolved once, before anything is written, so the copy loops need no checks. */
     private static int[] resolveAll(String op, double[] idx, int idxOff, int m, int n) {
         int[] k = new int[m];
-        for (int j = 0; j < m; j++) k[j] = resolve(op, idx[idxOff + j], n);
+        for (int j = 0; j < m; j++) k[j] = Indices.resolve(op, idx[idxOff + j], n);
         return k;
     }
 
@@ -62,7 +52,7 @@ public final class Indexing {
                                   float[] u, int uOff, float[] y, int yOff) {
         System.arraycopy(base, bOff, y, yOff, outer * n * inner);
         for (int j = 0; j < m; j++) {
-            int k = resolve("scatter_add", idx[idxOff + j], n);
+            int k = Indices.resolve("scatter_add", idx[idxOff + j], n);
             for (int o = 0; o < outer; o++) {
                 int dst = yOff + (o * n + k) * inner, src = uOff + (o * m + j) * inner;
                 for (int i = 0; i < inner; i++) y[dst + i] += u[src + i];
@@ -74,7 +64,7 @@ public final class Indexing {
                                   double[] u, int uOff, double[] y, int yOff) {
         System.arraycopy(base, bOff, y, yOff, outer * n * inner);
         for (int j = 0; j < m; j++) {
-            int k = resolve("scatter_add", idx[idxOff + j], n);
+            int k = Indices.resolve("scatter_add", idx[idxOff + j], n);
             for (int o = 0; o < outer; o++) {
                 int dst = yOff + (o * n + k) * inner, src = uOff + (o * m + j) * inner;
                 for (int i = 0; i < inner; i++) y[dst + i] += u[src + i];

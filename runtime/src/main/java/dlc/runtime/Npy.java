@@ -1,5 +1,7 @@
 package dlc.runtime;
 
+import dlc.numerics.Ints;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,7 +16,7 @@ import java.nio.file.Path;
 /**
  * NumPy {@code .npy} files as runtime {@link Tensor}s: the one .npy codec of dlc. Model jars use it
  * for their weights and their command line, and the compiler's data and CLI code
- * ({@code dlc.data.Npy}) decodes through it, so every tool accepts and refuses the same files.
+ * ({@code dlc.data.NpyFiles}) decodes through it, so every tool accepts and refuses the same files.
  * The runtime has no dependencies, so it lives here.
  *
  * <p>Reading is strict, as NumPy's own reader is: format 1.0 to 3.0, the header dict with exactly

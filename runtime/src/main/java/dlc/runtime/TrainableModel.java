@@ -1,5 +1,7 @@
 package dlc.runtime;
 
+import dlc.numerics.Rng;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -4,7 +4,7 @@ import dlc.data.Column;
 import dlc.data.Csv;
 import dlc.data.Dataset;
 import dlc.data.FashionMnist;
-import dlc.data.Npy;
+import dlc.data.NpyFiles;
 import dlc.data.Synthetic;
 
 import java.io.IOException;
@@ -66,9 +66,9 @@ public final class Datasets {
                 yield Csv.read(resolve(baseDir, a.required("path")), o);
             }
             case "npy" -> {
-                Column x = Npy.readColumn(resolve(baseDir, a.required("x")), Dataset.FEATURES);
+                Column x = NpyFiles.readColumn(resolve(baseDir, a.required("x")), Dataset.FEATURES);
                 String y = a.s("y", null);
-                yield y == null ? Dataset.of("npy", x) : Dataset.of("npy", x, Npy.readColumn(resolve(baseDir, y), Dataset.LABELS));
+                yield y == null ? Dataset.of("npy", x) : Dataset.of("npy", x, NpyFiles.readColumn(resolve(baseDir, y), Dataset.LABELS));
             }
             default -> throw new TrainException("unknown data set '" + name + "'; known sets are " + NAMES);
         };

@@ -6,7 +6,7 @@ import dlc.ir.Dim;
 import dlc.ir.Graph;
 import dlc.ir.Value;
 import dlc.ir.eval.Tensor;
-import dlc.runtime.Rng;
+import dlc.numerics.Rng;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -171,8 +171,8 @@ public final class GradCheck {
         String loss = graph.outputs().stream().filter(o -> o.role() == Graph.Output.Role.LOSS).map(Graph.Output::name).findFirst()
                 .orElseThrow(() -> new TrainException("model " + module.name() + " has no loss to check"));
         Graph init = Trainer.graph(module, "init");
-        Map<String, Tensor> in = new HashMap<>(executor.run(init, Map.of(Trainer.RNG, Trainer.key(dlc.runtime.Rng.fold(Trainer.seedKey(seed), 1)))));
-        in.put(Trainer.RNG, Trainer.key(dlc.runtime.Rng.fold(Trainer.seedKey(seed), 4)));
+        Map<String, Tensor> in = new HashMap<>(executor.run(init, Map.of(Trainer.RNG, Trainer.key(dlc.numerics.Rng.fold(Trainer.seedKey(seed), 1)))));
+        in.put(Trainer.RNG, Trainer.key(dlc.numerics.Rng.fold(Trainer.seedKey(seed), 4)));
         if (data != null) {
             in.putAll(InputBinding.of(graph, data).feed(data.slice(0, Math.min(BATCH, data.size()))));
         } else {

@@ -8,7 +8,7 @@ import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.Value;
 import dlc.ir.eval.Tensor;
-import dlc.runtime.Rng;
+import dlc.numerics.Rng;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,7 +2,7 @@ package dlc.train;
 
 import dlc.data.Column;
 import dlc.data.Dataset;
-import dlc.data.Npy;
+import dlc.data.NpyFiles;
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
 import org.junit.jupiter.api.Test;
@@ -48,8 +48,8 @@ class DatasetsTest {
         Dataset c = Datasets.load("csv", Map.of("path", "\"d.csv\"", "label", "class"), dir, null);
         assertEquals(3, c.size());
         assertEquals(2, c.numClasses());
-        Npy.write(dir.resolve("x.npy"), new Tensor(DType.F32, new int[]{3, 2}, new double[]{1, 2, 3, 4, 5, 6}));
-        Npy.write(dir.resolve("y.npy"), new Tensor(DType.I32, new int[]{3}, new double[]{0, 1, 0}));
+        NpyFiles.write(dir.resolve("x.npy"), new Tensor(DType.F32, new int[]{3, 2}, new double[]{1, 2, 3, 4, 5, 6}));
+        NpyFiles.write(dir.resolve("y.npy"), new Tensor(DType.I32, new int[]{3}, new double[]{0, 1, 0}));
         Dataset n = Datasets.load("npy", Map.of("x", "x.npy", "y", "y.npy"), dir, null);
         assertEquals(java.util.List.of("x", "y"), n.columnNames());
         assertEquals(4.0, n.features().value(1, 1));

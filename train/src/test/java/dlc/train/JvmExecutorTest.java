@@ -6,7 +6,7 @@ import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
-import dlc.runtime.Rng;
+import dlc.numerics.Rng;
 import dlc.runtime.CompiledGraph;
 import org.junit.jupiter.api.Test;
 

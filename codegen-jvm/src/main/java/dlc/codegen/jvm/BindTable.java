@@ -16,6 +16,8 @@ import java.util.*;
  */
 final class BindTable implements Opcodes {
     static final String RT = "dlc/runtime/";
+    /** The numeric definitions shared with the reference interpreter (dlc-numerics: Ints, Half, Rng), carried by model jars beside the runtime. */
+    static final String NUM = "dlc/numerics/";
     static final String BASE = RT + "CompiledGraph";
 
     final String owner;

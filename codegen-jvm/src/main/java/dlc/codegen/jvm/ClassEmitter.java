@@ -1,6 +1,7 @@
 package dlc.codegen.jvm;
 
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 import dlc.runtime.Signature;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
@@ -11,10 +12,11 @@ import java.util.*;
 
 /**
  * Writes the class of one graph: a {@code CompiledGraph} subclass whose {@code execute} calls one
- * private method per top-level node in graph order. Fusion groups and lone elementwise/reduction
- * nodes become loop nests ({@link GroupEmitter}); reshape and stop_gradient are aliases (no code);
- * scan runs its body's own generated class ({@link ScanEmitter}); every other op is a runtime
- * kernel call emitted by its {@link Lowering}. Buffers come from {@link StoragePlan}.
+ * private method per top-level node in graph order. What a node's method holds is its
+ * {@link LoweringTable} entry, visited ({@link TopLevel}): a region emits itself (a fusion group's
+ * loop nests, {@link GroupEmitter}; a scan's body class, {@link ScanEmitter}); a lone inline or
+ * reduction node is a group of one; a kernel call is emitted by its code; an alias has no method.
+ * Buffers come from {@link StoragePlan}.
  */
 final class ClassEmitter implements Opcodes {
     private final Graph graph;
@@ -137,10 +139,10 @@ final class ClassEmitter implements Opcodes {
      */
     private static String failingOp(Node n) {
         Node at = n;
-        if (n.op().name().equals("fusion")) {
+        if (n.op() == Ops.FUSION) {
             List<Node> failing = n.regions().get(0).nodes().stream()
                     .filter(m -> m.outputs().size() == 1 && m.output().type().dtype().isInteger()
-                            && Set.of("div", "mod", "trunc_div", "trunc_mod", "pow").contains(m.op().name()))
+                            && LoweringTable.of(m).failsOnIntegers())
                     .toList();
             if (failing.size() == 1) at = failing.get(0);
         }
@@ -148,18 +150,49 @@ final class ClassEmitter implements Opcodes {
     }
 
     private void emitNode(Node n, MethodVisitor mv) {
-        String op = n.op().name();
-        if (op.equals("fusion") || GroupEmitter.isInline(n)) GroupEmitter.emit(this, mv, n);
-        else if (op.equals("scan")) ScanEmitter.emit(this, mv, n);
-        else lower(n, mv);
+        LoweringTable.of(n).accept(n, new TopLevel(mv));
     }
 
-    /** Emits a node through its registered lowering, failing loudly when the backend has none. */
+    /** The emitter of a top-level node's method, one case per lowering kind. */
+    private final class TopLevel implements Lowering.Visitor<Void> {
+        private final MethodVisitor mv;
+
+        TopLevel(MethodVisitor mv) { this.mv = mv; }
+
+        /** A lone elementwise node: a group of one (a loop nest). */
+        @Override public Void inline(Node n, Lowering.Inline how) {
+            GroupEmitter.emit(ClassEmitter.this, mv, n);
+            return null;
+        }
+
+        /** A lone reduction: a group of one (a reduction nest). */
+        @Override public Void reduction(Node n, Lowering.Reduction how) {
+            GroupEmitter.emit(ClassEmitter.this, mv, n);
+            return null;
+        }
+
+        /** Never reached: an alias is a view, which has no method ({@link StoragePlan#isView}). */
+        @Override public Void alias(Node n, Lowering.Alias how) { return null; }
+
+        @Override public Void kernel(Node n, Lowering.KernelCall how) {
+            how.code().emit(n, kernelEmitter(mv));
+            return null;
+        }
+
+        @Override public Void region(Node n, Lowering.Region how) {
+            how.code().emit(ClassEmitter.this, mv, n);
+            return null;
+        }
+    }
+
+    /** Emits the kernel call of a node inside a group; any other lowering cannot run there, and says so. */
     void lower(Node n, MethodVisitor mv) {
-        Lowering l = Lowerings.get(n.op().name());
-        if (l == null)
-            throw new UnsupportedOperationException("the JVM backend has no lowering for op " + n.op().name() + " (at " + n.loc() + ")");
-        l.emit(n, kernelEmitter(mv));
+        Lowering.KernelCall k = LoweringTable.of(n).accept(n, new LoweringTable.Kinds<Lowering.KernelCall>(null) {
+            @Override public Lowering.KernelCall kernel(Node node, Lowering.KernelCall how) { return how; }
+        });
+        if (k == null)
+            throw new UnsupportedOperationException("the JVM backend cannot run op " + n.op().name() + " as a kernel call inside a fusion group (at " + n.loc() + ")");
+        k.code().emit(n, kernelEmitter(mv));
     }
 
     KernelEmitter kernelEmitter(MethodVisitor mv) { return new Kernels(mv); }

@@ -13,7 +13,6 @@ import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 
 import java.util.Arrays;
-import java.util.Map;
 
 /**
  * Lowerings of: conv2d, conv_transpose2d, max_pool2d, avg_pool2d, max_pool2d_scatter,
@@ -25,14 +24,32 @@ import java.util.Map;
 final class ConvLowerings {
     private ConvLowerings() {}
 
-    static void register(Map<String, Lowering> byOp) {
-        byOp.put("conv2d", (node, e) -> emitConv2d(node, e, null, Gemm.ACT_NONE, node.output()));
-        byOp.put("conv_transpose2d", ConvLowerings::emitConvTranspose2d);
-        byOp.put("max_pool2d", (node, e) -> emitPool(node, e, "maxPool2d"));
-        byOp.put("avg_pool2d", (node, e) -> emitPool(node, e, "avgPool2d"));
-        byOp.put("max_pool2d_scatter", (node, e) -> emitPoolGradient(node, e, "maxPool2dScatter"));
-        byOp.put("max_pool2d_gather", (node, e) -> emitPoolGradient(node, e, "maxPool2dGather"));
-    }
+    static void conv2d(Node node, KernelEmitter e) { emitConv2d(node, e, null, Gemm.ACT_NONE, node.output()); }
+
+    static void maxPool2d(Node node, KernelEmitter e) { emitPool(node, e, "maxPool2d"); }
+
+    static void avgPool2d(Node node, KernelEmitter e) { emitPool(node, e, "avgPool2d"); }
+
+    static void maxPool2dScatter(Node node, KernelEmitter e) { emitPoolGradient(node, e, "maxPool2dScatter"); }
+
+    static void maxPool2dGather(Node node, KernelEmitter e) { emitPoolGradient(node, e, "maxPool2dGather"); }
+
+    /** A conv bias ([O, 1, 1] or [1, O, 1, 1] against [N, O, H, W]) added per output channel, in the GEMM's epilogue. */
+    static final Lowering.Epilogue EPILOGUE = new Lowering.Epilogue() {
+        @Override public int biasKind(Value anchorOut, Value b) {
+            if (!KernelEmitter.isFloat(b.type().dtype())) return Gemm.BIAS_NONE;
+            Shape s = b.type().shape(), out = anchorOut.type().shape();
+            int r = s.rank();
+            if (r == 0) return Gemm.BIAS_NONE;
+            if (r == 3 && s.dim(0).equals(out.dim(1)) && s.dim(1).equals(Dim.of(1)) && s.dim(2).equals(Dim.of(1))) return Gemm.BIAS_ROW;
+            if (r == 4 && s.dim(0).equals(Dim.of(1)) && s.dim(1).equals(out.dim(1)) && s.dim(2).equals(Dim.of(1)) && s.dim(3).equals(Dim.of(1))) return Gemm.BIAS_ROW;
+            return Gemm.BIAS_NONE;
+        }
+
+        @Override public void emit(Node anchor, KernelEmitter e, Value bias, int biasKind, int act, Value result) {
+            emitConv2d(anchor, e, bias, act, result);
+        }
+    };
 
     /**
      * Emits conv2d {@code conv} writing {@code result}, with {@code result[n, o, ...] = act(conv + bias[o])}
@@ -86,7 +103,7 @@ final class ConvLowerings {
         e.invoke(Conv.class, "conv2d", descriptor(Conv.class, "conv2d", convParams(F, F, F, F, I, I)));
     }
 
-    private static void emitConvTranspose2d(Node node, KernelEmitter e) {
+    static void emitConvTranspose2d(Node node, KernelEmitter e) {
         Value x = node.input(0), w = node.input(1), y = node.output();
         Shape xs = x.type().shape(), ws = w.type().shape();
         operands(e, x, xs, w, ws, y, y.type().shape());

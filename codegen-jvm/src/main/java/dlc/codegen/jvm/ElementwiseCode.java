@@ -6,17 +6,19 @@ import dlc.ir.Value;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
+import dlc.codegen.jvm.Lowering.InlineCode;
 
 import java.util.List;
 
 /**
- * The bytecode of one elementwise op at one point of a loop nest: operands are in JVM locals
- * ({@code float} for f32 values, {@code double} for every other dtype), the result is left on the
- * stack in its own storage type. Semantics follow the reference interpreter; float ops without an
- * opcode compute in double and round once ({@code dlc.runtime.Fn}).
+ * The inline code of the elementwise ops ({@link Lowering.InlineCode}: one op at one point of a loop
+ * nest; operands are in JVM locals, {@code float} for f32 values and {@code double} for every other
+ * dtype; the result is left on the stack in its own storage type). The {@link LoweringTable} names
+ * the code of each op. Semantics follow the reference interpreter; float ops without an opcode
+ * compute in double and round once ({@code dlc.runtime.Fn}).
  */
 final class ElementwiseCode implements Opcodes {
-    private static final String FN = BindTable.RT + "Fn", INTS = BindTable.RT + "Ints", MATH = "java/lang/Math";
+    static final String FN = BindTable.RT + "Fn", INTS = BindTable.NUM + "Ints", MATH = "java/lang/Math";
 
     private ElementwiseCode() {}
 
@@ -30,81 +32,141 @@ final class ElementwiseCode implements Opcodes {
         else if (!f && asFloat) mv.visitInsn(D2F);
     }
 
+    /** Emits node {@code n}'s code at the current point: the inline code its table entry gives. */
     static void emit(MethodVisitor mv, Node n, List<Integer> locals) {
-        String op = n.op().name();
-        Value out = n.output();
-        boolean f = isFloat(out);
+        Lowering.InlineCode code = LoweringTable.of(n).inlineCode();
+        if (code == null)
+            throw new UnsupportedOperationException("the JVM backend cannot inline op " + n.op().name() + " (at " + n.loc() + ")");
+        code.emit(mv, n, locals);
+    }
+
+    // ---- the code of each op (the lowering table names one per op)
+
+    /** A splat constant: its one value as an immediate. */
+    static final InlineCode CONSTANT = (mv, n, locals) -> {
+        double c = n.attrs().getDoubles("values")[0];
+        if (isFloat(n.output())) mv.visitLdcInsn((float) c);
+        else mv.visitLdcInsn(c);
+    };
+
+    /** The operand itself (stop_gradient in a group; broadcast_to, whose nest reads the operand broadcast). */
+    static final InlineCode OPERAND = (mv, n, locals) -> load(mv, n.input(0), locals.get(0), isFloat(n.output()));
+
+    static final InlineCode NEG = (mv, n, locals) -> {
+        boolean f = isFloat(n.output());
+        load(mv, n.input(0), locals.get(0), f);
+        mv.visitInsn(f ? FNEG : DNEG);
+    };
+
+    /** {@code java.lang.Math.method} in the result's storage type. */
+    static InlineCode mathNative(String method) {
+        return (mv, n, locals) -> unaryNative(mv, n.inputs(), locals, isFloat(n.output()), method);
+    }
+
+    /** {@code dlc.runtime.Fn.method}, (F)F for f32 and (D)D otherwise. */
+    static InlineCode fnUnary(String method) {
+        return (mv, n, locals) -> {
+            boolean f = isFloat(n.output());
+            load(mv, n.input(0), locals.get(0), f);
+            mv.visitMethodInsn(INVOKESTATIC, FN, method, f ? "(F)F" : "(D)D", false);
+        };
+    }
+
+    /** f32 through {@code Fn.tanh(F)F} (the exp intrinsic), every other dtype through Math.tanh. */
+    static final InlineCode TANH = (mv, n, locals) -> {
+        if (isFloat(n.output())) {
+            load(mv, n.input(0), locals.get(0), true);
+            mv.visitMethodInsn(INVOKESTATIC, FN, "tanh", "(F)F", false);
+        } else viaDouble(mv, n.inputs(), locals, false, MATH, "tanh");
+    };
+
+    /** {@code java.lang.Math.method(D)D}, rounded once to f32 for an f32 result. */
+    static InlineCode mathViaDouble(String method) {
+        return (mv, n, locals) -> viaDouble(mv, n.inputs(), locals, isFloat(n.output()), MATH, method);
+    }
+
+    /** {@code dlc.runtime.Fn.method(D)D}, rounded once to f32 for an f32 result. */
+    static InlineCode fnViaDouble(String method) {
+        return (mv, n, locals) -> viaDouble(mv, n.inputs(), locals, isFloat(n.output()), FN, method);
+    }
+
+    static final InlineCode NOT = (mv, n, locals) -> {
+        load(mv, n.input(0), locals.get(0), false);
+        mv.visitMethodInsn(INVOKESTATIC, FN, "not", "(D)D", false);
+    };
+
+    /** A float opcode ({@code FADD}, ...; the double one is the next opcode). */
+    static InlineCode arith(int floatOpcode) {
+        return (mv, n, locals) -> {
+            boolean f = isFloat(n.output());
+            binary(mv, n.inputs(), locals, f);
+            mv.visitInsn(f ? floatOpcode : floatOpcode + 1); // DADD = FADD + 1, and so on
+        };
+    }
+
+    /** {@code owner.method(DD)D} in double, rounded once to f32 for an f32 result (mod, trunc_div, trunc_mod, pow). */
+    static InlineCode binaryViaDouble(String owner, String method) {
+        return (mv, n, locals) -> {
+            binary(mv, n.inputs(), locals, false);
+            mv.visitMethodInsn(INVOKESTATIC, owner, method, "(DD)D", false);
+            if (isFloat(n.output())) mv.visitInsn(D2F);
+        };
+    }
+
+    /** {@code Fn.method}, (FF)F for f32 and (DD)D otherwise (maximum, minimum). */
+    static InlineCode fnBinary(String method) {
+        return (mv, n, locals) -> {
+            boolean f = isFloat(n.output());
+            binary(mv, n.inputs(), locals, f);
+            mv.visitMethodInsn(INVOKESTATIC, FN, method, f ? "(FF)F" : "(DD)D", false);
+        };
+    }
+
+    /** A comparison {@code Fn.method}: (FF)D when both operands are f32, else (DD)D; the result is 0/1. */
+    static InlineCode comparison(String method) {
+        return (mv, n, locals) -> {
+            List<Value> in = n.inputs();
+            boolean fa = isFloat(in.get(0)) && isFloat(in.get(1));
+            binary(mv, in, locals, fa);
+            mv.visitMethodInsn(INVOKESTATIC, FN, method, fa ? "(FF)D" : "(DD)D", false);
+        };
+    }
+
+    /** A logical {@code Fn.method(DD)D} (and, or). */
+    static InlineCode logical(String method) {
+        return (mv, n, locals) -> {
+            binary(mv, n.inputs(), locals, false);
+            mv.visitMethodInsn(INVOKESTATIC, FN, method, "(DD)D", false);
+        };
+    }
+
+    static final InlineCode WHERE = (mv, n, locals) -> {
         List<Value> in = n.inputs();
-        if (isInteger(out) && INTEGER_OPS.contains(op)) {
-            integerCall(mv, n, locals);
-            return;
-        }
-        switch (op) {
-            case "constant" -> {
-                double c = n.attrs().getDoubles("values")[0];
-                if (f) mv.visitLdcInsn((float) c);
-                else mv.visitLdcInsn(c);
-            }
-            case "stop_gradient", "broadcast_to" -> load(mv, in.get(0), locals.get(0), f);
-            case "neg" -> { load(mv, in.get(0), locals.get(0), f); mv.visitInsn(f ? FNEG : DNEG); }
-            case "abs" -> unaryNative(mv, in, locals, f, "abs");
-            case "sign" -> unaryNative(mv, in, locals, f, "signum");
-            case "relu", "sigmoid" -> {
-                load(mv, in.get(0), locals.get(0), f);
-                mv.visitMethodInsn(INVOKESTATIC, FN, op, f ? "(F)F" : "(D)D", false);
-            }
-            case "tanh" -> {
-                if (f) {
-                    load(mv, in.get(0), locals.get(0), true);
-                    mv.visitMethodInsn(INVOKESTATIC, FN, "tanh", "(F)F", false);
-                } else viaDouble(mv, in, locals, false, MATH, op);
-            }
-            case "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "floor" -> viaDouble(mv, in, locals, f, MATH, op);
-            case "rsqrt", "erf" -> viaDouble(mv, in, locals, f, FN, op);
-            case "not" -> {
-                load(mv, in.get(0), locals.get(0), false);
-                mv.visitMethodInsn(INVOKESTATIC, FN, "not", "(D)D", false);
-            }
-            case "add", "sub", "mul", "div" -> arith(mv, n, locals, f, op);
-            case "mod", "trunc_div", "trunc_mod", "pow" -> {
-                binary(mv, in, locals, false);
-                String name = switch (op) {
-                    case "mod" -> "floorMod";
-                    case "trunc_div" -> "truncDiv";
-                    case "trunc_mod" -> "truncMod";
-                    default -> "pow";
-                };
-                mv.visitMethodInsn(INVOKESTATIC, op.equals("pow") ? MATH : FN, name, "(DD)D", false);
-                if (f) mv.visitInsn(D2F);
-            }
-            case "maximum", "minimum" -> {
-                binary(mv, in, locals, f);
-                mv.visitMethodInsn(INVOKESTATIC, FN, op, f ? "(FF)F" : "(DD)D", false);
-            }
-            case "lt", "le", "gt", "ge", "eq", "ne" -> {
-                boolean fa = isFloat(in.get(0)) && isFloat(in.get(1));
-                binary(mv, in, locals, fa);
-                mv.visitMethodInsn(INVOKESTATIC, FN, op, fa ? "(FF)D" : "(DD)D", false);
-            }
-            case "and", "or" -> {
-                binary(mv, in, locals, false);
-                mv.visitMethodInsn(INVOKESTATIC, FN, op, "(DD)D", false);
-            }
-            case "where" -> {
-                Label other = new Label(), done = new Label();
-                load(mv, in.get(0), locals.get(0), false);
-                mv.visitInsn(DCONST_0);
-                mv.visitInsn(DCMPL);
-                mv.visitJumpInsn(IFEQ, other);
-                load(mv, in.get(1), locals.get(1), f);
-                mv.visitJumpInsn(GOTO, done);
-                mv.visitLabel(other);
-                load(mv, in.get(2), locals.get(2), f);
-                mv.visitLabel(done);
-            }
-            case "cast" -> cast(mv, in.get(0), locals.get(0), out.type().dtype());
-            default -> throw new UnsupportedOperationException("the JVM backend cannot inline elementwise op " + op + " (at " + n.loc() + ")");
-        }
+        boolean f = isFloat(n.output());
+        Label other = new Label(), done = new Label();
+        load(mv, in.get(0), locals.get(0), false);
+        mv.visitInsn(DCONST_0);
+        mv.visitInsn(DCMPL);
+        mv.visitJumpInsn(IFEQ, other);
+        load(mv, in.get(1), locals.get(1), f);
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(other);
+        load(mv, in.get(2), locals.get(2), f);
+        mv.visitLabel(done);
+    };
+
+    static final InlineCode CAST = (mv, n, locals) -> cast(mv, n.input(0), locals.get(0), n.output().type().dtype());
+
+    /**
+     * {@code otherwise} for floating results; for an integer result the op can overflow or divide,
+     * and runs as the interpreter defines it: {@code dlc.numerics.Ints.method} (operands as doubles,
+     * then the dtype's kind; wraps as two's complement, divisions floor or truncate).
+     */
+    static InlineCode integersVia(String intsMethod, InlineCode otherwise) {
+        return (mv, n, locals) -> {
+            if (isInteger(n.output())) integerCall(mv, n, locals, intsMethod);
+            else otherwise.emit(mv, n, locals);
+        };
     }
 
     private static void unaryNative(MethodVisitor mv, List<Value> in, List<Integer> locals, boolean f, String method) {
@@ -123,40 +185,14 @@ final class ElementwiseCode implements Opcodes {
         load(mv, in.get(1), locals.get(1), asFloat);
     }
 
-    /** Integer ops that can overflow or divide: the interpreter computes them with {@code dlc.runtime.Ints}. */
-    private static final java.util.Set<String> INTEGER_OPS =
-            java.util.Set.of("neg", "abs", "add", "sub", "mul", "div", "mod", "trunc_div", "trunc_mod", "pow");
-
     static boolean isInteger(Value v) { return v.type().dtype().isInteger(); }
 
-    /**
-     * An integer op as a call of {@code dlc.runtime.Ints} (the interpreter's definition): operands
-     * as doubles, then the dtype's kind; wraps as two's complement, divisions floor or truncate.
-     */
-    private static void integerCall(MethodVisitor mv, Node n, List<Integer> locals) {
-        String op = n.op().name();
+    private static void integerCall(MethodVisitor mv, Node n, List<Integer> locals, String method) {
         boolean unary = n.inputs().size() == 1;
         if (unary) load(mv, n.input(0), locals.get(0), false);
         else binary(mv, n.inputs(), locals, false);
         mv.visitLdcInsn(n.output().type().dtype().intKind());
-        String name = switch (op) {
-            case "trunc_div" -> "truncDiv";
-            case "trunc_mod" -> "truncMod";
-            default -> op;
-        };
-        mv.visitMethodInsn(INVOKESTATIC, INTS, name, unary ? "(DI)D" : "(DDI)D", false);
-    }
-
-    private static void arith(MethodVisitor mv, Node n, List<Integer> locals, boolean f, String op) {
-        List<Value> in = n.inputs();
-        binary(mv, in, locals, f);
-        int base = switch (op) {
-            case "add" -> FADD;
-            case "sub" -> FSUB;
-            case "mul" -> FMUL;
-            default -> FDIV;
-        };
-        mv.visitInsn(f ? base : base + 1); // DADD = FADD + 1, and so on
+        mv.visitMethodInsn(INVOKESTATIC, INTS, method, unary ? "(DI)D" : "(DDI)D", false);
     }
 
     /** As the interpreter's {@code ElementwiseOps.convert}. */
@@ -170,7 +206,7 @@ final class ElementwiseCode implements Opcodes {
             }
             case F16 -> {
                 load(mv, x, local, false);
-                mv.visitMethodInsn(INVOKESTATIC, BindTable.RT + "Half", "round", "(D)D", false);
+                mv.visitMethodInsn(INVOKESTATIC, BindTable.NUM + "Half", "round", "(D)D", false);
             }
             default -> {
                 load(mv, x, local, false);

@@ -5,13 +5,13 @@ import dlc.ir.Dim;
 import dlc.ir.Node;
 import dlc.ir.Shape;
 import dlc.ir.Value;
+import dlc.ir.ops.Ops;
 import dlc.runtime.BatchedMatmul;
 import dlc.runtime.Gemm;
 import org.objectweb.asm.Opcodes;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Lowerings of: matmul. Every matmul becomes one call of {@link BatchedMatmul} with the operands'
@@ -21,9 +21,25 @@ import java.util.Map;
 final class GemmLowerings {
     private GemmLowerings() {}
 
-    static void register(Map<String, Lowering> byOp) {
-        byOp.put("matmul", (node, e) -> emitMatmul(node, e, null, Gemm.BIAS_NONE, Gemm.ACT_NONE, node.output()));
-    }
+    /** The matmul's kernel call on its own. */
+    static void matmul(Node node, KernelEmitter e) { emitMatmul(node, e, null, Gemm.BIAS_NONE, Gemm.ACT_NONE, node.output()); }
+
+    /** A dense bias ([N] or [1, ..., 1, N] over the last dim) added along each row, in the GEMM's epilogue. */
+    static final Lowering.Epilogue EPILOGUE = new Lowering.Epilogue() {
+        @Override public int biasKind(Value anchorOut, Value b) {
+            if (!KernelEmitter.isFloat(b.type().dtype())) return Gemm.BIAS_NONE;
+            Shape s = b.type().shape(), out = anchorOut.type().shape();
+            int r = s.rank();
+            if (r == 0) return Gemm.BIAS_NONE;
+            if (!s.dim(r - 1).equals(out.dim(out.rank() - 1))) return Gemm.BIAS_NONE;
+            for (int k = 0; k < r - 1; k++) if (!s.dim(k).equals(Dim.of(1))) return Gemm.BIAS_NONE;
+            return r <= out.rank() ? Gemm.BIAS_COL : Gemm.BIAS_NONE;
+        }
+
+        @Override public void emit(Node anchor, KernelEmitter e, Value bias, int biasKind, int act, Value result) {
+            emitMatmul(anchor, e, bias, biasKind, act, result);
+        }
+    };
 
     /**
      * Emits {@code result = act(matmul + bias)}: the call for a matmul node and, for the fusion
@@ -35,7 +51,7 @@ final class GemmLowerings {
      * {@code Gemm.ACT_*}. An epilogue needs f32 operands (the GEMM applies it per finished block).
      */
     static void emitMatmul(Node matmul, KernelEmitter e, Value biasOrNull, int biasKind, int act, Value result) {
-        if (!matmul.op().name().equals("matmul"))
+        if (matmul.op() != Ops.MATMUL)
             throw new IllegalArgumentException("emitMatmul needs a matmul node, got " + matmul.op().name());
         Value a = matmul.input(0), b = matmul.input(1);
         DType dtype = a.type().dtype();
@@ -69,7 +85,7 @@ final class GemmLowerings {
                 e.offset(result);
                 KernelArgs.dim(e, result.type().shape().numel());
                 e.pushInt(dtype.intKind());
-                e.invoke(dlc.runtime.Ints.class, "wrapAll", "([DIII)V");
+                e.invoke(dlc.numerics.Ints.class, "wrapAll", "([DIII)V");
             }
             return;
         }

@@ -5,8 +5,8 @@ import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
 /**
- * Emits the steps of a {@link GroupPlan} into one method: loop nests ({@link NestEmitter}),
- * kernel calls through the registered {@link Lowering}s, and copies.
+ * Emits the steps of a {@link GroupPlan} into one method: loop nests ({@link NestEmitter}), kernel
+ * calls ({@link Lowering.KernelCall} entries of the {@link LoweringTable}), epilogues and copies.
  */
 final class GroupEmitter implements Opcodes {
     private GroupEmitter() {}
@@ -25,8 +25,7 @@ final class GroupEmitter implements Opcodes {
             else if (s instanceof GroupPlan.Lowered l) ce.lower(l.node(), mv);
             else if (s instanceof GroupPlan.Epilogue ep) {
                 KernelEmitter e = ce.kernelEmitter(mv);
-                if (ep.anchor().op().name().equals("matmul")) GemmLowerings.emitMatmul(ep.anchor(), e, ep.bias(), ep.biasKind(), ep.act(), ep.result());
-                else ConvLowerings.emitConv2d(ep.anchor(), e, ep.bias(), ep.act(), ep.result());
+                LoweringTable.epilogue(ep.anchor()).emit(ep.anchor(), e, ep.bias(), ep.biasKind(), ep.act(), ep.result());
             }
             else if (s instanceof GroupPlan.Copy c) copy(ce, mv, c.from(), c.to());
         }

@@ -1,10 +1,10 @@
 package dlc.codegen.jvm;
 
-import dlc.ir.Dim;
 import dlc.ir.Graph;
 import dlc.ir.Node;
 import dlc.ir.Shape;
 import dlc.ir.Value;
+import dlc.ir.ops.Ops;
 
 import java.util.*;
 
@@ -44,20 +44,22 @@ final class GroupPlan {
 
     private GroupPlan(List<Node> nodes) { this.nodes = nodes; }
 
-    static Role role(Node n) {
-        String op = n.op().name();
-        if (op.equals("reshape")) return Role.ALIAS;
-        if (op.equals("broadcast_to") || isSplat(n)) return Role.INLINE;
-        if (TranscendentalLowerings.applies(n)) return Role.LOWERED;
-        return switch (n.op().kind()) {
-            case ELEMENTWISE -> Role.INLINE;
-            case REDUCE -> op.equals("sum") || op.equals("mean") || op.equals("max") || op.equals("min") ? Role.REDUCE : Role.LOWERED;
-            default -> Role.LOWERED;
-        };
-    }
+    /** A node's role in a group: its {@link LoweringTable} entry's kind. */
+    static Role role(Node n) { return LoweringTable.of(n).accept(n, ROLES); }
 
-    /** A constant with one value for every element: an immediate in the loop body, no buffer. */
-    static boolean isSplat(Node n) { return n.op().name().equals("constant") && n.attrs().getDoubles("values").length == 1; }
+    private static final Lowering.Visitor<Role> ROLES = new Lowering.Visitor<>() {
+        @Override public Role inline(Node n, Lowering.Inline how) { return Role.INLINE; }
+
+        @Override public Role reduction(Node n, Lowering.Reduction how) { return Role.REDUCE; }
+
+        /** An alias that a nest can read straight through (stop_gradient) is inline; reshape shares its operand's buffer. */
+        @Override public Role alias(Node n, Lowering.Alias how) { return how.inNest() != null ? Role.INLINE : Role.ALIAS; }
+
+        @Override public Role kernel(Node n, Lowering.KernelCall how) { return Role.LOWERED; }
+
+        /** A region inside a group is emitted as a kernel call, which fails loudly ({@link ClassEmitter#lower}). */
+        @Override public Role region(Node n, Lowering.Region how) { return Role.LOWERED; }
+    };
 
     /** The plan of a fusion node's region. */
     static GroupPlan of(Graph region, List<Value> outerInputs, List<Value> outerOutputs) {
@@ -133,8 +135,8 @@ final class GroupPlan {
      * {@code act(anchor)}, when the anchor's result and the pre-activation are used by nothing else.
      */
     private void fuseEpilogue(int stepIndex, Node anchor) {
-        String op = anchor.op().name();
-        if (!op.equals("matmul") && !op.equals("conv2d")) return;
+        Lowering.Epilogue epilogue = LoweringTable.epilogue(anchor);
+        if (epilogue == null) return;
         Value a = anchor.output();
         if (!dlc.codegen.jvm.KernelEmitter.isFloat(a.type().dtype()) || outer.containsKey(a)) return;
         List<Node> users = users(a);
@@ -143,9 +145,9 @@ final class GroupPlan {
         Value bias = null;
         int biasKind = dlc.runtime.Gemm.BIAS_NONE, act = dlc.runtime.Gemm.ACT_NONE;
         Value result;
-        if (u.op().name().equals("add") && u.inputs().size() == 2 && u.input(0) != u.input(1)) {
+        if (u.op() == Ops.ADD && u.inputs().size() == 2 && u.input(0) != u.input(1)) {
             Value b = u.input(0) == a ? u.input(1) : u.input(0);
-            biasKind = biasKind(op, a, b);
+            biasKind = epilogue.biasKind(a, b);
             if (biasKind == dlc.runtime.Gemm.BIAS_NONE || !materialized.contains(b) || !u.output().type().equals(a.type())) return;
             bias = b;
             result = u.output();
@@ -178,31 +180,10 @@ final class GroupPlan {
         return out;
     }
 
+    /** The {@code Gemm.ACT_*} code of a unary node an epilogue can apply ({@link Lowering#epilogueActivation}). */
     private static int activation(Node n) {
         if (n.inputs().size() != 1) return dlc.runtime.Gemm.ACT_NONE;
-        return switch (n.op().name()) {
-            case "relu" -> dlc.runtime.Gemm.ACT_RELU;
-            case "tanh" -> dlc.runtime.Gemm.ACT_TANH;
-            case "sigmoid" -> dlc.runtime.Gemm.ACT_SIGMOID;
-            default -> dlc.runtime.Gemm.ACT_NONE;
-        };
-    }
-
-    /** A dense bias ([N] or [1, ..., 1, N] over a matmul's last dim) or a conv bias ([O, 1, 1] or [1, O, 1, 1]). */
-    private static int biasKind(String op, Value anchorOut, Value b) {
-        if (!dlc.codegen.jvm.KernelEmitter.isFloat(b.type().dtype())) return dlc.runtime.Gemm.BIAS_NONE;
-        Shape s = b.type().shape(), out = anchorOut.type().shape();
-        int r = s.rank();
-        if (r == 0) return dlc.runtime.Gemm.BIAS_NONE;
-        if (op.equals("matmul")) {
-            if (!s.dim(r - 1).equals(out.dim(out.rank() - 1))) return dlc.runtime.Gemm.BIAS_NONE;
-            for (int k = 0; k < r - 1; k++) if (!s.dim(k).equals(Dim.of(1))) return dlc.runtime.Gemm.BIAS_NONE;
-            return r <= out.rank() ? dlc.runtime.Gemm.BIAS_COL : dlc.runtime.Gemm.BIAS_NONE;
-        }
-        // conv2d: [O, 1, 1] or [1, O, 1, 1] against [N, O, H, W]
-        if (r == 3 && s.dim(0).equals(out.dim(1)) && s.dim(1).equals(Dim.of(1)) && s.dim(2).equals(Dim.of(1))) return dlc.runtime.Gemm.BIAS_ROW;
-        if (r == 4 && s.dim(0).equals(Dim.of(1)) && s.dim(1).equals(out.dim(1)) && s.dim(2).equals(Dim.of(1)) && s.dim(3).equals(Dim.of(1))) return dlc.runtime.Gemm.BIAS_ROW;
-        return dlc.runtime.Gemm.BIAS_NONE;
+        return LoweringTable.of(n).epilogueActivation();
     }
 
     /**

@@ -7,8 +7,9 @@ import dlc.ir.Value;
 import org.objectweb.asm.MethodVisitor;
 
 /**
- * What a {@link Lowering} may use to emit the call of one node's runtime kernel into the generated
- * method that runs the node. Every push leaves exactly one value on the operand stack.
+ * What a kernel call's code ({@link Lowering.KernelCode}) may use to emit the call of one node's
+ * runtime kernel into the generated method that runs the node. Every push leaves exactly one value
+ * on the operand stack.
  *
  * <p>Storage (see {@code dlc.runtime.CompiledGraph}): an f32 value lives in a {@code float[]},
  * every other dtype in a {@code double[]}, dense and row-major from {@link #offset} on.

@@ -77,15 +77,16 @@ public final class ModelJar {
 
     /**
      * The model's own entries of a jar {@link #build} wrote, by entry name: the generated classes,
-     * the typed class and the weight resources, without the dlc runtime's classes and without
-     * {@code META-INF}. dlc-maven-plugin writes exactly these into a build's classes directory
-     * (where dlc-runtime is an ordinary dependency), so a build and a jar carry the same bytes.
+     * the typed class and the weight resources, without the dlc runtime's and numerics' classes and
+     * without {@code META-INF}. dlc-maven-plugin writes exactly these into a build's classes directory
+     * (where dlc-runtime, and through it dlc-numerics, is an ordinary dependency), so a build and a
+     * jar carry the same bytes.
      */
     public static Map<String, byte[]> modelEntries(byte[] jar) {
         Map<String, byte[]> entries = new TreeMap<>();
         try (java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(jar))) {
             for (ZipEntry e; (e = zin.getNextEntry()) != null; )
-                if (!e.isDirectory() && !e.getName().startsWith("dlc/runtime/") && !e.getName().startsWith("META-INF/"))
+                if (!e.isDirectory() && !RuntimeClasses.carried(e.getName()) && !e.getName().startsWith("META-INF/"))
                     entries.put(e.getName(), zin.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -225,7 +226,7 @@ public final class ModelJar {
         for (String part : className.split("\\.", -1))
             if (part.isEmpty() || !Character.isJavaIdentifierStart(part.charAt(0)) || !part.chars().allMatch(Character::isJavaIdentifierPart))
                 throw new IllegalArgumentException("'" + className + "' is not a Java class name (package.Name)");
-        if (className.startsWith("dlc.runtime.") || className.startsWith("java."))
+        if (className.startsWith("dlc.runtime.") || className.startsWith("dlc.numerics.") || className.startsWith("java."))
             throw new IllegalArgumentException("class " + className + " is in a reserved package");
     }
 

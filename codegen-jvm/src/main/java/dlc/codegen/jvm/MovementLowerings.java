@@ -10,29 +10,15 @@ import dlc.runtime.Movement;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Lowerings of: permute, broadcast_to (materialized), slice, concat, pad, reverse, gather,
- * scatter_add, constant, iota. Semantics: {@code dlc.ir.ops.MovementOps}. Every pure
- * rearrangement is one {@link StridedCopy} (pad and concat: one per operand into the result);
+ * Kernel calls of: permute, slice, concat, pad, reverse, gather, scatter_add, constant (one that
+ * is not a splat), iota; broadcast_to is read broadcast inside loop nests ({@link LoweringTable}).
+ * Semantics: {@code dlc.ir.ops.MovementOps}. Every pure rearrangement is one {@link StridedCopy} (pad and concat: one per operand into the result);
  * the indexed ops and sources call {@link Indexing} and {@link Movement}.
  */
 final class MovementLowerings {
     private MovementLowerings() {}
-
-    static void register(Map<String, Lowering> byOp) {
-        byOp.put("permute", MovementLowerings::permute);
-        byOp.put("broadcast_to", MovementLowerings::broadcastTo);
-        byOp.put("slice", MovementLowerings::slice);
-        byOp.put("reverse", MovementLowerings::reverse);
-        byOp.put("pad", MovementLowerings::pad);
-        byOp.put("concat", MovementLowerings::concat);
-        byOp.put("gather", MovementLowerings::gather);
-        byOp.put("scatter_add", MovementLowerings::scatterAdd);
-        byOp.put("constant", MovementLowerings::constant);
-        byOp.put("iota", MovementLowerings::iota);
-    }
 
     private static Shape shape(Value v) { return v.type().shape(); }
 
@@ -45,17 +31,6 @@ final class MovementLowerings {
         List<Dim> st = KernelArgs.denseStrides(shape(x)), src = new ArrayList<>();
         for (long p : perm) src.add(st.get((int) p));
         new StridedCopy(shape(y).dims(), src, Dim.of(0), KernelArgs.denseStrides(shape(y)), Dim.of(0)).emit(e, x, y);
-    }
-
-    /** Operand axes right-aligned; a literal 1 stretched (and every new leading axis) reads with stride 0. */
-    static void broadcastTo(Node n, KernelEmitter e) {
-        Value x = n.input(0), y = n.output();
-        Shape xs = shape(x), to = shape(y);
-        List<Dim> st = KernelArgs.denseStrides(xs), src = new ArrayList<>();
-        int off = to.rank() - xs.rank();
-        for (int a = 0; a < to.rank(); a++)
-            src.add(a < off || xs.dim(a - off).equals(Dim.of(1)) ? Dim.of(0) : st.get(a - off));
-        new StridedCopy(to.dims(), src, Dim.of(0), KernelArgs.denseStrides(to), Dim.of(0)).emit(e, x, y);
     }
 
     /** Reads from sum start[a]*stride[a] with strides stride[a]*step[a]; starts may be symbolic. */

@@ -277,11 +277,10 @@ final class NestEmitter implements Opcodes {
         mv.visitInsn(DUP2);
         mv.visitInsn(DALOAD);
         ElementwiseCode.load(mv, x, l, false);
-        switch (nest.reduce().op().name()) {
-            case "sum", "mean" -> mv.visitInsn(DADD);
-            case "max" -> mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "max", "(DD)D", false);
-            case "min" -> mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "min", "(DD)D", false);
-            default -> throw new IllegalStateException(nest.reduce().op().name());
+        switch (reduction().accumulate()) {
+            case ADD -> mv.visitInsn(DADD);
+            case MAX -> mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "max", "(DD)D", false);
+            case MIN -> mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "min", "(DD)D", false);
         }
         mv.visitInsn(DASTORE);
     }
@@ -303,6 +302,16 @@ final class NestEmitter implements Opcodes {
 
     // ---- reductions
 
+    /** The reduced node's {@link Lowering.Reduction} entry. */
+    private Lowering.Reduction reduction() {
+        Node r = nest.reduce();
+        Lowering.Reduction how = LoweringTable.of(r).accept(r, new LoweringTable.Kinds<Lowering.Reduction>(null) {
+            @Override public Lowering.Reduction reduction(Node n, Lowering.Reduction h) { return h; }
+        });
+        if (how == null) throw new IllegalStateException("JVM backend: op " + r.op().name() + " is no reduction nest (at " + r.loc() + ")");
+        return how;
+    }
+
     private void scratchAccumulator() {
         int k = ce.bind.scratchSlot(DType.F64, nest.reduce().output().type().shape().numel(), 1000);
         mv.visitVarInsn(ALOAD, 0);
@@ -316,10 +325,10 @@ final class NestEmitter implements Opcodes {
     private void fillAccumulator() {
         Node r = nest.reduce();
         boolean bool = r.input(0).type().dtype() == DType.BOOL; // bool max/min over nothing: false/true (ReduceOps)
-        double identity = switch (r.op().name()) {
-            case "max" -> bool ? 0.0 : Double.NEGATIVE_INFINITY;
-            case "min" -> bool ? 1.0 : Double.POSITIVE_INFINITY;
-            default -> 0.0;
+        double identity = switch (reduction().accumulate()) {
+            case MAX -> bool ? 0.0 : Double.NEGATIVE_INFINITY;
+            case MIN -> bool ? 1.0 : Double.POSITIVE_INFINITY;
+            case ADD -> 0.0;
         };
         mv.visitVarInsn(ALOAD, accLocal);
         mv.visitInsn(ICONST_0);
@@ -339,7 +348,8 @@ final class NestEmitter implements Opcodes {
         int n = local(1), i = local(1), count = -1;
         ce.bind.dim(mv, out.type().shape().numel());
         mv.visitVarInsn(ISTORE, n);
-        if (r.op().name().equals("mean")) {
+        Lowering.Reduction how = reduction();
+        if (how.divideByCount()) {
             Dim c = Dim.of(1);
             Shape s = nest.space();
             for (int k = 0; k < s.rank(); k++) if (reduced[k]) c = c.times(s.dim(k));
@@ -363,10 +373,10 @@ final class NestEmitter implements Opcodes {
             mv.visitInsn(DDIV);
         }
         if (f) mv.visitInsn(D2F);
-        if (out.type().dtype().isInteger() && r.op().name().equals("sum")) { // wraps to its dtype, as the interpreter's
+        if (out.type().dtype().isInteger() && how.wrapsIntegers()) { // wraps to its dtype, as the interpreter's
             mv.visitInsn(D2L);
             mv.visitLdcInsn(out.type().dtype().intKind());
-            mv.visitMethodInsn(INVOKESTATIC, BindTable.RT + "Ints", "wrap", "(JI)D", false);
+            mv.visitMethodInsn(INVOKESTATIC, BindTable.NUM + "Ints", "wrap", "(JI)D", false);
         }
         mv.visitInsn(f ? FASTORE : DASTORE);
         mv.visitIincInsn(i, 1);

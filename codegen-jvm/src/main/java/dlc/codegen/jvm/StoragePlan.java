@@ -1,29 +1,45 @@
 package dlc.codegen.jvm;
 
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
+import dlc.passes.memory.ElementStorage;
+import dlc.passes.memory.Materialization;
+import dlc.passes.memory.MemoryPlan;
+import dlc.passes.memory.MemoryPlanner;
 
 import java.util.*;
 
 /**
- * The buffers of one generated class: graph inputs stay in the caller's arrays; top-level results
- * and the values a group materializes inside itself get slots. Values whose live ranges (in node
- * order) do not overlap share a slot of their storage type, sized at bind to its largest member;
- * graph outputs are pinned (never shared). Reshape and stop_gradient results are aliases of their
- * operand's buffer.
+ * The buffers of one generated class, mapped from the graph's {@link MemoryPlan} (the one planning
+ * step, shared with {@code dlc stats}): graph inputs stay in the caller's arrays (and UPDATE outputs
+ * donated an input are written into it); every slot of the plan is one array, {@code fs[k]} for
+ * the k-th float slot and {@code ds[k]} for the k-th double slot, sized at bind to its largest
+ * member. What the plan asks of this backend ({@link Jvm}): reshape and stop_gradient results and
+ * transposes read only by matmuls are views; a group's materialized internals are temporaries of
+ * its node; a result may be written over an operand (in place) or the input it updates (donation)
+ * when the group's loop nests read that operand only at the point they write
+ * ({@link GroupPlan#canWriteOver}).
  */
 final class StoragePlan {
+    /** The JVM's storage: f32 elements in {@code float[]} (4 bytes), every other dtype in {@code double[]} (8 bytes). */
+    static final ElementStorage JVM_STORAGE = new ElementStorage() {
+        @Override public String kind(DType d) { return KernelEmitter.isFloat(d) ? "float" : "double"; }
+
+        @Override public long elementBytes(DType d) { return KernelEmitter.isFloat(d) ? 4 : 8; }
+
+        @Override public String toString() { return "jvm"; }
+    };
+
     private final Map<Value, Location> location = new IdentityHashMap<>();
     private final Map<Node, GroupPlan> groups = new IdentityHashMap<>();
     /** Transposed views: permute results (and the region inputs standing for them) -> the value holding them untransposed. */
     private final Map<Value, Value> transposed = new IdentityHashMap<>();
     private final Set<Node> views = Collections.newSetFromMap(new IdentityHashMap<>());
+    private MemoryPlan memory;
 
     private StoragePlan() {}
 
-    static boolean isAlias(Node n) {
-        String op = n.op().name();
-        return op.equals("reshape") || op.equals("stop_gradient");
-    }
+    static boolean isAlias(Node n) { return LoweringTable.isAlias(n); }
 
     Location location(Value v) {
         Location l = location.get(v);
@@ -32,6 +48,9 @@ final class StoragePlan {
     }
 
     GroupPlan group(Node n) { return groups.get(n); }
+
+    /** The graph's memory plan, which this storage maps onto arrays. */
+    MemoryPlan memory() { return memory; }
 
     /** Whether node {@code n} emits no code (an alias, or a transpose only matmuls read). */
     boolean isView(Node n) { return isAlias(n) || views.contains(n); }
@@ -50,7 +69,7 @@ final class StoragePlan {
         Set<Value> outputs = Collections.newSetFromMap(new IdentityHashMap<>());
         outputs.addAll(g.outputValues());
         for (Node n : g.nodes()) {
-            if (!n.op().name().equals("permute") || !KernelEmitter.isFloat(n.output().type().dtype()) || outputs.contains(n.output())) continue;
+            if (n.op() != Ops.PERMUTE || !KernelEmitter.isFloat(n.output().type().dtype()) || outputs.contains(n.output())) continue;
             long[] perm = n.attrs().getLongs("perm");
             int r = perm.length;
             boolean swap = r >= 2 && perm[r - 1] == r - 2 && perm[r - 2] == r - 1;
@@ -60,14 +79,14 @@ final class StoragePlan {
             List<Value> regionInputs = new ArrayList<>();
             boolean onlyMatmuls = users.containsKey(out);
             for (Node u : users.getOrDefault(out, List.of())) {
-                if (u.op().name().equals("matmul")) continue;
-                if (u.op().name().equals("fusion")) {
+                if (u.op() == Ops.MATMUL) continue;
+                if (u.op() == Ops.FUSION) {
                     Graph region = u.regions().get(0);
                     for (int i = 0; i < u.inputs().size(); i++) {
                         if (u.input(i) != out) continue;
                         Value rv = region.inputs().get(i);
                         boolean ok = !region.outputValues().contains(rv);
-                        for (Node inner : region.nodes()) if (inner.inputs().contains(rv)) ok &= inner.op().name().equals("matmul");
+                        for (Node inner : region.nodes()) if (inner.inputs().contains(rv)) ok &= inner.op() == Ops.MATMUL;
                         if (ok) regionInputs.add(rv);
                         else onlyMatmuls = false;
                     }
@@ -82,59 +101,34 @@ final class StoragePlan {
         }
     }
 
-    private record Candidate(Value value, int start, int end, boolean pinned) { }
-
-    static StoragePlan plan(Graph g, BindTable bind) {
+    /** The groups, views and memory plan of {@code g}; no class is being written (what {@code dlc stats} asks). */
+    static StoragePlan analyze(Graph g) {
         StoragePlan sp = new StoragePlan();
-        List<Node> nodes = g.nodes();
-        Map<Value, Value> root = new IdentityHashMap<>();
-        for (int i = 0; i < g.inputs().size(); i++) {
-            Value v = g.inputs().get(i);
-            sp.location.put(v, new Location(Location.Kind.INPUT, i, KernelEmitter.isFloat(v.type().dtype())));
-        }
         sp.findTransposeViews(g);
-        for (Node n : nodes) {
-            if (sp.isView(n)) root.put(n.output(), rootOf(root, n.input(0)));
-            if (n.op().name().equals("fusion")) sp.groups.put(n, GroupPlan.of(n.regions().get(0), n.inputs(), n.outputs()));
+        for (Node n : g.nodes()) {
+            if (n.op() == Ops.FUSION) sp.groups.put(n, GroupPlan.of(n.regions().get(0), n.inputs(), n.outputs()));
             else if (GroupEmitter.isInline(n)) sp.groups.put(n, GroupPlan.single(n));
         }
-        int end = nodes.size();
-        Map<Value, Integer> lastUse = new IdentityHashMap<>();
-        Set<Value> pinned = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (int i = 0; i < nodes.size(); i++) for (Value v : nodes.get(i).inputs()) lastUse.put(rootOf(root, v), i);
-        for (Graph.Output o : g.outputs()) pinned.add(rootOf(root, o.value()));
-        Map<Value, Value> donated = donations(g, sp, root, lastUse, pinned);
-        List<Candidate> cands = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            Node n = nodes.get(i);
-            if (sp.isView(n)) continue;
-            for (Value v : n.outputs()) {
-                if (donated.containsKey(v)) {
-                    sp.location.put(v, sp.location.get(donated.get(v)));
-                    continue;
-                }
-                boolean pin = pinned.contains(v);
-                cands.add(new Candidate(v, i, pin ? end : lastUse.getOrDefault(v, i), pin));
-            }
+        sp.memory = MemoryPlanner.plan(g, sp.new Jvm());
+        return sp;
+    }
+
+    /** {@link #analyze}, then one array of {@code bind} per slot of the plan and a location for every value the code reads. */
+    static StoragePlan plan(Graph g, BindTable bind) {
+        StoragePlan sp = analyze(g);
+        MemoryPlan mp = sp.memory;
+        for (MemoryPlan.Slot s : mp.slots()) {
+            boolean f = s.kind().equals("float");
+            int k = bind.newSlot(f);
+            if (k != s.kindIndex()) throw new IllegalStateException("JVM backend: slot " + s + " became array " + k);
+            for (Value v : s.members()) (f ? bind.floatSlots : bind.doubleSlots).get(k).add(v.type().shape().numel());
+        }
+        for (int i = 0; i < g.inputs().size(); i++) sp.location.put(g.inputs().get(i), sp.locate(g.inputs().get(i)));
+        for (Node n : g.nodes()) {
+            for (Value v : n.outputs()) sp.location.put(v, sp.locate(v));
             GroupPlan gp = sp.groups.get(n);
-            if (gp != null) for (Value v : gp.internals()) cands.add(new Candidate(v, i, i, false));
+            if (gp != null) for (Value v : gp.internals()) sp.location.put(v, sp.locate(v));
         }
-        // greedy interval colouring per storage type; candidates are already in start order
-        List<int[]> floatBusy = new ArrayList<>(), doubleBusy = new ArrayList<>(); // {slot, end}
-        for (Candidate c : cands) {
-            boolean f = KernelEmitter.isFloat(c.value.type().dtype());
-            List<int[]> busy = f ? floatBusy : doubleBusy;
-            int[] chosen = null;
-            if (!c.pinned) for (int[] s : busy) if (s[1] < c.start) { chosen = s; break; }
-            if (chosen == null) {
-                chosen = new int[]{bind.newSlot(f), -1};
-                if (!c.pinned) busy.add(chosen);
-            }
-            chosen[1] = Math.max(chosen[1], c.end);
-            (f ? bind.floatSlots : bind.doubleSlots).get(chosen[0]).add(c.value.type().shape().numel());
-            sp.location.put(c.value, new Location(Location.Kind.SLOT, chosen[0], f));
-        }
-        for (Node n : nodes) if (sp.isView(n)) sp.location.put(n.output(), sp.location(rootOf(root, n.input(0))));
         for (GroupPlan gp : sp.groups.values()) {
             for (var e : gp.outer.entrySet()) sp.location.put(e.getKey(), sp.location(e.getValue()));
             for (Node n : gp.nodes)
@@ -145,39 +139,43 @@ final class StoragePlan {
         return sp;
     }
 
-    /**
-     * UPDATE outputs written straight into the caller's array of the input they update: the input
-     * is no output itself, is not read after the update's node, and the group computing the update
-     * reads it only at the point it writes ({@link GroupPlan#canWriteOver}).
-     */
-    private static Map<Value, Value> donations(Graph g, StoragePlan sp, Map<Value, Value> root, Map<Value, Integer> lastUse, Set<Value> pinned) {
-        Map<Value, Value> out = new IdentityHashMap<>();
-        Map<Node, Integer> index = new IdentityHashMap<>();
-        for (int i = 0; i < g.nodes().size(); i++) index.put(g.nodes().get(i), i);
-        Set<Value> taken = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Graph.Output o : g.outputs()) {
-            if (o.role() != Graph.Output.Role.UPDATE) continue;
-            Value u = o.value(), p = g.input(o.name()).orElse(null);
-            if (p == null || !p.type().equals(u.type()) || u.isGraphInput() || pinned.contains(p) || !taken.add(p)) continue;
-            Node n = u.producer();
-            GroupPlan gp = sp.groups.get(n);
-            if (gp == null || StoragePlan.isAlias(n) || out.containsKey(u)) continue;
-            if (lastUse.getOrDefault(p, -1) > index.get(n)) continue;
-            if (g.outputs().stream().filter(x -> x.value() == u).count() > 1) continue;
-            Value inner = null, innerIn = null;
-            for (var e : gp.outer.entrySet()) {
-                if (e.getValue() == u && !e.getKey().equals(p)) inner = e.getKey();
-                if (e.getValue() == p && n.inputs().contains(p) && e.getKey() != e.getValue() || e.getValue() == p && e.getKey() == p) innerIn = e.getKey();
-            }
-            long copies = gp.outer.entrySet().stream().filter(e -> e.getValue() == p).count();
-            if (inner == null || innerIn == null || copies != 1 || !gp.canWriteOver(inner, innerIn)) continue;
-            out.put(u, p);
-        }
-        return out;
+    /** The array the plan puts {@code v} in. */
+    private Location locate(Value v) {
+        boolean f = KernelEmitter.isFloat(v.type().dtype());
+        if (memory.home(v) instanceof MemoryPlan.InSlot s) return new Location(Location.Kind.SLOT, s.slot().kindIndex(), s.slot().kind().equals("float"));
+        return new Location(Location.Kind.INPUT, ((MemoryPlan.InInput) memory.home(v)).index(), f);
     }
 
-    private static Value rootOf(Map<Value, Value> root, Value v) {
-        Value r = root.get(v);
-        return r == null ? v : r;
+    /** What this backend's code reads and writes, for the planner. */
+    private final class Jvm implements Materialization {
+        @Override public ElementStorage storage() { return JVM_STORAGE; }
+
+        @Override public boolean isView(Node n) { return StoragePlan.this.isView(n); }
+
+        @Override public List<Value> temporaries(Node n) {
+            GroupPlan gp = groups.get(n);
+            return gp == null ? List.of() : gp.internals();
+        }
+
+        @Override public boolean mayWriteInPlace(Node n, Value result, Value operand) { return writesOver(n, result, operand); }
+
+        @Override public boolean mayDonate(Node n, Value update, Value input, boolean readByNode) { return writesOver(n, update, input); }
+
+        /**
+         * Whether the group of {@code n} may write its result {@code r} into the array of its
+         * operand {@code in}: the group reads {@code in} through one region input, and only in loop
+         * nests up to the one computing {@code r}, there at the point being written.
+         */
+        private boolean writesOver(Node n, Value r, Value in) {
+            GroupPlan gp = groups.get(n);
+            if (gp == null || isAlias(n)) return false;
+            Value inner = null, innerIn = null;
+            for (var e : gp.outer.entrySet()) {
+                if (e.getValue() == r && e.getKey() != in) inner = e.getKey();
+                if (e.getValue() == in && n.inputs().contains(in) && e.getKey() != e.getValue() || e.getValue() == in && e.getKey() == in) innerIn = e.getKey();
+            }
+            long copies = gp.outer.entrySet().stream().filter(e -> e.getValue() == in).count();
+            return inner != null && innerIn != null && copies == 1 && gp.canWriteOver(inner, innerIn);
+        }
     }
 }

@@ -63,7 +63,7 @@ class ConvLoweringsTest {
             for (int k = 0; k < bias.length; k++) bias[k] = 2 * r.nextFloat() - 1;
             em.bind(biasOrNull, storage(dt, bias, 2), 2);
         }
-        if (bias == null && act == Gemm.ACT_NONE) Lowerings.get(op.name()).emit(node, em);
+        if (bias == null && act == Gemm.ACT_NONE) LoweringTable.kernel(node.op()).emit(node, em);
         else ConvLowerings.emitConv2d(node, em, biasOrNull, act, y);
         if (em.calls != 1) throw new AssertionError(what + ": expected one kernel call, got " + em.calls);
 

@@ -8,6 +8,7 @@ import dlc.ir.OpDef;
 import dlc.ir.Shape;
 import dlc.ir.TensorType;
 import dlc.ir.Value;
+import dlc.ir.ops.Ops;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
 import dlc.ir.ops.Ops;
@@ -58,7 +59,7 @@ class GemmLoweringsTest {
         DirectKernelEmitter e = new DirectKernelEmitter(Map.of());
         int actCode = act == null ? Gemm.ACT_NONE : act == Ops.RELU ? Gemm.ACT_RELU : act == Ops.TANH ? Gemm.ACT_TANH : Gemm.ACT_SIGMOID;
         if (withBias || act != null) GemmLowerings.emitMatmul(node, e, bias, withBias ? Gemm.BIAS_COL : Gemm.BIAS_NONE, actCode, y);
-        else Lowerings.get("matmul").emit(node, e);
+        else LoweringTable.kernel(Ops.MATMUL).emit(node, e);
         Object[] arrays = new Object[3 + (withBias ? 1 : 0)];
         arrays[e.slot(a)] = storage(ta);
         arrays[e.slot(b)] = storage(tb);
@@ -171,7 +172,7 @@ class GemmLoweringsTest {
         Value mm = g.op(Ops.MATMUL, a, b);
         g.output("y", Graph.Output.Role.OUTPUT, mm);
         DirectKernelEmitter e = new DirectKernelEmitter(Map.of("B", 3L));
-        Lowerings.get("matmul").emit(mm.producer(), e);
+        LoweringTable.kernel(Ops.MATMUL).emit(mm.producer(), e);
         double[] x = new double[12], w = new double[8], y = new double[6];
         for (int i = 0; i < 12; i++) x[i] = i;
         for (int i = 0; i < 8; i++) w[i] = i - 3;

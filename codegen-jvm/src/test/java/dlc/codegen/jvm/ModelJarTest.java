@@ -65,6 +65,7 @@ class ModelJarTest {
             assertEquals(rest.stream().sorted().toList(), rest, "entries in name order");
             for (String n : List.of("com/acme/Scale.class", "dlc/codegen/jvm/HandWrittenGraph.class", "com/acme/Scale.weights/dense.w.npy",
                     "com/acme/Scale.weights/c.npy", "dlc/runtime/Model.class", "dlc/runtime/CompiledGraph.class", "dlc/runtime/Npy.class",
+                    "dlc/numerics/Rng.class", "dlc/numerics/Ints.class", "dlc/numerics/Half.class", // what generated code calls beside the runtime
                     "META-INF/dlc/API.txt"))
                 assertTrue(names.contains(n), n + " in " + names);
             String api = new String(jar.getInputStream(jar.getEntry("META-INF/dlc/API.txt")).readAllBytes());
@@ -125,6 +126,45 @@ class ModelJarTest {
         text = new String(p.getInputStream().readAllBytes());
         assertEquals(2, p.waitFor(), text);
         assertTrue(text.contains("several outputs"), text);
+    }
+
+    /**
+     * Generated code calls dlc-numerics (random draws, integer wrapping, f16 rounding) as well as the
+     * runtime: a jar of such a graph runs under java -jar with nothing else on the classpath, and
+     * gives the interpreter's values exactly (the same definitions run on both sides).
+     */
+    @Test
+    void javaDashJarCarriesTheNumericsClasses() throws Exception {
+        dlc.ir.Graph g = dlc.ir.text.IrParser.parseGraph("""
+                graph g(%k: i64[], %a: i32[3]) {
+                  %0 = random_uniform(%k) {shape=<3>} : f32[3]
+                  %1 = add(%a, %a) : i32[3]
+                  %2 = cast(%0) {dtype=f16} : f16[3]
+                  %3 = cast(%2) {dtype=f32} : f32[3]
+                  output u = %0
+                  output s = %1
+                  output h = %3
+                }
+                """);
+        Path jar = dir.resolve("numerics.jar");
+        Files.write(jar, ModelJar.build(g, "com.acme.Draw", Map.of(), "Draw").jar());
+        Path k = dir.resolve("k.npy"), a = dir.resolve("a.npy");
+        Files.write(k, Npy.bytes(Tensor.of("i64", new double[]{12345})));
+        Files.write(a, Npy.bytes(Tensor.of("i32", new double[]{1, 0x7fffffff, -7}, 3)));
+        Process p = new ProcessBuilder(java(), "-jar", jar.toString(), "--input", "k=" + k, "--input", "a=" + a,
+                "--output", "u=" + dir.resolve("u.npy"), "--output", "s=" + dir.resolve("s.npy"), "--output", "h=" + dir.resolve("h.npy"))
+                .redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), text);
+        Map<String, dlc.ir.eval.Tensor> want = dlc.ir.eval.Interpreter.run(g, Map.of(
+                "k", dlc.ir.eval.Tensor.scalar(dlc.ir.DType.I64, 12345),
+                "a", new dlc.ir.eval.Tensor(dlc.ir.DType.I32, new int[]{3}, new double[]{1, 0x7fffffff, -7})));
+        assertArrayEquals(new double[]{2, -2, -14}, want.get("s").data(), "i32 wraps");
+        for (String out : List.of("u", "s", "h")) {
+            Tensor got = Npy.read(dir.resolve(out + ".npy"));
+            double[] w = want.get(out).data();
+            for (int i = 0; i < w.length; i++) assertEquals(w[i], got.get(i), 0.0, out + "[" + i + "]");
+        }
     }
 
     @Test

@@ -95,7 +95,7 @@ public final class Interp {
             if (dtype.isInteger() && (x != Math.rint(x) || Double.isInfinite(x)))
                 throw error(span, "the float " + Vals.show(v) + " cannot become an " + dtype + " value without rounding",
                         "cast the tensor to a float type first, e.g. cast(x, f32)");
-            if (dtype.isInteger() && dlc.runtime.Ints.wrap((long) x, dtype.intKind()) != x)
+            if (dtype.isInteger() && dlc.numerics.Ints.wrap((long) x, dtype.intKind()) != x)
                 throw error(span, "the integer " + Vals.show(v) + " is out of range for dtype " + dtype,
                         "use a wider dtype, e.g. cast(x, i64), or write the value that wraps");
         } else if (v instanceof DimV d) {

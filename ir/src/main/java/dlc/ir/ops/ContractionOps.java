@@ -81,7 +81,7 @@ final class ContractionOps {
             int r = batch.length;
             if (in[0].rank() > 1) out[r++] = m;
             if (in[1].rank() > 1) out[r] = n;
-            if (in[0].dtype().isInteger()) dlc.runtime.Ints.wrapAll(y, 0, y.length, in[0].dtype().intKind()); // exact sums, wrapped
+            if (in[0].dtype().isInteger()) dlc.numerics.Ints.wrapAll(y, 0, y.length, in[0].dtype().intKind()); // exact sums, wrapped
             return new Tensor[]{new Tensor(in[0].dtype(), out, y)};
         }
 

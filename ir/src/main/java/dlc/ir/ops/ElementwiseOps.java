@@ -3,7 +3,7 @@ package dlc.ir.ops;
 import dlc.ir.*;
 import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Tensor;
-import dlc.runtime.Ints;
+import dlc.numerics.Ints;
 
 import static dlc.ir.OpTrait.*;
 import java.util.EnumSet;
@@ -228,13 +228,13 @@ public final class ElementwiseOps {
     /**
      * One value cast to {@code to}: to bool x != 0; to an integer dtype {@link Ints#cast} (integers
      * wrap, floats truncate toward zero and saturate); to f16 and f32 rounded to nearest even in
-     * that format ({@link dlc.runtime.Half}). {@code fromInteger}: the source is an integer or bool.
+     * that format ({@link dlc.numerics.Half}). {@code fromInteger}: the source is an integer or bool.
      */
     public static double convert(double v, boolean fromInteger, DType to) {
         return switch (to) {
             case BOOL -> v != 0 ? 1 : 0;
             case I8, U8, I32, I64 -> Ints.cast(v, fromInteger, to.intKind());
-            case F16 -> dlc.runtime.Half.round(v);
+            case F16 -> dlc.numerics.Half.round(v);
             case F32 -> (float) v;
             case F64 -> v;
         };
@@ -283,7 +283,7 @@ public final class ElementwiseOps {
                     (c, x, y, g) -> mul(c, g, mul(c, c.scalar(-0.5, x.type().dtype()), mul(c, y, mul(c, y, y))))),
             new Unary("tanh", FLOAT, Math::tanh, (c, x, y, g) -> mul(c, g, c.op(Ops.SUB, one(c, y), mul(c, y, y)))),
             new Unary("sigmoid", FLOAT, ElementwiseOps::sigmoid, (c, x, y, g) -> mul(c, g, mul(c, y, c.op(Ops.SUB, one(c, y), y)))),
-            new Unary("erf", FLOAT, dlc.runtime.SpecialFunctions::erf, (c, x, y, g) -> mul(c, g,
+            new Unary("erf", FLOAT, dlc.numerics.SpecialFunctions::erf, (c, x, y, g) -> mul(c, g,
                     mul(c, c.scalar(2 / Math.sqrt(Math.PI), x.type().dtype()), c.op(Ops.EXP, c.op(Ops.NEG, mul(c, x, x)))))),
             new Unary("sin", FLOAT, Math::sin, (c, x, y, g) -> mul(c, g, c.op(Ops.COS, x))),
             new Unary("cos", FLOAT, Math::cos, (c, x, y, g) -> c.op(Ops.NEG, mul(c, g, c.op(Ops.SIN, x)))),

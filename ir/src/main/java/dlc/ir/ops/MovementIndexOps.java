@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Indexed movement: gather (index_select) and its adjoint scatter_add. Indices are of an integer
  * dtype and any rank; a negative index counts from the end of the axis (NumPy, ONNX), and one
- * outside {@code [-size, size)} is a run-time error ({@link dlc.runtime.Indexing#resolve}, the
+ * outside {@code [-size, size)} is a run-time error ({@link dlc.numerics.Indices#resolve}, the
  * definition the JVM backend shares).
  */
 final class MovementIndexOps {
@@ -32,7 +32,7 @@ final class MovementIndexOps {
 
     /** The position index {@code v} names (negative: from the end), or an IllegalArgumentException naming it and the axis size. */
     static int checkedIndex(OpDef op, double v, int axis, int size) {
-        return dlc.runtime.Indexing.resolve(op.name(), v, size);
+        return dlc.numerics.Indices.resolve(op.name(), v, size);
     }
 
     /** gather(x, idx) {axis}: {@code out[o, j, i] = x[o, idx[j], i]} with o, j, i the outer, index and inner positions. */

@@ -3,7 +3,7 @@ package dlc.ir.ops;
 import dlc.ir.*;
 import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Tensor;
-import dlc.runtime.Rng;
+import dlc.numerics.Rng;
 
 import java.util.List;
 

@@ -132,7 +132,7 @@ public final class ReduceOps {
             Arrays.fill(y, identity(x.dtype()));
             for (int i = 0; i < xs.length; i++) y[target[i]] = combine(y[target[i]], xs[i]);
             if (fn == Fn.MEAN) for (int j = 0; j < y.length; j++) y[j] /= count; // 0/0 = NaN for empty means
-            if (fn == Fn.SUM && x.dtype().isInteger()) dlc.runtime.Ints.wrapAll(y, 0, y.length, x.dtype().intKind());
+            if (fn == Fn.SUM && x.dtype().isInteger()) dlc.numerics.Ints.wrapAll(y, 0, y.length, x.dtype().intKind());
             return new Tensor[]{new Tensor(x.dtype(), outShape, y)};
         }
 

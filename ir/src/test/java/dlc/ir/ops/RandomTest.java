@@ -4,7 +4,7 @@ import dlc.ir.*;
 import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
-import dlc.runtime.Rng;
+import dlc.numerics.Rng;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -29,7 +29,10 @@ public final class ByteSizes {
      * Bytes of a value of type {@code t}. Throws IllegalArgumentException naming the symbols that
      * {@code bindings} leaves unbound.
      */
-    public static long of(TensorType t, Map<String, Long> bindings) {
+    public static long of(TensorType t, Map<String, Long> bindings) { return of(t, bindings, ElementStorage.NATIVE); }
+
+    /** Bytes of a value of type {@code t} in {@code storage}; unbound symbols as in {@link #of(TensorType, Map)}. */
+    public static long of(TensorType t, Map<String, Long> bindings, ElementStorage storage) {
         Set<String> missing = new TreeSet<>(t.shape().symbols());
         missing.removeAll(bindings.keySet());
         if (!missing.isEmpty())
@@ -37,6 +40,6 @@ public final class ByteSizes {
                     + missing.iterator().next() + "=128)");
         long n = 1;
         for (Dim d : t.shape().dims()) n = Math.multiplyExact(n, d.eval(bindings));
-        return Math.multiplyExact(n, elementBytes(t.dtype()));
+        return Math.multiplyExact(n, storage.elementBytes(t.dtype()));
     }
 }

@@ -1,6 +1,7 @@
 package dlc.passes.memory;
 
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 
 import java.util.Map;
 
@@ -12,21 +13,31 @@ import java.util.Map;
  *                        a scan counts 1 plus the kernels of its body
  * @param bytesMoved      estimated memory traffic: each kernel reads its distinct operands and writes its
  *                        results once; a scan moves its body's traffic once per step
- * @param peakBytes       the {@link MemoryPlan}'s peak (reuse of dead values' memory and in-place updates)
- * @param totalBytes      the sum of all values' sizes (no reuse)
- * @param lowerBoundBytes the most bytes live at once (no plan does better)
+ * @param peakBytes       the {@link MemoryPlan}'s peak: the inputs plus every buffer the plan allocates
+ * @param bufferBytes     the buffers the plan allocates (its slots): what the backend allocates for the graph's values
+ * @param totalBytes      the sum of all stored values' sizes (no reuse)
+ * @param lowerBoundBytes the most bytes live at once (no plan with the same in-place choices does better)
  */
-public record GraphStats(long ops, long kernels, long bytesMoved, long peakBytes, long totalBytes, long lowerBoundBytes) {
-    /** The stats of {@code g} with symbolic dims bound by {@code bindings} (every symbol of a size must be bound). */
+public record GraphStats(long ops, long kernels, long bytesMoved, long peakBytes, long bufferBytes, long totalBytes, long lowerBoundBytes) {
+    /**
+     * The stats of {@code g} with symbolic dims bound by {@code bindings} (every symbol of a size
+     * must be bound), memory from the backend-neutral plan ({@link Materialization#standard()}).
+     */
     public static GraphStats of(Graph g, Map<String, Long> bindings) {
-        MemoryPlan plan = MemoryPlanner.plan(g, bindings);
-        return new GraphStats(ops(g), kernels(g), bytesMoved(g, bindings), plan.peakBytes(), plan.totalBytes(), plan.lowerBoundBytes());
+        return of(MemoryPlanner.plan(g).layout(bindings, 1));
+    }
+
+    /** The stats of a planned graph, memory from its plan under the layout's binding. */
+    public static GraphStats of(MemoryPlan.Layout layout) {
+        Graph g = layout.plan().graph();
+        return new GraphStats(ops(g), kernels(g), bytesMoved(g, layout.bindings()), layout.peakBytes(), layout.bufferBytes(),
+                layout.totalBytes(), layout.lowerBoundBytes());
     }
 
     static long ops(Graph g) {
         long n = 0;
         for (Node node : g.nodes()) {
-            if (!node.op().name().equals("fusion")) n++;
+            if (node.op() != Ops.FUSION) n++;
             for (Graph r : node.regions()) n += ops(r);
         }
         return n;
@@ -36,7 +47,7 @@ public record GraphStats(long ops, long kernels, long bytesMoved, long peakBytes
         long n = 0;
         for (Node node : g.nodes()) {
             n++;
-            if (node.op().name().equals("scan")) n += kernels(node.regions().get(0));
+            if (node.op() == Ops.SCAN) n += kernels(node.regions().get(0));
         }
         return n;
     }
@@ -44,7 +55,7 @@ public record GraphStats(long ops, long kernels, long bytesMoved, long peakBytes
     static long bytesMoved(Graph g, Map<String, Long> bindings) {
         long total = 0;
         for (Node node : g.nodes()) {
-            if (node.op().name().equals("scan")) {
+            if (node.op() == Ops.SCAN) {
                 total += Math.multiplyExact(scanSteps(node, bindings), bytesMoved(node.regions().get(0), bindings));
                 continue;
             }

@@ -31,16 +31,17 @@ public record StepMemory(long params, long gradients, long state, long activatio
         return !g.inputs(Value.Role.PARAM).isEmpty() && g.outputs().stream().anyMatch(o -> o.role() == Graph.Output.Role.UPDATE);
     }
 
-    /** The reference of the planned graph {@code p.graph()}. */
-    public static StepMemory of(MemoryPlan p) {
+    /** The reference of the planned graph under a layout's binding. */
+    public static StepMemory of(MemoryPlan.Layout layout) {
+        MemoryPlan p = layout.plan();
         Graph g = p.graph();
         long params = 0, state = 0;
         Set<TensorType> paramTypes = new HashSet<>();
         for (Value v : g.inputs(Value.Role.PARAM)) {
-            params += p.bytes().get(v);
+            params += layout.bytes().get(v);
             paramTypes.add(v.type());
         }
-        for (Value v : g.inputs(Value.Role.STATE)) state += p.bytes().get(v);
+        for (Value v : g.inputs(Value.Role.STATE)) state += layout.bytes().get(v);
         Set<Value> excluded = Collections.newSetFromMap(new IdentityHashMap<>());
         excluded.addAll(g.inputs(Value.Role.PARAM));
         excluded.addAll(g.inputs(Value.Role.STATE));
@@ -52,7 +53,7 @@ public record StepMemory(long params, long gradients, long state, long activatio
                 Value v = e.getKey();
                 MemoryPlan.Interval iv = e.getValue();
                 if (excluded.contains(v) || paramTypes.contains(v.type()) || iv.start() > pos || pos > iv.end()) continue;
-                sum += p.bytes().get(v);
+                sum += layout.bytes().get(v);
             }
             activations = Math.max(activations, sum);
         }

@@ -1,4 +1,4 @@
-package dlc.runtime;
+package dlc.numerics;
 
 /**
  * The counter-based random number generator, defined here once: the reference interpreter's random

@@ -1,4 +1,4 @@
-package dlc.runtime;
+package dlc.numerics;
 
 /**
  * IEEE 754 binary16 (f16) rounding for Java 17 ({@code Float.floatToFloat16} is Java 20). f16

@@ -16,7 +16,7 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-class NpyTest {
+class NpyFilesTest {
     @TempDir Path dir;
 
     private static final Path F = Path.of("fixture.npy");
@@ -37,15 +37,15 @@ class NpyTest {
     @Test
     void f16IsWrittenAsF32() throws Exception {
         Path p = dir.resolve("h.npy");
-        Npy.write(p, new Tensor(DType.F16, new int[]{2}, new double[]{0.5, -1}));
-        Tensor back = Npy.read(p);
+        NpyFiles.write(p, new Tensor(DType.F16, new int[]{2}, new double[]{0.5, -1}));
+        Tensor back = NpyFiles.read(p);
         assertEquals(DType.F32, back.dtype());
         assertArrayEquals(new double[]{0.5, -1}, back.data());
     }
 
     @Property(tries = 50)
     void anyF64TensorRoundTripsExactly(@ForAll("tensors") Tensor t) throws Exception {
-        assertEquals(t, Npy.decode(F, Npy.encode(t)));
+        assertEquals(t, NpyFiles.decode(F, NpyFiles.encode(t)));
     }
 
     @Provide
@@ -60,8 +60,8 @@ class NpyTest {
 
     private void assertRoundTrip(Tensor t) throws Exception {
         Path p = dir.resolve("t.npy");
-        Npy.write(p, t);
-        assertEquals(t, Npy.read(p));
+        NpyFiles.write(p, t);
+        assertEquals(t, NpyFiles.read(p));
     }
 
     // ---- the exact bytes NumPy writes and reads --------------------------------------------------
@@ -69,7 +69,7 @@ class NpyTest {
     @Test
     void writesTheSameBytesAsNumpySave() {
         // np.save(f, np.array([[1.5, -2], [3, 4]], dtype='<f4')): 10-byte preamble, header padded to 128, 16 data bytes
-        byte[] b = Npy.encode(new Tensor(DType.F32, new int[]{2, 2}, new double[]{1.5, -2, 3, 4}));
+        byte[] b = NpyFiles.encode(new Tensor(DType.F32, new int[]{2, 2}, new double[]{1.5, -2, 3, 4}));
         String header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }";
         byte[] expected = npy(1, header, le(4).putFloat(1.5f).putFloat(-2).putFloat(3).putFloat(4));
         assertEquals(144, b.length);
@@ -78,15 +78,15 @@ class NpyTest {
 
     @Test
     void writesOneDimAndScalarShapesAsPythonTuples() {
-        assertTrue(headerOf(Npy.encode(new Tensor(DType.BOOL, new int[]{3}, new double[]{1, 0, 1}))).contains("'descr': '|b1'"));
-        assertTrue(headerOf(Npy.encode(new Tensor(DType.BOOL, new int[]{3}, new double[]{1, 0, 1}))).contains("'shape': (3,)"));
-        assertTrue(headerOf(Npy.encode(Tensor.scalar(DType.I64, 7))).contains("'shape': ()"));
+        assertTrue(headerOf(NpyFiles.encode(new Tensor(DType.BOOL, new int[]{3}, new double[]{1, 0, 1}))).contains("'descr': '|b1'"));
+        assertTrue(headerOf(NpyFiles.encode(new Tensor(DType.BOOL, new int[]{3}, new double[]{1, 0, 1}))).contains("'shape': (3,)"));
+        assertTrue(headerOf(NpyFiles.encode(Tensor.scalar(DType.I64, 7))).contains("'shape': ()"));
     }
 
     @Test
     void readsVersion1LittleEndianF4() throws Exception {
         byte[] b = npy(1, "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", le(4).putFloat(1).putFloat(-0.5f).putFloat(2));
-        Tensor t = Npy.decode(F, b);
+        Tensor t = NpyFiles.decode(F, b);
         assertEquals(DType.F32, t.dtype());
         assertArrayEquals(new int[]{3}, t.shape());
         assertArrayEquals(new double[]{1, -0.5, 2}, t.data());
@@ -95,26 +95,26 @@ class NpyTest {
     @Test
     void readsVersion2And3Headers() throws Exception {
         byte[] v2 = npy(2, "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", le(8).putLong(-3).putLong(1L << 40));
-        assertEquals(new Tensor(DType.I64, new int[]{2}, new double[]{-3, 1L << 40}), Npy.decode(F, v2));
+        assertEquals(new Tensor(DType.I64, new int[]{2}, new double[]{-3, 1L << 40}), NpyFiles.decode(F, v2));
         byte[] v3 = npy(3, "{\"descr\": \"<i4\", \"fortran_order\": False, \"shape\": (1, 2)}", le(4).putInt(5).putInt(-6));
-        assertEquals(new Tensor(DType.I32, new int[]{1, 2}, new double[]{5, -6}), Npy.decode(F, v3));
+        assertEquals(new Tensor(DType.I32, new int[]{1, 2}, new double[]{5, -6}), NpyFiles.decode(F, v3));
     }
 
     @Test
     void readsBigEndianAndUnsignedBytes() throws Exception {
         ByteBuffer be = ByteBuffer.allocate(16).order(ByteOrder.BIG_ENDIAN).putDouble(1.25).putDouble(-8);
-        assertArrayEquals(new double[]{1.25, -8}, Npy.decode(F, npy(1, "{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", be)).data());
-        Tensor u = Npy.decode(F, npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }", le(1).put((byte) 200).put((byte) 3)));
+        assertArrayEquals(new double[]{1.25, -8}, NpyFiles.decode(F, npy(1, "{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }", be)).data());
+        Tensor u = NpyFiles.decode(F, npy(1, "{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }", le(1).put((byte) 200).put((byte) 3)));
         assertEquals(DType.U8, u.dtype(), "u1 is the u8 dtype, no conversion");
         assertArrayEquals(new double[]{200, 3}, u.data());
-        Tensor b = Npy.decode(F, npy(1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }", le(1).put((byte) 2).put((byte) 0)));
+        Tensor b = NpyFiles.decode(F, npy(1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }", le(1).put((byte) 2).put((byte) 0)));
         assertEquals(new Tensor(DType.BOOL, new int[]{2}, new double[]{1, 0}), b);
     }
 
     @Test
     void acceptsKeysInAnyOrderAndPython2Longs() throws Exception {
         byte[] b = npy(1, "{'shape': (1L, 2L), 'fortran_order': False, 'descr': '<i4'}", le(4).putInt(1).putInt(2));
-        assertArrayEquals(new int[]{1, 2}, Npy.decode(F, b).shape());
+        assertArrayEquals(new int[]{1, 2}, NpyFiles.decode(F, b).shape());
     }
 
     // ---- errors name the file and the problem ----------------------------------------------------
@@ -151,14 +151,14 @@ class NpyTest {
     }
 
     @Test
-    void missingFileIsAnNpyExceptionNamingIt() {
+    void missingFileIsADataExceptionNamingIt() {
         Path p = dir.resolve("absent.npy");
-        NpyException e = assertThrows(NpyException.class, () -> Npy.read(p));
+        DataException e = assertThrows(DataException.class, () -> NpyFiles.read(p));
         assertEquals(p + ": no such file", e.getMessage());
     }
 
     private static void assertError(byte[] bytes, String expected) {
-        NpyException e = assertThrows(NpyException.class, () -> Npy.decode(F, bytes));
+        DataException e = assertThrows(DataException.class, () -> NpyFiles.decode(F, bytes));
         assertTrue(e.getMessage().startsWith("fixture.npy: "), e.getMessage());
         assertTrue(e.getMessage().contains(expected), () -> "expected '" + expected + "' in: " + e.getMessage());
     }

@@ -1,4 +1,4 @@
-package dlc.runtime;
+package dlc.numerics;
 
 /**
  * Integer arithmetic on values held as doubles (both backends store i8, u8, i32 and i64 in

@@ -9,42 +9,43 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * Reads and writes NumPy {@code .npy} files as interpreter {@link Tensor}s (the CLI's inputs and
- * outputs) or as data set {@link Column}s (first axis = samples), through the runtime's codec
- * ({@link dlc.runtime.Npy}: the one strict .npy reader and writer, which model jars carry too), so
- * that {@code dlc run} and a model jar accept and refuse exactly the same files. Every failure is an
- * {@link NpyException} whose message names the file and says what is wrong; nothing else escapes
- * for a malformed file.
+ * NumPy {@code .npy} files as interpreter {@link Tensor}s (the CLI's inputs and outputs) or as data
+ * set {@link Column}s (first axis = samples). Not a codec: every byte is read and written by
+ * {@link dlc.runtime.Npy}, the one strict .npy reader and writer of dlc (model jars carry it), so
+ * that {@code dlc run}, {@code dlc train} and a model jar accept and refuse exactly the same files.
+ * This class converts between the runtime's storage and the interpreter's float64 one, and names
+ * the file in every error: a malformed file is a {@link DataException} saying which file and what
+ * is wrong, and nothing else escapes.
  *
  * <p>Values travel through float64 (the interpreter's storage): {@code i8} values beyond 2^53 lose
  * precision, and {@code f16} tensors are written as {@code <f4} (widening is exact).
  */
-public final class Npy {
-    private Npy() {}
+public final class NpyFiles {
+    private NpyFiles() {}
 
     /** Reads a .npy file. */
     public static Tensor read(Path file) throws IOException {
         byte[] bytes;
         try {
             long size = Files.size(file);
-            if (size > Integer.MAX_VALUE - 8) throw new NpyException(file, size + " bytes is too large for one .npy file (at most 2 GiB)");
+            if (size > Integer.MAX_VALUE - 8) throw failure(file, size + " bytes is too large for one .npy file (at most 2 GiB)");
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new NpyException(file, "no such file");
+            throw failure(file, "no such file");
         }
         return decode(file, bytes);
     }
 
     /** Decodes the bytes of a .npy file; {@code file} is used only in error messages. */
-    public static Tensor decode(Path file, byte[] bytes) throws NpyException {
+    public static Tensor decode(Path file, byte[] bytes) throws DataException {
         dlc.runtime.Tensor t;
         try {
             t = dlc.runtime.Npy.decode(bytes);
         } catch (IllegalArgumentException e) {
-            throw new NpyException(file, e.getMessage());
+            throw failure(file, e.getMessage());
         }
         DType dtype = DType.fromText(t.dtype());
-        if (dtype == null) throw new NpyException(file, "dtype " + t.dtype() + " is not one of the language's");
+        if (dtype == null) throw failure(file, "dtype " + t.dtype() + " is not one of the language's");
         double[] values;
         if (t.data() instanceof float[] f) {
             values = new double[f.length];
@@ -69,7 +70,7 @@ public final class Npy {
         try {
             return Column.fromTensor(name, t);
         } catch (IllegalArgumentException e) {
-            throw new NpyException(file, e.getMessage());
+            throw failure(file, e.getMessage());
         }
     }
 
@@ -92,5 +93,10 @@ public final class Npy {
             data = f;
         }
         return dlc.runtime.Npy.bytes(new dlc.runtime.Tensor(floats ? "f32" : t.dtype().text(), t.shape(), data));
+    }
+
+    /** A failure naming the file: "FILE: problem". */
+    private static DataException failure(Path file, String problem) {
+        return new DataException(file + ": " + problem);
     }
 }

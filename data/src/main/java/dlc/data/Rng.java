@@ -7,6 +7,13 @@ package dlc.data;
  * between JDKs, and its state cannot be read back. Here the sequence is defined by this file alone, so
  * data sets, shuffles and checkpoints ("RNG position" = {@link #state()}) reproduce on any JVM and in
  * generated model jars.
+ *
+ * <p>Not the graphs' generator {@code dlc.numerics.Rng}, though both end in SplitMix64's finalizer:
+ * that one is counter-based (draw {@code i} of a stream is a function of the key and {@code i}
+ * alone, 24-bit uniforms, Box-Muller normals), so that a compiled graph may compute elements in any
+ * order; this one is sequential (53-bit doubles, unbiased bounded integers, polar-method normals,
+ * a position that checkpoints record). Data sets and shuffles are defined by this sequence, so
+ * replacing it would change every synthetic data set and every epoch's batch order.
  */
 public final class Rng {
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;

@@ -1,4 +1,4 @@
-package dlc.runtime;
+package dlc.numerics;
 
 import org.junit.jupiter.api.Test;
 

@@ -13,7 +13,7 @@ import static dlc.runtime.Reference.*;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** gather and scatter_add against the reference ops, both storages, random axes and index shapes (repeats included). */
-class IndexingTest {
+class IndexingReferenceTest {
     private record View(int outer, int n, int inner) {}
 
     private static View view(int[] s, int axis) {

@@ -4,6 +4,7 @@ import dlc.ir.Attrs;
 import dlc.ir.DType;
 import dlc.ir.Shape;
 import dlc.ir.eval.Tensor;
+import dlc.numerics.Rng;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;

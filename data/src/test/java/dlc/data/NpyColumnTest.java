@@ -40,19 +40,19 @@ class NpyColumnTest {
 
     @Test void readsHandBuiltFilesOfSeveralDtypes() throws DataException {
         ByteBuffer f4 = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(1).putFloat(-2).putFloat(0.5f).putFloat(3);
-        Column c = Npy.decodeColumn(Path.of("a.npy"), npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }\n", f4.array(), 1), "x");
+        Column c = NpyFiles.decodeColumn(Path.of("a.npy"), npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }\n", f4.array(), 1), "x");
         assertArrayEquals(new int[]{2, 2}, c.shape());
         assertArrayEquals(new float[]{1, -2, 0.5f, 3}, c.floats());
 
-        Column i8 = Npy.decodeColumn(Path.of("b"), npy("{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }", le(8, ByteOrder.LITTLE_ENDIAN, 7, -1, 1L << 30), 2), "y");
+        Column i8 = NpyFiles.decodeColumn(Path.of("b"), npy("{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }", le(8, ByteOrder.LITTLE_ENDIAN, 7, -1, 1L << 30), 2), "y");
         assertArrayEquals(new int[]{7, -1, 1 << 30}, i8.ints());
-        Column be = Npy.decodeColumn(Path.of("c"), npy("{'descr': '>i2', 'fortran_order': False, 'shape': (2,), }", le(2, ByteOrder.BIG_ENDIAN, 258, -3), 1), "y");
+        Column be = NpyFiles.decodeColumn(Path.of("c"), npy("{'descr': '>i2', 'fortran_order': False, 'shape': (2,), }", le(2, ByteOrder.BIG_ENDIAN, 258, -3), 1), "y");
         assertArrayEquals(new int[]{258, -3}, be.ints());
-        Column u1 = Npy.decodeColumn(Path.of("d"), npy("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 1, 1), }", new byte[]{(byte) 255, 0}, 3), "y");
+        Column u1 = NpyFiles.decodeColumn(Path.of("d"), npy("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 1, 1), }", new byte[]{(byte) 255, 0}, 3), "y");
         assertArrayEquals(new int[]{255, 0}, u1.ints());
         assertArrayEquals(new int[]{2, 1, 1}, u1.shape());
         ByteBuffer f8 = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(0.25);
-        assertArrayEquals(new float[]{0.25f}, Npy.decodeColumn(Path.of("e"), npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", f8.array(), 1), "z").floats());
+        assertArrayEquals(new float[]{0.25f}, NpyFiles.decodeColumn(Path.of("e"), npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }", f8.array(), 1), "z").floats());
     }
 
     // Bytes of numpy.save (numpy 2.4) for: float32 [[1.5, -2], [3, 4]]; big-endian int64 [5, -6, 7]; bool
@@ -65,26 +65,26 @@ class NpyColumnTest {
     static byte[] hex(String h) { return java.util.HexFormat.of().parseHex(h); }
 
     @Test void readsFilesWrittenByNumpy() throws DataException {
-        Column f4 = Npy.decodeColumn(Path.of("f4.npy"), hex(NP_F4), "x");
+        Column f4 = NpyFiles.decodeColumn(Path.of("f4.npy"), hex(NP_F4), "x");
         assertArrayEquals(new int[]{2, 2}, f4.shape());
         assertArrayEquals(new float[]{1.5f, -2, 3, 4}, f4.floats());
-        assertArrayEquals(new int[]{5, -6, 7}, Npy.decodeColumn(Path.of("i8.npy"), hex(NP_I8), "y").ints());
-        assertArrayEquals(new int[]{1, 0}, Npy.decodeColumn(Path.of("b1.npy"), hex(NP_B1), "y").ints());
-        Column f8 = Npy.decodeColumn(Path.of("f8.npy"), hex(NP_F8), "x");
+        assertArrayEquals(new int[]{5, -6, 7}, NpyFiles.decodeColumn(Path.of("i8.npy"), hex(NP_I8), "y").ints());
+        assertArrayEquals(new int[]{1, 0}, NpyFiles.decodeColumn(Path.of("b1.npy"), hex(NP_B1), "y").ints());
+        Column f8 = NpyFiles.decodeColumn(Path.of("f8.npy"), hex(NP_F8), "x");
         assertArrayEquals(new int[]{1, 1}, f8.shape());
         assertArrayEquals(new float[]{0.25f}, f8.floats());
     }
 
     @Test void writesTheBytesNumpyWrites() {
-        assertEquals(NP_F4, java.util.HexFormat.of().formatHex(Npy.encode(Column.floats("x", new float[]{1.5f, -2, 3, 4}, 2))));
+        assertEquals(NP_F4, java.util.HexFormat.of().formatHex(NpyFiles.encode(Column.floats("x", new float[]{1.5f, -2, 3, 4}, 2))));
     }
 
     @Test void roundTripsColumns() throws IOException {
         Column f = Column.floats("x", new float[]{1, 2, 3, 4, 5, 6}, 3), i = Column.ints("y", new int[]{4, -5, 6});
         for (Column c : new Column[]{f, i}) {
             Path p = dir.resolve(c.name() + ".npy");
-            Files.write(p, Npy.encode(c));
-            Column back = Npy.readColumn(p, c.name());
+            Files.write(p, NpyFiles.encode(c));
+            Column back = NpyFiles.readColumn(p, c.name());
             assertArrayEquals(c.shape(), back.shape());
             assertEquals(c.toTensor(), back.toTensor());
             byte[] bytes = Files.readAllBytes(p);
@@ -110,7 +110,7 @@ class NpyColumnTest {
     }
 
     static String err(byte[] b) {
-        String m = assertThrows(DataException.class, () -> Npy.decodeColumn(Path.of("f.npy"), b, "x")).getMessage();
+        String m = assertThrows(DataException.class, () -> NpyFiles.decodeColumn(Path.of("f.npy"), b, "x")).getMessage();
         assertTrue(m.startsWith("f.npy: "), m);
         return m;
     }

@@ -24,10 +24,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A byte fuzzer for every file reader that takes user files: .npy (the runtime's codec, as model
- * jars use it, and dlc.data.Npy, as dlc run does), .safetensors, IDX (plain and gzipped) and CSV.
+ * jars use it, and dlc.data.NpyFiles over it, as dlc run does), .safetensors, IDX (plain and gzipped) and CSV.
  * Valid files are mutated (bytes flipped, set to syntax characters, inserted, deleted, duplicated,
  * truncated, numbers in headers made huge); every outcome must be a value or the reader's documented
- * exception (IllegalArgumentException from the runtime codec; NpyException, CheckpointException,
+ * exception (IllegalArgumentException from the runtime codec; DataException from NpyFiles, CheckpointException,
  * DataException from the others), never an internal error (NullPointerException, an index out of
  * bounds, NegativeArraySizeException, OutOfMemoryError, StackOverflowError, ...). A failure prints
  * the seed, the case and the smallest input (by deleting chunks) that still fails.
@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>CI runs {@value #DEFAULT_CASES} cases per reader from the fixed seed {@value #DEFAULT_SEED}
  * ({@code -Pthorough} ten times as many).
  * Before a change to a reader lands, run many more from fresh seeds:
- * {@code mvn -o -q test -pl stdlib -am -Dtest=ReaderFuzzTest -Ddlc.fuzz.cases=200000 -Ddlc.fuzz.seed=$RANDOM}.
+ * {@code mvn -o -q test -pl data -am -Dtest=ReaderFuzzTest -Ddlc.fuzz.cases=200000 -Ddlc.fuzz.seed=$RANDOM}.
  */
 class ReaderFuzzTest {
     static final int DEFAULT_CASES = 1500;
@@ -59,9 +59,9 @@ class ReaderFuzzTest {
 
     @Test void dataNpyAndColumns() {
         fuzz("dlc.data .npy", npySeeds(), b -> {
-            Npy.decode(FILE, b);
-            Npy.decodeColumn(FILE, b, "x");
-        }, NpyException.class);
+            NpyFiles.decode(FILE, b);
+            NpyFiles.decodeColumn(FILE, b, "x");
+        }, DataException.class);
     }
 
     @Test void safetensors() {
@@ -105,10 +105,10 @@ class ReaderFuzzTest {
 
     private static List<byte[]> npySeeds() {
         List<byte[]> s = new ArrayList<>();
-        s.add(Npy.encode(new Tensor(DType.F32, new int[]{2, 3}, new double[]{1, -2, 3.5, 0, 5, 6})));
-        s.add(Npy.encode(new Tensor(DType.I64, new int[]{3}, new double[]{-1, 0, 1L << 40})));
-        s.add(Npy.encode(Tensor.scalar(DType.F64, 0.25)));
-        s.add(Npy.encode(new Tensor(DType.BOOL, new int[]{0, 4}, new double[0])));
+        s.add(NpyFiles.encode(new Tensor(DType.F32, new int[]{2, 3}, new double[]{1, -2, 3.5, 0, 5, 6})));
+        s.add(NpyFiles.encode(new Tensor(DType.I64, new int[]{3}, new double[]{-1, 0, 1L << 40})));
+        s.add(NpyFiles.encode(Tensor.scalar(DType.F64, 0.25)));
+        s.add(NpyFiles.encode(new Tensor(DType.BOOL, new int[]{0, 4}, new double[0])));
         // format 2.0 and 3.0 with a big-endian u2 (the header text written by hand, as NumPy would)
         s.add(npy(2, "{'descr': '>u2', 'fortran_order': False, 'shape': (2,), }", new byte[]{0, 1, (byte) 0xff, (byte) 0xfe}));
         s.add(npy(3, "{\"descr\": \"|u1\", \"fortran_order\": False, \"shape\": (1L, 2L)}", new byte[]{7, 8}));

@@ -1,4 +1,4 @@
-package dlc.runtime;
+package dlc.numerics;
 
 /** Special functions the JDK lacks, accurate to float64 rounding where the interpreter needs them. */
 public final class SpecialFunctions {
