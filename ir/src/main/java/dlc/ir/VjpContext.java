@@ -1,6 +1,7 @@
 package dlc.ir;
 
 import dlc.ir.ops.Ops;
+
 import java.util.ArrayList;
 import java.util.List;
 

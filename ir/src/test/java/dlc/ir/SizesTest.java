@@ -1,6 +1,7 @@
 package dlc.ir;
 
 import dlc.ir.ops.Ops;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

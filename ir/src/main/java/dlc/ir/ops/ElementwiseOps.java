@@ -5,12 +5,13 @@ import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Tensor;
 import dlc.numerics.Ints;
 
-import static dlc.ir.OpTrait.*;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
+
+import static dlc.ir.OpTrait.*;
 
 /**
  * Elementwise ops: unary math, binary arithmetic with numpy broadcasting, comparisons and logic

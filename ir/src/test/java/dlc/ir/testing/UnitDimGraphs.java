@@ -1,7 +1,7 @@
 package dlc.ir.testing;
 
-import dlc.ir.ops.Ops;
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 import net.jqwik.api.*;
 
 import java.util.*;

@@ -1,7 +1,7 @@
 package dlc.passes.simplify;
 
-import dlc.ir.ops.Ops;
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 import dlc.passes.Pass;
 
 import java.util.*;

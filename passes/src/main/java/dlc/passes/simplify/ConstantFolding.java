@@ -1,9 +1,9 @@
 package dlc.passes.simplify;
 
-import dlc.ir.ops.Ops;
 import dlc.ir.*;
 import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import dlc.passes.Pass;
 
 import java.util.*;

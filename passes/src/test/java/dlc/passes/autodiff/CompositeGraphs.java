@@ -1,10 +1,10 @@
 package dlc.passes.autodiff;
 
-import dlc.ir.ops.Ops;
 import dlc.ir.*;
 import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import dlc.ir.testing.RandomGraphs;
 
 import java.util.*;

@@ -1,9 +1,9 @@
 package dlc.passes.autodiff;
 
-import dlc.ir.ops.Ops;
-import dlc.ir.testing.OpLists;
 import dlc.ir.*;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
+import dlc.ir.testing.OpLists;
 import net.jqwik.api.*;
 
 import java.util.*;

@@ -1,7 +1,7 @@
 package dlc.passes.autodiff;
 
-import dlc.ir.ops.Ops;
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,8 +1,8 @@
 package dlc.passes.autodiff;
 
-import dlc.ir.ops.Ops;
 import dlc.ir.*;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 
 import java.util.*;
 

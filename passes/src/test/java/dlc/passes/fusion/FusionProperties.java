@@ -1,9 +1,9 @@
 package dlc.passes.fusion;
 
-import dlc.ir.ops.Ops;
 import dlc.ir.*;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import dlc.ir.testing.RandomGraphs;
 import dlc.ir.testing.UnitDimGraphs;
 import dlc.ir.text.IrParser;

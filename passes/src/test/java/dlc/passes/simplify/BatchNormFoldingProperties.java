@@ -1,9 +1,9 @@
 package dlc.passes.simplify;
 
-import dlc.ir.ops.Ops;
 import dlc.ir.*;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import dlc.ir.text.IrParser;
 import net.jqwik.api.*;
 

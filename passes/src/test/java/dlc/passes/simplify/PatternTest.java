@@ -21,37 +21,37 @@ class PatternTest {
               %one = constant() {dtype=f32, shape=<>, values=[1.0]} : f32[]
               %two = constant() {dtype=f32, shape=<>, values=[2.0]} : f32[]
               %zero = constant() {dtype=f32, shape=<>, values=[0.0]} : f32[]
-              %x1 = mul(%x, %one) : f32[3]
-              %1x = mul(%one, %x) : f32[3]
-              %x0 = sub(%x, %zero) : f32[3]
-              %0x = sub(%zero, %x) : f32[3]
-              %2y = mul(%two, %y) : f32[3]
-              %n = add(%2y, %y) : f32[3]
-              %m = add(%y, %2y) : f32[3]
-              %k = add(%x, %2y) : f32[3]
+              %xone = mul(%x, %one) : f32[3]
+              %onex = mul(%one, %x) : f32[3]
+              %xzero = sub(%x, %zero) : f32[3]
+              %zerox = sub(%zero, %x) : f32[3]
+              %twoy = mul(%two, %y) : f32[3]
+              %n = add(%twoy, %y) : f32[3]
+              %m = add(%y, %twoy) : f32[3]
+              %k = add(%x, %twoy) : f32[3]
               output a = %n
             }
             """);
 
-    private static Node node(String name) {
+    private static Node at(String name) {
         return G.nodes().stream().filter(n -> n.output().name().equals(name)).findFirst().orElseThrow();
     }
 
-    private static Value value(String name) { return node(name).output(); }
+    private static Value value(String name) { return at(name).output(); }
 
     @Test
     void aCommutativeOpMatchesWithTheOperandsSwapped() {
         Pattern xTimesOne = op(Ops.MUL, var("x"), splat(1));
         Value x = G.inputs().get(0);
-        assertSame(x, xTimesOne.match(node("x1")).orElseThrow().get("x"));
-        assertSame(x, xTimesOne.match(node("1x")).orElseThrow().get("x"));
+        assertSame(x, xTimesOne.match(at("xone")).orElseThrow().get("x"));
+        assertSame(x, xTimesOne.match(at("onex")).orElseThrow().get("x"));
     }
 
     @Test
     void aNonCommutativeOpMatchesOnlyAsWritten() {
         Pattern xMinusZero = op(Ops.SUB, var("x"), splat(0));
-        assertTrue(xMinusZero.match(node("x0")).isPresent());
-        assertEquals(Optional.empty(), xMinusZero.match(node("0x")));
+        assertTrue(xMinusZero.match(at("xzero")).isPresent());
+        assertEquals(Optional.empty(), xMinusZero.match(at("zerox")));
     }
 
     @Test
@@ -59,21 +59,21 @@ class PatternTest {
         // (2 * y) + y and y + (y * 2), written once as x + x*2 with x bound once
         Pattern p = op(Ops.ADD, var("y"), op(Ops.MUL, var("y"), splat(2)));
         Value y = G.inputs().get(1);
-        assertSame(y, p.match(node("n")).orElseThrow().get("y"));
-        assertSame(y, p.match(node("m")).orElseThrow().get("y"));
+        assertSame(y, p.match(at("n")).orElseThrow().get("y"));
+        assertSame(y, p.match(at("m")).orElseThrow().get("y"));
         // x + 2*y: the repeated variable must be one value, in every order tried
-        assertEquals(Optional.empty(), p.match(node("k")));
+        assertEquals(Optional.empty(), p.match(at("k")));
     }
 
     @Test
     void aFailedAlternativeLeavesNoBindingBehind() {
-        // on %n = add(%2y, %y) the written order binds b = %2y and then fails (%y is no mul);
+        // on %n = add(%twoy, %y) the written order binds b = %twoy and then fails (%y is no mul);
         // the swapped order must start clean, or the stale b would reject b = %y
         Pattern p = op(Ops.ADD, var("b"), node("inner", Ops.MUL, splat(2), var("a")));
-        Pattern.Match m = p.match(node("n")).orElseThrow();
+        Pattern.Match m = p.match(at("n")).orElseThrow();
         Value y = G.inputs().get(1);
         assertSame(y, m.get("b"));
         assertSame(y, m.get("a"));
-        assertSame(value("2y"), m.node("inner").output());
+        assertSame(value("twoy"), m.node("inner").output());
     }
 }

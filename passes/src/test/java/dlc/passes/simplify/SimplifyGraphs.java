@@ -1,9 +1,9 @@
 package dlc.passes.simplify;
 
-import dlc.ir.ops.Ops;
 import dlc.ir.*;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import dlc.ir.testing.RandomGraphs;
 import dlc.passes.ShapeInference;
 import net.jqwik.api.*;
