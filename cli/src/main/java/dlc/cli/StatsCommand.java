@@ -61,8 +61,9 @@ final class StatsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Graph g = load();
         if (grad) g = withGradients(g);
-        Graph before = new ShapeInference(dims).run(g);
-        Graph after = new Fusion().run(new Simplify().run(before));
+        // the dims stay symbolic, as in the graph the backend compiles (PassManager.standard()); -D binds them in the plan's layout
+        Graph before = new ShapeInference().run(g);
+        Graph after = optimized(before);
         GraphStats s0, s1;
         MemoryPlan.Layout planned;
         try {
@@ -78,6 +79,9 @@ final class StatsCommand implements Callable<Integer> {
         out.flush();
         return 0;
     }
+
+    /** The standard pipeline after shape inference (simplify, then fusion): the graph the JVM backend compiles. */
+    static Graph optimized(Graph shaped) { return new Fusion().run(new Simplify().run(shaped)); }
 
     private Graph load() throws Exception {
         if (file.toString().endsWith(".ir")) {

@@ -1,6 +1,7 @@
 package dlc.train;
 
 import dlc.data.Synthetic;
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.Module;
 import dlc.ir.Value;
 import dlc.ir.ops.Ops;

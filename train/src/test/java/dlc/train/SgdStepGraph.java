@@ -1,5 +1,6 @@
 package dlc.train;
 
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.Attrs;
 import dlc.ir.Graph;
 import dlc.ir.GraphBuilder;
