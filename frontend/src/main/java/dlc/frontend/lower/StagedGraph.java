@@ -37,14 +37,6 @@ public final class StagedGraph {
     }
 
     /**
-     * Adds a single-result op by name at loc. Kept only until every caller uses the typed
-     * handle overload above ({@code Ops.MUL}); it goes when the last string caller does.
-     */
-    public Value emit(SourceLoc loc, String op, Attrs attrs, Value... operands) {
-        return emit(loc, dlc.ir.ops.Ops.get(op), attrs, operands);
-    }
-
-    /**
      * Calls fn with positional arguments args (tensors of this graph as {@link Val.TensorV},
      * or any compile-time values) the way a call written at span would run in a model, with its
      * tensor operations added to this graph. Model statements (param, state, input, updates)
