@@ -19,7 +19,15 @@ public final class BatchedSgemm {
     private final ClExecutor executor;
     private final Map<Integer, TiledPrograms.Pick> picks = new HashMap<>();
 
-    public BatchedSgemm(ClExecutor executor) { this.executor = executor; }
+    private final Sgemm.Tiling[] tilings;
+
+    public BatchedSgemm(ClExecutor executor) { this(executor, Sgemm.TILINGS); }
+
+    /** Tiled with the first of {@code tilings} that fits (tests name one, to run the tilings other devices get). */
+    BatchedSgemm(ClExecutor executor, Sgemm.Tiling... tilings) {
+        this.executor = executor;
+        this.tilings = tilings;
+    }
 
     /** The batch after merging: products, the inner level's size, and element strides per level (outer, inner) of a, b. */
     record Batch(int count, int inner, long a0, long a1, long b0, long b1) {}
@@ -47,7 +55,7 @@ public final class BatchedSgemm {
             d.put("TRANS_B", transB ? "1" : "0");
             d.put("BATCHED", "1");
             return ProgramSource.resource("sgemm.cl", d);
-        }));
+        }, tilings));
         pick.kernel().arg(0, rows).arg(1, n).arg(2, k).arg(3, 1f)
                 .arg(4, arena).arg(5, offA).arg(6, lda).arg(7, arena).arg(8, offB).arg(9, ldb)
                 .arg(10, 0f).arg(11, arena).arg(12, offY).arg(13, n)

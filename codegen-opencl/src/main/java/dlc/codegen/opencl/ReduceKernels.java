@@ -76,6 +76,7 @@ public final class ReduceKernels {
             k.arg(7 + i, i < nk ? m.keptDims()[i] : 1).arg(11 + i, i < nk ? m.keptStrides()[i] : 0)
                     .arg(15 + i, i < nr ? m.redDims()[i] : 1).arg(19 + i, i < nr ? m.redStrides()[i] : 0);
         }
+        k.arg(23, m.outputs());
         launch(k, m.outputs());
     }
 
@@ -93,14 +94,15 @@ public final class ReduceKernels {
         if (cells == 0) return;
         if (n == 0) throw new IllegalArgumentException(op + " along an axis of size 0");
         ClKernel k = kernel("arg_reduce", n, type.defines("OUT_T", executor.device()));
-        k.arg(0, arena).arg(1, xOff).arg(2, arena).arg(3, yOff).arg(4, n).arg(5, inner).arg(6, max ? 1 : 0);
+        k.arg(0, arena).arg(1, xOff).arg(2, arena).arg(3, yOff).arg(4, n).arg(5, inner).arg(6, max ? 1 : 0).arg(7, cells);
         launch(k, cells);
     }
 
-    /** One group of {@code group(k)} work-items per output. */
+    /** One group of {@code group(k)} work-items per output, or one work-item per output in groups the driver sizes. */
     private void launch(ClKernel k, int outputs) {
         long wg = groups.get(k);
-        executor.launch(k, new long[]{outputs * wg}, new long[]{wg});
+        if (wg == 1) executor.launch(k, new long[]{(outputs + 63L) / 64 * 64}, null);
+        else executor.launch(k, new long[]{outputs * wg}, new long[]{wg});
     }
 
     private final Map<ClKernel, Integer> groups = new HashMap<>();
@@ -114,7 +116,7 @@ public final class ReduceKernels {
         int wg = count <= 4 ? 1 : count <= 1024 ? 32 : MAX_GROUP;
         while (wg > executor.device().maxWorkGroupSize()) wg /= 2;
         while (true) {
-            Map<String, String> d = new HashMap<>(defines);
+            Map<String, String> d = new java.util.TreeMap<>(defines); // sorted: equal specializations, equal keys
             d.put("WG", "" + wg);
             String key = name + d;
             ClKernel k = kernels.get(key);

@@ -35,7 +35,9 @@ public final class SoftmaxKernels {
             if (wg == 1 || TiledPrograms.workGroupSize(executor, k) >= wg) break;
             wg /= 2;
         }
-        k.arg(0, arena).arg(1, xOff).arg(2, arena).arg(3, yOff).arg(4, n).arg(5, inner);
-        executor.launch(k, new long[]{(long) outer * inner * wg}, new long[]{wg});
+        long rows = (long) outer * inner;
+        k.arg(0, arena).arg(1, xOff).arg(2, arena).arg(3, yOff).arg(4, n).arg(5, inner).arg(6, (int) rows);
+        if (wg == 1) executor.launch(k, new long[]{(rows + 63) / 64 * 64}, null); // one work-item per row, groups the driver sizes
+        else executor.launch(k, new long[]{rows * wg}, new long[]{wg});
     }
 }

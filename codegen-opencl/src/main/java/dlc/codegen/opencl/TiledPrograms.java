@@ -29,8 +29,13 @@ final class TiledPrograms {
 
     /** The first tiling whose program (built by {@code source}) yields a kernel {@code name} that runs. */
     static Pick pick(ClExecutor executor, String name, Function<Sgemm.Tiling, ProgramSource> source) {
+        return pick(executor, name, source, Sgemm.TILINGS);
+    }
+
+    /** As above among {@code tilings} (tests pass one, to run the tilings other devices get). */
+    static Pick pick(ClExecutor executor, String name, Function<Sgemm.Tiling, ProgramSource> source, Sgemm.Tiling... tilings) {
         ClDevice d = executor.device();
-        for (Sgemm.Tiling t : Sgemm.TILINGS) {
+        for (Sgemm.Tiling t : tilings) {
             if (t.threads() > d.maxWorkGroupSize() || t.localBytes() > d.localMemBytes()) continue;
             ClKernel k = executor.program(source.apply(t)).kernel(name);
             if (workGroupSize(executor, k) < t.threads()) continue;
@@ -48,7 +53,7 @@ final class TiledPrograms {
     static long workGroupSize(ClExecutor executor, ClKernel kernel) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer size = stack.mallocPointer(1);
-            ClErrors.check(clGetKernelWorkGroupInfo(kernel.handle, executor.device().deviceId(), CL_KERNEL_WORK_GROUP_SIZE, size, null),
+            ClErrors.check(clGetKernelWorkGroupInfo(kernel.handle(), executor.device().deviceId(), CL_KERNEL_WORK_GROUP_SIZE, size, null),
                     "clGetKernelWorkGroupInfo for " + kernel.name());
             return size.get(0);
         }

@@ -1,5 +1,6 @@
 // Reductions as work-group reductions: one work-group of WG work-items (a power of two, -D) per
-// output element. Each work-item folds a strided share of the element's inputs in order, then the
+// output element; WG 1 (a handful of inputs per output) is instead one work-item per output in
+// groups the driver sizes, since groups of one would leave most of a GPU's SIMD lanes idle. Each work-item folds a strided share of the element's inputs in order, then the
 // group combines the WG partial results in a tree in local memory. The order is fixed by WG, so a
 // result is the same run to run. Semantics of the IR ops (dlc.ir.ops.ReduceOps, dlc.runtime.Reduce):
 // NaN propagates through max and min, a mean over nothing is NaN (0/0), max/min over nothing
@@ -41,18 +42,29 @@ inline size_t walk(int t, const int n, const int d0, const int d1, const int d2,
     return off;
 }
 
+#if WG > 1
+#define KERNEL __kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
+// the output this work-item works on (outputs: their number) and its place in the group
+#define OUTPUT(outputs) const int t = get_group_id(0), lid = get_local_id(0)
+#else
+#define KERNEL __kernel
+#define OUTPUT(outputs) const int t = get_global_id(0), lid = 0; if (t >= (outputs)) return
+#endif
+
 #ifdef FN
-__kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
+KERNEL
 void reduce(__global const float* X, const ulong offX, __global float* Y, const ulong offY, const int count, const int nk, const int nr,
             const int kd0, const int kd1, const int kd2, const int kd3, const int ks0, const int ks1, const int ks2, const int ks3,
-            const int rd0, const int rd1, const int rd2, const int rd3, const int rs0, const int rs1, const int rs2, const int rs3)
+            const int rd0, const int rd1, const int rd2, const int rd3, const int rs0, const int rs1, const int rs2, const int rs3,
+            const int outputs)
 {
-    __local float part[WG];
-    const int t = get_group_id(0), lid = get_local_id(0);
+    OUTPUT(outputs);
     __global const float* x = X + offX + walk(t, nk, kd0, kd1, kd2, kd3, ks0, ks1, ks2, ks3);
     float acc = IDENTITY;
     for (int r = lid; r < count; r += WG)
         acc = COMBINE(acc, x[walk(r, nr, rd0, rd1, rd2, rd3, rs0, rs1, rs2, rs3)]);
+#if WG > 1
+    __local float part[WG];
     part[lid] = acc;
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int span = WG / 2; span > 0; span /= 2) {
@@ -66,13 +78,14 @@ void reduce(__global const float* X, const ulong offX, __global float* Y, const 
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    if (lid == 0) {
-#if FN == 1
-        Y[offY + t] = part[0] / (float) count; // 0/0: NaN for a mean over nothing
-#else
-        Y[offY + t] = part[0];
+    if (lid != 0) return;
+    acc = part[0];
 #endif
-    }
+#if FN == 1
+    Y[offY + t] = acc / (float) count; // 0/0: NaN for a mean over nothing
+#else
+    Y[offY + t] = acc;
+#endif
 }
 #endif
 
@@ -84,13 +97,11 @@ inline bool better(const int is_max, const float va, const int ia, const float v
     return (is_max ? va > vb : va < vb) || (va == vb && ia < ib);
 }
 
-__kernel __attribute__((reqd_work_group_size(WG, 1, 1)))
+KERNEL
 void arg_reduce(__global const float* X, const ulong offX, __global OUT_T* Y, const ulong offY,
-                const int n, const int inner, const int is_max)
+                const int n, const int inner, const int is_max, const int outputs)
 {
-    __local float val[WG];
-    __local int idx[WG];
-    const int t = get_group_id(0), lid = get_local_id(0);
+    OUTPUT(outputs);
     const int o = t / inner, i = t % inner;
     __global const float* x = X + offX + (size_t) o * n * inner + i;
     float bv = NAN;
@@ -99,6 +110,9 @@ void arg_reduce(__global const float* X, const ulong offX, __global OUT_T* Y, co
         const float v = x[(size_t) k * inner];
         if (bi < 0 || better(is_max, v, k, bv, bi)) { bv = v; bi = k; }
     }
+#if WG > 1
+    __local float val[WG];
+    __local int idx[WG];
     val[lid] = bv;
     idx[lid] = bi;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -109,6 +123,9 @@ void arg_reduce(__global const float* X, const ulong offX, __global OUT_T* Y, co
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    if (lid == 0) Y[offY + t] = (OUT_T) idx[0];
+    if (lid != 0) return;
+    bi = idx[0];
+#endif
+    Y[offY + t] = (OUT_T) bi;
 }
 #endif

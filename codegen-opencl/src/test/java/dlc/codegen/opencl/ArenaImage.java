@@ -65,8 +65,10 @@ final class ArenaImage {
     }
 
     /** Uploads the image, enqueues the kernels, reads the whole arena back and checks that nothing outside the outputs changed. */
-    float[] run(ClExecutor ex, Consumer<DeviceArena> kernels) {
-        float[] before = values();
+    float[] run(ClExecutor ex, Consumer<DeviceArena> kernels) { return run(ex, values(), kernels); }
+
+    /** As {@link #run(ClExecutor, Consumer)} from {@code before}, this image's values with some raw bits written in (indices). */
+    float[] run(ClExecutor ex, float[] before, Consumer<DeviceArena> kernels) {
         float[] after = new float[before.length];
         try (DeviceArena arena = ex.arena("test", ArenaLayout.packed(Map.of("all", (long) before.length * Float.BYTES)))) {
             ArenaLayout.Slice all = arena.slice("all");

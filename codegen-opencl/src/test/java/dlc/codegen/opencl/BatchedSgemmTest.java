@@ -33,9 +33,14 @@ class BatchedSgemmTest {
             new Case(new int[]{2, 3, 0}, new int[]{2, 0, 5}),                 // K = 0: zeros
     };
 
-    @Test void everyTransposeAndBroadcastMatchesTheJvmInDouble() {
+    @Test void everyTransposeAndBroadcastMatchesTheJvmInDouble() { products(new BatchedSgemm(OpenClTestSupport.executor())); }
+
+    @Test void theSmallerTilingsOtherDevicesGetAgreeToo() {
+        for (int t = 1; t < Sgemm.TILINGS.length; t++) products(new BatchedSgemm(OpenClTestSupport.executor(), Sgemm.TILINGS[t]));
+    }
+
+    private static void products(BatchedSgemm mm) {
         ClExecutor ex = OpenClTestSupport.executor();
-        BatchedSgemm mm = new BatchedSgemm(ex);
         int seed = 0;
         for (Case c : CASES)
             for (int t = 0; t < 4; t++) {

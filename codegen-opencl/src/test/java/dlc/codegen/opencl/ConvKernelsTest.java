@@ -52,11 +52,52 @@ class ConvKernelsTest {
             new Case(new int[]{3, 2, 4, 5}, new int[]{4, 1, 5, 5}, new int[]{1, 1, 1, 0, 0, 0, 1, 1, 2}),
     };
 
-    @Test void forwardMatchesTheReference() {
+    @Test void forwardMatchesTheReference() { forward(new ConvKernels(OpenClTestSupport.executor())); }
+
+    @Test void inputGradientIsTheTransposeWithTheForwardGeometry() { inputGradient(new ConvKernels(OpenClTestSupport.executor())); }
+
+    @Test void weightGradientMatchesItsDefinition() { weightGradient(new ConvKernels(OpenClTestSupport.executor())); }
+
+    @Test void theSmallerTilingsOtherDevicesGetAgreeToo() {
+        // the device here runs the largest tiling; a GPU with smaller work-groups or local memory gets these
         ClExecutor ex = OpenClTestSupport.executor();
-        ConvKernels conv = new ConvKernels(ex);
+        for (int t = 1; t < Sgemm.TILINGS.length; t++) {
+            ConvKernels conv = new ConvKernels(ex, Sgemm.TILINGS[t]);
+            forward(conv);
+            inputGradient(conv);
+            weightGradient(conv);
+        }
+    }
+
+    @Test void seededRandomGeometriesAgree() {
+        // 60 geometries drawn from a fixed seed: strides, dilations and paddings up to 3 on each side,
+        // 1 to 3 groups, kernels up to 4, planes just large enough and a little more
+        Random rnd = new Random(20261207);
+        Case[] cases = new Case[60];
+        for (int i = 0; i < cases.length; i++) {
+            int g = 1 + rnd.nextInt(3), cg = 1 + rnd.nextInt(3), og = 1 + rnd.nextInt(3), kh = 1 + rnd.nextInt(4), kw = 1 + rnd.nextInt(4);
+            int[] geo = {1 + rnd.nextInt(3), 1 + rnd.nextInt(3), rnd.nextInt(4), rnd.nextInt(4), rnd.nextInt(4), rnd.nextInt(4),
+                    1 + rnd.nextInt(3), 1 + rnd.nextInt(3), g};
+            int h = Math.max(1, geo[6] * (kh - 1) + 1 - geo[2] - geo[3]) + rnd.nextInt(6);
+            int w = Math.max(1, geo[7] * (kw - 1) + 1 - geo[4] - geo[5]) + rnd.nextInt(6);
+            cases[i] = new Case(new int[]{1 + rnd.nextInt(3), g * cg, h, w}, new int[]{g * og, cg, kh, kw}, geo);
+        }
+        ConvKernels conv = new ConvKernels(OpenClTestSupport.executor());
+        forward(conv, cases);
+        inputGradient(conv, cases);
+        weightGradient(conv, cases);
+    }
+
+    private static void forward(ConvKernels conv) { forward(conv, CASES); }
+
+    private static void inputGradient(ConvKernels conv) { inputGradient(conv, CASES); }
+
+    private static void weightGradient(ConvKernels conv) { weightGradient(conv, CASES); }
+
+    private static void forward(ConvKernels conv, Case[] cases) {
+        ClExecutor ex = OpenClTestSupport.executor();
         int seed = 0;
-        for (Case c : CASES) {
+        for (Case c : cases) {
             Random rnd = new Random(++seed);
             ConvGeometry geo = ConvGeometry.of(c.geo);
             int[] ys = {c.xs[0], c.ws[0], geo.outH(c.xs[2], c.ws[2]), geo.outW(c.xs[3], c.ws[3])};
@@ -72,11 +113,45 @@ class ConvKernelsTest {
         }
     }
 
-    @Test void inputGradientIsTheTransposeWithTheForwardGeometry() {
+    @Test void forwardEpilogueAddsTheBiasAndActivates() {
+        // y = act(conv + bias[o]): relu, tanh and sigmoid are 1-Lipschitz, so the bound of the
+        // sum (now K + 1 terms with the bias) carries through them; OpenCL's tanh is within 5 ulp
+        // and the sigmoid's exp within 3 ulp, with its add and divide under 16 u relative in all.
         ClExecutor ex = OpenClTestSupport.executor();
         ConvKernels conv = new ConvKernels(ex);
+        Case c = CASES[2]; // 3 groups, stride 2 in height
+        ConvGeometry geo = ConvGeometry.of(c.geo);
+        int[] ys = {c.xs[0], c.ws[0], geo.outH(c.xs[2], c.ws[2]), geo.outW(c.xs[3], c.ws[3])};
+        int k = c.ws[1] * c.ws[2] * c.ws[3], plane = ys[2] * ys[3];
+        for (Activation act : Activation.values()) {
+            Random rnd = new Random(300 + act.ordinal());
+            float[] x = gaussian(rnd, count(c.xs)), w = gaussian(rnd, count(c.ws)), bias = gaussian(rnd, c.ws[0]);
+            ArenaImage img = new ArenaImage();
+            int xAt = img.add(x), wAt = img.add(w), bAt = img.add(bias), yAt = img.output(count(ys));
+            float[] after = img.run(ex, a -> conv.conv2d(a, xAt, c.xs, wAt, c.ws, yAt, ys, geo, bAt, act));
+            double[] ref = new double[count(ys)], mag = new double[count(ys)];
+            Conv.conv2d(toDouble(x), 0, c.xs, toDouble(w), 0, c.ws, ref, 0, ys, c.geo);
+            Conv.conv2d(abs(toDouble(x)), 0, c.xs, abs(toDouble(w)), 0, c.ws, mag, 0, ys, c.geo);
+            for (int i = 0; i < ref.length; i++) {
+                int o = (i / plane) % ys[1];
+                double pre = ref[i] + bias[o], y = switch (act) {
+                    case NONE -> pre;
+                    case RELU -> Math.max(pre, 0);
+                    case TANH -> Math.tanh(pre);
+                    case SIGMOID -> 1 / (1 + Math.exp(-pre));
+                };
+                double tol = (k + 2) * U * (mag[i] + Math.abs(bias[o])) * 1.0001 + 16 * U * Math.abs(y) + Double.MIN_NORMAL;
+                float got = after[yAt + i];
+                int at = i;
+                assertTrue(Math.abs(got - y) <= tol, () -> act + ": element " + at + " = " + got + ", expected " + y + " within " + tol);
+            }
+        }
+    }
+
+    private static void inputGradient(ConvKernels conv, Case[] cases) {
+        ClExecutor ex = OpenClTestSupport.executor();
         int seed = 100;
-        for (Case c : CASES) {
+        for (Case c : cases) {
             Random rnd = new Random(++seed);
             ConvGeometry geo = ConvGeometry.of(c.geo);
             int[] gys = {c.xs[0], c.ws[0], geo.outH(c.xs[2], c.ws[2]), geo.outW(c.xs[3], c.ws[3])};
@@ -93,11 +168,10 @@ class ConvKernelsTest {
         }
     }
 
-    @Test void weightGradientMatchesItsDefinition() {
+    private static void weightGradient(ConvKernels conv, Case[] cases) {
         ClExecutor ex = OpenClTestSupport.executor();
-        ConvKernels conv = new ConvKernels(ex);
         int seed = 200;
-        for (Case c : CASES) {
+        for (Case c : cases) {
             Random rnd = new Random(++seed);
             ConvGeometry geo = ConvGeometry.of(c.geo);
             int[] gys = {c.xs[0], c.ws[0], geo.outH(c.xs[2], c.ws[2]), geo.outW(c.xs[3], c.ws[3])};

@@ -39,13 +39,15 @@ class IndexKernelsTest {
                     float[] x = gaussian(rnd, c.outer * c.n * c.inner), u = gaussian(rnd, c.outer * c.m * c.inner);
                     int words = type.bytes / Float.BYTES;
                     ArenaImage img = new ArenaImage();
-                    int xAt = img.add(x), uAt = img.add(u);
+                    // in place, x is also the output: it is reserved as one and x written into it below
+                    int xAt = inPlace ? img.output(x.length) : img.add(x), uAt = img.add(u);
                     int idxAt = img.output(c.m * words, 0f, words); // written below, in the index type's bits
                     int gAt = img.output(c.outer * c.m * c.inner), yAt = inPlace ? xAt : img.output(x.length);
                     int linksAt = img.output((int) IndexKernels.linksInts(c.m), 0f), errAt = img.output(1, 0f);
                     float[] image = img.values();
+                    System.arraycopy(x, 0, image, xAt, x.length);
                     store(image, idxAt, ks, type);
-                    float[] after = runImage(ex, image, a -> {
+                    float[] after = img.run(ex, image, a -> {
                         idx.resetError(a, errAt);
                         idx.gather(a, xAt, c.outer, c.n, c.inner, idxAt / words, type, c.m, gAt, errAt);
                         idx.scatterAdd(a, xAt, c.outer, c.n, c.inner, idxAt / words, type, c.m, uAt, yAt, linksAt, errAt);
@@ -73,7 +75,7 @@ class IndexKernelsTest {
             float[] image = img.values();
             store(image, idxAt, ks, type);
             String[] message = new String[1];
-            float[] after = runImage(ex, image, a -> {
+            float[] after = img.run(ex, image, a -> {
                 idx.resetError(a, errAt);
                 idx.gather(a, xAt, 1, 4, 1, idxAt / words, type, ks.length, gAt, errAt);
                 message[0] = assertThrows(IllegalArgumentException.class,
@@ -98,16 +100,5 @@ class IndexKernelsTest {
                 }
             }
         }
-    }
-
-    /** Uploads a whole image (raw bits, as built), runs the kernels, reads it back. */
-    private static float[] runImage(ClExecutor ex, float[] image, java.util.function.Consumer<DeviceArena> kernels) {
-        float[] after = new float[image.length];
-        try (DeviceArena arena = ex.arena("index", ArenaLayout.packed(java.util.Map.of("all", (long) image.length * Float.BYTES)))) {
-            ex.upload(arena, arena.slice("all"), image);
-            kernels.accept(arena);
-            ex.download(arena, arena.slice("all"), after);
-        }
-        return after;
     }
 }

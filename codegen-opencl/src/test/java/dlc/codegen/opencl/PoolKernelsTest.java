@@ -46,11 +46,29 @@ class PoolKernelsTest {
         return a;
     }
 
-    @Test void maxPoolAndItsGradientsAgreeWithTheJvmBitForBit() {
+    @Test void maxPoolAndItsGradientsAgreeWithTheJvmBitForBit() { maxPools(CASES); }
+
+    @Test void averagePoolAndItsGradientMatchDouble() { averagePools(CASES); }
+
+    @Test void seededRandomWindowsAgree() {
+        // 50 windows drawn from a fixed seed: kernels up to 4, strides up to 3, each padding below the kernel
+        Random rnd = new Random(20261207);
+        Case[] cases = new Case[50];
+        for (int i = 0; i < cases.length; i++) {
+            int kh = 1 + rnd.nextInt(4), kw = 1 + rnd.nextInt(4);
+            int[] win = {kh, kw, 1 + rnd.nextInt(3), 1 + rnd.nextInt(3), rnd.nextInt(kh), rnd.nextInt(kh), rnd.nextInt(kw), rnd.nextInt(kw)};
+            int h = Math.max(1, kh - win[4] - win[5]) + rnd.nextInt(6), w = Math.max(1, kw - win[6] - win[7]) + rnd.nextInt(6);
+            cases[i] = new Case(new int[]{1 + rnd.nextInt(2), 1 + rnd.nextInt(3), h, w}, win);
+        }
+        maxPools(cases);
+        averagePools(cases);
+    }
+
+    private static void maxPools(Case[] cases) {
         ClExecutor ex = OpenClTestSupport.executor();
         PoolKernels pool = new PoolKernels(ex);
         int seed = 0;
-        for (Case c : CASES)
+        for (Case c : cases)
             for (boolean nan : new boolean[]{false, true}) {
                 Random rnd = new Random(++seed);
                 PoolWindow win = PoolWindow.of(c.win);
@@ -96,11 +114,11 @@ class PoolKernelsTest {
         assertArrayEquals(jvm, slice(after, yAt, 9), 0f);
     }
 
-    @Test void averagePoolAndItsGradientMatchDouble() {
+    private static void averagePools(Case[] cases) {
         ClExecutor ex = OpenClTestSupport.executor();
         PoolKernels pool = new PoolKernels(ex);
         int seed = 100;
-        for (Case c : CASES)
+        for (Case c : cases)
             for (boolean includePad : new boolean[]{true, false}) {
                 Random rnd = new Random(++seed);
                 PoolWindow win = PoolWindow.of(c.win);
