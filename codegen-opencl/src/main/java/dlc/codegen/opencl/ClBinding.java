@@ -41,6 +41,10 @@ final class ClBinding {
 
     RandomKernels random() { return graph.randomKernels(); }
 
+    ConvKernels conv() { return graph.convKernels(); }
+
+    PoolKernels pool() { return graph.poolKernels(); }
+
     ClKernel kernel(String name) { return graph.program().kernel(name); }
 
     /** The byte offset of {@code v}'s memory in the arena (a slot, or a graph input's range). */

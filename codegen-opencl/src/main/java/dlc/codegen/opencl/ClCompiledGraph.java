@@ -47,6 +47,8 @@ public final class ClCompiledGraph {
     private BatchedSgemm sgemm;
     private ReduceKernels reduce;
     private RandomKernels random;
+    private ConvKernels conv;
+    private PoolKernels pool;
 
     /** What lowering a graph makes, independent of any device: the plan, the launch list and the program source. */
     record Generated(MemoryPlan plan, List<ClStep> steps, String source, boolean doubles, int kernels) { }
@@ -174,6 +176,16 @@ public final class ClCompiledGraph {
     RandomKernels randomKernels() {
         if (random == null) random = new RandomKernels(executor);
         return random;
+    }
+
+    ConvKernels convKernels() {
+        if (conv == null) conv = new ConvKernels(executor);
+        return conv;
+    }
+
+    PoolKernels poolKernels() {
+        if (pool == null) pool = new PoolKernels(executor);
+        return pool;
     }
 
     static String inputSlice(int index) { return "input " + index; }

@@ -110,14 +110,14 @@ public final class ClLoweringTable {
                 n -> n.attrs().getDoubles("values").length == 1, inline(CONSTANT),
                 kernel(MovementKernels::constant, ClExpressions::noHalf)));
         put(Ops.IOTA, kernel(MovementKernels::iota, ClExpressions::noHalf));
-        // contraction: the tiled GEMM (f32); convolution and pooling kernels are not wired yet
+        // contraction, convolution, pooling: the tiled GEMM, conv.cl and pool.cl (f32)
         put(Ops.MATMUL, kernel(LibraryCalls::matmul, LibraryCalls::needsF32));
-        put(Ops.CONV2D, notYet(Ops.CONV2D));
-        put(Ops.CONV_TRANSPOSE2D, notYet(Ops.CONV_TRANSPOSE2D));
-        put(Ops.MAX_POOL2D, notYet(Ops.MAX_POOL2D));
-        put(Ops.AVG_POOL2D, notYet(Ops.AVG_POOL2D));
-        put(Ops.MAX_POOL2D_SCATTER, notYet(Ops.MAX_POOL2D_SCATTER));
-        put(Ops.MAX_POOL2D_GATHER, notYet(Ops.MAX_POOL2D_GATHER));
+        put(Ops.CONV2D, kernel(ConvPoolCalls::conv2d, LibraryCalls::needsF32));
+        put(Ops.CONV_TRANSPOSE2D, kernel(ConvPoolCalls::convTranspose2d, LibraryCalls::needsF32));
+        put(Ops.MAX_POOL2D, kernel(ConvPoolCalls::maxPool2d, LibraryCalls::needsF32));
+        put(Ops.AVG_POOL2D, kernel(ConvPoolCalls::avgPool2d, LibraryCalls::needsF32));
+        put(Ops.MAX_POOL2D_SCATTER, kernel(ConvPoolCalls::maxPool2dScatter, LibraryCalls::needsF32));
+        put(Ops.MAX_POOL2D_GATHER, kernel(ConvPoolCalls::maxPool2dGather, LibraryCalls::needsF32));
         put(Ops.RESIZE, notYet(Ops.RESIZE));
         // random: rng.cl, the counter-based generator ported bit for bit (computes in double)
         put(Ops.RNG_FOLD, kernel(LibraryCalls::rngFold, n -> null));

@@ -186,4 +186,23 @@ class ClGraphOpsTest {
             }
         }
     }
+
+    /** conv2d (strided, padded, grouped), conv_transpose2d, the pools and max-pool's gradients: sums of up to 18 products of values below 3, 1e-5 relative plus 1e-5 absolute (cancelling sums). */
+    @Test void convolutionAndPoolingAgree() {
+        OpenClTestSupport.device();
+        Shape img = Shape.of(2, 4, 7, 6);
+        List<Function<GraphBuilder, Value>> cases = List.of(
+                b -> b.op(Ops.CONV2D, Attrs.of("stride", List.of(2L, 1L), "padding", List.of(1L, 0L, 1L, 1L), "groups", 2L),
+                        in(b, "x", DType.F32, img), in(b, "p", DType.F32, Shape.of(6, 2, 3, 3))),
+                b -> b.op(Ops.CONV_TRANSPOSE2D, Attrs.of("stride", List.of(2L, 2L)), in(b, "x", DType.F32, img), in(b, "p", DType.F32, Shape.of(4, 3, 2, 2))),
+                b -> b.op(Ops.MAX_POOL2D, Attrs.of("kernel", List.of(2L, 2L)), in(b, "x", DType.F32, img)),
+                b -> b.op(Ops.AVG_POOL2D, Attrs.of("kernel", List.of(3L, 2L), "stride", List.of(2L, 2L), "padding", List.of(1L, 1L, 0L, 1L)),
+                        in(b, "x", DType.F32, img)),
+                b -> b.op(Ops.MAX_POOL2D_SCATTER, Attrs.of("kernel", List.of(2L, 2L)), in(b, "x", DType.F32, img), in(b, "p", DType.F32, Shape.of(2, 4, 3, 3))),
+                b -> b.op(Ops.MAX_POOL2D_GATHER, Attrs.of("kernel", List.of(2L, 2L)), in(b, "x", DType.F32, img), in(b, "q", DType.F32, img)));
+        for (Function<GraphBuilder, Value> c : cases) {
+            Graph g = oneOp(Ops.CONV2D, c);
+            agree(g, inputs(g, 13), 1e-5, 1e-5);
+        }
+    }
 }
