@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * {@code --backend opencl} as a user runs it: the shipped MLPs' eval graphs through {@code dlc run}
+ * {@code --backend opencl} as a user runs it: the shipped MLPs' and LeNet's eval graphs through {@code dlc run}
  * equal the JVM backend's within float32 tolerance (both compute in float32 with different
  * summation orders and math libraries: 1e-5 relative plus 1e-6 absolute on probabilities and
  * losses of order 1); {@code dlc ir --emit opencl} prints the kernels; an op without a kernel is
@@ -36,7 +36,7 @@ class OpenClBackendCliTest {
 
     @Test void runOnOpenClEqualsTheJvmBackend(@TempDir Path dir) throws Exception {
         requireDevice();
-        for (String example : new String[]{"mlp.dl", "mlp_moons.dl"}) {
+        for (String example : new String[]{"mlp.dl", "mlp_moons.dl", "lenet.dl"}) {
             Path jvm = dir.resolve(example + ".jvm"), cl = dir.resolve(example + ".cl");
             String file = EXAMPLES.resolve(example).toString();
             CliHarness.Result a = CliHarness.exec(Toolchain.standard(), "run", file, "--batch", "37", "--seed", "5", "--output-dir", jvm.toString());
@@ -90,9 +90,14 @@ class OpenClBackendCliTest {
     }
 
     @Test void anOpWithoutAKernelIsOneLineNamingIt() {
-        CliHarness.Result r = CliHarness.exec(Toolchain.standard(), "ir", EXAMPLES.resolve("cnn_fashion.dl").toString(), "--emit", "opencl", "--graph", "eval");
-        assertEquals(1, r.code(), r.toString());
-        assertTrue(r.err().matches("dlc: graph eval: op (conv2d|max_pool2d) is not supported by the OpenCL backend yet \\(at .*\\)\n"), r.toString());
+        CliHarness.Result ir = CliHarness.exec(Toolchain.standard(), "ir", EXAMPLES.resolve("rnn.dl").toString(), "--emit", "opencl");
+        assertEquals(1, ir.code(), ir.toString());
+        assertTrue(ir.err().matches("dlc: graph \\w+: op scan is not supported by the OpenCL backend yet \\(at std/rnn.dl:\\d+:\\d+\\)\n"), ir.toString());
+        requireDevice();
+        CliHarness.Result run = CliHarness.exec(Toolchain.standard(), "run", EXAMPLES.resolve("rnn.dl").toString(), "--backend", "opencl");
+        assertEquals(1, run.code(), run.toString());
+        assertEquals(1, run.err().lines().count(), run.toString());
+        assertTrue(run.err().contains("op scan is not supported by the OpenCL backend yet") && run.err().contains("--backend jvm"), run.toString());
     }
 
     @Test void deviceWithoutTheOpenClBackendIsAUsageError() {
