@@ -18,6 +18,10 @@ final class ClBinding {
     private final ClCompiledGraph graph;
     private final DeviceArena arena;
     Runnable[] launches;
+    /** Checks run after the launches, before any output is read (an index kernel's error word). */
+    final java.util.List<Runnable> checks = new java.util.ArrayList<>();
+    /** The step being prepared (its scratch range is "scratch K"). */
+    int preparing = -1;
 
     ClBinding(ClCompiledGraph graph, Map<String, Long> env, MemoryPlan.Layout layout, ArenaLayout arenaLayout, DeviceArena arena) {
         this.graph = graph;
@@ -38,6 +42,11 @@ final class ClBinding {
     BatchedSgemm sgemm() { return graph.sgemm(); }
 
     ReduceKernels reduce() { return graph.reduceKernels(); }
+
+    IndexKernels index() { return graph.indexKernels(); }
+
+    /** The byte offset of the scratch of the step being prepared. */
+    long scratchBytesOffset() { return arenaLayout.slice(ClCompiledGraph.scratchSlice(preparing)).offsetBytes(); }
 
     RandomKernels random() { return graph.randomKernels(); }
 

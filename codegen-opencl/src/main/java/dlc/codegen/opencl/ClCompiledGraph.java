@@ -49,6 +49,7 @@ public final class ClCompiledGraph {
     private RandomKernels random;
     private ConvKernels conv;
     private PoolKernels pool;
+    private IndexKernels index;
 
     /** What lowering a graph makes, independent of any device: the plan, the launch list and the program source. */
     record Generated(MemoryPlan plan, List<ClStep> steps, String source, boolean doubles, int kernels) { }
@@ -188,7 +189,14 @@ public final class ClCompiledGraph {
         return pool;
     }
 
+    IndexKernels indexKernels() {
+        if (index == null) index = new IndexKernels(executor);
+        return index;
+    }
+
     static String inputSlice(int index) { return "input " + index; }
+
+    static String scratchSlice(int step) { return "scratch " + step; }
 
     /** Runs the graph on {@code inputs} (every graph input by name) and reads back every output. */
     public Map<String, Tensor> run(Map<String, Tensor> inputs) { return run(inputs, null); }
@@ -203,6 +211,7 @@ public final class ClCompiledGraph {
         }
         for (Value v : graph.inputs()) b.upload(v, inputs.get(v.name()).data());
         for (Runnable r : b.launches) r.run();
+        for (Runnable check : b.checks) check.run();
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Graph.Output o : graph.outputs()) {
             if (wanted != null && !wanted.contains(o.name())) continue;
@@ -234,11 +243,18 @@ public final class ClCompiledGraph {
             for (int d : v.type().shape().eval(env)) n *= d;
             extra.put(inputSlice(i), n * ClTypes.bytes(v));
         }
+        for (int i = 0; i < steps.size(); i++) {
+            long bytes = steps.get(i).scratchBytes(env);
+            if (bytes > 0) extra.put(scratchSlice(i), bytes);
+        }
         ArenaLayout arenaLayout = PlanArenas.layout(layout, extra);
         DeviceArena arena = executor.arena("arena of graph " + graph.name() + " " + env, arenaLayout);
         ClBinding b = new ClBinding(this, env, layout, arenaLayout, arena);
         Runnable[] launches = new Runnable[steps.size()];
-        for (int i = 0; i < launches.length; i++) launches[i] = steps.get(i).prepare(b);
+        for (int i = 0; i < launches.length; i++) {
+            b.preparing = i;
+            launches[i] = steps.get(i).prepare(b);
+        }
         b.launches = launches;
         return b;
     }

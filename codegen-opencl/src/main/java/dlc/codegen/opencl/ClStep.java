@@ -8,4 +8,11 @@ package dlc.codegen.opencl;
 @FunctionalInterface
 interface ClStep {
     Runnable prepare(ClBinding b);
+
+    /**
+     * Bytes of device scratch this step needs under the binding {@code env} (an index kernel's
+     * error word and links), outside the memory plan: placed after the graph inputs, found with
+     * {@link ClBinding#scratchBytesOffset()} while preparing.
+     */
+    default long scratchBytes(java.util.Map<String, Long> env) { return 0; }
 }

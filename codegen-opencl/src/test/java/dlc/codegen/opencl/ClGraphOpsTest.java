@@ -205,4 +205,24 @@ class ClGraphOpsTest {
             agree(g, inputs(g, 13), 1e-5, 1e-5);
         }
     }
+
+    /** gather and scatter_add (repeated and negative indices, an inner axis) bit for bit; a bad index is the interpreter's error after the run. */
+    @Test void gatherAndScatterAddAgree() {
+        OpenClTestSupport.device();
+        for (long axis : new long[]{0, 1}) {
+            GraphBuilder b = new GraphBuilder("idx");
+            Value x = in(b, "x", DType.F32, Shape.of(4, 5)), i = in(b, "i", DType.I32, Shape.of(2, 3));
+            Value g = b.op(Ops.GATHER, Attrs.of("axis", axis), x, i);
+            b.output("g", Graph.Output.Role.OUTPUT, g);
+            b.output("s", Graph.Output.Role.OUTPUT, b.op(Ops.SCATTER_ADD, Attrs.of("axis", axis), x, i, b.op(Ops.EXP, g)));
+            Graph graph = b.build();
+            Map<String, Tensor> in = new LinkedHashMap<>(inputs(graph, 3));
+            in.put("i", new Tensor(DType.I32, new int[]{2, 3}, new double[]{0, 3, -1, 3, 3, 1}));
+            agree(graph, in, 1e-6, 0);
+            in.put("i", new Tensor(DType.I32, new int[]{2, 3}, new double[]{0, 3, 9, 3, 3, 1}));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ClCompiledGraph.compile(OpenClTestSupport.executor(), graph).run(in));
+            assertTrue(e.getMessage().startsWith("gather index 9 is out of range for an axis of size " + (axis == 0 ? 4 : 5)), e.getMessage());
+        }
+    }
 }
