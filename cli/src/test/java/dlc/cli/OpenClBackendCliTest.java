@@ -15,7 +15,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * {@code --backend opencl} as a user runs it: the shipped MLPs' and LeNet's eval graphs through {@code dlc run}
+ * {@code --backend opencl} as a user runs it: the shipped MLPs', LeNet's and the transformer's eval graphs through {@code dlc run}
  * equal the JVM backend's within float32 tolerance (both compute in float32 with different
  * summation orders and math libraries: 1e-5 relative plus 1e-6 absolute on probabilities and
  * losses of order 1); {@code dlc ir --emit opencl} prints the kernels; an op without a kernel is
@@ -36,7 +36,7 @@ class OpenClBackendCliTest {
 
     @Test void runOnOpenClEqualsTheJvmBackend(@TempDir Path dir) throws Exception {
         requireDevice();
-        for (String example : new String[]{"mlp.dl", "mlp_moons.dl", "lenet.dl"}) {
+        for (String example : new String[]{"mlp.dl", "mlp_moons.dl", "lenet.dl", "transformer.dl"}) {
             Path jvm = dir.resolve(example + ".jvm"), cl = dir.resolve(example + ".cl");
             String file = EXAMPLES.resolve(example).toString();
             CliHarness.Result a = CliHarness.exec(Toolchain.standard(), "run", file, "--batch", "37", "--seed", "5", "--output-dir", jvm.toString());
