@@ -231,6 +231,9 @@ public final class ClCompiledGraph {
         return out;
     }
 
+    /** The binding made for {@code env} by an earlier run, or null. */
+    ClBinding binding(Map<String, Long> env) { return bindings.get(new TreeMap<>(env)); }
+
     /** Number of bindings compiled so far (each once). */
     public int bindings() { return bindings.size(); }
 

@@ -195,10 +195,11 @@ final class GroupKernels {
         String count = w.product(redDims);
         w.line(acc + " acc = " + identity + ";");
         w.line("for (int r = 0; r < " + count + "; r++) {");
+        w.indent(1);
         for (int k = 0; k < red.size(); k++) {
             int a = red.get(k);
             String stride = w.product(redDims.subList(k + 1, redDims.size())), q = stride.equals("1") ? "r" : "(r / " + stride + ")";
-            w.line("    const int c" + a + " = " + (k == 0 ? q : q + " % " + w.dim(xs.dim(a))) + ";");
+            w.line("const int c" + a + " = " + (k == 0 ? q : q + " % " + w.dim(xs.dim(a))) + ";");
             axisCoords.put(a, "c" + a);
         }
         Space space = new Space(xs, w) {
@@ -208,10 +209,11 @@ final class GroupKernels {
         String v = regs.value(x);
         String val = "(" + acc + ")" + v;
         w.line(switch (how.combine()) {
-            case ADD -> "    acc += " + val + ";";
-            case MAX -> "    { " + acc + " t = " + val + "; if (t > acc || isnan(t)) acc = t; }";
-            case MIN -> "    { " + acc + " t = " + val + "; if (t < acc || isnan(t)) acc = t; }";
+            case ADD -> "acc += " + val + ";";
+            case MAX -> "{ " + acc + " t = " + val + "; if (t > acc || isnan(t)) acc = t; }";
+            case MIN -> "{ " + acc + " t = " + val + "; if (t < acc || isnan(t)) acc = t; }";
         });
+        w.indent(-1);
         w.line("}");
         String result = how.divideByCount() ? "acc / (" + acc + ")(" + count + ")" : "acc";
         if (y.type().dtype().isInteger() && how.combine() == ClLowering.Combine.ADD)

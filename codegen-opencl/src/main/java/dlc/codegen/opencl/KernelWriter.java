@@ -58,7 +58,12 @@ final class KernelWriter {
     /** Notes that the kernel computes in double (an f64 or integer register) without touching a double buffer. */
     void usesDouble() { doubles = true; }
 
-    void line(String code) { body.append("    ").append(code).append('\n'); }
+    private int depth = 1;
+
+    void line(String code) { body.append("    ".repeat(depth)).append(code).append('\n'); }
+
+    /** Lines after this are nested {@code delta} levels deeper (a loop body). */
+    void indent(int delta) { depth += delta; }
 
     boolean doubles() { return doubles; }
 

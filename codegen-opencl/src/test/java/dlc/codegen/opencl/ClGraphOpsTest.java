@@ -225,4 +225,37 @@ class ClGraphOpsTest {
             assertTrue(e.getMessage().startsWith("gather index 9 is out of range for an axis of size " + (axis == 0 ? 4 : 5)), e.getMessage());
         }
     }
+
+    /**
+     * The arena is the memory plan's layout: a chain of ten unfused ops runs in fewer slots than
+     * values (slots reused as values die), every slot at the layout's offset with the device's
+     * base-address alignment, the inputs after them; a second run with the same binding makes no
+     * new binding, another batch size does, and both give the interpreter's values.
+     */
+    @Test void theArenaFollowsTheMemoryPlanOncePerBinding() {
+        OpenClTestSupport.device();
+        GraphBuilder b = new GraphBuilder("chain");
+        Value v = in(b, "x", DType.F32, new Shape(List.of(Dim.sym("B"), Dim.of(5))));
+        for (int k = 0; k < 10; k++) v = b.op(k % 2 == 0 ? Ops.TANH : Ops.NEG, v);
+        b.output("y", Graph.Output.Role.OUTPUT, v);
+        Graph g = b.build();
+        ClCompiledGraph cg = ClCompiledGraph.compile(OpenClTestSupport.executor(), g);
+        assertTrue(cg.plan().slots().size() < g.nodes().size(), "slots " + cg.plan().slots().size() + " for " + g.nodes().size() + " values");
+        for (int batch : new int[]{3, 3, 8}) {
+            Map<String, Tensor> in = new LinkedHashMap<>();
+            double[] data = new double[batch * 5];
+            for (int i = 0; i < data.length; i++) data[i] = (float) Math.sin(i);
+            in.put("x", new Tensor(DType.F32, new int[]{batch, 5}, data));
+            Map<String, Tensor> ref = Interpreter.run(g, in), got = cg.run(in);
+            assertArrayEquals(ref.get("y").data(), got.get("y").data(), 1e-5);
+            ClBinding bound = cg.binding(Map.of("B", (long) batch));
+            for (var s : cg.plan().slots()) {
+                assertEquals(bound.layout.slotOffset()[s.index()], bound.arenaLayout.slice(PlanArenas.slotName(s)).offsetBytes());
+                assertEquals(0, bound.layout.slotOffset()[s.index()] % cg.alignment());
+            }
+            assertTrue(bound.arenaLayout.slice(ClCompiledGraph.inputSlice(0)).offsetBytes() >= bound.layout.arenaBytes());
+        }
+        assertEquals(2, cg.bindings());
+        assertTrue(cg.alignment() >= ArenaLayout.ALIGN && cg.alignment() % ArenaLayout.ALIGN == 0, "alignment " + cg.alignment());
+    }
 }
