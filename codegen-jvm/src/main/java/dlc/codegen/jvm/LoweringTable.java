@@ -72,6 +72,7 @@ public final class LoweringTable {
         put(Ops.ERF, inline(fnViaDouble("erf")));
         put(Ops.SIN, vecMathOr(VecMath.SIN, inline(mathViaDouble("sin"))));
         put(Ops.COS, vecMathOr(VecMath.COS, inline(mathViaDouble("cos"))));
+        put(Ops.ATAN, inline(mathViaDouble("atan")));
         put(Ops.RELU, activation(fnUnary("relu"), Gemm.ACT_RELU));
         put(Ops.FLOOR, inline(mathViaDouble("floor")));
         put(Ops.NOT, inline(NOT));

@@ -63,6 +63,8 @@ public final class Ops {
     public static final OpDef SIN = def(new Unary("sin", FLOAT, Math::sin, (c, x, y, g) -> mul(c, g, c.op(Ops.COS, x))));
     public static final OpDef COS = def(new Unary("cos", FLOAT, Math::cos,
             (c, x, y, g) -> c.op(Ops.NEG, mul(c, g, c.op(Ops.SIN, x)))));
+    public static final OpDef ATAN = def(new Unary("atan", FLOAT, Math::atan,
+            (c, x, y, g) -> c.op(Ops.DIV, g, c.op(Ops.ADD, one(c, x), mul(c, x, x)))));
     // relu'(0) = 0 (MODELS.md 4.5)
     public static final OpDef RELU = def(new Unary("relu", ANY, x -> x > 0 ? x : 0,
             (c, x, y, g) -> c.op(Ops.WHERE, c.op(Ops.GT, x, c.scalar(0, x.type().dtype())), g, c.zerosLike(g))));
