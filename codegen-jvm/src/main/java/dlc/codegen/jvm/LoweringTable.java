@@ -70,6 +70,7 @@ public final class LoweringTable {
         put(Ops.TANH, vecMathOr(VecMath.TANH, activation(TANH, Gemm.ACT_TANH)));
         put(Ops.SIGMOID, vecMathOr(VecMath.SIGMOID, activation(fnUnary("sigmoid"), Gemm.ACT_SIGMOID)));
         put(Ops.ERF, inline(specialViaDouble("erf")));
+        put(Ops.ERFC, inline(specialViaDouble("erfc")));
         put(Ops.SIN, vecMathOr(VecMath.SIN, inline(mathViaDouble("sin"))));
         put(Ops.COS, vecMathOr(VecMath.COS, inline(mathViaDouble("cos"))));
         put(Ops.ATAN, inline(mathViaDouble("atan")));

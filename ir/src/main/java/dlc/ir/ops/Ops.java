@@ -60,6 +60,9 @@ public final class Ops {
             (c, x, y, g) -> mul(c, g, mul(c, y, c.op(Ops.SUB, one(c, y), y)))));
     public static final OpDef ERF = def(new Unary("erf", FLOAT, SpecialFunctions::erf, (c, x, y, g) -> mul(c, g,
             mul(c, c.scalar(2 / Math.sqrt(Math.PI), x.type().dtype()), c.op(Ops.EXP, c.op(Ops.NEG, mul(c, x, x)))))));
+    // erfc = 1 - erf without the cancellation: erfc(10) = 2e-45 where 1 - erf(10) is 0; erfc' = -erf'
+    public static final OpDef ERFC = def(new Unary("erfc", FLOAT, SpecialFunctions::erfc, (c, x, y, g) -> mul(c, g,
+            mul(c, c.scalar(-2 / Math.sqrt(Math.PI), x.type().dtype()), c.op(Ops.EXP, c.op(Ops.NEG, mul(c, x, x)))))));
     public static final OpDef SIN = def(new Unary("sin", FLOAT, Math::sin, (c, x, y, g) -> mul(c, g, c.op(Ops.COS, x))));
     public static final OpDef COS = def(new Unary("cos", FLOAT, Math::cos,
             (c, x, y, g) -> c.op(Ops.NEG, mul(c, g, c.op(Ops.SIN, x)))));
