@@ -255,12 +255,4 @@ public final class ReduceOps {
         }
         return idx;
     }
-
-    static final List<OpDef> ALL = List.of(
-            new Reduce("sum", Reduce.Fn.SUM),
-            new Reduce("mean", Reduce.Fn.MEAN),
-            new Reduce("max", Reduce.Fn.MAX),
-            new Reduce("min", Reduce.Fn.MIN),
-            new ArgReduce("argmax", true),
-            new ArgReduce("argmin", false));
 }
