@@ -1,12 +1,12 @@
 package dlc.cli;
 
 import dlc.data.Dataset;
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.passes.autodiff.Autodiff;
 import dlc.train.Executor;
 import dlc.train.GradCheck;
-import dlc.train.TrainPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,7 +60,7 @@ final class GradcheckCommand implements Callable<Integer> {
             TrainInputs planned = in.withPlan();
             if (planned.plan.steps().size() > 1) steps = planned.plan.steps();
             data = planned.data(file, dataDir);
-            source = "the first " + GradCheck.BATCH + " samples of " + planned.plan.dataset();
+            source = "the first " + GradCheck.BATCH + " samples of " + planned.plan.data().name();
         } catch (UserError | IOException e) {
             // No usable train block or data: random inputs still check every parameter.
             err.println("gradcheck: " + e.getMessage().lines().findFirst().orElse("") + "; using random inputs");

@@ -15,14 +15,14 @@ import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 
 /**
- * The {@code dlc} command: subcommands check, ir, run, train, eval, compile, gradcheck and stats. User mistakes
+ * The {@code dlc} command: subcommands check, ir, run, train, eval, compile, gradcheck, stats, export, import and devices. User mistakes
  * print one line to stderr (exit 2 for a command line that makes no sense, 1 for input that
  * fails); a stack trace appears only with {@code --debug}.
  */
 @Command(name = "dlc", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A compiler for neural-network models written in the .dl language.",
         subcommands = {CheckCommand.class, IrCommand.class, RunCommand.class, TrainCommand.class, EvalCommand.class, CompileCommand.class,
-                GradcheckCommand.class, StatsCommand.class, ExportCommand.class, ImportCommand.class, CommandLine.HelpCommand.class})
+                GradcheckCommand.class, StatsCommand.class, ExportCommand.class, ImportCommand.class, DevicesCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Show the stack trace of an internal error.")
     boolean debug;

@@ -1,13 +1,13 @@
 package dlc.cli;
 
 import dlc.data.Dataset;
+import dlc.frontend.train.TrainPlan;
 import dlc.train.Checkpoints;
 import dlc.train.EpochRecord;
 import dlc.train.LossCurve;
 import dlc.train.Metrics;
 import dlc.train.Progress;
 import dlc.train.TrainBlocks;
-import dlc.train.TrainPlan;
 import dlc.train.TrainState;
 import dlc.train.Trainer;
 import picocli.CommandLine.Command;
@@ -144,8 +144,8 @@ final class TrainCommand implements Callable<Integer> {
     static void checkLabels(TrainInputs in, TrainPlan plan, Dataset data, Dataset test) {
         dlc.ir.Graph eval = Programs.graph(in.module, "eval");
         TrainInputs.user(() -> {
-            dlc.train.LabelCheck.check(eval, plan.accuracyLabel(), data);
-            if (test != null) dlc.train.LabelCheck.check(eval, plan.accuracyLabel(), test);
+            dlc.train.LabelCheck.checkPlan(eval, plan, data);
+            if (test != null) dlc.train.LabelCheck.checkPlan(eval, plan, test);
             return null;
         });
     }

@@ -2,11 +2,11 @@ package dlc.cli;
 
 import dlc.data.Dataset;
 import dlc.frontend.Compilation;
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.Module;
 import dlc.train.Datasets;
 import dlc.train.TrainBlocks;
 import dlc.train.TrainException;
-import dlc.train.TrainPlan;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,7 +37,15 @@ final class TrainInputs {
      */
     static TrainInputs load(Toolchain tools, Path file, ModelChoice choice, java.util.Map<String, String> overrides, PrintWriter err)
             throws IOException {
-        TrainInputs t = loadWithoutPlan(tools, file, choice, overrides.isEmpty() ? err : new PrintWriter(PrintWriter.nullWriter()));
+        TrainInputs t;
+        try {
+            // with overrides the file's own diagnostics are shown once, by the compile that applies them
+            t = loadWithoutPlan(tools, file, choice, overrides.isEmpty() ? err : new PrintWriter(PrintWriter.nullWriter()));
+        } catch (UserError e) {
+            // ... unless the file does not compile without them: then they are this error's report
+            if (!overrides.isEmpty()) loadWithoutPlan(tools, file, choice, err);
+            throw e;
+        }
         if (!overrides.isEmpty()) {
             Compilation c = dlc.frontend.Frontend.compile(file, t.module.name(), choice.params, overrides);
             err.print(c.render());
@@ -61,12 +69,12 @@ final class TrainInputs {
 
     /** The plan's data set; files relative to the .dl file's directory, Fashion-MNIST under {@code dataDir}. */
     Dataset data(Path file, Path dataDir) throws IOException {
-        return load(plan.dataset(), plan.dataArgs(), file, dataDir, where("data", file));
+        return load(plan.data(), file, dataDir, where("data", file));
     }
 
     /** The plan's test set (the block's {@code test} setting), or null when it names none. */
     Dataset testData(Path file, Path dataDir) throws IOException {
-        return plan.hasTest() ? load(plan.testDataset(), plan.testArgs(), file, dataDir, where("test", file)) : null;
+        return plan.hasTest() ? load(plan.test(), file, dataDir, where("test", file)) : null;
     }
 
     /** Where the train block of this model writes {@code setting} ({@code file:line:col} of its value), else the file. */
@@ -80,13 +88,13 @@ final class TrainInputs {
         return file.toString();
     }
 
-    private static Dataset load(String name, java.util.Map<String, String> args, Path file, Path dataDir, String where) throws IOException {
+    private static Dataset load(TrainPlan.DataSet set, Path file, Path dataDir, String where) throws IOException {
         Path base = file.toAbsolutePath().getParent();
         try {
-            return Datasets.load(name, args, base, dataDir);
+            return Datasets.load(set, base, dataDir);
         } catch (TrainException | IllegalArgumentException e) {
-            StringJoiner call = new StringJoiner(", ", name + "(", ")");
-            args.forEach((k, v) -> call.add(k + "=" + v));
+            StringJoiner call = new StringJoiner(", ", set.name() + "(", ")");
+            set.args().forEach((k, v) -> call.add(k + "=" + (v instanceof String s ? "\"" + s + "\"" : v)));
             throw new UserError(where + ": data " + call + ": " + e.getMessage());
         }
     }

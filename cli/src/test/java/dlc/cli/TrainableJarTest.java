@@ -1,5 +1,6 @@
 package dlc.cli;
 
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.DType;
 import dlc.ir.Graph;
 import dlc.ir.Module;
@@ -9,7 +10,6 @@ import dlc.numerics.Rng;
 import dlc.train.Executor;
 import dlc.train.JvmExecutor;
 import dlc.train.TrainBlocks;
-import dlc.train.TrainPlan;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -3,11 +3,11 @@ package dlc.examples;
 import dlc.data.Dataset;
 import dlc.frontend.Compilation;
 import dlc.frontend.Frontend;
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.Graph;
 import dlc.train.Datasets;
 import dlc.train.InputBinding;
 import dlc.train.TrainBlocks;
-import dlc.train.TrainPlan;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -50,20 +50,20 @@ class ExamplesDataTest {
             Compilation c = Frontend.compile(f, m.group(1));
             assertTrue(c.ok(), f + ":\n" + c.render());
             TrainPlan plan = TrainBlocks.plan(c, c.module());
-            if (!Datasets.NAMES.contains(plan.dataset())) {
-                errors.add(f + ": unknown data set '" + plan.dataset() + "'");
+            if (!Datasets.NAMES.contains(plan.data().name())) {
+                errors.add(f + ": unknown data set '" + plan.data().name() + "'");
                 continue;
             }
-            if (plan.hasTest() && !Datasets.NAMES.contains(plan.testDataset())) errors.add(f + ": unknown test set '" + plan.testDataset() + "'");
+            if (plan.hasTest() && !Datasets.NAMES.contains(plan.test().name())) errors.add(f + ": unknown test set '" + plan.test().name() + "'");
             // issue 9: autoencoder, vae and rbm read the loader's raw 0..255 bytes as probabilities and diverged
-            if (plan.dataset().startsWith("fashion") && plan.normalize() == null)
+            if (plan.data().name().startsWith("fashion") && plan.normalize() == null)
                 errors.add(f + ": trains on Fashion-MNIST's raw 0..255 pixel bytes; say how to normalize them (normalize=\"pixels\", ...)");
             // and a train block whose metric had to be guessed warns: every example names or implies its metric cleanly
             if (!c.diagnostics().isEmpty()) errors.add(f + ": warnings\n" + c.render());
             trained.add(f.getFileName().toString());
-            if (FILE_SETS.contains(plan.dataset())) continue;
+            if (FILE_SETS.contains(plan.data().name())) continue;
             try {
-                Dataset d = Datasets.load(plan.dataset(), plan.dataArgs(), f.toAbsolutePath().getParent(), null);
+                Dataset d = Datasets.load(plan.data(), f.toAbsolutePath().getParent(), null);
                 assertTrue(d.size() > 0, f + ": empty data set");
                 for (TrainPlan.Step step : plan.steps()) {
                     Graph g = c.module().graph(step.graph()).orElseThrow(() -> new AssertionError(f + ": no graph " + step.graph()));

@@ -3,6 +3,7 @@ package dlc.examples;
 import dlc.data.Dataset;
 import dlc.frontend.Compilation;
 import dlc.frontend.Frontend;
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.Graph;
 import dlc.ir.eval.Tensor;
 import dlc.train.Evaluator;
@@ -10,7 +11,6 @@ import dlc.train.Executor;
 import dlc.train.Metrics;
 import dlc.train.Progress;
 import dlc.train.TrainBlocks;
-import dlc.train.TrainPlan;
 import dlc.train.Trainer;
 
 import java.io.PrintWriter;
@@ -36,7 +36,7 @@ final class ExamplesTrainRig {
         /** Loss and accuracy of the eval graph with the tensors of {@code state} on all of {@code data}. */
         Metrics evaluate(Map<String, Tensor> state, Dataset data) {
             TrainPlan p = trainer.plan();
-            return new Evaluator(trainer.evalGraph(), Executor.interpreter(), p.accuracyOutput(), p.accuracyLabel(), p.accuracyMask())
+            return Evaluator.of(trainer.evalGraph(), Executor.interpreter(), p.metric())
                     .evaluate(data, state, p.batch(), 7);
         }
     }
@@ -53,7 +53,7 @@ final class ExamplesTrainRig {
         // The tests' hand-made images are already in [0, 1], what normalize="pixels" makes of
         // Fashion-MNIST's bytes; dividing them by 255 again would train on near-black images.
         String normalize = "pixels".equals(shipped.normalize()) ? null : shipped.normalize();
-        TrainPlan plan = shipped.toBuilder().validationFraction(0).normalize(normalize).build();
+        TrainPlan plan = shipped.toBuilder().validation(0).normalize(normalize).build();
         Trainer t = TrainBlocks.trainer(c.module(), plan, Executor.interpreter())
                 .progress(new Progress(new PrintWriter(new StringWriter()), false));
         return new Rig(c, t);

@@ -5,11 +5,11 @@ import dlc.data.Dataset;
 import dlc.data.FashionMnist;
 import dlc.frontend.Compilation;
 import dlc.frontend.Frontend;
+import dlc.frontend.train.TrainPlan;
 import dlc.train.Datasets;
 import dlc.train.Executor;
 import dlc.train.Progress;
 import dlc.train.TrainBlocks;
-import dlc.train.TrainPlan;
 import dlc.train.Trainer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -57,13 +56,10 @@ class FashionMnistTrainTest {
         Compilation c = Frontend.compile(ExamplesForwardTest.EXAMPLES.resolve(file), model, Map.of(), settings);
         assertTrue(c.ok(), c.render());
         TrainPlan plan = TrainBlocks.plan(c, c.module());
-        assertEquals("fashion_mnist", plan.dataset(), file + " trains on Fashion-MNIST");
-        assertTrue(plan.hasTest() && plan.testArgs().get("part").contains("test"), file + " measures the t10k part: " + plan.testArgs());
-        Map<String, String> trainArgs = new HashMap<>(plan.dataArgs()), testArgs = new HashMap<>(plan.testArgs());
-        trainArgs.put("n", Integer.toString(trainImages));
-        testArgs.put("n", Integer.toString(testImages));
-        Dataset data = Datasets.load(plan.dataset(), trainArgs, null, null);
-        Dataset test = Datasets.load(plan.testDataset(), testArgs, null, null);
+        assertEquals("fashion_mnist", plan.data().name(), file + " trains on Fashion-MNIST");
+        assertTrue(plan.hasTest() && "test".equals(plan.test().args().get("part")), file + " measures the t10k part: " + plan.test());
+        Dataset data = Datasets.load(plan.data().with("n", (long) trainImages), null, null);
+        Dataset test = Datasets.load(plan.test().with("n", (long) testImages), null, null);
         assertEquals(trainImages, data.size());
         assertEquals(testImages, test.size());
         Trainer t = TrainBlocks.trainer(c.module(), plan, executor)

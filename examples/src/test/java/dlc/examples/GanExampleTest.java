@@ -3,6 +3,7 @@ package dlc.examples;
 import dlc.data.Dataset;
 import dlc.frontend.Compilation;
 import dlc.frontend.Frontend;
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
 import dlc.train.Datasets;
@@ -10,7 +11,6 @@ import dlc.train.Executor;
 import dlc.train.JvmExecutor;
 import dlc.train.Progress;
 import dlc.train.TrainBlocks;
-import dlc.train.TrainPlan;
 import dlc.train.Trainer;
 import org.junit.jupiter.api.Test;
 
@@ -110,7 +110,7 @@ class GanExampleTest {
     }
 
     static Dataset data(Trainer t) throws Exception {
-        return Datasets.load(t.plan().dataset(), t.plan().dataArgs(), GAN.getParent(), null);
+        return Datasets.load(t.plan().data(), GAN.getParent(), null);
     }
 
     /** As many generated samples as data points: the eval graph on all of the data, with key. */

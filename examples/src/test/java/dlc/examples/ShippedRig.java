@@ -4,6 +4,7 @@ import dlc.data.Dataset;
 import dlc.data.FashionMnist;
 import dlc.frontend.Compilation;
 import dlc.frontend.Frontend;
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
 import dlc.train.Datasets;
@@ -11,7 +12,6 @@ import dlc.train.Executor;
 import dlc.train.Metrics;
 import dlc.train.Progress;
 import dlc.train.TrainBlocks;
-import dlc.train.TrainPlan;
 import dlc.train.Trainer;
 import org.junit.jupiter.api.Assumptions;
 
@@ -69,15 +69,11 @@ final class ShippedRig {
         assertTrue(c.ok(), c.render());
         assertTrue(c.diagnostics().isEmpty(), file + " compiles without warnings:\n" + c.render());
         TrainPlan plan = TrainBlocks.plan(c, c.module());
-        if (plan.dataset().startsWith("fashion")) needsFashionMnist();
-        Map<String, String> args = new HashMap<>(plan.dataArgs());
-        if (n > 0) args.put("n", Integer.toString(n));
-        Dataset data = Datasets.load(plan.dataset(), args, ExamplesForwardTest.EXAMPLES, null);
+        if (plan.data().name().startsWith("fashion")) needsFashionMnist();
+        Dataset data = Datasets.load(n > 0 ? plan.data().with("n", (long) n) : plan.data(), ExamplesForwardTest.EXAMPLES, null);
         Dataset test = null;
         if (plan.hasTest()) {
-            Map<String, String> targs = new HashMap<>(plan.testArgs());
-            if (testN > 0) targs.put("n", Integer.toString(testN));
-            test = Datasets.load(plan.testDataset(), targs, ExamplesForwardTest.EXAMPLES, null);
+            test = Datasets.load(testN > 0 ? plan.test().with("n", (long) testN) : plan.test(), ExamplesForwardTest.EXAMPLES, null);
         }
         if (n > 0) assertEquals(n, data.size());
         Trainer t = TrainBlocks.trainer(c.module(), plan, Executor.jvm())

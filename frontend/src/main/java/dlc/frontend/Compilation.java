@@ -1,7 +1,7 @@
 package dlc.frontend;
 
 import dlc.frontend.ast.Ast;
-import dlc.frontend.train.TrainConfig;
+import dlc.frontend.train.TrainPlan;
 import dlc.frontend.train.TrainLowering;
 import dlc.ir.Module;
 
@@ -18,10 +18,11 @@ import java.util.Map;
  * {@link TrainLowering}) and {@link #train()} tells the trainer how to run them.
  *
  * @param sources every file read (the main one and its imports), for rendering diagnostics
- * @param train   the model's train block read for the trainer, or null when it has none
+ * @param train   the training run the model's train block describes (with the command line's
+ *                overrides), or null when it has none
  */
 public record Compilation(Ast.Program program, List<Diagnostic> diagnostics, List<String> models, Module module,
-                          Map<String, String> sources, TrainConfig train) {
+                          Map<String, String> sources, TrainPlan train) {
     /** A compilation without training steps. */
     public Compilation(Ast.Program program, List<Diagnostic> diagnostics, List<String> models, Module module, Map<String, String> sources) {
         this(program, diagnostics, models, module, sources, null);

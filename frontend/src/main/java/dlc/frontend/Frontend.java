@@ -1,7 +1,6 @@
 package dlc.frontend;
 
 import dlc.frontend.ast.Span;
-import dlc.frontend.lower.Compiler;
 import dlc.frontend.lower.FileParser;
 import dlc.frontend.lower.SourceProvider;
 import dlc.frontend.parse.ParseResult;

@@ -243,9 +243,15 @@ class ConvTest {
                 Conv.parallelMinWork = 0; // with 2 threads every call splits
                 PoolJob.parallelMinElements = 0;
                 for (int i = 0; i < 200; i++) calls.run();
-                long before = mx.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < 20; i++) calls.run();
-                long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+                // The fewest bytes over 5 rounds: a kernel that allocates per call does so in every
+                // round, while the JIT's own bookkeeping under load (seen: 664 bytes once, at load 18 on
+                // 2 cores) lands in one round now and then
+                long allocated = Long.MAX_VALUE;
+                for (int round = 0; round < 5; round++) {
+                    long before = mx.getCurrentThreadAllocatedBytes();
+                    for (int i = 0; i < 20; i++) calls.run();
+                    allocated = Math.min(allocated, mx.getCurrentThreadAllocatedBytes() - before);
+                }
                 // Parallel.run itself allocates a few bytes now and then (seen: 64 bytes in 60 calls, none
                 // in the kernels); anything the kernels allocated per call would be kilobytes
                 long allowed = t == 1 ? 0 : 512;

@@ -4,6 +4,7 @@ import dlc.checkpoint.Checkpoint;
 import dlc.checkpoint.CheckpointException;
 import dlc.checkpoint.SafeTensors;
 import dlc.checkpoint.TensorSpec;
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.Dim;
 import dlc.ir.Graph;
 import dlc.ir.TensorType;
@@ -132,7 +133,7 @@ public final class Checkpoints {
      * optimizer state ({@code opt.PATH.i}) and early stopping's best-epoch copies.
      */
     private static boolean bookkeeping(String name) {
-        return name.equals(dlc.frontend.train.TrainConfig.STEP_COUNTER) || name.startsWith("opt.") || name.startsWith(BEST_PREFIX);
+        return name.equals(TrainPlan.STEP_COUNTER) || name.startsWith("opt.") || name.startsWith(BEST_PREFIX);
     }
 
     /**

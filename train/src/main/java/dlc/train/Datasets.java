@@ -6,6 +6,7 @@ import dlc.data.Dataset;
 import dlc.data.FashionMnist;
 import dlc.data.NpyFiles;
 import dlc.data.Synthetic;
+import dlc.frontend.train.TrainPlan;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,8 +17,9 @@ import java.util.Set;
 
 /**
  * Loads the data set a training plan names: the built-in synthetic sets, Fashion-MNIST, CSV and
- * {@code .npy} files. Arguments arrive as text by name (from a train block's
- * {@code data moons(n=512, noise=0.1)} or a test); unknown arguments are an error, not ignored.
+ * {@code .npy} files. Arguments arrive by name as the values the train block wrote (from
+ * {@code data moons(n=512, noise=0.1)} or a test: Long, Double, Boolean, String); an argument of
+ * the wrong kind or an unknown one is an error, not ignored.
  */
 public final class Datasets {
     private Datasets() {}
@@ -35,7 +37,12 @@ public final class Datasets {
      * Fashion-MNIST (may be null). A synthetic set's samples depend only on its arguments
      * ({@code seed}, default 0), not on the training seed, so every run sees the same data.
      */
-    public static Dataset load(String name, Map<String, String> args, Path baseDir, Path dataDir) throws IOException {
+    public static Dataset load(TrainPlan.DataSet set, Path baseDir, Path dataDir) throws IOException {
+        return load(set.name(), set.args(), baseDir, dataDir);
+    }
+
+    /** As above, for data set {@code name} with {@code args} by name (integers as Long, numbers as Long or Double). */
+    public static Dataset load(String name, Map<String, ?> args, Path baseDir, Path dataDir) throws IOException {
         Args a = new Args(name, args);
         Dataset d = switch (name) {
             case "moons", "two_moons" -> Synthetic.twoMoons(a.i("n", DEFAULT_SAMPLES), a.d("noise", 0.1), a.l("seed", 0));
@@ -81,21 +88,26 @@ public final class Datasets {
         return p.isAbsolute() || baseDir == null ? p : baseDir.resolve(p);
     }
 
-    /** Typed access to the text arguments; remembers which were read so leftovers are reported. */
+    /** Typed access to the arguments; remembers which were read so leftovers are reported. */
     private static final class Args {
         private final String set;
-        private final Map<String, String> raw;
+        private final Map<String, ?> raw;
         private final Set<String> used = new HashSet<>();
 
-        Args(String set, Map<String, String> raw) { this.set = set; this.raw = raw; }
+        Args(String set, Map<String, ?> raw) { this.set = set; this.raw = raw; }
 
         boolean has(String k) { return raw.containsKey(k); }
 
-        String s(String k, String dflt) {
+        private Object get(String k) {
             used.add(k);
-            String v = raw.get(k);
+            return raw.get(k);
+        }
+
+        String s(String k, String dflt) {
+            Object v = get(k);
             if (v == null) return dflt;
-            return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+            if (!(v instanceof String str)) throw wrong(k, "a string", v);
+            return str;
         }
 
         String required(String k) {
@@ -105,10 +117,10 @@ public final class Datasets {
         }
 
         long l(String k, long dflt) {
-            String v = s(k, null);
+            Object v = get(k);
             if (v == null) return dflt;
-            try { return Long.parseLong(v.replace("_", "")); }
-            catch (NumberFormatException e) { throw new TrainException("data set '" + set + "': " + k + " must be an integer, got " + v); }
+            if (!(v instanceof Long || v instanceof Integer)) throw wrong(k, "an integer", v);
+            return ((Number) v).longValue();
         }
 
         int i(String k, int dflt) {
@@ -118,16 +130,22 @@ public final class Datasets {
         }
 
         double d(String k, double dflt) {
-            String v = s(k, null);
+            Object v = get(k);
             if (v == null) return dflt;
-            try { return Double.parseDouble(v.replace("_", "")); }
-            catch (NumberFormatException e) { throw new TrainException("data set '" + set + "': " + k + " must be a number, got " + v); }
+            if (!(v instanceof Number n)) throw wrong(k, "a number", v);
+            return n.doubleValue();
         }
 
         boolean b(String k) {
-            String v = s(k, "false");
-            if (!v.equals("true") && !v.equals("false")) throw new TrainException("data set '" + set + "': " + k + " must be true or false, got " + v);
-            return v.equals("true");
+            Object v = get(k);
+            if (v == null) return false;
+            if (!(v instanceof Boolean bool)) throw wrong(k, "true or false", v);
+            return bool;
+        }
+
+        private TrainException wrong(String k, String what, Object v) {
+            String shown = v instanceof String str ? "\"" + str + "\"" : String.valueOf(v);
+            return new TrainException("data set '" + set + "': " + k + " must be " + what + ", got " + shown);
         }
 
         void requireAllUsed() {

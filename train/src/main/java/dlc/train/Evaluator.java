@@ -2,6 +2,7 @@ package dlc.train;
 
 import dlc.data.Batches;
 import dlc.data.Dataset;
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.Dim;
 import dlc.ir.Graph;
 import dlc.ir.Value;
@@ -27,6 +28,15 @@ public final class Evaluator {
     private final String lossName;
     private final String accuracyOutput, accuracyLabel, accuracyMask;
 
+    /** As both accuracy names: measure no accuracy (the block said {@code metric none}, or none applies). */
+    public static final String NO_ACCURACY = "";
+
+    /** An evaluator of {@code eval} measuring {@code metric} (null: no accuracy; {@link TrainPlan.Metric#FIND}: a pair found as above). */
+    public static Evaluator of(Graph eval, Executor executor, TrainPlan.Metric metric) {
+        return metric == null ? new Evaluator(eval, executor, NO_ACCURACY, NO_ACCURACY)
+                : new Evaluator(eval, executor, metric.output(), metric.labels(), metric.mask());
+    }
+
     /** An evaluator of {@code eval}; {@code accuracyOutput}/{@code accuracyLabel} may be null to find them. */
     public Evaluator(Graph eval, Executor executor, String accuracyOutput, String accuracyLabel) {
         this(eval, executor, accuracyOutput, accuracyLabel, null);
@@ -37,7 +47,7 @@ public final class Evaluator {
         this.eval = eval;
         this.executor = executor;
         this.lossName = eval.outputs().stream().filter(o -> o.role() == Graph.Output.Role.LOSS).map(Graph.Output::name).findFirst().orElse(null);
-        boolean none = TrainPlan.NO_ACCURACY.equals(accuracyOutput);
+        boolean none = NO_ACCURACY.equals(accuracyOutput);
         if (none) accuracyOutput = accuracyLabel = null;
         String label = none ? null : accuracyLabel, out = none ? null : accuracyOutput;
         if (label == null)

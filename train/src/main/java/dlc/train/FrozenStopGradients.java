@@ -4,6 +4,7 @@ import dlc.ir.Graph;
 import dlc.ir.GraphBuilder;
 import dlc.ir.Node;
 import dlc.ir.Value;
+import dlc.ir.ops.Ops;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -19,8 +20,6 @@ import java.util.Map;
  * computing them. The frozen graph at the probed values is the function autodiff differentiates.
  */
 record FrozenStopGradients(Graph probe, Graph frozen, List<String> names) {
-    static final String STOP_GRADIENT = "stop_gradient";
-
     static FrozenStopGradients of(Graph g) {
         GraphBuilder probe = new GraphBuilder(g.name()), frozen = new GraphBuilder(g.name() + ".frozen");
         Map<Value, Value> pm = new IdentityHashMap<>(), fm = new IdentityHashMap<>();
@@ -32,7 +31,7 @@ record FrozenStopGradients(Graph probe, Graph frozen, List<String> names) {
         List<Value> probed = new ArrayList<>();
         for (Node n : g.nodes()) {
             Value p = copy(probe, n, pm);
-            if (n.op().name().equals(STOP_GRADIENT)) {
+            if (n.op() == Ops.STOP_GRADIENT) {
                 String name = "__frozen." + names.size();
                 names.add(name);
                 probed.add(p);

@@ -1,5 +1,6 @@
 package dlc.train;
 
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.Graph;
 import dlc.ir.Value;
 import dlc.ir.eval.Tensor;

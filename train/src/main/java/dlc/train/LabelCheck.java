@@ -2,6 +2,7 @@ package dlc.train;
 
 import dlc.data.Column;
 import dlc.data.Dataset;
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.Dim;
 import dlc.ir.Graph;
 import dlc.ir.Value;
@@ -23,7 +24,7 @@ public final class LabelCheck {
 
     /**
      * Checks {@code data} against the model inputs of {@code eval}; {@code labels} names the class
-     * label input, or null to find it as described above.
+     * label input, or null to find it as described above ({@link Evaluator#NO_ACCURACY}: none).
      *
      * @throws TrainException naming the data set, the column, the sample (1-based) and the value
      */
@@ -51,6 +52,11 @@ public final class LabelCheck {
                 throw new TrainException("data set '" + data.name() + "', column '" + c.name() + "', sample " + (i / per + 1) + ": label " + fmt(y)
                         + " is not a class of the model: its output scores " + k + " classes (labels 0 to " + (k - 1) + ")");
         }
+    }
+
+    /** As {@link #check(Graph, String, Dataset)} with the labels of the plan's metric (none: no class labels; {@code Metric.FIND}: found). */
+    public static void checkPlan(Graph eval, TrainPlan plan, Dataset data) {
+        check(eval, plan.metric() == null ? Evaluator.NO_ACCURACY : plan.metric().labels(), data);
     }
 
     private static Value labelInput(Graph eval, String labels) {

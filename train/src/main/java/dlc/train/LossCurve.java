@@ -1,5 +1,6 @@
 package dlc.train;
 
+import dlc.frontend.train.TrainPlan;
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;

@@ -3,6 +3,7 @@ package dlc.train;
 import dlc.data.Batches;
 import dlc.data.Dataset;
 import dlc.data.Normalizer;
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.DType;
 import dlc.ir.Graph;
 import dlc.ir.Module;
@@ -40,7 +41,7 @@ public final class Trainer {
     /** The random key input of init, step and eval graphs. */
     public static final String RNG = "rng";
     /** The step counter the init graph produces. */
-    public static final String STEP_COUNTER = "step";
+    public static final String STEP_COUNTER = TrainPlan.STEP_COUNTER;
 
     private final Graph init;
     private final List<Graph> steps;
@@ -125,7 +126,7 @@ public final class Trainer {
         if (train.size() == 0) throw new TrainException("no training samples: data set '" + data.name() + "' has " + data.size() + " samples");
         InputBinding binding = InputBinding.of(steps.get(0), train);
         for (Graph g : steps.subList(1, steps.size())) InputBinding.of(g, train);
-        Evaluator evaluator = new Evaluator(eval, executor, plan.accuracyOutput(), plan.accuracyLabel(), plan.accuracyMask());
+        Evaluator evaluator = Evaluator.of(eval, executor, plan.metric());
         long trainKey = Rng.fold(seedKey(state.seed), 2), evalKey = Rng.fold(seedKey(state.seed), 3);
         boolean validate = val.size() > 0;
         boolean earlyStopping = validate && plan.patience() > 0 && evaluator.hasLoss();
@@ -196,14 +197,14 @@ public final class Trainer {
      * training part only. {@code dlc eval} calls it to see the data exactly as training did.
      */
     public Dataset.Split split(Dataset data, long seed) {
-        Dataset.Split s = data.split(plan.validationFraction(), seed);
+        Dataset.Split s = data.split(plan.validation(), seed);
         Normalizer n = normalizer(s.train());
         return n == null ? s : new Dataset.Split(n.apply(s.train(), Dataset.FEATURES), n.apply(s.validation(), Dataset.FEATURES));
     }
 
     /** All of {@code data}, normalized as {@link #split} normalizes it (by the training part's statistics). */
     public Dataset whole(Dataset data, long seed) {
-        Normalizer n = normalizer(data.split(plan.validationFraction(), seed).train());
+        Normalizer n = normalizer(data.split(plan.validation(), seed).train());
         return n == null ? data : n.apply(data, Dataset.FEATURES);
     }
 
@@ -212,7 +213,7 @@ public final class Trainer {
      * statistics of {@code data}'s training part for {@code seed}; unchanged without normalization.
      */
     public Dataset likeTraining(Dataset other, Dataset data, long seed) {
-        Normalizer n = normalizer(data.split(plan.validationFraction(), seed).train());
+        Normalizer n = normalizer(data.split(plan.validation(), seed).train());
         return n == null ? other : n.apply(other, Dataset.FEATURES);
     }
 
@@ -289,7 +290,7 @@ public final class Trainer {
 
     /** Metrics of {@code weights} on {@code data} with the eval graph. */
     public Metrics evaluate(Dataset data, Map<String, Tensor> weights) {
-        return new Evaluator(eval, executor, plan.accuracyOutput(), plan.accuracyLabel(), plan.accuracyMask())
+        return Evaluator.of(eval, executor, plan.metric())
                 .evaluate(data, weights, plan.batch(), Rng.fold(seedKey(plan.seed()), 3));
     }
 

@@ -18,16 +18,16 @@ class DatasetsTest {
     @TempDir Path dir;
 
     @Test void builtInSetsTakeTheirArguments() throws Exception {
-        Dataset m = Datasets.load("two_moons", Map.of("n", "40", "noise", "0.0", "seed", "3"), null, null);
+        Dataset m = Datasets.load("two_moons", Map.of("n", 40L, "noise", 0.0, "seed", 3L), null, null);
         assertEquals(40, m.size());
         assertEquals(2, m.numClasses());
         // noise 0: every class-0 point lies on the unit circle
         for (int i = 0; i < 40; i += 2) assertEquals(1.0, Math.hypot(m.features().value(i, 0), m.features().value(i, 1)), 1e-6);
-        assertEquals(3, Datasets.load("spirals", Map.of("n", "30", "arms", "3"), null, null).numClasses());
-        assertArrayEquals(new int[]{10, 5, 1}, Datasets.load("sine", Map.of("n", "10", "steps", "5"), null, null).features().shape());
+        assertEquals(3, Datasets.load("spirals", Map.of("n", 30L, "arms", 3L), null, null).numClasses());
+        assertArrayEquals(new int[]{10, 5, 1}, Datasets.load("sine", Map.of("n", 10L, "steps", 5L), null, null).features().shape());
         assertEquals(Datasets.DEFAULT_SAMPLES, Datasets.load("xor", Map.of(), null, null).size());
-        assertArrayEquals(new int[]{7, 6}, Datasets.load("markov", Map.of("n", "7", "length", "6", "vocab", "5"), null, null).column("tokens").shape());
-        Dataset r = Datasets.load("reverse", Map.of("n", "7", "length", "3", "vocab", "6"), null, null);
+        assertArrayEquals(new int[]{7, 6}, Datasets.load("markov", Map.of("n", 7L, "length", 6L, "vocab", 5L), null, null).column("tokens").shape());
+        Dataset r = Datasets.load("reverse", Map.of("n", 7L, "length", 3L, "vocab", 6L), null, null);
         assertArrayEquals(new int[]{7, 3}, r.column("src").shape());
         assertArrayEquals(new int[]{7, 4}, r.column("tgt_out").shape());
     }
@@ -35,17 +35,23 @@ class DatasetsTest {
     @Test void unknownSetsAndArgumentsAreNamed() {
         TrainException a = assertThrows(TrainException.class, () -> Datasets.load("digits", Map.of(), null, null));
         assertTrue(a.getMessage().startsWith("unknown data set 'digits'; known sets are [moons, two_moons"), a.getMessage());
-        TrainException b = assertThrows(TrainException.class, () -> Datasets.load("moons", Map.of("nosie", "0.1"), null, null));
+        TrainException b = assertThrows(TrainException.class, () -> Datasets.load("moons", Map.of("nosie", 0.1), null, null));
         assertTrue(b.getMessage().contains("has no argument 'nosie'"), b.getMessage());
         TrainException c = assertThrows(TrainException.class, () -> Datasets.load("moons", Map.of("n", "many"), null, null));
-        assertTrue(c.getMessage().contains("n must be an integer, got many"), c.getMessage());
+        assertTrue(c.getMessage().contains("n must be an integer, got \"many\""), c.getMessage());
+        TrainException f = assertThrows(TrainException.class, () -> Datasets.load("moons", Map.of("n", 25.5), null, null));
+        assertTrue(f.getMessage().contains("n must be an integer, got 25.5"), f.getMessage());
+        TrainException l = assertThrows(TrainException.class, () -> Datasets.load("spirals", Map.of("arms", java.util.List.of(1L, 2L)), null, null));
+        assertTrue(l.getMessage().contains("arms must be an integer, got [1, 2]"), l.getMessage());
+        TrainException s = assertThrows(TrainException.class, () -> Datasets.load("csv", Map.of("path", 3L), null, null));
+        assertTrue(s.getMessage().contains("path must be a string, got 3"), s.getMessage());
         TrainException d = assertThrows(TrainException.class, () -> Datasets.load("csv", Map.of(), null, null));
         assertTrue(d.getMessage().contains("needs the argument path=..."), d.getMessage());
     }
 
     @Test void csvAndNpyFilesResolveNextToTheModel() throws Exception {
         Files.writeString(dir.resolve("d.csv"), "a,b,class\n1,2,cat\n3,4,dog\n5,6,cat\n");
-        Dataset c = Datasets.load("csv", Map.of("path", "\"d.csv\"", "label", "class"), dir, null);
+        Dataset c = Datasets.load("csv", Map.of("path", "d.csv", "label", "class"), dir, null);
         assertEquals(3, c.size());
         assertEquals(2, c.numClasses());
         NpyFiles.write(dir.resolve("x.npy"), new Tensor(DType.F32, new int[]{3, 2}, new double[]{1, 2, 3, 4, 5, 6}));

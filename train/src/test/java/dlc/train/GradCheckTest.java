@@ -1,8 +1,10 @@
 package dlc.train;
 
 import dlc.data.Synthetic;
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.Module;
 import dlc.ir.Value;
+import dlc.ir.ops.Ops;
 import dlc.passes.autodiff.Autodiff;
 import org.junit.jupiter.api.Test;
 
@@ -28,8 +30,8 @@ class GradCheckTest {
 
     @Test void aPlantedWrongGradientFails() {
         // tanh's VJP doubled: every parameter below the tanh (the first layer) gets a wrong gradient.
-        Autodiff broken = new Autodiff(op -> op.name().equals("tanh")
-                ? ctx -> op.vjp(ctx).stream().map(v -> v == null ? null : ctx.op("mul", v, ctx.scalar(2, v.type().dtype()))).toList()
+        Autodiff broken = new Autodiff(op -> op == Ops.TANH
+                ? ctx -> op.vjp(ctx).stream().map(v -> v == null ? null : ctx.op(Ops.MUL, v, ctx.scalar(2, v.type().dtype()))).toList()
                 : op::vjp);
         GradCheck.Report r = new GradCheck(broken, Executor.interpreter()).checkModel(MLP, Synthetic.twoMoons(16, 0.1, 1), 3);
         assertFalse(r.passed(), r.render());
@@ -53,7 +55,7 @@ class GradCheckTest {
         var f = FrozenStopGradients.of(m.graph("train").orElseThrow());
         assertEquals(List.of("__frozen.0"), f.names());
         assertTrue(f.frozen().input("__frozen.0").isPresent());
-        assertTrue(f.frozen().nodes().stream().noneMatch(n -> n.op().name().equals("stop_gradient")));
+        assertTrue(f.frozen().nodes().stream().noneMatch(n -> n.op() == Ops.STOP_GRADIENT));
     }
 
     @Test void eachStepIsCheckedForItsOwnParameters() {

@@ -3,6 +3,7 @@ package dlc.train;
 import dlc.data.Synthetic;
 import dlc.frontend.Compilation;
 import dlc.frontend.Frontend;
+import dlc.frontend.train.TrainPlan;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,11 +1,13 @@
 package dlc.train;
 
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.Attrs;
 import dlc.ir.Graph;
 import dlc.ir.GraphBuilder;
 import dlc.ir.Node;
 import dlc.ir.Shape;
 import dlc.ir.Value;
+import dlc.ir.ops.Ops;
 import dlc.passes.autodiff.Autodiff;
 
 import java.util.IdentityHashMap;
@@ -41,8 +43,8 @@ final class SgdStepGraph {
                 continue;
             }
             Value p = map.get(grads.input(o.name()).orElseThrow());
-            Value rate = b.op("constant", Attrs.of("dtype", p.type().dtype(), "shape", Shape.SCALAR, "values", List.of(lr)));
-            Value next = b.op("sub", p, b.op("mul", rate, map.get(o.value())));
+            Value rate = b.op(Ops.CONSTANT, Attrs.of("dtype", p.type().dtype(), "shape", Shape.SCALAR, "values", List.of(lr)));
+            Value next = b.op(Ops.SUB, p, b.op(Ops.MUL, rate, map.get(o.value())));
             b.output(o.name(), Graph.Output.Role.UPDATE, next);
         }
         return b.build();

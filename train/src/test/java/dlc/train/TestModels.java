@@ -2,6 +2,7 @@ package dlc.train;
 
 import dlc.frontend.Compilation;
 import dlc.frontend.Frontend;
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.Graph;
 import dlc.ir.Module;
 import dlc.passes.autodiff.Autodiff;

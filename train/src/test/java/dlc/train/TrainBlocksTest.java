@@ -2,6 +2,7 @@ package dlc.train;
 
 import dlc.frontend.Compilation;
 import dlc.frontend.Frontend;
+import dlc.frontend.train.TrainPlan;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -29,12 +30,12 @@ class TrainBlocksTest {
                 }
                 """);
         TrainPlan p = TrainBlocks.plan(c, c.module());
-        assertEquals("moons", p.dataset());
-        assertEquals(Map.of("n", "256", "noise", "0.2"), p.dataArgs());
+        assertEquals(new TrainPlan.DataSet("moons", Map.of("n", 256L, "noise", 0.2)), p.data());
+        assertSame(c.train(), p, "the plan is the front end's, read as is");
         assertEquals(8, p.batch());
         assertEquals(3, p.epochs());
         assertEquals(9, p.seed());
-        assertEquals(0.25, p.validationFraction());
+        assertEquals(0.25, p.validation());
         assertEquals(2, p.patience());
         assertEquals(List.of("step"), p.steps().stream().map(TrainPlan.Step::graph).toList());
     }
@@ -49,20 +50,22 @@ class TrainBlocksTest {
                 """);
         TrainPlan p = TrainBlocks.plan(c, c.module());
         assertTrue(p.hasTest());
-        assertEquals("moons", p.testDataset());
-        assertEquals(Map.of("n", "64", "seed", "5"), p.testArgs());
+        assertEquals(new TrainPlan.DataSet("moons", Map.of("n", 64L, "seed", 5L)), p.test());
         assertEquals("minmax", p.normalize());
         assertFalse(TrainBlocks.plan(compile("train Mlp { data moons\n optimizer sgd() }"), c.module()).hasTest());
 
-        Compilation own = compile("train Mlp { data moons\n test moons(normalize=\"minmax\")\n optimizer sgd() }");
-        TrainException e = assertThrows(TrainException.class, () -> TrainBlocks.plan(own, own.module()));
-        assertTrue(e.getMessage().contains("normalized like the training data"), e.getMessage());
+        Compilation own = Frontend.compileSource("t.dl", TestModels.mlp(4) + "train Mlp { data moons\n test moons(normalize=\"minmax\")\n optimizer sgd() }", null);
+        assertFalse(own.ok(), "a test set's normalize is a compile error");
+        assertTrue(own.render().contains("normalized like the training data"), own.render());
     }
 
     @Test void aFileWithoutATrainBlockOrDataIsAClearError() {
         Compilation none = compile("");
         TrainException e = assertThrows(TrainException.class, () -> TrainBlocks.plan(none, none.module()));
         assertTrue(e.getMessage().startsWith("no train block for model Mlp"), e.getMessage());
+        Compilation noData = compile("train Mlp { optimizer sgd() }");
+        TrainException d = assertThrows(TrainException.class, () -> TrainBlocks.plan(noData, noData.module()));
+        assertTrue(d.getMessage().startsWith("the train block of Mlp has no data setting"), d.getMessage());
     }
 
     @Test void theTrainerRunsWhatTheBlockSays() {
@@ -81,11 +84,4 @@ class TrainBlocksTest {
         assertEquals(2 * (58 / 8), r.state().globalBatch, "58 training samples (6 held out) in whole batches of 8, twice");
     }
 
-    @Test void stepPrefixesSelectParameters() {
-        TrainPlan.Step s = new TrainPlan.Step("step.disc", "d_loss", List.of("disc"));
-        assertTrue(s.trains("disc.dense.w"));
-        assertTrue(s.trains("disc"));
-        assertFalse(s.trains("discriminator.w"));
-        assertTrue(new TrainPlan.Step("step", "loss", List.of()).trains("anything"));
-    }
 }

@@ -3,6 +3,7 @@ package dlc.train;
 import dlc.checkpoint.CheckpointException;
 import dlc.data.Dataset;
 import dlc.data.Synthetic;
+import dlc.frontend.train.TrainPlan;
 import dlc.ir.Module;
 import dlc.ir.eval.Tensor;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class TrainerTest {
     static final Dataset MOONS = Synthetic.twoMoons(400, 0.1, 7);
 
     static TrainPlan plan(int epochs) {
-        return TrainPlan.builder("moons").batch(16).epochs(epochs).seed(3).validationFraction(0.25).build();
+        return TrainPlan.builder("Mlp", new TrainPlan.DataSet("moons")).batch(16).epochs(epochs).seed(3).validation(0.25).build();
     }
 
     static Progress quiet() { return new Progress(new java.io.PrintWriter(new java.io.StringWriter()), false); }
@@ -243,7 +244,7 @@ class TrainerTest {
     }
 
     @Test void featuresAreNormalizedByTheTrainingPartsStatistics() {
-        TrainPlan p = plan(1).toBuilder().dataArg("normalize", "\"standardize\"").build();
+        TrainPlan p = plan(1).toBuilder().normalize("standardize").build();
         assertEquals("standardize", p.normalize());
         Trainer t = TestModels.sgdTrainer(MLP, p, 0.5);
         Dataset.Split s = t.split(MOONS, 3);

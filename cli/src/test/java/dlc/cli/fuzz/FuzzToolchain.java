@@ -3,7 +3,7 @@ package dlc.cli.fuzz;
 import dlc.cli.Toolchain;
 import dlc.cli.UserError;
 import dlc.frontend.Compilation;
-import dlc.frontend.lower.Compiler;
+import dlc.frontend.Compiler;
 import dlc.frontend.lower.FileParser;
 import dlc.frontend.parse.ParseResult;
 import dlc.frontend.parse.SourceParser;

@@ -4,6 +4,7 @@ import dlc.ir.Node;
 import dlc.ir.Value;
 import dlc.runtime.Gemm;
 import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 
 import java.util.List;
 import java.util.function.Predicate;
@@ -103,8 +104,28 @@ public sealed interface Lowering {
         @Override public boolean failsOnIntegers() { return fails; }
     }
 
-    /** How a loop nest accumulates: combining step, identity, and what the result is made of. */
-    enum Accumulate { ADD, MAX, MIN }
+    /** How a reduction nest combines its double accumulator with the next element. */
+    enum Accumulate {
+        ADD, MAX, MIN;
+
+        /** The accumulator's start (bool max/min over nothing: false/true, as {@code ReduceOps}). */
+        double identity(boolean bool) {
+            return switch (this) {
+                case MAX -> bool ? 0.0 : Double.NEGATIVE_INFINITY;
+                case MIN -> bool ? 1.0 : Double.POSITIVE_INFINITY;
+                case ADD -> 0.0;
+            };
+        }
+
+        /** Combines the two doubles on the stack into one. */
+        void emit(MethodVisitor mv) {
+            switch (this) {
+                case ADD -> mv.visitInsn(Opcodes.DADD);
+                case MAX -> mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "max", "(DD)D", false);
+                case MIN -> mv.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Math", "min", "(DD)D", false);
+            }
+        }
+    }
 
     /**
      * A reduction over the {@code axes} attribute into a double accumulator;

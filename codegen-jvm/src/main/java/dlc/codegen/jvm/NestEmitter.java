@@ -277,11 +277,7 @@ final class NestEmitter implements Opcodes {
         mv.visitInsn(DUP2);
         mv.visitInsn(DALOAD);
         ElementwiseCode.load(mv, x, l, false);
-        switch (reduction().accumulate()) {
-            case ADD -> mv.visitInsn(DADD);
-            case MAX -> mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "max", "(DD)D", false);
-            case MIN -> mv.visitMethodInsn(INVOKESTATIC, "java/lang/Math", "min", "(DD)D", false);
-        }
+        reduction().accumulate().emit(mv);
         mv.visitInsn(DASTORE);
     }
 
@@ -324,12 +320,7 @@ final class NestEmitter implements Opcodes {
 
     private void fillAccumulator() {
         Node r = nest.reduce();
-        boolean bool = r.input(0).type().dtype() == DType.BOOL; // bool max/min over nothing: false/true (ReduceOps)
-        double identity = switch (reduction().accumulate()) {
-            case MAX -> bool ? 0.0 : Double.NEGATIVE_INFINITY;
-            case MIN -> bool ? 1.0 : Double.POSITIVE_INFINITY;
-            case ADD -> 0.0;
-        };
+        double identity = reduction().accumulate().identity(r.input(0).type().dtype() == DType.BOOL);
         mv.visitVarInsn(ALOAD, accLocal);
         mv.visitInsn(ICONST_0);
         ce.bind.dim(mv, r.output().type().shape().numel());

@@ -1,7 +1,9 @@
 /**
  * Lowering: the staging evaluator that turns a parsed .dl program into IR.
  *
- * <p>{@link dlc.frontend.lower.Compiler} is the entry (used by {@link dlc.frontend.Frontend}):
+ * <p>{@link dlc.frontend.lower.FileLowering} is the entry (used by the driver
+ * {@code dlc.frontend.Compiler}, which then builds the training steps; this package never uses
+ * {@code dlc.frontend.train}, whose steps are built on it):
  * {@link dlc.frontend.lower.ModuleLoader} loads imports and declares top-level names,
  * {@link dlc.frontend.lower.ModelLowering} evaluates a model body twice (train and eval). The
  * evaluator ({@link dlc.frontend.lower.Interp}) computes compile-time values ({@link

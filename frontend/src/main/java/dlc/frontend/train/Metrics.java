@@ -31,7 +31,7 @@ import java.util.Set;
 final class Metrics {
     private Metrics() {}
 
-    static TrainConfig.Metric resolve(Staging staging, TrainPlan.MetricSetting setting, Graph train, Span block) {
+    static TrainPlan.Metric resolve(Staging staging, BlockSettings.MetricSetting setting, Graph train, Span block) {
         if (setting == null) return byDataflow(staging, train, block);
         if (setting.disabled()) return null;
         List<Graph.Output> outputs = outputs(train);
@@ -53,11 +53,11 @@ final class Metrics {
                     + "' are " + labels, "the mask needs the labels' shape: one weight per label, nonzero where it counts"));
             return null;
         }
-        return new TrainConfig.Metric(mask == null ? "accuracy" : "masked_accuracy", out.name(), setting.labels(), setting.mask());
+        return new TrainPlan.Metric(mask == null ? "accuracy" : "masked_accuracy", out.name(), setting.labels(), setting.mask());
     }
 
     /** The type of the input or output {@code name}, or null after reporting that there is none. */
-    private static TensorType named(Staging staging, TrainPlan.MetricSetting setting, String name, Graph train) {
+    private static TensorType named(Staging staging, BlockSettings.MetricSetting setting, String name, Graph train) {
         for (Value v : train.inputs(Value.Role.INPUT)) if (v.name().equals(name)) return v.type();
         for (Graph.Output o : outputs(train)) if (o.name().equals(name)) return o.value().type();
         List<String> known = new ArrayList<>();
@@ -71,13 +71,13 @@ final class Metrics {
         return train.outputs().stream().filter(o -> o.role() == Graph.Output.Role.OUTPUT).toList();
     }
 
-    private static TrainConfig.Metric byDataflow(Staging staging, Graph train, Span block) {
+    private static TrainPlan.Metric byDataflow(Staging staging, Graph train, Span block) {
         Map<Value, Set<String>> reads = Dataflow.inputsRead(train);
         Set<String> lossReads = new java.util.HashSet<>();
         for (Graph.Output o : train.outputs()) if (o.role() == Graph.Output.Role.LOSS) lossReads.addAll(reads.get(o.value()));
         List<Value> ints = train.inputs(Value.Role.INPUT).stream().filter(v -> v.type().dtype().isInteger() && v.type().rank() >= 1).toList();
         List<String> tried = new ArrayList<>();   // integer inputs that shape-fit an output but are not the loss's target alone
-        List<TrainConfig.Metric> found = new ArrayList<>();
+        List<TrainPlan.Metric> found = new ArrayList<>();
         for (Value y : ints) {
             Graph.Output scores = null;
             for (Graph.Output o : outputs(train)) {
@@ -93,13 +93,13 @@ final class Metrics {
             Set<String> predictionReads = reads.get(scores.value());
             List<Value> masks = train.inputs(Value.Role.INPUT).stream().filter(m -> m != y && !m.type().dtype().isInteger()
                     && m.type().shape().equals(y.type().shape()) && lossReads.contains(m.name()) && !predictionReads.contains(m.name())).toList();
-            found.add(masks.size() == 1 ? new TrainConfig.Metric("masked_accuracy", scores.name(), y.name(), masks.get(0).name())
-                    : new TrainConfig.Metric("accuracy", scores.name(), y.name()));
+            found.add(masks.size() == 1 ? new TrainPlan.Metric("masked_accuracy", scores.name(), y.name(), masks.get(0).name())
+                    : new TrainPlan.Metric("accuracy", scores.name(), y.name()));
         }
         if (found.size() == 1) return found.get(0);
         if (found.size() > 1)
             staging.report(warning(block, "no default accuracy: the loss reads several integer inputs that could be its labels ("
-                    + String.join(", ", found.stream().map(TrainConfig.Metric::labels).toList()) + ")",
+                    + String.join(", ", found.stream().map(TrainPlan.Metric::labels).toList()) + ")",
                     "name them: metric accuracy(OUTPUT, LABELS), or metric none"));
         else if (!tried.isEmpty())
             staging.report(warning(block, "no default accuracy: the integer input" + (tried.size() > 1 ? "s " : " ") + String.join(", ", tried)

@@ -6,6 +6,8 @@ import dlc.frontend.lower.Val;
 import dlc.frontend.lower.Val.*;
 import dlc.ir.*;
 
+import dlc.ir.ops.Ops;
+
 import java.util.*;
 
 /**
@@ -19,11 +21,11 @@ final class OptimizerState {
 
     enum Kind { NONE, TENSOR, SEQ }
 
-    private final TrainPlan plan;
+    private final BlockSettings plan;
     private final List<StepSets> sets;
     private final Map<StepSets, Map<String, Slot>> slots = new IdentityHashMap<>();
 
-    OptimizerState(TrainPlan plan, List<StepSets> sets) {
+    OptimizerState(BlockSettings plan, List<StepSets> sets) {
         this.plan = plan;
         this.sets = sets;
     }
@@ -34,7 +36,7 @@ final class OptimizerState {
         Map<Value, Value> m = GraphCopy.copy(init, g, Map.of());
         for (Graph.Output o : init.outputs()) g.output(o.name(), o.role(), m.get(o.value()));
         for (StepSets s : sets) {
-            TrainPlan.Optimizer opt = s.plan().optimizer();
+            BlockSettings.Optimizer opt = s.plan().optimizer();
             if (opt == null) continue;
             Map<String, Slot> bySlot = new LinkedHashMap<>();
             for (String p : s.params()) {
@@ -48,12 +50,12 @@ final class OptimizerState {
             slots.put(s, bySlot);
         }
         SourceLoc at = plan.steps().get(0).span().loc();
-        Value zero = g.emit(at, "constant", Attrs.of("dtype", DType.I64, "shape", Shape.SCALAR, "values", List.of(0.0)));
-        g.output(TrainConfig.STEP_COUNTER, Graph.Output.Role.OUTPUT, zero);
+        Value zero = TrainLowering.emit(g, at, Ops.CONSTANT, Attrs.of("dtype", DType.I64, "shape", Shape.SCALAR, "values", List.of(0.0)));
+        g.output(TrainPlan.STEP_COUNTER, Graph.Output.Role.OUTPUT, zero);
         return g.build();
     }
 
-    private Slot slot(Staging staging, Val st, TrainPlan.Optimizer opt, String param, StepSets s) {
+    private Slot slot(Staging staging, Val st, BlockSettings.Optimizer opt, String param, StepSets s) {
         String prefix = "opt." + (plan.named() ? s.plan().name() + "." : "") + param + ".";
         Kind kind;
         boolean list = false;

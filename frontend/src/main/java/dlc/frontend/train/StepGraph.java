@@ -6,6 +6,7 @@ import dlc.frontend.lower.Staging;
 import dlc.frontend.lower.Val;
 import dlc.frontend.lower.Val.*;
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 import dlc.passes.autodiff.Autodiff;
 import dlc.passes.autodiff.GradientException;
 
@@ -26,7 +27,7 @@ final class StepGraph {
     private final OptimizerState states;
     private final int index;
     private final boolean last;
-    private final TrainPlan.StepPlan plan;
+    private final BlockSettings.StepPlan plan;
     private StagedGraph g;
     private final Map<DType, Value> tByDType = new EnumMap<>(DType.class);
     private Value counter;
@@ -50,7 +51,7 @@ final class StepGraph {
         if (rng.isPresent() && index > 0) {
             // later steps of an iteration draw other numbers than the first from the same key
             Value key = g.input("rng", rng.get().type(), rng.get().role());
-            pre.put(rng.get(), g.emit(plan.span().loc(), "rng_fold", Attrs.of("salt", (long) index), key));
+            pre.put(rng.get(), TrainLowering.emit(g, plan.span().loc(), Ops.RNG_FOLD, Attrs.of("salt", (long) index), key));
         }
         Map<Value, Value> m = GraphCopy.copy(src, g, pre);
         Map<String, OptimizerState.Slot> slots = states.slotsOf(sets);
@@ -58,7 +59,7 @@ final class StepGraph {
         for (OptimizerState.Slot slot : slots.values())
             for (int i = 0; i < slot.names().size(); i++)
                 stateIn.put(slot.names().get(i), g.input(slot.names().get(i), slot.types().get(i), Value.Role.STATE));
-        counter = g.input(TrainConfig.STEP_COUNTER, TensorType.scalar(DType.I64), Value.Role.STATE);
+        counter = g.input(TrainPlan.STEP_COUNTER, TensorType.scalar(DType.I64), Value.Role.STATE);
 
         // src (the gradient graph) keeps the train graph's outputs, in order, then adds GRADs
         if (sets.loss() != null) g.output(sets.loss(), Graph.Output.Role.LOSS, m.get(output(src, Graph.Output.Role.LOSS, sets.loss())));
@@ -69,8 +70,8 @@ final class StepGraph {
         for (String s : model.stateUpdates.keySet()) g.output(s, Graph.Output.Role.UPDATE, m.get(output(src, Graph.Output.Role.UPDATE, s)));
         for (String p : sets.rules()) g.output(p, Graph.Output.Role.UPDATE, m.get(output(src, Graph.Output.Role.UPDATE, p)));
         if (last) {
-            Value one = g.emit(plan.span().loc(), "constant", Attrs.of("dtype", DType.I64, "shape", Shape.SCALAR, "values", List.of(1.0)));
-            g.output(TrainConfig.STEP_COUNTER, Graph.Output.Role.UPDATE, g.emit(plan.span().loc(), "add", Attrs.EMPTY, counter, one));
+            Value one = TrainLowering.emit(g, plan.span().loc(), Ops.CONSTANT, Attrs.of("dtype", DType.I64, "shape", Shape.SCALAR, "values", List.of(1.0)));
+            g.output(TrainPlan.STEP_COUNTER, Graph.Output.Role.UPDATE, TrainLowering.emit(g, plan.span().loc(), Ops.ADD, Attrs.EMPTY, counter, one));
         }
         return g.build();
     }
@@ -89,7 +90,7 @@ final class StepGraph {
     }
 
     private void optimize(Graph src, Map<Value, Value> m, Map<String, OptimizerState.Slot> slots, Map<String, Value> stateIn) {
-        TrainPlan.Optimizer opt = plan.optimizer();
+        BlockSettings.Optimizer opt = plan.optimizer();
         List<Value> grads = new ArrayList<>();
         for (String p : sets.params()) {
             grads.add(m.get(output(src, Graph.Output.Role.GRAD, p)));
@@ -124,7 +125,7 @@ final class StepGraph {
 
     /** Gradients after the step's clipping (global norm or value); as they are without it. */
     private List<Value> clip(List<Value> grads) {
-        TrainPlan.Clip c = plan.clip();
+        BlockSettings.Clip c = plan.clip();
         if (c == null || grads.isEmpty()) return grads;
         Span at = c.span();
         List<Value> out = new ArrayList<>();
@@ -143,8 +144,8 @@ final class StepGraph {
     private Value t(DType dtype) {
         return tByDType.computeIfAbsent(dtype, d -> {
             SourceLoc at = plan.span().loc();
-            Value one = g.emit(at, "constant", Attrs.of("dtype", DType.I64, "shape", Shape.SCALAR, "values", List.of(1.0)));
-            return g.emit(at, "cast", Attrs.of("dtype", d), g.emit(at, "add", Attrs.EMPTY, counter, one));
+            Value one = TrainLowering.emit(g, at, Ops.CONSTANT, Attrs.of("dtype", DType.I64, "shape", Shape.SCALAR, "values", List.of(1.0)));
+            return TrainLowering.emit(g, at, Ops.CAST, Attrs.of("dtype", d), TrainLowering.emit(g, at, Ops.ADD, Attrs.EMPTY, counter, one));
         });
     }
 

@@ -17,12 +17,12 @@ import java.util.*;
  * @param rules  the params whose {@code <-} updates it applies
  * @param loss   the loss it differentiates or reports; null for none
  */
-record StepSets(TrainPlan.StepPlan plan, List<String> params, List<String> rules, String loss) {
+record StepSets(BlockSettings.StepPlan plan, List<String> params, List<String> rules, String loss) {
 
-    static List<StepSets> resolve(Staging staging, TrainPlan plan, TrainLowering.Model model) {
+    static List<StepSets> resolve(Staging staging, BlockSettings plan, TrainLowering.Model model) {
         List<StepSets> out = new ArrayList<>();
         Set<String> ruleTaken = new HashSet<>();
-        for (TrainPlan.StepPlan s : plan.steps()) {
+        for (BlockSettings.StepPlan s : plan.steps()) {
             List<String> selected = model.params.stream().filter(p -> s.prefixes() == null || matches(p, s.prefixes())).toList();
             // prefixes that match nothing and unknown loss names are reported by the front end's check of train blocks
             if (s.optimizer() == null) {
@@ -71,7 +71,7 @@ record StepSets(TrainPlan.StepPlan plan, List<String> params, List<String> rules
         return false;
     }
 
-    private static void report(Staging staging, TrainPlan.StepPlan s, String message, String hint) {
+    private static void report(Staging staging, BlockSettings.StepPlan s, String message, String hint) {
         staging.report(staging.error(s.span(), message, hint));
     }
 }

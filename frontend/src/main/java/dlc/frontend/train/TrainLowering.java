@@ -17,16 +17,16 @@ import java.util.*;
  * {@code eval}) and its {@code train} block, a module that also holds one graph per step
  * ({@code step}, or {@code step.NAME} per step block) and an init graph that also initializes
  * every optimizer state ({@code opt.PARAM.i}, or {@code opt.STEP.PARAM.i}) and the i64[]
- * iteration counter {@code step}; plus the {@link TrainConfig} the trainer reads.
+ * iteration counter {@code step}; plus the {@link TrainPlan} the trainer runs.
  *
  * <p>A step graph recomputes the train-mode forward, differentiates the step's loss w.r.t. the
  * step's params (reverse mode, {@code dlc.passes.autodiff}), clips the gradients, and calls the
- * optimizer's {@code update} (.dl code, staged into the graph) per param. See {@link TrainConfig}
+ * optimizer's {@code update} (.dl code, staged into the graph) per param. See {@link TrainPlan}
  * for how a trainer runs it and docs/language.md ("Training") for the settings.
  */
 public final class TrainLowering {
-    /** The module with the step graphs, and the trainer's configuration. */
-    public record Result(Module module, TrainConfig config) {}
+    /** The module with the step graphs, and the description of the run the trainer reads. */
+    public record Result(Module module, TrainPlan plan) {}
 
     private TrainLowering() {}
 
@@ -45,28 +45,28 @@ public final class TrainLowering {
         int before = staging.errorCount();
         block = TrainOverrides.apply(staging, block, overrides);
         if (block == null) return null;
-        TrainPlan plan = TrainSettings.read(staging, block);
+        BlockSettings plan = TrainSettings.read(staging, block);
         if (plan == null) return null;
         Graph train = module.graph("train").orElseThrow();
         Graph init = module.graph("init").orElseThrow();
         Model model = new Model(train);
         List<StepSets> sets = StepSets.resolve(staging, plan, model);
-        TrainConfig.Metric metric = Metrics.resolve(staging, plan.metric(), train, block.span());
+        TrainPlan.Metric metric = Metrics.resolve(staging, plan.metric(), train, block.span());
         if (staging.errorCount() > before) return null;
         try {
             OptimizerState states = new OptimizerState(plan, sets);
             Graph newInit = states.initGraph(staging, init);
             List<Graph> graphs = new ArrayList<>(List.of(newInit, train, module.graph("eval").orElseThrow()));
-            List<TrainConfig.Step> steps = new ArrayList<>();
+            List<TrainPlan.Step> steps = new ArrayList<>();
             for (int k = 0; k < sets.size(); k++) {
                 StepSets s = sets.get(k);
-                String graphName = plan.named() ? "step." + s.plan().name() : "step";
+                String graphName = plan.named() ? TrainPlan.STEP + "." + s.plan().name() : TrainPlan.STEP;
                 graphs.add(new StepGraph(staging, model, s, states, k, k == sets.size() - 1).build(graphName));
-                steps.add(new TrainConfig.Step(s.plan().name(), graphName, s.loss(), s.params(), states.namesOf(s), s.rules()));
+                steps.add(new TrainPlan.Step(s.plan().name(), graphName, s.loss(), s.params(), states.namesOf(s), s.rules()));
             }
-            TrainConfig config = new TrainConfig(module.name(), plan.data(), plan.test(), plan.batch(), plan.epochs(), plan.seed(),
+            TrainPlan run = new TrainPlan(module.name(), plan.data(), plan.test(), plan.normalize(), plan.batch(), plan.epochs(), plan.seed(),
                     plan.validation(), plan.patience(), plan.minDelta(), steps, metric);
-            return new Result(new Module(module.name(), graphs), config);
+            return new Result(new Module(module.name(), graphs), run);
         } catch (CompileError e) {
             staging.report(e);
             return null;
@@ -95,6 +95,11 @@ public final class TrainLowering {
         }
 
         Value param(String name) { return train.input(name).orElseThrow(); }
+    }
+
+    /** One node of op in g with these operands; its (only) result. */
+    static Value emit(StagedGraph g, SourceLoc loc, OpDef op, Attrs attrs, Value... operands) {
+        return g.emit(loc, op, attrs, List.of(), List.of(operands)).get(0);
     }
 
     /** a span's location in IR form, for nodes this pass adds. */

@@ -10,7 +10,7 @@ import dlc.frontend.lower.Val.*;
 import java.util.*;
 
 /**
- * Reads a train block's settings into a {@link TrainPlan}: checks names (unknown settings get a
+ * Reads a train block's settings into a {@link BlockSettings}: checks names (unknown settings get a
  * did-you-mean), counts and kinds of values, and evaluates optimizers and schedules in the file's
  * scope (where std.optim's names are visible). Mistakes are reported; the result is null when
  * there were any.
@@ -29,26 +29,36 @@ final class TrainSettings {
         this.errorsBefore = staging.errorCount();
     }
 
-    static TrainPlan read(Staging staging, Train block) {
+    static BlockSettings read(Staging staging, Train block) {
         return new TrainSettings(staging).read(block);
     }
 
-    private TrainPlan read(Train block) {
+    private BlockSettings read(Train block) {
         Map<String, TrainSetting> top = settings(block.items(), false);
         List<TrainStep> stepBlocks = new ArrayList<>();
         for (TrainItem i : block.items()) if (i instanceof TrainStep s) stepBlocks.add(s);
 
-        TrainConfig.Data data = top.containsKey("data") ? data(top.get("data")) : null;
-        TrainConfig.Data test = top.containsKey("test") ? data(top.get("test")) : null;
+        TrainPlan.DataSet data = top.containsKey("data") ? data(top.get("data")) : null;
+        TrainPlan.DataSet test = top.containsKey("test") ? data(top.get("test")) : null;
+        String normalize = null;
+        if (data != null && data.args().containsKey(NORMALIZE)) {
+            normalize = normalize(top.get("data"), data.args().get(NORMALIZE));
+            Map<String, Object> rest = new LinkedHashMap<>(data.args());
+            rest.remove(NORMALIZE);
+            data = new TrainPlan.DataSet(data.name(), rest);
+        }
+        if (test != null && test.args().containsKey(NORMALIZE))
+            report(argument(top.get("test"), NORMALIZE).span(), "the test set takes no normalize argument: it is normalized like the training data",
+                    "give normalize on data");
         int batch = (int) integer(top.get("batch"), 32, 1, Integer.MAX_VALUE);
         int epochs = (int) integer(top.get("epochs"), 10, 1, Integer.MAX_VALUE);
         long seed = integer(top.get("seed"), 0, Long.MIN_VALUE, Long.MAX_VALUE);
         double validation = number(top.get("validation"), 0.1, 0.0, 1.0);
         int patience = (int) integer(top.get("patience"), 0, 0, Integer.MAX_VALUE);
         double minDelta = number(top.get("min_delta"), 0.0, 0.0, Double.POSITIVE_INFINITY);
-        TrainPlan.MetricSetting metric = top.containsKey("metric") ? metric(top.get("metric")) : null;
+        BlockSettings.MetricSetting metric = top.containsKey("metric") ? metric(top.get("metric")) : null;
 
-        List<TrainPlan.StepPlan> steps = new ArrayList<>();
+        List<BlockSettings.StepPlan> steps = new ArrayList<>();
         if (stepBlocks.isEmpty()) steps.add(step("step", block.span(), top, Map.of()));
         Set<String> names = new HashSet<>();
         for (TrainStep s : stepBlocks) {
@@ -59,7 +69,7 @@ final class TrainSettings {
             steps.add(step(s.name(), s.span(), top, settings(s.items(), true)));
         }
         if (staging.errorCount() > errorsBefore) return null;
-        return new TrainPlan(data, test, batch, epochs, seed, validation, patience, minDelta, metric, steps, !stepBlocks.isEmpty());
+        return new BlockSettings(data, test, normalize, batch, epochs, seed, validation, patience, minDelta, metric, steps, !stepBlocks.isEmpty());
     }
 
     // ---- names ---------------------------------------------------------------------------------
@@ -103,7 +113,7 @@ final class TrainSettings {
         return out;
     }
 
-    private TrainPlan.StepPlan step(String name, Span span, Map<String, TrainSetting> top, Map<String, TrainSetting> own) {
+    private BlockSettings.StepPlan step(String name, Span span, Map<String, TrainSetting> top, Map<String, TrainSetting> own) {
         Map<String, TrainSetting> s = new HashMap<>(top);
         s.putAll(own);
         TrainSetting loss = s.get("loss"), params = s.get("params");
@@ -118,7 +128,7 @@ final class TrainSettings {
                 else prefixes.add(p);
             }
         }
-        TrainPlan.Optimizer opt = s.containsKey("optimizer") ? optimizer(s.get("optimizer")) : null;
+        BlockSettings.Optimizer opt = s.containsKey("optimizer") ? optimizer(s.get("optimizer")) : null;
         TrainSetting sch = s.get("schedule");
         FnV schedule = null;
         if (sch != null) {
@@ -128,25 +138,25 @@ final class TrainSettings {
                 report(sch.values().get(0).span(), "a schedule is a function of the step count t, got " + v.describe(),
                         "e.g. schedule cosine_decay(1000) or schedule warmup(100)");
         }
-        TrainPlan.Clip clip = s.containsKey("clip") ? clip(s.get("clip")) : null;
-        return new TrainPlan.StepPlan(name, span, lossName, loss == null ? span : loss.span(), prefixes,
+        BlockSettings.Clip clip = s.containsKey("clip") ? clip(s.get("clip")) : null;
+        return new BlockSettings.StepPlan(name, span, lossName, loss == null ? span : loss.span(), prefixes,
                 params == null ? span : params.span(), opt, schedule, sch == null ? span : sch.span(), clip);
     }
 
     // ---- values --------------------------------------------------------------------------------
 
-    private TrainPlan.Optimizer optimizer(TrainSetting s) {
+    private BlockSettings.Optimizer optimizer(TrainSetting s) {
         Expr e = s.values().get(0);
         Val v = eval(e);
         if (v == null) return null;
         if (v instanceof SeqV seq && seq.items().size() == 2 && seq.items().get(0) instanceof FnV init && seq.items().get(1) instanceof FnV update)
-            return new TrainPlan.Optimizer(init, update, e.span());
+            return new BlockSettings.Optimizer(init, update, e.span());
         report(e.span(), "an optimizer is a pair of functions (init, update), got " + v.describe(),
                 "use one of std.optim's, e.g. adam(lr=1e-3), sgd(lr=0.1), or write a def returning (init, update)");
         return null;
     }
 
-    private TrainPlan.Clip clip(TrainSetting s) {
+    private BlockSettings.Clip clip(TrainSetting s) {
         Expr e = s.values().get(0);
         String how = "norm";
         Expr arg = e;
@@ -169,31 +179,42 @@ final class TrainSettings {
             report(arg.span(), "the clipping threshold must be a positive number, got " + v.describe(), "e.g. clip norm(1.0)");
             return null;
         }
-        return new TrainPlan.Clip(how.equals("norm"), num(v), s.span());
+        return new BlockSettings.Clip(how.equals("norm"), num(v), s.span());
     }
 
-    private TrainPlan.MetricSetting metric(TrainSetting s) {
+    private BlockSettings.MetricSetting metric(TrainSetting s) {
         Expr e = s.values().get(0);
-        if (e instanceof Name n && n.name().equals("none")) return new TrainPlan.MetricSetting(true, null, null, null, e.span());
+        if (e instanceof Name n && n.name().equals("none")) return new BlockSettings.MetricSetting(true, null, null, null, e.span());
         if (e instanceof Call c && c.callee() instanceof Name n && c.args().stream().allMatch(a -> a.name() == null && a.value() instanceof Name)) {
             List<String> names = c.args().stream().map(a -> ((Name) a.value()).name()).toList();
-            if (n.name().equals("accuracy") && names.size() == 2) return new TrainPlan.MetricSetting(false, names.get(0), names.get(1), null, e.span());
+            if (n.name().equals("accuracy") && names.size() == 2) return new BlockSettings.MetricSetting(false, names.get(0), names.get(1), null, e.span());
             if (n.name().equals("masked_accuracy") && names.size() == 3)
-                return new TrainPlan.MetricSetting(false, names.get(0), names.get(1), names.get(2), e.span());
+                return new BlockSettings.MetricSetting(false, names.get(0), names.get(1), names.get(2), e.span());
         }
         report(e.span(), "unknown metric", "write metric accuracy(OUTPUT, LABELS), metric masked_accuracy(OUTPUT, LABELS, MASK) "
                 + "(names of the model's outputs and inputs), or metric none");
         return null;
     }
 
-    private TrainConfig.Data data(TrainSetting s) {
+    /** {@code data}'s argument that the trainer reads itself (how to normalize), not the data set's loader. */
+    static final String NORMALIZE = "normalize";
+
+    /** The one positional argument of a data set: its sample count. */
+    static final String SAMPLES = "n";
+
+    private TrainPlan.DataSet data(TrainSetting s) {
         Expr e = s.values().get(0);
-        if (e instanceof StringLit str) return new TrainConfig.Data(str.value(), List.of(), Map.of());
-        if (e instanceof Name n) return new TrainConfig.Data(n.name(), List.of(), Map.of());
+        if (e instanceof StringLit str) return new TrainPlan.DataSet(str.value());
+        if (e instanceof Name n) return new TrainPlan.DataSet(n.name());
         if (e instanceof Call c && c.callee() instanceof Name n) {
-            List<Object> args = new ArrayList<>();
             Map<String, Object> options = new LinkedHashMap<>();
+            int positional = 0;
             for (Arg a : c.args()) {
+                if (a.name() == null && positional++ == 1) {
+                    report(a.value().span(), s.name() + " " + n.name() + ": give the arguments after the first by name",
+                            "the first is the sample count n; e.g. " + n.name() + "(512, noise=0.1)");
+                    return null;
+                }
                 Object v = java(a.value());
                 if (v == null) return null;
                 if (v instanceof Long l && (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) && !"seed".equals(a.name())) {
@@ -205,14 +226,33 @@ final class TrainSettings {
                     report(a.value().span(), "data set argument " + (a.name() == null ? "" : "'" + a.name() + "' ") + "= " + d + " is not a finite number", null);
                     return null;
                 }
-                if (a.name() == null) args.add(v);
-                else options.put(a.name(), v);
+                String name = a.name() == null ? SAMPLES : a.name();
+                if (options.containsKey(name)) {
+                    report(a.value().span(), s.name() + " " + n.name() + ": argument '" + name + "' is given twice", null);
+                    return null;
+                }
+                options.put(name, v);
             }
-            return new TrainConfig.Data(n.name(), args, options);
+            return new TrainPlan.DataSet(n.name(), options);
         }
         report(e.span(), "'" + s.name() + "' names a dataset", s.name().equals("test")
                 ? "e.g. test fashion_mnist(part = \"test\")" : "e.g. data two_moons(n = 1000) or data \"mnist\"");
         return null;
+    }
+
+    /** data's normalize argument: one of {@link TrainPlan#NORMALIZATIONS}; null (reported) otherwise. */
+    private String normalize(TrainSetting s, Object value) {
+        if (value instanceof String how && TrainPlan.NORMALIZATIONS.contains(how)) return how;
+        report(argument(s, NORMALIZE).span(), "normalize must be one of " + TrainPlan.NORMALIZATIONS + ", got " + (value instanceof String ? "'" + value + "'" : value),
+                "e.g. normalize=\"standardize\"");
+        return null;
+    }
+
+    /** The expression of argument name in a data setting's call (the setting's value when it has none). */
+    private static Expr argument(TrainSetting s, String name) {
+        Expr e = s.values().get(0);
+        if (e instanceof Call c) for (Arg a : c.args()) if (name.equals(a.name())) return a.value();
+        return e;
     }
 
     /** A compile-time value as Long, Double, Boolean, String or List; null (reported) otherwise. */

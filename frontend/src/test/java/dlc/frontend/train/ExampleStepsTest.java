@@ -33,7 +33,7 @@ class ExampleStepsTest {
         double first = run.iteration(batch).get("loss").item(), last = first;
         for (int it = 0; it < 40; it++) last = run.iteration(batch).get("loss").item();
         assertTrue(last < first / 4, "cross entropy falls: " + first + " -> " + last);
-        assertEquals(new TrainConfig.Metric("accuracy", "probs", "y"), run.config.metric());
+        assertEquals(new TrainPlan.Metric("accuracy", "probs", "y"), run.plan.metric());
     }
 
     @Test void ganStepsEachMoveTheirOwnNetwork() {

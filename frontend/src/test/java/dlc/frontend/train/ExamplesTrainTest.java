@@ -30,7 +30,7 @@ class ExamplesTrainTest {
         assertEquals(java.util.Optional.empty(), dlc.ir.GraphEquivalence.difference(c.module(), dlc.ir.text.IrParser.parseModule(text)),
                 "the module with its step graphs prints and parses back");
         if (!hasTrain) return;
-        for (TrainConfig.Step s : c.train().steps()) {
+        for (TrainPlan.Step s : c.train().steps()) {
             Graph g = c.module().graph(s.graph()).orElseThrow();
             assertTrue(g.outputs().stream().anyMatch(o -> o.role() == Graph.Output.Role.UPDATE), s.graph() + " updates something");
         }

@@ -42,7 +42,7 @@ class MetricSettingTest {
     @Test void theDefaultLabelsAreTheLossTargetNotTheInputTokensAndTheMaskIsFound() {
         Compilation c = compile(TAGGER + "train Tagger { optimizer sgd() }");
         assertTrue(c.ok() && c.diagnostics().isEmpty(), c::render);
-        assertEquals(new TrainConfig.Metric("masked_accuracy", "probs", "y", "mask"), c.train().metric(),
+        assertEquals(new TrainPlan.Metric("masked_accuracy", "probs", "y", "mask"), c.train().metric(),
                 "x feeds the prediction, so y is the label; mask is read by the loss only");
     }
 
@@ -50,7 +50,7 @@ class MetricSettingTest {
         String noMask = TAGGER.replace("  input mask: f32[B, T]\n", "").replace(" * mask) / sum(mask)", ")");
         Compilation c = compile(noMask + "train Tagger { optimizer sgd() }");
         assertTrue(c.ok(), c::render);
-        assertEquals(new TrainConfig.Metric("accuracy", "probs", "y"), c.train().metric());
+        assertEquals(new TrainPlan.Metric("accuracy", "probs", "y"), c.train().metric());
     }
 
     @Test void aLanguageModelGetsNoGuessedMetricButAWarningAtTheBlock() {
@@ -67,14 +67,14 @@ class MetricSettingTest {
         String outputs = "output next_probs = probs[:, :-1]\n  output next_tokens = tokens[:, 1:]";
         Compilation c = compile(LM.formatted(outputs) + "train Lm { optimizer sgd()\n metric accuracy(next_probs, next_tokens) }");
         assertTrue(c.ok() && c.diagnostics().isEmpty(), c::render);
-        assertEquals(new TrainConfig.Metric("accuracy", "next_probs", "next_tokens"), c.train().metric());
+        assertEquals(new TrainPlan.Metric("accuracy", "next_probs", "next_tokens"), c.train().metric());
     }
 
     @Test void maskedAccuracyIsWrittenWithItsMask() {
         Compilation c = compile(TAGGER + "train Tagger { optimizer sgd()\n metric masked_accuracy(probs, y, mask) }");
         assertTrue(c.ok(), c::render);
-        assertEquals(new TrainConfig.Metric("masked_accuracy", "probs", "y", "mask"), c.train().metric());
-        assertEquals(new TrainConfig.Metric("accuracy", "probs", "y"),
+        assertEquals(new TrainPlan.Metric("masked_accuracy", "probs", "y", "mask"), c.train().metric());
+        assertEquals(new TrainPlan.Metric("accuracy", "probs", "y"),
                 compile(TAGGER + "train Tagger { optimizer sgd()\n metric accuracy(probs, y) }").train().metric(), "token-level, every position");
     }
 

@@ -120,7 +120,7 @@ class OptimizerMathTest {
 
     @Test void optimizerStateIsInitializedAndNamedPerParam() {
         TrainRun run = TrainRun.of(model("adam(lr=0.01)", 0));
-        assertEquals(java.util.List.of("opt.w.0", "opt.w.1"), run.config.steps().get(0).optimizerState());
+        assertEquals(java.util.List.of("opt.w.0", "opt.w.1"), run.plan.steps().get(0).optimizerState());
         assertArrayEquals(new double[3], run.get("opt.w.0"));
         assertEquals(0, run.values.get("step").item());
         run.step("step", Map.of("x", TrainRun.vec(X)));

@@ -44,10 +44,10 @@ class StepStructureTest {
 
     @Test void eachStepUpdatesOnlyItsOwnParams() {
         TrainRun run = TrainRun.of(GAN);
-        assertEquals(List.of("step.d", "step.g"), run.config.steps().stream().map(TrainConfig.Step::graph).toList());
-        assertEquals(List.of("disc.v"), run.config.steps().get(0).params());
-        assertEquals(List.of("gen.w"), run.config.steps().get(1).params());
-        assertEquals(List.of("opt.d.disc.v.0"), run.config.steps().get(0).optimizerState());
+        assertEquals(List.of("step.d", "step.g"), run.plan.steps().stream().map(TrainPlan.Step::graph).toList());
+        assertEquals(List.of("disc.v"), run.plan.steps().get(0).params());
+        assertEquals(List.of("gen.w"), run.plan.steps().get(1).params());
+        assertEquals(List.of("opt.d.disc.v.0"), run.plan.steps().get(0).optimizerState());
         Set<String> dUpdates = updates(run.graph("step.d"));
         assertEquals(Set.of("disc.v", "opt.d.disc.v.0"), dUpdates, "the d step changes only the discriminator (and not the counter)");
         assertEquals(Set.of("gen.w", "step"), updates(run.graph("step.g")));
@@ -83,7 +83,7 @@ class StepStructureTest {
                 }
                 train Hebb { epochs 3 }
                 """);
-        TrainConfig.Step s = run.config.steps().get(0);
+        TrainPlan.Step s = run.plan.steps().get(0);
         assertEquals(List.of(), s.params());
         assertEquals(List.of("w"), s.rules());
         assertEquals("loss", s.loss());
@@ -98,7 +98,7 @@ class StepStructureTest {
 
     @Test void rbmExampleTrainsByItsRulesAlone() throws Exception {
         TrainRun run = TrainRun.of(java.nio.file.Files.readString(java.nio.file.Path.of("../examples/rbm.dl")));
-        TrainConfig.Step s = run.config.steps().get(0);
+        TrainPlan.Step s = run.plan.steps().get(0);
         assertEquals(List.of("w", "bv", "bh"), s.rules());
         assertEquals(List.of(), s.params());
         double[] w0 = run.get("w");
@@ -123,7 +123,7 @@ class StepStructureTest {
         Graph step = run.graph("step");
         Set<String> up = updates(step);
         assertTrue(up.containsAll(Set.of("batch_norm.running_mean", "batch_norm.running_var", "batch_norm.gamma", "batch_norm.beta", "step")), up.toString());
-        assertEquals(List.of("batch_norm.gamma", "batch_norm.beta"), run.config.steps().get(0).params(), "state is not optimized");
+        assertEquals(List.of("batch_norm.gamma", "batch_norm.beta"), run.plan.steps().get(0).params(), "state is not optimized");
         Tensor x = new Tensor(dlc.ir.DType.F32, new int[]{2, 2}, new double[]{1, 10, 3, 20});
         run.step("step", Map.of("x", x));
         // rm = 0.9 * 0 + 0.1 * mean; rv = 0.9 * 1 + 0.1 * unbiased var (n = 2)
@@ -163,7 +163,7 @@ class StepStructureTest {
         assertTrue(last < first / 10, "loss falls 10x: " + first + " -> " + last);
         assertArrayEquals(new double[]{2, -3}, run.get("w"), 0.05);
         assertEquals(0.5, run.get("b")[0], 0.05);
-        assertEquals(8, run.config.batch());
+        assertEquals(8, run.plan.batch());
         assertEquals(300, run.values.get("step").item());
     }
 

@@ -17,14 +17,14 @@ import static org.junit.jupiter.api.Assertions.*;
 final class TrainRun {
     final Compilation compilation;
     final Module module;
-    final TrainConfig config;
+    final TrainPlan plan;
     /** Every param, state, optimizer state and the counter, by name. */
     final Map<String, Tensor> values = new LinkedHashMap<>();
 
     private TrainRun(Compilation c) {
         this.compilation = c;
         this.module = c.module();
-        this.config = c.train();
+        this.plan = c.train();
     }
 
     /** Compiles src (expecting no errors) and runs its init graph with rng = seed. */
@@ -58,7 +58,7 @@ final class TrainRun {
         Map<String, Tensor> in = new HashMap<>();
         for (Value v : g.inputs()) {
             if (v.role() == Value.Role.INPUT && !v.name().equals("rng")) in.put(v.name(), Objects.requireNonNull(batch.get(v.name()), v.name()));
-            else if (v.name().equals("rng")) in.put("rng", Tensor.scalar(DType.I64, 1000 + values.get(TrainConfig.STEP_COUNTER).item()));
+            else if (v.name().equals("rng")) in.put("rng", Tensor.scalar(DType.I64, 1000 + values.get(TrainPlan.STEP_COUNTER).item()));
             else in.put(v.name(), Objects.requireNonNull(values.get(v.name()), () -> "no value for " + v.name()));
         }
         Map<String, Tensor> out = Interpreter.run(g, in);
@@ -66,10 +66,10 @@ final class TrainRun {
         return out;
     }
 
-    /** One iteration: every step of the config in order; returns the last step's outputs. */
+    /** One iteration: every step of the plan in order; returns the last step's outputs. */
     Map<String, Tensor> iteration(Map<String, Tensor> batch) {
         Map<String, Tensor> out = null;
-        for (TrainConfig.Step s : config.steps()) out = step(s.graph(), batch);
+        for (TrainPlan.Step s : plan.steps()) out = step(s.graph(), batch);
         return out;
     }
 

@@ -1,0 +1,112 @@
+// Tiled SGEMM, row-major:  C = alpha * op(A) * op(B) + beta * C
+//   op(A) is M x K, op(B) is K x N, C is M x N; A, B and C are element offsets into (possibly
+//   the same) buffers, with leading dimensions lda, ldb, ldc, so a slice of a larger tensor is
+//   used in place. TRANS_A / TRANS_B read A (K x M) and B (N x K) transposed in the kernel: no
+//   host-side transposes. With beta == 0, C is only written (never read), so it may hold garbage.
+//
+// Build-time parameters (-D): TSM x TSN is the tile of C a work-group computes, TSK the slice
+// of K staged in local memory per step, WPTM x WPTN the register block each work-item
+// accumulates (its rows are strided by TSM / WPTM, its columns by TSN / WPTN, so neighbouring
+// work-items touch neighbouring columns of C, B and the local tiles).
+//
+// BATCHED (-D, optional): one product per get_group_id(2), p, for batched matmul: the matrices
+// of product p start pA, pB and p * strideC elements further, where p = (p0, p1) with
+// p1 = p % batchInner and pX = p0 * strideX0 + p1 * strideX1 (a stride of 0 repeats a broadcast
+// operand). Without it the kernel is the plain GEMM above.
+
+#define RTSM (TSM / WPTM)
+#define RTSN (TSN / WPTN)
+#define THREADS (RTSM * RTSN)
+
+#if TRANS_A
+#define A_AT(i, k) A[(size_t)(k) * lda + (i)]
+#else
+#define A_AT(i, k) A[(size_t)(i) * lda + (k)]
+#endif
+#if TRANS_B
+#define B_AT(k, j) B[(size_t)(j) * ldb + (k)]
+#else
+#define B_AT(k, j) B[(size_t)(k) * ldb + (j)]
+#endif
+
+__kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1)))
+void sgemm(const int M, const int N, const int K, const float alpha,
+           __global const float* A, const ulong offA, const int lda,
+           __global const float* B, const ulong offB, const int ldb,
+           const float beta, __global float* C, const ulong offC, const int ldc
+#if BATCHED
+           , const int batchInner, const ulong strideA0, const ulong strideA1,
+           const ulong strideB0, const ulong strideB1, const ulong strideC
+#endif
+           )
+{
+    A += offA;
+    B += offB;
+    C += offC;
+#if BATCHED
+    {
+        const size_t p = get_group_id(2), p0 = p / batchInner, p1 = p % batchInner;
+        A += p0 * strideA0 + p1 * strideA1;
+        B += p0 * strideB0 + p1 * strideB1;
+        C += p * strideC;
+    }
+#endif
+    const int tn = get_local_id(0);
+    const int tm = get_local_id(1);
+    const int tid = tm * RTSN + tn;
+    const int i0 = get_group_id(1) * TSM;
+    const int j0 = get_group_id(0) * TSN;
+
+    // +1 column: the non-transposed loads write down a column, which would hit one bank
+    __local float As[TSK][TSM + 1];
+    __local float Bs[TSK][TSN + 1];
+
+    float acc[WPTM][WPTN];
+    for (int wm = 0; wm < WPTM; wm++)
+        for (int wn = 0; wn < WPTN; wn++) acc[wm][wn] = 0.0f;
+
+    for (int k0 = 0; k0 < K; k0 += TSK) {
+        // stage the tiles, reading global memory along its contiguous dimension; outside the
+        // matrices the tiles hold zeros, so the inner loop needs no bounds checks
+        for (int l = tid; l < TSM * TSK; l += THREADS) {
+#if TRANS_A
+            const int kk = l / TSM, ii = l % TSM;
+#else
+            const int ii = l / TSK, kk = l % TSK;
+#endif
+            const int i = i0 + ii, k = k0 + kk;
+            As[kk][ii] = (i < M && k < K) ? A_AT(i, k) : 0.0f;
+        }
+        for (int l = tid; l < TSK * TSN; l += THREADS) {
+#if TRANS_B
+            const int jj = l / TSK, kk = l % TSK;
+#else
+            const int kk = l / TSN, jj = l % TSN;
+#endif
+            const int j = j0 + jj, k = k0 + kk;
+            Bs[kk][jj] = (j < N && k < K) ? B_AT(k, j) : 0.0f;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+
+        for (int kk = 0; kk < TSK; kk++) {
+            float b[WPTN];
+            for (int wn = 0; wn < WPTN; wn++) b[wn] = Bs[kk][tn + wn * RTSN];
+            for (int wm = 0; wm < WPTM; wm++) {
+                const float a = As[kk][tm + wm * RTSM];
+                for (int wn = 0; wn < WPTN; wn++) acc[wm][wn] += a * b[wn]; // fused where the device has fma (FP_CONTRACT); mad() may lose accuracy
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+
+    for (int wm = 0; wm < WPTM; wm++) {
+        const int i = i0 + tm + wm * RTSM;
+        if (i >= M) break;
+        for (int wn = 0; wn < WPTN; wn++) {
+            const int j = j0 + tn + wn * RTSN;
+            if (j >= N) break;
+            const size_t c = (size_t) i * ldc + j;
+            C[c] = beta == 0.0f ? alpha * acc[wm][wn] : alpha * acc[wm][wn] + beta * C[c];
+        }
+    }
+}
