@@ -87,7 +87,7 @@ final class ContractionOps {
 
         /**
          * {@code gA = gC @ B^T}, {@code gB = A^T @ gC} on the rank-1-promoted operands, each summed
-         * over the batch axes its operand was broadcast along (MODELS.md 4.1), then reshaped back
+         * over the batch axes its operand was broadcast along (docs/models.md 4.1), then reshaped back
          * when the operand was a vector. Written with matmul, permute, sum and reshape, so it can be
          * differentiated again.
          */

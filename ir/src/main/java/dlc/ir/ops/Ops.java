@@ -40,7 +40,7 @@ public final class Ops {
     // --- elementwise (ElementwiseOps): VJPs refer to ops as Ops.X, since a lambda in a static
     // initializer may not name a field of its own class by its simple name before it is declared
     public static final OpDef NEG = def(new Unary("neg", ANY, x -> -x, Ints::neg, (c, x, y, g) -> c.op(Ops.NEG, g)));
-    // abs'(0) = sign(0) = 0 (MODELS.md 4.5)
+    // abs'(0) = sign(0) = 0 (docs/models.md 4.5)
     public static final OpDef ABS = def(new Unary("abs", ANY, Math::abs, Ints::abs,
             (c, x, y, g) -> mul(c, g, c.op(Ops.SIGN, x))));
     public static final OpDef SIGN = def(new Unary("sign", ANY_STEP, Math::signum, (c, x, y, g) -> null));
@@ -68,7 +68,7 @@ public final class Ops {
             (c, x, y, g) -> c.op(Ops.NEG, mul(c, g, c.op(Ops.SIN, x)))));
     public static final OpDef ATAN = def(new Unary("atan", FLOAT, Math::atan,
             (c, x, y, g) -> c.op(Ops.DIV, g, c.op(Ops.ADD, one(c, x), mul(c, x, x)))));
-    // relu'(0) = 0 (MODELS.md 4.5)
+    // relu'(0) = 0 (docs/models.md 4.5)
     public static final OpDef RELU = def(new Unary("relu", ANY, x -> x > 0 ? x : 0,
             (c, x, y, g) -> c.op(Ops.WHERE, c.op(Ops.GT, x, c.scalar(0, x.type().dtype())), g, c.zerosLike(g))));
     public static final OpDef FLOOR = def(new Unary("floor", FLOAT_STEP, Math::floor, (c, x, y, g) -> null));
@@ -98,7 +98,7 @@ public final class Ops {
         Value gb = mul(c, g, c.op(Ops.WHERE, pos, mul(c, y, c.op(Ops.LOG, safeA)), c.zerosLike(y)));
         return both(ga, gb);
     }));
-    // ties go to the first operand (MODELS.md 4.5), which matters only for gradients
+    // ties go to the first operand (docs/models.md 4.5), which matters only for gradients
     public static final OpDef MAXIMUM = def(new Binary("maximum", ARITH, ASSOC_ONLY, (a, b) -> a >= b ? a : b, null,
             (c, a, b, y, g) -> {
         Value first = c.op(Ops.GE, a, b), zero = c.zerosLike(g);

@@ -76,7 +76,7 @@ final class RandomOps {
             return List.of(new TensorType(dt, s));
         }
 
-        /** A draw does not depend differentiably on anything (MODELS.md 4.5: random draws have zero gradient). */
+        /** A draw does not depend differentiably on anything (docs/models.md 4.5: random draws have zero gradient). */
         @Override public List<Value> vjp(VjpContext c) { return noGradient(c); }
 
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
