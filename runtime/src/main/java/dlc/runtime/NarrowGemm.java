@@ -4,11 +4,12 @@ package dlc.runtime;
  * {@code y = act(a @ b + bias)} where {@code b} is a weight stored narrow ({@link NarrowMatrix}):
  * what generated code calls for a matmul whose right operand is such a weight.
  *
- * <p>A few rows (batch-1 inference, up to {@link #NARROW_ROWS}): weight-stationary, each row of
- * {@code b} is read once, in its narrow form, widened to float32 in a one-row buffer that stays in
- * L1, and multiplied into every row of {@code y}; an int8 column's scale is applied once at the end
- * ({@code y[i][j] = s[j] * sum_p a[i][p] q[p][j]}). So a GEMV moves half (bf16) or a quarter (int8)
- * of the weight bytes of the float32 one. More rows: the float32 values, decoded once and kept by
+ * <p>A few rows (batch-1 inference, up to {@link #NARROW_ROWS}, as {@link Gemm}'s unpacked path):
+ * each row of {@code y} streams the weight in its narrow form, widened to float32 in registers
+ * ({@link NarrowVectorKernel}; without the vector module, row by row through an L1 buffer), with
+ * 4 vectors of output columns held in registers over the whole k loop; an int8 column's scale is
+ * applied once at the end ({@code y[i][j] = s[j] * sum_p a[i][p] q[p][j]}). So a GEMV moves half
+ * (bf16) or a quarter (int8) of the weight bytes of the float32 one. More rows: the float32 values, decoded once and kept by
  * the matrix, go through the packed {@link Gemm} (packing already reuses each weight many times, so
  * narrow storage buys no speed there). Computed in float32 throughout; single-threaded.
  */
@@ -16,7 +17,7 @@ public final class NarrowGemm {
     private NarrowGemm() {}
 
     /** Up to this many rows of {@code a}, the narrow weight-stationary path (above: decoded float32 and the packed GEMM). */
-    static final int NARROW_ROWS = Integer.getInteger("dlc.narrow.rows", 8);
+    static final int NARROW_ROWS = Integer.getInteger("dlc.narrow.rows", 3);
 
     /**
      * The {@code matmul} op ({@link BatchedMatmul} semantics) with {@code b} a [K, N] matrix:
@@ -38,6 +39,48 @@ public final class NarrowGemm {
             rows(true, m, n, k, a, aOff + p * m * k, m, b, y, yOff + p * m * n, n, bias, biasOff, biasKind, act);
     }
 
+    /**
+     * One row of C: {@code c[ci + j] = sum_p a[ai + p * as] * w[p][j]} for the narrow weight {@code w}
+     * (for int8 the sum of the codes, before the column's scale), overwriting c.
+     */
+    interface Rows {
+        void row(int n, int k, float[] a, int ai, int as, NarrowMatrix b, float[] c, int ci);
+    }
+
+    /** Plain Java: each row of the weight widened once into an L1 buffer, then multiplied in. */
+    private static final Rows SCALAR = (n, k, a, ai, as, b, c, ci) -> {
+        java.util.Arrays.fill(c, ci, ci + n, 0f);
+        float[] row = GemmScratch.get().b(n);
+        short[] bits = b.bf16();
+        byte[] codes = b.codes();
+        for (int p = 0, bi = 0; p < k; p++, bi += n) {
+            if (bits != null) for (int j = 0; j < n; j++) row[j] = Float.intBitsToFloat(bits[bi + j] << 16);
+            else for (int j = 0; j < n; j++) row[j] = codes[bi + j];
+            float av = a[ai + p * as];
+            for (int j = 0; j < n; j++) c[ci + j] += av * row[j];
+        }
+    };
+
+    /** The vector row kernel, or null without jdk.incubator.vector (plain java -jar) or with vectors under 8 floats. */
+    private static final Rows VECTOR = loadVector();
+    private static volatile boolean forceScalar;
+
+    private static Rows loadVector() {
+        if (Boolean.getBoolean("dlc.gemm.scalar") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return null;
+        try {
+            // by name, so that this class links without the module
+            return (Rows) Class.forName("dlc.runtime.NarrowVectorKernel").getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Tests and benchmarks: the scalar row kernel even when the vector one is available (global). */
+    static void forceScalarKernel(boolean on) { forceScalar = on; }
+
+    /** Whether the vector row kernel is available. */
+    static boolean vectorAvailable() { return VECTOR != null; }
+
     /** {@code C = act(op(A) B + bias)} for one m x k {@code op(A)}. */
     static void rows(boolean transA, int m, int n, int k, float[] a, int aOff, int lda, NarrowMatrix b,
                      float[] c, int cOff, int ldc, float[] bias, int biasOff, int biasKind, int act) {
@@ -46,20 +89,11 @@ public final class NarrowGemm {
             Gemm.matmul(transA, false, m, n, k, a, aOff, lda, b.decoded(), 0, n, c, cOff, ldc, false, bias, biasOff, biasKind, act);
             return;
         }
-        for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-        float[] row = GemmScratch.get().b(n);
-        short[] bits = b.bf16();
+        Rows kernel = forceScalar || VECTOR == null ? SCALAR : VECTOR;
+        for (int i = 0; i < m; i++)
+            if (transA) kernel.row(n, k, a, aOff + i, lda, b, c, cOff + i * ldc); // row i of op(A) is column i of A
+            else kernel.row(n, k, a, aOff + i * lda, 1, b, c, cOff + i * ldc);
         byte[] codes = b.codes();
-        for (int p = 0, bi = 0; p < k; p++, bi += n) {
-            // widen row p of B once (L1-resident), then use it for every row of C
-            if (bits != null) for (int j = 0; j < n; j++) row[j] = Float.intBitsToFloat(bits[bi + j] << 16);
-            else for (int j = 0; j < n; j++) row[j] = codes[bi + j];
-            for (int i = 0; i < m; i++) {
-                float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                int ci = cOff + i * ldc;
-                for (int j = 0; j < n; j++) c[ci + j] += av * row[j];
-            }
-        }
         if (codes != null) {
             float[] s = b.scales();
             for (int i = 0; i < m; i++) {

@@ -41,13 +41,27 @@ class NarrowGemmTest {
             }
     }
 
+    /** Both row kernels; n = 150 covers the vector kernel's 4-vector blocks, single vectors and scalar tail at 8 and 16 lanes. */
     @Test void fewRowsReadTheNarrowWeights() {
-        for (String f : new String[]{NarrowMatrix.BF16, NarrowMatrix.INT8})
-            for (int m : new int[]{1, 2, 3, NarrowGemm.NARROW_ROWS}) {
-                check(f, m, 37, 67, false, Gemm.BIAS_NONE, Gemm.ACT_NONE, m);
-                check(f, m, 37, 67, false, Gemm.BIAS_COL, Gemm.ACT_RELU, m + 100);
-                check(f, m, 37, 67, true, Gemm.BIAS_COL, Gemm.ACT_NONE, m + 200);
+        try {
+            for (boolean scalar : new boolean[]{false, true}) {
+                NarrowGemm.forceScalarKernel(scalar);
+                for (String f : new String[]{NarrowMatrix.BF16, NarrowMatrix.INT8})
+                    for (int n : new int[]{37, 150})
+                        for (int m : new int[]{1, 2, NarrowGemm.NARROW_ROWS}) {
+                            check(f, m, n, 67, false, Gemm.BIAS_NONE, Gemm.ACT_NONE, m);
+                            check(f, m, n, 67, false, Gemm.BIAS_COL, Gemm.ACT_RELU, m + 100);
+                            check(f, m, n, 67, true, Gemm.BIAS_COL, Gemm.ACT_NONE, m + 200);
+                        }
             }
+        } finally {
+            NarrowGemm.forceScalarKernel(false);
+        }
+    }
+
+    @Test void theVectorRowKernelRunsWhereTheVectorGemmHasVectorsOf8OrMoreFloats() {
+        String gemm = Gemm.kernelName();
+        if (gemm.equals("vector-6x16") || gemm.equals("vector-6x32")) assertTrue(NarrowGemm.vectorAvailable(), gemm);
     }
 
     @Test void manyRowsUseTheDecodedWeights() {
