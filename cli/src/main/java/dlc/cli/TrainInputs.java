@@ -37,7 +37,15 @@ final class TrainInputs {
      */
     static TrainInputs load(Toolchain tools, Path file, ModelChoice choice, java.util.Map<String, String> overrides, PrintWriter err)
             throws IOException {
-        TrainInputs t = loadWithoutPlan(tools, file, choice, overrides.isEmpty() ? err : new PrintWriter(PrintWriter.nullWriter()));
+        TrainInputs t;
+        try {
+            // with overrides the file's own diagnostics are shown once, by the compile that applies them
+            t = loadWithoutPlan(tools, file, choice, overrides.isEmpty() ? err : new PrintWriter(PrintWriter.nullWriter()));
+        } catch (UserError e) {
+            // ... unless the file does not compile without them: then they are this error's report
+            if (!overrides.isEmpty()) loadWithoutPlan(tools, file, choice, err);
+            throw e;
+        }
         if (!overrides.isEmpty()) {
             Compilation c = dlc.frontend.Frontend.compile(file, t.module.name(), choice.params, overrides);
             err.print(c.render());

@@ -65,6 +65,16 @@ class TrainInputChecksTest {
         oneLineError(exec(DLC, "train", f.toString()), f + ":11:8: data moons(n=2000000000): 2 x 2000000000 = 4000000000 values do not fit one Java array");
     }
 
+    /** A file that does not compile, trained with settings from the command line: its diagnostics were counted ("1 error") but not shown. */
+    @Test void compileErrorsAreShownWhenSettingsComeFromTheCommandLine() throws Exception {
+        Path f = dir.resolve("two.dl");
+        Files.writeString(f, CSV_MODEL.replace("data csv(path=\"labels.csv\", label=\"label\")", "data moons(512, 0.1)"));
+        CliHarness.Result r = exec(DLC, "train", f.toString(), "--epochs", "1");
+        assertEquals(1, r.code(), r::toString);
+        assertTrue(r.err().contains(f + ":11:19: error: data moons: give the arguments after the first by name"), r::toString);
+        assertEquals(1, r.err().lines().filter(l -> l.contains(": error:")).count(), "shown once: " + r);
+    }
+
     @Test void outputPathsAreCheckedBeforeTraining() throws Exception {
         Path out = Files.createDirectory(dir.resolve("out"));
         CliHarness.Result r = exec(DLC, "train", "../examples/mlp_moons.dl", "--out", out.toString());

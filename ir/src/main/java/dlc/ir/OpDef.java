@@ -3,12 +3,16 @@ package dlc.ir;
 import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Tensor;
 
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.OptionalDouble;
+import java.util.Set;
 
 /**
- * The one place an op is defined: its name, fusion category, shape rule and float64 reference
- * semantics (later also its vector-Jacobian product and backend lowerings). Every pass and
- * backend looks ops up here instead of switching on names. Implementations live in
+ * The one place an op is defined: its name, fusion category, traits ({@link OpTrait}), shape
+ * rule, float64 reference semantics and vector-Jacobian product. Every pass and backend reads
+ * these instead of switching on names. Implementations live in
  * {@code dlc.ir.ops}, grouped by category, and are listed by {@link dlc.ir.ops.Ops}.
  */
 public abstract class OpDef {
@@ -17,15 +21,38 @@ public abstract class OpDef {
 
     private final String name;
     private final Kind kind;
+    private final Set<OpTrait> traits;
 
-    protected OpDef(String name, Kind kind) {
+    protected OpDef(String name, Kind kind) { this(name, kind, Set.of()); }
+
+    protected OpDef(String name, Kind kind, Set<OpTrait> traits) {
         this.name = name;
         this.kind = kind;
+        this.traits = Collections.unmodifiableSet(traits.isEmpty() ? EnumSet.noneOf(OpTrait.class) : EnumSet.copyOf(traits));
     }
 
     public final String name() { return name; }
 
     public final Kind kind() { return kind; }
+
+    /** Whether the op has {@code trait}. */
+    public final boolean is(OpTrait trait) { return traits.contains(trait); }
+
+    /** All of the op's traits. */
+    public final Set<OpTrait> traits() { return traits; }
+
+    /**
+     * For a binary op, the element e with {@code op(x, e) == x} exactly for every x of every dtype
+     * the op takes (for a {@link OpTrait#COMMUTATIVE} op also {@code op(e, x)}), the one exception
+     * being the sign of zero ({@code -0 + 0 = +0}); empty when the simplifier should not rely on one.
+     */
+    public OptionalDouble identity() { return OptionalDouble.empty(); }
+
+    /**
+     * For a binary op, the element z with {@code op(x, z) == z} for every integer and bool x (for a
+     * commutative op also {@code op(z, x)}). Not for floats: {@code NaN * 0} is NaN.
+     */
+    public OptionalDouble absorbing() { return OptionalDouble.empty(); }
 
     /**
      * The result types for operand types and attributes. Throws {@link ShapeException} with a
@@ -55,6 +82,9 @@ public abstract class OpDef {
 
     /** How many nested graphs the op takes (scan: 1). */
     public int regionCount() { return 0; }
+
+    /** Whether the op takes nested graphs (scan, fusion). */
+    public final boolean hasRegions() { return regionCount() > 0; }
 
     @Override public String toString() { return name; }
 }

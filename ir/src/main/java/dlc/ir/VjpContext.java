@@ -1,5 +1,7 @@
 package dlc.ir;
 
+import dlc.ir.ops.Ops;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -74,12 +76,12 @@ public final class VjpContext {
 
     /** A rank-0 constant. */
     public Value scalar(double v, DType dtype) {
-        return builder.op("constant", Attrs.of("dtype", dtype, "shape", Shape.SCALAR, "values", List.of(v)));
+        return builder.op(Ops.CONSTANT, Attrs.of("dtype", dtype, "shape", Shape.SCALAR, "values", List.of(v)));
     }
 
     /** A constant shaped and typed like {@code like} (broadcast from a scalar, so symbolic shapes work). */
     public Value fill(double v, Value like) {
-        return builder.op("broadcast_to", Attrs.of("shape", like.type().shape()), scalar(v, like.type().dtype()));
+        return builder.op(Ops.BROADCAST_TO, Attrs.of("shape", like.type().shape()), scalar(v, like.type().dtype()));
     }
 
     public Value zerosLike(Value like) { return fill(0, like); }
@@ -100,7 +102,7 @@ public final class VjpContext {
                 if (t.isConst() && t.value() == 1 && !s.dim(i).equals(t)) axes.add((long) i);
             }
         }
-        Value r = axes.isEmpty() ? g : builder.op("sum", Attrs.of("axes", axes, "keepdims", false), g);
-        return r.type().shape().equals(target) ? r : builder.op("reshape", Attrs.of("shape", target), r);
+        Value r = axes.isEmpty() ? g : builder.op(Ops.SUM, Attrs.of("axes", axes, "keepdims", false), g);
+        return r.type().shape().equals(target) ? r : builder.op(Ops.RESHAPE, Attrs.of("shape", target), r);
     }
 }

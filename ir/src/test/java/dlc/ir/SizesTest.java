@@ -1,5 +1,7 @@
 package dlc.ir;
 
+import dlc.ir.ops.Ops;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -48,7 +50,7 @@ class SizesTest {
         GraphBuilder gb = new GraphBuilder("eval");
         Value a = gb.input("a", new TensorType(DType.F32, Shape.of(Dim.sym("N"), Dim.of(1))), Value.Role.INPUT);
         Value b = gb.input("b", new TensorType(DType.F32, Shape.of(Dim.of(1), Dim.sym("N"))), Value.Role.INPUT);
-        Value c = gb.at(new SourceLoc("m.dl", 4, 14)).op("add", a, b);
+        Value c = gb.at(new SourceLoc("m.dl", 4, 14)).op(Ops.ADD, a, b);
         gb.output("c", Graph.Output.Role.OUTPUT, c);
         Graph g = gb.build();
         Sizes.check(g, Map.of("N", 1000L));

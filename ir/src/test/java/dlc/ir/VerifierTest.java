@@ -26,8 +26,8 @@ class VerifierTest {
     @Test
     void useBeforeDefinitionIsReported() {
         Value x = Value.graphInput("x", F, Value.Role.INPUT);
-        Node first = new Node(Ops.get("neg"), List.of(x), Attrs.EMPTY, List.of(), List.of(F), null, SourceLoc.UNKNOWN);
-        Node second = new Node(Ops.get("exp"), List.of(first.output()), Attrs.EMPTY, List.of(), List.of(F), null, new SourceLoc("a.dl", 2, 5));
+        Node first = new Node(Ops.NEG, List.of(x), Attrs.EMPTY, List.of(), List.of(F), null, SourceLoc.UNKNOWN);
+        Node second = new Node(Ops.EXP, List.of(first.output()), Attrs.EMPTY, List.of(), List.of(F), null, new SourceLoc("a.dl", 2, 5));
         Graph g = new Graph("g", List.of(x), List.of(second, first), List.of(new Graph.Output("y", Graph.Output.Role.OUTPUT, first.output())));
         List<String> p = Verifier.check(g);
         assertEquals(1, p.size(), p.toString());
@@ -38,7 +38,7 @@ class VerifierTest {
     @Test
     void duplicateDefinitionIsReported() {
         Value x = Value.graphInput("x", F, Value.Role.INPUT);
-        Node n = new Node(Ops.get("neg"), List.of(x), Attrs.EMPTY, List.of(), List.of(F), null, SourceLoc.UNKNOWN);
+        Node n = new Node(Ops.NEG, List.of(x), Attrs.EMPTY, List.of(), List.of(F), null, SourceLoc.UNKNOWN);
         Graph g = new Graph("g", List.of(x), List.of(n, n), List.of());
         assertTrue(Verifier.check(g).stream().anyMatch(s -> s.contains("defined twice")), Verifier.check(g).toString());
     }
@@ -46,8 +46,8 @@ class VerifierTest {
     @Test
     void wrongOperandCountAndWrongDeclaredTypeAreReported() {
         Value x = Value.graphInput("x", F, Value.Role.INPUT);
-        Node add = new Node(Ops.get("add"), List.of(x), Attrs.EMPTY, List.of(), List.of(F), null, SourceLoc.UNKNOWN);
-        Node neg = new Node(Ops.get("neg"), List.of(x), Attrs.EMPTY, List.of(), List.of(TensorType.of(DType.F64, 4)), null, SourceLoc.UNKNOWN);
+        Node add = new Node(Ops.ADD, List.of(x), Attrs.EMPTY, List.of(), List.of(F), null, SourceLoc.UNKNOWN);
+        Node neg = new Node(Ops.NEG, List.of(x), Attrs.EMPTY, List.of(), List.of(TensorType.of(DType.F64, 4)), null, SourceLoc.UNKNOWN);
         List<String> p = Verifier.check(new Graph("g", List.of(x), List.of(add, neg), List.of()));
         assertEquals(2, p.size(), p.toString());
         assertTrue(p.get(0).contains("add takes 2 operands, got 1"), p.get(0));
@@ -64,7 +64,7 @@ class VerifierTest {
         Value x = Value.graphInput("x", F, Value.Role.INPUT);
         Graph body = new Graph("body", List.of(), List.of(), List.of());
         Node n = new Node(fake, List.of(x), Attrs.EMPTY, List.of(), List.of(F), null, SourceLoc.UNKNOWN);
-        Node m = new Node(Ops.get("exp"), List.of(x), Attrs.EMPTY, List.of(body), List.of(F), null, SourceLoc.UNKNOWN);
+        Node m = new Node(Ops.EXP, List.of(x), Attrs.EMPTY, List.of(body), List.of(F), null, SourceLoc.UNKNOWN);
         List<String> p = Verifier.check(new Graph("g", List.of(x), List.of(n, m), List.of()));
         assertTrue(p.get(0).contains("op neg is not a registered op"), p.toString());
         assertTrue(p.get(1).contains("exp takes 0 nested graphs, got 1"), p.toString());
@@ -73,7 +73,7 @@ class VerifierTest {
     @Test
     void badAttributeKindIsReportedNotThrown() {
         Value x = Value.graphInput("x", F, Value.Role.INPUT);
-        Node n = new Node(Ops.get("cast"), List.of(x), Attrs.of("dtype", 3L), List.of(), List.of(F), null, SourceLoc.UNKNOWN);
+        Node n = new Node(Ops.CAST, List.of(x), Attrs.of("dtype", 3L), List.of(), List.of(F), null, SourceLoc.UNKNOWN);
         List<String> p = Verifier.check(new Graph("g", List.of(x), List.of(n), List.of()));
         assertEquals(1, p.size(), p.toString());
         assertTrue(p.get(0).contains("{dtype=3}"), p.get(0));
@@ -104,9 +104,9 @@ class VerifierTest {
         Value outer = Value.graphInput("x", TensorType.of(DType.F32, 5, 3), Value.Role.INPUT);
         Value h = Value.graphInput("h", c, Value.Role.INPUT), xt = Value.graphInput("x_t", c, Value.Role.INPUT);
         // the body uses the outer x instead of taking it as a captured input
-        Node leak = new Node(Ops.get("add"), List.of(h, outer), Attrs.EMPTY, List.of(), List.of(outer.type()), null, SourceLoc.UNKNOWN);
+        Node leak = new Node(Ops.ADD, List.of(h, outer), Attrs.EMPTY, List.of(), List.of(outer.type()), null, SourceLoc.UNKNOWN);
         Graph body = new Graph("body", List.of(h, xt), List.of(leak), List.of(new Graph.Output("0", Graph.Output.Role.OUTPUT, h)));
-        Node scan = new Node(Ops.get("scan"), List.of(h, outer), Attrs.of("num_carries", 1L, "num_xs", 1L), List.of(body), List.of(c), null, SourceLoc.UNKNOWN);
+        Node scan = new Node(Ops.SCAN, List.of(h, outer), Attrs.of("num_carries", 1L, "num_xs", 1L), List.of(body), List.of(c), null, SourceLoc.UNKNOWN);
         List<String> p = Verifier.check(new Graph("g", List.of(outer), List.of(scan), List.of()));
         assertTrue(p.stream().anyMatch(s -> s.startsWith("graph g, node 0 (scan), nested graph 0 (body), node 0 (add): operand 1")), p.toString());
         // the scan's own operand h belongs to the body, not to g
@@ -115,7 +115,7 @@ class VerifierTest {
         Graph wrongBody = new Graph("body", List.of(Value.graphInput("h", TensorType.of(DType.F32, 4), Value.Role.INPUT), xt), List.of(),
                 List.of(new Graph.Output("0", Graph.Output.Role.OUTPUT, xt)));
         Value init = Value.graphInput("init", c, Value.Role.INPUT);
-        Node bad = new Node(Ops.get("scan"), List.of(init, outer), Attrs.of("num_carries", 1L, "num_xs", 1L), List.of(wrongBody), List.of(c), null, SourceLoc.UNKNOWN);
+        Node bad = new Node(Ops.SCAN, List.of(init, outer), Attrs.of("num_carries", 1L, "num_xs", 1L), List.of(wrongBody), List.of(c), null, SourceLoc.UNKNOWN);
         List<String> q = Verifier.check(new Graph("g", List.of(outer, init), List.of(bad), List.of()));
         assertEquals(1, q.size(), q.toString());
         assertTrue(q.get(0).contains("scan body input 0 (carry 0) is f32[4] but the scan passes f32[3]"), q.get(0));
@@ -124,7 +124,7 @@ class VerifierTest {
     @Test
     void gradientsAreNamedAfterAnInputAndHaveItsType() {
         Value x = Value.graphInput("x", F, Value.Role.PARAM);
-        Node n = new Node(Ops.get("sum"), List.of(x), Attrs.of("axes", List.of(0L)), List.of(), List.of(TensorType.scalar(DType.F32)), null, SourceLoc.UNKNOWN);
+        Node n = new Node(Ops.SUM, List.of(x), Attrs.of("axes", List.of(0L)), List.of(), List.of(TensorType.scalar(DType.F32)), null, SourceLoc.UNKNOWN);
         Graph g = new Graph("g", List.of(x), List.of(n), List.of(
                 new Graph.Output("x", Graph.Output.Role.GRAD, x),
                 new Graph.Output("x", Graph.Output.Role.OUTPUT, n.output()),

@@ -55,6 +55,7 @@ public final class ClExecutor implements AutoCloseable {
     private final List<DeviceArena> arenas = new ArrayList<>();
     /** Host copies of uploads still in flight: freed once a blocking read shows the queue has passed them. */
     private final List<ByteBuffer> staging = new ArrayList<>();
+    private boolean closed;
 
     private ClExecutor(ClDevice device, long context, long queue, Options options) {
         this.device = device;
@@ -83,8 +84,15 @@ public final class ClExecutor implements AutoCloseable {
 
     public ClDevice device() { return device; }
 
+    /** The queue; a closed executor throws instead of handing a freed handle to the driver (a crash). */
+    private long queue() {
+        if (closed) throw new IllegalStateException("the OpenCL executor on " + device.describe() + " is closed");
+        return queue;
+    }
+
     /** The program built from {@code source}, built (or read from the cache) once per executor. */
     public ClProgram program(ProgramSource source) {
+        queue();
         String key = source.name() + "\0" + source.options() + "\0" + source.source();
         ClProgram p = programs.get(key);
         if (p == null) {
@@ -96,7 +104,7 @@ public final class ClExecutor implements AutoCloseable {
 
     /** A new zero-filled arena laid out by {@code layout}; {@code name} names it in errors. */
     public DeviceArena arena(String name, ArenaLayout layout) {
-        DeviceArena a = new DeviceArena(context, queue, device, name, layout);
+        DeviceArena a = new DeviceArena(context, queue(), device, name, layout);
         arenas.add(a);
         return a;
     }
@@ -106,7 +114,7 @@ public final class ClExecutor implements AutoCloseable {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer g = stack.pointers(global);
             PointerBuffer l = local == null ? null : stack.pointers(local);
-            int code = clEnqueueNDRangeKernel(queue, kernel.handle, global.length, null, g, l, null, null);
+            int code = clEnqueueNDRangeKernel(queue(), kernel.handle(), global.length, null, g, l, null, null);
             if (ClErrors.outOfMemory(code))
                 throw new OpenClException("out of device resources launching kernel " + kernel.name() + " on " + device.describe() + ": " + ClErrors.name(code));
             ClErrors.check(code, "launching kernel " + kernel.name() + " (global " + java.util.Arrays.toString(global)
@@ -147,11 +155,12 @@ public final class ClExecutor implements AutoCloseable {
 
     /** Waits until the device has run everything enqueued (tests and shutdown; not between kernels). */
     public void finish() {
-        ClErrors.check(clFinish(queue), "clFinish on " + device.describe());
+        ClErrors.check(clFinish(queue()), "clFinish on " + device.describe());
         releaseStaging();
     }
 
     private ByteBuffer stage(ArenaLayout.Slice slice, long bytes) {
+        queue(); // a closed executor would keep the staged copy forever
         if (bytes > slice.bytes())
             throw new IllegalArgumentException(bytes + " bytes do not fit slice '" + slice.name() + "' of " + slice.bytes() + " bytes");
         ByteBuffer b = MemoryUtil.memAlloc(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
@@ -160,7 +169,7 @@ public final class ClExecutor implements AutoCloseable {
     }
 
     private void write(DeviceArena arena, ArenaLayout.Slice slice, ByteBuffer b) {
-        int code = clEnqueueWriteBuffer(queue, arena.buffer(), false, slice.offsetBytes(), b, null, null);
+        int code = clEnqueueWriteBuffer(queue(), arena.buffer(), false, slice.offsetBytes(), b, null, null);
         ClErrors.check(code, "writing " + slice.name() + " to the device");
     }
 
@@ -168,7 +177,7 @@ public final class ClExecutor implements AutoCloseable {
         if (bytes > slice.bytes())
             throw new IllegalArgumentException("reading " + bytes + " bytes from slice '" + slice.name() + "' of " + slice.bytes() + " bytes");
         ByteBuffer b = MemoryUtil.memAlloc(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
-        int code = clEnqueueReadBuffer(queue, arena.buffer(), true, slice.offsetBytes(), b, null, null);
+        int code = clEnqueueReadBuffer(queue(), arena.buffer(), true, slice.offsetBytes(), b, null, null);
         if (code != CL_SUCCESS) {
             MemoryUtil.memFree(b);
             ClErrors.check(code, "reading " + slice.name() + " from the device (a kernel before it may have failed)");
@@ -182,7 +191,10 @@ public final class ClExecutor implements AutoCloseable {
         staging.clear();
     }
 
+    /** Waits for the queue, then frees everything; closing twice does nothing. */
     @Override public void close() {
+        if (closed) return;
+        closed = true;
         clFinish(queue);
         releaseStaging();
         for (ClProgram p : programs.values()) p.release();

@@ -39,7 +39,7 @@ public final class ClProgram {
     }
 
     void release() {
-        for (ClKernel k : kernels.values()) clReleaseKernel(k.handle);
+        for (ClKernel k : kernels.values()) k.release();
         kernels.clear();
         clReleaseProgram(handle);
     }

@@ -59,7 +59,11 @@ public final class DeviceArena implements AutoCloseable {
         return buffer;
     }
 
-    /** Frees the device memory now (the executor frees what is left when it closes). */
+    /**
+     * Frees the device memory (OpenCL keeps it until the commands already enqueued on it are done;
+     * the executor frees what is left when it closes). A kernel whose argument still names this
+     * arena must be given another before its next launch: OpenCL does not check that.
+     */
     @Override public void close() { release(); }
 
     void release() {

@@ -93,7 +93,7 @@ public final class Sgemm {
     private long kernelWorkGroupSize(ClKernel kernel) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer size = stack.mallocPointer(1);
-            ClErrors.check(clGetKernelWorkGroupInfo(kernel.handle, executor.device().deviceId(), CL_KERNEL_WORK_GROUP_SIZE, size, null),
+            ClErrors.check(clGetKernelWorkGroupInfo(kernel.handle(), executor.device().deviceId(), CL_KERNEL_WORK_GROUP_SIZE, size, null),
                     "clGetKernelWorkGroupInfo for " + kernel.name());
             return size.get(0);
         }

@@ -8,6 +8,11 @@
 // of K staged in local memory per step, WPTM x WPTN the register block each work-item
 // accumulates (its rows are strided by TSM / WPTM, its columns by TSN / WPTN, so neighbouring
 // work-items touch neighbouring columns of C, B and the local tiles).
+//
+// BATCHED (-D, optional): one product per get_group_id(2), p, for batched matmul: the matrices
+// of product p start pA, pB and p * strideC elements further, where p = (p0, p1) with
+// p1 = p % batchInner and pX = p0 * strideX0 + p1 * strideX1 (a stride of 0 repeats a broadcast
+// operand). Without it the kernel is the plain GEMM above.
 
 #define RTSM (TSM / WPTM)
 #define RTSN (TSN / WPTN)
@@ -28,11 +33,24 @@ __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1)))
 void sgemm(const int M, const int N, const int K, const float alpha,
            __global const float* A, const ulong offA, const int lda,
            __global const float* B, const ulong offB, const int ldb,
-           const float beta, __global float* C, const ulong offC, const int ldc)
+           const float beta, __global float* C, const ulong offC, const int ldc
+#if BATCHED
+           , const int batchInner, const ulong strideA0, const ulong strideA1,
+           const ulong strideB0, const ulong strideB1, const ulong strideC
+#endif
+           )
 {
     A += offA;
     B += offB;
     C += offC;
+#if BATCHED
+    {
+        const size_t p = get_group_id(2), p0 = p / batchInner, p1 = p % batchInner;
+        A += p0 * strideA0 + p1 * strideA1;
+        B += p0 * strideB0 + p1 * strideB1;
+        C += p * strideC;
+    }
+#endif
     const int tn = get_local_id(0);
     const int tm = get_local_id(1);
     const int tid = tm * RTSN + tn;

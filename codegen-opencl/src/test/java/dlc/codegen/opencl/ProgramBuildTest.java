@@ -116,6 +116,19 @@ class ProgramBuildTest {
                 assertThrows(OpenClException.class, () -> p.kernel("scal")).getMessage());
     }
 
+    @Test void aClosedExecutorRefusesWorkInsteadOfCrashing(@TempDir Path dir) {
+        ClExecutor ex = ClExecutor.open(OpenClTestSupport.device(), new ClExecutor.Options(dir, dir));
+        ClKernel k = ex.program(scale("closed " + System.nanoTime())).kernel("scale");
+        DeviceArena arena = ex.arena("x", ArenaLayout.packed(Map.of("x", 32L)));
+        ex.close();
+        ex.close(); // twice: nothing happens
+        assertThrows(IllegalStateException.class, () -> k.arg(2, 1f));
+        assertThrows(IllegalStateException.class, () -> k.arg(0, arena));
+        assertThrows(IllegalStateException.class, () -> ex.upload(arena, arena.slice("x"), new float[1]));
+        assertThrows(IllegalStateException.class, () -> ex.launch(k, new long[]{1}, null));
+        assertTrue(assertThrows(IllegalStateException.class, () -> ex.finish()).getMessage().endsWith("is closed"));
+    }
+
     @Test void firstErrorPicksTheCompilersErrorLine() {
         assertEquals("<source>:2:30: error: expected expression",
                 ProgramBuilder.firstError("\n<source>:1:1: warning: unused\n<source>:2:30: error: expected expression\n  x +;\n"));

@@ -101,13 +101,13 @@ final class ContractionOps {
             if (a.type().rank() == 1) gDims.add(b.type().rank() == 1 ? gDims.size() : gDims.size() - 1, Dim.of(1));
             if (b.type().rank() == 1) gDims.add(Dim.of(1));
             Value g = reshaped(c, c.cotangent(0), new Shape(gDims));
-            Value ga = c.op("matmul", g, transposed(c, pb)), gb = c.op("matmul", transposed(c, pa), g);
+            Value ga = c.op(Ops.MATMUL, g, transposed(c, pb)), gb = c.op(Ops.MATMUL, transposed(c, pa), g);
             return java.util.Arrays.asList(reshaped(c, c.sumToShape(ga, sa), a.type().shape()),
                     reshaped(c, c.sumToShape(gb, sb), b.type().shape()));
         }
 
         private static Value reshaped(VjpContext c, Value x, Shape s) {
-            return x.type().shape().equals(s) ? x : c.op("reshape", Attrs.of("shape", s), x);
+            return x.type().shape().equals(s) ? x : c.op(Ops.RESHAPE, Attrs.of("shape", s), x);
         }
 
         /** x with its last two axes swapped. */
@@ -117,7 +117,7 @@ final class ContractionOps {
             for (int i = 0; i < r; i++) perm[i] = i;
             perm[r - 2] = r - 1;
             perm[r - 1] = r - 2;
-            return c.op("permute", Attrs.of("perm", perm), x);
+            return c.op(Ops.PERMUTE, Attrs.of("perm", perm), x);
         }
 
         private static int[] promoted(int[] s, boolean left) {

@@ -19,7 +19,7 @@ final class ControlOps {
      * how a value is used as a constant (GAN discriminator targets, score-function estimators).
      */
     static final class StopGradient extends OpDef {
-        StopGradient() { super("stop_gradient", Kind.ELEMENTWISE); }
+        StopGradient() { super("stop_gradient", Kind.ELEMENTWISE, java.util.Set.of(dlc.ir.OpTrait.ALIAS)); }
 
         @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
             Checks.arity(this, in, 1);

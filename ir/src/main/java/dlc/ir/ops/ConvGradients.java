@@ -40,7 +40,7 @@ final class ConvGradients {
         long[] outPad = {
                 restoringPadding(op, xs.dim(2), ws.dim(2), s[0], p[TOP] + p[BOTTOM], d[0], "height"),
                 restoringPadding(op, xs.dim(3), ws.dim(3), s[1], p[LEFT] + p[RIGHT], d[1], "width")};
-        Value gx = c.op("conv_transpose2d", geo.attrs().with("output_padding", outPad), gy, w);
+        Value gx = c.op(Ops.CONV_TRANSPOSE2D, geo.attrs().with("output_padding", outPad), gy, w);
         Value gw = correlation(c, x, gy, geo, ws);
         return List.of(gx, gw);
     }
@@ -54,7 +54,7 @@ final class ConvGradients {
         Value x = c.input(0), w = c.input(1), gy = c.cotangent(0);
         if (!x.type().dtype().isFloating()) return java.util.Arrays.asList(null, null);
         Geometry geo = Geometry.of(op, c.attrs());
-        Value gx = cropTo(c, c.op("conv2d", geo.attrs(), gy, w), x.type().shape());
+        Value gx = cropTo(c, c.op(Ops.CONV2D, geo.attrs(), gy, w), x.type().shape());
         Value gw = correlation(c, gy, x, geo, w.type().shape());
         return List.of(gx, gw);
     }
@@ -71,7 +71,7 @@ final class ConvGradients {
     private static Value correlation(VjpContext c, Value wide, Value narrow, Geometry geo, Shape kernel) {
         Value input = groupsToBatch(c, wide, geo.groups, kernel.dim(1));
         Value weight = swapFirstAxes(c, narrow);
-        Value k = c.op("conv2d", ConvAttrs.of(geo.dilation, geo.padding, geo.stride, geo.groups), input, weight);
+        Value k = c.op(Ops.CONV2D, ConvAttrs.of(geo.dilation, geo.padding, geo.stride, geo.groups), input, weight);
         Shape ks = k.type().shape();
         k = cropTo(c, k, Shape.of(ks.dim(0), ks.dim(1), kernel.dim(2), kernel.dim(3)));
         return swapFirstAxes(c, k);
@@ -85,13 +85,13 @@ final class ConvGradients {
         if (g == 1) return swapFirstAxes(c, x);
         Shape s = x.type().shape();
         Dim n = s.dim(0);
-        Value split = c.op("reshape", Attrs.of("shape", Shape.of(n, Dim.of(g), k, s.dim(2), s.dim(3))), x);
-        Value moved = c.op("permute", Attrs.of("perm", new long[]{2, 1, 0, 3, 4}), split);
-        return c.op("reshape", Attrs.of("shape", Shape.of(k, n.times(g), s.dim(2), s.dim(3))), moved);
+        Value split = c.op(Ops.RESHAPE, Attrs.of("shape", Shape.of(n, Dim.of(g), k, s.dim(2), s.dim(3))), x);
+        Value moved = c.op(Ops.PERMUTE, Attrs.of("perm", new long[]{2, 1, 0, 3, 4}), split);
+        return c.op(Ops.RESHAPE, Attrs.of("shape", Shape.of(k, n.times(g), s.dim(2), s.dim(3))), moved);
     }
 
     private static Value swapFirstAxes(VjpContext c, Value x) {
-        return c.op("permute", Attrs.of("perm", new long[]{1, 0, 2, 3}), x);
+        return c.op(Ops.PERMUTE, Attrs.of("perm", new long[]{1, 0, 2, 3}), x);
     }
 
     /** The leading {@code target} part of x (a no-op when the shapes already agree). */
@@ -103,6 +103,6 @@ final class ConvGradients {
             starts.add(Dim.of(0));
             steps[i] = 1;
         }
-        return c.op("slice", Attrs.of("starts", new Shape(starts), "stops", target, "steps", steps), x);
+        return c.op(Ops.SLICE, Attrs.of("starts", new Shape(starts), "stops", target, "steps", steps), x);
     }
 }

@@ -5,9 +5,13 @@ import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Tensor;
 import dlc.numerics.Ints;
 
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
+
+import static dlc.ir.OpTrait.*;
 
 /**
  * Elementwise ops: unary math, binary arithmetic with numpy broadcasting, comparisons and logic
@@ -29,18 +33,36 @@ public final class ElementwiseOps {
         Value[] apply(VjpContext c, Value a, Value b, Value y, Value g);
     }
 
-    /** x -> f(x), same type. {@code floatOnly} rejects integer and bool operands. */
+    /** The integer form of a unary op, wrapping as two's complement in the dtype {@code kind} ({@link Ints}). */
+    @FunctionalInterface
+    interface IntUnary {
+        double apply(double x, int kind);
+    }
+
+    /** The integer form of a binary op ({@link Ints}). */
+    @FunctionalInterface
+    interface IntBinary {
+        double apply(double a, double b, int kind);
+    }
+
+    /**
+     * x -> f(x), same type. Traits: {@link OpTrait#UNARY} (numbers) or {@link OpTrait#LOGIC}
+     * (bool), {@link OpTrait#FLOAT_ONLY} rejects integer and bool operands. {@code ints}, when
+     * given, is the integer form where f would not wrap (neg and abs of the most negative value).
+     */
     static final class Unary extends OpDef {
         private final DoubleUnaryOperator f;
-        private final boolean floatOnly;
+        private final IntUnary ints;
         private final UnaryVjp vjp;
 
-        Unary(String name, boolean floatOnly, DoubleUnaryOperator f, UnaryVjp vjp) {
-            super(name, Kind.ELEMENTWISE);
+        Unary(String name, Set<OpTrait> traits, DoubleUnaryOperator f, IntUnary ints, UnaryVjp vjp) {
+            super(name, Kind.ELEMENTWISE, traits);
             this.f = f;
-            this.floatOnly = floatOnly;
+            this.ints = ints;
             this.vjp = vjp;
         }
+
+        Unary(String name, Set<OpTrait> traits, DoubleUnaryOperator f, UnaryVjp vjp) { this(name, traits, f, null, vjp); }
 
         @Override public List<Value> vjp(VjpContext c) {
             if (!c.input(0).type().dtype().isFloating()) return noGradient(c);
@@ -49,8 +71,8 @@ public final class ElementwiseOps {
 
         @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
             Checks.arity(this, in, 1);
-            if (name().equals("not")) Checks.dtype(this, in.get(0), DType.BOOL);
-            else if (floatOnly) Checks.floating(this, in.get(0));
+            if (is(LOGIC)) Checks.dtype(this, in.get(0), DType.BOOL);
+            else if (is(FLOAT_ONLY)) Checks.floating(this, in.get(0));
             else if (in.get(0).dtype() == DType.BOOL) throw new ShapeException(name() + " needs a numeric operand, got " + in.get(0));
             return List.of(in.get(0));
         }
@@ -58,9 +80,9 @@ public final class ElementwiseOps {
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
             double[] x = in[0].data(), y = new double[x.length];
             DType dt = in[0].dtype();
-            boolean wraps = dt.isInteger() && (name().equals("neg") || name().equals("abs"));
+            boolean wraps = dt.isInteger() && ints != null;
             for (int i = 0; i < x.length; i++)
-                y[i] = !wraps ? f.applyAsDouble(x[i]) : name().equals("neg") ? Ints.neg(x[i], dt.intKind()) : Ints.abs(x[i], dt.intKind());
+                y[i] = wraps ? ints.apply(x[i], dt.intKind()) : f.applyAsDouble(x[i]);
             return new Tensor[]{new Tensor(dt, in[0].shape(), y)};
         }
 
@@ -68,19 +90,43 @@ public final class ElementwiseOps {
         public double apply(double x) { return f.applyAsDouble(x); }
     }
 
-    /** Broadcasting binary op. Result dtype: the operands' (arithmetic) or bool (comparison, logic). */
+    /**
+     * Broadcasting binary op. Result dtype: the operands' (arithmetic) or bool (comparison, logic).
+     * {@code ints} is the integer arithmetic, which wraps as two's complement and floors div and mod
+     * ({@link Ints}); null where f cannot overflow (maximum, minimum). {@code identity} and
+     * {@code absorbing} (null: none) are the elements {@link OpDef#identity} and
+     * {@link OpDef#absorbing} describe.
+     */
     static final class Binary extends OpDef {
         enum Family { ARITH, COMPARE, LOGIC }
 
         private final DoubleBinaryOperator f;
+        private final IntBinary ints;
         private final Family family;
         private final BinaryVjp vjp;
+        private final Double identity, absorbing;
 
-        Binary(String name, Family family, DoubleBinaryOperator f, BinaryVjp vjp) {
-            super(name, Kind.ELEMENTWISE);
+        Binary(String name, Family family, Set<OpTrait> traits, Double identity, Double absorbing,
+               DoubleBinaryOperator f, IntBinary ints, BinaryVjp vjp) {
+            super(name, Kind.ELEMENTWISE, with(traits, family == Family.ARITH ? ARITHMETIC : family == Family.COMPARE ? COMPARISON : LOGIC));
             this.f = f;
+            this.ints = ints;
             this.family = family;
             this.vjp = vjp;
+            this.identity = identity;
+            this.absorbing = absorbing;
+        }
+
+        Binary(String name, Family family, Set<OpTrait> traits, DoubleBinaryOperator f, IntBinary ints, BinaryVjp vjp) {
+            this(name, family, traits, null, null, f, ints, vjp);
+        }
+
+        @Override public java.util.OptionalDouble identity() {
+            return identity == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(identity);
+        }
+
+        @Override public java.util.OptionalDouble absorbing() {
+            return absorbing == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(absorbing);
         }
 
         @Override public List<Value> vjp(VjpContext c) {
@@ -117,17 +163,7 @@ public final class ElementwiseOps {
 
         /** Integer arithmetic wraps as two's complement; div and mod floor (see {@link Ints}). */
         private double integer(double a, double b, int kind) {
-            return switch (name()) {
-                case "add" -> Ints.add(a, b, kind);
-                case "sub" -> Ints.sub(a, b, kind);
-                case "mul" -> Ints.mul(a, b, kind);
-                case "div" -> Ints.div(a, b, kind);
-                case "mod" -> Ints.mod(a, b, kind);
-                case "trunc_div" -> Ints.truncDiv(a, b, kind);
-                case "trunc_mod" -> Ints.truncMod(a, b, kind);
-                case "pow" -> Ints.pow(a, b, kind);
-                default -> f.applyAsDouble(a, b); // maximum, minimum: no overflow
-            };
+            return ints != null ? ints.apply(a, b, kind) : f.applyAsDouble(a, b); // maximum, minimum: no overflow
         }
 
         public double apply(double a, double b) { return f.applyAsDouble(a, b); }
@@ -135,15 +171,15 @@ public final class ElementwiseOps {
 
     /** where(c, a, b): a where c is true, else b; all three broadcast together. */
     static final class Where extends OpDef {
-        Where() { super("where", Kind.ELEMENTWISE); }
+        Where() { super("where", Kind.ELEMENTWISE, Set.of(SELECT)); }
 
         /** The cotangent is routed by the condition; the condition itself gets none. */
         @Override public List<Value> vjp(VjpContext c) {
             if (!c.input(1).type().dtype().isFloating()) return noGradient(c);
             Value g = c.cotangent(0), zero = c.zerosLike(g);
             return java.util.Arrays.asList(null,
-                    c.sumToShape(c.op("where", c.input(0), g, zero), c.input(1).type().shape()),
-                    c.sumToShape(c.op("where", c.input(0), zero, g), c.input(2).type().shape()));
+                    c.sumToShape(c.op(Ops.WHERE, c.input(0), g, zero), c.input(1).type().shape()),
+                    c.sumToShape(c.op(Ops.WHERE, c.input(0), zero, g), c.input(2).type().shape()));
         }
 
         @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
@@ -167,13 +203,13 @@ public final class ElementwiseOps {
 
     /** cast(x) {dtype}: float to int truncates toward zero; anything to bool is x != 0. */
     static final class Cast extends OpDef {
-        Cast() { super("cast", Kind.ELEMENTWISE); }
+        Cast() { super("cast", Kind.ELEMENTWISE, Set.of(CAST)); }
 
         /** Between floating types the cotangent is cast back; through integers and bools none flows. */
         @Override public List<Value> vjp(VjpContext c) {
             DType from = c.input(0).type().dtype(), to = c.output(0).type().dtype();
             if (!from.isFloating() || !to.isFloating()) return noGradient(c);
-            return List.of(from == to ? c.cotangent(0) : c.op("cast", Attrs.of("dtype", from), c.cotangent(0)));
+            return List.of(from == to ? c.cotangent(0) : c.op(Ops.CAST, Attrs.of("dtype", from), c.cotangent(0)));
         }
 
         @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
@@ -217,71 +253,85 @@ public final class ElementwiseOps {
     // --- gradient helpers: each VJP below is written with primitive ops so it can be differentiated again
     private static Value one(VjpContext c, Value like) { return c.scalar(1, like.type().dtype()); }
 
-    private static Value mul(VjpContext c, Value a, Value b) { return c.op("mul", a, b); }
+    private static Value mul(VjpContext c, Value a, Value b) { return c.op(Ops.MUL, a, b); }
 
     private static Value[] both(Value ga, Value gb) { return new Value[]{ga, gb}; }
 
+    private static Set<OpTrait> with(Set<OpTrait> traits, OpTrait more) {
+        EnumSet<OpTrait> s = EnumSet.of(more);
+        s.addAll(traits);
+        return s;
+    }
+
+    // trait sets of the unary ops: math on any number, math on floats only, and their piecewise-constant kin
+    private static final Set<OpTrait> ANY = Set.of(UNARY), FLOAT = Set.of(UNARY, FLOAT_ONLY),
+            ANY_STEP = Set.of(UNARY, PIECEWISE_CONSTANT), FLOAT_STEP = Set.of(UNARY, FLOAT_ONLY, PIECEWISE_CONSTANT);
+    // binary: commutative and associative (add, mul, and, or), associative only (maximum, minimum:
+    // with a NaN operand the result depends on the order), commutative only (eq, ne), neither
+    private static final Set<OpTrait> AC = Set.of(COMMUTATIVE, ASSOCIATIVE), A = Set.of(ASSOCIATIVE), C = Set.of(COMMUTATIVE), NONE = Set.of();
+
     static final List<OpDef> ALL = List.of(
-            new Unary("neg", false, x -> -x, (c, x, y, g) -> c.op("neg", g)),
+            new Unary("neg", ANY, x -> -x, Ints::neg, (c, x, y, g) -> c.op(Ops.NEG, g)),
             // abs'(0) = sign(0) = 0 (MODELS.md 4.5)
-            new Unary("abs", false, Math::abs, (c, x, y, g) -> mul(c, g, c.op("sign", x))),
-            new Unary("sign", false, Math::signum, (c, x, y, g) -> null),
-            new Unary("exp", true, Math::exp, (c, x, y, g) -> mul(c, g, y)),
-            new Unary("log", true, Math::log, (c, x, y, g) -> c.op("div", g, x)),
-            new Unary("log1p", true, Math::log1p, (c, x, y, g) -> c.op("div", g, c.op("add", x, one(c, x)))),
-            new Unary("expm1", true, Math::expm1, (c, x, y, g) -> mul(c, g, c.op("add", y, one(c, y)))),
-            new Unary("sqrt", true, Math::sqrt, (c, x, y, g) -> c.op("div", mul(c, g, c.scalar(0.5, x.type().dtype())), y)),
-            new Unary("rsqrt", true, x -> 1 / Math.sqrt(x),
+            new Unary("abs", ANY, Math::abs, Ints::abs, (c, x, y, g) -> mul(c, g, c.op(Ops.SIGN, x))),
+            new Unary("sign", ANY_STEP, Math::signum, (c, x, y, g) -> null),
+            new Unary("exp", FLOAT, Math::exp, (c, x, y, g) -> mul(c, g, y)),
+            new Unary("log", FLOAT, Math::log, (c, x, y, g) -> c.op(Ops.DIV, g, x)),
+            new Unary("log1p", FLOAT, Math::log1p, (c, x, y, g) -> c.op(Ops.DIV, g, c.op(Ops.ADD, x, one(c, x)))),
+            new Unary("expm1", FLOAT, Math::expm1, (c, x, y, g) -> mul(c, g, c.op(Ops.ADD, y, one(c, y)))),
+            new Unary("sqrt", FLOAT, Math::sqrt, (c, x, y, g) -> c.op(Ops.DIV, mul(c, g, c.scalar(0.5, x.type().dtype())), y)),
+            new Unary("rsqrt", FLOAT, x -> 1 / Math.sqrt(x),
                     (c, x, y, g) -> mul(c, g, mul(c, c.scalar(-0.5, x.type().dtype()), mul(c, y, mul(c, y, y))))),
-            new Unary("tanh", true, Math::tanh, (c, x, y, g) -> mul(c, g, c.op("sub", one(c, y), mul(c, y, y)))),
-            new Unary("sigmoid", true, ElementwiseOps::sigmoid, (c, x, y, g) -> mul(c, g, mul(c, y, c.op("sub", one(c, y), y)))),
-            new Unary("erf", true, dlc.numerics.SpecialFunctions::erf, (c, x, y, g) -> mul(c, g,
-                    mul(c, c.scalar(2 / Math.sqrt(Math.PI), x.type().dtype()), c.op("exp", c.op("neg", mul(c, x, x)))))),
-            new Unary("sin", true, Math::sin, (c, x, y, g) -> mul(c, g, c.op("cos", x))),
-            new Unary("cos", true, Math::cos, (c, x, y, g) -> c.op("neg", mul(c, g, c.op("sin", x)))),
+            new Unary("tanh", FLOAT, Math::tanh, (c, x, y, g) -> mul(c, g, c.op(Ops.SUB, one(c, y), mul(c, y, y)))),
+            new Unary("sigmoid", FLOAT, ElementwiseOps::sigmoid, (c, x, y, g) -> mul(c, g, mul(c, y, c.op(Ops.SUB, one(c, y), y)))),
+            new Unary("erf", FLOAT, dlc.numerics.SpecialFunctions::erf, (c, x, y, g) -> mul(c, g,
+                    mul(c, c.scalar(2 / Math.sqrt(Math.PI), x.type().dtype()), c.op(Ops.EXP, c.op(Ops.NEG, mul(c, x, x)))))),
+            new Unary("sin", FLOAT, Math::sin, (c, x, y, g) -> mul(c, g, c.op(Ops.COS, x))),
+            new Unary("cos", FLOAT, Math::cos, (c, x, y, g) -> c.op(Ops.NEG, mul(c, g, c.op(Ops.SIN, x)))),
             // relu'(0) = 0 (MODELS.md 4.5)
-            new Unary("relu", false, x -> x > 0 ? x : 0,
-                    (c, x, y, g) -> c.op("where", c.op("gt", x, c.scalar(0, x.type().dtype())), g, c.zerosLike(g))),
-            new Unary("floor", true, Math::floor, (c, x, y, g) -> null),
-            new Unary("not", false, x -> x != 0 ? 0 : 1, (c, x, y, g) -> null),
-            new Binary("add", Binary.Family.ARITH, Double::sum, (c, a, b, y, g) -> both(g, g)),
-            new Binary("sub", Binary.Family.ARITH, (a, b) -> a - b, (c, a, b, y, g) -> both(g, c.op("neg", g))),
-            new Binary("mul", Binary.Family.ARITH, (a, b) -> a * b, (c, a, b, y, g) -> both(mul(c, g, b), mul(c, g, a))),
-            new Binary("div", Binary.Family.ARITH, (a, b) -> a / b,
-                    (c, a, b, y, g) -> both(c.op("div", g, b), c.op("neg", c.op("div", mul(c, g, y), b)))),
-            new Binary("mod", Binary.Family.ARITH, (a, b) -> a - Math.floor(a / b) * b,
-                    (c, a, b, y, g) -> both(g, c.op("neg", mul(c, g, c.op("floor", c.op("div", a, b)))))),
+            new Unary("relu", ANY, x -> x > 0 ? x : 0,
+                    (c, x, y, g) -> c.op(Ops.WHERE, c.op(Ops.GT, x, c.scalar(0, x.type().dtype())), g, c.zerosLike(g))),
+            new Unary("floor", FLOAT_STEP, Math::floor, (c, x, y, g) -> null),
+            new Unary("not", Set.of(LOGIC), x -> x != 0 ? 0 : 1, (c, x, y, g) -> null),
+            new Binary("add", Binary.Family.ARITH, AC, 0.0, null, Double::sum, Ints::add, (c, a, b, y, g) -> both(g, g)),
+            new Binary("sub", Binary.Family.ARITH, NONE, 0.0, null, (a, b) -> a - b, Ints::sub, (c, a, b, y, g) -> both(g, c.op(Ops.NEG, g))),
+            new Binary("mul", Binary.Family.ARITH, AC, 1.0, 0.0, (a, b) -> a * b, Ints::mul, (c, a, b, y, g) -> both(mul(c, g, b), mul(c, g, a))),
+            new Binary("div", Binary.Family.ARITH, NONE, 1.0, null, (a, b) -> a / b, Ints::div,
+                    (c, a, b, y, g) -> both(c.op(Ops.DIV, g, b), c.op(Ops.NEG, c.op(Ops.DIV, mul(c, g, y), b)))),
+            new Binary("mod", Binary.Family.ARITH, NONE, (a, b) -> a - Math.floor(a / b) * b, Ints::mod,
+                    (c, a, b, y, g) -> both(g, c.op(Ops.NEG, mul(c, g, c.op(Ops.FLOOR, c.op(Ops.DIV, a, b)))))),
             // C/ONNX division: the quotient truncated toward zero (floats: trunc(a / b)), and the
             // remainder with the dividend's sign (floats: C fmod, which Java's % is)
-            new Binary("trunc_div", Binary.Family.ARITH, ElementwiseOps::truncDiv, (c, a, b, y, g) -> both(null, null)), // piecewise constant
-            new Binary("trunc_mod", Binary.Family.ARITH, (a, b) -> a % b,
-                    (c, a, b, y, g) -> both(g, c.op("neg", mul(c, g, c.op("trunc_div", a, b))))),
+            new Binary("trunc_div", Binary.Family.ARITH, Set.of(PIECEWISE_CONSTANT), ElementwiseOps::truncDiv, Ints::truncDiv,
+                    (c, a, b, y, g) -> both(null, null)),
+            new Binary("trunc_mod", Binary.Family.ARITH, NONE, (a, b) -> a % b, Ints::truncMod,
+                    (c, a, b, y, g) -> both(g, c.op(Ops.NEG, mul(c, g, c.op(Ops.TRUNC_DIV, a, b))))),
             // d/db a^b = a^b log a, taken as 0 where a <= 0 (log is evaluated on a safe operand so no NaN leaks)
-            new Binary("pow", Binary.Family.ARITH, Math::pow, (c, a, b, y, g) -> {
+            new Binary("pow", Binary.Family.ARITH, NONE, Math::pow, Ints::pow, (c, a, b, y, g) -> {
                 Value zero = c.scalar(0, a.type().dtype());
-                Value pos = c.op("gt", a, zero);
-                Value safeA = c.op("where", pos, a, c.fill(1, a));
-                Value ga = mul(c, g, mul(c, b, c.op("pow", a, c.op("sub", b, one(c, b)))));
-                Value gb = mul(c, g, c.op("where", pos, mul(c, y, c.op("log", safeA)), c.zerosLike(y)));
+                Value pos = c.op(Ops.GT, a, zero);
+                Value safeA = c.op(Ops.WHERE, pos, a, c.fill(1, a));
+                Value ga = mul(c, g, mul(c, b, c.op(Ops.POW, a, c.op(Ops.SUB, b, one(c, b)))));
+                Value gb = mul(c, g, c.op(Ops.WHERE, pos, mul(c, y, c.op(Ops.LOG, safeA)), c.zerosLike(y)));
                 return both(ga, gb);
             }),
             // ties go to the first operand (MODELS.md 4.5), which matters only for gradients
-            new Binary("maximum", Binary.Family.ARITH, (a, b) -> a >= b ? a : b, (c, a, b, y, g) -> {
-                Value first = c.op("ge", a, b), zero = c.zerosLike(g);
-                return both(c.op("where", first, g, zero), c.op("where", first, zero, g));
+            new Binary("maximum", Binary.Family.ARITH, A, (a, b) -> a >= b ? a : b, null, (c, a, b, y, g) -> {
+                Value first = c.op(Ops.GE, a, b), zero = c.zerosLike(g);
+                return both(c.op(Ops.WHERE, first, g, zero), c.op(Ops.WHERE, first, zero, g));
             }),
-            new Binary("minimum", Binary.Family.ARITH, (a, b) -> a <= b ? a : b, (c, a, b, y, g) -> {
-                Value first = c.op("le", a, b), zero = c.zerosLike(g);
-                return both(c.op("where", first, g, zero), c.op("where", first, zero, g));
+            new Binary("minimum", Binary.Family.ARITH, A, (a, b) -> a <= b ? a : b, null, (c, a, b, y, g) -> {
+                Value first = c.op(Ops.LE, a, b), zero = c.zerosLike(g);
+                return both(c.op(Ops.WHERE, first, g, zero), c.op(Ops.WHERE, first, zero, g));
             }),
-            new Binary("lt", Binary.Family.COMPARE, (a, b) -> a < b ? 1 : 0, null),
-            new Binary("le", Binary.Family.COMPARE, (a, b) -> a <= b ? 1 : 0, null),
-            new Binary("gt", Binary.Family.COMPARE, (a, b) -> a > b ? 1 : 0, null),
-            new Binary("ge", Binary.Family.COMPARE, (a, b) -> a >= b ? 1 : 0, null),
-            new Binary("eq", Binary.Family.COMPARE, (a, b) -> a == b ? 1 : 0, null),
-            new Binary("ne", Binary.Family.COMPARE, (a, b) -> a != b ? 1 : 0, null),
-            new Binary("and", Binary.Family.LOGIC, (a, b) -> a != 0 && b != 0 ? 1 : 0, null),
-            new Binary("or", Binary.Family.LOGIC, (a, b) -> a != 0 || b != 0 ? 1 : 0, null),
+            new Binary("lt", Binary.Family.COMPARE, NONE, (a, b) -> a < b ? 1 : 0, null, null),
+            new Binary("le", Binary.Family.COMPARE, NONE, (a, b) -> a <= b ? 1 : 0, null, null),
+            new Binary("gt", Binary.Family.COMPARE, NONE, (a, b) -> a > b ? 1 : 0, null, null),
+            new Binary("ge", Binary.Family.COMPARE, NONE, (a, b) -> a >= b ? 1 : 0, null, null),
+            new Binary("eq", Binary.Family.COMPARE, C, (a, b) -> a == b ? 1 : 0, null, null),
+            new Binary("ne", Binary.Family.COMPARE, C, (a, b) -> a != b ? 1 : 0, null, null),
+            new Binary("and", Binary.Family.LOGIC, AC, 1.0, 0.0, (a, b) -> a != 0 && b != 0 ? 1 : 0, null, null),
+            new Binary("or", Binary.Family.LOGIC, AC, 0.0, 1.0, (a, b) -> a != 0 || b != 0 ? 1 : 0, null, null),
             new Where(),
             new Cast());
 }

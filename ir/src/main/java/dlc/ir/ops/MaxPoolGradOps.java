@@ -95,7 +95,7 @@ final class MaxPoolGradOps {
 
         /** Linear in g: its VJP reads the cotangent back at the same maxima. */
         @Override public List<Value> vjp(VjpContext c) {
-            return java.util.Arrays.asList(null, c.op("max_pool2d_gather", c.attrs(), c.input(0), c.cotangent(0)));
+            return java.util.Arrays.asList(null, c.op(Ops.MAX_POOL2D_GATHER, c.attrs(), c.input(0), c.cotangent(0)));
         }
     }
 
@@ -124,7 +124,7 @@ final class MaxPoolGradOps {
 
         /** Linear in h: its VJP scatters the cotangent to the same maxima. */
         @Override public List<Value> vjp(VjpContext c) {
-            return java.util.Arrays.asList(null, c.op("max_pool2d_scatter", c.attrs(), c.input(0), c.cotangent(0)));
+            return java.util.Arrays.asList(null, c.op(Ops.MAX_POOL2D_SCATTER, c.attrs(), c.input(0), c.cotangent(0)));
         }
     }
 }

@@ -65,7 +65,7 @@ final class MovementIndexOps {
         @Override public List<Value> vjp(VjpContext c) {
             Value x = c.input(0);
             if (!x.type().dtype().isFloating()) return noGradient(c);
-            Value gx = c.op("scatter_add", Attrs.of("axis", c.attrs().getLong("axis")), c.zerosLike(x), c.input(1), c.cotangent(0));
+            Value gx = c.op(Ops.SCATTER_ADD, Attrs.of("axis", c.attrs().getLong("axis")), c.zerosLike(x), c.input(1), c.cotangent(0));
             return java.util.Arrays.asList(gx, null);
         }
     }
@@ -115,7 +115,7 @@ final class MovementIndexOps {
         @Override public List<Value> vjp(VjpContext c) {
             if (!c.input(0).type().dtype().isFloating()) return noGradient(c);
             Value g = c.cotangent(0);
-            Value gu = c.op("gather", Attrs.of("axis", c.attrs().getLong("axis")), g, c.input(1));
+            Value gu = c.op(Ops.GATHER, Attrs.of("axis", c.attrs().getLong("axis")), g, c.input(1));
             return java.util.Arrays.asList(g, null, gu);
         }
     }

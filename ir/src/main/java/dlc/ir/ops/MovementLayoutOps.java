@@ -17,7 +17,7 @@ final class MovementLayoutOps {
      * counts must be provably equal; the frontend resolves a {@code -1} before building the IR.
      */
     static final class Reshape extends OpDef {
-        Reshape() { super("reshape", Kind.INJECTIVE); }
+        Reshape() { super("reshape", Kind.INJECTIVE, java.util.Set.of(dlc.ir.OpTrait.ALIAS)); }
 
         @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
             Checks.arity(this, in, 1);
@@ -47,7 +47,7 @@ final class MovementLayoutOps {
         @Override public List<Value> vjp(VjpContext c) {
             Value x = c.input(0);
             if (!x.type().dtype().isFloating()) return noGradient(c);
-            return List.of(c.op("reshape", Attrs.of("shape", x.type().shape()), c.cotangent(0)));
+            return List.of(c.op(Ops.RESHAPE, Attrs.of("shape", x.type().shape()), c.cotangent(0)));
         }
     }
 
@@ -95,7 +95,7 @@ final class MovementLayoutOps {
             long[] perm = c.attrs().getLongs("perm");
             Long[] inverse = new Long[perm.length];
             for (int i = 0; i < perm.length; i++) inverse[(int) perm[i]] = (long) i;
-            return List.of(c.op("permute", Attrs.of("perm", List.of(inverse)), c.cotangent(0)));
+            return List.of(c.op(Ops.PERMUTE, Attrs.of("perm", List.of(inverse)), c.cotangent(0)));
         }
     }
 

@@ -94,12 +94,12 @@ final class MovementSliceOps {
                 }
                 List<Dim> wide = new ArrayList<>(g.type().shape().dims());
                 wide.set(a, dim);
-                Value zeros = c.op("broadcast_to", Attrs.of("shape", new Shape(wide)), c.scalar(0, x.type().dtype()));
-                Value positions = c.op("iota", Attrs.of("dtype", DType.I64, "shape", Shape.of(dim), "axis", 0L));
-                Value read = c.op("slice", Attrs.of("starts", Shape.of(start), "stops", Shape.of(stop), "steps", List.of(steps[a])), positions);
-                g = c.op("scatter_add", Attrs.of("axis", (long) a), zeros, read, g);
+                Value zeros = c.op(Ops.BROADCAST_TO, Attrs.of("shape", new Shape(wide)), c.scalar(0, x.type().dtype()));
+                Value positions = c.op(Ops.IOTA, Attrs.of("dtype", DType.I64, "shape", Shape.of(dim), "axis", 0L));
+                Value read = c.op(Ops.SLICE, Attrs.of("starts", Shape.of(start), "stops", Shape.of(stop), "steps", List.of(steps[a])), positions);
+                g = c.op(Ops.SCATTER_ADD, Attrs.of("axis", (long) a), zeros, read, g);
             }
-            if (padding) g = c.op("pad", Attrs.of("low", boxed(low), "high", boxed(high)), g);
+            if (padding) g = c.op(Ops.PAD, Attrs.of("low", boxed(low), "high", boxed(high)), g);
             return List.of(g);
         }
     }
@@ -116,7 +116,7 @@ final class MovementSliceOps {
             stops.add(a == axis ? to : s.dim(a));
             steps.add(1L);
         }
-        return c.op("slice", Attrs.of("starts", new Shape(starts), "stops", new Shape(stops), "steps", steps), v);
+        return c.op(Ops.SLICE, Attrs.of("starts", new Shape(starts), "stops", new Shape(stops), "steps", steps), v);
     }
 
     /** pad(x) {low, high, value}: constant padding by non-negative counts per axis; value defaults to 0 and may be -inf. */
@@ -171,7 +171,7 @@ final class MovementSliceOps {
                 stops.add(xs.dim(a).plus(low[a]));
                 steps.add(1L);
             }
-            return List.of(c.op("slice", Attrs.of("starts", new Shape(starts), "stops", new Shape(stops), "steps", steps), c.cotangent(0)));
+            return List.of(c.op(Ops.SLICE, Attrs.of("starts", new Shape(starts), "stops", new Shape(stops), "steps", steps), c.cotangent(0)));
         }
     }
 
@@ -200,7 +200,7 @@ final class MovementSliceOps {
         /** Reversing is its own inverse and transpose: the cotangent is flipped back. */
         @Override public List<Value> vjp(VjpContext c) {
             if (!c.input(0).type().dtype().isFloating()) return noGradient(c);
-            return List.of(c.op("reverse", Attrs.of("axes", c.attrs().get("axes")), c.cotangent(0)));
+            return List.of(c.op(Ops.REVERSE, Attrs.of("axes", c.attrs().get("axes")), c.cotangent(0)));
         }
     }
 

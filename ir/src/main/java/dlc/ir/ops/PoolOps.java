@@ -82,25 +82,25 @@ final class PoolOps {
             Value x = c.input(0), g = c.cotangent(0);
             if (!x.type().dtype().isFloating()) return noGradient(c);
             Window win = Window.of(this, c.attrs());
-            if (!average) return List.of(c.op("max_pool2d_scatter", win.attrs(), x, g));
+            if (!average) return List.of(c.op(Ops.MAX_POOL2D_SCATTER, win.attrs(), x, g));
             DType dt = x.type().dtype();
             Shape xs = x.type().shape(), gs = g.type().shape();
             long[] noDilation = {1, 1};
-            Value ones = c.op("broadcast_to", Attrs.of("shape", Shape.of(1, 1, win.k[0], win.k[1])), c.scalar(1, dt));
+            Value ones = c.op(Ops.BROADCAST_TO, Attrs.of("shape", Shape.of(1, 1, win.k[0], win.k[1])), c.scalar(1, dt));
             Value spread;
-            if (c.attrs().getBool("count_include_pad", true)) spread = c.op("mul", g, c.scalar(1.0 / (win.k[0] * win.k[1]), dt));
+            if (c.attrs().getBool("count_include_pad", true)) spread = c.op(Ops.MUL, g, c.scalar(1.0 / (win.k[0] * win.k[1]), dt));
             else {
-                Value plane = c.op("broadcast_to", Attrs.of("shape", Shape.of(Dim.of(1), Dim.of(1), xs.dim(2), xs.dim(3))), c.scalar(1, dt));
-                Value count = c.op("conv2d", ConvAttrs.of(win.s, win.p, noDilation, 1), plane, ones);
-                spread = c.op("div", g, count);
+                Value plane = c.op(Ops.BROADCAST_TO, Attrs.of("shape", Shape.of(Dim.of(1), Dim.of(1), xs.dim(2), xs.dim(3))), c.scalar(1, dt));
+                Value count = c.op(Ops.CONV2D, ConvAttrs.of(win.s, win.p, noDilation, 1), plane, ones);
+                spread = c.op(Ops.DIV, g, count);
             }
             Dim planes = xs.dim(0).times(xs.dim(1));
-            Value flat = c.op("reshape", Attrs.of("shape", Shape.of(planes, Dim.of(1), gs.dim(2), gs.dim(3))), spread);
+            Value flat = c.op(Ops.RESHAPE, Attrs.of("shape", Shape.of(planes, Dim.of(1), gs.dim(2), gs.dim(3))), spread);
             long[] outPad = {
                     restoringPadding(this, xs.dim(2), Dim.of(win.k[0]), win.s[0], win.p[TOP] + win.p[BOTTOM], 1, "height"),
                     restoringPadding(this, xs.dim(3), Dim.of(win.k[1]), win.s[1], win.p[LEFT] + win.p[RIGHT], 1, "width")};
-            Value gx = c.op("conv_transpose2d", ConvAttrs.of(win.s, win.p, noDilation, 1).with("output_padding", outPad), flat, ones);
-            return List.of(c.op("reshape", Attrs.of("shape", xs), gx));
+            Value gx = c.op(Ops.CONV_TRANSPOSE2D, ConvAttrs.of(win.s, win.p, noDilation, 1).with("output_padding", outPad), flat, ones);
+            return List.of(c.op(Ops.RESHAPE, Attrs.of("shape", xs), gx));
         }
 
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {

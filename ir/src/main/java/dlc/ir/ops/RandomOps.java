@@ -31,7 +31,7 @@ final class RandomOps {
     }
 
     static final class Fold extends OpDef {
-        Fold() { super("rng_fold", Kind.OPAQUE); }
+        Fold() { super("rng_fold", Kind.OPAQUE, java.util.Set.of(dlc.ir.OpTrait.RANDOM)); }
 
         @Override public List<TensorType> infer(List<TensorType> in, Attrs attrs, List<Graph> regions) {
             checkKey(this, in);
@@ -55,7 +55,7 @@ final class RandomOps {
         private final String locAttr, scaleAttr;
 
         Draw(String name, boolean normal) {
-            super(name, Kind.OPAQUE);
+            super(name, Kind.OPAQUE, java.util.Set.of(dlc.ir.OpTrait.RANDOM));
             this.normal = normal;
             this.locAttr = normal ? "mean" : "low";
             this.scaleAttr = normal ? "std" : "high";

@@ -30,7 +30,7 @@ public final class ReduceOps {
         private final Fn fn;
 
         Reduce(String name, Fn fn) {
-            super(name, Kind.REDUCE);
+            super(name, Kind.REDUCE, java.util.Set.of(dlc.ir.OpTrait.REDUCTION));
             this.fn = fn;
         }
 
@@ -63,14 +63,14 @@ public final class ReduceOps {
             Shape xs = x.type().shape();
             List<Dim> kept = new ArrayList<>(xs.dims()), counted = new ArrayList<>();
             for (int a : axes) { kept.set(a, Dim.of(1)); counted.add(xs.dim(a)); }
-            Value g = c.op("reshape", Attrs.of("shape", new Shape(kept)), c.cotangent(0));
-            Value gx = c.op("broadcast_to", Attrs.of("shape", xs), g);
+            Value g = c.op(Ops.RESHAPE, Attrs.of("shape", new Shape(kept)), c.cotangent(0));
+            Value gx = c.op(Ops.BROADCAST_TO, Attrs.of("shape", xs), g);
             if (fn == Fn.MEAN) {
                 Dim n = new Shape(counted).numel();
                 Value count = n.isConst() ? c.scalar(n.value(), x.type().dtype())
-                        : c.op("sum", Attrs.of("axes", java.util.stream.LongStream.range(0, counted.size()).boxed().toList(), "keepdims", false),
-                               c.fill(1, c.op("broadcast_to", Attrs.of("shape", new Shape(counted)), c.scalar(0, x.type().dtype()))));
-                gx = c.op("div", gx, count);
+                        : c.op(Ops.SUM, Attrs.of("axes", java.util.stream.LongStream.range(0, counted.size()).boxed().toList(), "keepdims", false),
+                               c.fill(1, c.op(Ops.BROADCAST_TO, Attrs.of("shape", new Shape(counted)), c.scalar(0, x.type().dtype()))));
+                gx = c.op(Ops.DIV, gx, count);
             }
             return List.of(gx);
         }
@@ -99,24 +99,24 @@ public final class ReduceOps {
             if (n.isConst() && n.value() == 0) return c.zerosLike(x);
             boolean identityPerm = true;
             for (int i = 0; i < rank; i++) identityPerm &= perm.get(i) == i;
-            Value xp = identityPerm ? x : c.op("permute", Attrs.of("perm", perm), x);
+            Value xp = identityPerm ? x : c.op(Ops.PERMUTE, Attrs.of("perm", perm), x);
             List<Dim> flatDims = new ArrayList<>(keptDims);
             flatDims.add(n);
             Shape flat = new Shape(flatDims);
-            Value xf = reducedDims.size() == 1 ? xp : c.op("reshape", Attrs.of("shape", flat), xp);
+            Value xf = reducedDims.size() == 1 ? xp : c.op(Ops.RESHAPE, Attrs.of("shape", flat), xp);
             long axis = keptDims.size();
             Value arg = c.op(fn == Fn.MAX ? "argmax" : "argmin", Attrs.of("axis", axis, "keepdims", true), xf);
-            Value pos = c.op("iota", Attrs.of("dtype", DType.I64, "shape", flat, "axis", axis));
-            Value first = c.op("eq", pos, arg);
+            Value pos = c.op(Ops.IOTA, Attrs.of("dtype", DType.I64, "shape", flat, "axis", axis));
+            Value first = c.op(Ops.EQ, pos, arg);
             List<Dim> oneDims = new ArrayList<>(keptDims);
             oneDims.add(Dim.of(1));
-            Value g = c.op("reshape", Attrs.of("shape", new Shape(oneDims)), c.cotangent(0));
-            Value gf = c.op("where", first, g, c.scalar(0, x.type().dtype()));
-            Value gp = reducedDims.size() == 1 ? gf : c.op("reshape", Attrs.of("shape", xp.type().shape()), gf);
+            Value g = c.op(Ops.RESHAPE, Attrs.of("shape", new Shape(oneDims)), c.cotangent(0));
+            Value gf = c.op(Ops.WHERE, first, g, c.scalar(0, x.type().dtype()));
+            Value gp = reducedDims.size() == 1 ? gf : c.op(Ops.RESHAPE, Attrs.of("shape", xp.type().shape()), gf);
             if (identityPerm) return gp;
             List<Long> inverse = new ArrayList<>(java.util.Collections.nCopies(rank, 0L));
             for (int i = 0; i < rank; i++) inverse.set(Math.toIntExact(perm.get(i)), (long) i);
-            return c.op("permute", Attrs.of("perm", inverse), gp);
+            return c.op(Ops.PERMUTE, Attrs.of("perm", inverse), gp);
         }
 
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {

@@ -75,7 +75,7 @@ final class ResizeOps {
             DType dt = x.type().dtype();
             Value ahT = constant(c, transpose(matrix(h, (int) size[0], bilinear)), dt);   // [H, H_out]
             Value aw = constant(c, matrix(w, (int) size[1], bilinear), dt);               // [W_out, W]
-            return List.of(c.op("matmul", c.op("matmul", ahT, g), aw));
+            return List.of(c.op(Ops.MATMUL, c.op(Ops.MATMUL, ahT, g), aw));
         }
     }
 
@@ -107,7 +107,7 @@ final class ResizeOps {
     private static Value constant(VjpContext c, double[][] a, DType dt) {
         List<Double> values = new ArrayList<>();
         for (double[] row : a) for (double v : row) values.add(v);
-        return c.op("constant", Attrs.of("dtype", dt, "shape", Shape.of(a.length, a[0].length), "values", values));
+        return c.op(Ops.CONSTANT, Attrs.of("dtype", dt, "shape", Shape.of(a.length, a[0].length), "values", values));
     }
 
     static long[] size(Attrs attrs) {

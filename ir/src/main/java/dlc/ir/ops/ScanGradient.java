@@ -37,7 +37,7 @@ final class ScanGradient {
         Graph body = c.regions().get(0);
         int nc = cfg.carries(), nx = cfg.xs(), ny = body.outputs().size() - nc, ncap = c.inputCount() - nc - nx;
         GraphBuilder b = c.builder();
-        OpDef scan = Ops.get("scan");
+        OpDef scan = Ops.SCAN;
 
         List<Value> carryStacks = List.of();
         if (nc > 0) {
@@ -84,8 +84,8 @@ final class ScanGradient {
         int rank = (int) (a >= 0 ? a + 1 : -a), at = a >= 0 ? (int) a : 0;
         List<Dim> dims = new ArrayList<>(Collections.nCopies(rank, Dim.of(1)));
         dims.set(at, steps);
-        Value iota = c.op("iota", Attrs.of("dtype", DType.I64, "shape", new Shape(dims), "axis", (long) at));
-        return cfg.reverse() ? c.op("reverse", Attrs.of("axes", List.of((long) at)), iota) : iota;
+        Value iota = c.op(Ops.IOTA, Attrs.of("dtype", DType.I64, "shape", new Shape(dims), "axis", (long) at));
+        return cfg.reverse() ? c.op(Ops.REVERSE, Attrs.of("axes", List.of((long) at)), iota) : iota;
     }
 
     private static List<Value> inputs(VjpContext c, int from, int to) {
@@ -109,7 +109,7 @@ final class ScanGradient {
     }
 
     private static Value reshaped(GraphBuilder b, Value v, TensorType to) {
-        return v.type().equals(to) ? v : b.op("reshape", Attrs.of("shape", to.shape()), v);
+        return v.type().equals(to) ? v : b.op(Ops.RESHAPE, Attrs.of("shape", to.shape()), v);
     }
 
     /** The body with its input carries appended as extra outputs, after its own carries and ys. */
@@ -161,7 +161,7 @@ final class ScanGradient {
             Value p = b.input("position", new TensorType(DType.I64, new Shape(Collections.nCopies(rank - 1, Dim.of(1)))), Value.Role.INPUT);
             p = reshaped(b, p, TensorType.scalar(DType.I64));
             Value zero = longConstant(b, 0), k = longConstant(b, cfg.truncate());
-            boundary = b.op("and", b.op("eq", b.op("mod", p, k), zero), b.op("gt", p, zero));
+            boundary = b.op(Ops.AND, b.op(Ops.EQ, b.op(Ops.MOD, p, k), zero), b.op(Ops.GT, p, zero));
         }
         for (int m = 0; m < ncap; m++) cap.add(b.input("cap" + m, bodyIn.get(nc + nx + m).type(), Value.Role.INPUT));
 
@@ -176,20 +176,20 @@ final class ScanGradient {
         for (int i = 0; i < nc; i++) {
             Value g = ct.get(i);
             if (boundary != null && g.type().dtype().isFloating()) {
-                Value zero = b.op("broadcast_to", Attrs.of("shape", g.type().shape()),
-                        b.op("constant", Attrs.of("dtype", g.type().dtype(), "shape", Shape.SCALAR, "values", List.of(0.0))));
-                g = b.op("where", boundary, zero, g); // the carry entering a chunk is a constant
+                Value zero = b.op(Ops.BROADCAST_TO, Attrs.of("shape", g.type().shape()),
+                        b.op(Ops.CONSTANT, Attrs.of("dtype", g.type().dtype(), "shape", Shape.SCALAR, "values", List.of(0.0))));
+                g = b.op(Ops.WHERE, boundary, zero, g); // the carry entering a chunk is a constant
             }
             b.output("ct_carry" + i, Graph.Output.Role.OUTPUT, g);
         }
         for (int a = 0; a < floatingCaptured.size(); a++)
-            b.output("acc" + floatingCaptured.get(a), Graph.Output.Role.OUTPUT, b.op("add", acc.get(a), ct.get(nc + nx + floatingCaptured.get(a))));
+            b.output("acc" + floatingCaptured.get(a), Graph.Output.Role.OUTPUT, b.op(Ops.ADD, acc.get(a), ct.get(nc + nx + floatingCaptured.get(a))));
         for (int j : floatingXs) b.output("ct_x" + j, Graph.Output.Role.OUTPUT, ct.get(nc + j));
         return b.build();
     }
 
     private static Value longConstant(GraphBuilder b, long v) {
-        return b.op("constant", Attrs.of("dtype", DType.I64, "shape", Shape.SCALAR, "values", List.of((double) v)));
+        return b.op(Ops.CONSTANT, Attrs.of("dtype", DType.I64, "shape", Shape.SCALAR, "values", List.of((double) v)));
     }
 
     /** Copies the nodes of {@code g} into {@code b} with its inputs bound to {@code args}; returns its outputs there. */

@@ -10,7 +10,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 class ContractionMatmulTest {
-    private static final OpDef MATMUL = Ops.get("matmul");
+    private static final OpDef MATMUL = Ops.MATMUL;
 
     private static Tensor mm(Tensor a, Tensor b) {
         return MATMUL.eval(new Tensor[]{a, b}, Attrs.EMPTY, List.of(), null)[0];

@@ -12,7 +12,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.*;
 
 class ConvTest {
-    static final OpDef CONV = Ops.get("conv2d");
+    static final OpDef CONV = Ops.CONV2D;
 
     static Tensor conv(Tensor x, Tensor w, Attrs a) {
         Tensor y = CONV.eval(new Tensor[]{x, w}, a, List.of(), null)[0];
@@ -100,7 +100,7 @@ class ConvTest {
         Tensor x = ContractionMatmulTest.random(r, n, c, h, wd), w = ContractionMatmulTest.random(r, o, c, 1, 1);
         Tensor y = conv(x, w, Attrs.EMPTY);
         // w[:, :, 0, 0] [O, C] @ x [N, C, H*W] broadcasts over N and gives [N, O, H*W]
-        Tensor ref = Ops.get("matmul").eval(new Tensor[]{w.reshape(o, c), x.reshape(n, c, h * wd)}, Attrs.EMPTY, List.of(), null)[0];
+        Tensor ref = Ops.MATMUL.eval(new Tensor[]{w.reshape(o, c), x.reshape(n, c, h * wd)}, Attrs.EMPTY, List.of(), null)[0];
         assertArrayEquals(ref.data(), y.data(), 1e-12);
     }
 
@@ -116,7 +116,7 @@ class ConvTest {
 
         GraphBuilder gb = new GraphBuilder("g");
         Value xv = gb.input("x", x, Value.Role.INPUT), wv = gb.input("w", w, Value.Role.PARAM);
-        gb.output("y", Graph.Output.Role.OUTPUT, gb.op("conv2d", Attrs.of("padding", List.of(1, 1, 1, 1), "stride", List.of(2, 2)), xv, wv));
+        gb.output("y", Graph.Output.Role.OUTPUT, gb.op(Ops.CONV2D, Attrs.of("padding", List.of(1, 1, 1, 1), "stride", List.of(2, 2)), xv, wv));
         Tensor xt = ContractionMatmulTest.random(new Random(1), 2, 3, 7, 6), wt = ContractionMatmulTest.random(new Random(2), 16, 3, 3, 3);
         Tensor y = Interpreter.run(gb.build(), Map.of("x", xt, "w", wt)).get("y");
         assertArrayEquals(new int[]{2, 16, 4, 3}, y.shape());

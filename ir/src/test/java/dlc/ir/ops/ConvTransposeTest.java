@@ -13,7 +13,7 @@ import static dlc.ir.ops.ConvTest.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 class ConvTransposeTest {
-    static final OpDef CONVT = Ops.get("conv_transpose2d");
+    static final OpDef CONVT = Ops.CONV_TRANSPOSE2D;
 
     static Tensor convT(Tensor x, Tensor w, Attrs a) {
         Tensor y = CONVT.eval(new Tensor[]{x, w}, a, List.of(), null)[0];

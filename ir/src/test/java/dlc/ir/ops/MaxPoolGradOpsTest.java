@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Hand values for max_pool2d_scatter and max_pool2d_gather, the ops max pooling's gradients are made of. */
 class MaxPoolGradOpsTest {
-    static final OpDef SCATTER = Ops.get("max_pool2d_scatter"), GATHER = Ops.get("max_pool2d_gather");
+    static final OpDef SCATTER = Ops.MAX_POOL2D_SCATTER, GATHER = Ops.MAX_POOL2D_GATHER;
 
     /** Evaluates op and checks the result against its shape rule. */
     static Tensor run(OpDef op, Tensor x, Tensor v, Attrs a) {

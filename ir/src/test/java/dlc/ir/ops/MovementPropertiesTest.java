@@ -32,17 +32,17 @@ class MovementPropertiesTest {
         Tensor x = random(rnd, shape);
         long[] perm = randomPermutation(rnd, shape.length), inv = new long[perm.length];
         for (int i = 0; i < perm.length; i++) inv[(int) perm[i]] = i;
-        Tensor y = run("permute", Attrs.of("perm", perm), x);
+        Tensor y = run(Ops.PERMUTE, Attrs.of("perm", perm), x);
         for (int i = 0; i < perm.length; i++) assertEquals(shape[(int) perm[i]], y.dim(i));
-        assertEquals(x, run("permute", Attrs.of("perm", inv), y));
+        assertEquals(x, run(Ops.PERMUTE, Attrs.of("perm", inv), y));
     }
 
     @Property
     void reshapeToFlatAndBackIsIdentity(@ForAll("shapes") int[] shape, @ForAll long seed) {
         Tensor x = random(new Random(seed), shape);
-        Tensor flat = run("reshape", Attrs.of("shape", Shape.of(x.size())), x);
+        Tensor flat = run(Ops.RESHAPE, Attrs.of("shape", Shape.of(x.size())), x);
         assertArrayEquals(x.data(), flat.data());
-        assertEquals(x, run("reshape", Attrs.of("shape", shapeOf(shape)), flat));
+        assertEquals(x, run(Ops.RESHAPE, Attrs.of("shape", shapeOf(shape)), flat));
     }
 
     @Property
@@ -50,8 +50,8 @@ class MovementPropertiesTest {
         Random rnd = new Random(seed);
         Tensor x = random(rnd, shape);
         long[] axes = java.util.stream.LongStream.range(0, shape.length).filter(a -> rnd.nextBoolean()).toArray();
-        Tensor once = run("reverse", Attrs.of("axes", axes), x);
-        assertEquals(x, run("reverse", Attrs.of("axes", axes), once));
+        Tensor once = run(Ops.REVERSE, Attrs.of("axes", axes), x);
+        assertEquals(x, run(Ops.REVERSE, Attrs.of("axes", axes), once));
     }
 
     @Property
@@ -68,10 +68,10 @@ class MovementPropertiesTest {
             starts[a] = low[a];
             stops[a] = low[a] + shape[a];
         }
-        Tensor padded = run("pad", Attrs.of("low", low, "high", high, "value", -1.0), x);
+        Tensor padded = run(Ops.PAD, Attrs.of("low", low, "high", high, "value", -1.0), x);
         assertEquals(Tensor.numel(padded.shape()) - x.size(),
                 Arrays.stream(padded.data()).filter(v -> v == -1.0).count(), "every padded cell holds the value");
-        assertEquals(x, run("slice", Attrs.of("starts", Shape.of(starts), "stops", Shape.of(stops), "steps", steps), padded));
+        assertEquals(x, run(Ops.SLICE, Attrs.of("starts", Shape.of(starts), "stops", Shape.of(stops), "steps", steps), padded));
     }
 
     @Property
@@ -82,15 +82,15 @@ class MovementPropertiesTest {
         int[] other = shape.clone();
         other[axis] = rnd.nextInt(4);
         Tensor a = random(rnd, shape), b = random(rnd, other);
-        Tensor c = run("concat", Attrs.of("axis", (long) axis), a, b);
+        Tensor c = run(Ops.CONCAT, Attrs.of("axis", (long) axis), a, b);
         long[] starts = new long[shape.length], stops = Arrays.stream(c.shape()).asLongStream().toArray();
         long[] ones = new long[shape.length];
         Arrays.fill(ones, 1);
         stops[axis] = shape[axis];
-        assertEquals(a, run("slice", Attrs.of("starts", Shape.of(starts), "stops", Shape.of(stops), "steps", ones), c));
+        assertEquals(a, run(Ops.SLICE, Attrs.of("starts", Shape.of(starts), "stops", Shape.of(stops), "steps", ones), c));
         starts[axis] = shape[axis];
         stops[axis] = shape[axis] + other[axis];
-        assertEquals(b, run("slice", Attrs.of("starts", Shape.of(starts), "stops", Shape.of(stops), "steps", ones), c));
+        assertEquals(b, run(Ops.SLICE, Attrs.of("starts", Shape.of(starts), "stops", Shape.of(stops), "steps", ones), c));
     }
 
     @Property
@@ -99,7 +99,7 @@ class MovementPropertiesTest {
         int[] shape = {n};
         long start = rnd.nextInt(n + 1), stop = start + rnd.nextInt((int) (n - start) + 1), step = 1 + rnd.nextInt(3);
         Tensor x = random(rnd, shape);
-        Tensor y = run("slice", Attrs.of("starts", Shape.of(start), "stops", Shape.of(stop), "steps", new long[]{step}), x);
+        Tensor y = run(Ops.SLICE, Attrs.of("starts", Shape.of(start), "stops", Shape.of(stop), "steps", new long[]{step}), x);
         List<Double> expected = new ArrayList<>();
         for (long i = start; i < stop; i += step) expected.add(x.data()[(int) i]);
         assertEquals(expected, Arrays.stream(y.data()).boxed().toList());
@@ -118,9 +118,9 @@ class MovementPropertiesTest {
         for (int i = 0; i < iv.length; i++) iv[i] = rnd.nextInt(shape[axis]); // duplicates likely
         Tensor x = random(rnd, shape), idx = new Tensor(DType.I64, idxShape, iv);
         Attrs at = Attrs.of("axis", (long) axis);
-        Tensor gx = run("gather", at, x, idx);
+        Tensor gx = run(Ops.GATHER, at, x, idx);
         Tensor u = random(rnd, gx.shape());
-        Tensor su = run("scatter_add", at, Tensor.zeros(DType.F64, shape), idx, u);
+        Tensor su = run(Ops.SCATTER_ADD, at, Tensor.zeros(DType.F64, shape), idx, u);
         // both sides sum the same products in different orders; |terms| <= 4, at most 1024 of them
         assertEquals(dot(gx, u), dot(x, su), 1e-9);
     }
@@ -133,8 +133,8 @@ class MovementPropertiesTest {
         int[] to = new int[shape.length + 1];
         to[0] = lead;
         System.arraycopy(shape, 0, to, 1, shape.length);
-        Tensor b = run("broadcast_to", Attrs.of("shape", shapeOf(to)), x);
-        Tensor s = run("sum", Attrs.of("axes", new long[]{0}), b);
+        Tensor b = run(Ops.BROADCAST_TO, Attrs.of("shape", shapeOf(to)), x);
+        Tensor s = run(Ops.SUM, Attrs.of("axes", new long[]{0}), b);
         for (int i = 0; i < x.size(); i++) assertEquals(lead * x.data()[i], s.data()[i], 1e-12);
     }
 
@@ -143,7 +143,7 @@ class MovementPropertiesTest {
         Assume.that(shape.length >= 1);
         int axis = new Random(seed).nextInt(shape.length);
         Tensor x = random(new Random(seed), shape);
-        Tensor iota = run("iota", Attrs.of("dtype", DType.I64, "shape", Shape.of(shape[axis]), "axis", 0L));
-        assertEquals(x, run("gather", Attrs.of("axis", (long) axis), x, iota));
+        Tensor iota = run(Ops.IOTA, Attrs.of("dtype", DType.I64, "shape", Shape.of(shape[axis]), "axis", 0L));
+        assertEquals(x, run(Ops.GATHER, Attrs.of("axis", (long) axis), x, iota));
     }
 }

@@ -11,7 +11,7 @@ import static dlc.ir.ops.ConvTest.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 class PoolTest {
-    static final OpDef MAX = Ops.get("max_pool2d"), AVG = Ops.get("avg_pool2d");
+    static final OpDef MAX = Ops.MAX_POOL2D, AVG = Ops.AVG_POOL2D;
 
     static Tensor pool(OpDef op, Tensor x, Attrs a) {
         Tensor y = op.eval(new Tensor[]{x}, a, List.of(), null)[0];

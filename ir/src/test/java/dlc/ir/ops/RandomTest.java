@@ -24,8 +24,8 @@ class RandomTest {
 
     static Tensor key(long k) { return Tensor.scalar(DType.I64, k); }
 
-    static Tensor draw(String op, long key, Attrs attrs) {
-        OpDef def = Ops.get(op);
+    static Tensor draw(OpDef op, long key, Attrs attrs) {
+        OpDef def = op;
         Tensor y = def.eval(new Tensor[]{key(key)}, attrs, List.of(), CONCRETE)[0];
         TensorType t = def.infer(List.of(TensorType.scalar(DType.I64)), attrs, List.of()).get(0);
         assertEquals(t.dtype(), y.dtype());
@@ -34,7 +34,7 @@ class RandomTest {
     }
 
     static long fold(long key, long salt) {
-        return (long) Ops.get("rng_fold").eval(new Tensor[]{key(key)}, Attrs.of("salt", salt), List.of(), CONCRETE)[0].item();
+        return (long) Ops.RNG_FOLD.eval(new Tensor[]{key(key)}, Attrs.of("salt", salt), List.of(), CONCRETE)[0].item();
     }
 
     @Test
@@ -57,13 +57,13 @@ class RandomTest {
     @Test
     void sameKeySameNumbersAndElementsDependOnlyOnTheirIndex() {
         Attrs a = Attrs.of("shape", Shape.of(2, 3), "dtype", DType.F32);
-        Tensor x = draw("random_uniform", 7, a), y = draw("random_uniform", 7, a);
+        Tensor x = draw(Ops.RANDOM_UNIFORM, 7, a), y = draw(Ops.RANDOM_UNIFORM, 7, a);
         assertEquals(x, y);
         // counter-based: element i of any shape is draw i, so a [2,3] tensor is the prefix of a [10] one
-        Tensor longer = draw("random_uniform", 7, Attrs.of("shape", Shape.of(10)));
+        Tensor longer = draw(Ops.RANDOM_UNIFORM, 7, Attrs.of("shape", Shape.of(10)));
         assertArrayEquals(x.data(), java.util.Arrays.copyOf(longer.data(), 6));
         for (int i = 0; i < 6; i++) assertEquals(Rng.uniform(7, i), x.data()[i]);
-        assertNotEquals(x, draw("random_uniform", 8, a));
+        assertNotEquals(x, draw(Ops.RANDOM_UNIFORM, 8, a));
     }
 
     @Test
@@ -74,7 +74,7 @@ class RandomTest {
         assertEquals(k1, fold(5, 1));
         for (long k : new long[]{k1, k2, fold(Rng.KEY_LIMIT - 1, -3)}) assertTrue(k >= 0 && k < Rng.KEY_LIMIT, "key " + k);
         Attrs a = Attrs.of("shape", Shape.of(100));
-        double[] s1 = draw("random_uniform", k1, a).data(), s2 = draw("random_uniform", k2, a).data();
+        double[] s1 = draw(Ops.RANDOM_UNIFORM, k1, a).data(), s2 = draw(Ops.RANDOM_UNIFORM, k2, a).data();
         int same = 0;
         for (int i = 0; i < 100; i++) if (s1[i] == s2[i]) same++;
         assertTrue(same <= 2, same + " of 100 draws coincide");
@@ -82,7 +82,7 @@ class RandomTest {
 
     @Test
     void uniformsAreExactF32ValuesInUnitInterval() {
-        double[] u = draw("random_uniform", 11, Attrs.of("shape", Shape.of(N))).data();
+        double[] u = draw(Ops.RANDOM_UNIFORM, 11, Attrs.of("shape", Shape.of(N))).data();
         for (double v : u) {
             assertTrue(v >= 0 && v < 1, "out of [0,1): " + v);
             assertEquals(v, (float) v, "not exact in f32: " + v);
@@ -99,8 +99,8 @@ class RandomTest {
     @Test
     void uniformMomentsAndIndependence() {
         for (long k : new long[]{0, 1, 123456789, Rng.KEY_LIMIT - 1}) {
-            double[] u = draw("random_uniform", k, Attrs.of("shape", Shape.of(N), "dtype", DType.F64)).data();
-            double[] other = draw("random_uniform", k + 1 < Rng.KEY_LIMIT ? k + 1 : 0, Attrs.of("shape", Shape.of(N))).data();
+            double[] u = draw(Ops.RANDOM_UNIFORM, k, Attrs.of("shape", Shape.of(N), "dtype", DType.F64)).data();
+            double[] other = draw(Ops.RANDOM_UNIFORM, k + 1 < Rng.KEY_LIMIT ? k + 1 : 0, Attrs.of("shape", Shape.of(N))).data();
             double mean = mean(u), var = 0, lag = 0, cross = 0;
             for (int i = 0; i < N; i++) {
                 var += (u[i] - 0.5) * (u[i] - 0.5) / N;
@@ -117,7 +117,7 @@ class RandomTest {
 
     @Test
     void uniformBoundsScale() {
-        double[] u = draw("random_uniform", 3, Attrs.of("shape", Shape.of(50), "low", -2.0, "high", 3.0)).data();
+        double[] u = draw(Ops.RANDOM_UNIFORM, 3, Attrs.of("shape", Shape.of(50), "low", -2.0, "high", 3.0)).data();
         for (int i = 0; i < u.length; i++) assertEquals(-2 + 5 * Rng.uniform(3, i), u[i]);
     }
 
@@ -125,7 +125,7 @@ class RandomTest {
     @Test
     void normalMoments() {
         for (long k : new long[]{0, 99, fold(99, 1)}) {
-            double[] z = draw("random_normal", k, Attrs.of("shape", Shape.of(N))).data();
+            double[] z = draw(Ops.RANDOM_NORMAL, k, Attrs.of("shape", Shape.of(N))).data();
             double mean = mean(z), var = 0, within = 0;
             for (double v : z) {
                 assertTrue(Double.isFinite(v) && Math.abs(v) < 5.8, "normal out of range: " + v);
@@ -137,7 +137,7 @@ class RandomTest {
             double p = 0.682689492;
             assertEquals(p, within, 5 * Math.sqrt(p * (1 - p) / N), "P(|z|<1), key " + k);
         }
-        double[] z = draw("random_normal", 4, Attrs.of("shape", Shape.of(N), "mean", 3.0, "std", 2.0)).data();
+        double[] z = draw(Ops.RANDOM_NORMAL, 4, Attrs.of("shape", Shape.of(N), "mean", 3.0, "std", 2.0)).data();
         double mean = mean(z), var = 0;
         for (double v : z) var += (v - mean) * (v - mean) / (N - 1);
         assertEquals(3, mean, 5 * 2 / Math.sqrt(N));
@@ -150,10 +150,10 @@ class RandomTest {
         GraphBuilder gb = new GraphBuilder("noise");
         Value x = gb.input("x", new TensorType(DType.F32, Shape.of(Dim.sym("B"), Dim.of(3))), Value.Role.INPUT);
         Value k = gb.input("key", TensorType.scalar(DType.I64), Value.Role.INPUT);
-        Value k2 = gb.op("rng_fold", Attrs.of("salt", 1L), k);
-        Value eps = gb.op("random_normal", Attrs.of("shape", Shape.of(Dim.sym("B"), Dim.of(3)), "dtype", DType.F32), k2);
+        Value k2 = gb.op(Ops.RNG_FOLD, Attrs.of("salt", 1L), k);
+        Value eps = gb.op(Ops.RANDOM_NORMAL, Attrs.of("shape", Shape.of(Dim.sym("B"), Dim.of(3)), "dtype", DType.F32), k2);
         assertEquals(x.type(), eps.type());
-        gb.output("y", Graph.Output.Role.OUTPUT, gb.op("add", x, eps));
+        gb.output("y", Graph.Output.Role.OUTPUT, gb.op(Ops.ADD, x, eps));
         Tensor xs = Tensor.zeros(DType.F32, 4, 3);
         Tensor y = Interpreter.run(gb.build(), Map.of("x", xs, "key", key(17))).get("y");
         assertArrayEquals(new int[]{4, 3}, y.shape());
@@ -162,15 +162,15 @@ class RandomTest {
 
     @Test
     void badKeysAndAttributesAreRejected() {
-        OpDef u = Ops.get("random_uniform");
+        OpDef u = Ops.RANDOM_UNIFORM;
         Attrs a = Attrs.of("shape", Shape.of(2));
         assertThrows(ShapeException.class, () -> u.infer(List.of(TensorType.scalar(DType.I32)), a, List.of()));
         assertThrows(ShapeException.class, () -> u.infer(List.of(TensorType.of(DType.I64, 2)), a, List.of()));
         assertThrows(ShapeException.class, () -> u.infer(List.of(TensorType.scalar(DType.I64)), Attrs.EMPTY, List.of()));
         assertThrows(ShapeException.class, () -> u.infer(List.of(TensorType.scalar(DType.I64)), a.with("dtype", DType.I32), List.of()));
         assertThrows(ShapeException.class, () -> u.infer(List.of(TensorType.scalar(DType.I64)), a.with("low", Double.NaN), List.of()));
-        assertThrows(ShapeException.class, () -> Ops.get("random_normal").infer(List.of(TensorType.scalar(DType.I64)), a.with("std", -1.0), List.of()));
-        assertThrows(ShapeException.class, () -> Ops.get("rng_fold").infer(List.of(TensorType.scalar(DType.I64)), Attrs.EMPTY, List.of()));
+        assertThrows(ShapeException.class, () -> Ops.RANDOM_NORMAL.infer(List.of(TensorType.scalar(DType.I64)), a.with("std", -1.0), List.of()));
+        assertThrows(ShapeException.class, () -> Ops.RNG_FOLD.infer(List.of(TensorType.scalar(DType.I64)), Attrs.EMPTY, List.of()));
         assertEquals(TensorType.of(DType.F32, 2), u.infer(List.of(TensorType.scalar(DType.I64)), a, List.of()).get(0));
         for (double bad : new double[]{-1, 0.5, 0x1p52, Double.NaN}) {
             var e = assertThrows(IllegalArgumentException.class, () -> u.eval(new Tensor[]{Tensor.scalar(DType.I64, bad)}, a, List.of(), CONCRETE));
@@ -180,7 +180,7 @@ class RandomTest {
 
     @Test
     void randomOpsAreOpaque() {
-        for (String op : List.of("rng_fold", "random_uniform", "random_normal")) assertEquals(OpDef.Kind.OPAQUE, Ops.get(op).kind());
+        for (OpDef op : List.of(Ops.RNG_FOLD, Ops.RANDOM_UNIFORM, Ops.RANDOM_NORMAL)) assertEquals(OpDef.Kind.OPAQUE, op.kind());
     }
 
     private static double mean(double[] v) {

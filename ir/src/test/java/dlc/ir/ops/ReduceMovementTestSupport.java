@@ -33,21 +33,21 @@ final class ReduceMovementTestSupport {
     static int[] dims(int... d) { return d; }
 
     /** The result type of {@code op} on operands of the given types (runs the shape rule only). */
-    static TensorType infer(String op, Attrs attrs, TensorType... in) {
-        List<TensorType> out = Ops.get(op).infer(List.of(in), attrs, List.of());
+    static TensorType infer(OpDef op, Attrs attrs, TensorType... in) {
+        List<TensorType> out = op.infer(List.of(in), attrs, List.of());
         if (out.size() != 1) throw new AssertionError(op + " gave " + out.size() + " results");
         return out.get(0);
     }
 
     /** Runs {@code op} on inputs whose declared types are their concrete shapes. */
-    static Tensor run(String op, Attrs attrs, Tensor... xs) {
+    static Tensor run(OpDef op, Attrs attrs, Tensor... xs) {
         List<TensorType> types = new ArrayList<>();
         for (Tensor x : xs) types.add(concrete(x));
         return run(op, attrs, types, xs);
     }
 
     /** Runs {@code op} on inputs declared with {@code types} (possibly symbolic) and bound to {@code xs}. */
-    static Tensor run(String op, Attrs attrs, List<TensorType> types, Tensor... xs) {
+    static Tensor run(OpDef op, Attrs attrs, List<TensorType> types, Tensor... xs) {
         return run(op, attrs, types, List.of(), xs);
     }
 
@@ -55,7 +55,7 @@ final class ReduceMovementTestSupport {
      * Like {@link #run(String, Attrs, List, Tensor...)}, with extra inputs that the op does not use
      * but whose declared shapes bind symbols (for ops without operands such as iota).
      */
-    static Tensor run(String op, Attrs attrs, List<TensorType> types, List<Tensor> binders, Tensor... xs) {
+    static Tensor run(OpDef op, Attrs attrs, List<TensorType> types, List<Tensor> binders, Tensor... xs) {
         GraphBuilder b = new GraphBuilder("test_" + op);
         Map<String, Tensor> bound = new HashMap<>();
         Value[] operands = new Value[xs.length];

@@ -19,7 +19,7 @@ class ResizeOpTest {
     private static double[] resize(String mode, int[] shape, long ho, long wo, double... x) {
         GraphBuilder b = new GraphBuilder("r");
         Value in = b.input("x", TensorType.of(DType.F64, shape[0], shape[1], shape[2], shape[3]), Value.Role.INPUT);
-        b.output("y", Graph.Output.Role.OUTPUT, b.op("resize", Attrs.of("size", new long[]{ho, wo}, "mode", mode), in));
+        b.output("y", Graph.Output.Role.OUTPUT, b.op(Ops.RESIZE, Attrs.of("size", new long[]{ho, wo}, "mode", mode), in));
         return Interpreter.run(b.build(), Map.of("x", Tensor.of(shape, x))).get("y").data();
     }
 
@@ -58,7 +58,7 @@ class ResizeOpTest {
 
     @Test
     void theShapeRuleRefusesWhatItCannotResize() {
-        OpDef op = Ops.get("resize");
+        OpDef op = Ops.RESIZE;
         Attrs ok = Attrs.of("size", new long[]{4, 4}, "mode", "bilinear");
         TensorType img = TensorType.of(DType.F32, 2, 3, 8, 8);
         assertEquals(TensorType.of(DType.F32, 2, 3, 4, 4), op.infer(List.of(img), ok, List.of()).get(0));

@@ -12,7 +12,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.*;
 
 class ScanTest {
-    static final OpDef SCAN = Ops.get("scan");
+    static final OpDef SCAN = Ops.SCAN;
     static final Dim B = Dim.sym("B"), T = Dim.sym("T");
 
     static TensorType f32(Object... dims) {
@@ -25,7 +25,7 @@ class ScanTest {
     static Graph cumsumBody() {
         GraphBuilder b = new GraphBuilder("cumsum_step");
         Value c = in(b, "c", f32(B)), x = in(b, "x", f32(B));
-        Value s = b.op("add", c, x);
+        Value s = b.op(Ops.ADD, c, x);
         return b.output("c", Graph.Output.Role.OUTPUT, s).output("y", Graph.Output.Role.OUTPUT, s).build();
     }
 
@@ -63,7 +63,7 @@ class ScanTest {
         GraphBuilder b = new GraphBuilder("elman_step");
         Value hPrev = in(b, "h", f32(B, h)), x = in(b, "x", f32(B, f));
         Value wxh = in(b, "wxh", f32(f, h)), whh = in(b, "whh", f32(h, h)), bias = in(b, "b", f32(h));
-        Value hNew = b.op("tanh", b.op("add", b.op("add", b.op("matmul", x, wxh), b.op("matmul", hPrev, whh)), bias));
+        Value hNew = b.op(Ops.TANH, b.op(Ops.ADD, b.op(Ops.ADD, b.op(Ops.MATMUL, x, wxh), b.op(Ops.MATMUL, hPrev, whh)), bias));
         Graph body = b.output("h", Graph.Output.Role.OUTPUT, hNew).output("y", Graph.Output.Role.OUTPUT, hNew).build();
 
         GraphBuilder g = new GraphBuilder("elman");
@@ -101,7 +101,7 @@ class ScanTest {
         // c -> c * two, y = c (before the update): powers of two
         GraphBuilder b = new GraphBuilder("double");
         Value c = in(b, "c", f32()), two = in(b, "two", f32());
-        Graph body = b.output("c", Graph.Output.Role.OUTPUT, b.op("mul", c, two)).output("y", Graph.Output.Role.OUTPUT, c).build();
+        Graph body = b.output("c", Graph.Output.Role.OUTPUT, b.op(Ops.MUL, c, two)).output("y", Graph.Output.Role.OUTPUT, c).build();
         GraphBuilder g = new GraphBuilder("powers");
         Value c0 = in(g, "c0", f32()), k = in(g, "two", f32());
         List<Value> r = g.op(SCAN, Attrs.of("num_carries", 1, "num_xs", 0, "length", 4), List.of(body), List.of(c0, k));
@@ -126,7 +126,7 @@ class ScanTest {
         // no carries; y0 = a_t * b_t, y1 = a_t; xs time-major [T, 2] with axis 0 and with axis -2
         GraphBuilder b = new GraphBuilder("prod");
         Value a = in(b, "a", f32(2)), c = in(b, "b", f32(2));
-        Graph body = b.output("p", Graph.Output.Role.OUTPUT, b.op("mul", a, c)).output("a", Graph.Output.Role.OUTPUT, a).build();
+        Graph body = b.output("p", Graph.Output.Role.OUTPUT, b.op(Ops.MUL, a, c)).output("a", Graph.Output.Role.OUTPUT, a).build();
         for (long axis : new long[]{0, -2}) {
             GraphBuilder g = new GraphBuilder("g");
             Value xa = in(g, "xa", f32(T, 2)), xb = in(g, "xb", f32(T, 2));
@@ -144,7 +144,7 @@ class ScanTest {
     void wrongCarryTypeIsNamed() {
         GraphBuilder b = new GraphBuilder("shrink");
         Value h = in(b, "h", f32(B, 128)), w = in(b, "w", f32(128, 64));
-        Graph body = b.output("h", Graph.Output.Role.OUTPUT, b.op("matmul", h, w)).build();
+        Graph body = b.output("h", Graph.Output.Role.OUTPUT, b.op(Ops.MATMUL, h, w)).build();
         var e = assertThrows(ShapeException.class, () -> SCAN.infer(List.of(f32(B, 128), f32(128, 64)),
                 Attrs.of("num_carries", 1, "num_xs", 0, "length", 3), List.of(body)));
         assertEquals("scan body returns carry 0 as f32[B, 64] but the initial carry is f32[B, 128]", e.getMessage());
@@ -177,7 +177,7 @@ class ScanTest {
         List<Graph> r = List.of(body);
         GraphBuilder two = new GraphBuilder("two");
         Value c = in(two, "c", f32(B)), x1 = in(two, "x1", f32(B)), x2 = in(two, "x2", f32(B));
-        Graph body2 = two.output("c", Graph.Output.Role.OUTPUT, two.op("add", c, two.op("add", x1, x2))).build();
+        Graph body2 = two.output("c", Graph.Output.Role.OUTPUT, two.op(Ops.ADD, c, two.op(Ops.ADD, x1, x2))).build();
         var disagree = assertThrows(ShapeException.class, () -> SCAN.infer(List.of(f32(B), f32(B, T), f32(B, 5)), a.with("num_xs", 2L), List.of(body2)));
         assertTrue(disagree.getMessage().contains("disagree"), disagree.getMessage());
         assertEquals(List.of(f32(B)), SCAN.infer(List.of(f32(B), f32(B, 5), f32(B, 5)), a.with("num_xs", 2L), List.of(body2)));
@@ -208,7 +208,7 @@ class ScanTest {
 
     @Test
     void stopGradientIsTheIdentity() {
-        OpDef sg = Ops.get("stop_gradient");
+        OpDef sg = Ops.STOP_GRADIENT;
         assertEquals(OpDef.Kind.ELEMENTWISE, sg.kind());
         assertEquals(f32(B, 3), sg.infer(List.of(f32(B, 3)), Attrs.EMPTY, List.of()).get(0));
         Tensor x = Tensor.of(new int[]{2}, 1.5, -2);

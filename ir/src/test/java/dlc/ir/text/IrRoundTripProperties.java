@@ -43,7 +43,7 @@ class IrRoundTripProperties {
     void attributesRoundTrip(@ForAll("attrs") Attrs attrs) {
         GraphBuilder b = new GraphBuilder("g");
         Value x = b.input("x", TensorType.of(DType.F32, 2), Value.Role.INPUT);
-        Node n = b.add(new Node(Ops.get("neg"), List.of(x), attrs, List.of(), List.of(x.type()), null, SourceLoc.UNKNOWN));
+        Node n = b.add(new Node(Ops.NEG, List.of(x), attrs, List.of(), List.of(x.type()), null, SourceLoc.UNKNOWN));
         Graph g = b.output("y", Graph.Output.Role.OUTPUT, n.output()).build();
         String text = IrPrinter.print(g);
         Graph back = IrParser.parseGraph(text);

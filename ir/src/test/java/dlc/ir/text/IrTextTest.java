@@ -20,10 +20,10 @@ class IrTextTest {
         Value w = b.input("encoder.dense_1.w", TensorType.of(DType.F32, 784), Value.Role.PARAM);
         Value rm = b.input("bn.rm", TensorType.scalar(DType.F32), Value.Role.STATE);
         b.at(new SourceLoc("mlp.dl", 5, 3));
-        Value s = b.op("add", x, w);
+        Value s = b.op(Ops.ADD, x, w);
         b.at(SourceLoc.UNKNOWN);
-        Value h = b.op(Ops.get("relu"), Attrs.EMPTY, List.of(), List.of(s), List.of("h")).get(0);
-        Value m = b.op("cast", Attrs.of("dtype", DType.I32), h);
+        Value h = b.op(Ops.RELU, Attrs.EMPTY, List.of(), List.of(s), List.of("h")).get(0);
+        Value m = b.op(Ops.CAST, Attrs.of("dtype", DType.I32), h);
         b.output("probs", Graph.Output.Role.OUTPUT, h).output("loss", Graph.Output.Role.LOSS, rm)
                 .output("bn.rm", Graph.Output.Role.UPDATE, rm).output("m", Graph.Output.Role.OUTPUT, m);
         String expected = """
@@ -67,7 +67,7 @@ class IrTextTest {
         GraphBuilder b = new GraphBuilder("my graph");
         Value x = b.input("my input", BX, Value.Role.INPUT);
         Value z = b.input("0", BX, Value.Role.INPUT);
-        Value s = b.op("add", x, z);
+        Value s = b.op(Ops.ADD, x, z);
         b.output("out \"q\"", Graph.Output.Role.OUTPUT, s);
         String text = IrPrinter.print(b.build());
         assertTrue(text.startsWith("graph \"my graph\"(%\"my input\": f32[B, 784], %\"0\": f32[B, 784]) {"), text);
@@ -153,11 +153,11 @@ class IrTextTest {
     void nestedGraphsPrintIndentedAndParseBack() {
         GraphBuilder body = new GraphBuilder("body");
         Value h = body.input("h", BX, Value.Role.INPUT);
-        Value t = body.op(Ops.get("tanh"), Attrs.EMPTY, List.of(), List.of(h), List.of("h2")).get(0);
+        Value t = body.op(Ops.TANH, Attrs.EMPTY, List.of(), List.of(h), List.of("h2")).get(0);
         Graph bodyGraph = body.output("0", Graph.Output.Role.OUTPUT, t).output("1", Graph.Output.Role.OUTPUT, h).build();
         GraphBuilder b = new GraphBuilder("f");
         Value x = b.input("x", BX, Value.Role.INPUT);
-        Value y = b.op("neg", x);
+        Value y = b.op(Ops.NEG, x);
         b.at(new SourceLoc("rnn.dl", 4, 9));
         Node call = b.add(new Node(CALL, List.of(y), Attrs.of("reverse", false), List.of(bodyGraph),
                 List.of(BX, BX), null, new SourceLoc("rnn.dl", 4, 9)));

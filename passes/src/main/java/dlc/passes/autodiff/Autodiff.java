@@ -1,6 +1,7 @@
 package dlc.passes.autodiff;
 
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 
 import java.util.*;
 import java.util.function.Function;
@@ -50,7 +51,7 @@ public final class Autodiff {
         }
         GraphBuilder b = new GraphBuilder(g.name());
         Map<Value, Value> map = copyInputs(g, b);
-        Value seed = b.op("constant", Attrs.of("dtype", lt.dtype(), "shape", Shape.SCALAR, "values", List.of(1.0)));
+        Value seed = b.op(Ops.CONSTANT, Attrs.of("dtype", lt.dtype(), "shape", Shape.SCALAR, "values", List.of(1.0)));
         Map<Value, Value> cot = backprop(g, b, map, Map.of(out.value(), seed), targets);
         for (Graph.Output o : g.outputs()) b.output(o.name(), o.role(), map.get(o.value()));
         for (Value t : targets) b.output(t.name(), Graph.Output.Role.GRAD, orZeros(b, cot.get(t), map.get(t)));
@@ -69,7 +70,7 @@ public final class Autodiff {
         int i = 0;
         for (Graph.Output o : body.outputs()) {
             Value ct = b.input("ct" + i++, o.value().type(), Value.Role.INPUT);
-            seeds.merge(o.value(), ct, (x, y) -> b.op("add", x, y));
+            seeds.merge(o.value(), ct, (x, y) -> b.op(Ops.ADD, x, y));
         }
         List<Value> targets = body.inputs().stream().filter(v -> v.type().dtype().isFloating()).toList();
         Map<Value, Value> cot = backprop(body, b, map, seeds, targets);
@@ -98,7 +99,7 @@ public final class Autodiff {
                 throw new IllegalArgumentException("cannot differentiate with respect to a value of type " + t.type());
         List<Node> nodes = b.nodes();
         SourceLoc saved = b.loc();
-        Value seed = b.op("constant", Attrs.of("dtype", yt.dtype(), "shape", Shape.SCALAR, "values", List.of(1.0)));
+        Value seed = b.op(Ops.CONSTANT, Attrs.of("dtype", yt.dtype(), "shape", Shape.SCALAR, "values", List.of(1.0)));
         Map<Value, Value> cot = reverse(nodes, b, v -> v, Map.of(y, seed), targets);
         b.at(saved);
         List<Value> out = new ArrayList<>();
@@ -118,8 +119,8 @@ public final class Autodiff {
 
     private static Value orZeros(GraphBuilder b, Value ct, Value like) {
         if (ct != null) return ct;
-        Value zero = b.op("constant", Attrs.of("dtype", like.type().dtype(), "shape", Shape.SCALAR, "values", List.of(0.0)));
-        return b.op("broadcast_to", Attrs.of("shape", like.type().shape()), zero);
+        Value zero = b.op(Ops.CONSTANT, Attrs.of("dtype", like.type().dtype(), "shape", Shape.SCALAR, "values", List.of(0.0)));
+        return b.op(Ops.BROADCAST_TO, Attrs.of("shape", like.type().shape()), zero);
     }
 
     /**
@@ -170,7 +171,7 @@ public final class Autodiff {
                 if (!gx.type().equals(x.type()))
                     throw new IllegalStateException("VJP of " + n.op().name() + " at " + n.loc() + " gave operand " + i + " a cotangent of type "
                             + gx.type() + ", expected " + x.type());
-                cot.merge(x, gx, (p, q) -> b.op("add", p, q));
+                cot.merge(x, gx, (p, q) -> b.op(Ops.ADD, p, q));
             }
         }
         return cot;

@@ -107,7 +107,7 @@ final class GroupEmitter {
                     results.add(v);
                 }
         String kind = anchored ? "output" : reduces ? "input" : "loop";
-        List<Value> outs = outer.at(members.get(0).loc()).op(Ops.get("fusion"), Attrs.of("kind", kind), List.of(body.build()), operands,
+        List<Value> outs = outer.at(members.get(0).loc()).op(Ops.FUSION, Attrs.of("kind", kind), List.of(body.build()), operands,
                 results.stream().map(Value::name).toList());
         for (int j = 0; j < results.size(); j++) map.put(results.get(j), outs.get(j));
     }

@@ -20,10 +20,12 @@ import java.util.*;
  *   <li>In place: a result joins the slot of an operand that dies at its node, has its shape and
  *       storage kind and is no graph input or output, when the backend's code allows it
  *       ({@link Materialization#mayWriteInPlace}). A chain of such results is one slot.</li>
- *   <li>Every other value (results, then the node's temporaries) takes the first slot of its
- *       storage kind whose members all died before its node, or a new slot (greedy interval
- *       colouring in node order, which needs no sizes: the plan holds for every binding of the
- *       symbolic dims, and a slot is sized to its largest member when the dims are bound).</li>
+ *   <li>Every other value (results, then the node's temporaries) takes a free slot of its
+ *       storage kind (all its members died before the value's node): one that already holds a
+ *       value of the same element count if there is one, so that it does not grow, else the first;
+ *       or a new slot. This greedy interval colouring in node order compares sizes only
+ *       symbolically, so the plan holds for every binding of the symbolic dims; a slot is sized
+ *       to its largest member when the dims are bound.</li>
  * </ul>
  * Values inside fusion groups are never stored unless the backend names them as temporaries;
  * scan bodies are planned on their own (as graphs of their own), only the scan's operands and
@@ -79,7 +81,7 @@ public final class MemoryPlanner {
                 int last = pin ? end : lastUse.getOrDefault(v, i);
                 live.put(v, new MemoryPlan.Interval(i, last));
                 if (donated.containsKey(v)) continue;
-                Value donor = pin ? null : inPlaceDonor(n, v, i, m, lastUse, slotOf, building, taken);
+                Value donor = pin ? null : inPlaceDonor(n, v, i, m, shell, lastUse, slotOf, building, taken);
                 if (donor != null) {
                     taken.add(donor);
                     inPlace.put(v, donor);
@@ -115,7 +117,7 @@ public final class MemoryPlanner {
         String kind = storage.kind(v.type().dtype());
         List<Building> free = reusable.computeIfAbsent(kind, k -> new ArrayList<>());
         Building chosen = null;
-        if (!pin) for (Building b : free) if (b.end < start) { chosen = b; break; }
+        if (!pin) chosen = fitting(v, start, storage, free);
         if (chosen == null) {
             int kindIndex = (int) slots.stream().filter(s -> s.kind().equals(kind)).count();
             MemoryPlan.Slot s = new MemoryPlan.Slot(slots.size(), kind, kindIndex, pin, new ArrayList<>());
@@ -127,6 +129,24 @@ public final class MemoryPlanner {
         chosen.end = Math.max(chosen.end, last);
         chosen.slot.members().add(v);
         slotOf.put(v, chosen.slot);
+    }
+
+    /**
+     * The free slot (all members dead before {@code start}) for {@code v}: the first whose size is
+     * already {@code v}'s (a member of the same element count and element size, so the slot does
+     * not grow for any binding), else the first free one; null when none is free.
+     */
+    private static Building fitting(Value v, int start, ElementStorage storage, List<Building> free) {
+        Dim numel = v.type().shape().numel();
+        long elem = storage.elementBytes(v.type().dtype());
+        Building first = null;
+        for (Building b : free) {
+            if (b.end >= start) continue;
+            if (first == null) first = b;
+            for (Value m : b.slot.members())
+                if (m.type().shape().numel().equals(numel) && storage.elementBytes(m.type().dtype()) == elem) return b;
+        }
+        return first;
     }
 
     /**
@@ -149,13 +169,14 @@ public final class MemoryPlanner {
             int last = lastUse.getOrDefault(p, -1);
             if (last > at) continue;
             if (g.outputs().stream().filter(x -> x.value() == u).count() > 1) continue;
+            if (readsThroughView(n, p, shell)) continue;
             if (m.mayDonate(n, u, p, last == at)) out.put(u, p);
         }
         return out;
     }
 
     /** The operand whose slot {@code v} may take over at node {@code i}, or null. */
-    private static Value inPlaceDonor(Node n, Value v, int i, Materialization m, Map<Value, Integer> lastUse,
+    private static Value inPlaceDonor(Node n, Value v, int i, Materialization m, MemoryPlan plan, Map<Value, Integer> lastUse,
                                       Map<Value, MemoryPlan.Slot> slotOf, Map<MemoryPlan.Slot, Building> building, Set<Value> taken) {
         ElementStorage st = m.storage();
         for (Value u : n.inputs()) {
@@ -163,8 +184,19 @@ public final class MemoryPlanner {
             if (s == null || s.pinned() || taken.contains(u) || lastUse.getOrDefault(u, -1) != i || building.get(s).end != i) continue;
             if (!st.kind(u.type().dtype()).equals(st.kind(v.type().dtype())) || st.elementBytes(u.type().dtype()) != st.elementBytes(v.type().dtype())
                     || !u.type().shape().equals(v.type().shape())) continue;
+            if (readsThroughView(n, u, plan)) continue;
             if (m.mayWriteInPlace(n, v, u)) return u;
         }
         return null;
+    }
+
+    /**
+     * Whether {@code n} reads the memory of {@code owner} through a view too (a reshape or
+     * transpose of it as another operand): the backend answers for the operand, not for its
+     * views, which its code may read at other points than the one it writes.
+     */
+    private static boolean readsThroughView(Node n, Value owner, MemoryPlan plan) {
+        for (Value x : n.inputs()) if (x != owner && plan.root(x) == owner) return true;
+        return false;
     }
 }

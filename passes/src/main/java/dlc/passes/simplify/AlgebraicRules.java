@@ -1,6 +1,7 @@
 package dlc.passes.simplify;
 
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 
 import java.util.*;
 import java.util.function.BiFunction;
@@ -24,6 +25,12 @@ import static dlc.passes.simplify.Pattern.*;
  * </ul>
  * {@code x * 0 -> 0} is only for integer x: for floats {@code NaN * 0} and {@code inf * 0} are
  * NaN, so the rule would be wrong without a fast-math mode, which dlc does not have.
+ *
+ * <p>The identity rules ({@code x + 0}, {@code x - 0}, {@code x * 1}, {@code x / 1},
+ * {@code x and true}, {@code x or false}) and the absorbing ones ({@code x * 0},
+ * {@code x and false}, {@code x or true}, integer and bool x only) are made from the ops' data,
+ * {@link OpDef#identity} and {@link OpDef#absorbing}; each is written once with the constant on
+ * the right, and {@link Pattern} matching tries both operand orders of a commutative op.
  *
  * <p>A rewrite may return a value whose shape is smaller than the node's result (x for
  * {@code x * 1} where only the 1 had the outer dims); {@link AlgebraicSimplification} broadcasts it.
@@ -52,35 +59,38 @@ final class AlgebraicRules {
     static final List<Rule> RULES = new ArrayList<>();
 
     static {
+        // identities and absorbing elements are data on the ops (OpDef.identity/absorbing); a
+        // commutative op's pattern matches both operand orders, so x*1 also covers 1*x
+        for (OpDef op : Ops.all()) {
+            op.identity().ifPresent(e -> RULES.add(toX(op.name() + "(x, " + number(e) + ")", op(op, X, splat(e)), ALWAYS)));
+            op.absorbing().ifPresent(z -> RULES.add(rule(op.name() + "(x, " + number(z) + ") (integer or bool x)", op(op, X, splat(z)),
+                    AlgebraicRules::integer, (m, e) -> e.fill(z, m.root().output().type()))));
+        }
         RULES.addAll(List.of(
-                toX("x*1", op("mul", X, splat(1)), ALWAYS),
-                toX("1*x", op("mul", splat(1), X), ALWAYS),
-                toX("x/1", op("div", X, splat(1)), ALWAYS),
-                toX("x+0", op("add", X, splat(0)), ALWAYS),
-                toX("0+x", op("add", splat(0), X), ALWAYS),
-                toX("x-0", op("sub", X, splat(0)), ALWAYS),
-                rule("x*0 (integer x)", op("mul", X, splat(0)), AlgebraicRules::integer, (m, e) -> e.fill(0, m.root().output().type())),
-                rule("0*x (integer x)", op("mul", splat(0), X), AlgebraicRules::integer, (m, e) -> e.fill(0, m.root().output().type())),
-                toX("neg(neg x)", op("neg", op("neg", X)), ALWAYS),
-                toX("not(not x)", op("not", op("not", X)), ALWAYS),
-                toX("log(exp x)", op("log", op("exp", X)), ALWAYS),
-                rule("permute(permute x)", node("outer", "permute", node("inner", "permute", X)), ALWAYS,
-                        (m, e) -> e.op("permute", Attrs.of("perm", compose(m.node("inner"), m.node("outer"))), m.get("x"))),
-                toX("identity permute", node("p", "permute", X), m -> isIdentity(m.node("p").attrs().getLongs("perm"))),
-                rule("reshape(reshape x)", node("outer", "reshape", op("reshape", X)), ALWAYS,
-                        (m, e) -> e.op("reshape", m.node("outer").attrs(), m.get("x"))),
-                toX("reshape to the same shape", op("reshape", X), AlgebraicRules::sameShape),
-                rule("broadcast_to(broadcast_to x)", node("outer", "broadcast_to", op("broadcast_to", X)), ALWAYS,
-                        (m, e) -> e.op("broadcast_to", m.node("outer").attrs(), m.get("x"))),
-                toX("broadcast_to the same shape", op("broadcast_to", X), AlgebraicRules::sameShape),
-                toX("cast to the same dtype", op("cast", X), AlgebraicRules::castIsIdentity),
-                rule("stop_gradient(constant)", op("stop_gradient", node("k", "constant")), ALWAYS, (m, e) -> m.node("k").output()),
-                toX("where(c, x, x)", op("where", C, X, X), ALWAYS)));
+                toX("neg(neg x)", op(Ops.NEG, op(Ops.NEG, X)), ALWAYS),
+                toX("not(not x)", op(Ops.NOT, op(Ops.NOT, X)), ALWAYS),
+                toX("log(exp x)", op(Ops.LOG, op(Ops.EXP, X)), ALWAYS),
+                rule("permute(permute x)", node("outer", Ops.PERMUTE, node("inner", Ops.PERMUTE, X)), ALWAYS,
+                        (m, e) -> e.op(Ops.PERMUTE, Attrs.of("perm", compose(m.node("inner"), m.node("outer"))), m.get("x"))),
+                toX("identity permute", node("p", Ops.PERMUTE, X), m -> isIdentity(m.node("p").attrs().getLongs("perm"))),
+                rule("reshape(reshape x)", node("outer", Ops.RESHAPE, op(Ops.RESHAPE, X)), ALWAYS,
+                        (m, e) -> e.op(Ops.RESHAPE, m.node("outer").attrs(), m.get("x"))),
+                toX("reshape to the same shape", op(Ops.RESHAPE, X), AlgebraicRules::sameShape),
+                rule("broadcast_to(broadcast_to x)", node("outer", Ops.BROADCAST_TO, op(Ops.BROADCAST_TO, X)), ALWAYS,
+                        (m, e) -> e.op(Ops.BROADCAST_TO, m.node("outer").attrs(), m.get("x"))),
+                toX("broadcast_to the same shape", op(Ops.BROADCAST_TO, X), AlgebraicRules::sameShape),
+                toX("cast to the same dtype", op(Ops.CAST, X), AlgebraicRules::castIsIdentity),
+                rule("stop_gradient(constant)", op(Ops.STOP_GRADIENT, node("k", Ops.CONSTANT)), ALWAYS, (m, e) -> m.node("k").output()),
+                toX("where(c, x, x)", op(Ops.WHERE, C, X, X), ALWAYS)));
         // a reduction over axes that all have size 1 moves no data but the reshape: sum, mean, max, min alike
-        for (String r : List.of("sum", "mean", "max", "min"))
-            RULES.add(rule(r + " over size-1 axes", node("r", r, X), AlgebraicRules::reducesOnlyOnes,
-                    (m, e) -> e.reshape(m.get("x"), m.root().output().type().shape())));
+        for (OpDef r : Ops.all())
+            if (r.is(OpTrait.REDUCTION))
+                RULES.add(rule(r.name() + " over size-1 axes", node("r", r, X), AlgebraicRules::reducesOnlyOnes,
+                        (m, e) -> e.reshape(m.get("x"), m.root().output().type().shape())));
     }
+
+    /** A rule-name number: 1 rather than 1.0. */
+    private static String number(double v) { return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v); }
 
     /** The composed permutation of permute(permute(x, inner), outer): result axis i is x axis inner[outer[i]]. */
     private static List<Long> compose(Node inner, Node outer) {

@@ -1,6 +1,7 @@
 package dlc.passes.simplify;
 
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 import dlc.passes.Pass;
 
 import java.util.*;
@@ -41,8 +42,7 @@ public final class BatchNormFolding implements Pass {
         for (Graph.Output o : graph.outputs()) outputs.add(o.value());
         Map<Node, Chain> chains = new IdentityHashMap<>();
         for (Node n : graph.nodes()) {
-            String op = n.op().name();
-            if (op.equals("conv2d") || op.equals("matmul")) match(n, users, outputs).ifPresent(e -> chains.put(e.getKey(), e.getValue()));
+            if (n.op() == Ops.CONV2D || n.op() == Ops.MATMUL) match(n, users, outputs).ifPresent(e -> chains.put(e.getKey(), e.getValue()));
         }
         if (chains.isEmpty()) return graph;
         Graph folded = GraphRewriter.rewrite(graph, g -> g, (n, emit) -> {
@@ -54,7 +54,7 @@ public final class BatchNormFolding implements Pass {
 
     private static Optional<Map.Entry<Node, Chain>> match(Node layer, Map<Value, List<Node>> users, Set<Value> outputs) {
         TensorType zt = layer.output().type();
-        boolean conv = layer.op().name().equals("conv2d");
+        boolean conv = layer.op() == Ops.CONV2D;
         if (!conv && (zt.rank() != 2 || layer.input(1).type().rank() != 2)) return Optional.empty();
         if (!isParam(layer.input(1)) || !zt.dtype().isFloating()) return Optional.empty();
         int axis = conv ? 1 : zt.rank() - 1;
@@ -62,19 +62,19 @@ public final class BatchNormFolding implements Pass {
         Value cur = layer.output();
         Node next = soleUser(cur, users, outputs);
         Value bias = null;
-        if (is(next, "add") && perChannel(other(next, cur), zt, axis, channels) != null) {
+        if (is(next, Ops.ADD) && perChannel(other(next, cur), zt, axis, channels) != null) {
             bias = perChannel(other(next, cur), zt, axis, channels);
             cur = next.output();
             next = soleUser(cur, users, outputs);
         }
-        if (!is(next, "sub") || next.input(0) != cur) return Optional.empty();
+        if (!is(next, Ops.SUB) || next.input(0) != cur) return Optional.empty();
         Value rm = perChannel(next.input(1), zt, axis, channels);
         if (rm == null) return Optional.empty();
         cur = next.output();
         next = soleUser(cur, users, outputs);
-        if (!is(next, "mul")) return Optional.empty();
+        if (!is(next, Ops.MUL)) return Optional.empty();
         Node rsqrt = other(next, cur).producer();
-        if (!is(rsqrt, "rsqrt") || !is(rsqrt.input(0).producer(), "add")) return Optional.empty();
+        if (!is(rsqrt, Ops.RSQRT) || !is(rsqrt.input(0).producer(), Ops.ADD)) return Optional.empty();
         Node addEps = rsqrt.input(0).producer();
         Value rv = null, eps = null;
         for (int i = 0; i < 2 && rv == null; i++) {
@@ -86,13 +86,13 @@ public final class BatchNormFolding implements Pass {
         Node last = next;
         Value gamma = null, beta = null;
         next = soleUser(cur, users, outputs);
-        if (is(next, "mul") && perChannel(other(next, cur), zt, axis, channels) != null) {
+        if (is(next, Ops.MUL) && perChannel(other(next, cur), zt, axis, channels) != null) {
             gamma = perChannel(other(next, cur), zt, axis, channels);
             cur = next.output();
             last = next;
             next = soleUser(cur, users, outputs);
         }
-        if (is(next, "add") && perChannel(other(next, cur), zt, axis, channels) != null) {
+        if (is(next, Ops.ADD) && perChannel(other(next, cur), zt, axis, channels) != null) {
             beta = perChannel(other(next, cur), zt, axis, channels);
             last = next;
         }
@@ -105,21 +105,21 @@ public final class BatchNormFolding implements Pass {
         Attrs none = Attrs.EMPTY;
         e.at(c.layer.loc()); // the folded nodes stand for the layer (its std/nn.dl line), not for the last add
         Value rv = e.map(c.rv), rm = e.map(c.rm), w = e.map(c.w);
-        Value scale = e.op("rsqrt", none, e.op("add", none, rv, e.reshape(e.map(c.eps), Shape.SCALAR)));
-        if (c.gamma != null) scale = e.op("mul", none, scale, e.map(c.gamma));
-        Value shift = c.bias != null ? e.op("sub", none, e.map(c.bias), rm) : e.op("neg", none, rm);
-        shift = e.op("mul", none, shift, scale);
-        if (c.beta != null) shift = e.op("add", none, shift, e.map(c.beta));
+        Value scale = e.op(Ops.RSQRT, none, e.op(Ops.ADD, none, rv, e.reshape(e.map(c.eps), Shape.SCALAR)));
+        if (c.gamma != null) scale = e.op(Ops.MUL, none, scale, e.map(c.gamma));
+        Value shift = c.bias != null ? e.op(Ops.SUB, none, e.map(c.bias), rm) : e.op(Ops.NEG, none, rm);
+        shift = e.op(Ops.MUL, none, shift, scale);
+        if (c.beta != null) shift = e.op(Ops.ADD, none, shift, e.map(c.beta));
         Shape wShape = w.type().shape();
         List<Dim> scaleDims = new ArrayList<>(Collections.nCopies(wShape.rank(), Dim.of(1)));
         // conv2d weight [O, I/g, kH, kW] scales its output channel axis 0; matmul weight [K, N] its columns
-        int wAxis = c.layer.op().name().equals("conv2d") ? 0 : 1;
+        int wAxis = c.layer.op() == Ops.CONV2D ? 0 : 1;
         scaleDims.set(wAxis, wShape.dim(wAxis));
-        Value scaledW = e.op("mul", none, w, e.reshape(scale, new Shape(scaleDims)));
+        Value scaledW = e.op(Ops.MUL, none, w, e.reshape(scale, new Shape(scaleDims)));
         Value z = e.op(c.layer.op(), c.layer.attrs(), List.of(), List.of(e.map(c.x), scaledW), Collections.singletonList(null)).get(0);
         List<Dim> shiftDims = new ArrayList<>(Collections.nCopies(result.rank(), Dim.of(1)));
         shiftDims.set(c.channelAxis, result.shape().dim(c.channelAxis));
-        return e.op("add", none, z, e.reshape(shift, new Shape(shiftDims)));
+        return e.op(Ops.ADD, none, z, e.reshape(shift, new Shape(shiftDims)));
     }
 
     /**
@@ -135,7 +135,7 @@ public final class BatchNormFolding implements Pass {
             if (!s.dim(i).equals(off + i == axis ? channels : Dim.of(1))) return null;
         if (off + s.rank() <= axis) return null; // the channel axis is broadcast, not per-channel
         Value base = v;
-        if (v.producer() != null && v.producer().op().name().equals("reshape")) base = v.producer().input(0);
+        if (v.producer() != null && v.producer().op() == Ops.RESHAPE) base = v.producer().input(0);
         if (!isParam(base) || !base.type().shape().equals(Shape.of(channels))) return null;
         return base;
     }
@@ -146,11 +146,11 @@ public final class BatchNormFolding implements Pass {
 
     private static boolean isScalarConstant(Value v) {
         Node n = v.producer();
-        return n != null && n.op().name().equals("constant") && n.attrs().getDoubles("values").length == 1
+        return n != null && n.op() == Ops.CONSTANT && n.attrs().getDoubles("values").length == 1
                 && n.output().type().shape().numel().equals(Dim.of(1));
     }
 
-    private static boolean is(Node n, String op) { return n != null && n.op().name().equals(op); }
+    private static boolean is(Node n, OpDef op) { return n != null && n.op() == op; }
 
     /** The operand of binary {@code n} that is not {@code v}, or null when v is both or neither. */
     private static Value other(Node n, Value v) {

@@ -9,7 +9,7 @@ import java.util.*;
  * Common subexpression elimination: a node with the same op, attributes and operands (by identity,
  * after earlier merges) as an earlier node, and structurally equal nested graphs
  * ({@link GraphEquivalence}), is replaced by that earlier node's results. Every op is a pure
- * function of these (see {@link Purity}), random ops included: two draws with the same key and
+ * function of these (see {@link OpTrait#RANDOM}), random ops included: two draws with the same key and
  * the same attributes are the same tensor, while draws with different keys (each {@code rng_fold}
  * salt gives a new key) never merge. Each nested graph is its own scope and is simplified too.
  */

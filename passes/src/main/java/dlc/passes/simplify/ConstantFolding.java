@@ -3,6 +3,7 @@ package dlc.passes.simplify;
 import dlc.ir.*;
 import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import dlc.passes.Pass;
 
 import java.util.*;
@@ -15,8 +16,8 @@ import java.util.*;
  *
  * <p>Not folded: results over {@link #maxElements} elements (a huge {@code iota} or
  * {@code broadcast_to} stays an op rather than a list in the IR), results of symbolic shape, random
- * ops ({@code rng_fold}, {@code random_*}: samples stay draws, not frozen data), {@code scan} (its
- * cost is steps times the body, unbounded by the result size), and any node whose evaluation throws
+ * ops ({@link OpTrait#RANDOM}: samples stay draws, not frozen data), ops with nested graphs such as
+ * {@code scan} (its cost is steps times the body, unbounded by the result size), and any node whose evaluation throws
  * (integer division by zero stays a run-time error) or gives a value its dtype cannot hold.
  * A result whose elements are all equal folds to a one-value constant.
  */
@@ -64,7 +65,7 @@ public final class ConstantFolding implements Pass {
             }
             Value folded;
             try {
-                folded = emit.named(n.output().name(), "constant", constantAttrs(out));
+                folded = emit.named(n.output().name(), Ops.CONSTANT, constantAttrs(out));
             } catch (ShapeException e) {
                 return null; // a value the dtype cannot hold (NaN in an integer): keep the op
             }
@@ -73,12 +74,11 @@ public final class ConstantFolding implements Pass {
     }
 
     private boolean foldable(Node n) {
-        String op = n.op().name();
-        if (op.equals("constant") || op.equals("scan") || Purity.isRandom(n.op()) || n.outputs().size() != 1) return false;
+        if (n.op() == Ops.CONSTANT || n.op().hasRegions() || n.op().is(OpTrait.RANDOM) || n.outputs().size() != 1) return false;
         Shape s = n.output().type().shape();
         if (!s.isConcrete() || s.numel().value() > maxElements) return false;
         for (Value v : n.inputs())
-            if (v.producer() == null || !v.producer().op().name().equals("constant")) return false;
+            if (v.producer() == null || v.producer().op() != Ops.CONSTANT) return false;
         return true;
     }
 

@@ -1,13 +1,14 @@
 package dlc.passes.simplify;
 
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 import dlc.passes.Pass;
 
 import java.util.*;
 
 /**
  * Dead code elimination: removes nodes none of whose results reach an output (every op is pure,
- * see {@link Purity}). A {@code scan} is trimmed as well: per-step outputs (ys) nobody uses are no
+ * see {@link OpTrait#RANDOM}). A {@code scan} is trimmed as well: per-step outputs (ys) nobody uses are no
  * longer stacked, carries whose final value is unused and that no kept output reads are dropped,
  * and xs and captured values the body no longer reads stop being passed (the last x stays when
  * the number of steps is symbolic, since it is what sets the step count). Nested graphs lose their
@@ -34,7 +35,7 @@ public final class DeadCodeElimination implements Pass {
                 changed = true;
                 continue;
             }
-            TrimmedScan t = n.op().name().equals("scan") ? TrimmedScan.trim(n, live, this) : null;
+            TrimmedScan t = n.op() == Ops.SCAN ? TrimmedScan.trim(n, live, this) : null;
             if (t != null) {
                 replaced.put(n, t);
                 changed = true;

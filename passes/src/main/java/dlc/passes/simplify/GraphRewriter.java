@@ -57,11 +57,11 @@ final class GraphRewriter {
         }
 
         /** Adds a single-result node (its shape rule runs) at the current node's source location. */
-        Value op(String opName, Attrs attrs, Value... operands) { return named(null, opName, attrs, operands); }
+        Value op(OpDef op, Attrs attrs, Value... operands) { return named(null, op, attrs, operands); }
 
         /** As {@link #op}, with a name hint for the result. */
-        Value named(String hint, String opName, Attrs attrs, Value... operands) {
-            return builder.op(Ops.get(opName), attrs, List.of(), List.of(operands), Collections.singletonList(hint)).get(0);
+        Value named(String hint, OpDef op, Attrs attrs, Value... operands) {
+            return builder.op(op, attrs, List.of(), List.of(operands), Collections.singletonList(hint)).get(0);
         }
 
         /** Adds a node of any op, typed by its shape rule. */
@@ -71,17 +71,17 @@ final class GraphRewriter {
 
         /** {@code v} reshaped to {@code shape}, or {@code v} itself when it already has that shape. */
         Value reshape(Value v, Shape shape) {
-            return v.type().shape().equals(shape) ? v : op("reshape", Attrs.of("shape", shape), v);
+            return v.type().shape().equals(shape) ? v : op(Ops.RESHAPE, Attrs.of("shape", shape), v);
         }
 
         /** {@code v} broadcast to {@code shape}, or {@code v} itself when it already has that shape. */
         Value broadcast(Value v, Shape shape) {
-            return v.type().shape().equals(shape) ? v : op("broadcast_to", Attrs.of("shape", shape), v);
+            return v.type().shape().equals(shape) ? v : op(Ops.BROADCAST_TO, Attrs.of("shape", shape), v);
         }
 
         /** A tensor of {@code type} filled with {@code value}: a scalar constant, broadcast when needed. */
         Value fill(double value, TensorType type) {
-            Value c = op("constant", Attrs.of("dtype", type.dtype(), "shape", Shape.SCALAR, "values", List.of(value)));
+            Value c = op(Ops.CONSTANT, Attrs.of("dtype", type.dtype(), "shape", Shape.SCALAR, "values", List.of(value)));
             return broadcast(c, type.shape());
         }
     }

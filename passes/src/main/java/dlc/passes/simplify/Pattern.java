@@ -1,6 +1,7 @@
 package dlc.passes.simplify;
 
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 
 import java.util.*;
 
@@ -9,20 +10,24 @@ import java.util.*;
  * ({@link Op}, optionally binding the matched node to a name), a variable that matches any value
  * ({@link Var}; a variable used twice matches only the same value twice), or a {@code constant}
  * node all of whose elements equal a number ({@link Splat}, any shape).
+ *
+ * <p>An op pattern on a {@link OpTrait#COMMUTATIVE} op matches its operands in either order, so a
+ * rule is written once ({@code x * 1} also matches {@code 1 * x}). Matching backtracks: when
+ * several commutative ops nest, every combination of operand orders is tried, first the written one.
  */
 sealed interface Pattern {
     record Var(String name) implements Pattern {}
 
-    record Op(String op, String bind, List<Pattern> operands) implements Pattern {}
+    record Op(OpDef op, String bind, List<Pattern> operands) implements Pattern {}
 
     record Splat(double value) implements Pattern {}
 
     static Pattern var(String name) { return new Var(name); }
 
-    static Pattern op(String op, Pattern... operands) { return new Op(op, null, List.of(operands)); }
+    static Pattern op(OpDef op, Pattern... operands) { return new Op(op, null, List.of(operands)); }
 
     /** An op whose node is bound to {@code bind}, for guards and rewrites that read its attributes. */
-    static Pattern node(String bind, String op, Pattern... operands) { return new Op(op, bind, List.of(operands)); }
+    static Pattern node(String bind, OpDef op, Pattern... operands) { return new Op(op, bind, List.of(operands)); }
 
     static Pattern splat(double value) { return new Splat(value); }
 
@@ -46,36 +51,62 @@ sealed interface Pattern {
     /** Matches this pattern against the node {@code root}; empty when it does not match. */
     default Optional<Match> match(Node root) {
         Match m = new Match(root);
-        if (!(this instanceof Op p) || !matchNode(p, root, m)) return Optional.empty();
+        if (!(this instanceof Op p) || !matchNode(p, root, List.of(), m)) return Optional.empty();
         return Optional.of(m);
     }
 
-    private static boolean matchValue(Pattern p, Value v, Match m) {
-        if (p instanceof Var var) {
-            Value bound = m.values.putIfAbsent(var.name(), v);
-            return bound == null || bound == v;
-        }
-        Node n = v.producer();
-        if (n == null || n.outputs().size() != 1) return false;
-        if (p instanceof Splat s) return isSplat(n, s.value());
-        return matchNode((Op) p, n, m);
+    /** A sub-pattern still to be matched against a value. */
+    record Goal(Pattern pattern, Value value) {}
+
+    /** Matches op pattern {@code p} against node {@code n} and then the pending goals, trying both operand orders of a commutative op. */
+    private static boolean matchNode(Op p, Node n, List<Goal> rest, Match m) {
+        if (n.op() != p.op() || n.inputs().size() != p.operands().size()) return false;
+        if (p.bind() != null) m.nodes.put(p.bind(), n);
+        if (matchOperands(p.operands(), n.inputs(), rest, m)) return true;
+        return n.op().is(OpTrait.COMMUTATIVE) && n.inputs().size() == 2 && n.input(0) != n.input(1)
+                && matchOperands(p.operands(), List.of(n.input(1), n.input(0)), rest, m);
     }
 
-    private static boolean matchNode(Op p, Node n, Match m) {
-        if (!n.op().name().equals(p.op()) || n.inputs().size() != p.operands().size()) return false;
-        if (p.bind() != null) m.nodes.put(p.bind(), n);
-        for (int i = 0; i < p.operands().size(); i++)
-            if (!matchValue(p.operands().get(i), n.input(i), m)) return false;
-        return true;
+    /** Matches {@code operands} against {@code values}, then {@code rest}; on failure the bindings are as before. */
+    private static boolean matchOperands(List<Pattern> operands, List<Value> values, List<Goal> rest, Match m) {
+        Map<String, Value> values0 = new HashMap<>(m.values);
+        Map<String, Node> nodes0 = new HashMap<>(m.nodes);
+        List<Goal> goals = new ArrayList<>();
+        for (int i = 0; i < operands.size(); i++) goals.add(new Goal(operands.get(i), values.get(i)));
+        goals.addAll(rest);
+        if (matchGoals(goals, m)) return true;
+        m.values.clear();
+        m.values.putAll(values0);
+        m.nodes.clear();
+        m.nodes.putAll(nodes0);
+        return false;
+    }
+
+    /** Matches the goals in order; a commutative op among them may retry the ones after it. */
+    private static boolean matchGoals(List<Goal> goals, Match m) {
+        if (goals.isEmpty()) return true;
+        Goal g = goals.get(0);
+        List<Goal> rest = goals.subList(1, goals.size());
+        if (g.pattern() instanceof Var var) {
+            Value bound = m.values.get(var.name());
+            if (bound != null) return bound == g.value() && matchGoals(rest, m);
+            m.values.put(var.name(), g.value());
+            if (matchGoals(rest, m)) return true;
+            m.values.remove(var.name());
+            return false;
+        }
+        Node n = g.value().producer();
+        if (n == null || n.outputs().size() != 1) return false;
+        if (g.pattern() instanceof Splat s) return isSplat(n, s.value()) && matchGoals(rest, m);
+        return matchNode((Op) g.pattern(), n, rest, m);
     }
 
     /** True when {@code n} is a constant every element of which equals {@code value} (an empty one is not). */
     static boolean isSplat(Node n, double value) {
-        if (!n.op().name().equals("constant")) return false;
+        if (n.op() != Ops.CONSTANT) return false;
         double[] values = n.attrs().getDoubles("values");
         if (values.length == 0) return false;
         for (double x : values) if (x != value) return false;
         return true;
     }
-
 }

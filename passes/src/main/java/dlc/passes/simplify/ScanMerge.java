@@ -1,6 +1,7 @@
 package dlc.passes.simplify;
 
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 import dlc.passes.Pass;
 
 import java.util.*;
@@ -28,10 +29,10 @@ public final class ScanMerge implements Pass {
         Set<Node> taken = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < nodes.size(); i++) {
             Node a = nodes.get(i);
-            if (!a.op().name().equals("scan") || taken.contains(a)) continue;
+            if (a.op() != Ops.SCAN || taken.contains(a)) continue;
             for (int j = i + 1; j < nodes.size(); j++) {
                 Node b = nodes.get(j);
-                if (b.op().name().equals("scan") && !taken.contains(b) && subsumes(a, b)) {
+                if (b.op() == Ops.SCAN && !taken.contains(b) && subsumes(a, b)) {
                     into.put(a, b);
                     taken.add(b);
                     break;

@@ -4,6 +4,7 @@ import dlc.ir.*;
 import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import dlc.ir.testing.RandomGraphs;
 
 import java.util.*;
@@ -80,8 +81,8 @@ final class CompositeGraphs {
             if (!v.type().dtype().isFloating() || !seen.add(v)) continue;
             b.output("f_" + k, Graph.Output.Role.OUTPUT, v);
             Value u = b.input("u_" + k++, v.type(), Value.Role.INPUT);
-            Value term = GraphsForGrad.all(b, "sum", b.op("mul", v, u));
-            loss = loss == null ? term : b.op("add", loss, term);
+            Value term = GraphsForGrad.all(b, Ops.SUM, b.op(Ops.MUL, v, u));
+            loss = loss == null ? term : b.op(Ops.ADD, loss, term);
         }
         List<String> wrt = generated.inputs().stream().filter(v -> widen(v.type()).dtype().isFloating()).map(Value::name).toList();
         if (loss == null || wrt.isEmpty()) return Optional.empty();
@@ -148,7 +149,7 @@ final class CompositeGraphs {
             }
             boolean depends = n.inputs().stream().anyMatch(dep::contains);
             if (!depends) { for (int i = 0; i < out.length; i++) vals.put(n.outputs().get(i), out[i]); continue; }
-            String near = nearSingularity(n.op().name(), in);
+            String near = nearSingularity(n.op(), in);
             if (near != null) return near;
             for (int i = 0; i < out.length; i++) {
                 Value v = n.outputs().get(i);
@@ -162,16 +163,14 @@ final class CompositeGraphs {
         return null;
     }
 
-    private static String nearSingularity(String op, Tensor[] in) {
+    private static String nearSingularity(OpDef op, Tensor[] in) {
         int operand;
         double at;
-        switch (op) {
-            case "log", "sqrt", "rsqrt" -> { operand = 0; at = 0; }
-            case "log1p" -> { operand = 0; at = -1; }
-            case "div", "mod" -> { operand = 1; at = 0; }
-            case "pow" -> { operand = 0; at = 0; }
-            default -> { return null; }
-        }
+        if (op == Ops.LOG || op == Ops.SQRT || op == Ops.RSQRT) { operand = 0; at = 0; }
+        else if (op == Ops.LOG1P) { operand = 0; at = -1; }
+        else if (op == Ops.DIV || op == Ops.MOD) { operand = 1; at = 0; }
+        else if (op == Ops.POW) { operand = 0; at = 0; }
+        else return null;
         for (double x : in[operand].data())
             if (!(Math.abs(x - at) >= 1e-3)) return op + " operand " + x + " is within 1e-3 of its singular point " + at;
         return null;

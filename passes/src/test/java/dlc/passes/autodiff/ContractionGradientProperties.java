@@ -2,6 +2,7 @@ package dlc.passes.autodiff;
 
 import dlc.ir.*;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import net.jqwik.api.*;
 
 import java.util.*;
@@ -53,7 +54,7 @@ class ContractionGradientProperties {
         Map<String, int[]> shapes = new LinkedHashMap<>();
         shapes.put("a", p.a);
         shapes.put("b", p.b);
-        return scalarized(shapes, null, in -> b.op("matmul", in.get(0), in.get(1)), b);
+        return scalarized(shapes, null, in -> b.op(Ops.MATMUL, in.get(0), in.get(1)), b);
     }
 
     static Map<String, Tensor> inputs(Graph g, Pair p, Random r) {
@@ -93,7 +94,7 @@ class ContractionGradientProperties {
         // loss = sum(v @ M), v = [1, 2], M = [[1, 2, 3], [4, 5, 6]]: dv = row sums of M, dM[k, j] = v[k]
         GraphBuilder b = new GraphBuilder("vm");
         Value v = b.input("v", GradSupport.f64(2), Value.Role.INPUT), m = b.input("m", GradSupport.f64(2, 3), Value.Role.INPUT);
-        b.output("loss", Graph.Output.Role.LOSS, all(b, "sum", b.op("matmul", v, m)));
+        b.output("loss", Graph.Output.Role.LOSS, all(b, Ops.SUM, b.op(Ops.MATMUL, v, m)));
         Map<String, Tensor> gr = GradSupport.grads(GradSupport.autodiff(), b.build(), "loss", List.of("v", "m"),
                 Map.of("v", Tensor.of(new int[]{2}, 1, 2), "m", Tensor.of(new int[]{2, 3}, 1, 2, 3, 4, 5, 6)));
         assertArrayEquals(new double[]{6, 15}, gr.get("v").data(), 0);
@@ -105,7 +106,7 @@ class ContractionGradientProperties {
         // a [2, 1, 2] @ b [2, 1] (b shared by both batch entries): db = sum over batch of a^T @ 1
         GraphBuilder bl = new GraphBuilder("bb");
         Value a = bl.input("a", GradSupport.f64(2, 1, 2), Value.Role.INPUT), w = bl.input("b", GradSupport.f64(2, 1), Value.Role.INPUT);
-        bl.output("loss", Graph.Output.Role.LOSS, all(bl, "sum", bl.op("matmul", a, w)));
+        bl.output("loss", Graph.Output.Role.LOSS, all(bl, Ops.SUM, bl.op(Ops.MATMUL, a, w)));
         Map<String, Tensor> gr = GradSupport.grads(GradSupport.autodiff(), bl.build(), "loss", List.of("b"),
                 Map.of("a", Tensor.of(new int[]{2, 1, 2}, 1, 2, 3, 4), "b", Tensor.of(new int[]{2, 1}, 0.5, -1)));
         assertArrayEquals(new double[]{4, 6}, gr.get("b").data(), 0);
@@ -114,9 +115,9 @@ class ContractionGradientProperties {
     /** A planted rule that forgets to transpose B (gA = gC @ B) is caught on a square, non-symmetric B. */
     @Example
     void plantedWrongMatmulVjpIsDetected() {
-        Autodiff broken = GradSupport.planted("matmul", ctx -> {
-            List<Value> right = dlc.ir.ops.Ops.get("matmul").vjp(ctx);
-            return List.of(ctx.op("matmul", ctx.cotangent(0), ctx.input(1)), right.get(1));
+        Autodiff broken = GradSupport.planted(Ops.MATMUL, ctx -> {
+            List<Value> right = dlc.ir.ops.Ops.MATMUL.vjp(ctx);
+            return List.of(ctx.op(Ops.MATMUL, ctx.cotangent(0), ctx.input(1)), right.get(1));
         });
         Pair p = new Pair(new int[]{2, 3, 3}, new int[]{3, 3});
         Graph g = matmulGraph(p);

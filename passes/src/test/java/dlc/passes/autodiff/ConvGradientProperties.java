@@ -55,8 +55,8 @@ class ConvGradientProperties {
         }
     }
 
-    static Graph graph(String op, Case c) {
-        GraphBuilder b = new GraphBuilder(op);
+    static Graph graph(OpDef op, Case c) {
+        GraphBuilder b = new GraphBuilder(op.name());
         Map<String, int[]> shapes = new LinkedHashMap<>();
         shapes.put("x", c.x);
         shapes.put("w", c.w);
@@ -75,7 +75,7 @@ class ConvGradientProperties {
     void conv2dGradientMatchesFiniteDifferences(@ForAll long seed) {
         Random r = new Random(seed);
         Case c = conv2d(r);
-        Graph g = graph("conv2d", c);
+        Graph g = graph(Ops.CONV2D, c);
         GradCheck.Result res = GradCheck.check(GradSupport.autodiff(), g, "loss", List.of("x", "w"), inputs(g, c, r), r);
         assertTrue(res.ok(), c + ": " + res);
     }
@@ -84,7 +84,7 @@ class ConvGradientProperties {
     void convTranspose2dGradientMatchesFiniteDifferences(@ForAll long seed) {
         Random r = new Random(seed);
         Case c = convTranspose2d(r);
-        Graph g = graph("conv_transpose2d", c);
+        Graph g = graph(Ops.CONV_TRANSPOSE2D, c);
         GradCheck.Result res = GradCheck.check(GradSupport.autodiff(), g, "loss", List.of("x", "w"), inputs(g, c, r), r);
         assertTrue(res.ok(), c + ": " + res);
     }
@@ -94,7 +94,7 @@ class ConvGradientProperties {
     void conv2dSecondOrderMatchesFiniteDifferencesOfTheGradient(@ForAll long seed, @ForAll boolean throughX) {
         Random r = new Random(seed);
         Case c = conv2d(r);
-        Graph g = graph("conv2d", c);
+        Graph g = graph(Ops.CONV2D, c);
         String wrt = throughX ? "x" : "w";
         Graph second = gradientFunctional(GradSupport.autodiff().gradients(g, "loss", List.of("x", "w")), wrt, "u2");
         Map<String, Tensor> in = inputs(g, c, r);
@@ -112,7 +112,7 @@ class ConvGradientProperties {
     void fullJacobianOfATinyConvMatchesFiniteDifferences() {
         Case c = new Case(new int[]{1, 2, 4, 3}, new int[]{2, 1, 2, 2},
                 Attrs.of("stride", new long[]{2, 1}, "padding", new long[]{1, 0, 0, 1}, "dilation", new long[]{1, 2}, "groups", 2L));
-        Graph g = graph("conv2d", c);
+        Graph g = graph(Ops.CONV2D, c);
         Graph grad = GradSupport.autodiff().gradients(g, "loss", List.of("x", "w"));
         Random r = new Random(5);
         Tensor x = tensor(c.x, r, r::nextGaussian), w = tensor(c.w, r, r::nextGaussian);
@@ -141,10 +141,10 @@ class ConvGradientProperties {
     @Example
     void gradientGraphsVerify() {
         Random r = new Random(12);
-        Verifier.verify(GradSupport.autodiff().gradients(graph("conv2d", conv2d(r)), "loss", List.of("x", "w")));
-        Verifier.verify(GradSupport.autodiff().gradients(graph("conv_transpose2d", convTranspose2d(r)), "loss", List.of("x", "w")));
-        for (String pool : List.of("max_pool2d", "avg_pool2d"))
-            Verifier.verify(GradSupport.autodiff().gradients(PoolGradientProperties.graph(pool, PoolGradientProperties.random(r, pool.startsWith("avg"))),
+        Verifier.verify(GradSupport.autodiff().gradients(graph(Ops.CONV2D, conv2d(r)), "loss", List.of("x", "w")));
+        Verifier.verify(GradSupport.autodiff().gradients(graph(Ops.CONV_TRANSPOSE2D, convTranspose2d(r)), "loss", List.of("x", "w")));
+        for (OpDef pool : List.of(Ops.MAX_POOL2D, Ops.AVG_POOL2D))
+            Verifier.verify(GradSupport.autodiff().gradients(PoolGradientProperties.graph(pool, PoolGradientProperties.random(r, pool == Ops.AVG_POOL2D)),
                     "loss", List.of("x")));
     }
 
@@ -153,7 +153,7 @@ class ConvGradientProperties {
         double[] xd = x.data().clone(), wd = w.data().clone();
         if (i < xd.length) xd[i] += h;
         else wd[i - xd.length] += h;
-        Tensor y = Ops.get("conv2d").eval(new Tensor[]{new Tensor(DType.F64, x.shape(), xd), new Tensor(DType.F64, w.shape(), wd)},
+        Tensor y = Ops.CONV2D.eval(new Tensor[]{new Tensor(DType.F64, x.shape(), xd), new Tensor(DType.F64, w.shape(), wd)},
                 c.attrs, List.of(), null)[0];
         return y.data();
     }
@@ -164,48 +164,48 @@ class ConvGradientProperties {
         GraphBuilder b = new GraphBuilder("sym");
         Value x = b.input("x", new TensorType(DType.F64, Shape.of(Dim.of(1), Dim.of(1), h, Dim.of(5))), Value.Role.INPUT);
         Value w = b.input("w", GradSupport.f64(1, 1, 3, 3), Value.Role.INPUT);
-        b.output("loss", Graph.Output.Role.LOSS, all(b, "sum", b.op("conv2d", Attrs.of("stride", new long[]{1, 2}, "padding", new long[]{1, 1, 0, 0}), x, w)));
+        b.output("loss", Graph.Output.Role.LOSS, all(b, Ops.SUM, b.op(Ops.CONV2D, Attrs.of("stride", new long[]{1, 2}, "padding", new long[]{1, 1, 0, 0}), x, w)));
         Graph grad = GradSupport.autodiff().gradients(b.build(), "loss", List.of("x", "w"));
         assertEquals(x.type(), grad.output("x").orElseThrow().value().type());
 
         // symbolic batch and channels with groups: the grouped weight gradient reshapes with K from the weight
-        for (String op : List.of("conv2d", "conv_transpose2d")) {
+        for (OpDef op : List.of(Ops.CONV2D, Ops.CONV_TRANSPOSE2D)) {
             GraphBuilder bg = new GraphBuilder("symg");
             Value xg = bg.input("x", new TensorType(DType.F64, Shape.of(Dim.sym("N"), Dim.of(4), Dim.of(5), Dim.of(5))), Value.Role.INPUT);
             Value wg = bg.input("w", GradSupport.f64(4, 2, 2, 2), Value.Role.INPUT);
-            bg.output("loss", Graph.Output.Role.LOSS, all(bg, "sum", bg.op(op, Attrs.of("stride", new long[]{2, 2}, "groups", 2L), xg, wg)));
+            bg.output("loss", Graph.Output.Role.LOSS, all(bg, Ops.SUM, bg.op(op, Attrs.of("stride", new long[]{2, 2}, "groups", 2L), xg, wg)));
             Graph gg = GradSupport.autodiff().gradients(bg.build(), "loss", List.of("x", "w"));
-            assertEquals(xg.type(), gg.output("x").orElseThrow().value().type(), op);
-            assertEquals(wg.type(), gg.output("w").orElseThrow().value().type(), op);
+            assertEquals(xg.type(), gg.output("x").orElseThrow().value().type(), op.name());
+            assertEquals(wg.type(), gg.output("w").orElseThrow().value().type(), op.name());
         }
 
         GraphBuilder b2 = new GraphBuilder("sym2");
         Value x2 = b2.input("x", new TensorType(DType.F64, Shape.of(Dim.of(1), Dim.of(1), h, Dim.of(5))), Value.Role.INPUT);
         Value w2 = b2.input("w", GradSupport.f64(1, 1, 3, 3), Value.Role.INPUT);
-        b2.output("loss", Graph.Output.Role.LOSS, all(b2, "sum", b2.op("conv2d", Attrs.of("stride", new long[]{2, 1}), x2, w2)));
+        b2.output("loss", Graph.Output.Role.LOSS, all(b2, Ops.SUM, b2.op(Ops.CONV2D, Attrs.of("stride", new long[]{2, 1}), x2, w2)));
         ShapeException e = assertThrows(ShapeException.class, () -> GradSupport.autodiff().gradients(b2.build(), "loss", List.of("x")));
         assertTrue(e.getMessage().contains("stride 2") && e.getMessage().contains("height"), e.getMessage());
     }
 
     /** A convolution/correlation mix-up: the weight gradient with its kernel flipped. */
-    private static Autodiff.Rule flippedWeightGradient(String op) {
+    private static Autodiff.Rule flippedWeightGradient(OpDef op) {
         return ctx -> {
-            List<Value> right = Ops.get(op).vjp(ctx);
-            return List.of(right.get(0), ctx.op("reverse", Attrs.of("axes", new long[]{2, 3}), right.get(1)));
+            List<Value> right = op.vjp(ctx);
+            return List.of(right.get(0), ctx.op(Ops.REVERSE, Attrs.of("axes", new long[]{2, 3}), right.get(1)));
         };
     }
 
     /** Flipping the weight gradient's kernel (same shape, wrong values) fails both convolutions' checks. */
     @Example
     void plantedWrongConvVjpsAreDetected() {
-        for (String op : List.of("conv2d", "conv_transpose2d")) {
-            Case c = op.equals("conv2d")
+        for (OpDef op : List.of(Ops.CONV2D, Ops.CONV_TRANSPOSE2D)) {
+            Case c = op == Ops.CONV2D
                     ? new Case(new int[]{1, 2, 4, 4}, new int[]{2, 2, 2, 2}, Attrs.of("padding", new long[]{0, 1, 1, 0}))
                     : new Case(new int[]{1, 2, 3, 3}, new int[]{2, 2, 2, 2}, Attrs.of("stride", new long[]{2, 1}));
             Graph g = graph(op, c);
             Map<String, Tensor> in = inputs(g, c, new Random(11));
-            assertFalse(GradCheck.check(GradSupport.planted(op, flippedWeightGradient(op)), g, "loss", List.of("x", "w"), in, new Random(1)).ok(), op);
-            assertTrue(GradCheck.check(GradSupport.autodiff(), g, "loss", List.of("x", "w"), in, new Random(1)).ok(), op);
+            assertFalse(GradCheck.check(GradSupport.planted(op, flippedWeightGradient(op)), g, "loss", List.of("x", "w"), in, new Random(1)).ok(), op.name());
+            assertTrue(GradCheck.check(GradSupport.autodiff(), g, "loss", List.of("x", "w"), in, new Random(1)).ok(), op.name());
         }
     }
 }

@@ -2,6 +2,7 @@ package dlc.passes.autodiff;
 
 import dlc.ir.*;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 
 import java.util.*;
 
@@ -11,9 +12,9 @@ final class GradSupport {
 
     static Autodiff autodiff() { return new Autodiff(); }
 
-    /** Autodiff whose rule for {@code opName} is replaced by a deliberately wrong one. */
-    static Autodiff planted(String opName, Autodiff.Rule wrong) {
-        return new Autodiff(op -> op.name().equals(opName) ? wrong : op::vjp);
+    /** Autodiff whose rule for {@code target} is replaced by a deliberately wrong one. */
+    static Autodiff planted(OpDef target, Autodiff.Rule wrong) {
+        return new Autodiff(op -> op == target ? wrong : op::vjp);
     }
 
     static int[] shapeOf(Value v) {

@@ -2,6 +2,7 @@ package dlc.passes.autodiff;
 
 import dlc.ir.*;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 
 import java.util.*;
 import java.util.function.Function;
@@ -10,7 +11,7 @@ import java.util.function.Function;
 final class GraphsForGrad {
     private GraphsForGrad() {}
 
-    static Value all(GraphBuilder b, String op, Value x) {
+    static Value all(GraphBuilder b, OpDef op, Value x) {
         List<Long> axes = new ArrayList<>();
         for (long i = 0; i < x.type().rank(); i++) axes.add(i);
         return b.op(op, Attrs.of("axes", axes, "keepdims", false), x);
@@ -26,7 +27,7 @@ final class GraphsForGrad {
         shapes.forEach((n, s) -> in.add(b.input(n, new TensorType(DType.F64, Shape.of(toLongs(s))), Value.Role.INPUT)));
         Value y = body.apply(in);
         Value u = b.input("u", y.type(), Value.Role.INPUT);
-        b.output("loss", Graph.Output.Role.LOSS, all(b, "sum", b.op("mul", y, u)));
+        b.output("loss", Graph.Output.Role.LOSS, all(b, Ops.SUM, b.op(Ops.MUL, y, u)));
         return b.build();
     }
 
@@ -42,7 +43,7 @@ final class GraphsForGrad {
         Value g = grad.outputs().stream().filter(o -> o.role() == Graph.Output.Role.GRAD && o.name().equals(wrt))
                 .findFirst().orElseThrow().value();
         Value u2 = b.input(weightName, g.type(), Value.Role.INPUT);
-        b.output("loss2", Graph.Output.Role.LOSS, all(b, "sum", b.op("mul", map.get(g), u2)));
+        b.output("loss2", Graph.Output.Role.LOSS, all(b, Ops.SUM, b.op(Ops.MUL, map.get(g), u2)));
         return b.build();
     }
 

@@ -2,6 +2,7 @@ package dlc.passes.autodiff;
 
 import dlc.ir.*;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import dlc.ir.testing.RandomGraphs;
 import net.jqwik.api.*;
 import net.jqwik.api.statistics.Statistics;
@@ -87,8 +88,8 @@ class InPlaceGradientProperties {
             String name = "v_" + k;
             Value v = b.input(name, gk.type(), Value.Role.INPUT);
             inputs.put(name, GraphsForGrad.tensor(inputs.get(p.wrt().get(k)).shape(), r, r::nextGaussian));
-            Value term = GraphsForGrad.all(b, "sum", b.op("mul", gk, v));
-            loss2 = loss2 == null ? term : b.op("add", loss2, term);
+            Value term = GraphsForGrad.all(b, Ops.SUM, b.op(Ops.MUL, gk, v));
+            loss2 = loss2 == null ? term : b.op(Ops.ADD, loss2, term);
         }
         for (Graph.Output o : g.outputs())
             b.output(o.name().equals("loss") ? "loss0" : o.name(), o.role() == Graph.Output.Role.LOSS ? Graph.Output.Role.OUTPUT : o.role(), map.get(o.value()));
@@ -113,13 +114,13 @@ class InPlaceGradientProperties {
     void aWrongRuleInsideTheInPlaceGradientIsDetected() {
         GraphBuilder b = new GraphBuilder("planted");
         Value x = b.input("x", TensorType.of(DType.F64, 3), Value.Role.INPUT);
-        Value loss = GraphsForGrad.all(b, "sum", b.op("mul", b.op("sin", x), b.op("exp", x)));
+        Value loss = GraphsForGrad.all(b, Ops.SUM, b.op(Ops.MUL, b.op(Ops.SIN, x), b.op(Ops.EXP, x)));
         b.output("loss", Graph.Output.Role.LOSS, loss);
         Graph g = b.build();
         Map<String, Tensor> in = Map.of("x", Tensor.of(new int[]{3}, 0.3, -0.7, 1.1));
         CompositeGraphs.Problem p = new CompositeGraphs.Problem(g, List.of("x"), in);
         CompositeGraphs.Problem second = withGradient(p, new Random(2));
-        Autodiff broken = new Autodiff(op -> op.name().equals("cos") ? c -> List.of(c.op("sin", c.cotangent(0))) : op::vjp);
+        Autodiff broken = new Autodiff(op -> op == Ops.COS ? c -> List.of(c.op(Ops.SIN, c.cotangent(0))) : op::vjp);
         CompositeGraphs.Verdict bad = CompositeGraphs.check(broken, second, new Random(3));
         assertNull(bad.rejected());
         assertFalse(ok(bad.result()), bad.result().toString());

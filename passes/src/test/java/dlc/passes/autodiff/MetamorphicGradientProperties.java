@@ -2,6 +2,7 @@ package dlc.passes.autodiff;
 
 import dlc.ir.*;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import dlc.ir.testing.RandomGraphs;
 import net.jqwik.api.*;
 
@@ -38,7 +39,7 @@ class MetamorphicGradientProperties {
     static Value smooth(GraphBuilder b, Value x, long chainSeed) {
         Random r = new Random(chainSeed);
         Value inner = RandomMovements.chain(b, x, r, 1 + r.nextInt(3), RandomMovements.OPS);
-        return b.op("sin", RandomMovements.chain(b, b.op("sin", inner), r, 1 + r.nextInt(2), RandomMovements.OPS));
+        return b.op(Ops.SIN, RandomMovements.chain(b, b.op(Ops.SIN, inner), r, 1 + r.nextInt(2), RandomMovements.OPS));
     }
 
     /**
@@ -48,14 +49,14 @@ class MetamorphicGradientProperties {
     static Graph weighted(int[] s, List<String> names, long[] seeds, double[] coeffs, boolean shared) {
         GraphBuilder b = new GraphBuilder("weighted");
         Value x = b.input("x", new TensorType(DType.F64, Shape.of(toLongs(s))), Value.Role.INPUT);
-        Value base = shared ? b.op("cos", x) : x;
+        Value base = shared ? b.op(Ops.COS, x) : x;
         Value loss = null;
         for (int k = 0; k < seeds.length; k++) {
             Value y = smooth(b, base, seeds[k]);
             Value u = b.input(names.get(k), y.type(), Value.Role.INPUT);
-            Value term = b.op("mul", b.op("constant", Attrs.of("dtype", DType.F64, "shape", Shape.SCALAR, "values", List.of(coeffs[k]))),
-                    all(b, "sum", b.op("mul", y, u)));
-            loss = loss == null ? term : b.op("add", loss, term);
+            Value term = b.op(Ops.MUL, b.op(Ops.CONSTANT, Attrs.of("dtype", DType.F64, "shape", Shape.SCALAR, "values", List.of(coeffs[k]))),
+                    all(b, Ops.SUM, b.op(Ops.MUL, y, u)));
+            loss = loss == null ? term : b.op(Ops.ADD, loss, term);
         }
         b.output("loss", Graph.Output.Role.LOSS, loss);
         return b.build();
@@ -131,7 +132,7 @@ class MetamorphicGradientProperties {
         GraphBuilder b = new GraphBuilder("inner");
         Value x = b.input("x", new TensorType(DType.F64, Shape.of(toLongs(s))), Value.Role.INPUT);
         Random r = new Random(chainSeed);
-        b.output("m", Graph.Output.Role.OUTPUT, b.op("sin", RandomMovements.chain(b, x, r, 1 + r.nextInt(3), RandomMovements.OPS)));
+        b.output("m", Graph.Output.Role.OUTPUT, b.op(Ops.SIN, RandomMovements.chain(b, x, r, 1 + r.nextInt(3), RandomMovements.OPS)));
         return b.build();
     }
 
@@ -154,15 +155,15 @@ class MetamorphicGradientProperties {
         int innerSteps = 1 + cr.nextInt(3);
         GraphBuilder scratch = new GraphBuilder("scratch"); // replays M1's draws so cr reaches M2's
         RandomMovements.chain(scratch, scratch.input("x", new TensorType(DType.F64, Shape.of(toLongs(s))), Value.Role.INPUT), cr, innerSteps, RandomMovements.OPS);
-        Value fy = ob.op("sin", RandomMovements.chain(ob, yin, cr, 1 + cr.nextInt(2), RandomMovements.OPS));
-        ob.output("loss", Graph.Output.Role.LOSS, all(ob, "sum", ob.op("mul", fy, ob.input("u", fy.type(), Value.Role.INPUT))));
+        Value fy = ob.op(Ops.SIN, RandomMovements.chain(ob, yin, cr, 1 + cr.nextInt(2), RandomMovements.OPS));
+        ob.output("loss", Graph.Output.Role.LOSS, all(ob, Ops.SUM, ob.op(Ops.MUL, fy, ob.input("u", fy.type(), Value.Role.INPUT))));
         double[] gy = gradX(ad, ob.build(), Map.of("x", y, "u", inputs.get("u")));
         // M^T gy by reverse mode through M alone: loss = sum(M(x) * c) with c = gy
         GraphBuilder lb = new GraphBuilder("pullback");
         Value lx = lb.input("x", new TensorType(DType.F64, Shape.of(toLongs(s))), Value.Role.INPUT);
         Random mr = new Random(chainSeed);
-        Value mx = lb.op("sin", RandomMovements.chain(lb, lx, mr, 1 + mr.nextInt(3), RandomMovements.OPS));
-        lb.output("loss", Graph.Output.Role.LOSS, all(lb, "sum", lb.op("mul", mx, lb.input("c", mx.type(), Value.Role.INPUT))));
+        Value mx = lb.op(Ops.SIN, RandomMovements.chain(lb, lx, mr, 1 + mr.nextInt(3), RandomMovements.OPS));
+        lb.output("loss", Graph.Output.Role.LOSS, all(lb, Ops.SUM, lb.op(Ops.MUL, mx, lb.input("c", mx.type(), Value.Role.INPUT))));
         double[] pulled = gradX(ad, lb.build(), Map.of("x", inputs.get("x"), "c", new Tensor(DType.F64, y.shape(), gy)));
         double scale = maxAbs(gh, pulled);
         for (int i = 0; i < gh.length; i++)
@@ -287,8 +288,8 @@ class MetamorphicGradientProperties {
      */
     @Example
     void plantedWrongRulesBreakTheRelations() {
-        Autodiff dropSecond = new Autodiff(op -> op.name().equals("add") ? c -> Arrays.asList(c.cotangent(0), c.zerosLike(c.input(1))) : op::vjp);
-        Autodiff noFlip = new Autodiff(op -> op.name().equals("reverse") ? c -> List.of(c.cotangent(0)) : op::vjp);
+        Autodiff dropSecond = new Autodiff(op -> op == Ops.ADD ? c -> Arrays.asList(c.cotangent(0), c.zerosLike(c.input(1))) : op::vjp);
+        Autodiff noFlip = new Autodiff(op -> op == Ops.REVERSE ? c -> List.of(c.cotangent(0)) : op::vjp);
         int[] s = {4};
         Random r = new Random(9);
         Graph h = weighted(s, List.of("u", "w"), new long[]{1, 2}, new double[]{1, 1}, true);
@@ -312,7 +313,7 @@ class MetamorphicGradientProperties {
     }
 
     private static boolean flipsSomething(Node n) {
-        if (!n.op().name().equals("reverse")) return false;
+        if (n.op() != Ops.REVERSE) return false;
         int[] s = RandomMovements.shapeOf(n.input(0));
         return Arrays.stream(n.attrs().getLongs("axes")).anyMatch(a -> s[(int) a] > 1);
     }

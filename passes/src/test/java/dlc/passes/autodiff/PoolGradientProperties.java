@@ -30,14 +30,14 @@ class PoolGradientProperties {
         return new Case(new int[]{1 + r.nextInt(2), 1 + r.nextInt(2), h, w}, attrs);
     }
 
-    static Graph graph(String op, Case c) {
-        GraphBuilder b = new GraphBuilder(op);
+    static Graph graph(OpDef op, Case c) {
+        GraphBuilder b = new GraphBuilder(op.name());
         return scalarized(Map.of("x", c.x), null, in -> b.op(op, c.attrs, in.get(0)), b);
     }
 
-    static GradCheck.Result check(Autodiff ad, String op, Case c, Random r) {
+    static GradCheck.Result check(Autodiff ad, OpDef op, Case c, Random r) {
         Graph g = graph(op, c);
-        Tensor x = op.equals("max_pool2d") ? GradSupport.distinct(c.x, r) : tensor(c.x, r, r::nextGaussian);
+        Tensor x = op == Ops.MAX_POOL2D ? GradSupport.distinct(c.x, r) : tensor(c.x, r, r::nextGaussian);
         return GradCheck.check(ad, g, "loss", List.of("x"), Map.of("x", x, "u", GradSupport.weightFor(g, r)), r);
     }
 
@@ -45,7 +45,7 @@ class PoolGradientProperties {
     void maxPoolGradientMatchesFiniteDifferences(@ForAll long seed) {
         Random r = new Random(seed);
         Case c = random(r, false);
-        GradCheck.Result res = check(GradSupport.autodiff(), "max_pool2d", c, r);
+        GradCheck.Result res = check(GradSupport.autodiff(), Ops.MAX_POOL2D, c, r);
         assertTrue(res.ok(), c + ": " + res);
     }
 
@@ -53,7 +53,7 @@ class PoolGradientProperties {
     void avgPoolGradientMatchesFiniteDifferencesInBothPaddingModes(@ForAll long seed) {
         Random r = new Random(seed);
         Case c = random(r, true);
-        GradCheck.Result res = check(GradSupport.autodiff(), "avg_pool2d", c, r);
+        GradCheck.Result res = check(GradSupport.autodiff(), Ops.AVG_POOL2D, c, r);
         assertTrue(res.ok(), c + ": " + res);
     }
 
@@ -63,11 +63,11 @@ class PoolGradientProperties {
         Random r = new Random(seed);
         Case c = random(r, false);
         Tensor x = GradSupport.distinct(c.x, r);
-        Graph pooled = graph("max_pool2d", c);
+        Graph pooled = graph(Ops.MAX_POOL2D, c);
         int[] ps = GradSupport.shapeOf(pooled.input("u").orElseThrow());
-        String op = scatter ? "max_pool2d_scatter" : "max_pool2d_gather";
+        OpDef op = scatter ? Ops.MAX_POOL2D_SCATTER : Ops.MAX_POOL2D_GATHER;
         int[] vs = scatter ? ps : c.x;
-        GraphBuilder b = new GraphBuilder(op);
+        GraphBuilder b = new GraphBuilder(op.name());
         Map<String, int[]> shapes = new LinkedHashMap<>();
         shapes.put("x", c.x);
         shapes.put("v", vs);
@@ -88,8 +88,8 @@ class PoolGradientProperties {
         GraphBuilder b = new GraphBuilder("ties");
         Value x = b.input("x", GradSupport.f64(1, 1, 2, 3), Value.Role.INPUT);
         Value u = b.input("u", GradSupport.f64(1, 1, 1, 2), Value.Role.INPUT);
-        Value y = b.op("max_pool2d", Attrs.of("kernel", new long[]{2, 2}, "stride", new long[]{1, 1}), x);
-        b.output("loss", Graph.Output.Role.LOSS, all(b, "sum", b.op("mul", y, u)));
+        Value y = b.op(Ops.MAX_POOL2D, Attrs.of("kernel", new long[]{2, 2}, "stride", new long[]{1, 1}), x);
+        b.output("loss", Graph.Output.Role.LOSS, all(b, Ops.SUM, b.op(Ops.MUL, y, u)));
         Map<String, Tensor> gr = GradSupport.grads(GradSupport.autodiff(), b.build(), "loss", List.of("x"),
                 Map.of("x", Tensor.of(new int[]{1, 1, 2, 3}, 1, 3, 3, 0, 3, 2), "u", Tensor.of(new int[]{1, 1, 1, 2}, 10, 20)));
         assertArrayEquals(new double[]{0, 30, 0, 0, 0, 0}, gr.get("x").data(), 0);
@@ -101,9 +101,9 @@ class PoolGradientProperties {
         for (boolean includePad : List.of(true, false)) {
             GraphBuilder b = new GraphBuilder("avg");
             Value x = b.input("x", GradSupport.f64(1, 1, 1, 2), Value.Role.INPUT);
-            Value y = b.op("avg_pool2d", Attrs.of("kernel", new long[]{1, 2}, "stride", new long[]{1, 2}, "padding", new long[]{0, 0, 1, 1},
+            Value y = b.op(Ops.AVG_POOL2D, Attrs.of("kernel", new long[]{1, 2}, "stride", new long[]{1, 2}, "padding", new long[]{0, 0, 1, 1},
                     "count_include_pad", includePad), x);
-            b.output("loss", Graph.Output.Role.LOSS, all(b, "sum", y));
+            b.output("loss", Graph.Output.Role.LOSS, all(b, Ops.SUM, y));
             Map<String, Tensor> gr = GradSupport.grads(GradSupport.autodiff(), b.build(), "loss", List.of("x"),
                     Map.of("x", Tensor.of(new int[]{1, 1, 1, 2}, 4, 7)));
             double each = includePad ? 0.5 : 1;
@@ -118,16 +118,16 @@ class PoolGradientProperties {
         Attrs a = Attrs.of("kernel", new long[]{2, 2}, "stride", new long[]{2, 2}, "padding", new long[]{1, 0, 0, 0});
         Tensor x = Tensor.of(new int[]{1, 1, 3, 2}, 5, 1, 2, 9, 4, 4);
         Tensor g = Tensor.of(new int[]{1, 1, 2, 1}, 10, 20);
-        Tensor scattered = Ops.get("max_pool2d_scatter").eval(new Tensor[]{x, g}, a, List.of(), null)[0];
+        Tensor scattered = Ops.MAX_POOL2D_SCATTER.eval(new Tensor[]{x, g}, a, List.of(), null)[0];
         assertArrayEquals(new int[]{1, 1, 3, 2}, scattered.shape());
         assertArrayEquals(new double[]{10, 0, 0, 20, 0, 0}, scattered.data(), 0);
         Tensor h = Tensor.of(new int[]{1, 1, 3, 2}, 1, 2, 3, 4, 5, 6);
-        Tensor gathered = Ops.get("max_pool2d_gather").eval(new Tensor[]{x, h}, a, List.of(), null)[0];
+        Tensor gathered = Ops.MAX_POOL2D_GATHER.eval(new Tensor[]{x, h}, a, List.of(), null)[0];
         assertArrayEquals(new int[]{1, 1, 2, 1}, gathered.shape());
         assertArrayEquals(new double[]{1, 4}, gathered.data(), 0);
         // a tie [4, 4] in one window: the first one takes it all
         Attrs row = Attrs.of("kernel", new long[]{1, 2});
-        Tensor tie = Ops.get("max_pool2d_scatter").eval(new Tensor[]{x, Tensor.of(new int[]{1, 1, 3, 1}, 1, 2, 3)}, row, List.of(), null)[0];
+        Tensor tie = Ops.MAX_POOL2D_SCATTER.eval(new Tensor[]{x, Tensor.of(new int[]{1, 1, 3, 1}, 1, 2, 3)}, row, List.of(), null)[0];
         assertArrayEquals(new double[]{1, 0, 0, 2, 3, 0}, tie.data(), 0);
     }
 
@@ -136,7 +136,7 @@ class PoolGradientProperties {
         GraphBuilder b = new GraphBuilder("bad");
         Value x = b.input("x", GradSupport.f64(1, 1, 4, 4), Value.Role.INPUT), g = b.input("g", GradSupport.f64(1, 1, 3, 3), Value.Role.INPUT);
         ShapeException e = assertThrows(ShapeException.class,
-                () -> b.op("max_pool2d_scatter", Attrs.of("kernel", new long[]{2, 2}), x, g));
+                () -> b.op(Ops.MAX_POOL2D_SCATTER, Attrs.of("kernel", new long[]{2, 2}), x, g));
         assertTrue(e.getMessage().contains("[1, 1, 2, 2]"), e.getMessage());
     }
 
@@ -144,11 +144,11 @@ class PoolGradientProperties {
     @Example
     void plantedWrongPoolVjpsAreDetected() {
         Case c = new Case(new int[]{1, 2, 4, 4}, Attrs.of("kernel", new long[]{2, 2}, "stride", new long[]{1, 2}, "padding", new long[]{1, 0, 0, 1}));
-        Autodiff maxAsAvg = GradSupport.planted("max_pool2d", ctx -> Ops.get("avg_pool2d").vjp(ctx));
-        Autodiff avgAsMax = GradSupport.planted("avg_pool2d", ctx -> Ops.get("max_pool2d").vjp(ctx));
-        assertFalse(check(maxAsAvg, "max_pool2d", c, new Random(2)).ok());
-        assertTrue(check(GradSupport.autodiff(), "max_pool2d", c, new Random(2)).ok());
-        assertFalse(check(avgAsMax, "avg_pool2d", c, new Random(2)).ok());
-        assertTrue(check(GradSupport.autodiff(), "avg_pool2d", c, new Random(2)).ok());
+        Autodiff maxAsAvg = GradSupport.planted(Ops.MAX_POOL2D, ctx -> Ops.AVG_POOL2D.vjp(ctx));
+        Autodiff avgAsMax = GradSupport.planted(Ops.AVG_POOL2D, ctx -> Ops.MAX_POOL2D.vjp(ctx));
+        assertFalse(check(maxAsAvg, Ops.MAX_POOL2D, c, new Random(2)).ok());
+        assertTrue(check(GradSupport.autodiff(), Ops.MAX_POOL2D, c, new Random(2)).ok());
+        assertFalse(check(avgAsMax, Ops.AVG_POOL2D, c, new Random(2)).ok());
+        assertTrue(check(GradSupport.autodiff(), Ops.AVG_POOL2D, c, new Random(2)).ok());
     }
 }

@@ -17,39 +17,39 @@ import static org.junit.jupiter.api.Assertions.*;
  * noise is a constant).
  */
 class RandomGradientProperties {
-    static final List<String> RANDOM_OPS = List.of("rng_fold", "random_uniform", "random_normal");
+    static final List<OpDef> RANDOM_OPS = List.of(Ops.RNG_FOLD, Ops.RANDOM_UNIFORM, Ops.RANDOM_NORMAL);
 
     /** A node of {@code op} on a fresh key, and the VJP its rule gives under {@code rule}. */
-    static List<Value> vjpOf(String op, Autodiff.Rule rule) {
-        GraphBuilder b = new GraphBuilder(op);
+    static List<Value> vjpOf(OpDef op, Autodiff.Rule rule) {
+        GraphBuilder b = new GraphBuilder(op.name());
         Value key = b.input("key", TensorType.scalar(DType.I64), Value.Role.INPUT);
-        Attrs attrs = op.equals("rng_fold") ? Attrs.of("salt", 3L) : Attrs.of("shape", Shape.of(2, 3), "dtype", DType.F64);
+        Attrs attrs = op == Ops.RNG_FOLD ? Attrs.of("salt", 3L) : Attrs.of("shape", Shape.of(2, 3), "dtype", DType.F64);
         Value y = b.op(op, attrs, key);
-        Value g = b.op("broadcast_to", Attrs.of("shape", y.type().shape()),
-                b.op("constant", Attrs.of("dtype", y.type().dtype(), "shape", Shape.SCALAR, "values", List.of(1.0))));
+        Value g = b.op(Ops.BROADCAST_TO, Attrs.of("shape", y.type().shape()),
+                b.op(Ops.CONSTANT, Attrs.of("dtype", y.type().dtype(), "shape", Shape.SCALAR, "values", List.of(1.0))));
         VjpContext ctx = new VjpContext(b, y.producer(), List.of(key), List.of(y), Collections.singletonList(g), body -> {
             throw new AssertionError("no nested graphs here");
         });
         return rule.vjp(ctx);
     }
 
-    static void assertNoGradient(String op, Autodiff.Rule rule) {
+    static void assertNoGradient(OpDef op, Autodiff.Rule rule) {
         List<Value> grads = vjpOf(op, rule);
-        assertEquals(1, grads.size(), op);
+        assertEquals(1, grads.size(), op.name());
         assertNull(grads.get(0), op + " must give its key no cotangent");
     }
 
     @Example
     void everyRandomOpGivesItsKeyNoCotangent() {
-        for (String op : RANDOM_OPS) assertNoGradient(op, Ops.get(op)::vjp);
+        for (OpDef op : RANDOM_OPS) assertNoGradient(op, op::vjp);
     }
 
     /** A planted rule that lets a cotangent reach the key is caught by the same check. */
     @Example
     void plantedNonzeroRandomVjpIsDetected() {
         Autodiff.Rule leaky = ctx -> List.of(ctx.zerosLike(ctx.input(0)));
-        for (String op : RANDOM_OPS)
-            assertThrows(org.opentest4j.AssertionFailedError.class, () -> assertNoGradient(op, leaky), op);
+        for (OpDef op : RANDOM_OPS)
+            assertThrows(org.opentest4j.AssertionFailedError.class, () -> assertNoGradient(op, leaky), op.name());
     }
 
     /** loss = sum(x * draw(fold(key)) * u): d loss/dx = draw * u, read back by running the draw. */
@@ -57,14 +57,14 @@ class RandomGradientProperties {
     void noiseMultiplyingAParameterIsAConstant(@ForAll long seed, @ForAll boolean normal) {
         Random r = new Random(seed);
         int[] s = randomShape(r, 3);
-        String op = normal ? "random_normal" : "random_uniform";
+        OpDef op = normal ? Ops.RANDOM_NORMAL : Ops.RANDOM_UNIFORM;
         GraphBuilder b = new GraphBuilder("noise");
         Value x = b.input("x", GradSupport.f64(s), Value.Role.INPUT);
         Value key = b.input("key", TensorType.scalar(DType.I64), Value.Role.INPUT);
         Value u = b.input("u", GradSupport.f64(s), Value.Role.INPUT);
-        Value draw = b.op(op, Attrs.of("shape", Shape.of(toLongs(s)), "dtype", DType.F64), b.op("rng_fold", Attrs.of("salt", 7L), key));
+        Value draw = b.op(op, Attrs.of("shape", Shape.of(toLongs(s)), "dtype", DType.F64), b.op(Ops.RNG_FOLD, Attrs.of("salt", 7L), key));
         b.output("draw", Graph.Output.Role.OUTPUT, draw);
-        b.output("loss", Graph.Output.Role.LOSS, all(b, "sum", b.op("mul", b.op("mul", x, draw), u)));
+        b.output("loss", Graph.Output.Role.LOSS, all(b, Ops.SUM, b.op(Ops.MUL, b.op(Ops.MUL, x, draw), u)));
         Graph g = b.build();
         Map<String, Tensor> in = Map.of("x", tensor(s, r, r::nextGaussian), "key", Tensor.scalar(DType.I64, r.nextInt(1000)),
                 "u", tensor(s, r, r::nextGaussian));

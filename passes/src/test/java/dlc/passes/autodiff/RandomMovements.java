@@ -2,6 +2,7 @@ package dlc.passes.autodiff;
 
 import dlc.ir.*;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 
 import java.util.*;
 
@@ -14,8 +15,7 @@ final class RandomMovements {
     private RandomMovements() {}
 
     /** Ops {@link #apply} knows; each takes x alone (concat, gather, scatter_add derive their extra operands from x). */
-    static final List<String> OPS = List.of("reshape", "permute", "broadcast_to", "slice", "pad", "reverse", "concat", "gather",
-            "scatter_add", "max", "min", "sum", "mean");
+    static final List<OpDef> OPS = List.of(Ops.RESHAPE, Ops.PERMUTE, Ops.BROADCAST_TO, Ops.SLICE, Ops.PAD, Ops.REVERSE, Ops.CONCAT, Ops.GATHER, Ops.SCATTER_ADD, Ops.MAX, Ops.MIN, Ops.SUM, Ops.MEAN);
 
     static int[] shapeOf(Value v) { return v.type().shape().eval(Map.of()); }
 
@@ -89,57 +89,55 @@ final class RandomMovements {
         List<Double> values = new ArrayList<>();
         for (int i = 0; i < count; i++) values.add((double) r.nextInt(n));
         if (count >= 2 && n >= 1) values.set(count - 1, values.get(0)); // a repeat, so scatter must accumulate
-        return b.op("constant", Attrs.of("dtype", DType.I64, "shape", Shape.of(GraphsForGrad.toLongs(s)), "values", values));
+        return b.op(Ops.CONSTANT, Attrs.of("dtype", DType.I64, "shape", Shape.of(GraphsForGrad.toLongs(s)), "values", values));
     }
 
     /** {@code op} applied to x with random attributes; see {@link #OPS}. */
-    static Value apply(String op, GraphBuilder b, Value x, Random r) {
+    static Value apply(OpDef op, GraphBuilder b, Value x, Random r) {
         int[] s = shapeOf(x);
         int rank = s.length;
-        switch (op) {
-            case "reshape": return b.op("reshape", Attrs.of("shape", Shape.of(reshapeTarget(r, s))), x);
-            case "permute": {
-                List<Long> perm = range(rank);
-                Collections.shuffle(perm, r);
-                return b.op("permute", Attrs.of("perm", perm), x);
-            }
-            case "broadcast_to": return b.op("broadcast_to", Attrs.of("shape", Shape.of(broadcastTarget(r, s))), x);
-            case "slice": return b.op("slice", sliceAttrs(r, s, true), x);
-            case "pad": return b.op("pad", padAttrs(r, rank), x);
-            case "reverse": return b.op("reverse", Attrs.of("axes", subset(r, rank)), x);
-            case "concat": {
-                if (rank == 0) return apply("reshape", b, x, r);
-                long axis = r.nextInt(rank);
-                // x with itself, flipped or cut along the axis: gradient reaches x through every part
-                Value second = r.nextBoolean() ? b.op("reverse", Attrs.of("axes", List.of(axis)), x) : x;
-                Value third = b.op("slice", sliceAttrs(r, s, true), x);
-                int[] ts = shapeOf(third);
-                boolean fits = true;
-                for (int a = 0; a < rank; a++) fits &= a == axis || ts[a] == s[a];
-                return fits && r.nextBoolean() ? b.op("concat", Attrs.of("axis", axis), x, second, third)
-                        : b.op("concat", Attrs.of("axis", axis), x, second);
-            }
-            case "gather": {
-                if (rank == 0) return apply("reshape", b, x, r);
-                long axis = r.nextInt(rank);
-                return b.op("gather", Attrs.of("axis", axis), x, indices(b, r, s[(int) axis]));
-            }
-            case "scatter_add": {
-                if (rank == 0) return apply("reshape", b, x, r);
-                long axis = r.nextInt(rank);
-                Value idx = indices(b, r, s[(int) axis]);
-                // updates read from x at other indices of the same shape, so both operands depend on x
-                Value updates = b.op("gather", Attrs.of("axis", axis), b.op("reverse", Attrs.of("axes", List.of(axis)), x), idx);
-                return b.op("scatter_add", Attrs.of("axis", axis), x, idx, updates);
-            }
-            case "max": case "min": case "sum": case "mean":
-                return b.op(op, Attrs.of("axes", subset(r, rank), "keepdims", r.nextBoolean()), x);
-            default: throw new IllegalArgumentException("no random attributes for " + op);
+        if (op == Ops.RESHAPE) return b.op(Ops.RESHAPE, Attrs.of("shape", Shape.of(reshapeTarget(r, s))), x);
+        if (op == Ops.PERMUTE) {
+            List<Long> perm = range(rank);
+            Collections.shuffle(perm, r);
+            return b.op(Ops.PERMUTE, Attrs.of("perm", perm), x);
         }
+        if (op == Ops.BROADCAST_TO) return b.op(Ops.BROADCAST_TO, Attrs.of("shape", Shape.of(broadcastTarget(r, s))), x);
+        if (op == Ops.SLICE) return b.op(Ops.SLICE, sliceAttrs(r, s, true), x);
+        if (op == Ops.PAD) return b.op(Ops.PAD, padAttrs(r, rank), x);
+        if (op == Ops.REVERSE) return b.op(Ops.REVERSE, Attrs.of("axes", subset(r, rank)), x);
+        if (op == Ops.CONCAT) {
+            if (rank == 0) return apply(Ops.RESHAPE, b, x, r);
+            long axis = r.nextInt(rank);
+            // x with itself, flipped or cut along the axis: gradient reaches x through every part
+            Value second = r.nextBoolean() ? b.op(Ops.REVERSE, Attrs.of("axes", List.of(axis)), x) : x;
+            Value third = b.op(Ops.SLICE, sliceAttrs(r, s, true), x);
+            int[] ts = shapeOf(third);
+            boolean fits = true;
+            for (int a = 0; a < rank; a++) fits &= a == axis || ts[a] == s[a];
+            return fits && r.nextBoolean() ? b.op(Ops.CONCAT, Attrs.of("axis", axis), x, second, third)
+                    : b.op(Ops.CONCAT, Attrs.of("axis", axis), x, second);
+        }
+        if (op == Ops.GATHER) {
+            if (rank == 0) return apply(Ops.RESHAPE, b, x, r);
+            long axis = r.nextInt(rank);
+            return b.op(Ops.GATHER, Attrs.of("axis", axis), x, indices(b, r, s[(int) axis]));
+        }
+        if (op == Ops.SCATTER_ADD) {
+            if (rank == 0) return apply(Ops.RESHAPE, b, x, r);
+            long axis = r.nextInt(rank);
+            Value idx = indices(b, r, s[(int) axis]);
+            // updates read from x at other indices of the same shape, so both operands depend on x
+            Value updates = b.op(Ops.GATHER, Attrs.of("axis", axis), b.op(Ops.REVERSE, Attrs.of("axes", List.of(axis)), x), idx);
+            return b.op(Ops.SCATTER_ADD, Attrs.of("axis", axis), x, idx, updates);
+        }
+        if (op.is(OpTrait.REDUCTION))
+        return b.op(op, Attrs.of("axes", subset(r, rank), "keepdims", r.nextBoolean()), x);
+        throw new IllegalArgumentException("no random attributes for " + op);
     }
 
     /** {@code steps} random ops from {@code ops} applied in turn; stops growing once a result exceeds 200 elements. */
-    static Value chain(GraphBuilder b, Value x, Random r, int steps, List<String> ops) {
+    static Value chain(GraphBuilder b, Value x, Random r, int steps, List<OpDef> ops) {
         Value v = x;
         for (int i = 0; i < steps; i++) {
             Value next = apply(ops.get(r.nextInt(ops.size())), b, v, r);

@@ -2,6 +2,7 @@ package dlc.passes.autodiff;
 
 import dlc.ir.*;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import net.jqwik.api.*;
 
 import java.util.*;
@@ -18,9 +19,9 @@ class ResizeGradientProperties {
     static Graph graph(int[] xs, long ho, long wo, String mode) {
         GraphBuilder b = new GraphBuilder("resize");
         Value x = b.input("x", GradSupport.f64(xs), Value.Role.INPUT);
-        Value y = b.op("resize", Attrs.of("size", new long[]{ho, wo}, "mode", mode), x);
+        Value y = b.op(Ops.RESIZE, Attrs.of("size", new long[]{ho, wo}, "mode", mode), x);
         Value u = b.input("u", y.type(), Value.Role.INPUT);
-        b.output("loss", Graph.Output.Role.LOSS, all(b, "sum", b.op("mul", y, u)));
+        b.output("loss", Graph.Output.Role.LOSS, all(b, Ops.SUM, b.op(Ops.MUL, y, u)));
         return b.build();
     }
 
@@ -44,9 +45,9 @@ class ResizeGradientProperties {
         long ho = 1 + r.nextInt(6), wo = 1 + r.nextInt(6);
         GraphBuilder b = new GraphBuilder("resize2");
         Value x = b.input("x", GradSupport.f64(xs), Value.Role.INPUT);
-        Value y = b.op("sin", b.op("resize", Attrs.of("size", new long[]{ho, wo}, "mode", bilinear ? "bilinear" : "nearest"), x));
+        Value y = b.op(Ops.SIN, b.op(Ops.RESIZE, Attrs.of("size", new long[]{ho, wo}, "mode", bilinear ? "bilinear" : "nearest"), x));
         Value u = b.input("u", y.type(), Value.Role.INPUT);
-        b.output("loss", Graph.Output.Role.LOSS, all(b, "sum", b.op("mul", y, u)));
+        b.output("loss", Graph.Output.Role.LOSS, all(b, Ops.SUM, b.op(Ops.MUL, y, u)));
         Graph g = b.build();
         Graph second = gradientFunctional(GradSupport.autodiff().gradients(g, "loss", List.of("x")), "x", "u2");
         Map<String, Tensor> in = new HashMap<>();

@@ -31,10 +31,10 @@ class ScanGradientProperties {
 
     /** Adds {@code sum(v * u_name)} for a fresh weight input u_name shaped like v. */
     private static Value weighted(GraphBuilder b, Value v, String name) {
-        return all(b, "sum", b.op("mul", v, b.input(name, v.type(), Value.Role.INPUT)));
+        return all(b, Ops.SUM, b.op(Ops.MUL, v, b.input(name, v.type(), Value.Role.INPUT)));
     }
 
-    private static Value matmul(GraphBuilder b, Value x, Value w) { return b.op("matmul", x, w); }
+    private static Value matmul(GraphBuilder b, Value x, Value w) { return b.op(Ops.MATMUL, x, w); }
 
     /** Body of h' = tanh(x @ Wxh + h @ Whh + bias), y = h'. */
     static Graph elmanBody(Setup s) {
@@ -44,7 +44,7 @@ class ScanGradientProperties {
         Value wxh = b.input("wxh", GradSupport.f64(s.features, s.hidden), Value.Role.INPUT);
         Value whh = b.input("whh", GradSupport.f64(s.hidden, s.hidden), Value.Role.INPUT);
         Value bias = b.input("bias", GradSupport.f64(s.hidden), Value.Role.INPUT);
-        Value next = b.op("tanh", b.op("add", b.op("add", matmul(b, x, wxh), matmul(b, h, whh)), bias));
+        Value next = b.op(Ops.TANH, b.op(Ops.ADD, b.op(Ops.ADD, matmul(b, x, wxh), matmul(b, h, whh)), bias));
         b.output("h", Graph.Output.Role.OUTPUT, next);
         b.output("y", Graph.Output.Role.OUTPUT, next);
         return b.build();
@@ -58,8 +58,8 @@ class ScanGradientProperties {
         Value wxh = b.input("wxh", GradSupport.f64(s.features, s.hidden), Value.Role.INPUT);
         Value whh = b.input("whh", GradSupport.f64(s.hidden, s.hidden), Value.Role.INPUT);
         Value bias = b.input("bias", GradSupport.f64(s.hidden), Value.Role.INPUT);
-        List<Value> out = b.op(Ops.get("scan"), scanAttrs(1, 1, s), List.of(elmanBody(s)), List.of(h0, xs, wxh, whh, bias));
-        b.output("loss", Graph.Output.Role.LOSS, b.op("add", weighted(b, out.get(0), "u_h"), weighted(b, out.get(1), "u_y")));
+        List<Value> out = b.op(Ops.SCAN, scanAttrs(1, 1, s), List.of(elmanBody(s)), List.of(h0, xs, wxh, whh, bias));
+        b.output("loss", Graph.Output.Role.LOSS, b.op(Ops.ADD, weighted(b, out.get(0), "u_h"), weighted(b, out.get(1), "u_y")));
         return b.build();
     }
 
@@ -83,15 +83,15 @@ class ScanGradientProperties {
         Map<String, Value> ws = new LinkedHashMap<>(), us = new LinkedHashMap<>();
         for (String gate : GATES) ws.put(gate, b.input("w" + gate, GradSupport.f64(s.features, s.hidden), Value.Role.INPUT));
         for (String gate : GATES) us.put(gate, b.input("u" + gate, GradSupport.f64(s.hidden, s.hidden), Value.Role.INPUT));
-        for (String gate : GATES) pre.put(gate, b.op("add", matmul(b, x, ws.get(gate)), matmul(b, h, us.get(gate))));
-        Value i = b.op("sigmoid", pre.get("i")), f = b.op("sigmoid", pre.get("f")), o = b.op("sigmoid", pre.get("o"));
-        Value g = b.op("tanh", b.op("add", pre.get("g"), z));
-        Value c2 = b.op("add", b.op("mul", f, c), b.op("mul", i, g));
-        Value h2 = b.op("mul", o, b.op("tanh", c2));
+        for (String gate : GATES) pre.put(gate, b.op(Ops.ADD, matmul(b, x, ws.get(gate)), matmul(b, h, us.get(gate))));
+        Value i = b.op(Ops.SIGMOID, pre.get("i")), f = b.op(Ops.SIGMOID, pre.get("f")), o = b.op(Ops.SIGMOID, pre.get("o"));
+        Value g = b.op(Ops.TANH, b.op(Ops.ADD, pre.get("g"), z));
+        Value c2 = b.op(Ops.ADD, b.op(Ops.MUL, f, c), b.op(Ops.MUL, i, g));
+        Value h2 = b.op(Ops.MUL, o, b.op(Ops.TANH, c2));
         b.output("h", Graph.Output.Role.OUTPUT, h2);
         b.output("c", Graph.Output.Role.OUTPUT, c2);
         b.output("y1", Graph.Output.Role.OUTPUT, h2);
-        b.output("y2", Graph.Output.Role.OUTPUT, b.op("mul", c2, h2));
+        b.output("y2", Graph.Output.Role.OUTPUT, b.op(Ops.MUL, c2, h2));
         return b.build();
     }
 
@@ -104,11 +104,11 @@ class ScanGradientProperties {
         operands.add(b.input("zs", GradSupport.f64(s.stacked(s.hidden)), Value.Role.INPUT));
         for (String gate : GATES) operands.add(b.input("w" + gate, GradSupport.f64(s.features, s.hidden), Value.Role.INPUT));
         for (String gate : GATES) operands.add(b.input("u" + gate, GradSupport.f64(s.hidden, s.hidden), Value.Role.INPUT));
-        List<Value> out = b.op(Ops.get("scan"), scanAttrs(2, 2, s), List.of(lstmBody(s)), operands);
+        List<Value> out = b.op(Ops.SCAN, scanAttrs(2, 2, s), List.of(lstmBody(s)), operands);
         Value loss = weighted(b, out.get(0), "u_h");
-        loss = b.op("add", loss, weighted(b, out.get(1), "u_c"));
-        loss = b.op("add", loss, weighted(b, out.get(2), "u_y1"));
-        loss = b.op("add", loss, weighted(b, out.get(3), "u_y2"));
+        loss = b.op(Ops.ADD, loss, weighted(b, out.get(1), "u_c"));
+        loss = b.op(Ops.ADD, loss, weighted(b, out.get(2), "u_y1"));
+        loss = b.op(Ops.ADD, loss, weighted(b, out.get(3), "u_y2"));
         b.output("loss", Graph.Output.Role.LOSS, loss);
         return b.build();
     }
@@ -189,17 +189,17 @@ class ScanGradientProperties {
         Value x = bb.input("x", GradSupport.f64(batch), Value.Role.INPUT);
         Value w = bb.input("w", GradSupport.f64(), Value.Role.INPUT);
         Value v = bb.input("v", GradSupport.f64(batch), Value.Role.INPUT);
-        Value next = bb.op("tanh", bb.op("add", bb.op("mul", sc, w), all(bb, "sum", bb.op("mul", x, v))));
+        Value next = bb.op(Ops.TANH, bb.op(Ops.ADD, bb.op(Ops.MUL, sc, w), all(bb, Ops.SUM, bb.op(Ops.MUL, x, v))));
         bb.output("s", Graph.Output.Role.OUTPUT, next);
-        bb.output("y", Graph.Output.Role.OUTPUT, bb.op("mul", next, x));
+        bb.output("y", Graph.Output.Role.OUTPUT, bb.op(Ops.MUL, next, x));
         GraphBuilder b = new GraphBuilder("scalar_scan");
         Value s0 = b.input("s0", GradSupport.f64(), Value.Role.INPUT);
         Value xs = b.input("xs", axis == -2 ? GradSupport.f64(t, batch) : GradSupport.f64(batch, t), Value.Role.INPUT);
         Value ww = b.input("w", GradSupport.f64(), Value.Role.INPUT);
         Value vv = b.input("v", GradSupport.f64(batch), Value.Role.INPUT);
-        List<Value> out = b.op(Ops.get("scan"), Attrs.of("num_carries", 1L, "num_xs", 1L, "axis", axis, "reverse", reverse),
+        List<Value> out = b.op(Ops.SCAN, Attrs.of("num_carries", 1L, "num_xs", 1L, "axis", axis, "reverse", reverse),
                 List.of(bb.build()), List.of(s0, xs, ww, vv));
-        b.output("loss", Graph.Output.Role.LOSS, b.op("add", weighted(b, out.get(0), "u_s"), weighted(b, out.get(1), "u_y")));
+        b.output("loss", Graph.Output.Role.LOSS, b.op(Ops.ADD, weighted(b, out.get(0), "u_s"), weighted(b, out.get(1), "u_y")));
         Graph g = b.build();
         GradCheck.Result res = GradCheck.check(GradSupport.autodiff(), g, "loss", differentiable(g), inputs(g, r), r);
         assertTrue(res.ok(), "axis " + axis + ", T " + t + ", reverse " + reverse + ": " + res);
@@ -216,19 +216,19 @@ class ScanGradientProperties {
         Value t = bb.input("t", TensorType.scalar(DType.I64), Value.Role.INPUT);
         Value x = bb.input("x", GradSupport.f64(2), Value.Role.INPUT);
         Value w = bb.input("w", GradSupport.f64(2), Value.Role.INPUT);
-        Value tf = bb.op("cast", Attrs.of("dtype", DType.F64), t);
-        Value next = bb.op("tanh", bb.op("add", bb.op("mul", h, w), bb.op("mul", x, tf)));
-        Value one = bb.op("constant", Attrs.of("dtype", DType.I64, "shape", Shape.SCALAR, "values", List.of(1.0)));
+        Value tf = bb.op(Ops.CAST, Attrs.of("dtype", DType.F64), t);
+        Value next = bb.op(Ops.TANH, bb.op(Ops.ADD, bb.op(Ops.MUL, h, w), bb.op(Ops.MUL, x, tf)));
+        Value one = bb.op(Ops.CONSTANT, Attrs.of("dtype", DType.I64, "shape", Shape.SCALAR, "values", List.of(1.0)));
         bb.output("h", Graph.Output.Role.OUTPUT, next);
-        bb.output("t", Graph.Output.Role.OUTPUT, bb.op("add", t, one));
+        bb.output("t", Graph.Output.Role.OUTPUT, bb.op(Ops.ADD, t, one));
         bb.output("y", Graph.Output.Role.OUTPUT, next);
         GraphBuilder b = new GraphBuilder("counted_scan");
         Value h0 = b.input("h0", GradSupport.f64(2), Value.Role.INPUT);
         Value t0 = b.input("t0", TensorType.scalar(DType.I64), Value.Role.INPUT);
         Value xs = b.input("xs", GradSupport.f64(3, 2), Value.Role.INPUT);
         Value ww = b.input("w", GradSupport.f64(2), Value.Role.INPUT);
-        List<Value> out = b.op(Ops.get("scan"), Attrs.of("num_carries", 2L, "num_xs", 1L), List.of(bb.build()), List.of(h0, t0, xs, ww));
-        b.output("loss", Graph.Output.Role.LOSS, b.op("add", weighted(b, out.get(0), "u_h"), weighted(b, out.get(2), "u_y")));
+        List<Value> out = b.op(Ops.SCAN, Attrs.of("num_carries", 2L, "num_xs", 1L), List.of(bb.build()), List.of(h0, t0, xs, ww));
+        b.output("loss", Graph.Output.Role.LOSS, b.op(Ops.ADD, weighted(b, out.get(0), "u_h"), weighted(b, out.get(2), "u_y")));
         Graph g = b.build();
         Random r = new Random(9);
         Map<String, Tensor> in = inputs(g, r);
@@ -243,7 +243,7 @@ class ScanGradientProperties {
         GraphBuilder mb = new GraphBuilder("map_body");
         Value mx = mb.input("x", GradSupport.f64(2), Value.Role.INPUT);
         Value mw = mb.input("w", GradSupport.f64(2), Value.Role.INPUT);
-        mb.output("y", Graph.Output.Role.OUTPUT, mb.op("mul", mb.op("sin", mx), mw));
+        mb.output("y", Graph.Output.Role.OUTPUT, mb.op(Ops.MUL, mb.op(Ops.SIN, mx), mw));
         Graph mapBody = mb.build();
 
         // inner: over the K rows of x_t [K, 2], h' = tanh(h * w + x_k); outer: over T steps, carrying h and mapping ys
@@ -251,22 +251,22 @@ class ScanGradientProperties {
         Value ih = ib.input("h", GradSupport.f64(2), Value.Role.INPUT);
         Value ix = ib.input("x", GradSupport.f64(2), Value.Role.INPUT);
         Value iw = ib.input("w", GradSupport.f64(2), Value.Role.INPUT);
-        ib.output("h", Graph.Output.Role.OUTPUT, ib.op("tanh", ib.op("add", ib.op("mul", ih, iw), ix)));
+        ib.output("h", Graph.Output.Role.OUTPUT, ib.op(Ops.TANH, ib.op(Ops.ADD, ib.op(Ops.MUL, ih, iw), ix)));
         GraphBuilder ob = new GraphBuilder("outer");
         Value oh = ob.input("h", GradSupport.f64(2), Value.Role.INPUT);
         Value ox = ob.input("x", GradSupport.f64(3, 2), Value.Role.INPUT);
         Value ow = ob.input("w", GradSupport.f64(2), Value.Role.INPUT);
-        Value inner = ob.op(Ops.get("scan"), Attrs.of("num_carries", 1L, "num_xs", 1L, "reverse", true), List.of(ib.build()), List.of(oh, ox, ow)).get(0);
+        Value inner = ob.op(Ops.SCAN, Attrs.of("num_carries", 1L, "num_xs", 1L, "reverse", true), List.of(ib.build()), List.of(oh, ox, ow)).get(0);
         ob.output("h", Graph.Output.Role.OUTPUT, inner);
-        ob.output("y", Graph.Output.Role.OUTPUT, ob.op("mul", inner, oh));
+        ob.output("y", Graph.Output.Role.OUTPUT, ob.op(Ops.MUL, inner, oh));
 
         GraphBuilder b = new GraphBuilder("nested");
         Value h0 = b.input("h0", GradSupport.f64(2), Value.Role.INPUT);
         Value xs = b.input("xs", GradSupport.f64(2, 3, 2), Value.Role.INPUT);
         Value w = b.input("w", GradSupport.f64(2), Value.Role.INPUT);
-        List<Value> out = b.op(Ops.get("scan"), Attrs.of("num_carries", 1L, "num_xs", 1L), List.of(ob.build()), List.of(h0, xs, w));
-        Value mapped = b.op(Ops.get("scan"), Attrs.of("num_carries", 0L, "num_xs", 1L), List.of(mapBody), List.of(out.get(1), w)).get(0);
-        b.output("loss", Graph.Output.Role.LOSS, b.op("add", weighted(b, out.get(0), "u_h"), weighted(b, mapped, "u_y")));
+        List<Value> out = b.op(Ops.SCAN, Attrs.of("num_carries", 1L, "num_xs", 1L), List.of(ob.build()), List.of(h0, xs, w));
+        Value mapped = b.op(Ops.SCAN, Attrs.of("num_carries", 0L, "num_xs", 1L), List.of(mapBody), List.of(out.get(1), w)).get(0);
+        b.output("loss", Graph.Output.Role.LOSS, b.op(Ops.ADD, weighted(b, out.get(0), "u_h"), weighted(b, mapped, "u_y")));
         Graph g = b.build();
         Random r = new Random(21);
         for (String wrt : List.of("h0", "xs", "w")) {
@@ -295,12 +295,12 @@ class ScanGradientProperties {
         Value h = bb.input("h", GradSupport.f64(), Value.Role.INPUT);
         Value x = bb.input("x", GradSupport.f64(), Value.Role.INPUT);
         Value w = bb.input("w", GradSupport.f64(), Value.Role.INPUT);
-        bb.output("h", Graph.Output.Role.OUTPUT, bb.op("add", bb.op("mul", h, w), x));
+        bb.output("h", Graph.Output.Role.OUTPUT, bb.op(Ops.ADD, bb.op(Ops.MUL, h, w), x));
         GraphBuilder b = new GraphBuilder("lin_scan");
         Value h0 = b.input("h0", GradSupport.f64(), Value.Role.INPUT);
         Value xs = b.input("xs", GradSupport.f64(2), Value.Role.INPUT);
         Value ww = b.input("w", GradSupport.f64(), Value.Role.INPUT);
-        List<Value> out = b.op(Ops.get("scan"), Attrs.of("num_carries", 1L, "num_xs", 1L), List.of(bb.build()), List.of(h0, xs, ww));
+        List<Value> out = b.op(Ops.SCAN, Attrs.of("num_carries", 1L, "num_xs", 1L), List.of(bb.build()), List.of(h0, xs, ww));
         b.output("loss", Graph.Output.Role.LOSS, out.get(0));
         // h0 = 2, xs = [3, 5], w = 4: h1 = 11, h2 = 49; dh2/dw = h1 + w * h0 = 11 + 8 = 19; dh2/dh0 = w^2 = 16
         Map<String, Tensor> gr = GradSupport.grads(GradSupport.autodiff(), b.build(), "loss", List.of("h0", "xs", "w"),
@@ -324,7 +324,7 @@ class ScanGradientProperties {
     /** Planted: the scan rule run as if the loop went the other way (carries and steps mismatched) is caught. */
     @Example
     void plantedWrongDirectionScanVjpIsDetected() {
-        OpDef scan = Ops.get("scan");
+        OpDef scan = Ops.SCAN;
         Autodiff.Rule wrongDirection = ctx -> {
             List<Value> ins = new ArrayList<>(), outs = new ArrayList<>(), cts = new ArrayList<>();
             for (int i = 0; i < ctx.inputCount(); i++) ins.add(ctx.input(i));
@@ -339,7 +339,7 @@ class ScanGradientProperties {
         Setup s = new Setup(3, 2, 2, 2, 0, false);
         Graph g = elman(s);
         Map<String, Tensor> in = inputs(g, new Random(8));
-        assertFalse(GradCheck.check(GradSupport.planted("scan", wrongDirection), g, "loss", differentiable(g), in, new Random(1)).ok());
+        assertFalse(GradCheck.check(GradSupport.planted(Ops.SCAN, wrongDirection), g, "loss", differentiable(g), in, new Random(1)).ok());
         assertTrue(GradCheck.check(GradSupport.autodiff(), g, "loss", differentiable(g), in, new Random(1)).ok());
     }
 }

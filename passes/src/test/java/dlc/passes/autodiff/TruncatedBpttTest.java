@@ -22,8 +22,8 @@ class TruncatedBpttTest {
         GraphBuilder body = new GraphBuilder("cell");
         Value h = body.input("h", TensorType.of(DType.F64), Value.Role.INPUT);
         Value x = body.input("x", TensorType.of(DType.F64), Value.Role.INPUT);
-        Value a = body.op("constant", Attrs.of("dtype", DType.F64, "shape", Shape.SCALAR, "values", List.of(A)));
-        Value next = body.op("add", body.op("mul", a, h), x);
+        Value a = body.op(Ops.CONSTANT, Attrs.of("dtype", DType.F64, "shape", Shape.SCALAR, "values", List.of(A)));
+        Value next = body.op(Ops.ADD, body.op(Ops.MUL, a, h), x);
         body.output("h", Graph.Output.Role.OUTPUT, next);
         body.output("y", Graph.Output.Role.OUTPUT, next);
 
@@ -32,7 +32,7 @@ class TruncatedBpttTest {
         Value xs = b.input("xs", TensorType.of(DType.F64, steps), Value.Role.INPUT);
         Attrs attrs = Attrs.of("num_carries", 1L, "num_xs", 1L, "axis", 0L, "reverse", reverse);
         if (truncate != null) attrs = attrs.with("truncate", truncate);
-        List<Value> out = b.op(Ops.get("scan"), attrs, List.of(body.build()), List.of(h0, xs));
+        List<Value> out = b.op(Ops.SCAN, attrs, List.of(body.build()), List.of(h0, xs));
         b.output("loss", Graph.Output.Role.LOSS, out.get(0));
         return b.build();
     }

@@ -3,6 +3,7 @@ package dlc.passes.fusion;
 import dlc.ir.*;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import dlc.ir.testing.RandomGraphs;
 import dlc.ir.testing.UnitDimGraphs;
 import dlc.ir.text.IrParser;
@@ -65,7 +66,7 @@ class FusionProperties {
         Graph fused = FUSION.run(g);
         assertEquals(primitiveOps(g), primitiveOps(fused), () -> "fusion must place every op in exactly one group:\n" + fused);
         checkGroups(fused);
-        Statistics.label("has a fusion group").collect(fused.nodes().stream().anyMatch(n -> n.op().name().equals("fusion")));
+        Statistics.label("has a fusion group").collect(fused.nodes().stream().anyMatch(n -> n.op() == Ops.FUSION));
         String text = IrPrinter.print(fused);
         assertEquals(text, IrPrinter.print(IrParser.parseModule(text, "fused").graphs().get(0)), "the fused graph round-trips");
         assertEquals(text, IrPrinter.print(FUSION.run(g)), "fusion is deterministic");
@@ -76,7 +77,7 @@ class FusionProperties {
     static Map<String, Integer> primitiveOps(Graph g) {
         Map<String, Integer> out = new TreeMap<>();
         for (Node n : g.nodes()) {
-            if (!n.op().name().equals("fusion")) out.merge(n.op().name(), 1, Integer::sum);
+            if (n.op() != Ops.FUSION) out.merge(n.op().name(), 1, Integer::sum);
             for (Graph r : n.regions()) primitiveOps(r).forEach((k, v) -> out.merge(k, v, Integer::sum));
         }
         return out;
@@ -85,7 +86,7 @@ class FusionProperties {
     /** Every group: at most MAX_GROUP_SIZE ops, at most one matmul/conv, no opaque op, and an output group holds no reduction. */
     static void checkGroups(Graph g) {
         for (Node n : g.nodes()) {
-            if (n.op().name().equals("fusion")) {
+            if (n.op() == Ops.FUSION) {
                 Graph body = n.regions().get(0);
                 assertTrue(body.nodes().size() >= 2 && body.nodes().size() <= Fusion.MAX_GROUP_SIZE, "group size " + body.nodes().size());
                 long anchors = body.nodes().stream().filter(m -> m.op().kind() == OpDef.Kind.OUT_FUSABLE).count();
@@ -110,11 +111,11 @@ class FusionProperties {
         GraphBuilder b = new GraphBuilder("ce");
         Value x = b.input("logits", TensorType.of(DType.F64, 4, 10), Value.Role.PARAM);
         Value y = b.input("labels", TensorType.of(DType.F64, 4, 10), Value.Role.INPUT);
-        Value m = b.op("max", Attrs.of("axes", List.of(1L), "keepdims", true), x);
-        Value s = b.op("sub", x, m);
-        Value se = b.op("sum", Attrs.of("axes", List.of(1L), "keepdims", true), b.op("exp", s));
-        Value lsm = b.op("sub", s, b.op("log", se));
-        Value loss = b.op("neg", b.op("mean", Attrs.of("axes", List.of(0L, 1L), "keepdims", false), b.op("mul", lsm, y)));
+        Value m = b.op(Ops.MAX, Attrs.of("axes", List.of(1L), "keepdims", true), x);
+        Value s = b.op(Ops.SUB, x, m);
+        Value se = b.op(Ops.SUM, Attrs.of("axes", List.of(1L), "keepdims", true), b.op(Ops.EXP, s));
+        Value lsm = b.op(Ops.SUB, s, b.op(Ops.LOG, se));
+        Value loss = b.op(Ops.NEG, b.op(Ops.MEAN, Attrs.of("axes", List.of(0L, 1L), "keepdims", false), b.op(Ops.MUL, lsm, y)));
         b.output("loss", Graph.Output.Role.LOSS, loss);
         Graph train = new Autodiff().gradients(b.build(), "loss", List.of("logits"));
         Graph fused = FUSION.run(train);
@@ -130,7 +131,7 @@ class FusionProperties {
     void groupsAreCappedAt64Ops() {
         GraphBuilder b = new GraphBuilder("long");
         Value v = b.input("x", TensorType.of(DType.F64, 3), Value.Role.INPUT);
-        for (int i = 0; i < 70; i++) v = b.op(i % 2 == 0 ? "tanh" : "sin", v);
+        for (int i = 0; i < 70; i++) v = b.op(i % 2 == 0 ? Ops.TANH : Ops.SIN, v);
         b.output("y", Graph.Output.Role.OUTPUT, v);
         Graph fused = FUSION.run(b.build());
         assertEquals(List.of(64, 6), fused.nodes().stream().map(n -> n.regions().get(0).nodes().size()).toList());

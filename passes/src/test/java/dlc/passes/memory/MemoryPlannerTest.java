@@ -118,6 +118,35 @@ class MemoryPlannerTest {
         assertNotSame(p.slotOf().get(exp), p.slotOf().get(neg), "exp is still needed (through the view) when neg is written");
     }
 
+    /**
+     * No in place over an operand the node also reads through a view: the backend vouches for how
+     * its code reads the operand, not for how it reads the view (a reshape or transpose of it).
+     */
+    @Test
+    void noInPlaceOverAnOperandAlsoReadThroughAView() {
+        Graph g = parse("""
+                graph f(%x: f32[2, 2]) {
+                  %0 = neg(%x) : f32[2, 2]
+                  %1 = reshape(%0) {shape=[2, 2]} : f32[2, 2]
+                  %2 = add(%0, %1) : f32[2, 2]
+                  %3 = sum(%2) {axes=[0, 1], keepdims=false} : f32[]
+                  output y = %3
+                }
+                """);
+        MemoryPlan p = MemoryPlanner.plan(g);
+        MemoryPlanProperties.check(p, Map.of());
+        assertTrue(p.inPlace().isEmpty(), "add reads neg's memory through the reshape too");
+        Graph direct = parse("""
+                graph f(%x: f32[2, 2]) {
+                  %0 = neg(%x) : f32[2, 2]
+                  %2 = add(%0, %0) : f32[2, 2]
+                  %3 = sum(%2) {axes=[0, 1], keepdims=false} : f32[]
+                  output y = %3
+                }
+                """);
+        assertEquals(1, MemoryPlanner.plan(direct).inPlace().size(), "read twice directly, element by element, it may");
+    }
+
     /** Values of different storage kinds never share a slot: the JVM's float[] and double[] arrays. */
     @Test
     void storageKindsKeepSlotsApart() {

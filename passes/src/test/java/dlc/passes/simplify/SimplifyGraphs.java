@@ -3,6 +3,7 @@ package dlc.passes.simplify;
 import dlc.ir.*;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import dlc.ir.testing.RandomGraphs;
 import dlc.passes.ShapeInference;
 import net.jqwik.api.*;
@@ -60,7 +61,7 @@ final class SimplifyGraphs {
             }
             double[] data = choice == 1 ? t.data() : new double[]{choice == 2 ? 1 : 0};
             long[] shape = Arrays.stream(t.shape()).asLongStream().toArray();
-            map.put(v, b.op("constant", Attrs.of("dtype", v.type().dtype(), "shape", Shape.of(shape), "values", data)));
+            map.put(v, b.op(Ops.CONSTANT, Attrs.of("dtype", v.type().dtype(), "shape", Shape.of(shape), "values", data)));
         }
         for (Node n : g.nodes()) {
             Node c = new Node(n.op(), n.inputs().stream().map(map::get).toList(), n.attrs(), n.regions(),
