@@ -140,11 +140,12 @@ final class CompileCommand implements Callable<Integer> {
             }
         }
         Map<String, String> narrow = weightsDtype.select(graph);
-        try {
-            narrow.forEach((name, format) -> presets.put(name, NarrowWeights.pack(values.get(name), format)));
-        } catch (IllegalArgumentException e) {
-            throw new UserError("--weights-dtype " + weightsDtype.format() + ": " + e.getMessage());
-        }
+        for (var e : narrow.entrySet())
+            try {
+                presets.put(e.getKey(), NarrowWeights.pack(values.get(e.getKey()), e.getValue()));
+            } catch (IllegalArgumentException x) {
+                throw new UserError("--weights-dtype " + e.getValue() + ": weight " + e.getKey() + ": " + x.getMessage());
+            }
         if (weightsDtype.narrow())
             source += narrow.isEmpty() ? "; no weight feeds a matmul, all stay f32" : "; " + weightsDtype.format() + ": " + String.join(", ", narrow.keySet());
         String simple = className != null ? className : JvmCompiler.javaName(m.name());

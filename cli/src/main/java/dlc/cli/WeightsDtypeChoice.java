@@ -39,8 +39,19 @@ final class WeightsDtypeChoice {
     /** {@code base} (the --backend's executor) running every graph with this choice's weights. */
     Executor executor(Executor base, BackendChoice.Backend backend) {
         if (!narrow()) return base;
-        if (backend == BackendChoice.Backend.interp) return (g, in) -> Interpreter.run(g, NarrowWeights.roundAll(in, select(g)));
+        if (backend == BackendChoice.Backend.interp)
+            return (g, in) -> {
+                Map<String, Tensor> rounded;
+                try {
+                    rounded = NarrowWeights.roundAll(in, select(g));
+                } catch (IllegalArgumentException e) {
+                    throw new UserError("--weights-dtype " + format() + ": " + e.getMessage());
+                }
+                return Interpreter.run(g, rounded);
+            };
         Map<Graph, CompiledGraph> compiled = new IdentityHashMap<>();
+        // the same weight tensors come back every batch (dlc eval): quantize each once
+        Map<Tensor, dlc.runtime.Tensor> packed = new IdentityHashMap<>();
         return (g, in) -> {
             Map<String, String> formats = select(g);
             if (formats.isEmpty()) return base.run(g, in); // the init graph: nothing to narrow
@@ -54,11 +65,22 @@ final class WeightsDtypeChoice {
             });
             Map<String, dlc.runtime.Tensor> args = new LinkedHashMap<>();
             for (var e : in.entrySet())
-                args.put(e.getKey(), formats.containsKey(e.getKey()) ? NarrowWeights.pack(e.getValue(), formats.get(e.getKey())) : RuntimeTensors.of(e.getValue()));
+                args.put(e.getKey(), formats.containsKey(e.getKey())
+                        ? packed.computeIfAbsent(e.getValue(), t -> pack(e.getKey(), t, formats.get(e.getKey())))
+                        : RuntimeTensors.of(e.getValue()));
             Map<String, Tensor> out = new LinkedHashMap<>();
             cg.run(args).forEach((name, t) -> out.put(name, interpreterTensor(t)));
             return out;
         };
+    }
+
+    /** A weight stored narrow; one that int8 cannot hold (NaN, infinity) is an error naming it. */
+    private static dlc.runtime.Tensor pack(String name, Tensor t, String format) {
+        try {
+            return NarrowWeights.pack(t, format);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--weights-dtype " + format + ": weight " + name + ": " + e.getMessage());
+        }
     }
 
     private static Tensor interpreterTensor(dlc.runtime.Tensor t) {

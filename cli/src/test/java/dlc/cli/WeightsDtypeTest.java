@@ -78,6 +78,31 @@ class WeightsDtypeTest {
             assertEquals(interp.data()[i], jvm.data()[i], 1e-4 * Math.max(1, Math.abs(interp.data()[i])), "element " + i);
     }
 
+    /** int8 has no code for NaN: a checkpoint holding one is an error naming the weight (exit 1) on every path; bf16 keeps the NaN. */
+    @Test void aNaNWeightCannotBeInt8() throws Exception {
+        var m = dlc.frontend.Frontend.compile(MLP, null, java.util.Map.of()).module();
+        java.util.Map<String, Tensor> init = new java.util.LinkedHashMap<>(ModelRunner.initialize(m, 0, dlc.train.Executor.interpreter()));
+        Tensor w = init.get("dense_1.w");
+        double[] d = w.data().clone();
+        d[5] = Double.NaN;
+        init.put("dense_1.w", new Tensor(w.dtype(), w.shape(), d));
+        Path ckpt = dir.resolve("nan.safetensors");
+        dlc.checkpoint.SafeTensors.write(ckpt, new dlc.checkpoint.Checkpoint(init, java.util.Map.of("dlc.model", "Mlp", "dlc.seed", "0", "dlc.epoch", "0")));
+        String[][] commands = {
+                {"compile", MLP.toString(), "--weights", ckpt.toString(), "--weights-dtype", "int8", "-o", dir.resolve("nan.jar").toString()},
+                {"run", MLP.toString(), "--weights", ckpt.toString(), "--weights-dtype", "int8"},
+                {"run", MLP.toString(), "--weights", ckpt.toString(), "--weights-dtype", "int8", "--backend", "interp"}};
+        for (String[] cmd : commands) {
+            CliHarness.Result r = exec(DLC, cmd);
+            assertEquals(1, r.code(), r::toString);
+            assertTrue(r.err().contains("weight dense_1.w") && r.err().contains("int8 cannot store NaN"), r::toString);
+        }
+        assertFalse(Files.exists(dir.resolve("nan.jar")));
+        CliHarness.Result bf16 = exec(DLC, "run", MLP.toString(), "--weights", ckpt.toString(), "--weights-dtype", "bf16");
+        assertEquals(0, bf16.code(), bf16::toString);
+        assertTrue(bf16.out().contains("weights bf16: dense.w, dense_1.w, dense_2.w"), bf16::toString);
+    }
+
     @Test void aBadWeightsDtypeIsAUsageErrorNamingTheAllowedValues() {
         for (String cmd : new String[]{"compile", "run"}) {
             CliHarness.Result r = exec(DLC, cmd, MLP.toString(), "--weights-dtype", "f8", "--seed", "0");

@@ -73,7 +73,12 @@ public final class NarrowWeights {
         Map<String, dlc.ir.eval.Tensor> out = new LinkedHashMap<>(weights);
         formats.forEach((name, f) -> {
             dlc.ir.eval.Tensor t = weights.get(name);
-            if (t != null) out.put(name, round(t, f));
+            if (t == null) return;
+            try {
+                out.put(name, round(t, f));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("weight " + name + ": " + e.getMessage(), e);
+            }
         });
         return out;
     }
