@@ -147,7 +147,7 @@ final class CompileCommand implements Callable<Integer> {
                 throw new UserError("--weights-dtype " + e.getValue() + ": weight " + e.getKey() + ": " + x.getMessage());
             }
         if (weightsDtype.narrow())
-            source += narrow.isEmpty() ? "; no weight feeds a matmul, all stay f32" : "; " + weightsDtype.format() + ": " + String.join(", ", narrow.keySet());
+            source += "; " + weightsDtype.describe(graph).substring("weights ".length());
         String simple = className != null ? className : JvmCompiler.javaName(m.name());
         String fqcn = packageName.isEmpty() ? simple : packageName + "." + simple;
         ModelJar.Built built;

@@ -50,8 +50,7 @@ final class EvalCommand implements Callable<Integer> {
         var plan = in.plan.toBuilder().seed(w.seed()).build();
         Trainer t = TrainInputs.user(() -> TrainBlocks.trainer(in.module, plan, weightsDtype.executor(backend.executor(), backend.backend)));
         out.println("model " + in.module.name() + ", weights " + weights + " (" + (w.model().equals(in.module.name()) ? "" : "model " + w.model() + ", ")
-                + "after " + w.epoch() + " epochs)" + (weightsDtype.narrow() ? ", weights " + weightsDtype.format() + ": "
-                + String.join(", ", weightsDtype.select(Programs.graph(in.module, "eval")).keySet()) : ""));
+                + "after " + w.epoch() + " epochs)" + (weightsDtype.narrow() ? ", " + weightsDtype.describe(Programs.graph(in.module, "eval")) : ""));
         Dataset.Split split = TrainInputs.user(() -> t.split(data, w.seed()));
         if (split.validation().size() > 0) {
             Metrics m = TrainInputs.user(() -> t.evaluate(split.validation(), w.tensors()));

@@ -78,7 +78,7 @@ final class RunCommand implements Callable<Integer> {
         }
         ModelRunner.Result r = ModelRunner.run(m, new ModelRunner.Request(given, dims, batch, seed, intRange, stored), weightsDtype.executor(backend.executor(), backend.backend));
 
-        if (weightsDtype.narrow()) source += ", weights " + weightsDtype.format() + ": " + String.join(", ", weightsDtype.select(Programs.graph(m, "eval")).keySet());
+        if (weightsDtype.narrow()) source += ", " + weightsDtype.describe(Programs.graph(m, "eval"));
         StringJoiner header = new StringJoiner(", ", "model " + m.name() + " (eval, " + source + "): ", "");
         r.dims().forEach((sym, v) -> header.add(sym + " = " + v + (r.defaultedDims().contains(sym) ? " (default; set with --dim " + sym + "=N)" : "")));
         if (!r.randomInputs().isEmpty()) header.add("random inputs " + String.join(", ", r.randomInputs()));

@@ -36,6 +36,13 @@ final class WeightsDtypeChoice {
     /** The weights of {@code g} this choice stores narrow (name to format); empty for f32. */
     Map<String, String> select(Graph g) { return NarrowWeights.select(g, format()); }
 
+    /** What a command's header says about the weights of {@code g}: "" for f32, else e.g. "weights int8: dense.w, dense_1.w". */
+    String describe(Graph g) {
+        if (!narrow()) return "";
+        Map<String, String> chosen = select(g);
+        return "weights " + format() + ": " + (chosen.isEmpty() ? "none (no weight feeds a matmul; all stay f32)" : String.join(", ", chosen.keySet()));
+    }
+
     /** {@code base} (the --backend's executor) running every graph with this choice's weights. */
     Executor executor(Executor base, BackendChoice.Backend backend) {
         if (!narrow()) return base;
