@@ -125,13 +125,4 @@ final class ContractionOps {
             return left ? new int[]{1, s[0]} : new int[]{s[0], 1};
         }
     }
-
-    static final List<OpDef> ALL = List.of(
-            new Matmul(),
-            new ConvOps.Conv2d(),
-            new ConvOps.ConvTranspose2d(),
-            new PoolOps.Pool2d("max_pool2d", false),
-            new PoolOps.Pool2d("avg_pool2d", true),
-            new MaxPoolGradOps.Scatter(),
-            new MaxPoolGradOps.Gather());
 }

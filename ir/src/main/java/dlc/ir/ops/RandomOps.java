@@ -94,6 +94,4 @@ final class RandomOps {
             return new Tensor[]{new Tensor(dt, shape, y)};
         }
     }
-
-    static final List<OpDef> ALL = List.of(new Fold(), new Draw("random_uniform", false), new Draw("random_normal", true));
 }

@@ -105,7 +105,7 @@ public final class ReduceOps {
             Shape flat = new Shape(flatDims);
             Value xf = reducedDims.size() == 1 ? xp : c.op(Ops.RESHAPE, Attrs.of("shape", flat), xp);
             long axis = keptDims.size();
-            Value arg = c.op(fn == Fn.MAX ? "argmax" : "argmin", Attrs.of("axis", axis, "keepdims", true), xf);
+            Value arg = c.op(fn == Fn.MAX ? Ops.ARGMAX : Ops.ARGMIN, Attrs.of("axis", axis, "keepdims", true), xf);
             Value pos = c.op(Ops.IOTA, Attrs.of("dtype", DType.I64, "shape", flat, "axis", axis));
             Value first = c.op(Ops.EQ, pos, arg);
             List<Dim> oneDims = new ArrayList<>(keptDims);
@@ -255,12 +255,4 @@ public final class ReduceOps {
         }
         return idx;
     }
-
-    static final List<OpDef> ALL = List.of(
-            new Reduce("sum", Reduce.Fn.SUM),
-            new Reduce("mean", Reduce.Fn.MEAN),
-            new Reduce("max", Reduce.Fn.MAX),
-            new Reduce("min", Reduce.Fn.MIN),
-            new ArgReduce("argmax", true),
-            new ArgReduce("argmin", false));
 }
