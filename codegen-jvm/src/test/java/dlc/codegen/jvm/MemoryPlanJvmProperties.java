@@ -30,23 +30,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class MemoryPlanJvmProperties {
     private static final double RTOL = 1e-9;
 
-    @Provide Arbitrary<Graph> graphs() { return RandomGraphs.graphs(16).map(MemoryPlanJvmProperties::withUpdatesOfInputs); }
-
-    /** Each input gets an UPDATE output from the last node result of its type that no other input took. */
-    static Graph withUpdatesOfInputs(Graph g) {
-        List<Graph.Output> outs = new ArrayList<>(g.outputs());
-        Set<Value> used = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Value in : g.inputs()) {
-            if (g.output(in.name()).isPresent()) continue;
-            Value last = null;
-            for (Node n : g.nodes()) for (Value v : n.outputs()) if (v.type().equals(in.type()) && !used.contains(v)) last = v;
-            if (last != null) {
-                used.add(last);
-                outs.add(new Graph.Output(in.name(), Graph.Output.Role.UPDATE, last));
-            }
-        }
-        return new Graph(g.name(), g.inputs(), g.nodes(), outs);
-    }
+    @Provide Arbitrary<Graph> graphs() { return RandomGraphs.graphs(16).map(RandomGraphs::withUpdatesOfInputs); }
 
     @Property(tries = 200, maxDiscardRatio = 10)
     void jvmPlansKeepLiveValuesApartAndAgree(@ForAll("graphs") Graph generated, @ForAll long seed) {
