@@ -46,6 +46,8 @@ final class WeightsDtypeChoice {
     /** {@code base} (the --backend's executor) running every graph with this choice's weights. */
     Executor executor(Executor base, BackendChoice.Backend backend) {
         if (!narrow()) return base;
+        if (backend == BackendChoice.Backend.opencl) // never a silent fallback to the JVM
+            throw new UserError("--weights-dtype " + format() + " is not supported by the OpenCL backend yet (use --backend jvm)", UserError.USAGE);
         if (backend == BackendChoice.Backend.interp)
             return (g, in) -> {
                 Map<String, Tensor> rounded;

@@ -105,4 +105,11 @@ class OpenClBackendCliTest {
         assertEquals(2, r.code(), r.toString());
         assertEquals("dlc: --device chooses an OpenCL device; it needs --backend opencl\n", r.err());
     }
+
+    @Test void narrowWeightsAreRefusedOnOpenClNotRunOnTheJvm() {
+        CliHarness.Result r = CliHarness.exec(Toolchain.standard(), "run", EXAMPLES.resolve("mlp.dl").toString(), "--backend", "opencl",
+                "--weights-dtype", "bf16");
+        assertEquals(2, r.code(), r.toString());
+        assertEquals("dlc: --weights-dtype bf16 is not supported by the OpenCL backend yet (use --backend jvm)\n", r.err());
+    }
 }
