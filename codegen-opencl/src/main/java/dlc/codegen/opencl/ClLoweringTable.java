@@ -63,6 +63,8 @@ public final class ClLoweringTable {
         put(Ops.TANH, inline(builtin("tanh")));
         put(Ops.SIGMOID, inline(SIGMOID));
         put(Ops.ERF, inline(builtin("erf")));
+        put(Ops.ERFC, inline(builtin("erfc")));
+        put(Ops.ATAN, inline(builtin("atan")));
         put(Ops.SIN, inline(builtin("sin")));
         put(Ops.COS, inline(builtin("cos")));
         put(Ops.RELU, inline(RELU));

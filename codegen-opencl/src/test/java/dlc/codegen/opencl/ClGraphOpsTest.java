@@ -30,7 +30,7 @@ class ClGraphOpsTest {
 
     static {
         for (OpDef op : List.of(Ops.NEG, Ops.ABS, Ops.SIGN, Ops.EXP, Ops.LOG, Ops.LOG1P, Ops.EXPM1, Ops.SQRT, Ops.RSQRT, Ops.TANH,
-                Ops.SIGMOID, Ops.ERF, Ops.SIN, Ops.COS, Ops.RELU, Ops.FLOOR))
+                Ops.SIGMOID, Ops.ERF, Ops.ERFC, Ops.ATAN, Ops.SIN, Ops.COS, Ops.RELU, Ops.FLOOR))
             GRAPHS.put(op, b -> b.op(op, in(b, positive(op) ? "p" : "x", DType.F32, S)));
         GRAPHS.put(Ops.NOT, b -> b.op(Ops.NOT, in(b, "m", DType.BOOL, S)));
         for (OpDef op : List.of(Ops.ADD, Ops.SUB, Ops.MUL, Ops.DIV, Ops.MOD, Ops.TRUNC_DIV, Ops.TRUNC_MOD, Ops.MAXIMUM, Ops.MINIMUM,
