@@ -42,7 +42,9 @@ public final class ConvBench {
         float[] x = rand(r, n * c * hw * hw), w = rand(r, o * c * 9), y = new float[n * o * hw * hw], gy = rand(r, y.length);
         float[] col = new float[(int) Conv.conv2dColSize(xs, ws, ys)];
         float[] out = Conv.conv2dStacked(hw, hw) ? new float[(int) Conv.conv2dOutSize(ys, 1)] : null;
-        double fwd = time(reps, () -> Conv.conv2d(x, 0, xs, w, 0, ws, y, 0, ys, geo, col, out));
+        // the forward as the workloads run it: bias and relu in the conv's epilogue
+        float[] bias = rand(r, o);
+        double fwd = time(reps, () -> Conv.conv2d(x, 0, xs, w, 0, ws, y, 0, ys, geo, col, out, bias, 0, dlc.runtime.Gemm.ACT_RELU));
 
         float[] gx = new float[x.length], tcol = new float[(int) Conv.convTranspose2dColSize(ys, ws)];
         int[] tws = {o, c, 3, 3};

@@ -122,13 +122,16 @@ public final class Conv {
         }
     }
 
-    /** Images [b0, b1) of conv2d, one im2col + GEMM per image and group, in the scratch at colOff. */
+    /**
+     * Images [b0, b1) of conv2d, one im2col + GEMM per image and group, in the scratch at colOff;
+     * a short reduction (a first layer's few input channels) runs {@link ConvSmallK} instead of the GEMM.
+     */
     static void conv2dImages(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws, float[] y, int yOff, int[] ys,
                              int[] geo, float[] col, int colOff, float[] bias, int biasOff, int act, int b0, int b1) {
         int c = xs[1], h = xs[2], wi = xs[3], o = ws[0], cg = ws[1], kh = ws[2], kw = ws[3];
         int ho = ys[2], wo = ys[3], g = geo[GROUPS], og = o / g, k = cg * kh * kw, p = ho * wo, plane = h * wi;
         int biasKind = bias == null ? Gemm.BIAS_NONE : Gemm.BIAS_ROW;
-        boolean pointwise = isPointwise(ws, geo);
+        boolean pointwise = isPointwise(ws, geo), smallK = ConvSmallK.applies(k);
         for (int b = b0; b < b1; b++)
             for (int q = 0; q < g; q++) {
                 int xq = xOff + (b * c + q * cg) * plane;
@@ -139,7 +142,8 @@ public final class Conv {
                     src = col;
                     srcOff = colOff;
                 }
-                Gemm.matmul(false, false, og, p, k, w, wOff + q * og * k, k, src, srcOff, p,
+                if (smallK) ConvSmallK.run(og, p, k, w, wOff + q * og * k, src, srcOff, y, yOff + (b * o + q * og) * p, bias, biasOff + q * og, act);
+                else Gemm.matmul(false, false, og, p, k, w, wOff + q * og * k, k, src, srcOff, p,
                         y, yOff + (b * o + q * og) * p, p, false, bias, biasOff + q * og, biasKind, act);
             }
     }

@@ -100,6 +100,32 @@ class ConvTest {
         }
     }
 
+    /**
+     * Every per-image case on each product: the short-reduction kernel (ConvSmallK) for every K, and
+     * the GEMM for every K (the default splits at ConvSmallK.maxK): odd planes (vector tails),
+     * channel counts that are not a multiple of 4, groups, stride, dilation, padding, bias and relu.
+     */
+    @Test
+    void smallKKernelAndGemmBothMatchReference() {
+        int maxK = ConvSmallK.maxK;
+        try {
+            for (int limit : new int[]{Integer.MAX_VALUE, -1}) {
+                ConvSmallK.maxK = limit;
+                conv2dMatchesReference();
+                shiftedPlanePaths();
+                referenceCnnShapes();
+                emptyDims();
+                Random r = new Random(9);
+                // the first layer of the reference CNN at batch 1 and 3, with and without the epilogue
+                checkConv2d(new Case(1, 1, 1, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 28, 28), r, true);
+                checkConv2d(new Case(3, 1, 1, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 13, 11), r, false);
+                checkConv2d(new Case(2, 3, 2, 5, 3, 2, 2, 1, 2, 1, 1, 0, 2, 1, 21, 19), r, true);
+            }
+        } finally {
+            ConvSmallK.maxK = maxK;
+        }
+    }
+
     /** A scratch of one slice (less than the threads and the batch) is enough: the batch then runs on one thread. */
     @Test
     void oneScratchSliceRunsTheBatchOnOneThread() {
