@@ -126,6 +126,35 @@ class ConvTest {
         }
     }
 
+    /**
+     * Small output planes with large kernels (weight gradients' correlations) run one input channel
+     * at a time (Conv.stackedByInputChannel): random strides, dilations, paddings, batch and channel
+     * counts (both GEMM orientations), against the reference; the same cases through the whole-batch
+     * stacked GEMM (the path turned off) agree too. Groups and epilogues keep the whole-batch path.
+     */
+    @Test
+    void largeKernelSmallPlaneByInputChannel() {
+        Random r = new Random(10);
+        int ran = 0;
+        try {
+            for (int t = 0; t < 80; t++) {
+                int kh = 8 + r.nextInt(7), kw = 8 + r.nextInt(7), sh = 1 + r.nextInt(2), sw = 1 + r.nextInt(2);
+                int dh = 1 + r.nextInt(2), dw = 1 + r.nextInt(2), top = r.nextInt(3), bottom = r.nextInt(3), left = r.nextInt(3), right = r.nextInt(3);
+                int h = Math.max(1, dh * (kh - 1) + 1 - top - bottom + r.nextInt(4) * sh + r.nextInt(2));
+                int w = Math.max(1, dw * (kw - 1) + 1 - left - right + r.nextInt(4) * sw + r.nextInt(2));
+                Case c = new Case(1 + r.nextInt(4), t % 10 == 9 ? 2 : 1, 1 + r.nextInt(5), 1 + r.nextInt(40), kh, kw, sh, sw, dh, dw,
+                        top, bottom, left, right, h, w);
+                if (c.ho() < 1 || c.wo() < 1 || !Conv.conv2dStacked(c.ho(), c.wo())) continue;
+                Conv.byInputChannelEnabled = t % 2 == 0;
+                checkConv2d(c, r, t % 7 == 3);
+                ran++;
+            }
+        } finally {
+            Conv.byInputChannelEnabled = true;
+        }
+        if (ran < 40) throw new AssertionError("only " + ran + " cases ran");
+    }
+
     /** A scratch of one slice (less than the threads and the batch) is enough: the batch then runs on one thread. */
     @Test
     void oneScratchSliceRunsTheBatchOnOneThread() {
