@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * (MODELS.md 4.5) on hand-computed cases; argmax/argmin carry no gradient.
  */
 class ReduceGradientProperties {
-    @Provide Arbitrary<OpDef> reductions() { return Arbitraries.of(Ops.SUM, Ops.MEAN, Ops.MAX, Ops.MIN); }
+    /** Every reduction over axes ({@link OpTrait#REDUCTION}), by trait. */
+    @Provide Arbitrary<OpDef> reductions() { return Arbitraries.of(dlc.ir.testing.OpLists.with(OpTrait.REDUCTION)); }
 
     private static Graph reduction(OpDef op, int[] s, List<Long> axes, boolean keep) {
         GraphBuilder b = new GraphBuilder(op.name());
