@@ -281,10 +281,13 @@ class ConvTest {
         float[] col = new float[(int) Conv.conv2dColSize(xs, ws, ys)], tcol = new float[(int) Conv.convTranspose2dColSize(ys, ws)];
         float[] ccol = new float[(int) Conv.conv2dColSize(cxs, cws, cys)], cout = new float[(int) Conv.conv2dOutSize(cys, 1)];
         float[] wide = floats(r, 0, 4800);
+        int[] sxs = {8, 2, 10, 10}, sws = {6, 2, 3, 3};                               // short reduction (ConvSmallK), bias + relu
+        float[] scol = new float[(int) Conv.conv2dColSize(sxs, sws, ys)], sbias = floats(r, 0, 6);
         int[] win = {2, 2, 2, 2, 0, 0, 0, 0}, ps = {8, 6, 5, 5};
         float[] pooled = new float[1200];
         Runnable calls = () -> {
             Conv.conv2d(x, 0, xs, w, 0, ws, y, 0, ys, geo, col, null);
+            Conv.conv2d(x, 0, sxs, w, 0, sws, y, 0, ys, geo, scol, null, sbias, 0, Gemm.ACT_RELU);
             Conv.convTranspose2d(y, 0, ys, w, 0, ws, gx, 0, xs, geo, tcol);
             Conv.conv2d(x, 0, cxs, wide, 0, cws, gw, 0, cys, geo, ccol, cout);
             Pool.maxPool2d(y, 0, ys, pooled, 0, ps, win);
