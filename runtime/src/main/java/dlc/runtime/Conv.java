@@ -192,7 +192,21 @@ public final class Conv {
      * (weight gradients have none).
      */
     static boolean byInputChannel(int[] ws, int[] geo, float[] bias, int act) {
-        return byInputChannelEnabled && geo[GROUPS] == 1 && bias == null && act == Gemm.ACT_NONE && (long) ws[2] * ws[3] >= STACK_BELOW;
+        return byInputChannelEnabled && conv2dByInputChannel(ws[2], ws[3], geo[GROUPS], bias != null || act != Gemm.ACT_NONE);
+    }
+
+    /**
+     * Whether a stacked conv2d ({@link #conv2dStacked}) with this kernel, groups and epilogue runs one
+     * input channel at a time; it then needs only {@link #conv2dByInputChannelColSize} floats of
+     * im2col scratch (the lowering sizes it so).
+     */
+    public static boolean conv2dByInputChannel(long kernelH, long kernelW, long groups, boolean epilogue) {
+        return groups == 1 && !epilogue && kernelH * kernelW >= STACK_BELOW;
+    }
+
+    /** Floats of im2col scratch a conv2d that runs {@link #stackedByInputChannel} reads: N*Ho*Wo x kH*kW. */
+    public static long conv2dByInputChannelColSize(int[] xs, int[] ws, int[] ys) {
+        return (long) xs[0] * ys[2] * ys[3] * ws[2] * ws[3];
     }
 
     /** Tests turn {@link #stackedByInputChannel} off to run the same cases through {@link #stacked}. */
