@@ -171,7 +171,7 @@ class ConvTest {
         Conv.conv2d(x, 0, xs, w, 0, ws, y, 0, ys, geo, nans((int) small), nans((int) Conv.conv2dOutSize(ys, 1)));
         Attrs a = new Case(5, 1, 3, 7, 14, 14, 1, 1, 1, 1, 1, 1, 1, 1, 14, 14).attrs();
         Tensor tx = tensor(xs, x, 0), tw = tensor(ws, w, 0);
-        assertClose("conv2d by input channel", eval("conv2d", a, tx, tw), eval("conv2d", a, abs(tx), abs(tw)), y, 0, 3 * 196);
+        assertClose("conv2d by input channel", eval(Ops.CONV2D, a, tx, tw), eval(Ops.CONV2D, a, abs(tx), abs(tw)), y, 0, 3 * 196);
     }
 
     /** A scratch of one slice (less than the threads and the batch) is enough: the batch then runs on one thread. */

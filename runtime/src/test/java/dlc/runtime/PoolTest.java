@@ -77,7 +77,7 @@ class PoolTest {
             }
             float[] y = floats(r, 0, ny);
             Pool.maxPool2d(x, xOff, xs, y, 0, ys, c.win());
-            assertExact("max_pool2d " + c + (t % 2 == 1 ? " with one -0.0" : " without -0.0"), eval("max_pool2d", c.attrs(), tensor(xs, x, xOff)), y, 0);
+            assertExact("max_pool2d " + c + (t % 2 == 1 ? " with one -0.0" : " without -0.0"), eval(Ops.MAX_POOL2D, c.attrs(), tensor(xs, x, xOff)), y, 0);
         }
     }
 
