@@ -11,10 +11,12 @@ package dlc.runtime;
  * {@code xs = [N, C, H, W]}, {@code ws} the weight's shape, {@code ys = [N, O, Ho, Wo]}; the
  * geometry is {@code geo = [sH, sW, top, bottom, left, right, dH, dW, groups]} (indices
  * {@link #SH} ... {@link #GROUPS}). The f32 kernels lower to {@link Gemm}: conv2d by im2col (one
- * image at a time, or one GEMM over the whole batch when the output plane is small) and the
+ * image at a time, a short reduction through {@link ConvSmallK} instead of the GEMM; or, when the
+ * output plane is small, one GEMM over the whole batch or one per input channel) and the
  * transpose by GEMM + col2im. They take caller-owned scratch: {@code col} of
  * {@link #conv2dColSize} / {@link #convTranspose2dColSize} floats (a slice per thread, or per
- * image for the stacked GEMM) and, for conv2d, {@code out} of {@link #conv2dOutSize}
+ * image for the stacked GEMM; {@link #conv2dByInputChannelColSize} when
+ * {@link #conv2dByInputChannel} holds as well) and, for conv2d, {@code out} of {@link #conv2dOutSize}
  * floats when {@link #conv2dStacked} holds (else it may be null). Batches split over
  * {@link Parallel} threads by image. A steady-state call allocates nothing. The f64 kernels
  * ({@code double[]}) are plain single-threaded loops.
