@@ -201,7 +201,7 @@ final class ScanGradient {
         for (int i = 0; i < args.size(); i++) map.put(vjp.inputs().get(i), args.get(i));
         for (int r = 0; r < saved.size(); r++) map.put(res.values.get(r), reshaped(b, saved.get(r), res.values.get(r).type()));
         for (Node n : vjp.nodes()) {
-            if (res.savedPerStep.contains(n)) continue; // computed by the forward, read from its stack
+            if (!res.inReverse.contains(n)) continue; // computed by the forward (read from its stack) or not needed
             List<Value> o = b.op(n.op(), n.attrs(), n.regions(), n.inputs().stream().map(map::get).toList());
             for (int i = 0; i < o.size(); i++) map.put(n.outputs().get(i), o.get(i));
         }
@@ -226,15 +226,24 @@ final class ScanGradient {
      * What the forward saves for the backward (the gate activations of an LSTM step, rather than
      * recomputing them from the saved carries). The nodes of a body's VJP graph fall in three
      * kinds: those that read a cotangent (directly or not), the backward proper; those that read
-     * none but do read a carry or an x (directly or not), the step's forward values, computed once
-     * by the forward and saved per step ({@code savedPerStep}); and the rest, constants and values
-     * of the captured operands only (a transposed weight), which the reverse body keeps computing
-     * itself rather than save a copy per step. The residuals are the step's forward values that the
-     * backward proper or the graph's outputs read.
+     * none but do read a carry or an x (directly or not), the step's forward values; and the rest,
+     * constants and values of the captured operands only (a transposed weight), which the reverse
+     * body keeps computing itself rather than save a copy per step. Of the step's forward values,
+     * the costly ones (a matmul, a transcendental function: anything not in {@link #CHEAP}) are
+     * computed once by the forward and saved per step ({@code savedPerStep}); cheap arithmetic on
+     * them (a sigmoid's derivative {@code s * (1 - s)}) is recomputed by the reverse body, which
+     * reads fewer, narrower stacks that way. The residuals are the saved values the reverse body
+     * reads.
      */
     private static final class Residuals {
+        /** Forward values the reverse body recomputes from saved ones rather than save. */
+        private static final Set<OpDef> CHEAP = Set.of(Ops.ADD, Ops.SUB, Ops.MUL, Ops.NEG, Ops.CONSTANT, Ops.RESHAPE,
+                Ops.BROADCAST_TO, Ops.CAST, Ops.WHERE, Ops.PAD);
+
         final Set<Node> dependsOnCotangents = Collections.newSetFromMap(new IdentityHashMap<>());
         final Set<Node> savedPerStep = Collections.newSetFromMap(new IdentityHashMap<>());
+        /** The nodes the reverse body emits: the ones its outputs need, up to the saved values. */
+        final Set<Node> inReverse = Collections.newSetFromMap(new IdentityHashMap<>());
         final List<Value> values = new ArrayList<>();
 
         /** {@code bodyInputs} inputs of {@code vjp} are the body's, the first {@code perStep} of them carries and xs. */
@@ -252,30 +261,30 @@ final class ScanGradient {
                     readsCt |= cotangent.contains(v);
                     readsStep |= step.contains(v);
                 }
-                // a random op is kept where it is (saving its draw would do, but nothing needs it)
-                if (readsCt || n.op().is(OpTrait.RANDOM) && readsStep) {
+                // random ops and nested regions stay where they are, with the backward proper
+                if (readsCt || readsStep && (n.op().is(OpTrait.RANDOM) || !n.regions().isEmpty())) {
                     r.dependsOnCotangents.add(n);
                     cotangent.addAll(n.outputs());
-                } else if (readsStep && n.regions().isEmpty()) {
-                    r.savedPerStep.add(n);
+                } else if (readsStep) {
+                    if (!CHEAP.contains(n.op())) r.savedPerStep.add(n);
                     step.addAll(n.outputs());
-                } else if (readsStep) { // a nested region: recomputed in the reverse body, as a cotangent reader
-                    r.dependsOnCotangents.add(n);
-                    cotangent.addAll(n.outputs());
                 }
             }
+            // walk back from the outputs: a saved value ends the walk (a residual), anything else is recomputed
             Set<Value> wanted = Collections.newSetFromMap(new IdentityHashMap<>());
-            for (Node n : vjp.nodes()) {
-                if (r.savedPerStep.contains(n)) continue;
-                for (Value v : n.inputs()) if (isSaved(r, v) && wanted.add(v)) r.values.add(v);
+            Deque<Value> work = new ArrayDeque<>();
+            for (Graph.Output o : vjp.outputs()) work.add(o.value());
+            while (!work.isEmpty()) {
+                Value v = work.pop();
+                Node p = v.producer();
+                if (p == null) continue;
+                if (r.savedPerStep.contains(p)) {
+                    if (wanted.add(v)) r.values.add(v);
+                } else if (r.inReverse.add(p)) {
+                    work.addAll(p.inputs());
+                }
             }
-            for (Graph.Output o : vjp.outputs()) if (isSaved(r, o.value()) && wanted.add(o.value())) r.values.add(o.value());
             return r;
-        }
-
-        private static boolean isSaved(Residuals r, Value v) {
-            Node p = v.producer();
-            return p != null && r.savedPerStep.contains(p);
         }
     }
 
