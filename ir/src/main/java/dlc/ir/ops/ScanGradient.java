@@ -43,7 +43,25 @@ final class ScanGradient {
         OpDef scan = Ops.SCAN;
 
         Graph vjp = c.bodies().vjpGraph(body);
-        Residuals res = Residuals.of(vjp, body.inputs().size(), nc + nx);
+        List<Integer> floatingCaptured = new ArrayList<>(), floatingXs = new ArrayList<>(), hoisted = new ArrayList<>();
+        for (int m = 0; m < ncap; m++) {
+            if (!c.input(nc + nx + m).type().dtype().isFloating()) continue;
+            if (outerProduct(vjp.outputs().get(nc + nx + m).value(), cfg) != null) hoisted.add(m);
+            else floatingCaptured.add(m);
+        }
+        for (int j = 0; j < nx; j++) if (c.input(nc + j).type().dtype().isFloating()) floatingXs.add(j);
+        // what the reverse body computes: the cotangents, but for a hoisted weight the two factors of its product
+        List<Value> roots = new ArrayList<>();
+        for (int i = 0; i < vjp.outputs().size(); i++) {
+            Value v = vjp.outputs().get(i).value();
+            Node mm = i >= nc + nx && i < nc + nx + ncap && hoisted.contains(i - nc - nx) ? outerProduct(v, cfg) : null;
+            if (mm == null) roots.add(v);
+            else {
+                roots.add(mm.input(0).producer().input(0));
+                roots.add(mm.input(1));
+            }
+        }
+        Residuals res = Residuals.of(vjp, body.inputs().size(), nc + nx, roots);
         List<Value> carryStacks = List.of(), residualStacks = List.of();
         if (nc > 0 || !res.values.isEmpty()) {
             List<Value> aug = b.op(scan, c.attrs(), List.of(withInputCarries(body, nc, cfg, vjp, res)), inputs(c, 0, c.inputCount()));
@@ -51,11 +69,8 @@ final class ScanGradient {
             residualStacks = aug.subList(2 * nc + ny, aug.size());
         }
 
-        List<Integer> floatingCaptured = new ArrayList<>(), floatingXs = new ArrayList<>();
-        for (int m = 0; m < ncap; m++) if (c.input(nc + nx + m).type().dtype().isFloating()) floatingCaptured.add(m);
-        for (int j = 0; j < nx; j++) if (c.input(nc + j).type().dtype().isFloating()) floatingXs.add(j);
 
-        Graph reverseBody = reverseBody(cfg, body, vjp, res, nc, nx, ny, ncap, floatingCaptured, floatingXs);
+        Graph reverseBody = reverseBody(cfg, body, vjp, res, nc, nx, ny, ncap, floatingCaptured, floatingXs, hoisted);
         Value position = cfg.truncate() > 0 ? stepPositions(c, cfg) : null;
         List<Value> operands = new ArrayList<>();
         for (int i = 0; i < nc; i++) operands.add(c.cotangent(i));
@@ -76,7 +91,38 @@ final class ScanGradient {
         for (int a = 0; a < floatingCaptured.size(); a++) grads[nc + nx + floatingCaptured.get(a)] = back.get(nc + a);
         int ys = nc + floatingCaptured.size();
         for (int a = 0; a < floatingXs.size(); a++) grads[nc + floatingXs.get(a)] = back.get(ys + a);
+        for (int h = 0; h < hoisted.size(); h++) {
+            // sum over steps of P_t^T Q_t = (P_t stacked into rows)^T (Q_t stacked into rows): one GEMM over all steps
+            Value p = rows(b, back.get(ys + floatingXs.size() + 2 * h)), q = rows(b, back.get(ys + floatingXs.size() + 2 * h + 1));
+            grads[nc + nx + hoisted.get(h)] = b.op(Ops.MATMUL, b.op(Ops.PERMUTE, Attrs.of("perm", new long[]{1, 0}), p), q);
+        }
         return Arrays.asList(grads);
+    }
+
+    /**
+     * The matmul {@code permute(P) @ Q} (P [M, K] and Q [M, N] of one step, a [K, N] result) that
+     * is a captured weight's whole cotangent in a step of the body's VJP graph (the gradient of
+     * {@code h @ W}), when the steps' P and Q, stacked on the scan axis, fold into rows (the axis
+     * is before their last one): then the weight's gradient, a sum over the steps, is one GEMM
+     * over all the steps' rows after the loop rather than a product and an add per step into an
+     * accumulator carried through it. Null otherwise.
+     */
+    private static Node outerProduct(Value cotangent, ScanOp.Config cfg) {
+        long a = cfg.axis();
+        if (!(a == 0 || a == 1 || a == -2 || a == -3)) return null;
+        Node mm = cotangent.producer();
+        if (mm == null || mm.op() != Ops.MATMUL || cotangent.type().rank() != 2) return null;
+        Node t = mm.input(0).producer();
+        if (t == null || t.op() != Ops.PERMUTE || !Arrays.equals(t.attrs().getLongs("perm"), new long[]{1, 0})) return null;
+        if (t.input(0).type().rank() != 2 || mm.input(1).type().rank() != 2) return null;
+        return mm;
+    }
+
+    /** A stack [.., T, .., N] of rank 3 as rows [prod of all but N, N]. */
+    private static Value rows(GraphBuilder b, Value stacked) {
+        Shape s = stacked.type().shape();
+        Dim rows = s.dim(0).times(s.dim(1));
+        return b.op(Ops.RESHAPE, Attrs.of("shape", Shape.of(rows, s.dim(2))), stacked);
     }
 
     /**
@@ -163,7 +209,7 @@ final class ScanGradient {
      * accumulators ++ cotangents of the floating step xs}.
      */
     private static Graph reverseBody(ScanOp.Config cfg, Graph body, Graph vjp, Residuals res, int nc, int nx, int ny, int ncap,
-                                     List<Integer> floatingCaptured, List<Integer> floatingXs) {
+                                     List<Integer> floatingCaptured, List<Integer> floatingXs, List<Integer> hoisted) {
         GraphBuilder b = new GraphBuilder(body.name() + "_reverse");
         List<Graph.Output> outs = body.outputs();
         List<Value> bodyIn = body.inputs();
@@ -205,7 +251,7 @@ final class ScanGradient {
             List<Value> o = b.op(n.op(), n.attrs(), n.regions(), n.inputs().stream().map(map::get).toList());
             for (int i = 0; i < o.size(); i++) map.put(n.outputs().get(i), o.get(i));
         }
-        List<Value> ct = vjp.outputs().stream().map(o -> map.get(o.value())).toList();
+        List<Value> ct = vjp.outputs().stream().map(o -> map.get(o.value())).toList(); // null where hoisted
 
         for (int i = 0; i < nc; i++) {
             Value g = ct.get(i);
@@ -219,6 +265,11 @@ final class ScanGradient {
         for (int a = 0; a < floatingCaptured.size(); a++)
             b.output("acc" + floatingCaptured.get(a), Graph.Output.Role.OUTPUT, b.op(Ops.ADD, acc.get(a), ct.get(nc + nx + floatingCaptured.get(a))));
         for (int j : floatingXs) b.output("ct_x" + j, Graph.Output.Role.OUTPUT, ct.get(nc + j));
+        for (int m : hoisted) {
+            Node mm = outerProduct(vjp.outputs().get(nc + nx + m).value(), cfg);
+            b.output("factor_p" + m, Graph.Output.Role.OUTPUT, map.get(mm.input(0).producer().input(0)));
+            b.output("factor_q" + m, Graph.Output.Role.OUTPUT, map.get(mm.input(1)));
+        }
         return b.build();
     }
 
@@ -247,7 +298,7 @@ final class ScanGradient {
         final List<Value> values = new ArrayList<>();
 
         /** {@code bodyInputs} inputs of {@code vjp} are the body's, the first {@code perStep} of them carries and xs. */
-        static Residuals of(Graph vjp, int bodyInputs, int perStep) {
+        static Residuals of(Graph vjp, int bodyInputs, int perStep, List<Value> roots) {
             Residuals r = new Residuals();
             Set<Value> cotangent = Collections.newSetFromMap(new IdentityHashMap<>()), step = Collections.newSetFromMap(new IdentityHashMap<>());
             List<Value> in = vjp.inputs();
@@ -273,7 +324,7 @@ final class ScanGradient {
             // walk back from the outputs: a saved value ends the walk (a residual), anything else is recomputed
             Set<Value> wanted = Collections.newSetFromMap(new IdentityHashMap<>());
             Deque<Value> work = new ArrayDeque<>();
-            for (Graph.Output o : vjp.outputs()) work.add(o.value());
+            work.addAll(roots);
             while (!work.isEmpty()) {
                 Value v = work.pop();
                 Node p = v.producer();
