@@ -14,6 +14,8 @@
 #   SKIP_BUILD=1  SKIP_PEERS=1 (reuse bench/target/peers/results.txt)  SKIP_COMPILE=1
 #   PEERS_DIR=path/to/shared/peers  JAVA=java  CHECK=0 (skip the compiled-vs-interpreter check)
 #   PEERS="djl-pytorch onnxruntime" (passed to the peers' run.sh; its default also runs DL4J, the slowest)
+#   WEIGHTS_DTYPE=bf16|int8 (the MLP inference workloads' matmul weights stored narrow, as
+#   dlc compile --weights-dtype; metric names unchanged, so the table sets them against the peers' f32)
 #   PEERS_EXTRA="old-results.txt old-detail.txt" (earlier peer results for the table, e.g. DL4J's;
 #   the fresh peer results override them where both have a figure)
 set -euo pipefail
@@ -27,6 +29,7 @@ JVM=(--add-modules jdk.incubator.vector -Xms1g -Xmx4g)
 CP="$ROOT/bench/target/classes:$ROOT/bench/target/lib/*"
 TIMING=()
 [[ -n "${QUICK:-}" ]] && TIMING=(-Dbench.warmupSec=0.5 -Dbench.minSec=1 -Dbench.maxSec=3)
+[[ -n "${WEIGHTS_DTYPE:-}" ]] && TIMING+=(-Dbench.weightsDtype="$WEIGHTS_DTYPE")
 
 if [[ -z "${PEERS_DIR:-}" ]]; then
   for d in "$ROOT/../shared/peers" "$ROOT/../../shared/peers" /work/shared/peers; do

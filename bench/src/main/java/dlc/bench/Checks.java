@@ -62,7 +62,10 @@ final class Checks {
     /** Returns whether the check passed (true when there is nothing to compare: the interpreter backend). */
     static boolean infer(BenchModel m, Session timed, Map<String, Object> store, Map<String, Long> syms, String metric) {
         if (!(timed.exec instanceof JvmExecutor)) return true;
-        Session ref = new Session(new InterpreterExecutor(m.inference()), Workloads.copy(store), syms);
+        Map<String, Object> refStore = Workloads.copy(store);
+        // weights stored narrow: the interpreter runs the float32 values they stand for
+        refStore.replaceAll((k, v) -> v instanceof dlc.runtime.NarrowMatrix q ? q.decode() : v);
+        Session ref = new Session(new InterpreterExecutor(m.inference()), refStore, syms);
         float[] lj = ((float[]) timed.output(timed.run())).clone();
         float[] lr = (float[]) ref.output(ref.run());
         double maxRef = 0, maxDiff = 0;

@@ -9,6 +9,7 @@ import dlc.ir.GraphBuilder;
 import dlc.ir.Shape;
 import dlc.ir.TensorType;
 import dlc.ir.Value;
+import dlc.ir.ops.Ops;
 import dlc.passes.autodiff.Autodiff;
 import dlc.runtime.CompiledGraph;
 import dlc.runtime.Signature;
@@ -47,12 +48,12 @@ public final class CnnStepBench {
         Value b4 = g.input("b4", TensorType.of(DType.F32, 10), Value.Role.PARAM);
         Value u = g.input("u", new TensorType(DType.F32, Shape.of(b, Dim.of(10))), Value.Role.INPUT);
         Attrs same = Attrs.of("padding", new long[]{1, 1, 1, 1}), pool = Attrs.of("kernel", new long[]{2, 2});
-        Value h1 = g.op("max_pool2d", pool, g.op("relu", g.op("add", g.op("conv2d", same, x, w1), b1)));
-        Value h2 = g.op("max_pool2d", pool, g.op("relu", g.op("add", g.op("conv2d", same, h1, w2), b2)));
-        Value f = g.op("reshape", Attrs.of("shape", Shape.of(b, Dim.of(3136))), h2);
-        Value h3 = g.op("relu", g.op("add", g.op("matmul", f, w3), b3));
-        Value logits = g.op("add", g.op("matmul", h3, w4), b4);
-        g.output("loss", Graph.Output.Role.LOSS, g.op("sum", Attrs.of("axes", List.of(0L, 1L), "keepdims", false), g.op("mul", logits, u)));
+        Value h1 = g.op(Ops.MAX_POOL2D, pool, g.op(Ops.RELU, g.op(Ops.ADD, g.op(Ops.CONV2D, same, x, w1), b1)));
+        Value h2 = g.op(Ops.MAX_POOL2D, pool, g.op(Ops.RELU, g.op(Ops.ADD, g.op(Ops.CONV2D, same, h1, w2), b2)));
+        Value f = g.op(Ops.RESHAPE, Attrs.of("shape", Shape.of(b, Dim.of(3136))), h2);
+        Value h3 = g.op(Ops.RELU, g.op(Ops.ADD, g.op(Ops.MATMUL, f, w3), b3));
+        Value logits = g.op(Ops.ADD, g.op(Ops.MATMUL, h3, w4), b4);
+        g.output("loss", Graph.Output.Role.LOSS, g.op(Ops.SUM, Attrs.of("axes", List.of(0L, 1L), "keepdims", false), g.op(Ops.MUL, logits, u)));
         return new Autodiff().gradients(g.build(), "loss", List.of("w1", "b1", "w2", "b2", "w3", "b3", "w4", "b4"));
     }
 

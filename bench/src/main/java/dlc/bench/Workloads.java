@@ -1,7 +1,10 @@
 package dlc.bench;
 
 import dlc.codegen.jvm.JvmCompiler;
+import dlc.codegen.jvm.NarrowWeights;
 import dlc.ir.Graph;
+import dlc.ir.Value;
+import dlc.runtime.NarrowMatrix;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -29,12 +32,17 @@ import java.util.Map;
  * <p>Workloads (same data seeds as peers.Data): mlp train-b128, train-b32, infer-b1, infer-b128;
  * cnn train-b64, infer-b1, infer-b64; lstm train-b32 (T=50, F=32). Training is forward + loss +
  * backward + SGD(lr 0.01) in one compiled step graph; inference is the eval graph's logits.
+ * {@code -Dbench.weightsDtype=bf16|int8} stores the MLP inference workloads' matmul weights narrow
+ * (as {@code dlc compile --weights-dtype} does; metric names unchanged, so the table compares them
+ * with the peers' float32 figures); their check then runs the interpreter on the rounded weights.
  */
 public final class Workloads {
     static final String PEER = "dlc-jvm";
     private final int threads;
     private final boolean check;
     private final String backend = System.getProperty("bench.backend", "jvm");
+    /** How the MLP inference workloads store their matmul weights: f32 (default), bf16 or int8 ({@code -Dbench.weightsDtype}). */
+    private final String weightsDtype = System.getProperty("bench.weightsDtype", "f32");
 
     private Workloads(int threads, boolean check) {
         this.threads = threads;
@@ -64,9 +72,14 @@ public final class Workloads {
             for (int b : new int[] {128, 32})
                 train(m, step, state, "train-b" + b, b, Map.of("B", (long) b),
                         Data.uniform(1000 + b, b * 784), Data.labels(2000 + b, b, 10));
-            Executor infer = compile(m.inference());
+            // -Dbench.weightsDtype=bf16|int8: the matmul weights stored narrow (dlc compile --weights-dtype)
+            Graph inference = m.inference();
+            Map<String, String> narrow = NarrowWeights.select(inference, weightsDtype);
+            Executor infer = narrow.isEmpty() ? compile(inference) : compileNarrow(inference, narrow);
+            Map<String, Object> inferState = new HashMap<>(state);
+            narrow.forEach((name, format) -> inferState.put(name, narrowMatrix(inference, name, format, (float[]) state.get(name))));
             for (int b : new int[] {1, 128})
-                infer(m, infer, state, "infer-b" + b, b, Map.of("B", (long) b), Data.uniform(3000 + b, b * 784));
+                infer(m, infer, inferState, "infer-b" + b, b, Map.of("B", (long) b), Data.uniform(3000 + b, b * 784));
         }
         if (workloads.contains("cnn")) {
             BenchModel m = BenchModel.load("cnn");
@@ -92,6 +105,21 @@ public final class Workloads {
         Executor e = backend.equals("interp") ? new InterpreterExecutor(g) : new JvmExecutor(JvmCompiler.load(g));
         System.err.printf(Locale.ROOT, "[dlc] compiled %s (%s) in %.0f ms%n", g.name(), backend, (System.nanoTime() - t0) / 1e6);
         return e;
+    }
+
+    /** The JVM backend with {@code narrow}'s weights taken as NarrowMatrix (the interpreter backend has no narrow storage). */
+    private Executor compileNarrow(Graph g, Map<String, String> narrow) {
+        if (backend.equals("interp")) throw new IllegalArgumentException("-Dbench.weightsDtype needs the JVM backend");
+        long t0 = System.nanoTime();
+        Executor e = new JvmExecutor(JvmCompiler.compile(g, "dlc.gen." + JvmCompiler.javaName(g.name()), narrow).instantiate());
+        System.err.printf(Locale.ROOT, "[dlc] compiled %s (%s, weights %s: %s) in %.0f ms%n", g.name(), backend, weightsDtype,
+                String.join(", ", narrow.keySet()), (System.nanoTime() - t0) / 1e6);
+        return e;
+    }
+
+    private static NarrowMatrix narrowMatrix(Graph g, String name, String format, float[] w) {
+        Value v = g.inputs().stream().filter(x -> name.equals(x.name())).findFirst().orElseThrow();
+        return NarrowMatrix.quantize(format, w, (int) v.type().shape().dim(0).value(), (int) v.type().shape().dim(1).value());
     }
 
     private void train(BenchModel m, Executor step, Map<String, Object> state, String metric, int b,
@@ -132,7 +160,8 @@ public final class Workloads {
     /** A copy of every array in a store (so a check leaves the benchmark's state untouched). */
     static Map<String, Object> copy(Map<String, Object> store) {
         Map<String, Object> c = new LinkedHashMap<>();
-        store.forEach((k, v) -> c.put(k, v instanceof float[] f ? f.clone() : ((double[]) v).clone()));
+        // a NarrowMatrix is immutable: shared
+        store.forEach((k, v) -> c.put(k, v instanceof float[] f ? f.clone() : v instanceof NarrowMatrix q ? q : ((double[]) v).clone()));
         return c;
     }
 }

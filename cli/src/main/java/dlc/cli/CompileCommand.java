@@ -3,6 +3,7 @@ package dlc.cli;
 import dlc.codegen.jvm.InferenceGraph;
 import dlc.codegen.jvm.JvmCompiler;
 import dlc.codegen.jvm.ModelJar;
+import dlc.codegen.jvm.NarrowWeights;
 import dlc.codegen.jvm.RuntimeTensors;
 import dlc.frontend.train.TrainPlan;
 import dlc.ir.DType;
@@ -51,6 +52,8 @@ final class CompileCommand implements Callable<Integer> {
 
     @Mixin ModelChoice choice;
 
+    @Mixin WeightsDtypeChoice weightsDtype;
+
     @Option(names = "--weights", paramLabel = "CKPT", description = "Weights from this checkpoint (from dlc train); default: initialized from --seed.")
     Path weights;
 
@@ -85,6 +88,8 @@ final class CompileCommand implements Callable<Integer> {
 
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        if (trainable && weightsDtype.narrow())
+            throw new UserError("--weights-dtype " + weightsDtype.format() + " stores inference weights narrow; a --trainable jar trains its f32 weights, so the two do not combine", UserError.USAGE);
         Module m = Programs.lower(main.toolchain(), file, choice, spec.commandLine().getErr());
         Graph chosen = Programs.graph(m, graphName);
         refuseTraining(chosen);
@@ -134,6 +139,15 @@ final class CompileCommand implements Callable<Integer> {
                 presets.put(v.name(), RuntimeTensors.of(RandomInputs.key(keySeed, "eval")));
             }
         }
+        Map<String, String> narrow = weightsDtype.select(graph);
+        for (var e : narrow.entrySet())
+            try {
+                presets.put(e.getKey(), NarrowWeights.pack(values.get(e.getKey()), e.getValue()));
+            } catch (IllegalArgumentException x) {
+                throw new UserError("--weights-dtype " + e.getValue() + ": weight " + e.getKey() + ": " + x.getMessage());
+            }
+        if (weightsDtype.narrow())
+            source += "; " + weightsDtype.describe(graph).substring("weights ".length());
         String simple = className != null ? className : JvmCompiler.javaName(m.name());
         String fqcn = packageName.isEmpty() ? simple : packageName + "." + simple;
         ModelJar.Built built;

@@ -33,6 +33,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Mixin BackendChoice backend;
 
+    @Mixin WeightsDtypeChoice weightsDtype;
+
     @Option(names = "--weights", paramLabel = "CKPT", required = true, description = "The checkpoint (from dlc train); its tensors are matched to the model's weights by name, dtype and shape.")
     Path weights;
 
@@ -46,9 +48,9 @@ final class EvalCommand implements Callable<Integer> {
         Dataset data = in.data(file, dataDir);
         TrainCommand.checkLabels(in, in.plan, data, null);
         var plan = in.plan.toBuilder().seed(w.seed()).build();
-        Trainer t = TrainInputs.user(() -> TrainBlocks.trainer(in.module, plan, backend.executor()));
+        Trainer t = TrainInputs.user(() -> TrainBlocks.trainer(in.module, plan, weightsDtype.executor(backend.executor(), backend.backend)));
         out.println("model " + in.module.name() + ", weights " + weights + " (" + (w.model().equals(in.module.name()) ? "" : "model " + w.model() + ", ")
-                + "after " + w.epoch() + " epochs)");
+                + "after " + w.epoch() + " epochs)" + (weightsDtype.narrow() ? ", " + weightsDtype.describe(Programs.graph(in.module, "eval")) : ""));
         Dataset.Split split = TrainInputs.user(() -> t.split(data, w.seed()));
         if (split.validation().size() > 0) {
             Metrics m = TrainInputs.user(() -> t.evaluate(split.validation(), w.tensors()));

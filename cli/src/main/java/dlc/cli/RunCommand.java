@@ -38,6 +38,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin BackendChoice backend;
 
+    @Mixin WeightsDtypeChoice weightsDtype;
+
     @Option(names = "--input", paramLabel = "NAME=FILE.npy", description = "A model input from a .npy file (repeatable).")
     Map<String, Path> inputs = new LinkedHashMap<>();
 
@@ -74,8 +76,9 @@ final class RunCommand implements Callable<Integer> {
             stored = w.tensors();
             source = "weights " + weights + " (" + (w.model().equals(m.name()) ? "" : "model " + w.model() + ", ") + "after " + w.epoch() + " epochs), seed " + seed;
         }
-        ModelRunner.Result r = ModelRunner.run(m, new ModelRunner.Request(given, dims, batch, seed, intRange, stored), backend.executor());
+        ModelRunner.Result r = ModelRunner.run(m, new ModelRunner.Request(given, dims, batch, seed, intRange, stored), weightsDtype.executor(backend.executor(), backend.backend));
 
+        if (weightsDtype.narrow()) source += ", " + weightsDtype.describe(Programs.graph(m, "eval"));
         StringJoiner header = new StringJoiner(", ", "model " + m.name() + " (eval, " + source + "): ", "");
         r.dims().forEach((sym, v) -> header.add(sym + " = " + v + (r.defaultedDims().contains(sym) ? " (default; set with --dim " + sym + "=N)" : "")));
         if (!r.randomInputs().isEmpty()) header.add("random inputs " + String.join(", ", r.randomInputs()));

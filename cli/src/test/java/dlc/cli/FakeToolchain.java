@@ -4,6 +4,7 @@ import dlc.frontend.Compilation;
 import dlc.frontend.Diagnostic;
 import dlc.ir.*;
 import dlc.ir.Module;
+import dlc.ir.ops.Ops;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -59,7 +60,7 @@ final class FakeToolchain implements Toolchain {
     static Module model(boolean withT) {
         GraphBuilder init = new GraphBuilder("init");
         Value key = init.input("rng", TensorType.scalar(DType.I64), Value.Role.INPUT);
-        Value one = init.op("cast", Attrs.of("dtype", DType.F32), init.op("eq", key, key));
+        Value one = init.op(Ops.CAST, Attrs.of("dtype", DType.F32), init.op(Ops.EQ, key, key));
         init.output("w", Graph.Output.Role.OUTPUT, one);
 
         GraphBuilder eval = new GraphBuilder("eval");
@@ -68,11 +69,11 @@ final class FakeToolchain implements Toolchain {
         Value k = eval.input("k", new TensorType(DType.I32, Shape.of(b)), Value.Role.INPUT);
         eval.input("rng", TensorType.scalar(DType.I64), Value.Role.INPUT);
         Value w = eval.input("w", TensorType.scalar(DType.F32), Value.Role.PARAM);
-        eval.output("y", Graph.Output.Role.OUTPUT, eval.op("mul", x, w));
-        eval.output("k2", Graph.Output.Role.OUTPUT, eval.op("add", k, k));
+        eval.output("y", Graph.Output.Role.OUTPUT, eval.op(Ops.MUL, x, w));
+        eval.output("k2", Graph.Output.Role.OUTPUT, eval.op(Ops.ADD, k, k));
         if (withT) {
             Value s = eval.input("s", new TensorType(DType.F32, Shape.of(b, Dim.sym("T"))), Value.Role.INPUT);
-            eval.output("s2", Graph.Output.Role.OUTPUT, eval.op("add", s, s));
+            eval.output("s2", Graph.Output.Role.OUTPUT, eval.op(Ops.ADD, s, s));
         }
         return new Module("M", List.of(init.build(), eval.build()));
     }

@@ -54,7 +54,7 @@ class ExamplesForwardTest {
         return examples().stream().map(f -> DynamicTest.dynamicTest(f.getFileName() + " train", () -> forward(f, "train")));
     }
 
-    /** Eval mode is deterministic (MODELS 1.3) except where a model samples on purpose. */
+    /** Eval mode is deterministic (docs/models.md 1.3) except where a model samples on purpose. */
     @TestFactory
     Stream<DynamicTest> evalIgnoresTheRngKey() throws IOException {
         List<String> sampling = List.of("gan.dl", "rbm.dl");   // G(z) with fresh z; Gibbs sampling

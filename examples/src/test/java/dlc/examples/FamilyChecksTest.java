@@ -145,7 +145,7 @@ class FamilyChecksTest {
 
     @Test
     void ganDiscriminatorLossNeverReachesTheGenerator() {
-        // the D-step must not move G (MODELS 2.10): d_loss sees the fake batch through stop_gradient
+        // the D-step must not move G (docs/models.md 2.10): d_loss sees the fake batch through stop_gradient
         ModelRunner r = ModelRunner.compile(example("gan"), 1);
         var train = ModelRunner.graph(r.module, "train");
         java.util.List<String> gen = train.inputs().stream().map(dlc.ir.Value::name).filter(n -> n.startsWith("generator.")).toList();

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every loss of every example is differentiable through the standard library: the autodiff pass
  * gives finite gradients for every parameter of the train graph, and a few entries per parameter
- * agree with central finite differences (float64, h = 1e-6; MODELS 4.6 asks rel err < 1e-7, and
+ * agree with central finite differences (float64, h = 1e-6; docs/models.md 4.6 asks rel err < 1e-7, and
  * 1e-5 here leaves room for the rare entry whose relu/max kink lies within h).
  */
 class GradientsTest {

@@ -10,7 +10,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * std.rnn against straightforward Java loops of the MODELS 2.3-2.5 equations, using the weights
+ * std.rnn against straightforward Java loops of the docs/models.md 2.3-2.5 equations, using the weights
  * the init graph drew: gate order (i, f, g, o) and (r, z, n), the reset_after GRU, the forget
  * bias, reverse scans (outputs stay aligned with time) and the bidirectional final-state layout.
  */

@@ -91,7 +91,7 @@ class ShippedExamplesTrainTest {
     @Test
     void rbmReconstructsUnseenImages() throws Exception {
         ShippedRig.Run run = train("rbm.dl", Map.of("epochs", "1"), 6000, 0);
-        Dataset test = run.trainer().likeTraining(dlc.train.Datasets.load("fashion_mnist", Map.of("part", "test", "n", "1000"), null, null),
+        Dataset test = run.trainer().likeTraining(dlc.train.Datasets.load("fashion_mnist", Map.of("part", "test", "n", 1000L), null, null),
                 run.data(), run.trainer().plan().seed());
         double recon = ShippedRig.mse(run.eval(test).get("recon"), ShippedRig.features(test));
         double blind = ShippedRig.meanImageMse(run.trainer().whole(run.data(), run.trainer().plan().seed()), test);

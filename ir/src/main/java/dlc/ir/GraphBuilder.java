@@ -35,13 +35,6 @@ public final class GraphBuilder {
         return v;
     }
 
-    /** Adds a single-result op. */
-    public Value op(String opName, Attrs attrs, Value... operands) {
-        return op(Ops.get(opName), attrs, List.of(), List.of(operands)).get(0);
-    }
-
-    public Value op(String opName, Value... operands) { return op(opName, Attrs.EMPTY, operands); }
-
     /** Adds a single-result op without nested graphs. */
     public Value op(OpDef op, Attrs attrs, Value... operands) {
         return op(op, attrs, List.of(), List.of(operands)).get(0);

@@ -12,8 +12,8 @@ import java.util.Set;
 /**
  * The one place an op is defined: its name, fusion category, traits ({@link OpTrait}), shape
  * rule, float64 reference semantics and vector-Jacobian product. Every pass and backend reads
- * these instead of switching on names. Implementations live in
- * {@code dlc.ir.ops}, grouped by category, and are listed by {@link dlc.ir.ops.Ops}.
+ * these instead of switching on names. Each op is declared once, as its typed handle in
+ * {@link dlc.ir.ops.Ops}; the subclasses live in {@code dlc.ir.ops}, grouped by family.
  */
 public abstract class OpDef {
     /** TVM's op-pattern lattice, loosest to most opaque; fusion reads only this. */

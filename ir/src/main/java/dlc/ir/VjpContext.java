@@ -66,10 +66,6 @@ public final class VjpContext {
 
     public BodyDifferentiator bodies() { return bodies; }
 
-    public Value op(String name, Attrs attrs, Value... operands) { return builder.op(name, attrs, operands); }
-
-    public Value op(String name, Value... operands) { return builder.op(name, Attrs.EMPTY, operands); }
-
     public Value op(OpDef op, Attrs attrs, Value... operands) { return builder.op(op, attrs, operands); }
 
     public Value op(OpDef op, Value... operands) { return builder.op(op, Attrs.EMPTY, operands); }

@@ -27,19 +27,26 @@ final class ImportOps {
             "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Expand", "Concat", "Split", "Slice", "Gather", "Pad",
             "Range", "Resize", "BatchNormalization", "LayerNormalization", "Scan");
 
-    private static final Map<String, String> UNARY = Map.ofEntries(
-            Map.entry("Neg", "neg"), Map.entry("Abs", "abs"), Map.entry("Sign", "sign"), Map.entry("Exp", "exp"), Map.entry("Log", "log"),
-            Map.entry("Sqrt", "sqrt"), Map.entry("Tanh", "tanh"), Map.entry("Sigmoid", "sigmoid"), Map.entry("Erf", "erf"),
-            Map.entry("Sin", "sin"), Map.entry("Cos", "cos"), Map.entry("Relu", "relu"), Map.entry("Floor", "floor"));
+    /** ONNX unary op -> the dlc op; its .dl builtin has the op's name. */
+    private static final Map<String, OpDef> UNARY = Map.ofEntries(
+            Map.entry("Neg", Ops.NEG), Map.entry("Abs", Ops.ABS), Map.entry("Sign", Ops.SIGN), Map.entry("Exp", Ops.EXP), Map.entry("Log", Ops.LOG),
+            Map.entry("Sqrt", Ops.SQRT), Map.entry("Tanh", Ops.TANH), Map.entry("Sigmoid", Ops.SIGMOID), Map.entry("Erf", Ops.ERF),
+            Map.entry("Sin", Ops.SIN), Map.entry("Cos", Ops.COS), Map.entry("Relu", Ops.RELU), Map.entry("Floor", Ops.FLOOR));
 
-    /** ONNX binary op -> (dlc op for the shape rule, .dl operator or function). */
-    private static final Map<String, String[]> BINARY = Map.ofEntries(
-            Map.entry("Add", new String[]{"add", "+"}), Map.entry("Sub", new String[]{"sub", "-"}), Map.entry("Mul", new String[]{"mul", "*"}),
-            Map.entry("Div", new String[]{"div", "/"}), Map.entry("Pow", new String[]{"pow", "pow"}), Map.entry("Max", new String[]{"maximum", "maximum"}),
-            Map.entry("Min", new String[]{"minimum", "minimum"}), Map.entry("Less", new String[]{"lt", "<"}),
-            Map.entry("LessOrEqual", new String[]{"le", "<="}), Map.entry("Greater", new String[]{"gt", ">"}),
-            Map.entry("GreaterOrEqual", new String[]{"ge", ">="}), Map.entry("Equal", new String[]{"eq", "=="}),
-            Map.entry("And", new String[]{"and", "and"}), Map.entry("Or", new String[]{"or", "or"}), Map.entry("Mod", new String[]{"mod", "%"}));
+    /** A dlc binary op (for the shape rule) and the .dl operator or function that writes it. */
+    private record Bin(OpDef op, String dl) {
+        /** Written as the builtin named after the op: pow(a, b), maximum(a, b). */
+        Bin(OpDef op) { this(op, op.name()); }
+    }
+
+    /** ONNX binary op -> its dlc op and .dl spelling. */
+    private static final Map<String, Bin> BINARY = Map.ofEntries(
+            Map.entry("Add", new Bin(Ops.ADD, "+")), Map.entry("Sub", new Bin(Ops.SUB, "-")), Map.entry("Mul", new Bin(Ops.MUL, "*")),
+            Map.entry("Div", new Bin(Ops.DIV, "/")), Map.entry("Pow", new Bin(Ops.POW)), Map.entry("Max", new Bin(Ops.MAXIMUM)),
+            Map.entry("Min", new Bin(Ops.MINIMUM)), Map.entry("Less", new Bin(Ops.LT, "<")),
+            Map.entry("LessOrEqual", new Bin(Ops.LE, "<=")), Map.entry("Greater", new Bin(Ops.GT, ">")),
+            Map.entry("GreaterOrEqual", new Bin(Ops.GE, ">=")), Map.entry("Equal", new Bin(Ops.EQ, "==")),
+            Map.entry("And", new Bin(Ops.AND, "and")), Map.entry("Or", new Bin(Ops.OR, "or")), Map.entry("Mod", new Bin(Ops.MOD, "%")));
 
     private final GraphProto g;
     private final long opset;
@@ -302,8 +309,8 @@ final class ImportOps {
         return new OnnxException(where + why);
     }
 
-    private static TensorType infer(String op, Attrs a, TensorType... in) {
-        return Ops.get(op).infer(List.of(in), a, List.of()).get(0);
+    private static TensorType infer(OpDef op, Attrs a, TensorType... in) {
+        return op.infer(List.of(in), a, List.of()).get(0);
     }
 
     // ---- attributes -----------------------------------------------------------------------------
@@ -373,7 +380,7 @@ final class ImportOps {
             if (value(0) instanceof K k && k.isInteger() && op.equals("Neg")) { put(0, ints(k.dtype(), k.shape(), map(k.ints(), Dim::negate))); return; }
             T x = tensor(0);
             String arg = x.expr().startsWith("(") && x.expr().endsWith(")") ? x.expr().substring(1, x.expr().length() - 1) : x.expr();
-            emit(0, UNARY.get(op) + "(" + arg + ")", infer(UNARY.get(op), Attrs.EMPTY, x.type()));
+            emit(0, UNARY.get(op).name() + "(" + arg + ")", infer(UNARY.get(op), Attrs.EMPTY, x.type()));
             return;
         }
         if (BINARY.containsKey(op)) { binary(op); return; }
@@ -411,12 +418,12 @@ final class ImportOps {
             case "Clip" -> clip();
             case "Where" -> {
                 T c = tensor(0), a = tensor(1), b = tensor(2);
-                emit(0, "where(" + c.expr() + ", " + a.expr() + ", " + b.expr() + ")", infer("where", Attrs.EMPTY, c.type(), a.type(), b.type()));
+                emit(0, "where(" + c.expr() + ", " + a.expr() + ", " + b.expr() + ")", infer(Ops.WHERE, Attrs.EMPTY, c.type(), a.type(), b.type()));
             }
             case "MatMul" -> {
                 T a = tensor(0), b = tensor(1);
                 String e = a.expr() + " @ " + b.expr();
-                TensorType t = infer("matmul", Attrs.EMPTY, a.type(), b.type());
+                TensorType t = infer(Ops.MATMUL, Attrs.EMPTY, a.type(), b.type());
                 // a dense layer's product, read only by its bias addition: one expression, x @ w + b
                 if (onlyReadBy(node.getOutput(0), "Add")) put(0, new T(e, t));
                 else emit(0, e, t);
@@ -427,8 +434,8 @@ final class ImportOps {
             case "GlobalAveragePool", "GlobalMaxPool" -> {
                 T x = tensor(0);
                 if (x.type().rank() != 4) throw fail("only 2-D pooling ([N, C, H, W] inputs) is supported, got " + x.type());
-                String f = op.equals("GlobalMaxPool") ? "max" : "mean";
-                emit(0, f + "(" + x.expr() + ", axis=[2, 3], keepdims=true)", infer(f, Attrs.of("axes", List.of(2L, 3L), "keepdims", true), x.type()));
+                OpDef f = op.equals("GlobalMaxPool") ? Ops.MAX : Ops.MEAN;
+                emit(0, f.name() + "(" + x.expr() + ", axis=[2, 3], keepdims=true)", infer(f, Attrs.of("axes", List.of(2L, 3L), "keepdims", true), x.type()));
             }
             case "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin" -> reduce(op);
             case "ArgMax", "ArgMin" -> {
@@ -436,8 +443,8 @@ final class ImportOps {
                 T x = tensor(0);
                 int a = axis(intAttr("axis", 0), x.type().rank());
                 boolean keep = intAttr("keepdims", 1) != 0;
-                String f = op.equals("ArgMax") ? "argmax" : "argmin";
-                emit(0, f + "(" + x.expr() + ", " + a + (keep ? ", keepdims=true" : "") + ")", infer(f, Attrs.of("axis", (long) a, "keepdims", keep), x.type()));
+                OpDef f = op.equals("ArgMax") ? Ops.ARGMAX : Ops.ARGMIN;
+                emit(0, f.name() + "(" + x.expr() + ", " + a + (keep ? ", keepdims=true" : "") + ")", infer(f, Attrs.of("axis", (long) a, "keepdims", keep), x.type()));
             }
             case "Softmax", "LogSoftmax" -> {
                 T x = tensor(0);
@@ -460,7 +467,7 @@ final class ImportOps {
                     perm = new long[x.type().rank()];
                     for (int i = 0; i < perm.length; i++) perm[i] = perm.length - 1 - i;
                 }
-                emit(0, "permute(" + x.expr() + ", " + list(perm) + ")", infer("permute", Attrs.of("perm", perm), x.type()));
+                emit(0, "permute(" + x.expr() + ", " + list(perm) + ")", infer(Ops.PERMUTE, Attrs.of("perm", perm), x.type()));
             }
             case "Squeeze", "Unsqueeze" -> squeeze(op.equals("Unsqueeze"));
             case "Expand" -> {
@@ -472,7 +479,7 @@ final class ImportOps {
                 }
                 T x = tensor(0);
                 List<Dim> to = broadcast(x.type().shape().dims(), Arrays.asList(s.ints()));
-                emit(0, "broadcast_to(" + x.expr() + ", " + dims(to) + ")", infer("broadcast_to", Attrs.of("shape", new Shape(to)), x.type()));
+                emit(0, "broadcast_to(" + x.expr() + ", " + dims(to) + ")", infer(Ops.BROADCAST_TO, Attrs.of("shape", new Shape(to)), x.type()));
             }
             case "Concat" -> concat();
             case "Split" -> split();
@@ -545,12 +552,12 @@ final class ImportOps {
     }
 
     private void binary(String op) {
-        String[] m = BINARY.get(op);
+        Bin m = BINARY.get(op);
         Imported a = value(0), b = value(1);
         if (a instanceof K ka && b instanceof K kb && ka.isInteger() && kb.isInteger() && foldInts(op, ka, kb)) return;
         // ONNX's integer Div truncates and Mod with fmod=1 keeps the dividend's sign: dlc's trunc_div and trunc_mod
-        if (op.equals("Mod") && intAttr("fmod", 0) != 0) m = new String[]{"trunc_mod", "trunc_mod"};
-        if (op.equals("Div") && typeOf(0).dtype().isInteger()) m = new String[]{"trunc_div", "trunc_div"};
+        if (op.equals("Mod") && intAttr("fmod", 0) != 0) m = new Bin(Ops.TRUNC_MOD);
+        if (op.equals("Div") && typeOf(0).dtype().isInteger()) m = new Bin(Ops.TRUNC_DIV);
         String ea, eb;
         TensorType ta, tb;
         if (a instanceof T t1 && literalOperand(b, t1.type())) {
@@ -561,9 +568,9 @@ final class ImportOps {
             T t1 = tensor(0), t2 = tensor(1);
             ea = t1.expr(); eb = t2.expr(); ta = t1.type(); tb = t2.type();
         }
-        String expr = Character.isLetter(m[1].charAt(0)) && !m[1].equals("and") && !m[1].equals("or")
-                ? m[1] + "(" + ea + ", " + eb + ")" : paren(ea) + " " + m[1] + " " + paren(eb);
-        TensorType type = infer(m[0], Attrs.EMPTY, ta, tb);
+        String expr = Character.isLetter(m.dl().charAt(0)) && !m.dl().equals("and") && !m.dl().equals("or")
+                ? m.dl() + "(" + ea + ", " + eb + ")" : paren(ea) + " " + m.dl() + " " + paren(eb);
+        TensorType type = infer(m.op(), Attrs.EMPTY, ta, tb);
         boolean dense = op.equals("Add") && (ea.contains(" @ ") || eb.contains(" @ "));
         // x @ w + b read only by an activation: one statement, relu(x @ w + b), as the .dl layer would read
         if (dense && ACTIVATIONS.stream().anyMatch(f -> onlyReadBy(node.getOutput(0), f))) put(0, new T("(" + expr + ")", type));
@@ -627,7 +634,7 @@ final class ImportOps {
         T a = tensor(0), b = tensor(1);
         String ea = a.expr() + (intAttr("transA", 0) != 0 ? ".T" : ""), eb = b.expr() + (intAttr("transB", 0) != 0 ? ".T" : "");
         TensorType ta = intAttr("transA", 0) != 0 ? swapped(a.type()) : a.type(), tb = intAttr("transB", 0) != 0 ? swapped(b.type()) : b.type();
-        TensorType t = infer("matmul", Attrs.EMPTY, ta, tb);
+        TensorType t = infer(Ops.MATMUL, Attrs.EMPTY, ta, tb);
         double alpha = floatAttr("alpha", 1), beta = floatAttr("beta", 1);
         String e = ea + " @ " + eb + (alpha != 1 ? " * " + number(alpha, t.dtype()) : "");
         Imported c = value(2);
@@ -637,7 +644,7 @@ final class ImportOps {
             else {
                 T tc = tensor(2);
                 ec = tc.expr();
-                t = infer("add", Attrs.EMPTY, t, tc.type());
+                t = infer(Ops.ADD, Attrs.EMPTY, t, tc.type());
             }
             e += " + " + ec + (beta != 1 ? " * " + number(beta, t.dtype()) : "");
         }
@@ -697,7 +704,7 @@ final class ImportOps {
         e.append(")");
         Attrs a = Attrs.of("stride", stride, "padding", pad, "dilation", dil, "groups", group);
         if (transpose) a = a.with("output_padding", outPad);
-        TensorType t = infer(transpose ? "conv_transpose2d" : "conv2d", a, x.type(), w.type());
+        TensorType t = infer(transpose ? Ops.CONV_TRANSPOSE2D : Ops.CONV2D, a, x.type(), w.type());
         if (value(2) != null) {
             T b = tensor(2);
             e.append(" + reshape(").append(b.expr()).append(", [").append(b.type().shape().dim(0)).append(", 1, 1])");
@@ -722,7 +729,7 @@ final class ImportOps {
         e.append(")");
         Attrs a = Attrs.of("kernel", kernel, "stride", stride, "padding", pad);
         if (!max) a = a.with("count_include_pad", include);
-        emit(0, e.toString(), infer(max ? "max_pool2d" : "avg_pool2d", a, x.type()));
+        emit(0, e.toString(), infer(max ? Ops.MAX_POOL2D : Ops.AVG_POOL2D, a, x.type()));
     }
 
     private void reduce(String op) {
@@ -740,8 +747,8 @@ final class ImportOps {
             axes = new long[r];
             for (int i = 0; i < r; i++) axes[i] = i;
         } else axes = Arrays.stream(given).map(a -> axis(a, r)).sorted().toArray();
-        String f = switch (op) { case "ReduceSum" -> "sum"; case "ReduceMean" -> "mean"; case "ReduceMax" -> "max"; default -> "min"; };
-        emit(0, f + "(" + x.expr() + ", axis=" + list(axes) + (keep ? ", keepdims=true" : "") + ")",
+        OpDef f = switch (op) { case "ReduceSum" -> Ops.SUM; case "ReduceMean" -> Ops.MEAN; case "ReduceMax" -> Ops.MAX; default -> Ops.MIN; };
+        emit(0, f.name() + "(" + x.expr() + ", axis=" + list(axes) + (keep ? ", keepdims=true" : "") + ")",
                 infer(f, Attrs.of("axes", axes, "keepdims", keep), x.type()));
     }
 
@@ -774,7 +781,7 @@ final class ImportOps {
             return;
         }
         T x = v instanceof T t ? t : tensor(0);
-        emit(0, "reshape(" + x.expr() + ", " + dims(to) + ")", infer("reshape", Attrs.of("shape", target), x.type()));
+        emit(0, "reshape(" + x.expr() + ", " + dims(to) + ")", infer(Ops.RESHAPE, Attrs.of("shape", target), x.type()));
     }
 
     private void squeeze(boolean unsqueeze) {
@@ -824,7 +831,7 @@ final class ImportOps {
         int a = axis(ax, xs.get(0).type().rank());
         StringJoiner j = new StringJoiner(", ", "[", "]");
         for (T x : xs) j.add(x.expr());
-        emit(0, "concat(" + j + ", axis=" + a + ")", infer("concat", Attrs.of("axis", (long) a), xs.stream().map(T::type).toArray(TensorType[]::new)));
+        emit(0, "concat(" + j + ", axis=" + a + ")", infer(Ops.CONCAT, Attrs.of("axis", (long) a), xs.stream().map(T::type).toArray(TensorType[]::new)));
     }
 
     private void split() {
@@ -948,7 +955,7 @@ final class ImportOps {
             return;
         }
         T ix = tensor(1);
-        emit(0, "gather(" + x.expr() + ", " + ix.expr() + ", axis=" + a + ")", infer("gather", Attrs.of("axis", (long) a), x.type(), ix.type()));
+        emit(0, "gather(" + x.expr() + ", " + ix.expr() + ", axis=" + a + ")", infer(Ops.GATHER, Attrs.of("axis", (long) a), x.type(), ix.type()));
     }
 
     private void pad() {
@@ -984,7 +991,7 @@ final class ImportOps {
             j.add("(" + low[i] + ", " + high[i] + ")");
         }
         emit(0, "pad(" + x.expr() + ", " + j + (value != 0 ? ", value=" + num(value, x.type().dtype()) : "") + ")",
-                infer("pad", Attrs.of("low", low, "high", high, "value", value), x.type()));
+                infer(Ops.PAD, Attrs.of("low", low, "high", high, "value", value), x.type()));
     }
 
     private void range() {
@@ -1141,7 +1148,7 @@ final class ImportOps {
             size = new long[]{(long) Math.floor(s.dim(2).value() * scales.num(2)), (long) Math.floor(s.dim(3).value() * scales.num(3))};
         }
         String m = bilinear ? "bilinear" : "nearest";
-        emit(0, "resize(" + x.expr() + ", " + tuple(size) + ", mode=\"" + m + "\")", infer("resize", Attrs.of("size", size, "mode", m), x.type()));
+        emit(0, "resize(" + x.expr() + ", " + tuple(size) + ", mode=\"" + m + "\")", infer(Ops.RESIZE, Attrs.of("size", size, "mode", m), x.type()));
     }
 
     private void batchNorm() {

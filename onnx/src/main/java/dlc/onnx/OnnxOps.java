@@ -1,6 +1,7 @@
 package dlc.onnx;
 
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 import dlc.onnx.proto.Onnx.AttributeProto;
 import dlc.onnx.proto.Onnx.GraphProto;
 
@@ -16,85 +17,101 @@ import java.util.*;
 final class OnnxOps {
     private OnnxOps() {}
 
-    private static final Map<String, String> UNARY = Map.ofEntries(
-            Map.entry("neg", "Neg"), Map.entry("abs", "Abs"), Map.entry("sign", "Sign"), Map.entry("exp", "Exp"),
-            Map.entry("log", "Log"), Map.entry("sqrt", "Sqrt"), Map.entry("tanh", "Tanh"), Map.entry("sigmoid", "Sigmoid"),
-            Map.entry("erf", "Erf"), Map.entry("sin", "Sin"), Map.entry("cos", "Cos"), Map.entry("relu", "Relu"),
-            Map.entry("floor", "Floor"), Map.entry("not", "Not"));
+    /** How one op becomes ONNX nodes: the name of the node holding its result. */
+    @FunctionalInterface
+    private interface Rule {
+        String emit(OnnxGraphBuilder b, Node n, List<String> in, String hint);
+    }
 
-    private static final Map<String, String> BINARY = Map.ofEntries(
-            Map.entry("add", "Add"), Map.entry("sub", "Sub"), Map.entry("mul", "Mul"), Map.entry("pow", "Pow"),
-            Map.entry("maximum", "Max"), Map.entry("minimum", "Min"), Map.entry("lt", "Less"), Map.entry("le", "LessOrEqual"),
-            Map.entry("gt", "Greater"), Map.entry("ge", "GreaterOrEqual"), Map.entry("eq", "Equal"), Map.entry("and", "And"),
-            Map.entry("or", "Or"), Map.entry("matmul", "MatMul"));
+    /** Each exportable op's rule; stop_gradient and scan are handled in {@link #emit} itself. */
+    private static final Map<OpDef, Rule> RULES = rules();
+
+    private static Map<OpDef, Rule> rules() {
+        Map<OpDef, Rule> r = new HashMap<>();
+        Map<OpDef, String> oneNode = Map.ofEntries(
+                Map.entry(Ops.NEG, "Neg"), Map.entry(Ops.ABS, "Abs"), Map.entry(Ops.SIGN, "Sign"), Map.entry(Ops.EXP, "Exp"),
+                Map.entry(Ops.LOG, "Log"), Map.entry(Ops.SQRT, "Sqrt"), Map.entry(Ops.TANH, "Tanh"), Map.entry(Ops.SIGMOID, "Sigmoid"),
+                Map.entry(Ops.ERF, "Erf"), Map.entry(Ops.SIN, "Sin"), Map.entry(Ops.COS, "Cos"), Map.entry(Ops.RELU, "Relu"),
+                Map.entry(Ops.FLOOR, "Floor"), Map.entry(Ops.NOT, "Not"),
+                Map.entry(Ops.ADD, "Add"), Map.entry(Ops.SUB, "Sub"), Map.entry(Ops.MUL, "Mul"), Map.entry(Ops.POW, "Pow"),
+                Map.entry(Ops.MAXIMUM, "Max"), Map.entry(Ops.MINIMUM, "Min"), Map.entry(Ops.LT, "Less"), Map.entry(Ops.LE, "LessOrEqual"),
+                Map.entry(Ops.GT, "Greater"), Map.entry(Ops.GE, "GreaterOrEqual"), Map.entry(Ops.EQ, "Equal"), Map.entry(Ops.AND, "And"),
+                Map.entry(Ops.OR, "Or"), Map.entry(Ops.MATMUL, "MatMul"), Map.entry(Ops.WHERE, "Where"));
+        oneNode.forEach((op, onnx) -> r.put(op, (b, n, in, hint) -> b.node(onnx, hint, in)));
+        r.put(Ops.LOG1P, (b, n, in, hint) -> b.node("Log", hint, List.of(b.node("Add", List.of(in.get(0), one(b, n))))));
+        r.put(Ops.EXPM1, (b, n, in, hint) -> b.node("Sub", hint, List.of(b.node("Exp", in), one(b, n))));
+        r.put(Ops.RSQRT, (b, n, in, hint) -> b.node("Reciprocal", hint, List.of(b.node("Sqrt", in))));
+        r.put(Ops.DIV, (b, n, in, hint) -> dtype(n, 0).isFloating() ? b.node("Div", hint, in)
+                // floor division: a - floor_mod(a, b) is a multiple of b, so the truncating Div is exact
+                : b.node("Div", hint, List.of(b.node("Sub", List.of(in.get(0), b.node("Mod", in, Attr.i("fmod", 0)))), in.get(1))));
+        r.put(Ops.MOD, (b, n, in, hint) -> dtype(n, 0).isFloating()
+                // floor modulo a - floor(a / b) * b (ONNX's float Mod is C's fmod, which truncates)
+                ? b.node("Sub", hint, List.of(in.get(0), b.node("Mul", List.of(b.node("Floor", List.of(b.node("Div", in))), in.get(1)))))
+                : b.node("Mod", hint, in, Attr.i("fmod", 0)));
+        r.put(Ops.NE, (b, n, in, hint) -> b.node("Not", hint, List.of(b.node("Equal", in))));
+        r.put(Ops.TRUNC_DIV, (b, n, in, hint) -> dtype(n, 0).isFloating()
+                // no Trunc op in ONNX: ceil below zero, floor above
+                ? truncFloat(b, b.node("Div", in), n, hint)
+                : b.node("Div", hint, in)); // integer Div truncates
+        r.put(Ops.TRUNC_MOD, (b, n, in, hint) -> b.node("Mod", hint, in, Attr.i("fmod", 1))); // C's fmod: the sign of the dividend
+        r.put(Ops.RESIZE, (b, n, in, hint) -> resize(b, n, in.get(0), hint));
+        r.put(Ops.CAST, (b, n, in, hint) -> b.node("Cast", hint, in, Attr.i("to", OnnxTensors.elemType(n.attrs().getDType("dtype")))));
+        for (OpDef op : List.of(Ops.SUM, Ops.MEAN, Ops.MAX, Ops.MIN)) r.put(op, (b, n, in, hint) -> reduce(b, n, in.get(0), hint));
+        r.put(Ops.ARGMAX, (b, n, in, hint) -> argReduce("ArgMax", b, n, in, hint));
+        r.put(Ops.ARGMIN, (b, n, in, hint) -> argReduce("ArgMin", b, n, in, hint));
+        r.put(Ops.CONV2D, OnnxOps::conv);
+        r.put(Ops.CONV_TRANSPOSE2D, OnnxOps::conv);
+        r.put(Ops.MAX_POOL2D, (b, n, in, hint) -> pool(b, n, in.get(0), hint));
+        r.put(Ops.AVG_POOL2D, (b, n, in, hint) -> pool(b, n, in.get(0), hint));
+        r.put(Ops.RESHAPE, (b, n, in, hint) -> {
+            Shape to = n.attrs().getShape("shape");
+            return b.node("Reshape", hint, List.of(in.get(0), b.shapeTensor(to)),
+                    Attr.i("allowzero", to.dims().stream().anyMatch(d -> d.isConst() && d.value() == 0) ? 1 : 0));
+        });
+        r.put(Ops.PERMUTE, (b, n, in, hint) -> b.node("Transpose", hint, in, Attr.ints("perm", n.attrs().getLongs("perm"))));
+        r.put(Ops.BROADCAST_TO, (b, n, in, hint) -> b.node("Expand", hint, List.of(in.get(0), b.shapeTensor(n.attrs().getShape("shape")))));
+        r.put(Ops.SLICE, (b, n, in, hint) -> slice(b, n, in.get(0), hint));
+        r.put(Ops.PAD, (b, n, in, hint) -> pad(b, n, in.get(0), hint));
+        r.put(Ops.REVERSE, (b, n, in, hint) -> reverse(b, n, in.get(0), hint));
+        r.put(Ops.CONCAT, (b, n, in, hint) -> b.node("Concat", hint, in, Attr.i("axis", n.attrs().getLong("axis"))));
+        r.put(Ops.GATHER, (b, n, in, hint) -> b.node("Gather", hint, in, Attr.i("axis", n.attrs().getLong("axis"))));
+        r.put(Ops.CONSTANT, (b, n, in, hint) -> constant(b, n, hint));
+        r.put(Ops.IOTA, (b, n, in, hint) -> iota(b, n, hint));
+        return r;
+    }
 
     /** Emits {@code n} into {@code b}, binding its results' ONNX names in {@code env}. */
     static void emit(OnnxGraphBuilder b, Node n, Map<Value, String> env) {
-        String op = n.op().name();
+        OpDef op = n.op();
         List<String> in = n.inputs().stream().map(env::get).toList();
-        if (op.equals("stop_gradient")) { // the identity outside autodiff: no node at all
+        if (op == Ops.STOP_GRADIENT) { // the identity outside autodiff: no node at all
             env.put(n.output(), in.get(0));
             return;
         }
-        Attrs a = n.attrs();
-        String hint = n.outputs().size() == 1 ? hintOf(n.output()) : null;
-        String out;
-        if (UNARY.containsKey(op)) out = b.node(UNARY.get(op), hint, in);
-        else if (BINARY.containsKey(op)) out = b.node(BINARY.get(op), hint, in);
-        else out = switch (op) {
-            case "log1p" -> b.node("Log", hint, List.of(b.node("Add", List.of(in.get(0), one(b, n)))));
-            case "expm1" -> b.node("Sub", hint, List.of(b.node("Exp", in), one(b, n)));
-            case "rsqrt" -> b.node("Reciprocal", hint, List.of(b.node("Sqrt", in)));
-            case "div" -> dtype(n, 0).isFloating() ? b.node("Div", hint, in)
-                    // floor division: a - floor_mod(a, b) is a multiple of b, so the truncating Div is exact
-                    : b.node("Div", hint, List.of(b.node("Sub", List.of(in.get(0), b.node("Mod", in, Attr.i("fmod", 0)))), in.get(1)));
-            case "mod" -> dtype(n, 0).isFloating()
-                    // floor modulo a - floor(a / b) * b (ONNX's float Mod is C's fmod, which truncates)
-                    ? b.node("Sub", hint, List.of(in.get(0), b.node("Mul", List.of(b.node("Floor", List.of(b.node("Div", in))), in.get(1)))))
-                    : b.node("Mod", hint, in, Attr.i("fmod", 0));
-            case "ne" -> b.node("Not", hint, List.of(b.node("Equal", in)));
-            case "trunc_div" -> dtype(n, 0).isFloating()
-                    // no Trunc op in ONNX: ceil below zero, floor above
-                    ? truncFloat(b, b.node("Div", in), n, hint)
-                    : b.node("Div", hint, in); // integer Div truncates
-            case "trunc_mod" -> b.node("Mod", hint, in, Attr.i("fmod", 1)); // C's fmod: the sign of the dividend
-            case "resize" -> resize(b, n, in.get(0), hint);
-            case "where" -> b.node("Where", hint, in);
-            case "cast" -> b.node("Cast", hint, in, Attr.i("to", OnnxTensors.elemType(a.getDType("dtype"))));
-            case "sum", "mean", "max", "min" -> reduce(b, n, in.get(0), hint);
-            case "argmax", "argmin" -> b.node(op.equals("argmax") ? "ArgMax" : "ArgMin", hint, in,
-                    Attr.i("axis", a.getLong("axis")), Attr.i("keepdims", a.getBool("keepdims", false) ? 1 : 0));
-            case "conv2d", "conv_transpose2d" -> conv(b, n, in, hint);
-            case "max_pool2d", "avg_pool2d" -> pool(b, n, in.get(0), hint);
-            case "reshape" -> b.node("Reshape", hint, List.of(in.get(0), b.shapeTensor(a.getShape("shape"))),
-                    Attr.i("allowzero", a.getShape("shape").dims().stream().anyMatch(d -> d.isConst() && d.value() == 0) ? 1 : 0));
-            case "permute" -> b.node("Transpose", hint, in, Attr.ints("perm", a.getLongs("perm")));
-            case "broadcast_to" -> b.node("Expand", hint, List.of(in.get(0), b.shapeTensor(a.getShape("shape"))));
-            case "slice" -> slice(b, n, in.get(0), hint);
-            case "pad" -> pad(b, n, in.get(0), hint);
-            case "reverse" -> reverse(b, n, in.get(0), hint);
-            case "concat" -> b.node("Concat", hint, in, Attr.i("axis", a.getLong("axis")));
-            case "gather" -> b.node("Gather", hint, in, Attr.i("axis", a.getLong("axis")));
-            case "constant" -> constant(b, n, hint);
-            case "iota" -> iota(b, n, hint);
-            case "scan" -> null;
-            default -> throw unsupported(n, reason(op));
-        };
-        if (op.equals("scan")) {
+        if (op == Ops.SCAN) {
             List<String> outs = new ArrayList<>();
             for (Value v : n.outputs()) outs.add(hintOf(v) != null ? b.fresh(hintOf(v)) : b.numbered("scan"));
             scan(b, n, in, outs);
             for (int i = 0; i < outs.size(); i++) env.put(n.outputs().get(i), outs.get(i));
-        } else env.put(n.output(), out);
+            return;
+        }
+        Rule rule = RULES.get(op);
+        if (rule == null) throw unsupported(n, reason(op));
+        env.put(n.output(), rule.emit(b, n, in, n.outputs().size() == 1 ? hintOf(n.output()) : null));
     }
 
-    private static String reason(String op) {
-        return switch (op) {
-            case "random_uniform", "random_normal", "rng_fold" -> "it draws from dlc's counter-based random streams, which ONNX cannot reproduce";
-            case "scatter_add", "max_pool2d_scatter", "max_pool2d_gather" -> "it appears in gradients, and dlc exports inference graphs only";
-            case "fusion" -> "export runs before fusion; export the graph as the frontend lowers it";
-            default -> "dlc has no ONNX form for it";
-        };
+    private static String reason(OpDef op) {
+        if (op == Ops.RANDOM_UNIFORM || op == Ops.RANDOM_NORMAL || op == Ops.RNG_FOLD)
+            return "it draws from dlc's counter-based random streams, which ONNX cannot reproduce";
+        if (op == Ops.SCATTER_ADD || op == Ops.MAX_POOL2D_SCATTER || op == Ops.MAX_POOL2D_GATHER)
+            return "it appears in gradients, and dlc exports inference graphs only";
+        if (op == Ops.FUSION) return "export runs before fusion; export the graph as the frontend lowers it";
+        return "dlc has no ONNX form for it";
+    }
+
+    private static String argReduce(String onnx, OnnxGraphBuilder b, Node n, List<String> in, String hint) {
+        Attrs a = n.attrs();
+        return b.node(onnx, hint, in, Attr.i("axis", a.getLong("axis")), Attr.i("keepdims", a.getBool("keepdims", false) ? 1 : 0));
     }
 
     static OnnxException unsupported(Node n, String why) {
@@ -133,9 +150,9 @@ final class OnnxOps {
         long[] axes = n.attrs().getLongs("axes");
         long keep = n.attrs().getBool("keepdims", false) ? 1 : 0;
         if (axes.length == 0) return b.node("Identity", hint, List.of(x)); // reducing no axis leaves x as it is
-        String op = n.op().name();
-        if (op.equals("sum")) return b.node("ReduceSum", hint, List.of(x, b.longs(axes)), Attr.i("keepdims", keep));
-        String onnx = switch (op) { case "mean" -> "ReduceMean"; case "max" -> "ReduceMax"; default -> "ReduceMin"; };
+        OpDef op = n.op();
+        if (op == Ops.SUM) return b.node("ReduceSum", hint, List.of(x, b.longs(axes)), Attr.i("keepdims", keep));
+        String onnx = op == Ops.MEAN ? "ReduceMean" : op == Ops.MAX ? "ReduceMax" : "ReduceMin";
         return b.node(onnx, hint, List.of(x), Attr.ints("axes", axes), Attr.i("keepdims", keep));
     }
 
@@ -152,7 +169,7 @@ final class OnnxOps {
                 Attr.ints("pads", pads(a)),
                 Attr.ints("dilations", a.getLongs("dilation", new long[]{1, 1})),
                 Attr.i("group", a.getLong("groups", 1))));
-        if (n.op().name().equals("conv2d")) return b.node("Conv", hint, in, attrs.toArray(AttributeProto[]::new));
+        if (n.op() == Ops.CONV2D) return b.node("Conv", hint, in, attrs.toArray(AttributeProto[]::new));
         attrs.add(Attr.ints("output_padding", a.getLongs("output_padding", new long[2])));
         return b.node("ConvTranspose", hint, in, attrs.toArray(AttributeProto[]::new));
     }
@@ -161,7 +178,7 @@ final class OnnxOps {
         Attrs a = n.attrs();
         long[] k = a.getLongs("kernel");
         AttributeProto[] common = {Attr.ints("kernel_shape", k), Attr.ints("strides", a.getLongs("stride", k)), Attr.ints("pads", pads(a))};
-        if (n.op().name().equals("max_pool2d")) return b.node("MaxPool", hint, List.of(x), common);
+        if (n.op() == Ops.MAX_POOL2D) return b.node("MaxPool", hint, List.of(x), common);
         List<AttributeProto> attrs = new ArrayList<>(List.of(common));
         attrs.add(Attr.i("count_include_pad", a.getBool("count_include_pad", true) ? 1 : 0));
         return b.node("AveragePool", hint, List.of(x), attrs.toArray(AttributeProto[]::new));

@@ -13,7 +13,8 @@ import java.util.Map;
  *
  * <p>Storage: an {@code f32} tensor is a {@code float[]}, every other dtype (f64, i32, i64, bool as
  * 0/1) a {@code double[]} (exact for integers below 2^53, which is what the float64 reference
- * interpreter computes too). Tensors are dense, row-major.
+ * interpreter computes too). Tensors are dense, row-major. A weight input compiled narrow (signature
+ * dtype bf16 or int8) is a {@link NarrowMatrix}, which only the matmul kernels read.
  *
  * <p>Not thread-safe: an instance owns its buffers, so use one instance per thread
  * ({@link #copy()} makes another that shares nothing mutable). After warm-up, {@link #run(Object[], long[])}
@@ -88,7 +89,8 @@ public abstract class CompiledGraph {
         for (int i = 0; i < in.length; i++) {
             Object a = in[i];
             boolean ok = a instanceof float[] f ? f.length == numel[i] && signature.inputs().get(i).f32()
-                    : a instanceof double[] x && x.length == numel[i] && !signature.inputs().get(i).f32();
+                    : a instanceof double[] x ? x.length == numel[i] && !signature.inputs().get(i).f32() && !signature.inputs().get(i).narrow()
+                    : a instanceof NarrowMatrix q && q.numel() == numel[i] && q.format().equals(signature.inputs().get(i).dtype());
             if (!ok) signature.inputs().get(i).checkArray(a, signature, binding);
         }
         if (!same) rebind(symbols, numel);

@@ -2,7 +2,6 @@ package dlc.runtime;
 
 import dlc.numerics.Half;
 import dlc.numerics.Ints;
-import dlc.numerics.SpecialFunctions;
 
 /**
  * Scalar functions that generated loop bodies call for elementwise ops without a JVM opcode
@@ -53,9 +52,6 @@ public final class Fn {
 
     /** Conversion to bool, as the interpreter's {@code cast} (integer casts: {@link Ints#cast}, f16: {@link Half#round}). */
     public static double toBool(double v) { return v != 0 ? 1 : 0; }
-
-    /** The error function (Abramowitz-Stegun 7.1.26 is too coarse; this is the interpreter's series/continued fraction). */
-    public static double erf(double x) { return SpecialFunctions.erf(x); }
 
     // comparisons and logic give bool values stored as 0/1 doubles
     public static double lt(double a, double b) { return a < b ? 1 : 0; }

@@ -146,6 +146,33 @@ public abstract class Model {
         return out;
     }
 
+    /**
+     * A weight stored narrow: the values resource (bfloat16 bits or int8 codes) and, for int8, the
+     * scales resource beside it ({@link #scalesResource}).
+     */
+    private static Tensor narrow(Signature.Port p, Tensor values, Class<?> anchor) throws IOException {
+        Tensor scales = null;
+        if (p.dtype().equals(NarrowMatrix.INT8)) {
+            String res = scalesResource(anchor.getSimpleName(), p.name());
+            try (InputStream s = anchor.getResourceAsStream(res)) {
+                if (s == null) throw new IllegalStateException("model " + anchor.getName() + ": the scales of the int8 weight " + p.name() + " (resource " + res + ") are missing from the jar");
+                scales = Npy.read(s);
+            }
+        }
+        try {
+            NarrowMatrix q = NarrowMatrix.fromNpy(p.dtype(), values, scales);
+            return new Tensor(p.dtype(), values.shape(), q);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("model " + anchor.getName() + ": weight " + p.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The resource that holds the per-column scales of the int8 weight {@code name} (beside {@link #weightResource}). */
+    public static String scalesResource(String modelSimpleName, String name) {
+        String values = weightResource(modelSimpleName, name);
+        return values.substring(0, values.length() - ".npy".length()) + ".scales.npy";
+    }
+
     /** The resource (relative to the model class) that holds the preset value of input {@code name}. */
     public static String weightResource(String modelSimpleName, String name) {
         return modelSimpleName + ".weights/" + name.replaceAll("[^A-Za-z0-9._-]", "_") + ".npy";
@@ -166,7 +193,7 @@ public abstract class Model {
                         throw new IllegalStateException("model " + anchor.getName() + ": the weight " + p.name() + " (resource " + res + ") is missing from the jar");
                     continue;
                 }
-                Tensor t = Npy.cast(Npy.read(s), p.dtype());
+                Tensor t = p.narrow() ? narrow(p, Npy.read(s), anchor) : Npy.cast(Npy.read(s), p.dtype());
                 if (t.shape().length != p.dims().length)
                     throw new IllegalStateException("model " + anchor.getName() + ": weight " + p.name() + " has shape " + t + ", expected " + p.dtype() + p.shapeText());
                 out[i] = t;

@@ -12,7 +12,7 @@ import java.util.*;
  * in|dense.w|f32|784,256|PARAM
  * out|probs|f32|B,10|OUTPUT
  * </pre>
- * Input roles are the IR's (INPUT, PARAM, STATE); output roles are OUTPUT, LOSS, UPDATE (then a
+ * Input roles are the IR's (INPUT, PARAM, STATE); a PARAM compiled narrow has dtype bf16 or int8; output roles are OUTPUT, LOSS, UPDATE (then a
  * sixth field names the input it updates) or GRAD.
  */
 public final class Signature {
@@ -32,12 +32,17 @@ public final class Signature {
 
         boolean f32() { return dtype.equals("f32"); }
 
+        /** Whether this is a weight input compiled narrow (dtype bf16 or int8, a {@link NarrowMatrix}). */
+        public boolean narrow() { return NarrowMatrix.isFormat(dtype); }
+
         void checkArray(Object a, Signature sig, long[] symbols) {
             int n = numel(sig, symbols);
-            boolean ok = f32() ? a instanceof float[] f && f.length == n : a instanceof double[] x && x.length == n;
+            boolean ok = narrow() ? a instanceof NarrowMatrix q && q.numel() == n && q.format().equals(dtype)
+                    : f32() ? a instanceof float[] f && f.length == n : a instanceof double[] x && x.length == n;
             if (!ok)
                 throw new IllegalArgumentException("input " + name + ": expected " + dtype + shapeText() + " = "
-                        + (f32() ? "float[" : "double[") + n + "] under " + sig.describe(symbols) + ", got " + Tensor.describe(a));
+                        + (narrow() ? "a " + dtype + " NarrowMatrix of " : f32() ? "float[" : "double[") + n + (narrow() ? " elements" : "]")
+                        + " under " + sig.describe(symbols) + ", got " + Tensor.describe(a));
         }
     }
 

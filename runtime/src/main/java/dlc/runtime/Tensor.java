@@ -5,14 +5,18 @@ import java.util.Arrays;
 /**
  * A dense row-major tensor at the boundary of a compiled model: a dtype name ("f32", "f64", "i32",
  * "i64", "bool"), a shape and its data ({@code float[]} for f32, {@code double[]} for every other
- * dtype; see {@link CompiledGraph}).
+ * dtype; see {@link CompiledGraph}), or a weight stored narrow: dtype "bf16" or "int8" with a
+ * {@link NarrowMatrix} (a compiled graph's weight input, never an output).
  */
 public record Tensor(String dtype, int[] shape, Object data) {
     public Tensor {
         shape = shape.clone();
         int n = numel(shape);
         boolean f32 = dtype.equals("f32");
-        if (f32 && !(data instanceof float[] f && f.length == n) || !f32 && !(data instanceof double[] x && x.length == n))
+        if (NarrowMatrix.isFormat(dtype)) {
+            if (!(data instanceof NarrowMatrix q && q.format().equals(dtype) && shape.length == 2 && q.rows() == shape[0] && q.cols() == shape[1]))
+                throw new IllegalArgumentException("a " + dtype + Arrays.toString(shape) + " tensor needs a " + dtype + " NarrowMatrix of that shape, got " + describe(data));
+        } else if (f32 && !(data instanceof float[] f && f.length == n) || !f32 && !(data instanceof double[] x && x.length == n))
             throw new IllegalArgumentException("a " + dtype + Arrays.toString(shape) + " tensor needs a " + (f32 ? "float[" : "double[") + n + "], got " + describe(data));
     }
 
@@ -34,7 +38,9 @@ public record Tensor(String dtype, int[] shape, Object data) {
     public int numel() { return numel(shape); }
 
     /** Element {@code i} (row-major) as a double, whatever the storage. */
-    public double get(int i) { return data instanceof float[] f ? f[i] : ((double[]) data)[i]; }
+    public double get(int i) {
+        return data instanceof float[] f ? f[i] : data instanceof NarrowMatrix q ? q.get(i) : ((double[]) data)[i];
+    }
 
     /** The element count of {@code shape}; an IllegalArgumentException when a dim is negative or the count exceeds 2^31-1. */
     public static int numel(int[] shape) {
@@ -50,6 +56,7 @@ public record Tensor(String dtype, int[] shape, Object data) {
     static String describe(Object data) {
         if (data instanceof float[] f) return "float[" + f.length + "]";
         if (data instanceof double[] x) return "double[" + x.length + "]";
+        if (data instanceof NarrowMatrix q) return q.toString();
         return data == null ? "null" : data.getClass().getSimpleName();
     }
 

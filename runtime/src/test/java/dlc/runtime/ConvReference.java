@@ -1,5 +1,6 @@
 package dlc.runtime;
 
+import dlc.ir.OpDef;
 import dlc.ir.Attrs;
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
@@ -13,8 +14,8 @@ final class ConvReference {
     private ConvReference() {}
 
     /** Runs the IR op {@code op} in float64 on f32-typed tensors. */
-    static double[] eval(String op, Attrs attrs, Tensor... in) {
-        return Ops.get(op).eval(in, attrs, List.of(), null)[0].data();
+    static double[] eval(OpDef op, Attrs attrs, Tensor... in) {
+        return op.eval(in, attrs, List.of(), null)[0].data();
     }
 
     static Tensor tensor(int[] shape, float[] data, int off) {

@@ -1,5 +1,6 @@
 package dlc.runtime;
 
+import dlc.ir.ops.Ops;
 import dlc.ir.Attrs;
 import dlc.ir.eval.Tensor;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,7 @@ class ConvTest {
         Conv.conv2d(x, xOff, xs, w, wOff, ws, y, yOff, ys, c.geo(), col, out, bias, bOff, act);
 
         Tensor tx = tensor(xs, x, xOff), tw = tensor(ws, w, wOff);
-        double[] want = eval("conv2d", c.attrs(), tx, tw), scale = eval("conv2d", c.attrs(), abs(tx), abs(tw));
+        double[] want = eval(Ops.CONV2D, c.attrs(), tx, tw), scale = eval(Ops.CONV2D, c.attrs(), abs(tx), abs(tw));
         int plane = ys[2] * ys[3];
         if (withBias)
             for (int i = 0; i < want.length; i++) {
@@ -109,13 +110,13 @@ class ConvTest {
         float[] x = floats(r, 0, (int) Tensor.numel(xs)), w = floats(r, 0, (int) Tensor.numel(ws)), y = nans((int) Tensor.numel(ys));
         Conv.conv2d(x, 0, xs, w, 0, ws, y, 0, ys, c.geo(), nans(c.cg * 9 * ys[2] * ys[3]), null);
         Tensor tx = tensor(xs, x, 0), tw = tensor(ws, w, 0);
-        assertClose("conv2d, one slice", eval("conv2d", c.attrs(), tx, tw), eval("conv2d", c.attrs(), abs(tx), abs(tw)), y, 0, c.cg * 9);
+        assertClose("conv2d, one slice", eval(Ops.CONV2D, c.attrs(), tx, tw), eval(Ops.CONV2D, c.attrs(), abs(tx), abs(tw)), y, 0, c.cg * 9);
         int[] tws = {c.og, c.cg, 3, 3};
         float[] gx = nans((int) Tensor.numel(xs));
         Conv.convTranspose2d(y, 0, ys, w, 0, tws, gx, 0, xs, c.geo(), nans(c.cg * 9 * ys[2] * ys[3]));
         Tensor ty = tensor(ys, y, 0), tw2 = tensor(tws, w, 0);
         Attrs ta = c.attrs().with("output_padding", new long[]{0, 0});
-        assertClose("conv_transpose2d, one slice", eval("conv_transpose2d", ta, ty, tw2), eval("conv_transpose2d", ta, abs(ty), abs(tw2)), gx, 0, c.og * 9);
+        assertClose("conv_transpose2d, one slice", eval(Ops.CONV_TRANSPOSE2D, ta, ty, tw2), eval(Ops.CONV_TRANSPOSE2D, ta, abs(ty), abs(tw2)), gx, 0, c.og * 9);
     }
 
     @Test
@@ -129,7 +130,7 @@ class ConvTest {
             double[] x = doubles(r, xOff, (int) Tensor.numel(xs)), w = doubles(r, wOff, (int) Tensor.numel(ws));
             double[] y = new double[yOff + (int) Tensor.numel(ys)];
             Conv.conv2d(x, xOff, xs, w, wOff, ws, y, yOff, ys, c.geo());
-            assertExact("f64 conv2d " + c, eval("conv2d", c.attrs(), tensor(xs, x, xOff), tensor(ws, w, wOff)), y, yOff);
+            assertExact("f64 conv2d " + c, eval(Ops.CONV2D, c.attrs(), tensor(xs, x, xOff), tensor(ws, w, wOff)), y, yOff);
         }
     }
 
@@ -161,12 +162,12 @@ class ConvTest {
             Attrs attrs = c.attrs().with("output_padding", new long[]{oph, opw});
             Tensor tx = tensor(xs, x, xOff), tw = tensor(ws, wt, wOff);
             assertClose("conv_transpose2d " + c + " output padding " + oph + "," + opw,
-                    eval("conv_transpose2d", attrs, tx, tw), eval("conv_transpose2d", attrs, abs(tx), abs(tw)), y, yOff, c.cg * c.kh * c.kw);
+                    eval(Ops.CONV_TRANSPOSE2D, attrs, tx, tw), eval(Ops.CONV_TRANSPOSE2D, attrs, abs(tx), abs(tw)), y, yOff, c.cg * c.kh * c.kw);
 
             double[] xd = doubles(r, xOff, (int) Tensor.numel(xs)), wd = doubles(r, wOff, (int) Tensor.numel(ws));
             double[] yd = new double[yOff + (int) Tensor.numel(ys)];
             Conv.convTranspose2d(xd, xOff, xs, wd, wOff, ws, yd, yOff, ys, c.geo());
-            assertExact("f64 conv_transpose2d " + c, eval("conv_transpose2d", attrs, tensor(xs, xd, xOff), tensor(ws, wd, wOff)), yd, yOff);
+            assertExact("f64 conv_transpose2d " + c, eval(Ops.CONV_TRANSPOSE2D, attrs, tensor(xs, xd, xOff), tensor(ws, wd, wOff)), yd, yOff);
         }
     }
 

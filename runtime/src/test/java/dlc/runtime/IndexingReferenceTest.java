@@ -1,5 +1,6 @@
 package dlc.runtime;
 
+import dlc.ir.ops.Ops;
 import dlc.ir.Attrs;
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
@@ -38,7 +39,7 @@ class IndexingReferenceTest {
         shape[axis] = 1 + r.nextInt(4);
         boolean f32 = r.nextBoolean();
         Tensor x = random(r, f32 ? DType.F32 : DType.F64, shape), idx = indices(r, shape[axis]);
-        Tensor want = eval("gather", Attrs.of("axis", axis), x, idx);
+        Tensor want = eval(Ops.GATHER, Attrs.of("axis", axis), x, idx);
         View v = view(shape, axis);
         int xOff = r.nextInt(3), iOff = r.nextInt(3), yOff = r.nextInt(3);
         if (f32) {
@@ -66,7 +67,7 @@ class IndexingReferenceTest {
         System.arraycopy(idx.shape(), 0, us, axis, idx.rank());
         System.arraycopy(shape, axis + 1, us, axis + idx.rank(), rank - axis - 1);
         Tensor base = random(r, dt, shape), upd = random(r, dt, us);
-        Tensor want = eval("scatter_add", Attrs.of("axis", axis), base, idx, upd);
+        Tensor want = eval(Ops.SCATTER_ADD, Attrs.of("axis", axis), base, idx, upd);
         View v = view(shape, axis);
         int bOff = r.nextInt(3), uOff = r.nextInt(3), yOff = r.nextInt(3);
         if (f32) {

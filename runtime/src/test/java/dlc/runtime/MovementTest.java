@@ -1,5 +1,6 @@
 package dlc.runtime;
 
+import dlc.ir.ops.Ops;
 import dlc.ir.Attrs;
 import dlc.ir.DType;
 import dlc.ir.Shape;
@@ -45,7 +46,7 @@ class MovementTest {
 
     private static void permute(Random r, int[] shape, int[] perm, DType dt) {
         Tensor x = random(r, dt, shape);
-        Tensor want = eval("permute", Attrs.of("perm", perm), x);
+        Tensor want = eval(Ops.PERMUTE, Attrs.of("perm", perm), x);
         int[] st = denseStrides(shape), out = new int[perm.length], xs = new int[perm.length];
         for (int i = 0; i < perm.length; i++) { out[i] = shape[perm[i]]; xs[i] = st[perm[i]]; }
         checkCopy(r, "permute " + java.util.Arrays.toString(shape) + " by " + java.util.Arrays.toString(perm),
@@ -80,7 +81,7 @@ class MovementTest {
         int[] to = randomShape(r, rank + extra, 4), shape = new int[rank];
         for (int i = 0; i < rank; i++) shape[i] = r.nextBoolean() ? 1 : to[extra + i];
         Tensor x = random(r, dtype(r), shape);
-        Tensor want = eval("broadcast_to", Attrs.of("shape", Shape.of(java.util.Arrays.stream(to).asLongStream().toArray())), x);
+        Tensor want = eval(Ops.BROADCAST_TO, Attrs.of("shape", Shape.of(java.util.Arrays.stream(to).asLongStream().toArray())), x);
         int[] st = denseStrides(shape), xs = new int[to.length];
         for (int i = 0; i < rank; i++) xs[extra + i] = shape[i] == 1 ? 0 : st[i];
         checkCopy(r, "broadcast_to", x, want, 0, xs, 0, denseStrides(to), to, null);
@@ -102,7 +103,7 @@ class MovementTest {
             base += start[a] * st[a];
         }
         Tensor x = random(r, dtype(r), shape);
-        Tensor want = eval("slice", Attrs.of("starts", shapeOf(start), "stops", shapeOf(stop), "steps", step), x);
+        Tensor want = eval(Ops.SLICE, Attrs.of("starts", shapeOf(start), "stops", shapeOf(stop), "steps", step), x);
         // an empty result never reads x, so a start at the end of an axis is fine
         checkCopy(r, "slice", x, want, numel(out) == 0 ? 0 : base, xs, 0, denseStrides(out), out, null);
     }
@@ -119,7 +120,7 @@ class MovementTest {
                 flips[a] = 1;
             }
         Tensor x = random(r, dtype(r), shape);
-        Tensor want = eval("reverse", Attrs.of("axes", axes), x);
+        Tensor want = eval(Ops.REVERSE, Attrs.of("axes", axes), x);
         int xOff = r.nextInt(4), yOff = r.nextInt(4), n = want.size();
         if (x.dtype() == DType.F32) {
             float[] y = floatBuffer(yOff, n);
@@ -153,7 +154,7 @@ class MovementTest {
         DType dt = dtype(r);
         double value = dt.isFloating() && r.nextBoolean() ? Double.NEGATIVE_INFINITY : r.nextInt(5) - 2;
         Tensor x = random(r, dt, shape);
-        Tensor want = eval("pad", Attrs.of("low", low, "high", high, "value", value), x);
+        Tensor want = eval(Ops.PAD, Attrs.of("low", low, "high", high, "value", value), x);
         int[] ost = denseStrides(out);
         int base = 0;
         for (int a = 0; a < rank; a++) base += low[a] * ost[a];
@@ -174,7 +175,7 @@ class MovementTest {
             out[axis] += s[axis];
             in[i] = random(r, dt, s);
         }
-        Tensor want = eval("concat", Attrs.of("axis", axis), in);
+        Tensor want = eval(Ops.CONCAT, Attrs.of("axis", axis), in);
         int[] ost = denseStrides(out);
         int yOff = r.nextInt(3), at = 0;
         float[] yf = floatBuffer(yOff, want.size());
@@ -197,7 +198,7 @@ class MovementTest {
         double[] values = new double[r.nextBoolean() ? 1 : n];
         for (int i = 0; i < values.length; i++) values[i] = r.nextInt(9) - 4;
         DType dt = dtype(r);
-        Tensor want = Reference.eval("constant", Attrs.of("dtype", dt, "shape", shapeOf(shape), "values", values));
+        Tensor want = Reference.eval(Ops.CONSTANT, Attrs.of("dtype", dt, "shape", shapeOf(shape), "values", values));
         int off = r.nextInt(3);
         if (dt == DType.F32) {
             float[] y = floatBuffer(off, n);
@@ -216,7 +217,7 @@ class MovementTest {
         int rank = 1 + r.nextInt(3), axis = r.nextInt(rank);
         int[] shape = randomShape(r, rank, 4);
         DType dt = dtype(r);
-        Tensor want = Reference.eval("iota", Attrs.of("dtype", dt, "shape", shapeOf(shape), "axis", axis));
+        Tensor want = Reference.eval(Ops.IOTA, Attrs.of("dtype", dt, "shape", shapeOf(shape), "axis", axis));
         int outer = 1, inner = 1, n = numel(shape), off = r.nextInt(3);
         for (int a = 0; a < axis; a++) outer *= shape[a];
         for (int a = axis + 1; a < rank; a++) inner *= shape[a];

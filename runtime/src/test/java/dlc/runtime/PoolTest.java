@@ -1,5 +1,6 @@
 package dlc.runtime;
 
+import dlc.ir.ops.Ops;
 import dlc.ir.Attrs;
 import dlc.ir.DType;
 import dlc.ir.eval.Tensor;
@@ -65,7 +66,7 @@ class PoolTest {
 
             float[] y = floats(r, yOff, ny);
             Pool.maxPool2d(x, xOff, xs, y, yOff, ys, c.win());
-            assertExact("max_pool2d " + c, eval("max_pool2d", c.attrs(), tx), y, yOff);
+            assertExact("max_pool2d " + c, eval(Ops.MAX_POOL2D, c.attrs(), tx), y, yOff);
 
             boolean includePad = r.nextBoolean();
             Attrs avg = c.attrs().with("count_include_pad", includePad);
@@ -73,19 +74,19 @@ class PoolTest {
             Tensor txf = tensor(xs, xf, xOff);
             Pool.avgPool2d(xf, xOff, xs, y, yOff, ys, c.win(), includePad);
             // a float sum of kh*kw terms, then one division (one more rounding)
-            assertClose("avg_pool2d " + c + " include_pad=" + includePad, eval("avg_pool2d", avg, txf), eval("avg_pool2d", avg, abs(txf)),
+            assertClose("avg_pool2d " + c + " include_pad=" + includePad, eval(Ops.AVG_POOL2D, avg, txf), eval(Ops.AVG_POOL2D, avg, abs(txf)),
                     y, yOff, c.kh * c.kw + 1);
 
             float[] g = floats(r, gOff, ny);
             Tensor tg = tensor(ys, g, gOff);
             float[] dx = floats(r, yOff, nx); // garbage: the scatter must clear what no window reaches
             Pool.maxPool2dScatter(x, xOff, xs, g, gOff, dx, yOff, ys, c.win());
-            assertClose("max_pool2d_scatter " + c, eval("max_pool2d_scatter", c.attrs(), tx, tg),
-                    eval("max_pool2d_scatter", c.attrs(), tx, abs(tg)), dx, yOff, c.overlap());
+            assertClose("max_pool2d_scatter " + c, eval(Ops.MAX_POOL2D_SCATTER, c.attrs(), tx, tg),
+                    eval(Ops.MAX_POOL2D_SCATTER, c.attrs(), tx, abs(tg)), dx, yOff, c.overlap());
 
             float[] src = floats(r, gOff, nx);
             Pool.maxPool2dGather(x, xOff, xs, src, gOff, y, yOff, ys, c.win());
-            assertExact("max_pool2d_gather " + c, eval("max_pool2d_gather", c.attrs(), tx, tensor(xs, src, gOff)), y, yOff);
+            assertExact("max_pool2d_gather " + c, eval(Ops.MAX_POOL2D_GATHER, c.attrs(), tx, tensor(xs, src, gOff)), y, yOff);
         }
     }
 
@@ -116,23 +117,23 @@ class PoolTest {
             Tensor tx = new Tensor(DType.F64, xs, java.util.Arrays.copyOfRange(x, 1, nx + 1));
             double[] y = new double[ny + 2];
             Pool.maxPool2d(x, 1, xs, y, 2, ys, c.win());
-            assertExact("f64 max_pool2d " + c, eval("max_pool2d", c.attrs(), tx), y, 2);
+            assertExact("f64 max_pool2d " + c, eval(Ops.MAX_POOL2D, c.attrs(), tx), y, 2);
 
             double[] xf = doubles(r, 1, nx);
             Tensor txf = tensor(xs, xf, 1);
             for (boolean includePad : new boolean[]{true, false}) {
                 Pool.avgPool2d(xf, 1, xs, y, 2, ys, c.win(), includePad);
                 // the same summation order as the reference: identical doubles
-                assertExact("f64 avg_pool2d " + c, eval("avg_pool2d", c.attrs().with("count_include_pad", includePad), txf), y, 2);
+                assertExact("f64 avg_pool2d " + c, eval(Ops.AVG_POOL2D, c.attrs().with("count_include_pad", includePad), txf), y, 2);
             }
 
             double[] g = doubles(r, 0, ny), dx = doubles(r, 3, nx);
             Pool.maxPool2dScatter(x, 1, xs, g, 0, dx, 3, ys, c.win());
-            assertExact("f64 max_pool2d_scatter " + c, eval("max_pool2d_scatter", c.attrs(), tx, tensor(ys, g, 0)), dx, 3);
+            assertExact("f64 max_pool2d_scatter " + c, eval(Ops.MAX_POOL2D_SCATTER, c.attrs(), tx, tensor(ys, g, 0)), dx, 3);
 
             double[] src = doubles(r, 0, nx);
             Pool.maxPool2dGather(x, 1, xs, src, 0, y, 2, ys, c.win());
-            assertExact("f64 max_pool2d_gather " + c, eval("max_pool2d_gather", c.attrs(), tx, tensor(xs, src, 0)), y, 2);
+            assertExact("f64 max_pool2d_gather " + c, eval(Ops.MAX_POOL2D_GATHER, c.attrs(), tx, tensor(xs, src, 0)), y, 2);
         }
     }
 

@@ -2,6 +2,8 @@ package dlc.runtime;
 
 import dlc.ir.Attrs;
 import dlc.ir.DType;
+import dlc.ir.OpDef;
+import dlc.ir.ops.Ops;
 import dlc.ir.eval.Tensor;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -20,13 +22,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * {@link Reference#assertSame}): the kernel accumulates in double in the interpreter's order.
  */
 class ReduceTest {
-    private static final String[] NAMES = {"sum", "mean", "max", "min"};
+    private static final OpDef[] OPS = {Ops.SUM, Ops.MEAN, Ops.MAX, Ops.MIN}; // indexed by Reduce.SUM, MEAN, MAX, MIN
 
     @Property
     void reductionsMatchReference(@ForAll long seed) {
         Random r = new Random(seed);
         int fn = r.nextInt(4), rank = r.nextInt(4);
-        String name = NAMES[fn];
+        OpDef op = OPS[fn];
         int[] shape = randomShape(r, rank, 4);
         List<Long> axes = new ArrayList<>();
         for (int a = 0; a < rank; a++) if (r.nextBoolean()) axes.add((long) a);
@@ -35,7 +37,7 @@ class ReduceTest {
         for (long a : axes) count *= shape[(int) a];
         if (dt == DType.I64 && fn >= Reduce.MAX && count == 0) dt = DType.F64; // no integer identity: tested below
         Tensor x = withNaNs(r, random(r, dt, shape));
-        Tensor want = eval(name, Attrs.of("axes", axes, "keepdims", r.nextBoolean()), x);
+        Tensor want = eval(op, Attrs.of("axes", axes, "keepdims", r.nextBoolean()), x);
         // the kernel's contract: walk x in row-major order, output strides 0 on reduced axes
         int[] os = new int[rank];
         for (int a = rank - 1, s = 1; a >= 0; a--)
@@ -45,11 +47,11 @@ class ReduceTest {
         if (dt == DType.F32) {
             float[] y = floatBuffer(yOff, outN);
             Reduce.reduce(fn, identity, false, at(xOff, floats(x.data())), xOff, shape, os, count, new double[outN], y, yOff, outN);
-            assertSame(want, y, yOff, name + " over " + axes);
+            assertSame(want, y, yOff, op.name() + " over " + axes);
         } else {
             double[] y = doubleBuffer(yOff, outN);
             Reduce.reduce(fn, identity, false, at(xOff, x.data()), xOff, shape, os, count, y, yOff, outN);
-            assertSame(want, y, yOff, name + " over " + axes);
+            assertSame(want, y, yOff, op.name() + " over " + axes);
         }
     }
 
@@ -80,7 +82,7 @@ class ReduceTest {
         double[] d = x.data();
         for (int i = 0; i < d.length; i++) d[i] = Math.floor(d[i] / 4);
         x = withNaNs(r, x);
-        Tensor want = eval(max ? "argmax" : "argmin", Attrs.of("axis", axis, "keepdims", r.nextBoolean()), x);
+        Tensor want = eval(max ? Ops.ARGMAX : Ops.ARGMIN, Attrs.of("axis", axis, "keepdims", r.nextBoolean()), x);
         int outer = 1, inner = 1;
         for (int a = 0; a < axis; a++) outer *= shape[a];
         for (int a = axis + 1; a < rank; a++) inner *= shape[a];

@@ -1,5 +1,6 @@
 package dlc.runtime;
 
+import dlc.ir.OpDef;
 import dlc.ir.Attrs;
 import dlc.ir.DType;
 import dlc.ir.Graph;
@@ -26,9 +27,9 @@ final class Reference {
         @Override public Tensor[] run(Graph graph, Tensor... args) { throw new UnsupportedOperationException("no regions in kernel tests"); }
     };
 
-    /** The first result of op {@code name} on {@code in} under {@code attrs}. */
-    static Tensor eval(String name, Attrs attrs, Tensor... in) {
-        return Ops.get(name).eval(in, attrs, List.of(), CONCRETE)[0];
+    /** The first result of {@code op} on {@code in} under {@code attrs}. */
+    static Tensor eval(OpDef op, Attrs attrs, Tensor... in) {
+        return op.eval(in, attrs, List.of(), CONCRETE)[0];
     }
 
     static int[] randomShape(Random r, int rank, int maxDim) {

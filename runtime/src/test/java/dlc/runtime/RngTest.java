@@ -1,5 +1,6 @@
 package dlc.runtime;
 
+import dlc.ir.ops.Ops;
 import dlc.ir.Attrs;
 import dlc.ir.DType;
 import dlc.ir.Shape;
@@ -30,8 +31,8 @@ class RngTest {
         DType dt = f32 ? DType.F32 : DType.F64;
         Shape s = MovementTest.shapeOf(shape);
         Tensor want = normal
-                ? eval("random_normal", Attrs.of("shape", s, "dtype", dt, "mean", a, "std", b), k)
-                : eval("random_uniform", Attrs.of("shape", s, "dtype", dt, "low", a, "high", b), k);
+                ? eval(Ops.RANDOM_NORMAL, Attrs.of("shape", s, "dtype", dt, "mean", a, "std", b), k)
+                : eval(Ops.RANDOM_UNIFORM, Attrs.of("shape", s, "dtype", dt, "low", a, "high", b), k);
         double[] kd = at(off, new double[]{key});
         if (f32) {
             float[] y = floatBuffer(off, n);
@@ -46,7 +47,7 @@ class RngTest {
 
     @Property
     void foldKernelMatchesTheOp(@ForAll @LongRange(min = 0, max = (1L << 52) - 1) long key, @ForAll long salt) {
-        Tensor want = eval("rng_fold", Attrs.of("salt", salt), Tensor.scalar(DType.I64, key));
+        Tensor want = eval(Ops.RNG_FOLD, Attrs.of("salt", salt), Tensor.scalar(DType.I64, key));
         double[] y = doubleBuffer(1, 1);
         Rng.fold(new double[]{0, key}, 1, salt, y, 1);
         assertSame(want, y, 1, "rng_fold");

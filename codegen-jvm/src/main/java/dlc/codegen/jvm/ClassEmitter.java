@@ -25,12 +25,15 @@ final class ClassEmitter implements Opcodes {
     final BindTable bind;
     final StoragePlan storage;
     private final ClassWriter cw;
+    /** Weight inputs stored narrow, by name: "bf16" or "int8" (a NarrowMatrix instead of a float[]). */
+    private final Map<String, String> narrow;
     private final List<java.util.function.Consumer<MethodVisitor>> bindExtras = new ArrayList<>();
     private final List<String> constructorExtras = new ArrayList<>();
     private int nestedCount;
 
-    private ClassEmitter(Graph graph, String className, Map<String, byte[]> out, List<String> parentSymbols) {
+    private ClassEmitter(Graph graph, String className, Map<String, byte[]> out, List<String> parentSymbols, Map<String, String> narrow) {
         this.graph = graph;
+        this.narrow = Map.copyOf(narrow);
         this.className = className;
         this.owner = className.replace('.', '/');
         this.out = out;
@@ -42,9 +45,22 @@ final class ClassEmitter implements Opcodes {
         };
     }
 
-    static CompiledClasses emit(Graph graph, String className) {
+    static CompiledClasses emit(Graph graph, String className) { return emit(graph, className, Map.of()); }
+
+    /**
+     * As {@link #emit(Graph, String)}, with the weight inputs named in {@code narrow} taken as
+     * {@code dlc.runtime.NarrowMatrix} ("bf16" or "int8"): each must be an f32 matrix PARAM that
+     * only matmuls read as their right operand.
+     */
+    static CompiledClasses emit(Graph graph, String className, Map<String, String> narrow) {
+        for (var e : narrow.entrySet()) {
+            Value v = graph.inputs().stream().filter(x -> e.getKey().equals(x.name())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no input '" + e.getKey() + "' to store as " + e.getValue()));
+            if (v.role() != Value.Role.PARAM || v.type().dtype() != DType.F32 || v.type().rank() != 2 || !dlc.runtime.NarrowMatrix.isFormat(e.getValue()))
+                throw new IllegalArgumentException("only an f32 matrix parameter can be stored as bf16 or int8, not " + v + " as " + e.getValue());
+        }
         Map<String, byte[]> out = new TreeMap<>();
-        new ClassEmitter(graph, className, out, null).write();
+        new ClassEmitter(graph, className, out, null, narrow).write();
         return new CompiledClasses(className, out);
     }
 
@@ -199,6 +215,9 @@ final class ClassEmitter implements Opcodes {
 
     /** Pushes the array of a materialized value (cast to float[] or double[]). */
     void array(MethodVisitor mv, Value v) {
+        if (narrowFormat(v) != null)
+            throw new UnsupportedOperationException("weight " + v.name() + " is stored as " + narrowFormat(v)
+                    + ", but an op other than a matmul's right operand reads it; store it as f32");
         Location l = storage.location(v);
         mv.visitVarInsn(ALOAD, 0);
         if (l.kind() == Location.Kind.INPUT) {
@@ -213,10 +232,17 @@ final class ClassEmitter implements Opcodes {
         }
     }
 
+    /** The narrow format of {@code v} when it is a weight input stored narrow, else null. */
+    private String narrowFormat(Value v) {
+        if (narrow.isEmpty()) return null;
+        Location l = storage.location(v);
+        return l != null && l.kind() == Location.Kind.INPUT ? narrow.get(graph.inputs().get(l.index()).name()) : null;
+    }
+
     /** A nested class for a scan body; returns its binary name. */
     String nested(Graph body) {
         String name = className + "$" + JvmCompiler.javaName(body.name()) + "_" + nestedCount++;
-        new ClassEmitter(body, name, out, bind.symbols).write();
+        new ClassEmitter(body, name, out, bind.symbols, Map.of()).write();
         return name;
     }
 
@@ -287,7 +313,7 @@ final class ClassEmitter implements Opcodes {
             Value v = graph.inputs().get(i);
             String name = v.name() != null ? v.name() : "in" + i;
             inputNames.add(name);
-            ins.add(new Signature.Port(name, v.type().dtype().text(), dims(v.type().shape()), v.role().name(), null));
+            ins.add(new Signature.Port(name, narrow.getOrDefault(name, v.type().dtype().text()), dims(v.type().shape()), v.role().name(), null));
         }
         for (Graph.Output o : graph.outputs()) {
             String updates = o.role() == Graph.Output.Role.UPDATE && inputNames.contains(o.name()) ? o.name() : null;
@@ -315,6 +341,17 @@ final class ClassEmitter implements Opcodes {
         @Override public void offset(Value v) { mv.visitInsn(ICONST_0); }
 
         @Override public Value transposedSource(Value v) { return storage.transposedSource(v); }
+
+        @Override public boolean isNarrow(Value v) { return narrowFormat(v) != null; }
+
+        @Override public void narrow(Value v) {
+            if (narrowFormat(v) == null) throw new UnsupportedOperationException(v + " is not a narrow weight");
+            mv.visitVarInsn(ALOAD, 0);
+            mv.visitFieldInsn(GETFIELD, owner, "in", "[Ljava/lang/Object;");
+            BindTable.pushInt(mv, storage.location(v).index());
+            mv.visitInsn(AALOAD);
+            mv.visitTypeInsn(CHECKCAST, "dlc/runtime/NarrowMatrix");
+        }
 
         @Override public void dim(Dim d) { bind.dim(mv, d); }
 

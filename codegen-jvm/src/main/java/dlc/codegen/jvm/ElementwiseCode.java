@@ -18,7 +18,8 @@ import java.util.List;
  * compute in double and round once ({@code dlc.runtime.Fn}).
  */
 final class ElementwiseCode implements Opcodes {
-    static final String FN = BindTable.RT + "Fn", INTS = BindTable.NUM + "Ints", MATH = "java/lang/Math";
+    static final String FN = BindTable.RT + "Fn", INTS = BindTable.NUM + "Ints", MATH = "java/lang/Math",
+            SPECIAL = BindTable.NUM + "SpecialFunctions";
 
     private ElementwiseCode() {}
 
@@ -88,6 +89,14 @@ final class ElementwiseCode implements Opcodes {
     /** {@code dlc.runtime.Fn.method(D)D}, rounded once to f32 for an f32 result. */
     static InlineCode fnViaDouble(String method) {
         return (mv, n, locals) -> viaDouble(mv, n.inputs(), locals, isFloat(n.output()), FN, method);
+    }
+
+    /**
+     * {@code dlc.numerics.SpecialFunctions.method(D)D}, rounded once to f32 for an f32 result: the
+     * interpreter's own function (erf, erfc), so a special function is written once for both.
+     */
+    static InlineCode specialViaDouble(String method) {
+        return (mv, n, locals) -> viaDouble(mv, n.inputs(), locals, isFloat(n.output()), SPECIAL, method);
     }
 
     static final InlineCode NOT = (mv, n, locals) -> {

@@ -8,6 +8,7 @@ import dlc.ir.Value;
 import dlc.ir.ops.Ops;
 import dlc.runtime.BatchedMatmul;
 import dlc.runtime.Gemm;
+import dlc.runtime.NarrowGemm;
 import org.objectweb.asm.Opcodes;
 
 import java.util.ArrayList;
@@ -67,6 +68,10 @@ final class GemmLowerings {
             throw new IllegalArgumentException("matmul epilogue bias must be f32, got " + biasOrNull);
         if (biasOrNull != null) checkBias(matmul, biasOrNull, biasKind);
 
+        if (f32 && e.isNarrow(b)) {
+            emitNarrow(a, b, e, biasOrNull, biasKind, act, result);
+            return;
+        }
         Value ta = f32 ? e.transposedSource(a) : null, tb = f32 ? e.transposedSource(b) : null;
         e.array(ta != null ? ta : a);
         e.offset(ta != null ? ta : a);
@@ -99,6 +104,28 @@ final class GemmLowerings {
         e.pushInt(biasKind);
         e.pushInt(act);
         e.invoke(BatchedMatmul.class, "f32", "([FI[IZ[FI[IZ[FI[FIII)V");
+    }
+
+    /** {@code result = act(a @ b + bias)} with {@code b} a weight stored narrow: {@link NarrowGemm} reads it in its narrow form. */
+    private static void emitNarrow(Value a, Value b, KernelEmitter e, Value biasOrNull, int biasKind, int act, Value result) {
+        Value ta = e.transposedSource(a);
+        e.array(ta != null ? ta : a);
+        e.offset(ta != null ? ta : a);
+        e.shape(promoted(a.type().shape(), true));
+        e.mv().visitInsn(ta != null ? Opcodes.ICONST_1 : Opcodes.ICONST_0);
+        e.narrow(b);
+        e.array(result);
+        e.offset(result);
+        if (biasOrNull == null) {
+            e.mv().visitInsn(Opcodes.ACONST_NULL);
+            e.pushInt(0);
+        } else {
+            e.array(biasOrNull);
+            e.offset(biasOrNull);
+        }
+        e.pushInt(biasKind);
+        e.pushInt(act);
+        e.invoke(NarrowGemm.class, "matmul", "([FI[IZLdlc/runtime/NarrowMatrix;[FI[FIII)V");
     }
 
     /** The bias must hold exactly N (column bias) or M (row bias) elements, the GEMM reads them contiguously. */

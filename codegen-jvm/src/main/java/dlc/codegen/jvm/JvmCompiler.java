@@ -24,6 +24,18 @@ public final class JvmCompiler {
         return generate(PassManager.standard().run(graph), className);
     }
 
+    /**
+     * {@link #compile(Graph, String)} with the weight inputs named in {@code narrowWeights} stored
+     * narrow ("bf16" or "int8"; see {@link NarrowWeights}): the compiled graph takes each as a
+     * {@code dlc.runtime.NarrowMatrix}, and its matmuls read it through {@code dlc.runtime.NarrowGemm}.
+     */
+    public static CompiledClasses compile(Graph graph, String className, Map<String, String> narrowWeights) {
+        Sizes.check(graph, Map.of());
+        Graph optimized = PassManager.standard().run(graph);
+        Sizes.check(optimized, Map.of());
+        return ClassEmitter.emit(optimized, className, narrowWeights);
+    }
+
     /** Generates classes for a graph as it is (already optimized, or not: every plain node is a group of one). */
     public static CompiledClasses generate(Graph graph, String className) {
         Sizes.check(graph, Map.of());

@@ -59,6 +59,15 @@ public interface KernelEmitter {
      */
     default Value transposedSource(Value v) { return null; }
 
+    /**
+     * Whether {@code v} is a weight input compiled narrow ({@code JvmCompiler.compile} with weight
+     * formats): its storage is a {@code dlc.runtime.NarrowMatrix}, which only the matmul kernel reads.
+     */
+    default boolean isNarrow(Value v) { return false; }
+
+    /** Pushes the {@code dlc.runtime.NarrowMatrix} of a narrow weight input ({@link #isNarrow}). */
+    default void narrow(Value v) { throw new UnsupportedOperationException(v + " is not a narrow weight"); }
+
     /** Emits INVOKESTATIC of a runtime kernel, e.g. {@code invoke(Conv.class, "conv2d", "(...)V")}. */
     void invoke(Class<?> owner, String method, String descriptor);
 

@@ -69,9 +69,11 @@ public final class LoweringTable {
         put(Ops.RSQRT, inline(fnViaDouble("rsqrt")));
         put(Ops.TANH, vecMathOr(VecMath.TANH, activation(TANH, Gemm.ACT_TANH)));
         put(Ops.SIGMOID, vecMathOr(VecMath.SIGMOID, activation(fnUnary("sigmoid"), Gemm.ACT_SIGMOID)));
-        put(Ops.ERF, inline(fnViaDouble("erf")));
+        put(Ops.ERF, inline(specialViaDouble("erf")));
+        put(Ops.ERFC, inline(specialViaDouble("erfc")));
         put(Ops.SIN, vecMathOr(VecMath.SIN, inline(mathViaDouble("sin"))));
         put(Ops.COS, vecMathOr(VecMath.COS, inline(mathViaDouble("cos"))));
+        put(Ops.ATAN, inline(mathViaDouble("atan")));
         put(Ops.RELU, activation(fnUnary("relu"), Gemm.ACT_RELU));
         put(Ops.FLOOR, inline(mathViaDouble("floor")));
         put(Ops.NOT, inline(NOT));

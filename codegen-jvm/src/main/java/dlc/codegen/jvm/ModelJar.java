@@ -3,6 +3,7 @@ package dlc.codegen.jvm;
 import dlc.ir.Graph;
 import dlc.runtime.CompiledGraph;
 import dlc.runtime.Model;
+import dlc.runtime.NarrowMatrix;
 import dlc.runtime.Npy;
 import dlc.runtime.Signature;
 import dlc.runtime.Tensor;
@@ -22,7 +23,8 @@ import java.util.zip.ZipOutputStream;
 /**
  * A self-contained model jar ({@code dlc compile}): the generated graph class(es), a typed model
  * class over them ({@link WrapperEmitter}), the runtime's classes, the weights as .npy resources
- * beside the model class ({@link Model#weightResource}), and a manifest whose {@code Main-Class}
+ * beside the model class ({@link Model#weightResource}; a weight stored narrow as bfloat16 bits or
+ * int8 codes, plus an int8 weight's per-column scales, {@link Model#scalesResource}), and a manifest whose {@code Main-Class}
  * is the model class ({@code java -jar model.jar --input x=in.npy --output out.npy}), and
  * {@code META-INF/dlc/API.txt}: the typed class's methods, shapes and thread-safety rule, for
  * whoever gets the jar without its source.
@@ -52,7 +54,12 @@ public final class ModelJar {
     public static Built build(Graph graph, String className, Map<String, Tensor> weights, String model) {
         checkClassName(className); // before the compilation, which takes a while
         String graphClass = className + "_" + JvmCompiler.javaName(graph.name());
-        return build(JvmCompiler.compile(graph, graphClass), className, weights, model, graph.name());
+        // weights given narrow (dtype bf16 or int8, see NarrowWeights.pack) are compiled as such
+        Map<String, String> narrow = new TreeMap<>();
+        weights.forEach((name, t) -> {
+            if (NarrowMatrix.isFormat(t.dtype())) narrow.put(name, t.dtype());
+        });
+        return build(JvmCompiler.compile(graph, graphClass, narrow), className, weights, model, graph.name());
     }
 
     /**
@@ -143,7 +150,9 @@ public final class ModelJar {
             if (!w.dtype().equals(p.dtype()))
                 throw new IllegalArgumentException("weight " + p.name() + " is " + w + ", but the graph takes " + p.dtype() + p.shapeText());
             String res = dir + Model.weightResource(simple, p.name());
-            if (entries.put(res, Npy.bytes(w)) != null)
+            byte[] scales = w.data() instanceof NarrowMatrix q ? q.scalesNpy() : null;
+            if (entries.put(res, w.data() instanceof NarrowMatrix q ? q.valuesNpy() : Npy.bytes(w)) != null
+                    || scales != null && entries.put(dir + Model.scalesResource(simple, p.name()), scales) != null)
                 throw new IllegalArgumentException("two inputs share the weight resource " + res + "; rename one of them");
         }
         if (!missing.isEmpty()) throw new IllegalArgumentException("no weights for " + String.join(", ", missing));

@@ -18,7 +18,7 @@ import java.util.*;
  * transposes read only by matmuls are views; a group's materialized internals are temporaries of
  * its node; a result may be written over an operand (in place) or the input it updates (donation)
  * when the group's loop nests read that operand only at the point they write
- * ({@link GroupPlan#canWriteOver}).
+ * ({@link GroupPlan#canWriteOver}), or in place when a lone {@code VecMath} call computes it.
  */
 final class StoragePlan {
     /** The JVM's storage: f32 elements in {@code float[]} (4 bytes), every other dtype in {@code double[]} (8 bytes). */
@@ -157,7 +157,11 @@ final class StoragePlan {
             return gp == null ? List.of() : gp.internals();
         }
 
-        @Override public boolean mayWriteInPlace(Node n, Value result, Value operand) { return writesOver(n, result, operand); }
+        @Override public boolean mayWriteInPlace(Node n, Value result, Value operand) {
+            // a lone VecMath call (exp, tanh, ... of an f32 value) loads each chunk of its operand before storing that chunk of its result
+            if (!groups.containsKey(n) && TranscendentalLowerings.applies(n)) return operand == n.input(0);
+            return writesOver(n, result, operand);
+        }
 
         @Override public boolean mayDonate(Node n, Value update, Value input, boolean readByNode) { return writesOver(n, update, input); }
 

@@ -8,6 +8,7 @@ import dlc.ir.GraphBuilder;
 import dlc.ir.Shape;
 import dlc.ir.TensorType;
 import dlc.ir.Value;
+import dlc.ir.ops.Ops;
 import dlc.passes.autodiff.Autodiff;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +45,7 @@ class ConvGraphTest {
     }
 
     private static Value sumAll(GraphBuilder b, Value v) {
-        return b.op("sum", Attrs.of("axes", List.of(0L, 1L, 2L, 3L), "keepdims", false), v);
+        return b.op(Ops.SUM, Attrs.of("axes", List.of(0L, 1L, 2L, 3L), "keepdims", false), v);
     }
 
     /** Every op of the family in one graph: padded conv + bias + relu, max pool, grouped strided-window conv, avg pool, strided transpose. */
@@ -56,15 +57,15 @@ class ConvGraphTest {
         Value w2 = input(b, "w2", Value.Role.PARAM, d(6, 2, 3, 3));
         Value w3 = input(b, "w3", Value.Role.PARAM, d(6, 3, 2, 2));
         Value u = input(b, "u", Value.Role.INPUT, batch(3, 4, 2));
-        Value y1 = b.op("relu", b.op("add", b.op("conv2d", Attrs.of("padding", new long[]{1, 1, 1, 1}), x, w1), b1));
-        Value p1 = b.op("max_pool2d", Attrs.of("kernel", new long[]{2, 2}), y1);                         // [B, 4, 5, 5]
-        Value y2 = b.op("conv2d", Attrs.of("padding", new long[]{1, 0, 1, 0}, "groups", 2L, "dilation", new long[]{1, 2}), p1, w2); // [B, 6, 4, 2]
-        Value p2 = b.op("avg_pool2d", Attrs.of("kernel", new long[]{2, 2}, "stride", new long[]{2, 1}, "padding", new long[]{0, 0, 1, 0},
+        Value y1 = b.op(Ops.RELU, b.op(Ops.ADD, b.op(Ops.CONV2D, Attrs.of("padding", new long[]{1, 1, 1, 1}), x, w1), b1));
+        Value p1 = b.op(Ops.MAX_POOL2D, Attrs.of("kernel", new long[]{2, 2}), y1);                         // [B, 4, 5, 5]
+        Value y2 = b.op(Ops.CONV2D, Attrs.of("padding", new long[]{1, 0, 1, 0}, "groups", 2L, "dilation", new long[]{1, 2}), p1, w2); // [B, 6, 4, 2]
+        Value p2 = b.op(Ops.AVG_POOL2D, Attrs.of("kernel", new long[]{2, 2}, "stride", new long[]{2, 1}, "padding", new long[]{0, 0, 1, 0},
                 "count_include_pad", false), y2);                                                       // [B, 6, 2, 2]
-        Value y3 = b.op("conv_transpose2d", Attrs.of("stride", new long[]{2, 2}, "padding", new long[]{0, 0, 1, 1},
+        Value y3 = b.op(Ops.CONV_TRANSPOSE2D, Attrs.of("stride", new long[]{2, 2}, "padding", new long[]{0, 0, 1, 1},
                 "output_padding", new long[]{0, 0}), p2, w3);                                           // [B, 3, 4, 2]
         b.output("y", Graph.Output.Role.OUTPUT, y3);
-        b.output("loss", Graph.Output.Role.LOSS, sumAll(b, b.op("mul", y3, u)));
+        b.output("loss", Graph.Output.Role.LOSS, sumAll(b, b.op(Ops.MUL, y3, u)));
         return b.build();
     }
 
@@ -78,9 +79,9 @@ class ConvGraphTest {
         Value b2 = input(b, "b2", Value.Role.PARAM, d(1, 16, 1, 1));
         Value u = input(b, "u", Value.Role.INPUT, batch(16, 7, 7));
         Attrs same = Attrs.of("padding", new long[]{1, 1, 1, 1}), pool = Attrs.of("kernel", new long[]{2, 2});
-        Value h1 = b.op("max_pool2d", pool, b.op("relu", b.op("add", b.op("conv2d", same, x, w1), b1)));
-        Value h2 = b.op("max_pool2d", pool, b.op("relu", b.op("add", b.op("conv2d", same, h1, w2), b2)));
-        b.output("loss", Graph.Output.Role.LOSS, sumAll(b, b.op("mul", h2, u)));
+        Value h1 = b.op(Ops.MAX_POOL2D, pool, b.op(Ops.RELU, b.op(Ops.ADD, b.op(Ops.CONV2D, same, x, w1), b1)));
+        Value h2 = b.op(Ops.MAX_POOL2D, pool, b.op(Ops.RELU, b.op(Ops.ADD, b.op(Ops.CONV2D, same, h1, w2), b2)));
+        b.output("loss", Graph.Output.Role.LOSS, sumAll(b, b.op(Ops.MUL, h2, u)));
         return b.build();
     }
 
@@ -130,7 +131,7 @@ class ConvGraphTest {
             for (int i = 0; i < outs.size(); i++) map.put(n.outputs().get(i), outs.get(i));
         }
         Value gw1 = map.get(g.output("w1").orElseThrow().value());
-        b.output("loss2", Graph.Output.Role.LOSS, sumAll(b, b.op("mul", gw1, v)));
+        b.output("loss2", Graph.Output.Role.LOSS, sumAll(b, b.op(Ops.MUL, gw1, v)));
         Graph outer = new Autodiff().gradients(b.build(), "loss2", List.of("x", "w2"));
         Agreement.check(outer, Map.of("B", 2L), 36, true);
     }

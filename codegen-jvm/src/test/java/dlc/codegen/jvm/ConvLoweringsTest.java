@@ -5,6 +5,7 @@ import dlc.ir.DType;
 import dlc.ir.Dim;
 import dlc.ir.GraphBuilder;
 import dlc.ir.Node;
+import dlc.ir.OpDef;
 import dlc.ir.Shape;
 import dlc.ir.TensorType;
 import dlc.ir.Value;
@@ -26,13 +27,13 @@ class ConvLoweringsTest {
     private static final Dim B = Dim.sym("B");
 
     /** One node over random data, run by its lowering, and compared with the reference. */
-    private static void check(String what, Random r, DType dt, String op, Attrs attrs, int batch, long[][] shapes, Value biasOrNull, int act) {
+    private static void check(String what, Random r, DType dt, OpDef op, Attrs attrs, int batch, long[][] shapes, Value biasOrNull, int act) {
         GraphBuilder gb = new GraphBuilder("t");
         Value[] in = new Value[shapes.length];
         for (int i = 0; i < shapes.length; i++) {
             Shape s = Shape.of(shapes[i]);
             // the first operand's batch is symbolic; a second NCHW operand of the pool gradients shares it
-            if (i == 0 || op.startsWith("max_pool2d_")) {
+            if (i == 0 || (op == Ops.MAX_POOL2D_SCATTER || op == Ops.MAX_POOL2D_GATHER)) {
                 Dim[] d = s.dims().toArray(Dim[]::new);
                 d[0] = B;
                 s = Shape.of(d);
@@ -66,15 +67,15 @@ class ConvLoweringsTest {
         else ConvLowerings.emitConv2d(node, em, biasOrNull, act, y);
         if (em.calls != 1) throw new AssertionError(what + ": expected one kernel call, got " + em.calls);
 
-        double[] want = Ops.get(op).eval(ref, attrs, List.of(), null)[0].data();
+        double[] want = op.eval(ref, attrs, List.of(), null)[0].data();
         // the sum of magnitudes each result is made of, for the float32 error bound
         Tensor[] absRef = new Tensor[ref.length];
         for (int i = 0; i < ref.length; i++) {
             double[] a = ref[i].data().clone();
             for (int k = 0; k < a.length; k++) a[k] = Math.abs(a[k]);
-            absRef[i] = op.startsWith("max_pool2d_") && i == 0 ? ref[0] : new Tensor(dt, ref[i].shape(), a);
+            absRef[i] = (op == Ops.MAX_POOL2D_SCATTER || op == Ops.MAX_POOL2D_GATHER) && i == 0 ? ref[0] : new Tensor(dt, ref[i].shape(), a);
         }
-        double[] scale = op.equals("max_pool2d") ? new double[want.length] : Ops.get(op).eval(absRef, attrs, List.of(), null)[0].data();
+        double[] scale = op == Ops.MAX_POOL2D ? new double[want.length] : op.eval(absRef, attrs, List.of(), null)[0].data();
         int plane = ys.length == 4 ? ys[2] * ys[3] : 1;
         if (bias != null)
             for (int k = 0; k < want.length; k++) {
@@ -100,9 +101,9 @@ class ConvLoweringsTest {
      * at most C*kH*kW, the pools at most the window area (kernels here are at most 3x3) or, for the
      * scatter, the overlapping windows.
      */
-    private static int terms(String op, long[][] shapes) {
-        if (op.equals("conv2d")) return (int) (shapes[1][1] * shapes[1][2] * shapes[1][3]);
-        if (op.equals("conv_transpose2d")) return (int) (shapes[0][1] * shapes[1][2] * shapes[1][3]);
+    private static int terms(OpDef op, long[][] shapes) {
+        if (op == Ops.CONV2D) return (int) (shapes[1][1] * shapes[1][2] * shapes[1][3]);
+        if (op == Ops.CONV_TRANSPOSE2D) return (int) (shapes[0][1] * shapes[1][2] * shapes[1][3]);
         return 9;
     }
 
@@ -132,10 +133,10 @@ class ConvLoweringsTest {
             int g = 1 + r.nextInt(2), cg = 1 + r.nextInt(3), og = 1 + r.nextInt(3), kh = 1 + r.nextInt(3), kw = 1 + r.nextInt(3);
             int h = 6 + r.nextInt(10), w = 6 + r.nextInt(10), batch = 1 + r.nextInt(3);
             Attrs a = convAttrs(r, kh, kw, g, true);
-            check("conv2d", r, dt, "conv2d", a, batch, new long[][]{{batch, g * cg, h, w}, {g * og, cg, kh, kw}}, null, Gemm.ACT_NONE);
+            check("conv2d", r, dt, Ops.CONV2D, a, batch, new long[][]{{batch, g * cg, h, w}, {g * og, cg, kh, kw}}, null, Gemm.ACT_NONE);
             long[] s = a.getLongs("stride", new long[]{1, 1}), d = a.getLongs("dilation", new long[]{1, 1});
             Attrs ta = a.with("output_padding", new long[]{r.nextInt((int) Math.max(s[0], d[0])), r.nextInt((int) Math.max(s[1], d[1]))});
-            check("conv_transpose2d", r, dt, "conv_transpose2d", ta, batch, new long[][]{{batch, g * cg, h, w}, {g * cg, og, kh, kw}}, null, Gemm.ACT_NONE);
+            check("conv_transpose2d", r, dt, Ops.CONV_TRANSPOSE2D, ta, batch, new long[][]{{batch, g * cg, h, w}, {g * cg, og, kh, kw}}, null, Gemm.ACT_NONE);
         }
     }
 
@@ -145,7 +146,7 @@ class ConvLoweringsTest {
         for (int t = 0; t < 20; t++) {
             int o = 1 + r.nextInt(5), c = 1 + r.nextInt(3), batch = 1 + r.nextInt(3);
             Value bias = Value.graphInput("b", TensorType.of(DType.F32, 1, o, 1, 1), Value.Role.PARAM);
-            check("conv2d + bias + relu", r, DType.F32, "conv2d", convAttrs(r, 3, 3, 1, false), batch,
+            check("conv2d + bias + relu", r, DType.F32, Ops.CONV2D, convAttrs(r, 3, 3, 1, false), batch,
                     new long[][]{{batch, c, 5 + r.nextInt(12), 5 + r.nextInt(12)}, {o, c, 3, 3}}, t % 2 == 0 ? bias : null, Gemm.ACT_RELU);
         }
     }
@@ -155,7 +156,7 @@ class ConvLoweringsTest {
         GraphBuilder gb = new GraphBuilder("t");
         Value x = gb.input("x", TensorType.of(DType.F64, 1, 1, 4, 4), Value.Role.INPUT);
         Value w = gb.input("w", TensorType.of(DType.F64, 2, 1, 3, 3), Value.Role.PARAM);
-        Value y = gb.op("conv2d", x, w);
+        Value y = gb.op(Ops.CONV2D, x, w);
         try {
             ConvLowerings.emitConv2d(y.producer(), new ImmediateEmitter(Map.of()), null, Gemm.ACT_RELU, y);
             throw new AssertionError("an f64 epilogue was emitted");
@@ -175,12 +176,12 @@ class ConvLoweringsTest {
                     : Attrs.of("kernel", new long[]{kh, kw}, "stride", new long[]{1 + r.nextInt(3), 1 + r.nextInt(3)},
                     "padding", new long[]{r.nextInt(kh), r.nextInt(kh), r.nextInt(kw), r.nextInt(kw)});
             long[] xs = {batch, c, h, w};
-            check("max_pool2d", r, dt, "max_pool2d", a, batch, new long[][]{xs}, null, Gemm.ACT_NONE);
-            check("avg_pool2d", r, dt, "avg_pool2d", r.nextBoolean() ? a : a.with("count_include_pad", false), batch, new long[][]{xs}, null, Gemm.ACT_NONE);
+            check("max_pool2d", r, dt, Ops.MAX_POOL2D, a, batch, new long[][]{xs}, null, Gemm.ACT_NONE);
+            check("avg_pool2d", r, dt, Ops.AVG_POOL2D, r.nextBoolean() ? a : a.with("count_include_pad", false), batch, new long[][]{xs}, null, Gemm.ACT_NONE);
             long[] k = a.getLongs("kernel"), s = a.getLongs("stride", k), p = a.getLongs("padding", new long[4]);
             long[] ys = {batch, c, Math.floorDiv(h + p[0] + p[1] - k[0], s[0]) + 1, Math.floorDiv(w + p[2] + p[3] - k[1], s[1]) + 1};
-            check("max_pool2d_scatter", r, dt, "max_pool2d_scatter", a, batch, new long[][]{xs, ys}, null, Gemm.ACT_NONE);
-            check("max_pool2d_gather", r, dt, "max_pool2d_gather", a, batch, new long[][]{xs, xs}, null, Gemm.ACT_NONE);
+            check("max_pool2d_scatter", r, dt, Ops.MAX_POOL2D_SCATTER, a, batch, new long[][]{xs, ys}, null, Gemm.ACT_NONE);
+            check("max_pool2d_gather", r, dt, Ops.MAX_POOL2D_GATHER, a, batch, new long[][]{xs, xs}, null, Gemm.ACT_NONE);
         }
     }
 }

@@ -3,6 +3,7 @@ package dlc.codegen.jvm;
 import dlc.ir.Graph;
 import dlc.ir.Node;
 import dlc.ir.text.IrParser;
+import dlc.ir.ops.Ops;
 import dlc.passes.PassManager;
 import dlc.runtime.Gemm;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class EpilogueTest {
     private static List<GroupPlan.Step> stepsOfOnlyFusion(Graph g) {
         Graph opt = PassManager.standard().run(g);
-        Node fusion = opt.nodes().stream().filter(n -> n.op().name().equals("fusion")).findFirst().orElseThrow();
+        Node fusion = opt.nodes().stream().filter(n -> n.op() == Ops.FUSION).findFirst().orElseThrow();
         return GroupPlan.of(fusion.regions().get(0), fusion.inputs(), fusion.outputs()).steps;
     }
 

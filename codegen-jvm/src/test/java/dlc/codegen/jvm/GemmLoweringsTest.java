@@ -4,12 +4,14 @@ import dlc.ir.DType;
 import dlc.ir.Graph;
 import dlc.ir.GraphBuilder;
 import dlc.ir.Node;
+import dlc.ir.OpDef;
 import dlc.ir.Shape;
 import dlc.ir.TensorType;
 import dlc.ir.Value;
 import dlc.ir.ops.Ops;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import dlc.runtime.Gemm;
 import org.junit.jupiter.api.Test;
 
@@ -34,16 +36,16 @@ class GemmLoweringsTest {
     private static final double U = Math.ulp(1.0f) / 2;
 
     /** Builds matmul(a, b) (and optionally act(matmul + bias)), runs lowering and interpreter, compares. */
-    private static void check(DType dtype, long[] sa, long[] sb, boolean withBias, String act, long seed) throws Exception {
+    private static void check(DType dtype, long[] sa, long[] sb, boolean withBias, OpDef act, long seed) throws Exception {
         GraphBuilder g = new GraphBuilder("mm");
         Value a = g.input("a", TensorType.of(dtype, sa), Value.Role.INPUT);
         Value b = g.input("b", TensorType.of(dtype, sb), Value.Role.INPUT);
-        Value mm = g.op("matmul", a, b);
+        Value mm = g.op(Ops.MATMUL, a, b);
         long n = mm.type().rank() == 0 ? 1 : sb.length == 1 ? 1 : sb[sb.length - 1];
         Value bias = null, y = mm;
         if (withBias) {
             bias = g.input("bias", TensorType.of(dtype, n), Value.Role.PARAM);
-            y = g.op("add", mm, bias);
+            y = g.op(Ops.ADD, mm, bias);
         }
         if (act != null) y = g.op(act, y);
         g.output("y", Graph.Output.Role.OUTPUT, y);
@@ -55,11 +57,7 @@ class GemmLoweringsTest {
         Tensor want = Interpreter.run(graph, withBias ? new Tensor[]{ta, tb, tbias} : new Tensor[]{ta, tb}, Map.of())[0];
 
         DirectKernelEmitter e = new DirectKernelEmitter(Map.of());
-        int actCode = act == null ? Gemm.ACT_NONE : switch (act) {
-            case "relu" -> Gemm.ACT_RELU;
-            case "tanh" -> Gemm.ACT_TANH;
-            default -> Gemm.ACT_SIGMOID;
-        };
+        int actCode = act == null ? Gemm.ACT_NONE : act == Ops.RELU ? Gemm.ACT_RELU : act == Ops.TANH ? Gemm.ACT_TANH : Gemm.ACT_SIGMOID;
         if (withBias || act != null) GemmLowerings.emitMatmul(node, e, bias, withBias ? Gemm.BIAS_COL : Gemm.BIAS_NONE, actCode, y);
         else LoweringTable.kernel(Ops.MATMUL).emit(node, e);
         Object[] arrays = new Object[3 + (withBias ? 1 : 0)];
@@ -138,20 +136,20 @@ class GemmLoweringsTest {
     }
 
     @Test void fusedBiasAndActivationEpilogue() throws Exception {
-        for (String act : new String[]{null, "relu", "tanh", "sigmoid"}) {
+        for (OpDef act : new OpDef[]{null, Ops.RELU, Ops.TANH, Ops.SIGMOID}) {
             check(DType.F32, s(33, 50), s(50, 17), true, act, 20);
             check(DType.F32, s(1, 50), s(50, 70), true, act, 21);       // few-rows path
             check(DType.F32, s(2, 9, 50), s(50, 17), true, act, 22);    // folded batch
             check(DType.F32, s(2, 9, 50), s(2, 50, 17), true, act, 23); // looped batch
         }
-        check(DType.F32, s(5, 6), s(6, 7), false, "relu", 24);
+        check(DType.F32, s(5, 6), s(6, 7), false, Ops.RELU, 24);
     }
 
     @Test void epilogueArgumentsAreChecked() {
         GraphBuilder g = new GraphBuilder("mm");
         Value a = g.input("a", TensorType.of(DType.F64, 2, 3), Value.Role.INPUT);
         Value b = g.input("b", TensorType.of(DType.F64, 3, 4), Value.Role.INPUT);
-        Value mm = g.op("matmul", a, b);
+        Value mm = g.op(Ops.MATMUL, a, b);
         DirectKernelEmitter e = new DirectKernelEmitter(Map.of());
         IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
                 () -> GemmLowerings.emitMatmul(mm.producer(), e, null, Gemm.BIAS_NONE, Gemm.ACT_RELU, mm));
@@ -160,7 +158,7 @@ class GemmLoweringsTest {
         Value a32 = h.input("a", TensorType.of(DType.F32, 2, 3), Value.Role.INPUT);
         Value b32 = h.input("b", TensorType.of(DType.F32, 3, 4), Value.Role.INPUT);
         Value bias = h.input("bias", TensorType.of(DType.F32, 3), Value.Role.PARAM);
-        Value mm32 = h.op("matmul", a32, b32);
+        Value mm32 = h.op(Ops.MATMUL, a32, b32);
         x = assertThrows(IllegalArgumentException.class,
                 () -> GemmLowerings.emitMatmul(mm32.producer(), e, bias, Gemm.BIAS_COL, Gemm.ACT_NONE, mm32));
         assertTrue(x.getMessage().contains("must have 4 elements"), x.getMessage());
@@ -171,7 +169,7 @@ class GemmLoweringsTest {
         GraphBuilder g = new GraphBuilder("mm");
         Value a = g.input("a", new TensorType(DType.F64, Shape.of(dlc.ir.Dim.sym("B"), dlc.ir.Dim.of(4))), Value.Role.INPUT);
         Value b = g.input("b", TensorType.of(DType.F64, 4, 2), Value.Role.INPUT);
-        Value mm = g.op("matmul", a, b);
+        Value mm = g.op(Ops.MATMUL, a, b);
         g.output("y", Graph.Output.Role.OUTPUT, mm);
         DirectKernelEmitter e = new DirectKernelEmitter(Map.of("B", 3L));
         LoweringTable.kernel(Ops.MATMUL).emit(mm.producer(), e);

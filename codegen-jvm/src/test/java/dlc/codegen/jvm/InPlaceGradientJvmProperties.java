@@ -6,6 +6,7 @@ import dlc.ir.eval.Tensor;
 import dlc.ir.testing.RandomGraphs;
 import dlc.ir.text.IrParser;
 import dlc.ir.text.IrPrinter;
+import dlc.ir.ops.Ops;
 import dlc.passes.autodiff.Autodiff;
 import net.jqwik.api.*;
 
@@ -75,7 +76,7 @@ class InPlaceGradientJvmProperties {
             Value v = map.get(o.value());
             if (v.type().dtype() != DType.F64) continue;
             Value s = sumAll(b, v);
-            total = total == null ? s : b.op("add", total, s);
+            total = total == null ? s : b.op(Ops.ADD, total, s);
         }
         List<Value> wrt = new ArrayList<>();
         for (Value v : f.inputs()) if (v.type().dtype() == DType.F64) wrt.add(map.get(v));
@@ -85,8 +86,8 @@ class InPlaceGradientJvmProperties {
             g1 = new Autodiff().gradientsInPlace(b, total, wrt, null);
             Value sq = null;
             for (Value g : g1) {
-                Value s = sumAll(b, b.op("mul", g, g));
-                sq = sq == null ? s : b.op("add", sq, s);
+                Value s = sumAll(b, b.op(Ops.MUL, g, g));
+                sq = sq == null ? s : b.op(Ops.ADD, sq, s);
             }
             g2 = new Autodiff().gradientsInPlace(b, sq, wrt, null);
         } catch (IllegalStateException e) {
@@ -104,6 +105,6 @@ class InPlaceGradientJvmProperties {
     private static Value sumAll(GraphBuilder b, Value v) {
         List<Long> axes = new ArrayList<>();
         for (long a = 0; a < v.type().rank(); a++) axes.add(a);
-        return b.op("sum", Attrs.of("axes", axes, "keepdims", false), v);
+        return b.op(Ops.SUM, Attrs.of("axes", axes, "keepdims", false), v);
     }
 }

@@ -5,10 +5,12 @@ import dlc.ir.DType;
 import dlc.ir.Dim;
 import dlc.ir.Graph;
 import dlc.ir.GraphBuilder;
+import dlc.ir.OpDef;
 import dlc.ir.Shape;
 import dlc.ir.TensorType;
 import dlc.ir.Value;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,12 +27,12 @@ import java.util.Random;
 final class LoweringCases {
     private LoweringCases() {}
 
-    static final List<String> OPS = List.of("permute", "broadcast_to", "slice", "reverse", "pad", "concat", "gather",
-            "scatter_add", "constant", "iota", "argmax", "argmin", "sum", "mean", "max", "min",
-            "rng_fold", "random_uniform", "random_normal");
+    static final List<OpDef> OPS = List.of(Ops.PERMUTE, Ops.BROADCAST_TO, Ops.SLICE, Ops.REVERSE, Ops.PAD, Ops.CONCAT, Ops.GATHER,
+            Ops.SCATTER_ADD, Ops.CONSTANT, Ops.IOTA, Ops.ARGMAX, Ops.ARGMIN, Ops.SUM, Ops.MEAN, Ops.MAX, Ops.MIN,
+            Ops.RNG_FOLD, Ops.RANDOM_UNIFORM, Ops.RANDOM_NORMAL);
 
     /** One op applied to graph inputs x0, x1, ... under a binding of B and T. */
-    record Case(String op, Attrs attrs, List<TensorType> types, Map<String, Long> env, Tensor[] inputs) {
+    record Case(OpDef op, Attrs attrs, List<TensorType> types, Map<String, Long> env, Tensor[] inputs) {
         /** A graph of the one node, its result output "y". */
         Graph graph() { return graph(false); }
 
@@ -55,7 +57,7 @@ final class LoweringCases {
             return m;
         }
 
-        @Override public String toString() { return op + attrs + " on " + types + " with " + env; }
+        @Override public String toString() { return op.name() + attrs + " on " + types + " with " + env; }
     }
 
     private static final Dim B = Dim.sym("B"), T = Dim.sym("T");
@@ -112,142 +114,140 @@ final class LoweringCases {
             inputs.add(new Tensor(dt, eval(s), d));
         }
 
-        Case build(String op, Attrs attrs) { return new Case(op, attrs, types, env, inputs.toArray(new Tensor[0])); }
+        Case build(OpDef op, Attrs attrs) { return new Case(op, attrs, types, env, inputs.toArray(new Tensor[0])); }
     }
 
-    static Case random(String op, Random r) {
+    static Case random(OpDef op, Random r) {
         Builder b = new Builder(r);
-        switch (op) {
-            case "permute" -> {
-                int rank = r.nextInt(5);
-                List<Long> perm = new ArrayList<>();
-                for (long i = 0; i < rank; i++) perm.add(i);
-                Collections.shuffle(perm, r);
-                b.input(anyDType(r), shape(r, rank, false), false);
-                return b.build(op, Attrs.of("perm", perm));
-            }
-            case "broadcast_to" -> {
-                Shape to = shape(r, r.nextInt(5), false);
-                int rank = r.nextInt(to.rank() + 1), off = to.rank() - rank;
-                List<Dim> from = new ArrayList<>();
-                for (int i = 0; i < rank; i++) from.add(r.nextBoolean() ? Dim.of(1) : to.dim(off + i));
-                b.input(anyDType(r), new Shape(from), false);
-                return b.build(op, Attrs.of("shape", to));
-            }
-            case "slice" -> {
-                Shape s = shape(r, r.nextInt(4), false);
-                List<Dim> starts = new ArrayList<>(), stops = new ArrayList<>();
-                List<Long> steps = new ArrayList<>();
-                for (Dim d : s.dims()) {
-                    if (d.isConst()) {
-                        int n = (int) d.value(), start = r.nextInt(n + 1);
-                        starts.add(Dim.of(start));
-                        stops.add(Dim.of(start + r.nextInt(n - start + 1)));
-                    } else if (d.equals(T)) { // T may be 0
-                        Dim[][] windows = {{Dim.of(0), d}, {d, d}, {Dim.of(0), Dim.of(0)}};
-                        Dim[] w = windows[r.nextInt(windows.length)];
-                        starts.add(w[0]);
-                        stops.add(w[1]);
-                    } else { // B is at least 2
-                        Dim[][] windows = {{Dim.of(0), d}, {Dim.of(1), d}, {Dim.of(0), d.minus(1)}, {Dim.of(1), d.minus(1)}, {d.minus(1), d}};
-                        Dim[] w = windows[r.nextInt(windows.length)];
-                        starts.add(w[0]);
-                        stops.add(w[1]);
-                    }
-                    steps.add(1L + r.nextInt(3));
-                }
-                b.input(anyDType(r), s, false);
-                return b.build(op, Attrs.of("starts", new Shape(starts), "stops", new Shape(stops), "steps", steps));
-            }
-            case "reverse" -> {
-                int rank = r.nextInt(4);
-                List<Long> axes = new ArrayList<>();
-                for (long a = 0; a < rank; a++) if (r.nextBoolean()) axes.add(a);
-                b.input(anyDType(r), shape(r, rank, false), false);
-                return b.build(op, Attrs.of("axes", axes));
-            }
-            case "pad" -> {
-                int rank = r.nextInt(4);
-                long[] low = new long[rank], high = new long[rank];
-                for (int a = 0; a < rank; a++) { low[a] = r.nextInt(3); high[a] = r.nextInt(3); }
-                DType dt = anyDType(r);
-                double value = dt == DType.BOOL ? r.nextInt(2) : dt.isFloating() && r.nextBoolean() ? Double.NEGATIVE_INFINITY : r.nextInt(5) - 2;
-                b.input(dt, shape(r, rank, false), false);
-                return b.build(op, Attrs.of("low", low, "high", high, "value", value));
-            }
-            case "concat" -> {
-                int rank = 1 + r.nextInt(3), axis = r.nextInt(rank), k = 1 + r.nextInt(3);
-                Shape s = shape(r, rank, false);
-                DType dt = anyDType(r);
-                for (int i = 0; i < k; i++) {
-                    List<Dim> d = new ArrayList<>(s.dims());
-                    d.set(axis, dim(r, false));
-                    b.input(dt, new Shape(d), false);
-                }
-                return b.build(op, Attrs.of("axis", (long) axis));
-            }
-            case "gather", "scatter_add" -> {
-                int rank = 1 + r.nextInt(3), axis = r.nextInt(rank);
-                List<Dim> xd = new ArrayList<>(shape(r, rank, false).dims());
-                xd.set(axis, dim(r, true));
-                Shape xs = new Shape(xd), is = shape(r, r.nextInt(3), false);
-                DType dt = op.equals("gather") ? anyDType(r) : List.of(DType.F32, DType.F64, DType.I32, DType.I64).get(r.nextInt(4));
-                b.input(dt, xs, false);
-                b.indices(is, (int) xs.dim(axis).eval(b.env));
-                if (op.equals("scatter_add")) {
-                    List<Dim> ud = new ArrayList<>(xd.subList(0, axis));
-                    ud.addAll(is.dims());
-                    ud.addAll(xd.subList(axis + 1, rank));
-                    b.input(dt, new Shape(ud), false);
-                }
-                return b.build(op, Attrs.of("axis", (long) axis));
-            }
-            case "constant" -> {
-                long[] s = new long[r.nextInt(3)];
-                int n = 1;
-                for (int i = 0; i < s.length; i++) { s[i] = r.nextInt(4); n *= (int) s[i]; }
-                DType dt = anyDType(r);
-                double[] values = new double[r.nextBoolean() ? 1 : n];
-                for (int i = 0; i < values.length; i++) values[i] = dt == DType.BOOL ? r.nextInt(2) : r.nextInt(9) - 4;
-                return b.build(op, Attrs.of("dtype", dt, "shape", Shape.of(s), "values", values));
-            }
-            case "iota" -> {
-                int rank = 1 + r.nextInt(3);
-                DType dt = List.of(DType.F32, DType.F64, DType.I32, DType.I64).get(r.nextInt(4));
-                return b.build(op, Attrs.of("dtype", dt, "shape", shape(r, rank, false), "axis", (long) r.nextInt(rank)));
-            }
-            case "argmax", "argmin" -> {
-                int rank = 1 + r.nextInt(3), axis = r.nextInt(rank);
-                List<Dim> d = new ArrayList<>(shape(r, rank, false).dims());
-                d.set(axis, dim(r, true));
-                b.input(r.nextBoolean() ? DType.F32 : DType.I64, new Shape(d), true);
-                // few distinct values, so ties (first one wins) are common
-                double[] v = b.inputs.get(0).data();
-                for (int i = 0; i < v.length; i++) v[i] = Math.floor(v[i] / 4);
-                return b.build(op, Attrs.of("axis", (long) axis, "keepdims", r.nextBoolean()));
-            }
-            case "sum", "mean", "max", "min" -> {
-                int rank = r.nextInt(5);
-                List<Long> axes = new ArrayList<>();
-                for (long a = 0; a < rank; a++) if (r.nextBoolean()) axes.add(a);
-                DType dt = op.equals("mean") ? floatDType(r)
-                        : op.equals("sum") ? List.of(DType.F32, DType.F64, DType.I64).get(r.nextInt(3)) : anyDType(r);
-                List<Dim> d = new ArrayList<>();
-                // integer max/min have no identity: their reduced axes are never empty
-                for (int a = 0; a < rank; a++) d.add(dim(r, dt.isInteger() && axes.contains((long) a)));
-                b.input(dt, new Shape(d), true);
-                return b.build(op, Attrs.of("axes", axes, "keepdims", r.nextBoolean()));
-            }
-            case "rng_fold", "random_uniform", "random_normal" -> {
-                b.add(DType.I64, Shape.SCALAR, new double[]{r.nextLong() & ((1L << 52) - 1)});
-                if (op.equals("rng_fold")) return b.build(op, Attrs.of("salt", r.nextLong()));
-                double lo = r.nextInt(5) - 2, hi = lo + r.nextInt(4);
-                Shape s = shape(r, r.nextInt(3), false);
-                return op.equals("random_uniform")
-                        ? b.build(op, Attrs.of("shape", s, "dtype", floatDType(r), "low", lo, "high", hi))
-                        : b.build(op, Attrs.of("shape", s, "dtype", floatDType(r), "mean", lo, "std", hi - lo));
-            }
-            default -> throw new IllegalArgumentException("no random cases for " + op);
+        if (op == Ops.PERMUTE) {
+            int rank = r.nextInt(5);
+            List<Long> perm = new ArrayList<>();
+            for (long i = 0; i < rank; i++) perm.add(i);
+            Collections.shuffle(perm, r);
+            b.input(anyDType(r), shape(r, rank, false), false);
+            return b.build(op, Attrs.of("perm", perm));
         }
+        if (op == Ops.BROADCAST_TO) {
+            Shape to = shape(r, r.nextInt(5), false);
+            int rank = r.nextInt(to.rank() + 1), off = to.rank() - rank;
+            List<Dim> from = new ArrayList<>();
+            for (int i = 0; i < rank; i++) from.add(r.nextBoolean() ? Dim.of(1) : to.dim(off + i));
+            b.input(anyDType(r), new Shape(from), false);
+            return b.build(op, Attrs.of("shape", to));
+        }
+        if (op == Ops.SLICE) {
+            Shape s = shape(r, r.nextInt(4), false);
+            List<Dim> starts = new ArrayList<>(), stops = new ArrayList<>();
+            List<Long> steps = new ArrayList<>();
+            for (Dim d : s.dims()) {
+                if (d.isConst()) {
+                    int n = (int) d.value(), start = r.nextInt(n + 1);
+                    starts.add(Dim.of(start));
+                    stops.add(Dim.of(start + r.nextInt(n - start + 1)));
+                } else if (d.equals(T)) { // T may be 0
+                    Dim[][] windows = {{Dim.of(0), d}, {d, d}, {Dim.of(0), Dim.of(0)}};
+                    Dim[] w = windows[r.nextInt(windows.length)];
+                    starts.add(w[0]);
+                    stops.add(w[1]);
+                } else { // B is at least 2
+                    Dim[][] windows = {{Dim.of(0), d}, {Dim.of(1), d}, {Dim.of(0), d.minus(1)}, {Dim.of(1), d.minus(1)}, {d.minus(1), d}};
+                    Dim[] w = windows[r.nextInt(windows.length)];
+                    starts.add(w[0]);
+                    stops.add(w[1]);
+                }
+                steps.add(1L + r.nextInt(3));
+            }
+            b.input(anyDType(r), s, false);
+            return b.build(op, Attrs.of("starts", new Shape(starts), "stops", new Shape(stops), "steps", steps));
+        }
+        if (op == Ops.REVERSE) {
+            int rank = r.nextInt(4);
+            List<Long> axes = new ArrayList<>();
+            for (long a = 0; a < rank; a++) if (r.nextBoolean()) axes.add(a);
+            b.input(anyDType(r), shape(r, rank, false), false);
+            return b.build(op, Attrs.of("axes", axes));
+        }
+        if (op == Ops.PAD) {
+            int rank = r.nextInt(4);
+            long[] low = new long[rank], high = new long[rank];
+            for (int a = 0; a < rank; a++) { low[a] = r.nextInt(3); high[a] = r.nextInt(3); }
+            DType dt = anyDType(r);
+            double value = dt == DType.BOOL ? r.nextInt(2) : dt.isFloating() && r.nextBoolean() ? Double.NEGATIVE_INFINITY : r.nextInt(5) - 2;
+            b.input(dt, shape(r, rank, false), false);
+            return b.build(op, Attrs.of("low", low, "high", high, "value", value));
+        }
+        if (op == Ops.CONCAT) {
+            int rank = 1 + r.nextInt(3), axis = r.nextInt(rank), k = 1 + r.nextInt(3);
+            Shape s = shape(r, rank, false);
+            DType dt = anyDType(r);
+            for (int i = 0; i < k; i++) {
+                List<Dim> d = new ArrayList<>(s.dims());
+                d.set(axis, dim(r, false));
+                b.input(dt, new Shape(d), false);
+            }
+            return b.build(op, Attrs.of("axis", (long) axis));
+        }
+        if (op == Ops.GATHER || op == Ops.SCATTER_ADD) {
+            int rank = 1 + r.nextInt(3), axis = r.nextInt(rank);
+            List<Dim> xd = new ArrayList<>(shape(r, rank, false).dims());
+            xd.set(axis, dim(r, true));
+            Shape xs = new Shape(xd), is = shape(r, r.nextInt(3), false);
+            DType dt = op == Ops.GATHER ? anyDType(r) : List.of(DType.F32, DType.F64, DType.I32, DType.I64).get(r.nextInt(4));
+            b.input(dt, xs, false);
+            b.indices(is, (int) xs.dim(axis).eval(b.env));
+            if (op == Ops.SCATTER_ADD) {
+                List<Dim> ud = new ArrayList<>(xd.subList(0, axis));
+                ud.addAll(is.dims());
+                ud.addAll(xd.subList(axis + 1, rank));
+                b.input(dt, new Shape(ud), false);
+            }
+            return b.build(op, Attrs.of("axis", (long) axis));
+        }
+        if (op == Ops.CONSTANT) {
+            long[] s = new long[r.nextInt(3)];
+            int n = 1;
+            for (int i = 0; i < s.length; i++) { s[i] = r.nextInt(4); n *= (int) s[i]; }
+            DType dt = anyDType(r);
+            double[] values = new double[r.nextBoolean() ? 1 : n];
+            for (int i = 0; i < values.length; i++) values[i] = dt == DType.BOOL ? r.nextInt(2) : r.nextInt(9) - 4;
+            return b.build(op, Attrs.of("dtype", dt, "shape", Shape.of(s), "values", values));
+        }
+        if (op == Ops.IOTA) {
+            int rank = 1 + r.nextInt(3);
+            DType dt = List.of(DType.F32, DType.F64, DType.I32, DType.I64).get(r.nextInt(4));
+            return b.build(op, Attrs.of("dtype", dt, "shape", shape(r, rank, false), "axis", (long) r.nextInt(rank)));
+        }
+        if (op == Ops.ARGMAX || op == Ops.ARGMIN) {
+            int rank = 1 + r.nextInt(3), axis = r.nextInt(rank);
+            List<Dim> d = new ArrayList<>(shape(r, rank, false).dims());
+            d.set(axis, dim(r, true));
+            b.input(r.nextBoolean() ? DType.F32 : DType.I64, new Shape(d), true);
+            // few distinct values, so ties (first one wins) are common
+            double[] v = b.inputs.get(0).data();
+            for (int i = 0; i < v.length; i++) v[i] = Math.floor(v[i] / 4);
+            return b.build(op, Attrs.of("axis", (long) axis, "keepdims", r.nextBoolean()));
+        }
+        if (op == Ops.SUM || op == Ops.MEAN || op == Ops.MAX || op == Ops.MIN) {
+            int rank = r.nextInt(5);
+            List<Long> axes = new ArrayList<>();
+            for (long a = 0; a < rank; a++) if (r.nextBoolean()) axes.add(a);
+            DType dt = op == Ops.MEAN ? floatDType(r)
+                    : op == Ops.SUM ? List.of(DType.F32, DType.F64, DType.I64).get(r.nextInt(3)) : anyDType(r);
+            List<Dim> d = new ArrayList<>();
+            // integer max/min have no identity: their reduced axes are never empty
+            for (int a = 0; a < rank; a++) d.add(dim(r, dt.isInteger() && axes.contains((long) a)));
+            b.input(dt, new Shape(d), true);
+            return b.build(op, Attrs.of("axes", axes, "keepdims", r.nextBoolean()));
+        }
+        if (op == Ops.RNG_FOLD || op == Ops.RANDOM_UNIFORM || op == Ops.RANDOM_NORMAL) {
+            b.add(DType.I64, Shape.SCALAR, new double[]{r.nextLong() & ((1L << 52) - 1)});
+            if (op == Ops.RNG_FOLD) return b.build(op, Attrs.of("salt", r.nextLong()));
+            double lo = r.nextInt(5) - 2, hi = lo + r.nextInt(4);
+            Shape s = shape(r, r.nextInt(3), false);
+            return op == Ops.RANDOM_UNIFORM
+                    ? b.build(op, Attrs.of("shape", s, "dtype", floatDType(r), "low", lo, "high", hi))
+                    : b.build(op, Attrs.of("shape", s, "dtype", floatDType(r), "mean", lo, "std", hi - lo));
+        }
+        throw new IllegalArgumentException("no random cases for " + op);
     }
 }

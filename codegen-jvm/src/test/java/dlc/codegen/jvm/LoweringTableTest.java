@@ -38,6 +38,19 @@ class LoweringTableTest {
             assertEquals(op.regionCount() > 0, LoweringTable.get(op) instanceof Lowering.Region, op.name());
     }
 
+    /**
+     * The alias entries are exactly the ops with the ALIAS trait (the result is the operand's
+     * elements in order): an alias entry on another op would give it its operand's storage
+     * (StoragePlan and the memory plan read the entry) and a wrong result, and an ALIAS op lowered
+     * otherwise copies for nothing.
+     */
+    @Test
+    void aliasEntriesAreTheAliasOps() {
+        for (OpDef op : Ops.all())
+            assertEquals(op.is(OpTrait.ALIAS), LoweringTable.get(op) instanceof Lowering.Alias,
+                    op.name() + ": ALIAS trait " + op.is(OpTrait.ALIAS) + ", entry " + LoweringTable.get(op));
+    }
+
     /** The ops a matmul/conv epilogue fuses, read from the table (GroupPlan's activation codes). */
     @Test
     void epilogueActivationsAndAnchorsComeFromTheTable() {

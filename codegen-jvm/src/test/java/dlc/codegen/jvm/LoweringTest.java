@@ -3,10 +3,12 @@ package dlc.codegen.jvm;
 import dlc.codegen.jvm.LoweringCases.Case;
 import dlc.ir.Graph;
 import dlc.ir.Node;
+import dlc.ir.OpDef;
 import dlc.ir.Shape;
 import dlc.ir.Value;
 import dlc.ir.eval.EvalContext;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
@@ -25,7 +27,7 @@ class LoweringTest {
     @Property(tries = 400)
     void loweringsMatchReference(@ForAll long seed) {
         Random r = new Random(seed);
-        for (String op : LoweringCases.OPS) check(LoweringCases.random(op, r), r);
+        for (OpDef op : LoweringCases.OPS) check(LoweringCases.random(op, r), r);
     }
 
     /**
@@ -91,7 +93,7 @@ class LoweringTest {
                 continue;
             }
             double w = f32 ? (float) want.data()[i] : want.data()[i];
-            boolean ok = c.op().equals("scatter_add") && f32
+            boolean ok = c.op() == Ops.SCATTER_ADD && f32
                     ? Math.abs(w - v) <= 1e-5 * Math.max(1, Math.abs(w))
                     : Double.compare(w, v) == 0 || (w == 0 && v == 0);
             if (!ok) fail(c + ": element " + i + " is " + v + ", want " + w + " (reference " + want + ")");

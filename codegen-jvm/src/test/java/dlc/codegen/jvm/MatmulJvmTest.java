@@ -8,6 +8,7 @@ import dlc.ir.GraphBuilder;
 import dlc.ir.Shape;
 import dlc.ir.TensorType;
 import dlc.ir.Value;
+import dlc.ir.ops.Ops;
 import dlc.passes.autodiff.Autodiff;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ class MatmulJvmTest {
     private static Graph single(TensorType a, TensorType b) {
         GraphBuilder g = new GraphBuilder("mm");
         Value x = g.input("a", a, Value.Role.INPUT), w = g.input("b", b, Value.Role.PARAM);
-        g.output("y", Graph.Output.Role.OUTPUT, g.op("matmul", x, w));
+        g.output("y", Graph.Output.Role.OUTPUT, g.op(Ops.MATMUL, x, w));
         return g.build();
     }
 
@@ -65,13 +66,13 @@ class MatmulJvmTest {
         Value b1 = g.input("b1", TensorType.of(DType.F32, 33), Value.Role.PARAM);
         Value w2 = g.input("w2", TensorType.of(DType.F32, 33, 5), Value.Role.PARAM);
         Value b2 = g.input("b2", TensorType.of(DType.F32, 5), Value.Role.PARAM);
-        Value h = g.op("relu", g.op("add", g.op("matmul", x, w1), b1));
-        Value y = g.op("add", g.op("matmul", h, w2), b2);
+        Value h = g.op(Ops.RELU, g.op(Ops.ADD, g.op(Ops.MATMUL, x, w1), b1));
+        Value y = g.op(Ops.ADD, g.op(Ops.MATMUL, h, w2), b2);
         if (!train) {
             g.output("y", Graph.Output.Role.OUTPUT, y);
             return g.build();
         }
-        Value loss = g.op("mean", Attrs.of("axes", List.of(0L, 1L)), g.op("mul", y, y));
+        Value loss = g.op(Ops.MEAN, Attrs.of("axes", List.of(0L, 1L)), g.op(Ops.MUL, y, y));
         g.output("loss", Graph.Output.Role.LOSS, loss);
         return new Autodiff().gradients(g.build(), "loss", List.of("w1", "b1", "w2", "b2"));
     }

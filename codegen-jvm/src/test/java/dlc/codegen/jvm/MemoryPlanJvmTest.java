@@ -41,6 +41,29 @@ class MemoryPlanJvmTest {
         assertEquals(128, JvmMemoryPlan.layout(g, Map.of("B", 2L)).bufferBytes());
     }
 
+    /** Unfused f32 exp and tanh are VecMath calls, which run in place over a dying operand too. */
+    @Test
+    void vectorMathCallsRunInPlace() {
+        Graph g = IrParser.parseGraph("""
+                graph f(%x: f32[3, 5]) {
+                  %0 = neg(%x) : f32[3, 5]
+                  %1 = exp(%0) : f32[3, 5]
+                  %2 = tanh(%1) : f32[3, 5]
+                  %3 = mul(%2, %x) : f32[3, 5]
+                  output y = %3
+                }
+                """);
+        MemoryPlan plan = JvmMemoryPlan.of(g);
+        assertSame(g.nodes().get(0).output(), plan.inPlace().get(g.nodes().get(1).output()));
+        assertSame(g.nodes().get(1).output(), plan.inPlace().get(g.nodes().get(2).output()));
+        CompiledGraph cg = JvmCompiler.generate(g, "dlc.gen.VecChain").instantiate();
+        float[] x = new float[15];
+        for (int i = 0; i < x.length; i++) x[i] = (i - 7) * 0.4f;
+        float[] y = (float[]) cg.run(new Object[]{x}, new long[0])[0];
+        for (int i = 0; i < x.length; i++) assertEquals(Math.tanh(Math.exp(-x[i])) * x[i], y[i], 1e-6, "y[" + i + "]");
+        assertArrayEquals(new long[]{60, 60}, cg.floatBufferBytes(), "the chain's slot and y's");
+    }
+
     /** A value of another dtype than f32 lives in a double slot of 8 bytes an element, never in a float slot. */
     @Test
     void nonFloatValuesGetDoubleSlots() {

@@ -2,8 +2,10 @@ package dlc.codegen.jvm;
 
 import dlc.codegen.jvm.LoweringCases.Case;
 import dlc.ir.Graph;
+import dlc.ir.OpDef;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import dlc.runtime.CompiledGraph;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +41,7 @@ class MovementJvmTest {
     private static void run(boolean optimize, long seed) {
         Random r = new Random(seed);
         int k = 0;
-        for (String op : LoweringCases.OPS)
+        for (OpDef op : LoweringCases.OPS)
             for (int i = 0; i < CASES; i++) check(LoweringCases.random(op, r), optimize, k++);
     }
 
@@ -72,7 +74,7 @@ class MovementJvmTest {
         boolean f32 = want.dtype() == dlc.ir.DType.F32;
         for (int i = 0; i < want.size(); i++) {
             double w = f32 ? (float) want.data()[i] : want.data()[i], v = got.data()[i];
-            boolean ok = c.op().equals("scatter_add") && f32
+            boolean ok = c.op() == Ops.SCATTER_ADD && f32
                     ? Math.abs(w - v) <= 1e-5 * Math.max(1, Math.abs(w))
                     : Double.compare(w, v) == 0 || (w == 0 && v == 0);
             if (!ok) fail("element " + i + " is " + v + ", want " + w + " (reference " + want + ", got " + got + ")");

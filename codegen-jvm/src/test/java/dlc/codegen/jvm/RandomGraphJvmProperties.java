@@ -97,12 +97,12 @@ class RandomGraphJvmProperties {
             if (v.type().dtype() != DType.F64) continue;
             List<Long> axes = new ArrayList<>();
             for (long a = 0; a < v.type().rank(); a++) axes.add(a);
-            Node s = new Node(Ops.get("sum"), List.of(v), Attrs.of("axes", axes, "keepdims", false), List.of(),
+            Node s = new Node(Ops.SUM, List.of(v), Attrs.of("axes", axes, "keepdims", false), List.of(),
                     List.of(TensorType.scalar(DType.F64)), Collections.singletonList(null), SourceLoc.UNKNOWN);
             nodes.add(s);
             if (total == null) total = s.output();
             else {
-                Node add = new Node(Ops.get("add"), List.of(total, s.output()), Attrs.EMPTY, List.of(),
+                Node add = new Node(Ops.ADD, List.of(total, s.output()), Attrs.EMPTY, List.of(),
                         List.of(TensorType.scalar(DType.F64)), Collections.singletonList(null), SourceLoc.UNKNOWN);
                 nodes.add(add);
                 total = add.output();

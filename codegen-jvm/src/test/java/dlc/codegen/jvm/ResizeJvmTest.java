@@ -1,6 +1,7 @@
 package dlc.codegen.jvm;
 
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 import dlc.passes.autodiff.Autodiff;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -19,9 +20,9 @@ class ResizeJvmTest {
         GraphBuilder g = new GraphBuilder("resize");
         Value x = g.input("x", new TensorType(DType.F32, Shape.of(b, Dim.of(2), Dim.of(h), Dim.of(w))), Value.Role.PARAM);
         Value u = g.input("u", new TensorType(DType.F32, Shape.of(b, Dim.of(2), Dim.of(ho), Dim.of(wo))), Value.Role.INPUT);
-        Value y = g.op("resize", Attrs.of("size", new long[]{ho, wo}, "mode", mode), g.op("tanh", x));
+        Value y = g.op(Ops.RESIZE, Attrs.of("size", new long[]{ho, wo}, "mode", mode), g.op(Ops.TANH, x));
         g.output("y", Graph.Output.Role.OUTPUT, y);
-        g.output("loss", Graph.Output.Role.LOSS, g.op("sum", Attrs.of("axes", List.of(0L, 1L, 2L, 3L)), g.op("mul", g.op("sin", y), u)));
+        g.output("loss", Graph.Output.Role.LOSS, g.op(Ops.SUM, Attrs.of("axes", List.of(0L, 1L, 2L, 3L)), g.op(Ops.MUL, g.op(Ops.SIN, y), u)));
         return new Autodiff().gradients(g.build(), "loss", List.of("x"));
     }
 

@@ -2,6 +2,7 @@ package dlc.codegen.jvm;
 
 import dlc.ir.Graph;
 import dlc.ir.text.IrParser;
+import dlc.ir.ops.Ops;
 import dlc.runtime.VecSupport;
 import org.junit.jupiter.api.Test;
 
@@ -50,9 +51,9 @@ class TranscendentalTest {
     @Test void transcendentalOpsAreKernelCallsBetweenNests() {
         assertTrue(VecSupport.ENABLED, "tests run with --add-modules jdk.incubator.vector");
         Graph g = dlc.passes.PassManager.standard().run(IrParser.parseGraph(GRAPH));
-        dlc.ir.Node fusion = g.nodes().stream().filter(n -> n.op().name().equals("fusion")).findFirst().orElseThrow();
+        dlc.ir.Node fusion = g.nodes().stream().filter(n -> n.op() == Ops.FUSION).findFirst().orElseThrow();
         var steps = GroupPlan.of(fusion.regions().get(0), fusion.inputs(), fusion.outputs()).steps;
-        long calls = steps.stream().filter(st -> st instanceof GroupPlan.Lowered l && java.util.Set.of("exp", "log", "tanh", "sigmoid").contains(l.node().op().name())).count();
+        long calls = steps.stream().filter(st -> st instanceof GroupPlan.Lowered l && java.util.Set.of(Ops.EXP, Ops.LOG, Ops.TANH, Ops.SIGMOID).contains(l.node().op())).count();
         assertEquals(4, calls, steps.toString());
     }
 

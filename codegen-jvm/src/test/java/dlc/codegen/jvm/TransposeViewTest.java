@@ -2,6 +2,7 @@ package dlc.codegen.jvm;
 
 import dlc.ir.Graph;
 import dlc.ir.text.IrParser;
+import dlc.ir.ops.Ops;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -27,7 +28,7 @@ class TransposeViewTest {
         Graph g = IrParser.parseGraph(BACKWARD);
         BindTable bind = new BindTable("T", ClassEmitter.symbols(g));
         StoragePlan plan = StoragePlan.plan(g, bind);
-        long views = g.nodes().stream().filter(n -> n.op().name().equals("permute") && plan.isView(n)).count();
+        long views = g.nodes().stream().filter(n -> n.op() == Ops.PERMUTE && plan.isView(n)).count();
         assertEquals(2, views);
         for (boolean optimize : new boolean[]{false, true}) Agreement.check(g, Map.of("B", 3L), 9, optimize);
     }

@@ -2,6 +2,7 @@ package dlc.frontend.lower;
 
 import dlc.frontend.lower.Val.*;
 import dlc.ir.DType;
+import dlc.ir.OpDef;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,13 +19,15 @@ public final class Builtin {
     }
 
     private final String name;
+    private final OpDef op;
     private final List<String> params;
     private final List<Val> defaults;
     private final String signature;
     private final Impl impl;
 
-    private Builtin(String name, List<String> params, List<Val> defaults, String signature, Impl impl) {
+    private Builtin(String name, OpDef op, List<String> params, List<Val> defaults, String signature, Impl impl) {
         this.name = name;
+        this.op = op;
         this.params = List.copyOf(params);
         this.defaults = defaults;
         this.signature = signature;
@@ -35,7 +38,15 @@ public final class Builtin {
      * A builtin from a signature text such as {@code "x, axis=none, keepdims=false"}. Defaults
      * are literals: none, true, false, ints, floats, dtypes, quoted strings or {@code ()}.
      */
-    public static Builtin of(String name, String sig, Impl impl) {
+    public static Builtin of(String name, String sig, Impl impl) { return of(name, null, sig, impl); }
+
+    /**
+     * The builtin that stands for the IR op {@code op} and is named after it ({@code exp},
+     * {@code matmul}): its implementation emits op on tensors (and may fold numbers).
+     */
+    public static Builtin of(OpDef op, String sig, Impl impl) { return of(op.name(), op, sig, impl); }
+
+    private static Builtin of(String name, OpDef op, String sig, Impl impl) {
         List<String> ps = new ArrayList<>();
         List<Val> ds = new ArrayList<>();
         if (!sig.isBlank())
@@ -50,7 +61,7 @@ public final class Builtin {
                     ds.add(literal(p.substring(eq + 1).trim()));
                 }
             }
-        return new Builtin(name, ps, ds, name + "(" + sig + ")", impl);
+        return new Builtin(name, op, ps, ds, name + "(" + sig + ")", impl);
     }
 
     private static Val literal(String t) {
@@ -69,6 +80,9 @@ public final class Builtin {
     }
 
     public String name() { return name; }
+
+    /** The IR op this builtin stands for, or null for sugar over several ops and compile-time builtins. */
+    public OpDef op() { return op; }
 
     public List<String> params() { return params; }
 

@@ -2,6 +2,7 @@ package dlc.frontend.lower;
 
 import dlc.frontend.lower.Val.*;
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 
 import java.util.List;
 
@@ -15,27 +16,27 @@ final class BuiltinsContraction {
 
     static List<Builtin> all() {
         return List.of(
-                Builtin.of("matmul", "a, b", a -> new TensorV(a.in.emit(a.span, "matmul", a.tensor("a"), a.tensor("b")))),
-                Builtin.of("conv2d", "x, w, stride=1, padding=0, dilation=1, groups=1", a -> {
+                Builtin.of(Ops.MATMUL, "a, b", a -> new TensorV(a.in.emit(a.span, Ops.MATMUL, a.tensor("a"), a.tensor("b")))),
+                Builtin.of(Ops.CONV2D, "x, w, stride=1, padding=0, dilation=1, groups=1", a -> {
                     Value x = a.tensor("x"), w = a.tensor("w");
                     long[] stride = positive(a, "stride"), dil = positive(a, "dilation");
                     long[] pad = padding(a, "padding", w, 2, stride, dil);
-                    return new TensorV(a.in.emit(a.span, "conv2d", Attrs.of("stride", stride, "padding", pad, "dilation", dil,
+                    return new TensorV(a.in.emit(a.span, Ops.CONV2D, Attrs.of("stride", stride, "padding", pad, "dilation", dil,
                             "groups", groups(a)), x, w));
                 }),
-                Builtin.of("conv_transpose2d", "x, w, stride=1, padding=0, output_padding=0, dilation=1, groups=1", a -> {
+                Builtin.of(Ops.CONV_TRANSPOSE2D, "x, w, stride=1, padding=0, output_padding=0, dilation=1, groups=1", a -> {
                     Value x = a.tensor("x"), w = a.tensor("w");
                     long[] stride = positive(a, "stride"), dil = positive(a, "dilation");
                     if ("same".equals(a.get("padding") instanceof StrV s ? s.v() : null))
                         throw a.error("padding", "conv_transpose2d does not take padding \"same\"", "give the padding as numbers");
                     long[] pad = padding(a, "padding", w, 2, stride, dil);
                     long[] out = a.pair("output_padding");
-                    return new TensorV(a.in.emit(a.span, "conv_transpose2d", Attrs.of("stride", stride, "padding", pad,
+                    return new TensorV(a.in.emit(a.span, Ops.CONV_TRANSPOSE2D, Attrs.of("stride", stride, "padding", pad,
                             "output_padding", out, "dilation", dil, "groups", groups(a)), x, w));
                 }),
-                Builtin.of("max_pool2d", "x, kernel, stride=none, padding=0", a -> pool(a, "max_pool2d", Attrs.EMPTY)),
-                Builtin.of("avg_pool2d", "x, kernel, stride=none, padding=0, count_include_pad=true",
-                        a -> pool(a, "avg_pool2d", Attrs.of("count_include_pad", a.bool("count_include_pad")))));
+                Builtin.of(Ops.MAX_POOL2D, "x, kernel, stride=none, padding=0", a -> pool(a, Ops.MAX_POOL2D, Attrs.EMPTY)),
+                Builtin.of(Ops.AVG_POOL2D, "x, kernel, stride=none, padding=0, count_include_pad=true",
+                        a -> pool(a, Ops.AVG_POOL2D, Attrs.of("count_include_pad", a.bool("count_include_pad")))));
     }
 
     private static long groups(Args a) {
@@ -50,7 +51,7 @@ final class BuiltinsContraction {
         return p;
     }
 
-    private static Val pool(Args a, String op, Attrs extra) {
+    private static Val pool(Args a, OpDef op, Attrs extra) {
         Value x = a.tensor("x");
         long[] kernel = positive(a, "kernel");
         long[] stride = a.given("stride") ? positive(a, "stride") : kernel;

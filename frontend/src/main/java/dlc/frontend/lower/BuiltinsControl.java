@@ -3,6 +3,7 @@ package dlc.frontend.lower;
 import dlc.frontend.ast.Span;
 import dlc.frontend.lower.Val.*;
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +26,8 @@ final class BuiltinsControl {
 
     static List<Builtin> all() {
         return List.of(
-                Builtin.of("scan", "f, init, xs=none, axis=1, reverse=false, length=none, truncate=none", BuiltinsControl::scan),
-                Builtin.of("stop_gradient", "x", a -> new TensorV(a.in.emit(a.span, "stop_gradient", a.tensor("x")))));
+                Builtin.of(Ops.SCAN, "f, init, xs=none, axis=1, reverse=false, length=none, truncate=none", BuiltinsControl::scan),
+                Builtin.of(Ops.STOP_GRADIENT, "x", a -> new TensorV(a.in.emit(a.span, Ops.STOP_GRADIENT, a.tensor("x")))));
     }
 
     /** The shape of a nested tuple of tensors: a leaf, or a sequence of subtrees. */
@@ -126,7 +127,7 @@ final class BuiltinsControl {
             flatten(a, "f", r.items().get(1), ys, "per-step outputs of a scan body");
             for (int i = 0; i < ys.size(); i++) ys.set(i, in.resolve(ys.get(i), span));
             if (body.keyIfPresent() != null)
-                newKey = in.emit(span, "rng_fold", Attrs.of("salt", STEP_SALT), body.keyIfPresent());
+                newKey = in.emit(span, Ops.RNG_FOLD, Attrs.of("salt", STEP_SALT), body.keyIfPresent());
         } finally {
             in.ctx = outer;
         }
@@ -162,7 +163,7 @@ final class BuiltinsControl {
             if (k < 1) throw a.error("truncate", "truncate is the number of steps per BPTT chunk, at least 1, got " + k);
             attrs = attrs.with("truncate", k);
         }
-        List<Value> results = in.emitAll(span, "scan", attrs, List.of(bodyGraph), operands);
+        List<Value> results = in.emitAll(span, Ops.SCAN, attrs, List.of(bodyGraph), operands);
         List<Value> finalCarry = new ArrayList<>(results.subList(0, init.size()));
         List<Value> stacked = results.subList(carries, results.size());
         return SeqV.tuple(List.of(rebuild(carryTree, finalCarry, new int[1]), rebuild(ysTree, stacked, new int[1])));

@@ -2,6 +2,7 @@ package dlc.frontend.lower;
 
 import dlc.frontend.lower.Val.*;
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,14 +24,14 @@ final class BuiltinsCreation {
                     Value x = a.tensor("x");
                     return fill(a, x.type().shape(), x.type().dtype(), 1);
                 }),
-                Builtin.of("iota", "shape, axis, dtype=i32", a -> {
+                Builtin.of(Ops.IOTA, "shape, axis, dtype=i32", a -> {
                     Shape s = a.shape("shape");
                     int axis = a.axis("axis", s.rank());
-                    return new TensorV(a.in.emit(a.span, "iota", Attrs.of("dtype", a.dtype("dtype"), "shape", s, "axis", (long) axis)));
+                    return new TensorV(a.in.emit(a.span, Ops.IOTA, Attrs.of("dtype", a.dtype("dtype"), "shape", s, "axis", (long) axis)));
                 }),
-                Builtin.of("arange", "n, dtype=i32", a -> new TensorV(a.in.emit(a.span, "iota",
+                Builtin.of("arange", "n, dtype=i32", a -> new TensorV(a.in.emit(a.span, Ops.IOTA,
                         Attrs.of("dtype", a.dtype("dtype"), "shape", new Shape(List.of(a.dim("n"))), "axis", 0L)))),
-                Builtin.of("constant", "values, dtype=f32", BuiltinsCreation::constant));
+                Builtin.of(Ops.CONSTANT, "values, dtype=f32", BuiltinsCreation::constant));
     }
 
     private static Val fill(Args a, Shape shape, DType dtype, double value) {

@@ -7,54 +7,54 @@ import dlc.ir.ops.Ops;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
- * Elementwise builtins: unary math, {@code maximum minimum pow trunc_div trunc_mod where cast}. On compile-time
+ * Elementwise builtins: every unary math op ({@link OpTrait#UNARY}: exp, relu, ...) as {@code f(x)}
+ * and every binary arithmetic op ({@link OpTrait#ARITHMETIC}: add, maximum, pow, trunc_div, ...) as
+ * {@code f(a, b)}, each named after its op and taken from {@link Ops#all()} by trait, so a new op of
+ * either kind is a builtin with no edit here; and {@code where}, {@code cast}. On compile-time
  * numbers they fold with the op's own reference semantics, so {@code sqrt(6.0 / n)} is a number.
  */
 final class BuiltinsElementwise {
     private BuiltinsElementwise() {}
 
-    static final List<String> UNARY = List.of("neg", "abs", "sign", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt",
-            "tanh", "sigmoid", "erf", "sin", "cos", "relu", "floor");
-
-    /** Unary ops that map ints to ints when folded. */
-    private static final Set<String> INT_PRESERVING = Set.of("neg", "abs", "sign", "relu");
-
     static List<Builtin> all() {
         List<Builtin> out = new ArrayList<>();
-        for (String op : UNARY) out.add(Builtin.of(op, "x", a -> unary(a, op)));
-        for (String op : List.of("maximum", "minimum", "pow", "trunc_div", "trunc_mod")) out.add(Builtin.of(op, "a, b", a -> binary(a, op)));
-        out.add(Builtin.of("where", "c, a, b", BuiltinsElementwise::where));
-        out.add(Builtin.of("cast", "x, dtype", BuiltinsElementwise::cast));
+        for (OpDef op : Ops.all())
+            if (op.is(OpTrait.UNARY)) out.add(Builtin.of(op, "x", a -> unary(a, op)));
+        for (OpDef op : Ops.all())
+            if (op.is(OpTrait.ARITHMETIC)) out.add(Builtin.of(op, "a, b", a -> binary(a, op)));
+        out.add(Builtin.of(Ops.WHERE, "c, a, b", BuiltinsElementwise::where));
+        out.add(Builtin.of(Ops.CAST, "x, dtype", BuiltinsElementwise::cast));
         return out;
     }
 
     /** Folds an elementwise op on scalars through its reference semantics. */
-    static double fold(String op, double... xs) {
+    static double fold(OpDef op, double... xs) {
         Tensor[] in = new Tensor[xs.length];
         for (int i = 0; i < xs.length; i++) in[i] = Tensor.scalar(DType.F64, xs[i]);
-        return Ops.get(op).eval(in, Attrs.EMPTY, List.of(), null)[0].item();
+        return op.eval(in, Attrs.EMPTY, List.of(), null)[0].item();
     }
 
-    private static Val unary(Args a, String op) {
+    private static Val unary(Args a, OpDef op) {
         Val x = a.get("x");
         if (x instanceof TensorV t) return new TensorV(a.in.emit(a.span, op, t.v()));
         if (Vals.isNumber(x)) {
             double r = fold(op, Vals.num(x));
-            return x instanceof IntV && INT_PRESERVING.contains(op) ? new IntV((long) r) : new FloatV(r);
+            // ops that take integers map them to integers (neg, abs, relu); the rest are float math
+            return x instanceof IntV && !op.is(OpTrait.FLOAT_ONLY) ? new IntV((long) r) : new FloatV(r);
         }
-        throw a.error("x", op + " needs a tensor or a number, got " + Vals.kind(x));
+        throw a.error("x", op.name() + " needs a tensor or a number, got " + Vals.kind(x));
     }
 
-    private static Val binary(Args a, String op) {
+    private static Val binary(Args a, OpDef op) {
         Val l = a.get("a"), r = a.get("b");
         if (Vals.isNumber(l) && Vals.isNumber(r)) {
-            if (op.equals("pow")) return Operators.fold(a.in, a.span, "**", l, r);
-            if (l instanceof IntV x && r instanceof IntV y && op.startsWith("trunc_")) {
-                if (y.v() == 0) throw a.error("b", op + " of the integer " + x.v() + " by zero");
-                return new IntV(op.equals("trunc_div") ? x.v() / y.v() : x.v() % y.v());
+            String operator = Operators.symbolOf(op);
+            if (operator != null) return Operators.fold(a.in, a.span, operator, l, r); // add(2, 3) folds as 2 + 3 does
+            if (l instanceof IntV x && r instanceof IntV y && (op == Ops.TRUNC_DIV || op == Ops.TRUNC_MOD)) {
+                if (y.v() == 0) throw a.error("b", op.name() + " of the integer " + x.v() + " by zero");
+                return new IntV(op == Ops.TRUNC_DIV ? x.v() / y.v() : x.v() % y.v());
             }
             double v = fold(op, Vals.num(l), Vals.num(r));
             return l instanceof IntV && r instanceof IntV ? new IntV((long) v) : new FloatV(v);
@@ -84,7 +84,7 @@ final class BuiltinsElementwise {
         Val x = a.get("a"), y = a.get("b");
         DType dt = dtypeOf(a, x, y);
         if (!(x instanceof TensorV) && !(y instanceof TensorV) && (x instanceof IntV && y instanceof IntV)) dt = DType.I32;
-        return new TensorV(a.in.emit(a.span, "where", a.tensor("c"), operand(a, "a", dt), operand(a, "b", dt)));
+        return new TensorV(a.in.emit(a.span, Ops.WHERE, a.tensor("c"), operand(a, "a", dt), operand(a, "b", dt)));
     }
 
     private static Val cast(Args a) {

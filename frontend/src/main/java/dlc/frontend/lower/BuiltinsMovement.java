@@ -2,6 +2,7 @@ package dlc.frontend.lower;
 
 import dlc.frontend.lower.Val.*;
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 
 import java.util.*;
 
@@ -15,16 +16,16 @@ final class BuiltinsMovement {
 
     static List<Builtin> all() {
         return List.of(
-                Builtin.of("reshape", "x, shape", BuiltinsMovement::reshape),
-                Builtin.of("permute", "x, perm", BuiltinsMovement::permute),
+                Builtin.of(Ops.RESHAPE, "x, shape", BuiltinsMovement::reshape),
+                Builtin.of(Ops.PERMUTE, "x, perm", BuiltinsMovement::permute),
                 Builtin.of("transpose", "x, a=-2, b=-1", a -> {
                     Value x = a.tensor("x");
                     int r = x.type().rank();
-                    return emit(a, "permute", Attrs.of("perm", Tensors.swap(r, a.axis("a", r), a.axis("b", r))), x);
+                    return emit(a, Ops.PERMUTE, Attrs.of("perm", Tensors.swap(r, a.axis("a", r), a.axis("b", r))), x);
                 }),
-                Builtin.of("broadcast_to", "x, shape", a -> {
+                Builtin.of(Ops.BROADCAST_TO, "x, shape", a -> {
                     Value x = a.tensorOr("x", null);
-                    return emit(a, "broadcast_to", Attrs.of("shape", a.shape("shape")), x);
+                    return emit(a, Ops.BROADCAST_TO, Attrs.of("shape", a.shape("shape")), x);
                 }),
                 Builtin.of("unsqueeze", "x, axis", a -> {
                     Value x = a.tensor("x");
@@ -39,38 +40,38 @@ final class BuiltinsMovement {
                     dims.add(new Shape(s.dims().subList(start, s.rank())).numel());
                     return new TensorV(Tensors.reshape(a.in, a.span, x, new Shape(dims)));
                 }),
-                Builtin.of("concat", "xs, axis=0", a -> {
+                Builtin.of(Ops.CONCAT, "xs, axis=0", a -> {
                     List<Value> xs = tensors(a, "xs");
                     int axis = a.axis("axis", xs.get(0).type().rank());
-                    return new TensorV(a.in.emitAll(a.span, "concat", Attrs.of("axis", (long) axis), List.of(), xs).get(0));
+                    return new TensorV(a.in.emitAll(a.span, Ops.CONCAT, Attrs.of("axis", (long) axis), List.of(), xs).get(0));
                 }),
                 Builtin.of("stack", "xs, axis=0", a -> {
                     List<Value> xs = tensors(a, "xs");
                     int axis = a.axis("axis", xs.get(0).type().rank() + 1);
                     List<Value> parts = new ArrayList<>();
                     for (Value x : xs) parts.add(Tensors.unsqueeze(a.in, a.span, x, axis));
-                    return new TensorV(a.in.emitAll(a.span, "concat", Attrs.of("axis", (long) axis), List.of(), parts).get(0));
+                    return new TensorV(a.in.emitAll(a.span, Ops.CONCAT, Attrs.of("axis", (long) axis), List.of(), parts).get(0));
                 }),
                 Builtin.of("split", "x, sections, axis=0", BuiltinsMovement::split),
-                Builtin.of("pad", "x, pads, value=0.0", BuiltinsMovement::pad),
-                Builtin.of("reverse", "x, axis", a -> {
+                Builtin.of(Ops.PAD, "x, pads, value=0.0", BuiltinsMovement::pad),
+                Builtin.of(Ops.REVERSE, "x, axis", a -> {
                     Value x = a.tensor("x");
-                    return emit(a, "reverse", Attrs.of("axes", a.axes("axis", x.type().rank())), x);
+                    return emit(a, Ops.REVERSE, Attrs.of("axes", a.axes("axis", x.type().rank())), x);
                 }),
-                Builtin.of("gather", "x, idx, axis=0", a -> {
+                Builtin.of(Ops.GATHER, "x, idx, axis=0", a -> {
                     Value x = a.tensor("x");
                     int axis = a.axis("axis", x.type().rank());
-                    return new TensorV(a.in.emit(a.span, "gather", Attrs.of("axis", (long) axis), x, index(a, "idx")));
+                    return new TensorV(a.in.emit(a.span, Ops.GATHER, Attrs.of("axis", (long) axis), x, index(a, "idx")));
                 }),
-                Builtin.of("scatter_add", "base, idx, updates, axis=0", a -> {
+                Builtin.of(Ops.SCATTER_ADD, "base, idx, updates, axis=0", a -> {
                     Value base = a.tensor("base");
                     int axis = a.axis("axis", base.type().rank());
                     Value upd = a.tensorOr("updates", base.type().dtype());
-                    return new TensorV(a.in.emit(a.span, "scatter_add", Attrs.of("axis", (long) axis), base, index(a, "idx"), upd));
+                    return new TensorV(a.in.emit(a.span, Ops.SCATTER_ADD, Attrs.of("axis", (long) axis), base, index(a, "idx"), upd));
                 }));
     }
 
-    private static Val emit(Args a, String op, Attrs attrs, Value x) { return new TensorV(a.in.emit(a.span, op, attrs, x)); }
+    private static Val emit(Args a, OpDef op, Attrs attrs, Value x) { return new TensorV(a.in.emit(a.span, op, attrs, x)); }
 
     /** An index tensor: an integer tensor, or a list of ints made constant. */
     private static Value index(Args a, String name) {
@@ -154,7 +155,7 @@ final class BuiltinsMovement {
             if (!seen.add(ax)) throw a.error("perm", "perm " + Vals.show(a.get("perm")) + " names axis " + ax + " twice");
             perm.add(ax);
         }
-        return emit(a, "permute", Attrs.of("perm", perm), x);
+        return emit(a, Ops.PERMUTE, Attrs.of("perm", perm), x);
     }
 
     private static Val squeeze(Args a) {
@@ -207,7 +208,7 @@ final class BuiltinsMovement {
                 stops.add(i == axis ? start.plus(size) : s.dim(i));
                 steps.add(1L);
             }
-            parts.add(emit(a, "slice", Attrs.of("starts", new Shape(starts), "stops", new Shape(stops), "steps", steps), x));
+            parts.add(emit(a, Ops.SLICE, Attrs.of("starts", new Shape(starts), "stops", new Shape(stops), "steps", steps), x));
             start = start.plus(size);
         }
         return SeqV.tuple(parts);
@@ -237,6 +238,6 @@ final class BuiltinsMovement {
         } else throw a.error("pads", "pads must be an int or a list of (low, high) pairs, got " + Vals.kind(p));
         for (int i = 0; i < r; i++)
             if (low[i] < 0 || high[i] < 0) throw a.error("pads", "pad amounts must not be negative, got " + Vals.show(p), "slice to crop");
-        return emit(a, "pad", Attrs.of("low", low, "high", high, "value", a.number("value")), x);
+        return emit(a, Ops.PAD, Attrs.of("low", low, "high", high, "value", a.number("value")), x);
     }
 }

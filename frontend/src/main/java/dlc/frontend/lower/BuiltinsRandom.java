@@ -3,6 +3,7 @@ package dlc.frontend.lower;
 import dlc.frontend.ast.Span;
 import dlc.frontend.lower.Val.*;
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -18,10 +19,10 @@ final class BuiltinsRandom {
 
     static List<Builtin> all() {
         return List.of(
-                Builtin.of("uniform", "shape, low=0.0, high=1.0, dtype=f32", a -> new TensorV(a.in.emit(a.span, "random_uniform",
+                Builtin.of("uniform", "shape, low=0.0, high=1.0, dtype=f32", a -> new TensorV(a.in.emit(a.span, Ops.RANDOM_UNIFORM,
                         Attrs.of("shape", a.shape("shape"), "dtype", floating(a), "low", a.number("low"), "high", a.number("high")),
                         siteKey(a.in, a.span)))),
-                Builtin.of("normal", "shape, mean=0.0, std=1.0, dtype=f32", a -> new TensorV(a.in.emit(a.span, "random_normal",
+                Builtin.of("normal", "shape, mean=0.0, std=1.0, dtype=f32", a -> new TensorV(a.in.emit(a.span, Ops.RANDOM_NORMAL,
                         Attrs.of("shape", a.shape("shape"), "dtype", floating(a), "mean", a.number("mean"), "std", a.number("std")),
                         siteKey(a.in, a.span)))),
                 Builtin.of("bernoulli", "p, shape=none", BuiltinsRandom::bernoulli));
@@ -48,16 +49,16 @@ final class BuiltinsRandom {
             shape = a.shape("shape");
             dt = DType.F32;
         }
-        Value u = a.in.emit(a.span, "random_uniform", Attrs.of("shape", shape, "dtype", dt, "low", 0.0, "high", 1.0), siteKey(a.in, a.span));
+        Value u = a.in.emit(a.span, Ops.RANDOM_UNIFORM, Attrs.of("shape", shape, "dtype", dt, "low", 0.0, "high", 1.0), siteKey(a.in, a.span));
         Value pt = a.in.tensorOf(a.spanOf("p"), p, dt);
-        return new TensorV(Tensors.cast(a.in, a.span, a.in.emit(a.span, "lt", u, pt), dt));
+        return new TensorV(Tensors.cast(a.in, a.span, a.in.emit(a.span, Ops.LT, u, pt), dt));
     }
 
     /** The key for a new random call site in the current frame. */
     static Value siteKey(Interp in, Span span) {
         GraphCtx g = in.graph(span);
         long salt = salt(in.frame.nextSite());
-        return in.emit(span, "rng_fold", Attrs.of("salt", salt), g.key());
+        return in.emit(span, Ops.RNG_FOLD, Attrs.of("salt", salt), g.key());
     }
 
     /** FNV-1a 64 of the site text: stable across runs, JVMs and backends. */

@@ -5,6 +5,7 @@ import dlc.ir.Attrs;
 import dlc.ir.Dim;
 import dlc.ir.Shape;
 import dlc.ir.Value;
+import dlc.ir.ops.Ops;
 
 import java.util.List;
 
@@ -18,7 +19,7 @@ final class BuiltinsResize {
 
     static List<Builtin> all() {
         return List.of(
-                Builtin.of("resize", "x, size, mode=\"nearest\"", a -> {
+                Builtin.of(Ops.RESIZE, "x, size, mode=\"nearest\"", a -> {
                     Value x = image(a);
                     return resize(a, x, size(a));
                 }),
@@ -62,6 +63,6 @@ final class BuiltinsResize {
         String mode = a.str("mode");
         if (!mode.equals("nearest") && !mode.equals("bilinear"))
             throw a.error("mode", a.fn.name() + "'s mode must be \"nearest\" or \"bilinear\", got \"" + mode + "\"", Names.didYouMean(mode, List.of("nearest", "bilinear")));
-        return new TensorV(a.in.emit(a.span, "resize", Attrs.of("size", size, "mode", mode), x));
+        return new TensorV(a.in.emit(a.span, Ops.RESIZE, Attrs.of("size", size, "mode", mode), x));
     }
 }

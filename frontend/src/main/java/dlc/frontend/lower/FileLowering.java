@@ -34,7 +34,7 @@ public final class FileLowering {
     private FileLowering(SourceProvider provider, FileParser parser, Ast.Program program) {
         this.loader = new ModuleLoader(in, provider, parser);
         this.program = program;
-        for (Decl d : program.decls()) if (d instanceof Model m) models.add(m.name());
+        for (Decl d : program.decls()) if (d instanceof Model m && m.name() != null) models.add(m.name()); // a name-less model is a syntax error already reported
     }
 
     /**

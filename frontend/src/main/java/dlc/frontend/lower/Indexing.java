@@ -4,6 +4,7 @@ import dlc.frontend.ast.Ast.*;
 import dlc.frontend.ast.Span;
 import dlc.frontend.lower.Val.*;
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 
 import java.util.*;
 
@@ -88,7 +89,7 @@ final class Indexing {
         Value v = x;
         List<Long> rev = new ArrayList<>();
         for (int a = 0; a < rank; a++) if (axes.get(a).reverse()) rev.add((long) a);
-        if (!rev.isEmpty()) v = in.emit(ix.span(), "reverse", Attrs.of("axes", rev), v);
+        if (!rev.isEmpty()) v = in.emit(ix.span(), Ops.REVERSE, Attrs.of("axes", rev), v);
 
         List<Dim> starts = new ArrayList<>(), stops = new ArrayList<>();
         List<Long> steps = new ArrayList<>();
@@ -109,7 +110,7 @@ final class Indexing {
             }
         }
         if (sliced)
-            v = in.emit(ix.span(), "slice", Attrs.of("starts", new Shape(starts), "stops", new Shape(stops), "steps", steps), v);
+            v = in.emit(ix.span(), Ops.SLICE, Attrs.of("starts", new Shape(starts), "stops", new Shape(stops), "steps", steps), v);
 
         List<Dim> kept = new ArrayList<>();
         int gatherAxis = -1;
@@ -128,8 +129,8 @@ final class Indexing {
             }
             kept.add(v.type().shape().dim(a));
         }
-        if (kept.size() != rank) v = in.emit(ix.span(), "reshape", Attrs.of("shape", new Shape(kept)), v);
-        if (gatherIdx != null) v = in.emit(gatherSpan, "gather", Attrs.of("axis", (long) gatherAxis), v, gatherIdx);
+        if (kept.size() != rank) v = in.emit(ix.span(), Ops.RESHAPE, Attrs.of("shape", new Shape(kept)), v);
+        if (gatherIdx != null) v = in.emit(gatherSpan, Ops.GATHER, Attrs.of("axis", (long) gatherAxis), v, gatherIdx);
         return new TensorV(v);
     }
 

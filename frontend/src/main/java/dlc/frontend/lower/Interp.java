@@ -60,16 +60,14 @@ public final class Interp {
     }
 
     /** Adds one single-result op at span; shape errors become diagnostics at span. */
-    Value emit(Span span, String opName, Attrs attrs, Value... operands) {
-        return emitAll(span, opName, attrs, List.of(), List.of(operands)).get(0);
+    Value emit(Span span, OpDef op, Attrs attrs, Value... operands) {
+        return emitAll(span, op, attrs, List.of(), List.of(operands)).get(0);
     }
 
-    Value emit(Span span, String opName, Value... operands) { return emit(span, opName, Attrs.EMPTY, operands); }
+    Value emit(Span span, OpDef op, Value... operands) { return emit(span, op, Attrs.EMPTY, operands); }
 
-    List<Value> emitAll(Span span, String opName, Attrs attrs, List<Graph> regions, List<Value> operands) {
+    List<Value> emitAll(Span span, OpDef op, Attrs attrs, List<Graph> regions, List<Value> operands) {
         GraphCtx g = graph(span);
-        OpDef op = Ops.find(opName).orElseThrow(() ->
-                new IllegalStateException("IR op '" + opName + "' is not defined (dlc.ir.ops)"));
         List<Value> in = new ArrayList<>();
         for (Value v : operands) in.add(resolve(v, span));
         try {
@@ -116,12 +114,12 @@ public final class Interp {
         if (dtype == DType.BOOL)
             throw error(span, "the dim " + d + " cannot meet a bool tensor");
         Value one = constant(span, dtype, Shape.SCALAR, List.of(1.0));
-        Value ones = emit(span, "broadcast_to", Attrs.of("shape", new Shape(List.of(d))), one);
-        return emit(span, "sum", Attrs.of("axes", List.of(0L), "keepdims", false), ones);
+        Value ones = emit(span, Ops.BROADCAST_TO, Attrs.of("shape", new Shape(List.of(d))), one);
+        return emit(span, Ops.SUM, Attrs.of("axes", List.of(0L), "keepdims", false), ones);
     }
 
     Value constant(Span span, DType dtype, Shape shape, List<Double> values) {
-        return emit(span, "constant", Attrs.of("dtype", dtype, "shape", shape, "values", values));
+        return emit(span, Ops.CONSTANT, Attrs.of("dtype", dtype, "shape", shape, "values", values));
     }
 
     /** v as a tensor; numbers and bools become scalars of dtype like (f32 for numbers when like is null). */

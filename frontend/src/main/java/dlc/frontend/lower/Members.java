@@ -4,6 +4,7 @@ import dlc.frontend.ast.Ast.Member;
 import dlc.frontend.lower.Val.*;
 import dlc.ir.Attrs;
 import dlc.ir.Value;
+import dlc.ir.ops.Ops;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,7 @@ final class Members {
                     for (long i = 0; i < r; i++) perm.add(i);
                     perm.set(r - 2, (long) r - 1);
                     perm.set(r - 1, (long) r - 2);
-                    return new TensorV(in.emit(m.span(), "permute", Attrs.of("perm", perm), v));
+                    return new TensorV(in.emit(m.span(), Ops.PERMUTE, Attrs.of("perm", perm), v));
                 }
                 default:
                     throw in.error(m.span(), "a tensor has no member '" + name + "'",

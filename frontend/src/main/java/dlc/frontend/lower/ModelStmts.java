@@ -5,6 +5,7 @@ import dlc.frontend.ast.Span;
 import dlc.frontend.lower.Val.*;
 import dlc.ir.*;
 import dlc.ir.TensorType;
+import dlc.ir.ops.Ops;
 
 import java.util.*;
 
@@ -114,14 +115,14 @@ final class ModelStmts {
             else if (v instanceof IntV || v instanceof FloatV || v instanceof BoolV)
                 x = in.constant(at, t.dtype(), t.shape(), List.of(Vals.num(v)));
             else throw in.error(at, "an initializer must give a tensor or a number, got " + Vals.kind(v));
-            if (x.type().dtype() != t.dtype()) x = in.emit(at, "cast", Attrs.of("dtype", t.dtype()), x);
+            if (x.type().dtype() != t.dtype()) x = in.emit(at, Ops.CAST, Attrs.of("dtype", t.dtype()), x);
             if (!x.type().shape().equals(t.shape())) {
                 try {
                     dlc.ir.ops.Broadcasting.shape(x.type().shape(), t.shape());
                 } catch (ShapeException e) {
                     throw in.error(at, "the initializer gives shape " + x.type().shape() + " but " + path + " is declared " + t);
                 }
-                x = in.emit(at, "broadcast_to", Attrs.of("shape", t.shape()), x);
+                x = in.emit(at, Ops.BROADCAST_TO, Attrs.of("shape", t.shape()), x);
             }
             low.init.ctx.builder.output(path, Graph.Output.Role.OUTPUT, x);
         } finally {
@@ -147,8 +148,8 @@ final class ModelStmts {
             throw in.error(u.value().span(), "the update of '" + shown + "' (" + target.type() + ") has dtype " + nv.type().dtype(),
                     "cast it, e.g. cast(v, " + target.type().dtype() + ")");
         Value now = low.current(target.name());
-        if (u.op().equals("+=")) nv = in.emit(u.span(), "add", now, nv);
-        else if (u.op().equals("-=")) nv = in.emit(u.span(), "sub", now, nv);
+        if (u.op().equals("+=")) nv = in.emit(u.span(), Ops.ADD, now, nv);
+        else if (u.op().equals("-=")) nv = in.emit(u.span(), Ops.SUB, now, nv);
         if (!nv.type().shape().equals(target.type().shape())) {
             try {
                 if (!dlc.ir.ops.Broadcasting.shape(nv.type().shape(), target.type().shape()).equals(target.type().shape()))
@@ -157,7 +158,7 @@ final class ModelStmts {
                 throw in.error(u.value().span(), "the update of '" + shown + "' has shape " + nv.type().shape()
                         + " but '" + shown + "' is " + target.type());
             }
-            nv = in.emit(u.span(), "broadcast_to", Attrs.of("shape", target.type().shape()), nv);
+            nv = in.emit(u.span(), Ops.BROADCAST_TO, Attrs.of("shape", target.type().shape()), nv);
         }
         Value resolved = in.resolve(nv, u.span());
         if (!(low.sharedPaths.contains(target.name()) ? SharedWeights.update(in, target.name(), resolved)

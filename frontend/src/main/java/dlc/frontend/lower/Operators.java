@@ -6,7 +6,9 @@ import dlc.frontend.ast.Span;
 import dlc.frontend.lower.Val.*;
 import dlc.ir.DType;
 import dlc.ir.Dim;
+import dlc.ir.OpDef;
 import dlc.ir.Value;
+import dlc.ir.ops.Ops;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +22,21 @@ import java.util.Map;
 final class Operators {
     private Operators() {}
 
-    private static final Map<String, String> TENSOR_OPS = Map.ofEntries(
-            Map.entry("+", "add"), Map.entry("-", "sub"), Map.entry("*", "mul"), Map.entry("/", "div"),
-            Map.entry("%", "mod"), Map.entry("**", "pow"), Map.entry("@", "matmul"),
-            Map.entry("<", "lt"), Map.entry("<=", "le"), Map.entry(">", "gt"), Map.entry(">=", "ge"),
-            Map.entry("==", "eq"), Map.entry("!=", "ne"), Map.entry("and", "and"), Map.entry("or", "or"));
+    /** The IR op of each binary operator on tensors. */
+    static final Map<String, OpDef> TENSOR_OPS = Map.ofEntries(
+            Map.entry("+", Ops.ADD), Map.entry("-", Ops.SUB), Map.entry("*", Ops.MUL), Map.entry("/", Ops.DIV),
+            Map.entry("%", Ops.MOD), Map.entry("**", Ops.POW), Map.entry("@", Ops.MATMUL),
+            Map.entry("<", Ops.LT), Map.entry("<=", Ops.LE), Map.entry(">", Ops.GT), Map.entry(">=", Ops.GE),
+            Map.entry("==", Ops.EQ), Map.entry("!=", Ops.NE), Map.entry("and", Ops.AND), Map.entry("or", Ops.OR));
+
+    /** The IR op of each unary operator on tensors ({@code +x} is x itself). */
+    static final Map<String, OpDef> UNARY_TENSOR_OPS = Map.of("-", Ops.NEG, "not", Ops.NOT);
+
+    /** The binary operator that writes op ({@code "+"} for add), or null when it has none. */
+    static String symbolOf(OpDef op) {
+        for (Map.Entry<String, OpDef> e : TENSOR_OPS.entrySet()) if (e.getValue() == op) return e.getKey();
+        return null;
+    }
 
     static Val binary(Interp in, Binary b, Env env) {
         String op = b.op();
@@ -51,7 +63,7 @@ final class Operators {
     }
 
     private static Val tensor(Interp in, Span span, String op, Val l, Span lSpan, Val r, Span rSpan) {
-        String irOp = TENSOR_OPS.get(op);
+        OpDef irOp = TENSOR_OPS.get(op);
         if (op.equals("@") && !(l instanceof TensorV && r instanceof TensorV))
             throw in.error(span, "'@' needs two tensors, got " + Vals.kind(l) + " and " + Vals.kind(r));
         DType dt = l instanceof TensorV a ? a.v().type().dtype() : ((TensorV) r).v().type().dtype();
@@ -66,14 +78,14 @@ final class Operators {
                 if (v instanceof IntV i) return new IntV(checked(in, span, () -> Math.negateExact(i.v())));
                 if (v instanceof FloatV f) return new FloatV(-f.v());
                 if (v instanceof DimV d) return Vals.ofDim(d.d().negate());
-                if (v instanceof TensorV t) return new TensorV(in.emit(span, "neg", t.v()));
+                if (v instanceof TensorV t) return new TensorV(in.emit(span, UNARY_TENSOR_OPS.get("-"), t.v()));
                 break;
             case "+":
                 if (Vals.isNumber(v) || v instanceof DimV || v instanceof TensorV) return v;
                 break;
             case "not":
                 if (v instanceof BoolV b) return BoolV.of(!b.v());
-                if (v instanceof TensorV t) return new TensorV(in.emit(span, "not", t.v()));
+                if (v instanceof TensorV t) return new TensorV(in.emit(span, UNARY_TENSOR_OPS.get("not"), t.v()));
                 break;
             default:
                 throw new IllegalStateException("unknown unary operator " + u.op());

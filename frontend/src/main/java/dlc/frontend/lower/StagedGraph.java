@@ -31,9 +31,9 @@ public final class StagedGraph {
         return ctx.emit(loc, op, attrs, regions, operands);
     }
 
-    /** Adds a single-result op by name at loc. */
-    public Value emit(SourceLoc loc, String op, Attrs attrs, Value... operands) {
-        return emit(loc, dlc.ir.ops.Ops.get(op), attrs, List.of(), List.of(operands)).get(0);
+    /** Adds a single-result op at loc. */
+    public Value emit(SourceLoc loc, OpDef op, Attrs attrs, Value... operands) {
+        return emit(loc, op, attrs, List.of(), List.of(operands)).get(0);
     }
 
     /**

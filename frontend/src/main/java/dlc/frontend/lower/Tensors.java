@@ -2,6 +2,7 @@ package dlc.frontend.lower;
 
 import dlc.frontend.ast.Span;
 import dlc.ir.*;
+import dlc.ir.ops.Ops;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,12 +15,12 @@ final class Tensors {
     static Value fill(Interp in, Span span, DType dtype, Shape shape, double value) {
         if (shape.isConcrete()) return in.constant(span, dtype, shape, List.of(value));
         Value s = in.constant(span, dtype, Shape.SCALAR, List.of(value));
-        return in.emit(span, "broadcast_to", Attrs.of("shape", shape), s);
+        return in.emit(span, Ops.BROADCAST_TO, Attrs.of("shape", shape), s);
     }
 
     static Value reshape(Interp in, Span span, Value x, Shape shape) {
         if (x.type().shape().equals(shape)) return x;
-        return in.emit(span, "reshape", Attrs.of("shape", shape), x);
+        return in.emit(span, Ops.RESHAPE, Attrs.of("shape", shape), x);
     }
 
     /** x with a new axis of size 1 at axis (already normalized against rank + 1). */
@@ -31,7 +32,7 @@ final class Tensors {
 
     static Value cast(Interp in, Span span, Value x, DType to) {
         if (x.type().dtype() == to) return x;
-        return in.emit(span, "cast", Attrs.of("dtype", to), x);
+        return in.emit(span, Ops.CAST, Attrs.of("dtype", to), x);
     }
 
     /** The identity permutation of rank r with axes a and b swapped. */

@@ -3,6 +3,7 @@ package dlc.frontend.lower;
 import dlc.frontend.Compilation;
 import dlc.ir.*;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import org.junit.jupiter.api.Test;
 
 import java.util.*;
@@ -128,7 +129,7 @@ class LoweringTest {
         double extra = 1 + 2 + 3 + 2 + 6 + 2 + 1 + 4;
         assertClose(new double[]{10 + extra, 20 + extra, 30 + extra}, y.data(), 1e-9);
         // folding leaves one constant per literal meeting a tensor, no arithmetic nodes for compile-time math
-        long adds = graph(c, "eval").nodes().stream().filter(n -> n.op().name().equals("add")).count();
+        long adds = graph(c, "eval").nodes().stream().filter(n -> n.op() == Ops.ADD).count();
         assertEquals(8, adds);
     }
 
@@ -311,7 +312,7 @@ class LoweringTest {
         Graph train = graph(c, "train"), eval = graph(c, "eval");
         assertTrue(train.input("rng").isPresent(), "training draws random numbers from the rng input");
         assertTrue(eval.input("rng").isEmpty());
-        assertTrue(train.nodes().stream().anyMatch(n -> n.op().name().equals("random_uniform")));
+        assertTrue(train.nodes().stream().anyMatch(n -> n.op() == Ops.RANDOM_UNIFORM));
         assertTrue(eval.nodes().isEmpty(), "eval passes x through: " + eval.nodes());
         double[] ones = new double[8];
         Arrays.fill(ones, 1);
@@ -355,11 +356,11 @@ class LoweringTest {
     }
 
     private static List<Object> salts(Compilation c, String graphName) {
-        return graph(c, graphName).nodes().stream().filter(n -> n.op().name().equals("rng_fold")).map(n -> n.attrs().get("salt")).toList();
+        return graph(c, graphName).nodes().stream().filter(n -> n.op() == Ops.RNG_FOLD).map(n -> n.attrs().get("salt")).toList();
     }
 
     private static List<Object> salts(Compilation c) {
-        return graph(c, "train").nodes().stream().filter(n -> n.op().name().equals("rng_fold")).map(n -> n.attrs().get("salt")).toList();
+        return graph(c, "train").nodes().stream().filter(n -> n.op() == Ops.RNG_FOLD).map(n -> n.attrs().get("salt")).toList();
     }
 
     @Test

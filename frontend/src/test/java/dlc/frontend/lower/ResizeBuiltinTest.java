@@ -3,6 +3,7 @@ package dlc.frontend.lower;
 import dlc.frontend.Compilation;
 import dlc.ir.Node;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -23,7 +24,7 @@ class ResizeBuiltinTest {
                 }
                 """);
         var eval = graph(c, "eval");
-        assertEquals(3, eval.nodes().stream().map(Node::op).filter(op -> op.name().equals("resize")).count(), eval.toString());
+        assertEquals(3, eval.nodes().stream().map(Node::op).filter(op -> op == Ops.RESIZE).count(), eval.toString());
         assertEquals("f32[B, 2, 3, 3]", eval.output("s").orElseThrow().value().type().toString());
         Map<String, Tensor> out = run(eval, Map.of("x", t(new int[]{1, 2, 1, 2}, 0, 1, 2, 6)));
         assertClose(new double[]{0, 0.25, 0.75, 1, 2, 3, 5, 6}, out.get("a").data(), 1e-12);

@@ -3,6 +3,7 @@ package dlc.frontend.lower;
 import dlc.frontend.Compilation;
 import dlc.ir.*;
 import dlc.ir.eval.Tensor;
+import dlc.ir.ops.Ops;
 import org.junit.jupiter.api.Test;
 
 import java.util.*;
@@ -37,7 +38,7 @@ class ScanLoweringTest {
         Graph g = graph(c, "eval");
         assertEquals("f32[B, 2]", g.output("h").orElseThrow().value().type().toString());
         assertEquals("f32[B, T, 2]", g.output("hs").orElseThrow().value().type().toString());
-        Node scan = g.nodes().stream().filter(n -> n.op().name().equals("scan")).findFirst().orElseThrow();
+        Node scan = g.nodes().stream().filter(n -> n.op() == Ops.SCAN).findFirst().orElseThrow();
         Graph body = scan.regions().get(0);
         // carry, x slice, then the three captured parameters
         assertEquals(5, body.inputs().size());
@@ -100,7 +101,7 @@ class ScanLoweringTest {
                 }
                 """);
         Graph g = graph(c, "eval");
-        Node scan = g.nodes().stream().filter(n -> n.op().name().equals("scan")).findFirst().orElseThrow();
+        Node scan = g.nodes().stream().filter(n -> n.op() == Ops.SCAN).findFirst().orElseThrow();
         assertEquals(2L, scan.attrs().get("num_carries"), "the key is one more carry");
         Tensor out = run(g, Map.of("xs", t(new int[]{1, 2, 3}, new double[6]), "rng", Tensor.scalar(DType.I64, 11))).get("noisy");
         double[] d = out.data();

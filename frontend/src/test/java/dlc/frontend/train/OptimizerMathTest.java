@@ -9,7 +9,7 @@ import java.util.function.BiFunction;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Each std.optim optimizer against MODELS.md 3.7 computed by hand (in Java, step by step) over
+ * Each std.optim optimizer against docs/models.md 3.7 computed by hand (in Java, step by step) over
  * three steps on a tiny f64 param. The loss sum(w * x) + 0.5 * c * sum(w * w) has gradient
  * x + c*w, so the gradient changes as w moves when c != 0.
  */

@@ -8,7 +8,7 @@ import java.util.function.IntToDoubleFunction;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Schedules (MODELS 3.8) and gradient clipping (3.5). With sgd(lr=1) on loss sum(w) the gradient
+ * Schedules (docs/models.md 3.8) and gradient clipping (3.5). With sgd(lr=1) on loss sum(w) the gradient
  * is 1, so each step moves w by exactly the learning rate: the schedule's value at t.
  */
 class ScheduleAndClipTest {

@@ -87,7 +87,7 @@ final class ContractionOps {
 
         /**
          * {@code gA = gC @ B^T}, {@code gB = A^T @ gC} on the rank-1-promoted operands, each summed
-         * over the batch axes its operand was broadcast along (MODELS.md 4.1), then reshaped back
+         * over the batch axes its operand was broadcast along (docs/models.md 4.1), then reshaped back
          * when the operand was a vector. Written with matmul, permute, sum and reshape, so it can be
          * differentiated again.
          */
@@ -137,13 +137,4 @@ final class ContractionOps {
             return left ? new int[]{1, s[0]} : new int[]{s[0], 1};
         }
     }
-
-    static final List<OpDef> ALL = List.of(
-            new Matmul(),
-            new ConvOps.Conv2d(),
-            new ConvOps.ConvTranspose2d(),
-            new PoolOps.Pool2d("max_pool2d", false),
-            new PoolOps.Pool2d("avg_pool2d", true),
-            new MaxPoolGradOps.Scatter(),
-            new MaxPoolGradOps.Gather());
 }

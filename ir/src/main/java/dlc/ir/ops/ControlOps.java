@@ -32,6 +32,4 @@ final class ControlOps {
 
         @Override public List<Value> vjp(VjpContext c) { return noGradient(c); }
     }
-
-    static final List<OpDef> ALL = List.of(new StopGradient(), new ScanOp(), new FusionOp());
 }

@@ -9,7 +9,7 @@ import java.util.List;
 import static dlc.ir.ops.ConvAttrs.*;
 
 /**
- * 2-D convolution (cross-correlation, MODELS.md 2.2) and its transpose, NCHW. Attributes:
+ * 2-D convolution (cross-correlation, docs/models.md 2.2) and its transpose, NCHW. Attributes:
  * {@code stride [sH, sW]} (default 1), {@code padding [top, bottom, left, right]} (default 0),
  * {@code dilation [dH, dW]} (default 1), {@code groups} (default 1); the transpose also takes
  * {@code output_padding [oh, ow]} (default 0). Neither adds a bias: that is a separate {@code add}.

@@ -241,21 +241,21 @@ public final class ElementwiseOps {
         };
     }
 
-    private static double truncDiv(double a, double b) {
+    static double truncDiv(double a, double b) {
         double q = a / b;
         return q < 0 ? Math.ceil(q) : Math.floor(q);
     }
 
-    private static double sigmoid(double x) {
+    static double sigmoid(double x) {
         return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
     }
 
     // --- gradient helpers: each VJP below is written with primitive ops so it can be differentiated again
-    private static Value one(VjpContext c, Value like) { return c.scalar(1, like.type().dtype()); }
+    static Value one(VjpContext c, Value like) { return c.scalar(1, like.type().dtype()); }
 
-    private static Value mul(VjpContext c, Value a, Value b) { return c.op(Ops.MUL, a, b); }
+    static Value mul(VjpContext c, Value a, Value b) { return c.op(Ops.MUL, a, b); }
 
-    private static Value[] both(Value ga, Value gb) { return new Value[]{ga, gb}; }
+    static Value[] both(Value ga, Value gb) { return new Value[]{ga, gb}; }
 
     private static Set<OpTrait> with(Set<OpTrait> traits, OpTrait more) {
         EnumSet<OpTrait> s = EnumSet.of(more);
@@ -264,74 +264,10 @@ public final class ElementwiseOps {
     }
 
     // trait sets of the unary ops: math on any number, math on floats only, and their piecewise-constant kin
-    private static final Set<OpTrait> ANY = Set.of(UNARY), FLOAT = Set.of(UNARY, FLOAT_ONLY),
+    static final Set<OpTrait> ANY = Set.of(UNARY), FLOAT = Set.of(UNARY, FLOAT_ONLY),
             ANY_STEP = Set.of(UNARY, PIECEWISE_CONSTANT), FLOAT_STEP = Set.of(UNARY, FLOAT_ONLY, PIECEWISE_CONSTANT);
     // binary: commutative and associative (add, mul, and, or), associative only (maximum, minimum:
     // with a NaN operand the result depends on the order), commutative only (eq, ne), neither
-    private static final Set<OpTrait> AC = Set.of(COMMUTATIVE, ASSOCIATIVE), A = Set.of(ASSOCIATIVE), C = Set.of(COMMUTATIVE), NONE = Set.of();
-
-    static final List<OpDef> ALL = List.of(
-            new Unary("neg", ANY, x -> -x, Ints::neg, (c, x, y, g) -> c.op(Ops.NEG, g)),
-            // abs'(0) = sign(0) = 0 (MODELS.md 4.5)
-            new Unary("abs", ANY, Math::abs, Ints::abs, (c, x, y, g) -> mul(c, g, c.op(Ops.SIGN, x))),
-            new Unary("sign", ANY_STEP, Math::signum, (c, x, y, g) -> null),
-            new Unary("exp", FLOAT, Math::exp, (c, x, y, g) -> mul(c, g, y)),
-            new Unary("log", FLOAT, Math::log, (c, x, y, g) -> c.op(Ops.DIV, g, x)),
-            new Unary("log1p", FLOAT, Math::log1p, (c, x, y, g) -> c.op(Ops.DIV, g, c.op(Ops.ADD, x, one(c, x)))),
-            new Unary("expm1", FLOAT, Math::expm1, (c, x, y, g) -> mul(c, g, c.op(Ops.ADD, y, one(c, y)))),
-            new Unary("sqrt", FLOAT, Math::sqrt, (c, x, y, g) -> c.op(Ops.DIV, mul(c, g, c.scalar(0.5, x.type().dtype())), y)),
-            new Unary("rsqrt", FLOAT, x -> 1 / Math.sqrt(x),
-                    (c, x, y, g) -> mul(c, g, mul(c, c.scalar(-0.5, x.type().dtype()), mul(c, y, mul(c, y, y))))),
-            new Unary("tanh", FLOAT, Math::tanh, (c, x, y, g) -> mul(c, g, c.op(Ops.SUB, one(c, y), mul(c, y, y)))),
-            new Unary("sigmoid", FLOAT, ElementwiseOps::sigmoid, (c, x, y, g) -> mul(c, g, mul(c, y, c.op(Ops.SUB, one(c, y), y)))),
-            new Unary("erf", FLOAT, dlc.numerics.SpecialFunctions::erf, (c, x, y, g) -> mul(c, g,
-                    mul(c, c.scalar(2 / Math.sqrt(Math.PI), x.type().dtype()), c.op(Ops.EXP, c.op(Ops.NEG, mul(c, x, x)))))),
-            new Unary("sin", FLOAT, Math::sin, (c, x, y, g) -> mul(c, g, c.op(Ops.COS, x))),
-            new Unary("cos", FLOAT, Math::cos, (c, x, y, g) -> c.op(Ops.NEG, mul(c, g, c.op(Ops.SIN, x)))),
-            // relu'(0) = 0 (MODELS.md 4.5)
-            new Unary("relu", ANY, x -> x > 0 ? x : 0,
-                    (c, x, y, g) -> c.op(Ops.WHERE, c.op(Ops.GT, x, c.scalar(0, x.type().dtype())), g, c.zerosLike(g))),
-            new Unary("floor", FLOAT_STEP, Math::floor, (c, x, y, g) -> null),
-            new Unary("not", Set.of(LOGIC), x -> x != 0 ? 0 : 1, (c, x, y, g) -> null),
-            new Binary("add", Binary.Family.ARITH, AC, 0.0, null, Double::sum, Ints::add, (c, a, b, y, g) -> both(g, g)),
-            new Binary("sub", Binary.Family.ARITH, NONE, 0.0, null, (a, b) -> a - b, Ints::sub, (c, a, b, y, g) -> both(g, c.op(Ops.NEG, g))),
-            new Binary("mul", Binary.Family.ARITH, AC, 1.0, 0.0, (a, b) -> a * b, Ints::mul, (c, a, b, y, g) -> both(mul(c, g, b), mul(c, g, a))),
-            new Binary("div", Binary.Family.ARITH, NONE, 1.0, null, (a, b) -> a / b, Ints::div,
-                    (c, a, b, y, g) -> both(c.op(Ops.DIV, g, b), c.op(Ops.NEG, c.op(Ops.DIV, mul(c, g, y), b)))),
-            new Binary("mod", Binary.Family.ARITH, NONE, (a, b) -> a - Math.floor(a / b) * b, Ints::mod,
-                    (c, a, b, y, g) -> both(g, c.op(Ops.NEG, mul(c, g, c.op(Ops.FLOOR, c.op(Ops.DIV, a, b)))))),
-            // C/ONNX division: the quotient truncated toward zero (floats: trunc(a / b)), and the
-            // remainder with the dividend's sign (floats: C fmod, which Java's % is)
-            new Binary("trunc_div", Binary.Family.ARITH, Set.of(PIECEWISE_CONSTANT), ElementwiseOps::truncDiv, Ints::truncDiv,
-                    (c, a, b, y, g) -> both(null, null)),
-            new Binary("trunc_mod", Binary.Family.ARITH, NONE, (a, b) -> a % b, Ints::truncMod,
-                    (c, a, b, y, g) -> both(g, c.op(Ops.NEG, mul(c, g, c.op(Ops.TRUNC_DIV, a, b))))),
-            // d/db a^b = a^b log a, taken as 0 where a <= 0 (log is evaluated on a safe operand so no NaN leaks)
-            new Binary("pow", Binary.Family.ARITH, NONE, Math::pow, Ints::pow, (c, a, b, y, g) -> {
-                Value zero = c.scalar(0, a.type().dtype());
-                Value pos = c.op(Ops.GT, a, zero);
-                Value safeA = c.op(Ops.WHERE, pos, a, c.fill(1, a));
-                Value ga = mul(c, g, mul(c, b, c.op(Ops.POW, a, c.op(Ops.SUB, b, one(c, b)))));
-                Value gb = mul(c, g, c.op(Ops.WHERE, pos, mul(c, y, c.op(Ops.LOG, safeA)), c.zerosLike(y)));
-                return both(ga, gb);
-            }),
-            // ties go to the first operand (MODELS.md 4.5), which matters only for gradients
-            new Binary("maximum", Binary.Family.ARITH, A, (a, b) -> a >= b ? a : b, null, (c, a, b, y, g) -> {
-                Value first = c.op(Ops.GE, a, b), zero = c.zerosLike(g);
-                return both(c.op(Ops.WHERE, first, g, zero), c.op(Ops.WHERE, first, zero, g));
-            }),
-            new Binary("minimum", Binary.Family.ARITH, A, (a, b) -> a <= b ? a : b, null, (c, a, b, y, g) -> {
-                Value first = c.op(Ops.LE, a, b), zero = c.zerosLike(g);
-                return both(c.op(Ops.WHERE, first, g, zero), c.op(Ops.WHERE, first, zero, g));
-            }),
-            new Binary("lt", Binary.Family.COMPARE, NONE, (a, b) -> a < b ? 1 : 0, null, null),
-            new Binary("le", Binary.Family.COMPARE, NONE, (a, b) -> a <= b ? 1 : 0, null, null),
-            new Binary("gt", Binary.Family.COMPARE, NONE, (a, b) -> a > b ? 1 : 0, null, null),
-            new Binary("ge", Binary.Family.COMPARE, NONE, (a, b) -> a >= b ? 1 : 0, null, null),
-            new Binary("eq", Binary.Family.COMPARE, C, (a, b) -> a == b ? 1 : 0, null, null),
-            new Binary("ne", Binary.Family.COMPARE, C, (a, b) -> a != b ? 1 : 0, null, null),
-            new Binary("and", Binary.Family.LOGIC, AC, 1.0, 0.0, (a, b) -> a != 0 && b != 0 ? 1 : 0, null, null),
-            new Binary("or", Binary.Family.LOGIC, AC, 0.0, 1.0, (a, b) -> a != 0 || b != 0 ? 1 : 0, null, null),
-            new Where(),
-            new Cast());
+    static final Set<OpTrait> ASSOC_COMM = Set.of(COMMUTATIVE, ASSOCIATIVE), ASSOC_ONLY = Set.of(ASSOCIATIVE),
+            COMM_ONLY = Set.of(COMMUTATIVE), NO_LAWS = Set.of();
 }

@@ -13,7 +13,7 @@ import static dlc.ir.ops.ConvAttrs.*;
  * The two ops that max pooling's gradients are made of, each the other's VJP in its second
  * operand. Both take the pooled input {@code x [N, C, H, W]} and the attributes of
  * {@code max_pool2d} ({@code kernel}, {@code stride}, {@code padding}), and route values through the
- * FIRST maximum (row-major) of each window of x (MODELS.md 4.5; a NaN counts as a maximum, as in
+ * FIRST maximum (row-major) of each window of x (docs/models.md 4.5; a NaN counts as a maximum, as in
  * the forward pool):
  * <ul>
  *   <li>{@code max_pool2d_scatter(x, g [N, C, H_out, W_out]) -> [N, C, H, W]}: each window adds its

@@ -128,7 +128,7 @@ final class MovementLayoutOps {
             return new Tensor[]{Broadcasting.expand(in[0], to)};
         }
 
-        /** The cotangent summed over the axes broadcasting added or stretched (MODELS.md 4.1). */
+        /** The cotangent summed over the axes broadcasting added or stretched (docs/models.md 4.1). */
         @Override public List<Value> vjp(VjpContext c) {
             Value x = c.input(0);
             if (!x.type().dtype().isFloating()) return noGradient(c);

@@ -1,9 +1,5 @@
 package dlc.ir.ops;
 
-import dlc.ir.OpDef;
-
-import java.util.List;
-
 /**
  * Movement ops: they move, repeat or select elements without arithmetic (scatter_add adds).
  * Grouped by what they do: {@link MovementLayoutOps} (reshape, permute, broadcast_to),
@@ -21,17 +17,4 @@ import java.util.List;
  */
 public final class MovementOps {
     private MovementOps() {}
-
-    static final List<OpDef> ALL = List.of(
-            new MovementLayoutOps.Reshape(),
-            new MovementLayoutOps.Permute(),
-            new MovementLayoutOps.BroadcastTo(),
-            new MovementSliceOps.Slice(),
-            new MovementSliceOps.Concat(),
-            new MovementSliceOps.Pad(),
-            new MovementSliceOps.Reverse(),
-            new MovementIndexOps.Gather(),
-            new MovementIndexOps.ScatterAdd(),
-            new MovementSourceOps.Constant(),
-            new MovementSourceOps.Iota());
 }

@@ -9,7 +9,7 @@ import java.util.List;
 import static dlc.ir.ops.ConvAttrs.*;
 
 /**
- * 2-D pooling over the last two axes of an NCHW tensor, per channel (MODELS.md 2.2). Attributes:
+ * 2-D pooling over the last two axes of an NCHW tensor, per channel (docs/models.md 2.2). Attributes:
  * {@code kernel [kH, kW]} (required), {@code stride [sH, sW]} (default: the kernel),
  * {@code padding [top, bottom, left, right]} (default 0; each side smaller than the kernel, so
  * every window holds at least one real element). {@code H_out = (H + top + bottom - kH) floorDiv sH + 1}.
@@ -72,7 +72,7 @@ final class PoolOps {
         }
 
         /**
-         * max: the cotangent goes to the FIRST maximum of each window (MODELS.md 4.5), through
+         * max: the cotangent goes to the FIRST maximum of each window (docs/models.md 4.5), through
          * {@code max_pool2d_scatter}. avg: each window spreads {@code g / count} over its elements,
          * a transposed convolution of the per-plane cotangent with a ones kernel, where count is the
          * kernel area or (count_include_pad = false) the number of real elements, itself a

@@ -76,7 +76,7 @@ final class RandomOps {
             return List.of(new TensorType(dt, s));
         }
 
-        /** A draw does not depend differentiably on anything (MODELS.md 4.5: random draws have zero gradient). */
+        /** A draw does not depend differentiably on anything (docs/models.md 4.5: random draws have zero gradient). */
         @Override public List<Value> vjp(VjpContext c) { return noGradient(c); }
 
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
@@ -94,6 +94,4 @@ final class RandomOps {
             return new Tensor[]{new Tensor(dt, shape, y)};
         }
     }
-
-    static final List<OpDef> ALL = List.of(new Fold(), new Draw("random_uniform", false), new Draw("random_normal", true));
 }

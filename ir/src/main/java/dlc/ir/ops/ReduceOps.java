@@ -13,7 +13,7 @@ import java.util.List;
  * unique list of non-negative axes; the empty list reduces nothing) and {@code keepdims} (default
  * false: reduced axes are dropped; true: they stay as dims of 1). {@code argmax} and
  * {@code argmin} take one {@code axis} and {@code keepdims}, give i64 indices, and break ties
- * toward the FIRST occurrence (MODELS.md 4.5).
+ * toward the FIRST occurrence (docs/models.md 4.5).
  *
  * <p>Reductions over zero elements: {@code sum} gives 0; {@code mean} gives NaN (0/0); {@code max}
  * gives -inf and {@code min} +inf for floating dtypes, false and true for bool, and fail for
@@ -53,7 +53,7 @@ public final class ReduceOps {
          * sum: the cotangent is broadcast back over the reduced axes; mean: the same divided by the
          * element count n (symbolic n is computed at run time as the sum of ones over those axes);
          * max/min: the whole cotangent goes to the FIRST extreme element of each reduced slice in
-         * row-major order (MODELS.md 4.5), see {@link #extremeVjp}.
+         * row-major order (docs/models.md 4.5), see {@link #extremeVjp}.
          */
         @Override public List<Value> vjp(VjpContext c) {
             Value x = c.input(0);
@@ -105,7 +105,7 @@ public final class ReduceOps {
             Shape flat = new Shape(flatDims);
             Value xf = reducedDims.size() == 1 ? xp : c.op(Ops.RESHAPE, Attrs.of("shape", flat), xp);
             long axis = keptDims.size();
-            Value arg = c.op(fn == Fn.MAX ? "argmax" : "argmin", Attrs.of("axis", axis, "keepdims", true), xf);
+            Value arg = c.op(fn == Fn.MAX ? Ops.ARGMAX : Ops.ARGMIN, Attrs.of("axis", axis, "keepdims", true), xf);
             Value pos = c.op(Ops.IOTA, Attrs.of("dtype", DType.I64, "shape", flat, "axis", axis));
             Value first = c.op(Ops.EQ, pos, arg);
             List<Dim> oneDims = new ArrayList<>(keptDims);
@@ -174,7 +174,7 @@ public final class ReduceOps {
             return List.of(new TensorType(DType.I64, reducedShape(x.shape(), reduced, keepdims)));
         }
 
-        /** Indices are piecewise constant in x: no gradient (MODELS.md 4.5). */
+        /** Indices are piecewise constant in x: no gradient (docs/models.md 4.5). */
         @Override public List<Value> vjp(VjpContext c) { return noGradient(c); }
 
         @Override public Tensor[] eval(Tensor[] in, Attrs attrs, List<Graph> regions, EvalContext ctx) {
@@ -255,12 +255,4 @@ public final class ReduceOps {
         }
         return idx;
     }
-
-    static final List<OpDef> ALL = List.of(
-            new Reduce("sum", Reduce.Fn.SUM),
-            new Reduce("mean", Reduce.Fn.MEAN),
-            new Reduce("max", Reduce.Fn.MAX),
-            new Reduce("min", Reduce.Fn.MIN),
-            new ArgReduce("argmax", true),
-            new ArgReduce("argmin", false));
 }

@@ -22,9 +22,6 @@ import java.util.List;
  */
 final class ResizeOps {
     private ResizeOps() {}
-
-    static final List<OpDef> ALL = List.of(new Resize());
-
     static final class Resize extends OpDef {
         Resize() { super("resize", Kind.OPAQUE); }
 

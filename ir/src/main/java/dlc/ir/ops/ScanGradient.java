@@ -5,7 +5,7 @@ import dlc.ir.*;
 import java.util.*;
 
 /**
- * The VJP of {@code scan}: backpropagation through time as a reverse scan (MODELS.md 4.2).
+ * The VJP of {@code scan}: backpropagation through time as a reverse scan (docs/models.md 4.2).
  *
  * <p>The forward scan node keeps only its final carries and stacked ys, but every step's VJP needs
  * the carries that step started from. So the rule first re-runs the loop as an <em>augmented</em>

@@ -16,7 +16,7 @@ import java.util.List;
  * (Long; required when {@code num_xs == 0}, else optional and must agree with the xs),
  * {@code truncate} (Long k >= 1, optional: truncated backpropagation through time — forward values
  * are unchanged; in the gradient the carry entering every k-th step, counted in the order the steps
- * run, is treated as a constant, as if it passed through {@code stop_gradient} (MODELS.md 4.2)).
+ * run, is treated as a constant, as if it passed through {@code stop_gradient} (docs/models.md 4.2)).
  *
  * <p>Operands: the initial carries ({@code num_carries}), then the xs ({@code num_xs}) scanned over
  * {@code axis}, then captured values (the rest: loop invariants such as weights, passed whole to every

@@ -46,7 +46,7 @@ class ConvTransposeTest {
 
     @Test
     void paddingCropsTheFullOutput() {
-        // k4 s2 p1 doubles the size (MODELS.md 2.2); the crop removes the first row and column
+        // k4 s2 p1 doubles the size (docs/models.md 2.2); the crop removes the first row and column
         Tensor full = convT(iota(1, 1, 3, 3), iota(1, 1, 4, 4), Attrs.of("stride", List.of(2, 2)));
         Tensor y = convT(iota(1, 1, 3, 3), iota(1, 1, 4, 4), Attrs.of("stride", List.of(2, 2), "padding", List.of(1, 1, 1, 1)));
         assertArrayEquals(new int[]{1, 1, 8, 8}, full.shape());

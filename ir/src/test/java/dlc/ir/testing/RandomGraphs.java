@@ -44,10 +44,9 @@ public final class RandomGraphs {
     private static final List<DType> CAST_DTYPES = List.of(DType.F32, DType.F64, DType.I32, DType.I64, DType.BOOL);
     private static final List<String> INPUT_NAMES = List.of("x", "y", "encoder.dense_1.w", "bn.rm", "h0", "my input", "0", "w");
     private static final List<String> HINTS = Arrays.asList(null, null, null, "h", "logits", "x", "a b", "3", "enc.out", "h");
-    private static final List<String> UNARY = List.of("neg", "abs", "sign", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt",
-            "tanh", "sigmoid", "erf", "sin", "cos", "relu", "floor", "not");
-    private static final List<String> BINARY = List.of("add", "sub", "mul", "div", "mod", "pow", "maximum", "minimum",
-            "trunc_div", "trunc_mod", "lt", "le", "gt", "ge", "eq", "ne", "and", "or");
+    // every elementwise op of one and of two operands, by trait: a new one is generated with no edit here
+    private static final List<OpDef> UNARY = OpLists.unaryElementwise();
+    private static final List<OpDef> BINARY = OpLists.binaryElementwise();
 
     /** Graphs with up to 12 steps. */
     public static Arbitrary<Graph> graphs() { return graphs(12); }
@@ -137,9 +136,9 @@ public final class RandomGraphs {
                 case 1 -> values.add(add(b, BINARY.get(sub % BINARY.size()), Attrs.EMPTY, hint, a, castTo(b, values, c, a.type().dtype())));
                 case 2 -> {
                     Value cond = castTo(b, values, a, DType.BOOL);
-                    values.add(add(b, "where", Attrs.EMPTY, hint, cond, c, castTo(b, values, d, c.type().dtype())));
+                    values.add(add(b, Ops.WHERE, Attrs.EMPTY, hint, cond, c, castTo(b, values, d, c.type().dtype())));
                 }
-                case 3 -> values.add(add(b, "cast", Attrs.of("dtype", CAST_DTYPES.get(sub % CAST_DTYPES.size())), hint, a));
+                case 3 -> values.add(add(b, Ops.CAST, Attrs.of("dtype", CAST_DTYPES.get(sub % CAST_DTYPES.size())), hint, a));
                 case 4 -> values.addAll(reduce(b, sub, bits, hint, a));
                 case 5 -> values.add(movement(b, sub, bits, hint, a, master));
                 case 6 -> values.add(matmul(b, sub, hint, a));
@@ -150,12 +149,19 @@ public final class RandomGraphs {
         }
     }
 
-    private static final List<String> REDUCE = List.of("sum", "mean", "max", "min", "argmax", "argmin");
+    private static final List<OpDef> REDUCE = reductions();
+
+    /** The reductions over axes ({@link OpTrait#REDUCTION}: sum, mean, max, min), then argmax and argmin. */
+    private static List<OpDef> reductions() {
+        List<OpDef> ops = new ArrayList<>(OpLists.with(OpTrait.REDUCTION));
+        ops.addAll(List.of(Ops.ARGMAX, Ops.ARGMIN));
+        return ops;
+    }
 
     /** Binary ops that combine a value with its own reduction broadcast back over it. */
-    private static final List<String> COMBINE = List.of("sub", "div", "add", "mul", "maximum", "sub");
+    private static final List<OpDef> COMBINE = List.of(Ops.SUB, Ops.DIV, Ops.ADD, Ops.MUL, Ops.MAXIMUM, Ops.SUB);
     /** Elementwise ops that may compute the reduced value first, so it is computed in the same fusion group. */
-    private static final List<String> BEFORE_COMBINE = Arrays.asList(null, "neg", "abs", "tanh");
+    private static final List<OpDef> BEFORE_COMBINE = Arrays.asList(null, Ops.NEG, Ops.ABS, Ops.TANH);
 
     /**
      * A reduction over a random subset of axes (one axis for argmax/argmin), keepdims at random;
@@ -168,16 +174,16 @@ public final class RandomGraphs {
      * the operand's shape before combining. Returns the values it adds.
      */
     private static List<Value> reduce(GraphBuilder b, int sub, int bits, String hint, Value a) {
-        String op = REDUCE.get(sub % REDUCE.size());
+        OpDef op = REDUCE.get(sub % REDUCE.size());
         int r = a.type().rank();
         boolean keep = (sub / REDUCE.size()) % 2 == 1;
-        if (op.startsWith("arg")) {
+        if (!op.is(OpTrait.REDUCTION)) { // argmax, argmin: one axis
             if (r == 0) throw new ShapeException("no axis to reduce");
             return List.of(add(b, op, Attrs.of("axis", (long) (bits % r), "keepdims", keep), hint, a));
         }
         if ((sub / (2 * REDUCE.size())) % 3 == 0) return List.of(add(b, op, Attrs.of("axes", subset(r, bits), "keepdims", keep), hint, a));
         List<Value> added = new ArrayList<>();
-        String before = BEFORE_COMBINE.get((bits >> 12) % BEFORE_COMBINE.size());
+        OpDef before = BEFORE_COMBINE.get((bits >> 12) % BEFORE_COMBINE.size());
         if (before != null) {
             a = add(b, before, Attrs.EMPTY, null, a);
             added.add(a);
@@ -192,8 +198,8 @@ public final class RandomGraphs {
         // without keepdims the result broadcasts back only when the leading dims were reduced
         Value red = add(b, op, Attrs.of("axes", axes, "keepdims", !leading || keep), null, a);
         added.add(red);
-        Value back = all && (bits >> 9 & 1) == 1 ? add(b, "broadcast_to", Attrs.of("shape", a.type().shape()), null, red) : red;
-        String how = COMBINE.get((bits >> 10) % COMBINE.size());
+        Value back = all && (bits >> 9 & 1) == 1 ? add(b, Ops.BROADCAST_TO, Attrs.of("shape", a.type().shape()), null, red) : red;
+        OpDef how = COMBINE.get((bits >> 10) % COMBINE.size());
         added.add((bits >> 8 & 1) == 1 ? add(b, how, Attrs.EMPTY, hint, a, back) : add(b, how, Attrs.EMPTY, hint, back, a));
         return added;
     }
@@ -223,11 +229,11 @@ public final class RandomGraphs {
                 List<Long> perm = new ArrayList<>();
                 for (int i = 0; i < r; i++) perm.add((long) i);
                 Collections.shuffle(perm, new Random(bits));
-                return add(b, "permute", Attrs.of("perm", perm), hint, a);
+                return add(b, Ops.PERMUTE, Attrs.of("perm", perm), hint, a);
             }
-            case 1 -> { return add(b, "reverse", Attrs.of("axes", subset(r, bits)), hint, a); }
-            case 2 -> { return add(b, "reshape", Attrs.of("shape", reshaped(sh, sub / 7, bits)), hint, a); }
-            case 3 -> { return add(b, "broadcast_to", Attrs.of("shape", master), hint, a); }
+            case 1 -> { return add(b, Ops.REVERSE, Attrs.of("axes", subset(r, bits)), hint, a); }
+            case 2 -> { return add(b, Ops.RESHAPE, Attrs.of("shape", reshaped(sh, sub / 7, bits)), hint, a); }
+            case 3 -> { return add(b, Ops.BROADCAST_TO, Attrs.of("shape", master), hint, a); }
             case 4 -> {
                 List<Dim> starts = new ArrayList<>(), stops = new ArrayList<>();
                 List<Long> steps = new ArrayList<>();
@@ -237,11 +243,11 @@ public final class RandomGraphs {
                     stops.add(sh.dim(i));
                     steps.add((long) (1 + (bits >> (i + 4) & 1)));
                 }
-                return add(b, "slice", Attrs.of("starts", new Shape(starts), "stops", new Shape(stops), "steps", steps), hint, a);
+                return add(b, Ops.SLICE, Attrs.of("starts", new Shape(starts), "stops", new Shape(stops), "steps", steps), hint, a);
             }
             case 5 -> {
                 if (r == 0) throw new ShapeException("concat needs an axis");
-                return add(b, "concat", Attrs.of("axis", (long) (bits % r)), hint, a, a);
+                return add(b, Ops.CONCAT, Attrs.of("axis", (long) (bits % r)), hint, a, a);
             }
             default -> {
                 List<Long> low = new ArrayList<>(), high = new ArrayList<>();
@@ -249,7 +255,7 @@ public final class RandomGraphs {
                     low.add((long) (bits >> i & 1));
                     high.add((long) (bits >> (i + 3) & 1));
                 }
-                return add(b, "pad", Attrs.of("low", low, "high", high), hint, a);
+                return add(b, Ops.PAD, Attrs.of("low", low, "high", high), hint, a);
             }
         }
     }
@@ -268,12 +274,12 @@ public final class RandomGraphs {
     /** a @ a^T (batch dims carried along), or a vector product for rank-1 a. */
     private static Value matmul(GraphBuilder b, int sub, String hint, Value a) {
         int r = a.type().rank();
-        if (r < 2) return add(b, "matmul", Attrs.EMPTY, hint, a, a);
+        if (r < 2) return add(b, Ops.MATMUL, Attrs.EMPTY, hint, a, a);
         List<Long> perm = new ArrayList<>();
         for (int i = 0; i < r; i++) perm.add((long) i);
         Collections.swap(perm, r - 1, r - 2);
-        Value t = add(b, "permute", Attrs.of("perm", perm), null, a);
-        return sub % 2 == 0 ? add(b, "matmul", Attrs.EMPTY, hint, a, t) : add(b, "matmul", Attrs.EMPTY, hint, t, a);
+        Value t = add(b, Ops.PERMUTE, Attrs.of("perm", perm), null, a);
+        return sub % 2 == 0 ? add(b, Ops.MATMUL, Attrs.EMPTY, hint, a, t) : add(b, Ops.MATMUL, Attrs.EMPTY, hint, t, a);
     }
 
     /**
@@ -286,13 +292,13 @@ public final class RandomGraphs {
         if (r == 0) throw new ShapeException("scan needs an axis");
         long axis = bits % r;
         boolean capture = sub % 2 == 1, positional = sub / 2 % 2 == 1, reverse = sub / 4 % 2 == 1;
-        Value init = add(b, "sum", Attrs.of("axes", List.of(axis), "keepdims", false), null, a);
+        Value init = add(b, Ops.SUM, Attrs.of("axes", List.of(axis), "keepdims", false), null, a);
         GraphBuilder body = new GraphBuilder("body");
         Value c = body.input("c", init.type(), Value.Role.INPUT);
         Value x = body.input("x_t", init.type(), Value.Role.INPUT);
         if (capture) body.input("w", captured.type(), Value.Role.INPUT);
-        Value next = add(body, "add", Attrs.EMPTY, "c2", c, x);
-        Value y = add(body, "mul", Attrs.EMPTY, null, next, x);
+        Value next = add(body, Ops.ADD, Attrs.EMPTY, "c2", c, x);
+        Value y = add(body, Ops.MUL, Attrs.EMPTY, null, next, x);
         body.output(positional ? "0" : "c", Graph.Output.Role.OUTPUT, next).output(positional ? "1" : "y", Graph.Output.Role.OUTPUT, y);
         List<Value> operands = capture ? List.of(init, a, captured) : List.of(init, a);
         Attrs attrs = Attrs.of("num_carries", 1L, "num_xs", 1L, "axis", axis, "reverse", reverse);
@@ -310,12 +316,12 @@ public final class RandomGraphs {
 
     private static Value castTo(GraphBuilder b, List<Value> values, Value v, DType d) {
         if (v.type().dtype() == d) return v;
-        Value c = add(b, "cast", Attrs.of("dtype", d), null, v);
+        Value c = add(b, Ops.CAST, Attrs.of("dtype", d), null, v);
         values.add(c);
         return c;
     }
 
-    private static Value add(GraphBuilder b, String op, Attrs attrs, String hint, Value... operands) {
-        return b.op(Ops.get(op), attrs, List.of(), List.of(operands), Collections.singletonList(hint)).get(0);
+    private static Value add(GraphBuilder b, OpDef op, Attrs attrs, String hint, Value... operands) {
+        return b.op(op, attrs, List.of(), List.of(operands), Collections.singletonList(hint)).get(0);
     }
 }

@@ -23,9 +23,10 @@ public final class UnitDimGraphs {
     private UnitDimGraphs() {}
 
     private static final List<Dim> DIMS = List.of(Dim.of(1), Dim.of(1), Dim.of(1), Dim.of(2), Dim.of(3), Dim.sym("B"));
-    private static final List<String> UNARY = List.of("neg", "abs", "tanh", "exp", "sigmoid", "relu");
-    private static final List<String> BINARY = List.of("sub", "add", "mul", "div", "maximum", "minimum");
-    private static final List<String> REDUCE = List.of("sum", "mean", "max", "min");
+    // by trait, so a new unary math or binary arithmetic op meets size-1 dims with no edit here
+    private static final List<OpDef> UNARY = OpLists.with(OpTrait.UNARY);
+    private static final List<OpDef> BINARY = OpLists.with(OpTrait.ARITHMETIC);
+    private static final List<OpDef> REDUCE = OpLists.with(OpTrait.REDUCTION);
 
     /** Graphs of up to {@code maxSteps} steps over one or two inputs. */
     public static Arbitrary<Graph> graphs(int maxSteps) {
@@ -67,12 +68,12 @@ public final class UnitDimGraphs {
         };
         boolean leading = axes.equals(subset(axes.size(), -1));
         boolean keep = !leading || (bits >> 5 & 1) == 1;
-        String reduce = REDUCE.get(sub % REDUCE.size());
+        OpDef reduce = REDUCE.get(sub % REDUCE.size());
         Value red = b.op(reduce, Attrs.of("axes", axes, "keepdims", keep), a);
         int how = bits >> 6 & 3;
         if (how == 1 && !keep) red = b.op(Ops.RESHAPE, Attrs.of("shape", keptShape(s, axes)), red);
         else if (how == 2) red = b.op(Ops.BROADCAST_TO, Attrs.of("shape", s), red);
-        String op = BINARY.get(sub / REDUCE.size() % BINARY.size());
+        OpDef op = BINARY.get(sub / REDUCE.size() % BINARY.size());
         return (bits >> 8 & 1) == 1 ? b.op(op, red, a) : b.op(op, a, red);
     }
 

@@ -149,7 +149,7 @@ final class CompositeGraphs {
             }
             boolean depends = n.inputs().stream().anyMatch(dep::contains);
             if (!depends) { for (int i = 0; i < out.length; i++) vals.put(n.outputs().get(i), out[i]); continue; }
-            String near = nearSingularity(n.op().name(), in);
+            String near = nearSingularity(n.op(), in);
             if (near != null) return near;
             for (int i = 0; i < out.length; i++) {
                 Value v = n.outputs().get(i);
@@ -163,16 +163,14 @@ final class CompositeGraphs {
         return null;
     }
 
-    private static String nearSingularity(String op, Tensor[] in) {
+    private static String nearSingularity(OpDef op, Tensor[] in) {
         int operand;
         double at;
-        switch (op) {
-            case "log", "sqrt", "rsqrt" -> { operand = 0; at = 0; }
-            case "log1p" -> { operand = 0; at = -1; }
-            case "div", "mod" -> { operand = 1; at = 0; }
-            case "pow" -> { operand = 0; at = 0; }
-            default -> { return null; }
-        }
+        if (op == Ops.LOG || op == Ops.SQRT || op == Ops.RSQRT) { operand = 0; at = 0; }
+        else if (op == Ops.LOG1P) { operand = 0; at = -1; }
+        else if (op == Ops.DIV || op == Ops.MOD) { operand = 1; at = 0; }
+        else if (op == Ops.POW) { operand = 0; at = 0; }
+        else return null;
         for (double x : in[operand].data())
             if (!(Math.abs(x - at) >= 1e-3)) return op + " operand " + x + " is within 1e-3 of its singular point " + at;
         return null;

@@ -3,6 +3,7 @@ package dlc.passes.autodiff;
 import dlc.ir.*;
 import dlc.ir.eval.Tensor;
 import dlc.ir.ops.Ops;
+import dlc.ir.testing.OpLists;
 import net.jqwik.api.*;
 
 import java.util.*;
@@ -17,28 +18,38 @@ import static org.junit.jupiter.api.Assertions.*;
  * kinks and outside each op's domain edges.
  */
 class ElementwiseGradientProperties {
-    static final List<String> UNARY = List.of("neg", "abs", "exp", "log", "log1p", "expm1", "sqrt", "rsqrt", "tanh",
-            "sigmoid", "erf", "sin", "cos", "relu");
-    static final List<String> BINARY = List.of("add", "sub", "mul", "div", "pow", "maximum", "minimum", "mod", "trunc_mod");
+    // by trait, so a new unary math or binary arithmetic op has its gradient checked with no edit here
+    static final List<OpDef> UNARY = OpLists.differentiableUnary();
+    static final List<OpDef> BINARY = OpLists.differentiableBinary();
 
-    /** Values where op is smooth: positive for log-like ops, away from 0 for kinks. */
-    static DoubleSupplier domain(String op, Random r) {
-        return switch (op) {
-            case "log", "sqrt", "rsqrt", "log1p" -> () -> 0.2 + 2.8 * r.nextDouble();
-            case "abs", "relu" -> () -> (r.nextBoolean() ? 1 : -1) * (0.1 + 2 * r.nextDouble());
-            default -> () -> -2 + 4 * r.nextDouble();
-        };
+    /**
+     * Values where op is smooth, read from the op itself: away from 0 for the ops that also take
+     * integers (the kinks of abs and relu are there); positive for float ops undefined somewhere
+     * in [-2, 0] (log, sqrt, rsqrt, log1p); else [-2, 2).
+     */
+    static DoubleSupplier domain(OpDef op, Random r) {
+        if (!op.is(OpTrait.FLOAT_ONLY)) return () -> (r.nextBoolean() ? 1 : -1) * (0.1 + 2 * r.nextDouble());
+        if (!finiteOn(op, -2, 0)) return () -> 0.2 + 2.8 * r.nextDouble();
+        return () -> -2 + 4 * r.nextDouble();
     }
 
-    @Provide Arbitrary<String> unaryOps() { return Arbitraries.of(UNARY); }
+    /** Whether the unary op's reference value is finite on a grid over [lo, hi]. */
+    private static boolean finiteOn(OpDef op, double lo, double hi) {
+        double[] xs = new double[41];
+        for (int i = 0; i < xs.length; i++) xs[i] = lo + (hi - lo) * i / (xs.length - 1);
+        Tensor y = op.eval(new Tensor[]{new Tensor(DType.F64, new int[]{xs.length}, xs)}, Attrs.EMPTY, List.of(), null)[0];
+        return java.util.Arrays.stream(y.data()).allMatch(Double::isFinite);
+    }
 
-    @Provide Arbitrary<String> binaryOps() { return Arbitraries.of(BINARY); }
+    @Provide Arbitrary<OpDef> unaryOps() { return Arbitraries.of(UNARY); }
+
+    @Provide Arbitrary<OpDef> binaryOps() { return Arbitraries.of(BINARY); }
 
     @Property
-    void unaryGradientMatchesFiniteDifferences(@ForAll("unaryOps") String op, @ForAll long seed) {
+    void unaryGradientMatchesFiniteDifferences(@ForAll("unaryOps") OpDef op, @ForAll long seed) {
         Random r = new Random(seed);
         int[] s = randomShape(r, 4);
-        GraphBuilder b = new GraphBuilder(op);
+        GraphBuilder b = new GraphBuilder(op.name());
         Graph g = scalarized(Map.of("x", s), s, in -> b.op(op, in.get(0)), b);
         Map<String, Tensor> inputs = Map.of("x", tensor(s, r, domain(op, r)), "u", tensor(s, r, r::nextGaussian));
         GradCheck.Result res = GradCheck.check(new Autodiff(), g, "loss", List.of("x"), inputs, r);
@@ -46,26 +57,32 @@ class ElementwiseGradientProperties {
     }
 
     @Property
-    void binaryGradientMatchesFiniteDifferencesUnderBroadcasting(@ForAll("binaryOps") String op, @ForAll long seed) {
+    void binaryGradientMatchesFiniteDifferencesUnderBroadcasting(@ForAll("binaryOps") OpDef op, @ForAll long seed) {
         Random r = new Random(seed);
         int[] big = randomShape(r, 4), small = broadcastable(r, big);
         boolean swap = r.nextBoolean();
         int[] sa = swap ? small : big, sb = swap ? big : small;
-        GraphBuilder b = new GraphBuilder(op);
+        GraphBuilder b = new GraphBuilder(op.name());
         Map<String, int[]> shapes = new LinkedHashMap<>();
         shapes.put("a", sa);
         shapes.put("b", sb);
         Graph g = scalarized(shapes, big, in -> b.op(op, in.get(0), in.get(1)), b);
         Tensor a, bt;
-        switch (op) {
-            case "div" -> { a = tensor(sa, r, () -> -2 + 4 * r.nextDouble()); bt = tensor(sb, r, () -> (r.nextBoolean() ? 1 : -1) * (0.5 + r.nextDouble())); }
-            case "pow" -> { a = tensor(sa, r, () -> 0.5 + 1.5 * r.nextDouble()); bt = tensor(sb, r, () -> -2 + 4 * r.nextDouble()); }
-            // keep a/b away from integers, where mod jumps
-            case "mod", "trunc_mod" -> { bt = tensor(sb, r, () -> 1 + r.nextDouble()); a = tensor(sa, r, () -> r.nextInt(5) - 2 + 0.2 + 0.6 * r.nextDouble()); }
-            default -> { a = tensor(sa, r, () -> -2 + 4 * r.nextDouble()); bt = tensor(sb, r, () -> -2 + 4 * r.nextDouble()); }
+        if (op == Ops.DIV) {
+            a = tensor(sa, r, () -> -2 + 4 * r.nextDouble());
+            bt = tensor(sb, r, () -> (r.nextBoolean() ? 1 : -1) * (0.5 + r.nextDouble()));
+        } else if (op == Ops.POW) {
+            a = tensor(sa, r, () -> 0.5 + 1.5 * r.nextDouble());
+            bt = tensor(sb, r, () -> -2 + 4 * r.nextDouble());
+        } else if (op == Ops.MOD || op == Ops.TRUNC_MOD) { // keep a/b away from integers, where mod jumps
+            bt = tensor(sb, r, () -> 1 + r.nextDouble());
+            a = tensor(sa, r, () -> r.nextInt(5) - 2 + 0.2 + 0.6 * r.nextDouble());
+        } else {
+            a = tensor(sa, r, () -> -2 + 4 * r.nextDouble());
+            bt = tensor(sb, r, () -> -2 + 4 * r.nextDouble());
         }
-        if (op.equals("mod") || op.equals("trunc_mod")) a = scaleBy(a, bt, big); // a = b * (k + frac), broadcast-compatible
-        if (op.equals("maximum") || op.equals("minimum")) bt = separate(a, bt, big);
+        if (op == Ops.MOD || op == Ops.TRUNC_MOD) a = scaleBy(a, bt, big); // a = b * (k + frac), broadcast-compatible
+        if (op == Ops.MAXIMUM || op == Ops.MINIMUM) bt = separate(a, bt, big);
         Map<String, Tensor> inputs = Map.of("a", a, "b", bt, "u", tensor(big, r, r::nextGaussian));
         GradCheck.Result res = GradCheck.check(new Autodiff(), g, "loss", List.of("a", "b"), inputs, r);
         assertTrue(res.ok(), op + " on " + Arrays.toString(sa) + " and " + Arrays.toString(sb) + ": " + res);
@@ -92,10 +109,10 @@ class ElementwiseGradientProperties {
     }
 
     @Property(tries = 30)
-    void secondOrderGradientMatchesFiniteDifferencesOfTheGradient(@ForAll("smoothUnary") String op, @ForAll long seed) {
+    void secondOrderGradientMatchesFiniteDifferencesOfTheGradient(@ForAll("smoothUnary") OpDef op, @ForAll long seed) {
         Random r = new Random(seed);
         int[] s = randomShape(r, 3);
-        GraphBuilder b = new GraphBuilder(op);
+        GraphBuilder b = new GraphBuilder(op.name());
         Graph g = scalarized(Map.of("x", s), s, in -> b.op(op, in.get(0)), b);
         Graph grad = new Autodiff().gradients(g, "loss", List.of("x"));
         Graph second = gradientFunctional(grad, "x", "u2");
@@ -105,8 +122,9 @@ class ElementwiseGradientProperties {
         assertTrue(res.ok(), "d2 " + op + " on " + Arrays.toString(s) + ": " + res);
     }
 
-    @Provide Arbitrary<String> smoothUnary() {
-        return Arbitraries.of("exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "erf", "sin", "cos", "log1p", "expm1");
+    /** Float math ops with a gradient: smooth on their domain (abs and relu, which also take integers, have kinks). */
+    @Provide Arbitrary<OpDef> smoothUnary() {
+        return Arbitraries.of(OpLists.where(op -> UNARY.contains(op) && op.is(OpTrait.FLOAT_ONLY)));
     }
 
     /** A planted wrong rule (exp' = 1 instead of exp) must be caught: the suite can fail. */

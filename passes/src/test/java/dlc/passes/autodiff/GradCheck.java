@@ -15,7 +15,7 @@ import java.util.*;
  */
 final class GradCheck {
     static final double H = 1e-6;
-    /** Relative error bound |a - n| / max(1e-8, |a| + |n|), the MODELS.md 4.6 measure. */
+    /** Relative error bound |a - n| / max(1e-8, |a| + |n|), the docs/models.md 4.6 measure. */
     static final double RTOL = 1e-6;
     /**
      * Absolute allowance relative to the loss scale: central differences carry a rounding error of

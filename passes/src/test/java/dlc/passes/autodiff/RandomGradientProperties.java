@@ -12,7 +12,7 @@ import static dlc.passes.autodiff.GraphsForGrad.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Random draws have zero gradient (MODELS.md 4.5): their rules give no cotangent to the key, and a
+ * Random draws have zero gradient (docs/models.md 4.5): their rules give no cotangent to the key, and a
  * loss that multiplies a parameter by a draw differentiates to the draw itself (the reparameterised
  * noise is a constant).
  */

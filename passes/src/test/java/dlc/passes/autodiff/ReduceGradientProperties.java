@@ -14,10 +14,11 @@ import static org.junit.jupiter.api.Assertions.*;
  * Reductions: reverse-mode gradients of sum, mean, max and min vs float64 central differences over
  * random shapes (rank 0-4), random axis subsets and keepdims, with values kept pairwise apart so
  * max/min have no ties within a step; full Jacobians on tiny shapes; the first-maximum tie rule
- * (MODELS.md 4.5) on hand-computed cases; argmax/argmin carry no gradient.
+ * (docs/models.md 4.5) on hand-computed cases; argmax/argmin carry no gradient.
  */
 class ReduceGradientProperties {
-    @Provide Arbitrary<OpDef> reductions() { return Arbitraries.of(Ops.SUM, Ops.MEAN, Ops.MAX, Ops.MIN); }
+    /** Every reduction over axes ({@link OpTrait#REDUCTION}), by trait. */
+    @Provide Arbitrary<OpDef> reductions() { return Arbitraries.of(dlc.ir.testing.OpLists.with(OpTrait.REDUCTION)); }
 
     private static Graph reduction(OpDef op, int[] s, List<Long> axes, boolean keep) {
         GraphBuilder b = new GraphBuilder(op.name());
