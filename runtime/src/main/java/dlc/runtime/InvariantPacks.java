@@ -15,7 +15,8 @@ package dlc.runtime;
  *
  * <p>The registry is per calling thread (nested scans stack); a multi-threaded GEMM hands the
  * token it looked up to its workers ({@link GemmJob}), whose own {@link GemmScratch} keep their
- * own panels. Nothing is allocated once the caches have grown.
+ * own panels. Nothing is allocated once the caches have grown. A thread's cache holds on to the
+ * last few invariant arrays it packed (and their panels) until newer ones replace them.
  */
 final class InvariantPacks {
     private static final java.util.concurrent.atomic.AtomicLong TOKENS = new java.util.concurrent.atomic.AtomicLong();
