@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The JVM backend side by side with the peers (../shared/peers), on this machine, back to back:
+# The JVM backend side by side with the peers (their suite in PEERS_DIR), on this machine, back to back:
 #   1. build the bench module (offline),
 #   2. dlc's workloads for each thread count, one JVM per count (bench/target/results/dlc.txt),
 #   3. the peers' run.sh (DJL/PyTorch and DL4J, same workloads, same timing method) in a writable
@@ -12,7 +12,7 @@
 #
 # Knobs (env): THREADS="1 2"  WORKLOADS=mlp,cnn,lstm  QUICK=1 (short timings, both sides)
 #   SKIP_BUILD=1  SKIP_PEERS=1 (reuse bench/target/peers/results.txt)  SKIP_COMPILE=1
-#   PEERS_DIR=path/to/shared/peers  JAVA=java  CHECK=0 (skip the compiled-vs-interpreter check)
+#   PEERS_DIR=path/to/peers  JAVA=java  CHECK=0 (skip the compiled-vs-interpreter check)
 #   PEERS="djl-pytorch onnxruntime" (passed to the peers' run.sh; its default also runs DL4J, the slowest)
 #   WEIGHTS_DTYPE=bf16|int8 (the MLP inference workloads' matmul weights stored narrow, as
 #   dlc compile --weights-dtype; metric names unchanged, so the table sets them against the peers' f32)

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Milliseconds per forward + backward pass of the reference CNN (../shared/peers DjlBench: conv 3x3
+ * Milliseconds per forward + backward pass of the reference CNN (the peers' DjlBench: conv 3x3
  * pad 1 1->32, relu, max pool 2, conv 3x3 pad 1 32->64, relu, max pool 2, dense 3136->128, relu,
  * dense 128->10) compiled by the JVM backend, gradients for every parameter. The loss is a linear
  * functional of the logits (the softmax cross-entropy of 64x10 logits is negligible work) and the

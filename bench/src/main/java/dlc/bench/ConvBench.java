@@ -8,7 +8,7 @@ import java.util.Random;
 
 /**
  * Milliseconds per call of the conv and pool kernels at the reference CNN's shapes, batch 64
- * (../shared/peers DjlBench: conv 3x3 pad 1 1->32 on 28x28, max pool 2, conv 3x3 pad 1 32->64,
+ * (the peers' DjlBench: conv 3x3 pad 1 1->32 on 28x28, max pool 2, conv 3x3 pad 1 32->64,
  * max pool 2, dense 128, dense 10): forward, input gradient (conv_transpose2d) and weight gradient
  * (the conv2d that ConvGradients.correlation builds: batch = input channels, channels = batch,
  * kernel = the cotangent plane). The permutes around the weight gradient are not timed here.

@@ -3,7 +3,7 @@ package dlc.bench;
 import java.util.Random;
 
 /**
- * Deterministic synthetic data, a copy of {@code ../shared/peers/src/main/java/peers/Data.java}
+ * Deterministic synthetic data, a copy of the peers' {@code peers/Data.java}
  * (same seeds give the same values as the peers feed to PyTorch and DL4J). Kept as a copy because
  * the peers project is outside the reactor.
  */

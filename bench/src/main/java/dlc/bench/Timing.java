@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The peers' timing method ({@code ../shared/peers/src/main/java/peers/Harness.java}), mirrored
+ * The peers' timing method (the peers' {@code peers/Harness.java}), mirrored
  * line for line so that ratios compare like with like: warm-up until both >= warmupIters
  * iterations and >= warmupSec seconds (capped at warmupMaxSec once 5 ran); then time each
  * iteration with System.nanoTime() until both >= minIters and >= minSec, stopping early at maxSec

@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The peers' reference workloads (../shared/peers) on the JVM backend, timed like the peers.
+ * The peers' reference workloads (bench/run.sh's PEERS_DIR) on the JVM backend, timed like the peers.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -Xms1g -Xmx4g -cp ... dlc.bench.Workloads THREADS [mlp,cnn,lstm] [--check]

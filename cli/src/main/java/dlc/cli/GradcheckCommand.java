@@ -62,8 +62,10 @@ final class GradcheckCommand implements Callable<Integer> {
             data = planned.data(file, dataDir);
             source = "the first " + GradCheck.BATCH + " samples of " + planned.plan.data().name();
         } catch (UserError | IOException e) {
-            // No usable train block or data: random inputs still check every parameter.
-            err.println("gradcheck: " + e.getMessage().lines().findFirst().orElse("") + "; using random inputs");
+            // No usable train block or data: random inputs still check every parameter. The whole
+            // message is printed: its example train block follows on the next lines.
+            err.println("gradcheck: " + e.getMessage());
+            err.println("gradcheck: using random inputs");
         }
         Dataset batch = data;
         List<TrainPlan.Step> checked = steps;

@@ -184,6 +184,18 @@ class TrainCommandsTest {
         assertEquals("gradcheck of Id: the model has no loss, so there is no gradient to check\n", r.out());
     }
 
+    /** Regression: the note printed only the message's first line, "...add one, e.g.; using random inputs", losing the example. */
+    @Test void gradcheckWithoutATrainBlockShowsTheExampleBlockAndUsesRandomInputs() throws Exception {
+        Path f = write("notrain.dl", MLP.substring(0, MLP.indexOf("train Mlp")));
+        CliHarness.Result r = exec(DLC, "gradcheck", f.toString());
+        assertEquals(0, r.code(), r::toString);
+        assertTrue(r.err().contains("gradcheck: no train block for model Mlp; add one, e.g.\n  train Mlp {\n    data moons(n=512)\n"), r::toString);
+        assertTrue(r.err().contains("\n  }\ngradcheck: using random inputs\n"), r::toString);
+        assertFalse(r.err().contains("e.g.;"), r::toString);
+        assertTrue(r.out().startsWith("gradcheck of Mlp (loss ") && r.out().contains(" on random inputs, seed "), r::toString);
+        assertTrue(r.out().contains("gradcheck passed"), r::toString);
+    }
+
     /**
      * A tiny stand-in in the Fashion-MNIST layout: n 2x2 "images" of {@code part} ("train" or
      * "t10k"), class 0 on one diagonal, class 1 on the other, with pixel noise.

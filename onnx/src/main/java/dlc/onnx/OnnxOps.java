@@ -101,7 +101,7 @@ final class OnnxOps {
     }
 
     private static String reason(OpDef op) {
-        if (op == Ops.RANDOM_UNIFORM || op == Ops.RANDOM_NORMAL || op == Ops.RNG_FOLD)
+        if (op.is(OpTrait.RANDOM))
             return "it draws from dlc's counter-based random streams, which ONNX cannot reproduce";
         if (op == Ops.SCATTER_ADD || op == Ops.MAX_POOL2D_SCATTER || op == Ops.MAX_POOL2D_GATHER)
             return "it appears in gradients, and dlc exports inference graphs only";

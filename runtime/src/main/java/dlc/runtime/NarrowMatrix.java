@@ -1,8 +1,6 @@
 package dlc.runtime;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A matmul weight stored narrow ({@code dlc compile --weights-dtype}): a rows x cols (K x N)
@@ -122,7 +120,7 @@ public final class NarrowMatrix {
     /** The values as a .npy file: {@code <u2} bfloat16 bits or {@code |i1} int8 codes, shape [rows, cols]. */
     public byte[] valuesNpy() {
         int n = numel();
-        ByteBuffer b = header(bf16 != null ? "<u2" : "|i1", new int[]{rows, cols}, (long) n * (bf16 != null ? 2 : 1));
+        ByteBuffer b = Npy.started(bf16 != null ? "<u2" : "|i1", new int[]{rows, cols}, (long) n * (bf16 != null ? 2 : 1), "a narrow weight of " + n + " elements");
         if (bf16 != null) for (short s : bf16) b.putShort(s);
         else b.put(codes);
         return b.array();
@@ -154,19 +152,6 @@ public final class NarrowMatrix {
             q[i] = (byte) v;
         }
         return ofInt8(q, scalesOrNull.floats(), shape[0], shape[1]);
-    }
-
-    /** A .npy 1.0 header (64-byte aligned, as {@link Npy#bytes}) in a buffer sized for {@code dataBytes} more. */
-    private static ByteBuffer header(String descr, int[] shape, long dataBytes) {
-        StringBuilder h = new StringBuilder(NpyHeader.format(descr, shape));
-        int unpadded = 6 + 2 + 2 + h.length() + 1;
-        h.append(" ".repeat((64 - unpadded % 64) % 64)).append('\n');
-        long total = 10L + h.length() + dataBytes;
-        if (total > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a narrow weight of " + dataBytes + " bytes is too large for one .npy file");
-        ByteBuffer b = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(new byte[]{(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'}).put((byte) 1).put((byte) 0).putShort((short) h.length());
-        b.put(h.toString().getBytes(StandardCharsets.ISO_8859_1));
-        return b;
     }
 
     @Override public String toString() { return format + "[" + rows + ", " + cols + "]"; }

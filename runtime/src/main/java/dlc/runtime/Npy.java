@@ -209,14 +209,8 @@ public final class Npy {
         Elem elem = Elem.forWriting(t.dtype());
         if (elem == null) throw new IllegalArgumentException("cannot write dtype " + t.dtype() + " to .npy");
         String descr = (elem.size == 1 ? "|" : "<") + elem.code;
-        StringBuilder h = new StringBuilder(NpyHeader.format(descr, t.shape()));
-        int unpadded = MAGIC.length + 2 + 2 + h.length() + 1;
-        h.append(" ".repeat((ALIGN - unpadded % ALIGN) % ALIGN)).append('\n');
         int n = t.numel();
-        long total = MAGIC.length + 4L + h.length() + (long) n * elem.size;
-        if (total > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a " + t + " tensor is too large for one .npy file held in memory (" + total + " bytes)");
-        ByteBuffer b = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) h.length()).put(h.toString().getBytes(StandardCharsets.ISO_8859_1));
+        ByteBuffer b = started(descr, t.shape(), (long) n * elem.size, "a " + t + " tensor");
         for (int i = 0; i < n; i++) {
             double v = t.get(i);
             switch (elem) {
@@ -230,6 +224,21 @@ public final class Npy {
             }
         }
         return b.array();
+    }
+
+    /**
+     * A little-endian buffer sized for a version 1.0 .npy file of {@code dataBytes} data bytes, its
+     * magic and 64-byte aligned header for {@code descr} and {@code shape} written, positioned at
+     * the data; IllegalArgumentException naming {@code what} when the file would not fit in an array.
+     */
+    static ByteBuffer started(String descr, int[] shape, long dataBytes, String what) {
+        StringBuilder h = new StringBuilder(NpyHeader.format(descr, shape));
+        int unpadded = MAGIC.length + 2 + 2 + h.length() + 1;
+        h.append(" ".repeat((ALIGN - unpadded % ALIGN) % ALIGN)).append('\n');
+        long total = MAGIC.length + 4L + h.length() + dataBytes;
+        if (total > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(what + " is too large for one .npy file held in memory (" + total + " bytes)");
+        ByteBuffer b = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
+        return b.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) h.length()).put(h.toString().getBytes(StandardCharsets.ISO_8859_1));
     }
 
     /**

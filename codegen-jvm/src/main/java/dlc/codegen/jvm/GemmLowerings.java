@@ -94,6 +94,12 @@ final class GemmLowerings {
             }
             return;
         }
+        pushEpilogue(e, biasOrNull, biasKind, act);
+        e.invoke(BatchedMatmul.class, "f32", "([FI[IZ[FI[IZ[FI[FIII)V");
+    }
+
+    /** The epilogue arguments of a GEMM call: the bias array and offset (null, 0 without one), its kind and the activation. */
+    private static void pushEpilogue(KernelEmitter e, Value biasOrNull, int biasKind, int act) {
         if (biasOrNull == null) {
             e.mv().visitInsn(Opcodes.ACONST_NULL);
             e.pushInt(0);
@@ -103,7 +109,6 @@ final class GemmLowerings {
         }
         e.pushInt(biasKind);
         e.pushInt(act);
-        e.invoke(BatchedMatmul.class, "f32", "([FI[IZ[FI[IZ[FI[FIII)V");
     }
 
     /** {@code result = act(a @ b + bias)} with {@code b} a weight stored narrow: {@link NarrowGemm} reads it in its narrow form. */
@@ -116,15 +121,7 @@ final class GemmLowerings {
         e.narrow(b);
         e.array(result);
         e.offset(result);
-        if (biasOrNull == null) {
-            e.mv().visitInsn(Opcodes.ACONST_NULL);
-            e.pushInt(0);
-        } else {
-            e.array(biasOrNull);
-            e.offset(biasOrNull);
-        }
-        e.pushInt(biasKind);
-        e.pushInt(act);
+        pushEpilogue(e, biasOrNull, biasKind, act);
         e.invoke(NarrowGemm.class, "matmul", "([FI[IZLdlc/runtime/NarrowMatrix;[FI[FIII)V");
     }
 

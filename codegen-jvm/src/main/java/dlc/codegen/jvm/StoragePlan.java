@@ -158,8 +158,9 @@ final class StoragePlan {
         }
 
         @Override public boolean mayWriteInPlace(Node n, Value result, Value operand) {
-            // a lone VecMath call (exp, tanh, ... of an f32 value) loads each chunk of its operand before storing that chunk of its result
-            if (!groups.containsKey(n) && TranscendentalLowerings.applies(n)) return operand == n.input(0);
+            // a lone VecMath call (exp, tanh, ... of an f32 value) loads each chunk of its operand before storing that chunk of its result;
+            // any other node of one f32 operand and result of its type (reverse, a square permute) is no such call
+            if (!groups.containsKey(n) && TranscendentalLowerings.isCall(n)) return operand == n.input(0);
             return writesOver(n, result, operand);
         }
 

@@ -22,8 +22,23 @@ final class TranscendentalLowerings {
     }
 
     /** The kernel call of {@code VecMath.apply} with op code {@code code} ({@code VecMath.EXP}, ...). */
-    static Lowering.KernelCode call(int code) {
-        return (n, e) -> {
+    static Lowering.KernelCode call(int code) { return new Call(code); }
+
+    /**
+     * Whether node {@code n} is lowered to a VecMath call: the one kernel of an operand and a
+     * result of one type that loads each chunk of its operand before storing that chunk of its
+     * result, so it may write over its operand (other such kernels, reverse or a square permute,
+     * read elements they have already overwritten).
+     */
+    static boolean isCall(Node n) {
+        Lowering l = LoweringTable.of(n);
+        if (l instanceof Lowering.ByNode b) l = b.pick(n);
+        return l instanceof Lowering.KernelCall k && k.code() instanceof Call;
+    }
+
+    /** {@code VecMath.apply(code, x, xo, y, yo, n)} over node {@code n}'s operand and result. */
+    private record Call(int code) implements Lowering.KernelCode {
+        @Override public void emit(Node n, KernelEmitter e) {
             if (!applies(n)) throw new IllegalStateException("VecMath lowers f32 unary ops only, got " + n);
             e.pushInt(code);
             e.array(n.input(0));
@@ -32,6 +47,6 @@ final class TranscendentalLowerings {
             e.offset(n.output());
             e.dim(n.output().type().shape().numel());
             e.invoke(VecMath.class, "apply", "(I[FI[FII)V");
-        };
+        }
     }
 }

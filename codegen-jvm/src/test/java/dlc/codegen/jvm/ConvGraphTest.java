@@ -69,7 +69,7 @@ class ConvGraphTest {
         return b.build();
     }
 
-    /** The reference CNN (shared/peers DjlBench) at 28x28, without the dense head: conv 3x3 p1 1->8, max pool 2, conv 3x3 p1 8->16, max pool 2. */
+    /** The reference CNN (the peers' DjlBench) at 28x28, without the dense head: conv 3x3 p1 1->8, max pool 2, conv 3x3 p1 8->16, max pool 2. */
     private static Graph referenceCnn() {
         GraphBuilder b = new GraphBuilder("cnn");
         Value x = input(b, "x", Value.Role.INPUT, batch(1, 28, 28));

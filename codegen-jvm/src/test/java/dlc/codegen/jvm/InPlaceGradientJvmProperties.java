@@ -24,7 +24,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * element and the output's scale, NaN where the reference has NaN.
  */
 class InPlaceGradientJvmProperties {
-    private static final double RTOL = 1e-9;
 
     @Provide Arbitrary<Graph> graphs() { return RandomGraphs.graphs(14); }
 
@@ -45,18 +44,7 @@ class InPlaceGradientJvmProperties {
             CompiledClasses cc = optimize ? JvmCompiler.compile(g, "dlc.gen.G") : JvmCompiler.generate(g, "dlc.gen.G");
             Agreement.verify(cc);
             Map<String, Tensor> got = Agreement.run(cc.instantiate(), g, in);
-            for (String k : ref.keySet()) {
-                double[] a = ref.get(k).data(), b = got.get(k).data();
-                assertArrayEquals(ref.get(k).shape(), got.get(k).shape(), k);
-                double scale = 0;
-                for (double x : a) if (Double.isFinite(x)) scale = Math.max(scale, Math.abs(x));
-                for (int i = 0; i < a.length; i++) {
-                    boolean ok = Double.isNaN(a[i]) ? Double.isNaN(b[i])
-                            : Double.isInfinite(a[i]) ? a[i] == b[i]
-                            : Math.abs(a[i] - b[i]) <= RTOL * (Math.abs(a[i]) + scale);
-                    if (!ok) fail(k + "[" + i + "]: reference " + a[i] + ", jvm " + b[i] + (optimize ? " (optimized)" : "") + "\n" + g);
-                }
-            }
+            Agreement.compareF64(ref, got, g, optimize);
         }
     }
 

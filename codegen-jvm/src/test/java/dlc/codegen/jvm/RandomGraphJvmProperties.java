@@ -29,7 +29,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * (integer division by zero) is skipped.
  */
 class RandomGraphJvmProperties {
-    private static final double RTOL = 1e-9;
 
     @Provide Arbitrary<Graph> graphs() { return RandomGraphs.graphs(20); }
 
@@ -73,18 +72,7 @@ class RandomGraphJvmProperties {
             CompiledClasses cc = optimize ? JvmCompiler.compile(g, "dlc.gen.R") : JvmCompiler.generate(g, "dlc.gen.R");
             Agreement.verify(cc);
             Map<String, Tensor> got = Agreement.run(cc.instantiate(), g, in);
-            for (String k : ref.keySet()) {
-                double[] a = ref.get(k).data(), b = got.get(k).data();
-                assertArrayEquals(ref.get(k).shape(), got.get(k).shape(), k);
-                double scale = 0;
-                for (double x : a) if (Double.isFinite(x)) scale = Math.max(scale, Math.abs(x));
-                for (int i = 0; i < a.length; i++) {
-                    boolean ok = Double.isNaN(a[i]) ? Double.isNaN(b[i])
-                            : Double.isInfinite(a[i]) ? a[i] == b[i]
-                            : Math.abs(a[i] - b[i]) <= RTOL * (Math.abs(a[i]) + scale);
-                    if (!ok) fail(k + "[" + i + "]: reference " + a[i] + ", jvm " + b[i] + (optimize ? " (optimized)" : "") + "\n" + g);
-                }
-            }
+            Agreement.compareF64(ref, got, g, optimize);
         }
     }
 

@@ -46,6 +46,23 @@ class BuiltinCoverageTest {
         assertTrue(checked >= 30, "only " + checked + " ops have builtin traits"); // the walk saw the elementwise ops
     }
 
+    /**
+     * The builtin list of docs/language.md is prose kept by hand: every op that is a builtin by
+     * trait must be named there, in a code span of the Builtins section, so that adding an op
+     * without its line in the docs fails here.
+     */
+    @Test
+    void docsLanguageNamesEveryBuiltinOp() throws java.io.IOException {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "language.md"));
+        int from = doc.indexOf("\n## Builtins"), to = doc.indexOf("\n## ", from + 1);
+        assertTrue(from >= 0, "docs/language.md has a Builtins section");
+        Set<String> named = new HashSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("`([^`]*)`").matcher(doc.substring(from, to < 0 ? doc.length() : to));
+        while (m.find()) named.addAll(Arrays.asList(m.group(1).split("[^A-Za-z0-9_]+")));
+        for (OpDef op : Ops.all())
+            if (has(op, AS_BUILTIN)) assertTrue(named.contains(op.name()), "docs/language.md's Builtins section does not name builtin " + op.name());
+    }
+
     /** Unary math and binary arithmetic builtins compute exactly what their op computes. */
     @Test
     void derivedElementwiseBuiltinsAgreeWithTheirOp() {

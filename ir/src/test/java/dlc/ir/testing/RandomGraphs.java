@@ -48,6 +48,26 @@ public final class RandomGraphs {
     private static final List<OpDef> UNARY = OpLists.unaryElementwise();
     private static final List<OpDef> BINARY = OpLists.binaryElementwise();
 
+    /**
+     * {@code g} made a training step: each input gets an UPDATE output, its new value, from the
+     * last node result of its type that no other input took (where there is one), so that buffer
+     * donation has something to do.
+     */
+    public static Graph withUpdatesOfInputs(Graph g) {
+        List<Graph.Output> outs = new ArrayList<>(g.outputs());
+        Set<Value> used = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Value in : g.inputs()) {
+            if (g.output(in.name()).isPresent()) continue;
+            Value last = null;
+            for (Node n : g.nodes()) for (Value v : n.outputs()) if (v.type().equals(in.type()) && !used.contains(v)) last = v;
+            if (last != null) {
+                used.add(last);
+                outs.add(new Graph.Output(in.name(), Graph.Output.Role.UPDATE, last));
+            }
+        }
+        return new Graph(g.name(), g.inputs(), g.nodes(), outs);
+    }
+
     /** Graphs with up to 12 steps. */
     public static Arbitrary<Graph> graphs() { return graphs(12); }
 

@@ -50,8 +50,8 @@ class IrTextTest {
     void duplicateOrInputClashingHintsBecomeNumbersAndOddHintsAreSanitized() {
         GraphBuilder b = new GraphBuilder("g");
         Value x = b.input("x", BX, Value.Role.INPUT);
-        Value a = named(b, "neg", "t", x), c = named(b, "neg", "t", a), d = named(b, "neg", "x", c), e = named(b, "neg", "a b'", d);
-        Value f = named(b, "neg", "7", e);
+        Value a = named(b, "t", x), c = named(b, "t", a), d = named(b, "x", c), e = named(b, "a b'", d);
+        Value f = named(b, "7", e);
         b.output("y", Graph.Output.Role.OUTPUT, f);
         String text = IrPrinter.print(b.build());
         assertTrue(text.contains("%0 = neg(%x)"), text);
@@ -219,7 +219,8 @@ class IrTextTest {
         assertEquals(text, IrPrinter.print(m));
     }
 
-    private static Value named(GraphBuilder b, String op, String hint, Value... in) {
-        return b.op(Ops.get(op), Attrs.EMPTY, List.of(), List.of(in), Collections.singletonList(hint)).get(0);
+    /** A neg node whose result carries the given name hint. */
+    private static Value named(GraphBuilder b, String hint, Value... in) {
+        return b.op(Ops.NEG, Attrs.EMPTY, List.of(), List.of(in), Collections.singletonList(hint)).get(0);
     }
 }

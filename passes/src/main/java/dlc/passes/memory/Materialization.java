@@ -2,6 +2,7 @@ package dlc.passes.memory;
 
 import dlc.ir.Graph;
 import dlc.ir.Node;
+import dlc.ir.OpTrait;
 import dlc.ir.OpDef.Kind;
 import dlc.ir.Value;
 import dlc.ir.ops.Ops;
@@ -53,7 +54,7 @@ public interface Materialization {
         return new Materialization() {
             @Override public ElementStorage storage() { return ElementStorage.NATIVE; }
 
-            @Override public boolean isView(Node n) { return n.op() == Ops.RESHAPE || n.op() == Ops.STOP_GRADIENT; }
+            @Override public boolean isView(Node n) { return n.op().is(OpTrait.ALIAS); }
 
             @Override public boolean mayWriteInPlace(Node n, Value result, Value operand) { return elementwise(n); }
 

@@ -8,8 +8,6 @@ import dlc.ir.ops.Ops;
 import dlc.ir.testing.RandomGraphs;
 
 import java.util.*;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns a graph from {@link RandomGraphs} into a float64 gradient-check problem, and decides
@@ -38,9 +36,6 @@ final class CompositeGraphs {
     /** The prepared problem: graph with outputs {@code loss} and {@code f_k}, its inputs, the inputs to differentiate. */
     record Problem(Graph graph, List<String> wrt, Map<String, Tensor> inputs) {}
 
-    /** Ops with a rule owned elsewhere that may not have landed yet; a graph needing one is rejected, not failed. */
-    static final Set<String> RULES_ELSEWHERE = Set.of("matmul", "scan");
-    private static final Pattern MISSING = Pattern.compile("op (\\S+) has no gradient rule");
 
     static DType widen(DType d) { return d == DType.F32 || d == DType.F16 ? DType.F64 : d; }
 
@@ -176,12 +171,6 @@ final class CompositeGraphs {
         return null;
     }
 
-    /** The op named by a missing-rule failure when its rule belongs to another family (see {@link #RULES_ELSEWHERE}). */
-    static Optional<String> missingRuleElsewhere(IllegalStateException e) {
-        Matcher m = MISSING.matcher(String.valueOf(e.getMessage()));
-        return m.find() && RULES_ELSEWHERE.contains(m.group(1)) ? Optional.of(m.group(1)) : Optional.empty();
-    }
-
     /** The outcome of checking one sample: rejected (with the reason), or analytic vs numeric. */
     record Verdict(String rejected, GradCheck.Result result) {
         boolean ok() { return result != null && result.ok(); }
@@ -194,14 +183,7 @@ final class CompositeGraphs {
     static Verdict check(Autodiff ad, Problem p, Random r) {
         String why = unjudgeable(p);
         if (why != null) return new Verdict(why, null);
-        Graph grad;
-        try {
-            grad = ad.gradients(p.graph(), "loss", p.wrt());
-        } catch (IllegalStateException e) {
-            Optional<String> op = missingRuleElsewhere(e);
-            if (op.isPresent()) return new Verdict("no rule yet for " + op.get(), null);
-            throw e;
-        }
+        Graph grad = ad.gradients(p.graph(), "loss", p.wrt());
         Map<String, Tensor> dir = direction(p, r);
         double plus = loss(p, dir, GradCheck.H), minus = loss(p, dir, -GradCheck.H);
         double n1 = (plus - minus) / (2 * GradCheck.H);

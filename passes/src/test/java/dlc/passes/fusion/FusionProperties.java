@@ -73,11 +73,11 @@ class FusionProperties {
         Statistics.label("has a fusion group").coverage(c -> c.check(true).percentage(p -> p >= 20));
     }
 
-    /** The primitive ops of a graph by name and count, looking inside fusion groups and scan bodies. */
-    static Map<String, Integer> primitiveOps(Graph g) {
-        Map<String, Integer> out = new TreeMap<>();
+    /** The primitive ops of a graph with their counts, looking inside fusion groups and scan bodies. */
+    static Map<OpDef, Integer> primitiveOps(Graph g) {
+        Map<OpDef, Integer> out = new HashMap<>();
         for (Node n : g.nodes()) {
-            if (n.op() != Ops.FUSION) out.merge(n.op().name(), 1, Integer::sum);
+            if (n.op() != Ops.FUSION) out.merge(n.op(), 1, Integer::sum);
             for (Graph r : n.regions()) primitiveOps(r).forEach((k, v) -> out.merge(k, v, Integer::sum));
         }
         return out;

@@ -31,22 +31,7 @@ class MemoryPlanProperties {
      * the last node result of its type that no other input took (where there is one), so that
      * donation has something to do (an update that is two outputs at once is never donated).
      */
-    @Provide Arbitrary<Graph> stepGraphs() { return RandomGraphs.graphs(16).map(MemoryPlanProperties::withUpdatesOfInputs); }
-
-    static Graph withUpdatesOfInputs(Graph g) {
-        List<Graph.Output> outs = new ArrayList<>(g.outputs());
-        Set<Value> used = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Value in : g.inputs()) {
-            if (g.output(in.name()).isPresent()) continue;
-            Value last = null;
-            for (Node n : g.nodes()) for (Value v : n.outputs()) if (v.type().equals(in.type()) && !used.contains(v)) last = v;
-            if (last != null) {
-                used.add(last);
-                outs.add(new Graph.Output(in.name(), Graph.Output.Role.UPDATE, last));
-            }
-        }
-        return new Graph(g.name(), g.inputs(), g.nodes(), outs);
-    }
+    @Provide Arbitrary<Graph> stepGraphs() { return RandomGraphs.graphs(16).map(RandomGraphs::withUpdatesOfInputs); }
 
     @Property(tries = 300)
     void donationKeepsPlansValidAndChangesNoValue(@ForAll("stepGraphs") Graph g, @ForAll boolean fuse, @ForAll long seed) {
