@@ -11,10 +11,12 @@ package dlc.runtime;
  * {@code xs = [N, C, H, W]}, {@code ws} the weight's shape, {@code ys = [N, O, Ho, Wo]}; the
  * geometry is {@code geo = [sH, sW, top, bottom, left, right, dH, dW, groups]} (indices
  * {@link #SH} ... {@link #GROUPS}). The f32 kernels lower to {@link Gemm}: conv2d by im2col (one
- * image at a time, or one GEMM over the whole batch when the output plane is small) and the
+ * image at a time, a short reduction through {@link ConvSmallK} instead of the GEMM; or, when the
+ * output plane is small, one GEMM over the whole batch or one per input channel) and the
  * transpose by GEMM + col2im. They take caller-owned scratch: {@code col} of
  * {@link #conv2dColSize} / {@link #convTranspose2dColSize} floats (a slice per thread, or per
- * image for the stacked GEMM) and, for conv2d, {@code out} of {@link #conv2dOutSize}
+ * image for the stacked GEMM; {@link #conv2dByInputChannelColSize} when
+ * {@link #conv2dByInputChannel} holds as well) and, for conv2d, {@code out} of {@link #conv2dOutSize}
  * floats when {@link #conv2dStacked} holds (else it may be null). Batches split over
  * {@link Parallel} threads by image. A steady-state call allocates nothing. The f64 kernels
  * ({@code double[]}) are plain single-threaded loops.
@@ -83,7 +85,8 @@ public final class Conv {
         int n = xs[0], o = ws[0], k = ws[1] * ws[2] * ws[3], p = ys[2] * ys[3];
         if ((long) n * o * p == 0) return; // an empty result
         if (conv2dStacked(ys[2], ys[3])) {
-            stacked(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, out, bias, biasOff, act);
+            if (byInputChannel(ws, geo, bias, act)) stackedByInputChannel(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, out);
+            else stacked(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, out, bias, biasOff, act);
             return;
         }
         int slices = n;
@@ -122,13 +125,16 @@ public final class Conv {
         }
     }
 
-    /** Images [b0, b1) of conv2d, one im2col + GEMM per image and group, in the scratch at colOff. */
+    /**
+     * Images [b0, b1) of conv2d, one im2col + GEMM per image and group, in the scratch at colOff;
+     * a short reduction (a first layer's few input channels) runs {@link ConvSmallK} instead of the GEMM.
+     */
     static void conv2dImages(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws, float[] y, int yOff, int[] ys,
                              int[] geo, float[] col, int colOff, float[] bias, int biasOff, int act, int b0, int b1) {
         int c = xs[1], h = xs[2], wi = xs[3], o = ws[0], cg = ws[1], kh = ws[2], kw = ws[3];
         int ho = ys[2], wo = ys[3], g = geo[GROUPS], og = o / g, k = cg * kh * kw, p = ho * wo, plane = h * wi;
         int biasKind = bias == null ? Gemm.BIAS_NONE : Gemm.BIAS_ROW;
-        boolean pointwise = isPointwise(ws, geo);
+        boolean pointwise = isPointwise(ws, geo), smallK = ConvSmallK.applies(k);
         for (int b = b0; b < b1; b++)
             for (int q = 0; q < g; q++) {
                 int xq = xOff + (b * c + q * cg) * plane;
@@ -139,7 +145,8 @@ public final class Conv {
                     src = col;
                     srcOff = colOff;
                 }
-                Gemm.matmul(false, false, og, p, k, w, wOff + q * og * k, k, src, srcOff, p,
+                if (smallK) ConvSmallK.run(og, p, k, w, wOff + q * og * k, src, srcOff, y, yOff + (b * o + q * og) * p, bias, biasOff + q * og, act);
+                else Gemm.matmul(false, false, og, p, k, w, wOff + q * og * k, k, src, srcOff, p,
                         y, yOff + (b * o + q * og) * p, p, false, bias, biasOff + q * og, biasKind, act);
             }
     }
@@ -180,6 +187,66 @@ public final class Conv {
         }
     }
 
+    /**
+     * Whether a small-plane conv2d runs {@link #stackedByInputChannel}: a kernel of at least
+     * {@link #STACK_BELOW} elements per plane (a weight gradient's, which is a whole cotangent
+     * plane; with a 3x3 kernel that path would run GEMMs of depth 9), one group, and no epilogue
+     * (weight gradients have none).
+     */
+    static boolean byInputChannel(int[] ws, int[] geo, float[] bias, int act) {
+        return byInputChannelEnabled && conv2dByInputChannel(ws[2], ws[3], geo[GROUPS], bias != null || act != Gemm.ACT_NONE);
+    }
+
+    /**
+     * Whether a stacked conv2d ({@link #conv2dStacked}) with this kernel, groups and epilogue runs one
+     * input channel at a time; it then needs only {@link #conv2dByInputChannelColSize} floats of
+     * im2col scratch (the lowering sizes it so).
+     */
+    public static boolean conv2dByInputChannel(long kernelH, long kernelW, long groups, boolean epilogue) {
+        return groups == 1 && !epilogue && kernelH * kernelW >= STACK_BELOW;
+    }
+
+    /** Floats of im2col scratch a conv2d that runs {@link #stackedByInputChannel} reads: N*Ho*Wo x kH*kW. */
+    public static long conv2dByInputChannelColSize(int[] xs, int[] ws, int[] ys) {
+        return (long) xs[0] * ys[2] * ys[3] * ws[2] * ws[3];
+    }
+
+    /** Tests turn {@link #stackedByInputChannel} off to run the same cases through {@link #stacked}. */
+    static boolean byInputChannelEnabled = true;
+
+    /**
+     * A small output plane with a large kernel (the weight gradient's correlation: batch = the
+     * layer's input channels, channels = the batch, kernel = the cotangent plane), one group, no
+     * epilogue: the sum over input channels c (the layer's images) taken one at a time,
+     * {@code out[o, (n, i, j)] += w[o, c, :, :] . col_c[(n, i, j), :]}, where col_c is the
+     * im2col of channel c of every image with the window and output roles exchanged
+     * ({@code col_c[(n, i, j), (a, b)] = xpad[n, c, i*sH + a*dH, j*sW + b*dW]}: kernel (Ho, Wo),
+     * output (kH, kW), stride and dilation swapped). col_c is N*Ho*Wo x kH*kW, a few hundred KB
+     * that the GEMM reads from cache, where {@link #stacked} writes the whole batch's columns
+     * (C times as many, 14 MB for the reference CNN's second layer) to memory first and reads them back.
+     */
+    private static void stackedByInputChannel(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws,
+                                              float[] y, int yOff, int[] ys, int[] geo, float[] col, float[] out) {
+        int n = xs[0], c = xs[1], h = xs[2], wi = xs[3], o = ws[0], kh = ws[2], kw = ws[3], ho = ys[2], wo = ys[3];
+        int p = ho * wo, np = n * p, kk = kh * kw, plane = h * wi;
+        need(col, (long) np * kk, "conv2d im2col scratch");
+        need(out, (long) o * np, "conv2d output scratch");
+        boolean flip = fill(np, o, Gemm.kernel()) > fill(o, np, Gemm.kernel());
+        if (c == 0) java.util.Arrays.fill(out, 0, o * np, 0f);
+        for (int ci = 0; ci < c; ci++) {
+            im2col(x, xOff + ci * plane, n, c * plane, h, wi, ho, wo, kh, kw,
+                    geo[DH], geo[DW], geo[TOP], geo[LEFT], geo[SH], geo[SW], col, 0);
+            if (flip) Gemm.matmul(false, true, np, o, kk, col, 0, kk, w, wOff + ci * kk, c * kk, out, 0, o, ci > 0);
+            else Gemm.matmul(false, true, o, np, kk, w, wOff + ci * kk, c * kk, col, 0, kk, out, 0, np, ci > 0);
+        }
+        for (int b = 0; b < n; b++)
+            for (int oc = 0; oc < o; oc++) {
+                int dst = yOff + (b * o + oc) * p;
+                if (flip) for (int pp = 0, src = b * p * o + oc; pp < p; pp++) y[dst + pp] = out[src + pp * o];
+                else System.arraycopy(out, oc * np + b * p, y, dst, p);
+            }
+    }
+
     /** The share of an m x n GEMM's register tiles that holds real elements. */
     private static double fill(int m, int n, GemmKernel kernel) {
         return (double) m / Gemm.roundUp(m, kernel.mr) * n / Gemm.roundUp(n, kernel.nr);
@@ -198,18 +265,23 @@ public final class Conv {
      */
     static void im2col(float[] x, int xOff, int cg, int h, int wi, int kh, int kw, int ho, int wo,
                        int[] geo, float[] col, int colOff) {
-        int sh = geo[SH], sw = geo[SW], top = geo[TOP], left = geo[LEFT], dh = geo[DH], dw = geo[DW];
+        im2col(x, xOff, cg, h * wi, h, wi, kh, kw, ho, wo, geo[SH], geo[SW], geo[TOP], geo[LEFT], geo[DH], geo[DW], col, colOff);
+    }
+
+    /** {@link #im2col} with the geometry spelled out and the planes {@code chStride} floats apart. */
+    static void im2col(float[] x, int xOff, int cg, int chStride, int h, int wi, int kh, int kw, int ho, int wo,
+                       int sh, int sw, int top, int left, int dh, int dw, float[] col, int colOff) {
         int p = ho * wo, row = colOff;
         if (sh == 1 && sw == 1 && wo == wi) {
             // "same" width at stride 1: each row of col is the plane shifted by (u*dH - top, v*dW - left)
             for (int ci = 0; ci < cg; ci++)
                 for (int u = 0; u < kh; u++)
                     for (int v = 0; v < kw; v++, row += p)
-                        shiftedBlock(x, xOff + ci * h * wi, h, wi, u * dh - top, v * dw - left, ho, col, row);
+                        shiftedBlock(x, xOff + ci * chStride, h, wi, u * dh - top, v * dw - left, ho, col, row);
             return;
         }
         for (int ci = 0; ci < cg; ci++) {
-            int xc = xOff + ci * h * wi;
+            int xc = xOff + ci * chStride;
             for (int u = 0; u < kh; u++)
                 for (int v = 0; v < kw; v++, row += p) {
                     int shift = v * dw - left;

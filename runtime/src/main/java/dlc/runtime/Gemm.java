@@ -52,6 +52,7 @@ public final class Gemm {
         if (parallel) {
             GemmJob job = GemmJob.LOCAL.get();
             job.set(kernel, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, bias, biasOff, biasKind, act);
+            job.bToken = InvariantPacks.tokenOf(b);
             try {
                 Parallel.run(threads, job);
             } finally {
@@ -59,8 +60,14 @@ public final class Gemm {
             }
             return;
         }
-        kernel.blocked(GemmScratch.get(), transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
-                accumulate, bias, biasOff, biasKind, act);
+        GemmScratch s = GemmScratch.get();
+        s.bToken = InvariantPacks.tokenOf(b); // a scan's loop invariant: its panels are packed once per run
+        try {
+            kernel.blocked(s, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
+                    accumulate, bias, biasOff, biasKind, act);
+        } finally {
+            s.bToken = 0;
+        }
     }
 
     // ---- blocking ------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ final class GemmJob implements Parallel.Task {
     private boolean transA, transB, accumulate;
     private int m, n, k, aOff, lda, bOff, ldb, cOff, ldc, biasOff, biasKind, act;
     private float[] a, b, c, bias;
+    /** The caller's {@link InvariantPacks} token for B (0: not a loop invariant), for the workers' scratch. */
+    long bToken;
 
     void set(GemmKernel kernel, boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
              float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
@@ -47,10 +49,20 @@ final class GemmJob implements Parallel.Task {
     void clear() {
         a = b = c = bias = null;
         kernel = null;
+        bToken = 0;
     }
 
     @Override public void run(int part, int parts) {
         GemmScratch s = GemmScratch.get();
+        s.bToken = bToken;
+        try {
+            runPart(s, part, parts);
+        } finally {
+            s.bToken = 0;
+        }
+    }
+
+    private void runPart(GemmScratch s, int part, int parts) {
         if (m <= Gemm.FEW_ROWS) {
             // a big vector-matrix product: each part streams its own columns of B
             int step = Gemm.roundUp(Gemm.ceilDiv(n, parts), 16), j0 = part * step, cols = Math.min(step, n - j0);

@@ -10,7 +10,8 @@ package dlc.runtime;
  * then ys stacked over {@code axis}. Carries are double-buffered in arrays of this object (a body
  * output buffer is overwritten by the next step, so it cannot be fed back as an input directly);
  * each step's x slice is copied into a step buffer, each y copied into its stacked result. Nothing
- * is allocated per run.
+ * is allocated per run. The captured operands are registered as loop invariants for the run
+ * ({@link InvariantPacks}), so a GEMM in the body packs them once rather than at every step.
  */
 public final class Scan {
     public final Object[] operands, results;
@@ -88,6 +89,17 @@ public final class Scan {
         for (int i = 0; i < carries; i++) System.arraycopy(operands[i], 0, carryBuf[i], 0, carryNumel[i]);
         for (int i = 0; i < carries; i++) stepIn[i] = carryBuf[i];
         for (int i = carries + xs; i < operands.length; i++) stepIn[i] = operands[i];
+        // the captured operands are the same arrays, unchanged, at every step: a GEMM packs them once per run
+        InvariantPacks.begin(operands, carries + xs, operands.length);
+        try {
+            steps();
+        } finally {
+            InvariantPacks.end();
+        }
+        for (int i = 0; i < carries; i++) System.arraycopy(carryBuf[i], 0, results[i], 0, carryNumel[i]);
+    }
+
+    private void steps() {
         for (int s = 0; s < length; s++) {
             int t = reverse ? length - 1 - s : s;
             for (int i = 0; i < xs; i++) slice(operands[carries + i], stepIn[carries + i], xOuter[i], xInner[i], t);
@@ -101,7 +113,6 @@ public final class Scan {
             carryNext = swap;
             for (int i = 0; i < carries; i++) stepIn[i] = carryBuf[i];
         }
-        for (int i = 0; i < carries; i++) System.arraycopy(carryBuf[i], 0, results[i], 0, carryNumel[i]);
     }
 
     /** to[o, :] = from[o, t, :] */

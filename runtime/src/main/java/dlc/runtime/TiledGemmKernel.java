@@ -32,7 +32,8 @@ abstract class TiledGemmKernel extends GemmKernel {
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 boolean add = accumulate || pc > 0, last = pc + kc == k;
-                GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, nr, bp);
+                // a loop invariant's panels come packed from an earlier step of the same scan run
+                float[] bpk = s.packedB(transB, b, bOff, ldb, pc, kc, jc, nc, nr, bp);
                 for (int ic = 0; ic < m; ic += mcMax) {
                     int mc = Math.min(mcMax, m - ic);
                     GemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, ap);
@@ -41,10 +42,10 @@ abstract class TiledGemmKernel extends GemmKernel {
                         for (int ir = 0; ir < mc; ir += mr) {
                             int rows = Math.min(mr, mc - ir), ai = ir * kc, ci = cOff + (ic + ir) * ldc + jc + jr;
                             if (rows == mr && cols == nr) {
-                                tile(kc, ap, ai, bp, bi, c, ci, ldc, add);
+                                tile(kc, ap, ai, bpk, bi, c, ci, ldc, add);
                             } else {
                                 // an edge tile: compute the full tile aside, keep the part inside C
-                                tile(kc, ap, ai, bp, bi, tile, 0, nr, false);
+                                tile(kc, ap, ai, bpk, bi, tile, 0, nr, false);
                                 for (int r = 0; r < rows; r++)
                                     for (int q = 0; q < cols; q++) {
                                         int x = ci + r * ldc + q;

@@ -101,6 +101,79 @@ class ConvTest {
         }
     }
 
+    /**
+     * Every per-image case on each product: the short-reduction kernel (ConvSmallK) for every K, and
+     * the GEMM for every K (the default splits at ConvSmallK.maxK): odd planes (vector tails),
+     * channel counts that are not a multiple of 4, groups, stride, dilation, padding, bias and relu.
+     */
+    @Test
+    void smallKKernelAndGemmBothMatchReference() {
+        int maxK = ConvSmallK.maxK;
+        try {
+            for (int limit : new int[]{Integer.MAX_VALUE, -1}) {
+                ConvSmallK.maxK = limit;
+                conv2dMatchesReference();
+                shiftedPlanePaths();
+                referenceCnnShapes();
+                emptyDims();
+                Random r = new Random(9);
+                // the first layer of the reference CNN at batch 1 and 3, with and without the epilogue
+                checkConv2d(new Case(1, 1, 1, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 28, 28), r, true);
+                checkConv2d(new Case(3, 1, 1, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 13, 11), r, false);
+                checkConv2d(new Case(2, 3, 2, 5, 3, 2, 2, 1, 2, 1, 1, 0, 2, 1, 21, 19), r, true);
+            }
+        } finally {
+            ConvSmallK.maxK = maxK;
+        }
+    }
+
+    /**
+     * Small output planes with large kernels (weight gradients' correlations) run one input channel
+     * at a time (Conv.stackedByInputChannel): random strides, dilations, paddings, batch and channel
+     * counts (both GEMM orientations), against the reference; the same cases through the whole-batch
+     * stacked GEMM (the path turned off) agree too. Groups and epilogues keep the whole-batch path.
+     */
+    @Test
+    void largeKernelSmallPlaneByInputChannel() {
+        Random r = new Random(10);
+        int ran = 0;
+        try {
+            for (int t = 0; t < 80; t++) {
+                int kh = 8 + r.nextInt(7), kw = 8 + r.nextInt(7), sh = 1 + r.nextInt(2), sw = 1 + r.nextInt(2);
+                int dh = 1 + r.nextInt(2), dw = 1 + r.nextInt(2), top = r.nextInt(3), bottom = r.nextInt(3), left = r.nextInt(3), right = r.nextInt(3);
+                int h = Math.max(1, dh * (kh - 1) + 1 - top - bottom + r.nextInt(4) * sh + r.nextInt(2));
+                int w = Math.max(1, dw * (kw - 1) + 1 - left - right + r.nextInt(4) * sw + r.nextInt(2));
+                Case c = new Case(1 + r.nextInt(4), t % 10 == 9 ? 2 : 1, 1 + r.nextInt(5), 1 + r.nextInt(40), kh, kw, sh, sw, dh, dw,
+                        top, bottom, left, right, h, w);
+                if (c.ho() < 1 || c.wo() < 1 || !Conv.conv2dStacked(c.ho(), c.wo())) continue;
+                Conv.byInputChannelEnabled = t % 2 == 0;
+                checkConv2d(c, r, t % 7 == 3);
+                ran++;
+            }
+        } finally {
+            Conv.byInputChannelEnabled = true;
+        }
+        if (ran < 40) throw new AssertionError("only " + ran + " cases ran");
+    }
+
+    /** A weight gradient run by input channel needs only Conv.conv2dByInputChannelColSize floats of im2col scratch (what the lowering gives it). */
+    @Test
+    void byInputChannelRunsInItsOwnScratchSize() {
+        Random r = new Random(13);
+        int[] geo = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+        int[] xs = {5, 3, 14, 14}, ws = {7, 3, 14, 14}, ys = {5, 7, 3, 3};
+        if (!Conv.conv2dByInputChannel(14, 14, 1, false) || Conv.conv2dByInputChannel(14, 14, 2, false)
+                || Conv.conv2dByInputChannel(14, 14, 1, true) || Conv.conv2dByInputChannel(3, 3, 1, false))
+            throw new AssertionError("by-input-channel applies to one group, no epilogue, kernels of 64+ elements");
+        float[] x = floats(r, 0, 5 * 3 * 196), w = floats(r, 0, 7 * 3 * 196), y = nans(5 * 7 * 9);
+        long small = Conv.conv2dByInputChannelColSize(xs, ws, ys);
+        if (small * 3 != Conv.conv2dColSize(xs, ws, ys)) throw new AssertionError("scratch " + small + " vs " + Conv.conv2dColSize(xs, ws, ys));
+        Conv.conv2d(x, 0, xs, w, 0, ws, y, 0, ys, geo, nans((int) small), nans((int) Conv.conv2dOutSize(ys, 1)));
+        Attrs a = new Case(5, 1, 3, 7, 14, 14, 1, 1, 1, 1, 1, 1, 1, 1, 14, 14).attrs();
+        Tensor tx = tensor(xs, x, 0), tw = tensor(ws, w, 0);
+        assertClose("conv2d by input channel", eval(Ops.CONV2D, a, tx, tw), eval(Ops.CONV2D, a, abs(tx), abs(tw)), y, 0, 3 * 196);
+    }
+
     /** A scratch of one slice (less than the threads and the batch) is enough: the batch then runs on one thread. */
     @Test
     void oneScratchSliceRunsTheBatchOnOneThread() {
@@ -227,10 +300,13 @@ class ConvTest {
         float[] col = new float[(int) Conv.conv2dColSize(xs, ws, ys)], tcol = new float[(int) Conv.convTranspose2dColSize(ys, ws)];
         float[] ccol = new float[(int) Conv.conv2dColSize(cxs, cws, cys)], cout = new float[(int) Conv.conv2dOutSize(cys, 1)];
         float[] wide = floats(r, 0, 4800);
+        int[] sxs = {8, 2, 10, 10}, sws = {6, 2, 3, 3};                               // short reduction (ConvSmallK), bias + relu
+        float[] scol = new float[(int) Conv.conv2dColSize(sxs, sws, ys)], sbias = floats(r, 0, 6);
         int[] win = {2, 2, 2, 2, 0, 0, 0, 0}, ps = {8, 6, 5, 5};
         float[] pooled = new float[1200];
         Runnable calls = () -> {
             Conv.conv2d(x, 0, xs, w, 0, ws, y, 0, ys, geo, col, null);
+            Conv.conv2d(x, 0, sxs, w, 0, sws, y, 0, ys, geo, scol, null, sbias, 0, Gemm.ACT_RELU);
             Conv.convTranspose2d(y, 0, ys, w, 0, ws, gx, 0, xs, geo, tcol);
             Conv.conv2d(x, 0, cxs, wide, 0, cws, gw, 0, cys, geo, ccol, cout);
             Pool.maxPool2d(y, 0, ys, pooled, 0, ps, win);
@@ -244,11 +320,14 @@ class ConvTest {
                 Conv.parallelMinWork = 0; // with 2 threads every call splits
                 PoolJob.parallelMinElements = 0;
                 for (int i = 0; i < 200; i++) calls.run();
-                // The fewest bytes over 5 rounds: a kernel that allocates per call does so in every
+                // The fewest bytes over at least 5 rounds: a kernel that allocates per call does so in every
                 // round, while the JIT's own bookkeeping under load (seen: 664 bytes once, at load 18 on
-                // 2 cores) lands in one round now and then
+                // 2 cores) lands in one round now and then. Rounds go on (up to 200) until one allocates
+                // nothing: the jdk.incubator.vector kernels (GEMM, ConvSmallK) allocate their vectors until
+                // C2 has compiled them, which under load can take longer than the 200 warm-up calls
+                // (seen: 27 MB in a round at load 10; none in a long benchmark run)
                 long allocated = Long.MAX_VALUE;
-                for (int round = 0; round < 5; round++) {
+                for (int round = 0; round < 5 || (allocated > 0 && round < 200); round++) {
                     long before = mx.getCurrentThreadAllocatedBytes();
                     for (int i = 0; i < 20; i++) calls.run();
                     allocated = Math.min(allocated, mx.getCurrentThreadAllocatedBytes() - before);

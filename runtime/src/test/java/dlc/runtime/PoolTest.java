@@ -52,6 +52,35 @@ class PoolTest {
         return a;
     }
 
+    /**
+     * The 2x2 stride-2 forward runs Math.max alone on planes without a -0.0 and the sign-restoring
+     * form on the others: relu-like planes (+0.0 ties, NaN, infinities, no -0.0) and batches where
+     * a single -0.0 sits in one plane, before or after a +0.0 of its window, match the reference bit for bit.
+     */
+    @Test
+    void pairPoolPlanesWithAndWithoutNegativeZero() {
+        Random r = new Random(12);
+        for (int t = 0; t < 200; t++) {
+            Case c = new Case(1 + r.nextInt(3), 1 + r.nextInt(3), 2, 2, 2, 2, 0, 0, 0, 0, 2 + r.nextInt(9), 2 + r.nextInt(9));
+            int[] xs = c.xs(), ys = c.ys();
+            int nx = (int) Tensor.numel(xs), ny = (int) Tensor.numel(ys), xOff = r.nextInt(3);
+            float[] x = tied(r, xOff, nx);
+            for (int i = xOff; i < x.length; i++) if (Float.floatToRawIntBits(x[i]) == 0x80000000) x[i] = 0f;
+            if (t % 2 == 1) {
+                // one window of one plane: -0.0 first, then +0.0, the rest below zero
+                int pl = r.nextInt(c.n * c.c), i = r.nextInt(ys[2]), j = r.nextInt(ys[3]);
+                int at = xOff + pl * c.h * c.w + 2 * i * c.w + 2 * j;
+                x[at] = -0f;
+                x[at + 1] = 0f;
+                x[at + c.w] = -1f;
+                x[at + c.w + 1] = r.nextBoolean() ? 0f : -2f;
+            }
+            float[] y = floats(r, 0, ny);
+            Pool.maxPool2d(x, xOff, xs, y, 0, ys, c.win());
+            assertExact("max_pool2d " + c + (t % 2 == 1 ? " with one -0.0" : " without -0.0"), eval(Ops.MAX_POOL2D, c.attrs(), tensor(xs, x, xOff)), y, 0);
+        }
+    }
+
     @Test
     void poolsMatchReference() {
         Random r = new Random(11);

@@ -76,11 +76,17 @@ final class ConvLowerings {
             return;
         }
         // im2col scratch: one [C/g*kH*kW, Ho*Wo] matrix per image for the stacked GEMM, else per thread
-        // (Conv.conv2dColSize); the stacked GEMM's output [O/g, N*Ho*Wo] (at most y's size)
+        // (Conv.conv2dColSize), or one input channel's [N*Ho*Wo, kH*kW] when the stacked conv runs by
+        // input channel (Conv.conv2dByInputChannel); the stacked GEMM's output [O/g, N*Ho*Wo] (at most y's size)
         Dim perImage = ws.dim(1).times(ws.dim(2)).times(ws.dim(3)).times(ys.dim(2)).times(ys.dim(3));
         boolean planeKnown = ys.dim(2).isConst() && ys.dim(3).isConst();
         boolean stacked = !planeKnown || Conv.conv2dStacked((int) ys.dim(2).value(), (int) ys.dim(3).value());
-        e.scratch(DType.F32, perImage.times(stacked ? xs.dim(0) : slices(xs.dim(0))), 0);
+        Dim colSize = perImage.times(stacked ? xs.dim(0) : slices(xs.dim(0)));
+        if (planeKnown && stacked && ws.dim(2).isConst() && ws.dim(3).isConst()
+                && Conv.conv2dByInputChannel(ws.dim(2).value(), ws.dim(3).value(), geo[Conv.GROUPS], epilogue))
+            // a weight gradient summed one input channel at a time: one channel's columns of every image
+            colSize = xs.dim(0).times(ys.dim(2)).times(ys.dim(3)).times(ws.dim(2)).times(ws.dim(3));
+        e.scratch(DType.F32, colSize, 0);
         if (stacked) e.scratch(DType.F32, ys.numel(), 1);
         else e.mv().visitInsn(Opcodes.ACONST_NULL);
         if (!epilogue) {

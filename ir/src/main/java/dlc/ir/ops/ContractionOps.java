@@ -101,7 +101,19 @@ final class ContractionOps {
             if (a.type().rank() == 1) gDims.add(b.type().rank() == 1 ? gDims.size() : gDims.size() - 1, Dim.of(1));
             if (b.type().rank() == 1) gDims.add(Dim.of(1));
             Value g = reshaped(c, c.cotangent(0), new Shape(gDims));
-            Value ga = c.op(Ops.MATMUL, g, transposed(c, pb)), gb = c.op(Ops.MATMUL, transposed(c, pa), g);
+            Value ga = c.op(Ops.MATMUL, g, transposed(c, pb)), gb;
+            if (sb.rank() == 2 && sa.rank() > 2) {
+                // one b for every matrix of a (a dense layer over [B, T, F]): b's gradient is one
+                // product over all B*T rows, a^T g with the batch folded into k, rather than a
+                // batched product per matrix and a sum over the batch
+                Dim rows = Dim.of(1);
+                for (int i = 0; i < sa.rank() - 1; i++) rows = rows.times(sa.dim(i));
+                Value a2 = reshaped(c, pa, Shape.of(rows, sa.dim(sa.rank() - 1)));
+                Value g2 = reshaped(c, g, Shape.of(rows, gDims.get(gDims.size() - 1)));
+                gb = c.op(Ops.MATMUL, transposed(c, a2), g2);
+            } else {
+                gb = c.op(Ops.MATMUL, transposed(c, pa), g);
+            }
             return java.util.Arrays.asList(reshaped(c, c.sumToShape(ga, sa), a.type().shape()),
                     reshaped(c, c.sumToShape(gb, sb), b.type().shape()));
         }

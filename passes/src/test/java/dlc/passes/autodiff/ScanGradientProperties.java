@@ -342,4 +342,25 @@ class ScanGradientProperties {
         assertFalse(GradCheck.check(GradSupport.planted(Ops.SCAN, wrongDirection), g, "loss", differentiable(g), in, new Random(1)).ok());
         assertTrue(GradCheck.check(GradSupport.autodiff(), g, "loss", differentiable(g), in, new Random(1)).ok());
     }
+
+    /**
+     * The backward reads the step's saved activations instead of recomputing the step: after the
+     * simplifier (scan merge, CSE, dead code), the Elman gradient is one forward scan whose body
+     * keeps its 2 matmuls (x @ Wxh, h @ Whh) and one reverse scan whose body has only the 2 of
+     * the backward that feed the carries and xs (dx, dh), not the 2 forward ones again; the weight
+     * gradients dWxh and dWhh are each one matmul over all the steps' rows after the loop.
+     */
+    @Example
+    void backwardReadsSavedActivationsRatherThanRecomputingTheStep() {
+        Setup s = new Setup(3, 2, 2, 2, 1, false);
+        Graph g = elman(s);
+        Graph grad = new dlc.passes.simplify.Simplify().run(GradSupport.autodiff().gradients(g, "loss", differentiable(g)));
+        List<Node> scans = grad.nodes().stream().filter(n -> n.op() == Ops.SCAN).toList();
+        assertEquals(2, scans.size(), "the forward runs once, merged with the augmented scan");
+        assertEquals(2, matmuls(scans.get(0).regions().get(0)), "forward body");
+        assertEquals(2, matmuls(scans.get(1).regions().get(0)), "reverse body");
+        assertEquals(2, matmuls(grad), "dWxh and dWhh, each one matmul over the stacked steps");
+    }
+
+    private static long matmuls(Graph body) { return body.nodes().stream().filter(n -> n.op() == Ops.MATMUL).count(); }
 }
