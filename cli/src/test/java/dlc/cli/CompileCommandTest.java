@@ -217,7 +217,7 @@ class CompileCommandTest {
         assertClose(NpyFiles.read(b.resolve("probs.npy")), NpyFiles.read(a.resolve("probs.npy")));
         CliHarness.Result bad = exec(DLC, "run", MLP.toString(), "--backend", "gpu");
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("expected one of [jvm, interp]"), bad::toString);
+        assertTrue(bad.err().contains("expected one of [jvm, interp, opencl]"), bad::toString);
         assertTrue(exec(DLC, "gradcheck", "--help").out().contains("float64 reference interpreter"));
     }
 }
