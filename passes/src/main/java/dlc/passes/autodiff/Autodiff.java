@@ -162,6 +162,9 @@ public final class Autodiff {
                 throw e; // a node inside a region (a scan body) already named its location
             } catch (ShapeException e) {
                 throw new GradientException(n, e.getMessage(), e.hint());
+            } catch (ArithmeticException e) { // exact dim arithmetic: a rule sized something beyond 64 bits
+                throw new GradientException(n, "the gradient of " + n.op().name() + " needs a size out of range: " + e.getMessage(),
+                        "the forward op's sizes are too large to differentiate; use smaller dims, paddings or strides");
             }
             if (grads.size() != n.inputs().size())
                 throw new IllegalStateException("VJP of " + n.op().name() + " returned " + grads.size() + " cotangents for " + n.inputs().size() + " operands");
