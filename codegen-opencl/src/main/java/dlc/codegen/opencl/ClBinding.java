@@ -63,8 +63,16 @@ final class ClBinding {
 
     ClKernel kernel(String name) { return graph.program().kernel(name); }
 
+    /** Values kept in a range of their own instead of their plan's home (constants), by the value owning the memory. */
+    private final Map<Value, Long> pinned = new java.util.IdentityHashMap<>();
+
+    /** Moves {@code v}'s memory to the scratch range of the step being prepared (a constant, uploaded once there). */
+    void pinToScratch(Value v) { pinned.put(layout.plan().root(v), scratchBytesOffset()); }
+
     /** The byte offset of {@code v}'s memory in the arena (a slot, or a graph input's range). */
     long byteOffset(Value v) {
+        Long at = pinned.isEmpty() ? null : pinned.get(layout.plan().root(v));
+        if (at != null) return at;
         MemoryPlan.Home h = layout.plan().home(v);
         if (h instanceof MemoryPlan.InInput in) return arenaLayout.slice(ClCompiledGraph.inputSlice(in.index())).offsetBytes();
         return layout.slotOffset()[((MemoryPlan.InSlot) h).slot().index()];
