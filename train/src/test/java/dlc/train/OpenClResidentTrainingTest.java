@@ -117,6 +117,7 @@ class OpenClResidentTrainingTest {
             assertEquals(s.wanted(), Set.of("loss"));
             assertEquals(1, s.moved().downloads(), "step " + k + ": " + s.moved());
             assertEquals(4, s.moved().downloadBytes(), "step " + k + ": only the f32 loss comes back: " + s.moved());
+            assertTrue(s.moved().copyBytes() <= 8, "step " + k + ": every update donated but the step counter's: " + s.moved());
         }
         System.out.println("mlp(6) Adam b20: state " + stateBytes + " bytes; step 1 " + first + "; a later step " + log.get(1).moved());
     }
@@ -174,6 +175,7 @@ class OpenClResidentTrainingTest {
         for (int k = 1; k < 3; k++) {
             assertEquals(batchBytes, resident[k].uploadBytes(), resident[k].toString());
             assertEquals(4, resident[k].downloadBytes(), resident[k].toString());
+            assertTrue(resident[k].copyBytes() <= 8, "the weights' and moments' updates written in place: " + resident[k]);
             assertTrue(plain[k].uploadBytes() >= batchBytes + stateBytes && plain[k].downloadBytes() >= stateBytes, plain[k].toString());
         }
         System.out.println("784-256-128-10 Adam b128: state " + stateBytes + " bytes; a step after the first, resident: " + resident[2]
