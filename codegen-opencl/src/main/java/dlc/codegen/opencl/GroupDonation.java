@@ -16,7 +16,8 @@ import java.util.Set;
  * computes uses that register; the kernels before it read the old values, being earlier on the
  * in-order queue; no kernel after it reads the input. (The memory planner checks the rest: the
  * input is not read after the group, and every op reading it inside the group is elementwise over
- * its shape.)
+ * its shape.) An update computed in any other kind of step (a GEMM's store, say) is not donated
+ * here: it is copied home on the device instead, which is right but moves bytes.
  */
 final class GroupDonation {
     private GroupDonation() {}
@@ -53,7 +54,7 @@ final class GroupDonation {
         return true;
     }
 
-    /** Whether {@code step} reads the memory of the outer input {@code input} (conservatively: any read through its expression). */
+    /** Whether {@code step} reads the memory of the outer input {@code input} (conservatively: any read through its expression; any step of another kind). */
     private static boolean reads(ClGroupPlan g, ClGroupPlan.Step step, Value input) {
         if (step instanceof ClGroupPlan.Elementwise e) {
             for (Value v : e.values()) {
@@ -71,7 +72,10 @@ final class GroupDonation {
             for (Value leaf : g.leaves(x, Set.of())) if (g.home.get(leaf) == input) return true;
             return false;
         }
-        for (Value v : ((ClGroupPlan.Call) step).node().inputs()) if (g.home.get(v) == input) return true;
-        return false;
+        if (step instanceof ClGroupPlan.Call c) {
+            for (Value v : c.node().inputs()) if (g.home.get(v) == input) return true;
+            return false;
+        }
+        return true; // a kind of step this rule does not know: assume it reads everything
     }
 }
