@@ -34,7 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code dlc compile FILE}: a model's inference graph, compiled by the JVM backend, as a self-contained jar with its weights. */
+/** {@code dlc compile FILE}: a model's inference graph, compiled by the JVM backend, as a self-contained jar with its weights; with {@code --backend opencl} also its OpenCL kernels (see {@link OpenClJar}). */
 @Command(name = "compile", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compile a model's inference graph (its eval graph's outputs; the loss and the labels it needs are left out) "
                 + "with the JVM backend into a self-contained jar: the generated classes, a typed class (e.g. float[] probs(float[] x, int batch), "
