@@ -185,6 +185,22 @@ class OpenClModelJarTest {
         assertEquals(1, noGpu.choices().size(), noGpu::toString);
         assertTrue(noGpu.choices().get(0).startsWith("dlc: backend jvm (no OpenCL: no OpenCL device whose name contains 'no-such-device'"), noGpu::toString);
 
+        // a jar whose carried kernels are not what its graph compiles to is not run on OpenCL
+        Path altered = beside.resolve("altered.jar");
+        try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(jar)); var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(altered))) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                byte[] data = in.readAllBytes();
+                if (e.getName().endsWith(".opencl/graph.cl")) data = ("// edited\n" + new String(data)).getBytes();
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                out.write(data);
+                out.closeEntry();
+            }
+        }
+        Child edited = child(Map.of(), "-jar", altered.toString(), "--input", "x=" + x);
+        assertEquals(0, edited.code(), edited::toString);
+        assertEquals(List.of("dlc: backend jvm (no OpenCL: the OpenCL program generated from the jar's graph differs from the one the jar carries (graph.cl); "
+                + "the jar's dlc classes do not match the ones that wrote it)"), edited.choices(), edited::toString);
+
         Child help = child(Map.of(), "-jar", jar.toString(), "--help");
         assertEquals(0, help.code(), help::toString);
         for (String lib : JarLauncher.LWJGL_JARS) assertTrue(help.out().contains(lib), help::toString);
