@@ -207,6 +207,27 @@ class OpenClModelJarTest {
         assertTrue(help.out().contains("usage:") && help.out().contains("-Ddlc.opencl.device="), help::toString);
     }
 
+    /**
+     * A bad input value (a token id out of the embedding's range) is one error line and exit 1 on
+     * both paths, with the interpreter's message: never a stack trace (the JVM path's OpFailure
+     * escaped ModelMain before).
+     */
+    @Test
+    void aBadIndexIsOneLineOnBothPaths() throws Exception {
+        requireDevice();
+        Path jar = compile("transformer.dl", "opencl", dir.resolve("tr.jar"));
+        Path x = dir.resolve("tokens.npy");
+        NpyFiles.write(x, new Tensor(DType.I32, new int[]{2, 3}, new double[]{1, 2, 99, 3, 4, 5}));
+        for (boolean withLwjgl : new boolean[]{true, false}) {
+            Child c = child(Map.of(), "-cp", cp(jar, withLwjgl ? lwjglJars() : List.of()), "com.acme.Net", "--input", "x=" + x);
+            assertEquals(1, c.code(), c::toString);
+            assertTrue(c.choices().get(0).startsWith(withLwjgl ? "dlc: backend opencl" : "dlc: backend jvm"), c::toString);
+            List<String> errors = c.err().lines().filter(l -> !l.startsWith("dlc: backend") && !l.startsWith("WARNING: Using incubator")).toList();
+            assertEquals(1, errors.size(), c::toString);
+            assertTrue(errors.get(0).startsWith("error: ") && errors.get(0).contains("gather index 99 is out of range for an axis of size 10"), c::toString);
+        }
+    }
+
     /** The typed class from user code: load(), probs(x, batch), copy(), run(Map) give the same numbers on both paths. */
     @Test
     void theEmbeddingApiWorksTheSameOnBothPaths() throws Exception {
