@@ -23,7 +23,7 @@ import static dlc.codegen.opencl.ClExpressions.*;
  * materialization all ask it, and nothing else in the backend switches on ops.
  * {@code ClLoweringTableTest} fails for any op of {@link Ops#all()} without an entry. An op the
  * backend cannot run yet has an entry too, which fails when a graph using it compiles with
- * "op X is not supported by the OpenCL backend yet" and where the node is ({@link #NOT_YET}
+ * "op X is not supported by the OpenCL backend yet" and where the node is ({@link #notYet()}
  * lists them).
  */
 public final class ClLoweringTable {
