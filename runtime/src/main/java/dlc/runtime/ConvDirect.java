@@ -38,10 +38,37 @@ final class ConvDirect {
         return scratchSize(cg, kh, kw, ho, wo, geo, vl) <= slice;
     }
 
-    /** Floats of scratch {@link #run} uses: the padded block, a vector of slack after it (row vectors read past the last row) and a vector for partial stores. */
+    /**
+     * Floats of scratch {@link #run} and {@link #runPooled} use: the padded block, a vector of slack
+     * after it (row vectors read past the last row), a vector for partial stores and two rows for
+     * the pooled kernel's leftover channels.
+     */
     static long scratchSize(int cg, int kh, int kw, int ho, int wo, int[] geo, int vl) {
         long hp = ho + (long) geo[Conv.DH] * (kh - 1), wp = wo + (long) geo[Conv.DW] * (kw - 1);
-        return cg * hp * wp + 2L * vl;
+        return cg * hp * wp + 4L * vl;
+    }
+
+    /**
+     * Whether {@link #runPooled} takes an image: {@link #applies}, relu (the pool of relu'd values
+     * is an exact max: no NaN, no -0), and output rows of one vector (a tile's two rows are the
+     * pool window's).
+     */
+    static boolean appliesPooled(int cg, int kh, int kw, int ho, int wo, int[] geo, int act, long slice) {
+        return act == Gemm.ACT_RELU && applies(cg, kh, kw, ho, wo, geo, slice) && wo <= VectorConvDirect.lanes();
+    }
+
+    /**
+     * {@link #run} with relu followed by a 2x2 max pool at stride 2 without padding: writes only the
+     * pooled planes {@code y[yOff + o*(Ho/2)*(Wo/2) ..]} (the conv's output never reaches memory).
+     */
+    static void runPooled(float[] x, int xOff, int cg, int h, int wi, float[] w, int wOff, int kh, int kw,
+                          float[] y, int yOff, int ho, int wo, int[] geo, float[] bias, int biasOff,
+                          int o0, int o1, float[] scratch, int sOff) {
+        int dh = geo[Conv.DH], dw = geo[Conv.DW];
+        int hp = ho + dh * (kh - 1), wp = wo + dw * (kw - 1);
+        pad(x, xOff, cg, h, wi, geo[Conv.TOP], geo[Conv.LEFT], hp, wp, scratch, sOff, VectorConvDirect.lanes());
+        VectorConvDirect.runPooled(scratch, sOff, cg, hp, wp, kh, kw, dh, dw, w, wOff, y, yOff, ho, wo, bias, biasOff, o0, o1,
+                sOff + cg * hp * wp + VectorConvDirect.lanes());
     }
 
     /**

@@ -107,6 +107,82 @@ class ConvDirectTest {
         if (bytes != 0) throw new AssertionError("a warm direct conv2d call allocated " + bytes + " bytes");
     }
 
+    /**
+     * conv2d + bias + activation + 2x2 max pool (Conv.conv2dMaxPool2): the fused kernel where it
+     * applies (relu, rows of one vector) gives exactly what conv2d then Pool.maxPool2d give (the same
+     * sums, and the max of relu'd values is exact), and the unpooled buffer is not written; the
+     * geometries it does not take (no activation, stride 2, wide rows, small planes, the scalar
+     * fallback) run unfused through that buffer. Odd rows and columns, leftover channels, groups,
+     * batch 1 and a split over threads included.
+     */
+    @Test
+    void convMaxPoolMatchesConvThenPool() {
+        // n, g, cg, og, kh, kw, stride, pad, h, w, act
+        int[][] cases = {
+                {8, 1, 32, 64, 3, 3, 1, 1, 14, 14, Gemm.ACT_RELU},   // the reference CNN's second layer
+                {1, 1, 32, 64, 3, 3, 1, 1, 14, 14, Gemm.ACT_RELU},   // batch 1
+                {2, 1, 5, 13, 3, 3, 1, 1, 11, 13, Gemm.ACT_RELU},    // odd rows and columns, 13 channels (8 + 5)
+                {3, 2, 6, 9, 3, 3, 1, 0, 15, 16, Gemm.ACT_RELU},     // groups, no padding
+                {1, 1, 4, 3, 3, 3, 1, 1, 12, 14, Gemm.ACT_RELU},     // fewer channels than a tile
+                {2, 1, 6, 8, 3, 3, 1, 1, 14, 14, Gemm.ACT_NONE},     // no relu: unfused
+                {2, 1, 6, 8, 3, 3, 2, 1, 28, 28, Gemm.ACT_RELU},     // stride 2: unfused
+                {1, 1, 6, 8, 3, 3, 1, 1, 28, 28, Gemm.ACT_RELU},     // rows wider than a vector: unfused
+                {2, 1, 6, 8, 3, 3, 1, 1, 6, 6, Gemm.ACT_RELU},       // a small plane (stacked GEMM): unfused
+        };
+        Random r = new Random(25);
+        int fusedRan = 0, threads = Parallel.threads();
+        long minWork = Conv.parallelMinWork;
+        try {
+            for (int split : new int[]{1, 3}) {
+                Parallel.setThreads(split);
+                Conv.parallelMinWork = split > 1 ? 0 : minWork;
+                for (int[] c : cases) if (checkPooled(c, r, false)) fusedRan++;
+            }
+            Gemm.forceScalarKernel(true);
+            for (int[] c : cases) if (checkPooled(c, r, false)) throw new AssertionError("fused on the scalar fallback: " + java.util.Arrays.toString(c));
+        } finally {
+            Gemm.forceScalarKernel(false);
+            Parallel.setThreads(threads);
+            Conv.parallelMinWork = minWork;
+        }
+        if (fusedRan != 10) throw new AssertionError("the fused kernel ran " + fusedRan + " cases, expected 10");
+    }
+
+    /** Returns whether the fused kernel took the case (the unpooled buffer stayed untouched). */
+    private static boolean checkPooled(int[] c, Random r, boolean unused) {
+        int n = c[0], g = c[1], cg = c[2], og = c[3], kh = c[4], kw = c[5], s = c[6], pad = c[7], h = c[8], wi = c[9], act = c[10];
+        int[] geo = {s, s, pad, pad, pad, pad, 1, 1, g};
+        int ho = (h + 2 * pad - kh) / s + 1, wo = (wi + 2 * pad - kw) / s + 1;
+        int[] xs = {n, g * cg, h, wi}, ws = {g * og, cg, kh, kw}, cs = {n, g * og, ho, wo}, ys = {n, g * og, ho / 2, wo / 2};
+        float[] x = floats(r, 1, n * g * cg * h * wi), w = floats(r, 2, g * og * cg * kh * kw), bias = floats(r, 3, g * og);
+        float[] col = nans((int) Conv.conv2dColSize(xs, ws, cs));
+        float[] out = Conv.conv2dStacked(ho, wo) ? nans((int) Conv.conv2dOutSize(cs, g)) : null;
+        float[] conv = nans(5 + n * g * og * ho * wo), y = nans(4 + n * g * og * (ho / 2) * (wo / 2) + 3);
+        Conv.conv2dMaxPool2(x, 1, xs, w, 2, ws, conv, 5, cs, y, 4, ys, geo, col, out, bias, 3, act);
+        boolean fused = true;
+        for (float v : conv) fused &= Float.isNaN(v);
+
+        float[] wantConv = new float[n * g * og * ho * wo], want = new float[n * g * og * (ho / 2) * (wo / 2)];
+        Conv.conv2d(x, 1, xs, w, 2, ws, wantConv, 0, cs, geo, nans(col.length), out == null ? null : nans(out.length), bias, 3, act);
+        Pool.maxPool2d(wantConv, 0, cs, want, 0, ys, new int[]{2, 2, 2, 2, 0, 0, 0, 0});
+        String what = "conv2d + max pool " + java.util.Arrays.toString(c);
+        for (int i = 0; i < want.length; i++)
+            if (Float.compare(want[i], y[4 + i]) != 0) throw new AssertionError(what + ": element " + i + " is " + y[4 + i] + ", conv then pool " + want[i]);
+        for (int i = 0; i < 4; i++) if (!Float.isNaN(y[i])) throw new AssertionError(what + ": wrote before y");
+        for (int i = 4 + want.length; i < y.length; i++) if (!Float.isNaN(y[i])) throw new AssertionError(what + ": wrote past y");
+        // and conv then pool against Conv's f64 loops (the fused result equals it, so it is checked too)
+        double[] dx = widen(x, 1, xs), dw = widen(w, 2, ws), ref = new double[wantConv.length], scale = new double[ref.length];
+        Conv.conv2d(dx, 0, xs, dw, 0, ws, ref, 0, cs, geo);
+        Conv.conv2d(abs(dx), 0, xs, abs(dw), 0, ws, scale, 0, cs, geo);
+        for (int i = 0; i < ref.length; i++) {
+            double b = bias[3 + i / (ho * wo) % cs[1]];
+            ref[i] = activate(ref[i] + b, act);
+            scale[i] += Math.abs(b);
+        }
+        assertClose(what + " (unpooled)", ref, scale, wantConv, 0, cg * kh * kw + 1);
+        return fused;
+    }
+
     /** Runs case c through Conv.conv2d (f32) and checks it against Conv's f64 loops; returns whether the direct kernel took it. */
     private static boolean check(int[] c, Random r, boolean withBias, int act) {
         int n = c[0], g = c[1], cg = c[2], og = c[3], kh = c[4], kw = c[5];
