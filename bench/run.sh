@@ -8,7 +8,8 @@
 #      the jar `dlc compile` makes for the MLPs where that command exists (jar.txt),
 #   5. GemmBench where it exists (gemm.txt),
 #   6. one table: dlc vs PyTorch, ONNX Runtime and DL4J per workload/metric/threads, with ratios and
-#      each workload's share of the 512^3 GEMM rate measured in step 5 (table.md).
+#      each workload's share of the 512^3 GEMM rate measured in step 5, then dlc's speed-up from one
+#      thread to each larger count (table.md).
 #
 # Knobs (env): THREADS="1 2"  WORKLOADS=mlp,cnn,lstm  QUICK=1 (short timings, both sides)
 #   SKIP_BUILD=1  SKIP_PEERS=1 (reuse bench/target/peers/results.txt)  SKIP_COMPILE=1
@@ -53,6 +54,7 @@ for t in $THREADS; do
   "$JAVA" "${JVM[@]}" -Ddlc.threads="$t" "${TIMING[@]}" -cp "$CP" dlc.bench.Workloads "$t" "$WORKLOADS" "${check[@]}" \
     2> "$OUT/dlc-t$t.log" | tee -a "$OUT/dlc.txt" \
     || echo "== dlc workloads with $t thread(s) exited with an error: a failed check (% check FAIL) or see $OUT/dlc-t$t.log"
+  echo "== load after dlc with $t thread(s): $(cut -d' ' -f1-3 /proc/loadavg)"   # the scaling table needs an idle machine
 done
 
 # 3. peers, in a writable copy (the shared folder may be read-only; its target/ is kept between runs)

@@ -53,6 +53,47 @@ public abstract class CompiledGraph {
     /** The bytes of every buffer this instance allocated (slots and kernel scratch; not nested scan bodies'). */
     public final long bufferBytes() { return Arrays.stream(floatBufferBytes()).sum() + Arrays.stream(doubleBufferBytes()).sum(); }
 
+    // ---- loop nests split over Parallel's threads
+
+    /**
+     * Loop nests with fewer elements run on the calling thread: splitting one costs a few
+     * microseconds of handoff, about what a thread spends on 2-8K elements of a fused elementwise
+     * loop (benchmarks and tests change it with {@link #setParallelNestMinElements}).
+     */
+    private static volatile int parallelNestMinElements = 1 << 15;
+    private int nestId, nestExtent;
+    /** Part t of T runs rows [t*E/T, (t+1)*E/T) of the nest's outer loop: fixed by index, so any thread computes the same. */
+    private final Parallel.Task nestTask = (part, parts) -> runNest(nestId,
+            (int) ((long) part * nestExtent / parts), (int) ((long) (part + 1) * nestExtent / parts));
+
+    /** Tests and benchmarks: the smallest elementwise loop nest that is split over threads (0: every one). */
+    public static void setParallelNestMinElements(int n) {
+        if (n < 0) throw new IllegalArgumentException("element count must be >= 0, got " + n);
+        parallelNestMinElements = n;
+    }
+
+    /**
+     * Runs elementwise loop nest {@code nest} (no reduction: every point is written by one
+     * iteration, which reads only its own point of each operand) over the outer range [0, extent),
+     * split into one range per thread when it has at least {@link #parallelNestMinElements}
+     * elements. Each element is computed exactly as on one thread, so results are bit-identical.
+     */
+    protected final void parallelNest(int nest, int extent, int elements) {
+        int threads = Parallel.threads();
+        if (threads <= 1 || extent < 2 || elements < parallelNestMinElements) {
+            runNest(nest, 0, extent);
+            return;
+        }
+        nestId = nest;
+        nestExtent = extent;
+        Parallel.run(Math.min(threads, extent), nestTask);
+    }
+
+    /** The generated code's loop nest {@code nest} over outer indices [from, to); classes with such nests override it. */
+    protected void runNest(int nest, int from, int to) {
+        throw new IllegalStateException("this compiled graph has no loop nest " + nest);
+    }
+
     /** A fresh instance of the same compiled graph with buffers of its own (for another thread). */
     public abstract CompiledGraph copy();
 
