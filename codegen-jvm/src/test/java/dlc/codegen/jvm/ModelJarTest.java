@@ -71,6 +71,11 @@ class ModelJarTest {
             String api = new String(jar.getInputStream(jar.getEntry("META-INF/dlc/API.txt")).readAllBytes());
             assertTrue(api.contains("public float[] probs(float[] x, int batch)") && api.contains("NOT thread-safe") && api.contains("x: f32[B, 3]"), api);
             assertTrue(jar.stream().allMatch(e -> e.getLastModifiedTime().equals(jar.getEntry("META-INF/MANIFEST.MF").getLastModifiedTime())));
+            // dependency-free: only the runtime and numerics beside the model; no compiler, no second backend, no Class-Path
+            assertTrue(names.stream().filter(n -> n.startsWith("dlc/")).allMatch(n -> n.startsWith("dlc/runtime/") || n.startsWith("dlc/numerics/")
+                    || n.startsWith("dlc/codegen/jvm/HandWrittenGraph")), names::toString);
+            assertNull(jar.getManifest().getMainAttributes().getValue("Class-Path"));
+            assertNull(jar.getManifest().getMainAttributes().getValue("Dlc-Backend"));
         }
         assertEquals(List.of(), ModelJar.verify(b));
         // the typed class verifies
