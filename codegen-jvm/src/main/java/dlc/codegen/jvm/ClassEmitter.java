@@ -263,11 +263,13 @@ final class ClassEmitter implements Opcodes {
     /**
      * Emits an elementwise loop nest (no reduction) as a method of its own over a range of its
      * outer loop, {@code nestK(int from, int to)}, and at its place in {@code mv} a call of
-     * {@code CompiledGraph.parallelNest}, which runs it whole on the caller or split over
+     * {@code CompiledGraph.parallelNest} with its work (elements times the values computed and the
+     * buffers accessed per point), which runs it whole on the caller or split over
      * {@code dlc.runtime.Parallel}'s threads by outer index. A nest without a loop is emitted inline.
      */
     void parallelNest(MethodVisitor mv, GroupPlan plan, GroupPlan.Nest nest) {
-        Dim outer = NestEmitter.outerExtent(plan, nest);
+        NestEmitter.Split split = NestEmitter.split(plan, nest);
+        Dim outer = split.outer();
         if (outer == null) {
             new NestEmitter(this, mv, plan, nest).emit();
             return;
@@ -285,7 +287,10 @@ final class ClassEmitter implements Opcodes {
         BindTable.pushInt(mv, id);
         bind.dim(mv, outer);
         bind.dim(mv, nest.space().numel());
-        mv.visitMethodInsn(INVOKEVIRTUAL, owner, "parallelNest", "(III)V", false);
+        mv.visitInsn(I2L);
+        mv.visitLdcInsn((long) split.costPerPoint());
+        mv.visitInsn(LMUL); // the work: elements times the cost per point
+        mv.visitMethodInsn(INVOKEVIRTUAL, owner, "parallelNest", "(IIJ)V", false);
     }
 
     /** {@code runNest(nest, from, to)}: a switch over the nest methods (none: the base class's, which fails). */
