@@ -3,6 +3,7 @@ package dlc.bench;
 import dlc.codegen.opencl.ClCompiledGraph;
 import dlc.codegen.opencl.ClExecutor;
 import dlc.codegen.opencl.Devices;
+import dlc.codegen.opencl.ResidentValues;
 import dlc.ir.DType;
 import dlc.ir.Graph;
 import dlc.ir.Value;
@@ -10,9 +11,11 @@ import dlc.ir.eval.Tensor;
 import dlc.passes.PassManager;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The OpenCL backend behind the {@link Executor} interface: the graph through the standard pipeline
@@ -31,15 +34,29 @@ final class OpenClExecutor implements Executor {
     private final Graph source;
     private final ClCompiledGraph graph;
     private final GraphSignature signature;
+    private final ResidentValues resident;
+    private final Set<String> readBack;
 
     /**
      * Compiles {@code g}; an op the backend does not run yet is an {@link UnsupportedOperationException}
      * whose message says "not supported by the OpenCL backend yet".
      */
-    OpenClExecutor(Graph g) {
+    OpenClExecutor(Graph g) { this(g, false); }
+
+    /**
+     * With {@code resident}, the inputs that UPDATE outputs replace (params, optimizer state) are
+     * uploaded at the first run and stay on the device, updated in place, as {@code dlc train
+     * --backend opencl} keeps them ({@link ResidentValues}): a run uploads the batch and reads back
+     * the outputs that are not updates. The caller's arrays of those inputs are not updated then
+     * (for timing; {@code --check} is refused with it).
+     */
+    OpenClExecutor(Graph g, boolean resident) {
         this.source = g;
         this.signature = GraphSignature.of(g);
         this.graph = ClCompiledGraph.compile(device(), PassManager.standard().run(g));
+        this.resident = resident ? new ResidentValues(device()) : null;
+        this.readBack = new HashSet<>();
+        for (Out o : signature.outputs()) if (!o.role().equals("UPDATE")) readBack.add(o.name());
     }
 
     /** The executor every compiled graph of this JVM shares (opened on first use). */
@@ -63,14 +80,31 @@ final class OpenClExecutor implements Executor {
         Map<String, Tensor> args = new LinkedHashMap<>();
         for (int i = 0; i < in.length; i++) {
             Value v = source.inputs().get(i);
+            if (resident != null && resident.contains(v.name())) continue; // on the device since the first run
             args.put(v.name(), new Tensor(v.type().dtype(), v.type().shape().eval(env), InterpreterExecutor.toDoubles(in[i])));
         }
-        Map<String, Tensor> res = graph.run(args);
+        Map<String, Tensor> res;
+        if (resident == null) res = graph.run(args);
+        else {
+            if (resident.names().isEmpty())
+                for (Out o : outputs()) if (o.role().equals("UPDATE")) resident.put(o.updates(), args.remove(o.updates()));
+            res = graph.run(args, resident, readBack, true);
+        }
         Object[] out = new Object[outputs().size()];
         for (int i = 0; i < out.length; i++) {
-            Tensor t = res.get(outputs().get(i).name());
+            Out o = outputs().get(i);
+            if (resident != null && o.role().equals("UPDATE")) {
+                out[i] = in[inputIndex(o.updates())]; // updated on the device; the caller's array is left as it was
+                continue;
+            }
+            Tensor t = res.get(o.name());
             out[i] = t.dtype() == DType.F32 ? InterpreterExecutor.toFloats(t.data()) : t.data();
         }
         return out;
+    }
+
+    private int inputIndex(String name) {
+        for (int i = 0; i < inputs().size(); i++) if (inputs().get(i).name().equals(name)) return i;
+        throw new IllegalStateException("UPDATE of unknown input " + name);
     }
 }

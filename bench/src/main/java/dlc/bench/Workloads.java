@@ -26,7 +26,10 @@ import java.util.Map;
  * batch N, e.g. {@code mlp:train-b1024,cnn:train-b256}); default {@code mlp,cnn,lstm}.
  *
  * <p>Backends: {@code -Dbench.backend=jvm} (default), {@code opencl} ({@link OpenClExecutor}, on
- * {@code -Dbench.device}), {@code interp} (the reference interpreter: slow; to check the workloads
+ * {@code -Dbench.device}; every input uploaded and every output read back each step),
+ * {@code opencl-resident} (the same with params and optimizer state kept on the device across
+ * steps, as {@code dlc train --backend opencl} runs: the batch goes up, the loss comes back; no
+ * {@code --check}), {@code interp} (the reference interpreter: slow; to check the workloads
  * themselves), or a comma list such as {@code jvm,opencl}: then every case runs on each backend in
  * turn (alternating, so a change in the machine's load hits both alike), each backend from its own
  * copy of the initial state, and a table of the backends side by side ends the output
@@ -109,8 +112,10 @@ public final class Workloads {
         boolean check = Arrays.asList(args).contains("--check");
         List<String> backends = Arrays.asList(System.getProperty("bench.backend", "jvm").split(","));
         for (String b : backends)
-            if (!List.of("jvm", "opencl", "interp").contains(b))
-                throw new IllegalArgumentException("unknown -Dbench.backend " + b + "; known: jvm, opencl, interp (or a comma list)");
+            if (!List.of("jvm", "opencl", "opencl-resident", "interp").contains(b))
+                throw new IllegalArgumentException("unknown -Dbench.backend " + b + "; known: jvm, opencl, opencl-resident, interp (or a comma list)");
+        if (check && backends.contains("opencl-resident"))
+            throw new IllegalArgumentException("--check reads the updated parameters back, which opencl-resident keeps on the device; check with -Dbench.backend=opencl");
         System.err.println("[dlc] " + Threads.set(threads) + ", vector module "
                 + (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() ? "present" : "ABSENT (scalar kernels)")
                 + ", java " + System.getProperty("java.version") + ", backends " + backends);
@@ -194,6 +199,7 @@ public final class Workloads {
         Executor e = switch (backend) {
             case "interp" -> new InterpreterExecutor(g);
             case "opencl" -> new OpenClExecutor(g);
+            case "opencl-resident" -> new OpenClExecutor(g, true);
             default -> new JvmExecutor(JvmCompiler.load(g));
         };
         System.err.printf(Locale.ROOT, "[dlc] compiled %s (%s) in %.0f ms%n", g.name(), backend, (System.nanoTime() - t0) / 1e6);

@@ -135,7 +135,7 @@ public final class Trainer {
         List<EpochRecord> history = new ArrayList<>();
         boolean stopped = false;
         Metrics testMetrics = null, valMetrics = null;
-        weights(state.values); // the eval graph's params and state must be in the training state
+        if (validate || testSet != null) weights(state.values); // the eval graph's params and state must be in the training state
         // The state lives where the executor computes (device memory for OpenCL) until the end;
         // state.values is refreshed from it only where the host needs the values (checkpoints,
         // early stopping's snapshot, the result).
