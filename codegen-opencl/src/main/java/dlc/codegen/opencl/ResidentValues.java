@@ -111,6 +111,10 @@ public final class ResidentValues implements AutoCloseable {
     /** Forgets every value: the device ranges that held them may be overwritten, nothing is read back. */
     @Override public void close() {
         closed = true;
+        for (Entry e : entries.values()) { // bindings may still point at them: let the host copies go
+            e.binding = null;
+            e.host = null;
+        }
         entries.clear();
     }
 
