@@ -36,7 +36,15 @@ class ParallelTest {
     @Test void partsRunOnWorkerThreadsToo() {
         Parallel.setThreads(2);
         Set<Thread> seen = ConcurrentHashMap.newKeySet();
-        for (int i = 0; i < 20 && seen.size() < 2; i++) Parallel.run(2, (p, n) -> seen.add(Thread.currentThread()));
+        // the caller claims parts too, so a trivial region may finish before the worker wakes: the
+        // caller's part waits (a bounded time) for the other part to be claimed by a worker
+        Thread me = Thread.currentThread();
+        for (int i = 0; i < 100 && seen.size() < 2; i++)
+            Parallel.run(2, (p, n) -> {
+                seen.add(Thread.currentThread());
+                long until = System.nanoTime() + 20_000_000L;
+                while (Thread.currentThread() == me && seen.size() < 2 && System.nanoTime() < until) LockSupport.parkNanos(100_000L);
+            });
         assertEquals(2, seen.size(), "two parts on two threads should use a worker");
         for (Thread t : seen) if (t != Thread.currentThread()) assertTrue(t.isDaemon(), "workers must not keep the JVM alive");
     }

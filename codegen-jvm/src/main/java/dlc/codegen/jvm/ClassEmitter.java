@@ -97,6 +97,12 @@ final class ClassEmitter implements Opcodes {
     /** The methods of the elementwise nests split over threads, by nest id ({@link #parallelNest}). */
     private final List<String> nestMethods = new ArrayList<>();
 
+    /** Conv groups -> the max pool each one computes as well ({@link ConvPoolFusion}); set by {@link #write}. */
+    private Map<Node, Node> fusedPools = Map.of();
+
+    /** The max pool node that group {@code n} writes the result of, or null. */
+    Node fusedPool(Node n) { return fusedPools.get(n); }
+
 
     /** A number for a field name, unique in this class. */
     int freshId() { return ids++; }
@@ -107,9 +113,12 @@ final class ClassEmitter implements Opcodes {
         cw.visitField(ACC_PRIVATE, "in", "[Ljava/lang/Object;", null, null).visitEnd();
         List<String> methods = new ArrayList<>();
         List<Node> nodes = graph.nodes();
+        fusedPools = ConvPoolFusion.find(graph, storage);
+        java.util.Set<Node> absorbed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        absorbed.addAll(fusedPools.values());
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
-            if (storage.isView(n)) continue;
+            if (storage.isView(n) || absorbed.contains(n)) continue; // a pool absorbed by its conv group writes nothing itself
             String m = "n" + i + "_" + JvmCompiler.javaName(n.op().name());
             MethodVisitor mv = cw.visitMethod(ACC_PRIVATE, m, "()V", null, null);
             mv.visitCode();
@@ -263,11 +272,13 @@ final class ClassEmitter implements Opcodes {
     /**
      * Emits an elementwise loop nest (no reduction) as a method of its own over a range of its
      * outer loop, {@code nestK(int from, int to)}, and at its place in {@code mv} a call of
-     * {@code CompiledGraph.parallelNest}, which runs it whole on the caller or split over
+     * {@code CompiledGraph.parallelNest} with its work (elements times the values computed and the
+     * buffers accessed per point), which runs it whole on the caller or split over
      * {@code dlc.runtime.Parallel}'s threads by outer index. A nest without a loop is emitted inline.
      */
     void parallelNest(MethodVisitor mv, GroupPlan plan, GroupPlan.Nest nest) {
-        Dim outer = NestEmitter.outerExtent(plan, nest);
+        NestEmitter.Split split = NestEmitter.split(plan, nest);
+        Dim outer = split.outer();
         if (outer == null) {
             new NestEmitter(this, mv, plan, nest).emit();
             return;
@@ -285,7 +296,10 @@ final class ClassEmitter implements Opcodes {
         BindTable.pushInt(mv, id);
         bind.dim(mv, outer);
         bind.dim(mv, nest.space().numel());
-        mv.visitMethodInsn(INVOKEVIRTUAL, owner, "parallelNest", "(III)V", false);
+        mv.visitInsn(I2L);
+        mv.visitLdcInsn((long) split.costPerPoint());
+        mv.visitInsn(LMUL); // the work: elements times the cost per point
+        mv.visitMethodInsn(INVOKEVIRTUAL, owner, "parallelNest", "(IIJ)V", false);
     }
 
     /** {@code runNest(nest, from, to)}: a switch over the nest methods (none: the base class's, which fails). */

@@ -28,6 +28,8 @@ final class NestEmitter implements Opcodes {
     private final List<boolean[]> present = new ArrayList<>();
     private final List<Dim[]> strides = new ArrayList<>();
     private int nextLocal = 1;
+    /** The values the nest computes at each point (its inline ops), counted by {@link #collectLeaves}. */
+    private int computed;
     /**
      * Whether the nest is a method of its own over a range of its outer loop: locals 1 and 2 hold
      * the first and the end index of the outer level ({@link ClassEmitter#parallelNest}).
@@ -59,13 +61,16 @@ final class NestEmitter implements Opcodes {
     }
 
     /**
-     * The extent of the nest's outermost merged loop, or null when the nest has no loop (a single
-     * point). Elementwise nests split over threads along it.
+     * How an elementwise nest splits over threads: the extent of its outermost merged loop (null
+     * when the nest has no loop: a single point), and a cost per point, the values it computes
+     * plus the buffers it reads and writes, that weighs its element count against the handoff.
      */
-    static Dim outerExtent(GroupPlan plan, GroupPlan.Nest nest) {
+    record Split(Dim outer, int costPerPoint) { }
+
+    static Split split(GroupPlan plan, GroupPlan.Nest nest) {
         NestEmitter e = new NestEmitter(null, null, plan, nest);
         e.planAccesses();
-        return e.extent.length == 0 ? null : e.extent[0];
+        return new Split(e.extent.length == 0 ? null : e.extent[0], e.computed + e.accessValues.size());
     }
 
     void emit() {
@@ -170,6 +175,7 @@ final class NestEmitter implements Opcodes {
         }
         Node p = v.producer();
         if (p == null) throw new IllegalStateException("JVM backend: group input " + v + " is not materialized");
+        computed++;
         for (Value in : p.inputs()) collectLeaves(in, seen, false);
     }
 

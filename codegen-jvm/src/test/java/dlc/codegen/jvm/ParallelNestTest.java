@@ -18,7 +18,7 @@ import java.util.Map;
 class ParallelNestTest {
     @AfterEach void restore() {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
-        CompiledGraph.setParallelNestMinElements(1 << 15);
+        CompiledGraph.setParallelNestMinWork(1L << 17);
     }
 
     private static void check(String ir, Map<String, Long> dims) {
@@ -26,13 +26,13 @@ class ParallelNestTest {
         for (boolean optimize : new boolean[]{false, true}) {
             Parallel.setThreads(1);
             Map<String, Tensor> one = Agreement.check(g, dims, 11, optimize);
-            CompiledGraph.setParallelNestMinElements(0);
+            CompiledGraph.setParallelNestMinWork(0);
             for (int threads = 2; threads <= 3; threads++) {
                 Parallel.setThreads(threads);
                 Map<String, Tensor> split = Agreement.check(g, dims, 11, optimize);
                 Agreement.compare(one, split, 0);
             }
-            CompiledGraph.setParallelNestMinElements(1 << 15);
+            CompiledGraph.setParallelNestMinWork(1L << 17);
         }
     }
 
