@@ -207,6 +207,27 @@ class OpenClModelJarTest {
         assertTrue(help.out().contains("usage:") && help.out().contains("-Ddlc.opencl.device="), help::toString);
     }
 
+    /**
+     * A bad input value (a token id out of the embedding's range) is one error line and exit 1 on
+     * both paths, with the interpreter's message: never a stack trace (the JVM path's OpFailure
+     * escaped ModelMain before).
+     */
+    @Test
+    void aBadIndexIsOneLineOnBothPaths() throws Exception {
+        requireDevice();
+        Path jar = compile("transformer.dl", "opencl", dir.resolve("tr.jar"));
+        Path x = dir.resolve("tokens.npy");
+        NpyFiles.write(x, new Tensor(DType.I32, new int[]{2, 3}, new double[]{1, 2, 99, 3, 4, 5}));
+        for (boolean withLwjgl : new boolean[]{true, false}) {
+            Child c = child(Map.of(), "-cp", cp(jar, withLwjgl ? lwjglJars() : List.of()), "com.acme.Net", "--input", "x=" + x);
+            assertEquals(1, c.code(), c::toString);
+            assertTrue(c.choices().get(0).startsWith(withLwjgl ? "dlc: backend opencl" : "dlc: backend jvm"), c::toString);
+            List<String> errors = c.err().lines().filter(l -> !l.startsWith("dlc: backend") && !l.startsWith("WARNING: Using incubator")).toList();
+            assertEquals(1, errors.size(), c::toString);
+            assertTrue(errors.get(0).startsWith("error: ") && errors.get(0).contains("gather index 99 is out of range for an axis of size 10"), c::toString);
+        }
+    }
+
     /** The typed class from user code: load(), probs(x, batch), copy(), run(Map) give the same numbers on both paths. */
     @Test
     void theEmbeddingApiWorksTheSameOnBothPaths() throws Exception {
@@ -293,7 +314,7 @@ class OpenClModelJarTest {
     }
 
     @Test
-    void whatTheOpenClJarCannotDoIsRefused() {
+    void whatTheOpenClJarCannotDoIsRefused() throws Exception {
         String mlp = EXAMPLES.resolve("mlp_moons.dl").toString(), out = dir.resolve("x.jar").toString();
         CliHarness.Result trainable = CliHarness.exec(Toolchain.standard(), "compile", mlp, "--backend", "opencl", "--trainable", "-o", out);
         assertEquals(2, trainable.code(), trainable::toString);
@@ -303,9 +324,18 @@ class OpenClModelJarTest {
         assertTrue(narrow.err().contains("--weights-dtype int8 with --backend opencl: narrow weights run on the JVM backend's kernels only"), narrow::toString);
         CliHarness.Result interp = CliHarness.exec(Toolchain.standard(), "compile", mlp, "--backend", "interp", "-o", out);
         assertEquals(2, interp.code(), interp::toString);
-        CliHarness.Result scan = CliHarness.exec(Toolchain.standard(), "compile", EXAMPLES.resolve("rnn.dl").toString(), "--backend", "opencl", "-o", out);
-        assertEquals(1, scan.code(), scan::toString);
-        assertTrue(scan.err().contains("the OpenCL backend cannot compile") && scan.err().contains("compile without --backend opencl"), scan::toString);
+        Path intDiv = dir.resolve("intdiv.dl"); // a form the OpenCL backend has no kernel for
+        Files.writeString(intDiv, """
+                model IntDiv {
+                  input  x: i32[B, 4]
+                  output y = x / (x + 1)
+                }
+                """);
+        CliHarness.Result div = CliHarness.exec(Toolchain.standard(), "compile", intDiv.toString(), "--backend", "opencl", "-o", out);
+        assertEquals(1, div.code(), div::toString);
+        assertEquals(1, div.err().lines().count(), div::toString);
+        assertTrue(div.err().contains("the OpenCL backend cannot compile IntDiv's eval graph: op div is not supported by the OpenCL backend yet on integer operands")
+                && div.err().contains("compile without --backend opencl"), div::toString);
         assertFalse(Files.exists(Path.of(out)), "no jar written");
     }
 }

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
  * OpenCL backend ({@code Executor.opencl}: the standard pipeline, then generated and library
  * kernels) agree with the float64 interpreter, by the same walk and checks as {@link ExamplesJvmTest}
  * ({@link ExampleAgreement}). A graph is skipped only when the backend refuses it at compile time
- * with "not supported by the OpenCL backend yet" (scan, resize); the examples that compile must
- * agree. On a machine without an OpenCL platform the test is skipped (failed under CI=true).
+ * with "not supported by the OpenCL backend yet" (no example is refused now that scan and resize
+ * run); the examples that compile must agree. On a machine without an OpenCL platform the test is skipped (failed under CI=true).
  */
 class ExamplesOpenClTest {
     private static OpenClExecutor executor;

@@ -97,6 +97,12 @@ final class ClassEmitter implements Opcodes {
     /** The methods of the elementwise nests split over threads, by nest id ({@link #parallelNest}). */
     private final List<String> nestMethods = new ArrayList<>();
 
+    /** Conv groups -> the max pool each one computes as well ({@link ConvPoolFusion}); set by {@link #write}. */
+    private Map<Node, Node> fusedPools = Map.of();
+
+    /** The max pool node that group {@code n} writes the result of, or null. */
+    Node fusedPool(Node n) { return fusedPools.get(n); }
+
 
     /** A number for a field name, unique in this class. */
     int freshId() { return ids++; }
@@ -107,9 +113,12 @@ final class ClassEmitter implements Opcodes {
         cw.visitField(ACC_PRIVATE, "in", "[Ljava/lang/Object;", null, null).visitEnd();
         List<String> methods = new ArrayList<>();
         List<Node> nodes = graph.nodes();
+        fusedPools = ConvPoolFusion.find(graph, storage);
+        java.util.Set<Node> absorbed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        absorbed.addAll(fusedPools.values());
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
-            if (storage.isView(n)) continue;
+            if (storage.isView(n) || absorbed.contains(n)) continue; // a pool absorbed by its conv group writes nothing itself
             String m = "n" + i + "_" + JvmCompiler.javaName(n.op().name());
             MethodVisitor mv = cw.visitMethod(ACC_PRIVATE, m, "()V", null, null);
             mv.visitCode();

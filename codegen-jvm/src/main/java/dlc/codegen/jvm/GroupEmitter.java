@@ -29,7 +29,9 @@ final class GroupEmitter implements Opcodes {
             else if (s instanceof GroupPlan.Lowered l) ce.lower(l.node(), mv);
             else if (s instanceof GroupPlan.Epilogue ep) {
                 KernelEmitter e = ce.kernelEmitter(mv);
-                LoweringTable.epilogue(ep.anchor()).emit(ep.anchor(), e, ep.bias(), ep.biasKind(), ep.act(), ep.result());
+                Node pool = ce.fusedPool(node);
+                if (pool != null) ConvLowerings.emitConv2dMaxPool(ep.anchor(), e, ep.bias(), ep.act(), ep.result(), pool.output());
+                else LoweringTable.epilogue(ep.anchor()).emit(ep.anchor(), e, ep.bias(), ep.biasKind(), ep.act(), ep.result());
             }
             else if (s instanceof GroupPlan.Copy c) copy(ce, mv, c.from(), c.to());
         }

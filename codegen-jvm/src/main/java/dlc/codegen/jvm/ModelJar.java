@@ -55,6 +55,7 @@ public final class ModelJar {
      * A second backend in the jar beside the JVM-compiled graph (e.g. OpenCL, see
      * {@code dlc.codegen.opencl.jar.OpenClJar}).
      *
+     * @param name      the backend's name, for the manifest ({@code Dlc-Backend: NAME, jvm}) and messages
      * @param launcher  binary name of a class with {@code static CompiledGraph choose(CompiledGraph jvm, Class<?> model)}
      *                  (the graph the typed class runs; {@code jvm} when the backend cannot run) and
      *                  {@code static void main(Model model, String[] args)} (the jar's command line)

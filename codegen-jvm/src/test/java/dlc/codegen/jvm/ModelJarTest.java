@@ -172,6 +172,26 @@ class ModelJarTest {
         }
     }
 
+    /** A second backend's classes stay in the packages the model's own entries are told apart from, and its launcher must be among them. */
+    @Test
+    void backendEntriesAreCheckedAndTheBackendPackagesAreReserved() {
+        dlc.ir.Graph g = dlc.ir.text.IrParser.parseGraph("""
+                graph g(%x: f32[3]) {
+                  %0 = add(%x, %x) : f32[3]
+                  output y = %0
+                }
+                """);
+        byte[] any = {1};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelJar.build(g, "com.acme.D", Map.of(), "D",
+                new ModelJar.Backend("x", "dlc.codegen.x.L", Map.of("com/evil/L.class", any), Map.of(), "", "")));
+        assertTrue(e.getMessage().contains("backend entry com/evil/L.class is outside"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ModelJar.build(g, "com.acme.D", Map.of(), "D",
+                new ModelJar.Backend("x", "dlc.codegen.x.L", Map.of("dlc/codegen/x/Other.class", any), Map.of(), "", "")));
+        assertTrue(e.getMessage().contains("launcher dlc.codegen.x.L is not among its classes"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ModelJar.build(g, "dlc.ir.D", Map.of(), "D"));
+        assertTrue(e.getMessage().contains("reserved package"), e.getMessage());
+    }
+
     @Test
     void missingWeightsAndBadNamesAreRefused() {
         byte[] none = new byte[0];
