@@ -25,7 +25,14 @@ final class ClGroupPlan {
     /** A kernel-call node. */
     record Call(Node node) implements Step { }
 
-    sealed interface Step permits Elementwise, Reduce, Call { }
+    /**
+     * A matmul or convolution ({@code anchor}) whose result goes straight into {@code store}, an
+     * elementwise step over the anchor's result shape evaluated in the GEMM's store: the anchor's
+     * result is the register {@code acc} there, stored only when it leaves the group.
+     */
+    record Epilogue(Node anchor, Elementwise store) implements Step { }
+
+    sealed interface Step permits Elementwise, Reduce, Call, Epilogue { }
 
     enum Role { INLINE, REDUCE, VIEW, CALL, REGION }
 
@@ -124,7 +131,70 @@ final class ClGroupPlan {
             }
         }
         p.steps.addAll(tail);
+        p.fuseEpilogue();
         return p;
+    }
+
+    /** Ops whose tiled kernel (sgemm.cl, conv.cl) has an EPILOGUE hook in its store. */
+    private static boolean hasStoreHook(Node n) {
+        return n.op() == dlc.ir.ops.Ops.MATMUL || n.op() == dlc.ir.ops.Ops.CONV2D || n.op() == dlc.ir.ops.Ops.CONV_TRANSPOSE2D;
+    }
+
+    /**
+     * An output group (a matmul or convolution, then elementwise ops of its result) becomes one
+     * {@link Epilogue}: every elementwise step after the anchor joins the anchor's store, when each
+     * computes values over exactly the anchor's result shape (a point of the store is a point of
+     * those steps; operands of smaller shapes broadcast by index arithmetic) and the group reads
+     * the anchor's result only in those steps. Otherwise (a step over a larger, broadcast shape, a
+     * reduction or kernel call after the anchor) the group keeps the separate elementwise kernels.
+     * Copies of values that were stored before (pass-through results) stay steps of their own.
+     */
+    private void fuseEpilogue() {
+        int at = -1;
+        for (int i = 0; i < steps.size(); i++)
+            if (steps.get(i) instanceof Call c && hasStoreHook(c.node())) {
+                if (at >= 0) return;
+                at = i;
+            }
+        if (at < 0) return;
+        Node anchor = ((Call) steps.get(at)).node();
+        Value y = anchor.output();
+        Shape space = y.type().shape();
+        List<Elementwise> chain = new ArrayList<>();
+        List<Step> after = new ArrayList<>();
+        for (Step s : steps.subList(at + 1, steps.size())) {
+            if (s instanceof Elementwise e && !e.computed().isEmpty()) {
+                if (!e.space().equals(space)) return;
+                chain.add(e);
+            } else if (s instanceof Elementwise e) after.add(e);
+            else return;
+        }
+        if (chain.isEmpty()) return;
+        for (Node n : nodes)
+            if (n.inputs().contains(y) && role(n) != Role.INLINE) return;
+        for (Step s : after) // a copy reading the anchor's result from memory needs it stored
+            if (((Elementwise) s).values().contains(y) && home.get(y) == y) return;
+        boolean leaves = home.get(y) != y;
+        List<Value> values = new ArrayList<>(), homes = new ArrayList<>();
+        Set<Value> computed = Collections.newSetFromMap(new IdentityHashMap<>());
+        if (leaves) {
+            values.add(y);
+            homes.add(home.get(y));
+        } else {
+            materialized.remove(y);
+            home.remove(y);
+            temporaries.remove(y);
+        }
+        for (Elementwise e : chain) {
+            values.addAll(e.values());
+            homes.addAll(e.homes());
+            computed.addAll(e.computed());
+        }
+        List<Step> out = new ArrayList<>(steps.subList(0, at));
+        out.add(new Epilogue(anchor, new Elementwise(space, values, homes, computed)));
+        out.addAll(after);
+        steps.clear();
+        steps.addAll(out);
     }
 
     /**

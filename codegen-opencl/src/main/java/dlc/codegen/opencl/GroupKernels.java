@@ -45,6 +45,7 @@ final class GroupKernels {
         };
         for (ClGroupPlan.Step s : plan.steps) {
             if (s instanceof ClGroupPlan.Elementwise e) elementwise(plan, e, what, inGroup, cx);
+            else if (s instanceof ClGroupPlan.Epilogue ep) epilogue(plan, ep, what, inGroup, cx);
             else if (s instanceof ClGroupPlan.Reduce r) reduce(plan, r.node(), what, inGroup);
             else {
                 Node n = ((ClGroupPlan.Call) s).node();
@@ -88,9 +89,18 @@ final class GroupKernels {
     }
 
     private static final class ElementSpace extends Space {
-        ElementSpace(Shape shape, KernelWriter w) { super(shape, w); }
+        /** An axis whose coordinate the kernel already has as {@code c} (a store's column or channel), or -1. */
+        private final int known;
+
+        ElementSpace(Shape shape, KernelWriter w) { this(shape, w, -1); }
+
+        ElementSpace(Shape shape, KernelWriter w, int known) {
+            super(shape, w);
+            this.known = known;
+        }
 
         @Override String coord(int axis) {
+            if (axis == known) return "c";
             return coords.computeIfAbsent(axis, a -> {
                 String stride = w.product(shape.dims().subList(a + 1, shape.rank()));
                 String c = "c" + a;
@@ -161,6 +171,43 @@ final class GroupKernels {
         cx.step(w.launch(size));
     }
 
+    /**
+     * A matmul or convolution with the group's elementwise step in its store: a store function
+     * (evaluated per result, the result itself being the register {@code acc}) and the tiled
+     * kernel's launch with it. The store knows one coordinate without division: a matmul's column
+     * (when b is a matrix, so the column is y's last axis), a convolution's channel (axis 1).
+     */
+    private static void epilogue(ClGroupPlan plan, ClGroupPlan.Epilogue ep, String what, ClLowering.KernelContext cx, ClLowering.KernelContext outer) {
+        Node anchor = ep.anchor();
+        ClGroupPlan.Elementwise e = ep.store();
+        KernelWriter w = cx.kernel(what + ": " + anchor.op().name() + " at " + anchor.loc() + ", its store computing the group over " + e.space());
+        w.asStore();
+        boolean matmul = anchor.op() == dlc.ir.ops.Ops.MATMUL;
+        int known = !matmul ? 1 : anchor.input(1).type().shape().rank() >= 2 ? e.space().rank() - 1 : -1;
+        Registers regs = new Registers(plan, new ElementSpace(e.space(), w, known), e.computed(), cx);
+        regs.names.put(anchor.output(), "acc");
+        for (int t = 0; t < e.values().size(); t++)
+            w.line(w.at(outer.home(e.homes().get(t)), "i") + " = " + regs.value(e.values().get(t)) + ";");
+        if (matmul) LibraryCalls.matmul(anchor, cx, w);
+        else ConvPoolCalls.convWithStore(anchor, cx, w, anchor.op() == dlc.ir.ops.Ops.CONV_TRANSPOSE2D);
+    }
+
+    /**
+     * A reduction whose reduced size is a constant below this runs one work-item per result with a
+     * serial loop; larger (or symbolic) ones run one work-group per result and a tree in local
+     * memory. Below 64 terms a work-group would be mostly idle lanes and barriers.
+     */
+    static final int SERIAL_BELOW = 64;
+
+    /** The most work-items a reduction's work-group has (a power of two: the tree halves it). */
+    static final int REDUCE_GROUP = 256;
+
+    /**
+     * One reduction node, its operand's expression evaluated at each point it reads. With a
+     * work-group per result, work-item l folds the points l, l + L, l + 2L ... (L the group's
+     * size), then the L partial results are combined pairwise in local memory (l with l + L/2,
+     * then l + L/4 ...): a fixed order for a given L, so the result is the same run to run.
+     */
     private static void reduce(ClGroupPlan plan, Node n, String what, ClLowering.KernelContext cx) {
         ClLowering.Reduction how = (ClLowering.Reduction) ClLoweringTable.of(n);
         Value x = n.input(0), y = n.output();
@@ -170,7 +217,12 @@ final class GroupKernels {
         for (long a : n.attrs().getLongs("axes")) reduced[(int) a] = true;
         List<Integer> kept = new ArrayList<>(), red = new ArrayList<>();
         for (int a = 0; a < rank; a++) (reduced[a] ? red : kept).add(a);
-        KernelWriter w = cx.kernel(what + ": " + n.op().name() + " over axes " + red + " of " + xs);
+        List<Dim> redDims = new ArrayList<>();
+        for (int a : red) redDims.add(xs.dim(a));
+        Dim reducedSize = Shape.of(redDims.toArray(new Dim[0])).numel();
+        boolean serial = reducedSize.isConst() && reducedSize.value() < SERIAL_BELOW;
+        KernelWriter w = cx.kernel(what + ": " + n.op().name() + " over axes " + red + " of " + xs
+                + (serial ? ", a serial loop per result" : ", a work-group per result"));
         String acc = ClTypes.isFloat(x) ? "float" : "double";
         String outType = ClTypes.register(y);
         if (!acc.equals("float") || !outType.equals("float")) w.usesDouble();
@@ -180,7 +232,7 @@ final class GroupKernels {
             case MAX -> bool ? ClTypes.literal(0, acc) : ClTypes.literal(Double.NEGATIVE_INFINITY, acc);
             case MIN -> bool ? ClTypes.literal(1, acc) : ClTypes.literal(Double.POSITIVE_INFINITY, acc);
         };
-        w.line("const int o = get_global_id(0);");
+        w.line(serial ? "const int o = get_global_id(0);" : "const int o = get_group_id(0), l = get_local_id(0), L = get_local_size(0);");
         Map<Integer, String> axisCoords = new HashMap<>();
         for (int k = 0; k < kept.size(); k++) {
             int a = kept.get(k);
@@ -190,11 +242,9 @@ final class GroupKernels {
             w.line("const int c" + a + " = " + (k == 0 ? q : q + " % " + w.dim(xs.dim(a))) + ";");
             axisCoords.put(a, "c" + a);
         }
-        List<Dim> redDims = new ArrayList<>();
-        for (int a : red) redDims.add(xs.dim(a));
         String count = w.product(redDims);
         w.line(acc + " acc = " + identity + ";");
-        w.line("for (int r = 0; r < " + count + "; r++) {");
+        w.line(serial ? "for (int r = 0; r < " + count + "; r++) {" : "for (int r = l; r < " + count + "; r += L) {");
         w.indent(1);
         for (int k = 0; k < red.size(); k++) {
             int a = red.get(k);
@@ -207,18 +257,36 @@ final class GroupKernels {
         };
         Registers regs = new Registers(plan, space, Set.of(), cx);
         String v = regs.value(x);
-        String val = "(" + acc + ")" + v;
-        w.line(switch (how.combine()) {
-            case ADD -> "acc += " + val + ";";
-            case MAX -> "{ " + acc + " t = " + val + "; if (t > acc || isnan(t)) acc = t; }";
-            case MIN -> "{ " + acc + " t = " + val + "; if (t < acc || isnan(t)) acc = t; }";
-        });
+        w.line(combine(how.combine(), acc, "acc", "(" + acc + ")" + v));
         w.indent(-1);
         w.line("}");
+        if (!serial) {
+            w.line("__local " + acc + " part[" + REDUCE_GROUP + "];");
+            w.line("part[l] = acc;");
+            w.line("barrier(CLK_LOCAL_MEM_FENCE);");
+            w.line("for (int s = L / 2; s > 0; s >>= 1) {");
+            w.indent(1);
+            w.line("if (l < s) " + combine(how.combine(), acc, "part[l]", "part[l + s]"));
+            w.line("barrier(CLK_LOCAL_MEM_FENCE);");
+            w.indent(-1);
+            w.line("}");
+            w.line("if (l != 0) return;");
+            w.line("acc = part[0];");
+        }
         String result = how.divideByCount() ? "acc / (" + acc + ")(" + count + ")" : "acc";
         if (y.type().dtype().isInteger() && how.combine() == ClLowering.Combine.ADD)
             result = ClTypes.wrap(y.type().dtype()) + "((long)(" + result + "))";
         w.line(w.at(cx.home(y), "o") + " = (" + outType + ")(" + result + ");");
-        cx.step(w.launch(y.type().shape().numel()));
+        Dim results = y.type().shape().numel();
+        cx.step(serial ? w.launch(results) : w.launchGroups(results, reducedSize, SERIAL_BELOW, REDUCE_GROUP));
+    }
+
+    /** The statement folding {@code value} into {@code into}: max and min keep a NaN once they meet one. */
+    private static String combine(ClLowering.Combine c, String type, String into, String value) {
+        return switch (c) {
+            case ADD -> into + " += " + value + ";";
+            case MAX -> "{ " + type + " t = " + value + "; if (t > " + into + " || isnan(t)) " + into + " = t; }";
+            case MIN -> "{ " + type + " t = " + value + "; if (t < " + into + " || isnan(t)) " + into + " = t; }";
+        };
     }
 }
