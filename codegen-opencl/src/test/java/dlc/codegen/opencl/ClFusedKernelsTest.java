@@ -114,39 +114,48 @@ class ClFusedKernelsTest {
      */
     @Test void reductionsInGroupsAgreeAndRepeatBitForBit() {
         OpenClTestSupport.device();
-        for (int n : new int[]{1, 3, 255, 256, 257, 10000})
-            for (OpDef op : List.of(Ops.SUM, Ops.MEAN, Ops.MAX, Ops.MIN)) {
-                int rows = 5;
-                Graph g = graph("r" + n, b -> Map.of("y", b.op(op, Attrs.of("axes", List.of(1L), "keepdims", false),
-                        b.op(Ops.MUL, in(b, "x", Shape.of(rows, n)), in(b, "s", Shape.of(rows, 1))))));
-                Random r = new Random(n * 31L + op.name().hashCode());
-                double[] x = new double[rows * n];
-                for (int i = 0; i < x.length; i++) x[i] = (float) (4 * r.nextDouble() - 2);
-                x[n + r.nextInt(n)] = Double.NaN;                 // row 1
-                x[2 * n + r.nextInt(n)] = Double.NEGATIVE_INFINITY; // row 2
-                x[3 * n + r.nextInt(n)] = Double.NEGATIVE_INFINITY; // row 3: -inf, and +inf too where n > 1
-                if (n > 1) x[3 * n + (x[3 * n] == Double.NEGATIVE_INFINITY ? 1 : 0)] = Double.POSITIVE_INFINITY;
-                Map<String, Tensor> in = Map.of("x", new Tensor(DType.F32, new int[]{rows, n}, x),
-                        "s", new Tensor(DType.F32, new int[]{rows, 1}, new double[]{1, 1, 1, 1, -0.5}));
-                double[] want = Interpreter.run(g, in).get("y").data();
-                for (Graph graph : List.of(g, PassManager.standard().run(g))) {
-                    String src = ClCompiledGraph.source(graph);
+        List<OpDef> ops = List.of(Ops.SUM, Ops.MEAN, Ops.MAX, Ops.MIN);
+        int rows = 5;
+        for (int n : new int[]{1, 3, 255, 256, 257, 10000}) {
+            Graph g = graph("r" + n, b -> {
+                Value x = b.op(Ops.MUL, in(b, "x", Shape.of(rows, n)), in(b, "s", Shape.of(rows, 1)));
+                Map<String, Value> out = new LinkedHashMap<>();
+                for (OpDef op : ops) out.put(op.name(), b.op(op, Attrs.of("axes", List.of(1L), "keepdims", false), x));
+                return out;
+            });
+            Random r = new Random(n * 31L);
+            double[] x = new double[rows * n];
+            for (int i = 0; i < x.length; i++) x[i] = (float) (4 * r.nextDouble() - 2);
+            x[n + r.nextInt(n)] = Double.NaN;                 // row 1
+            x[2 * n + r.nextInt(n)] = Double.NEGATIVE_INFINITY; // row 2
+            x[3 * n + r.nextInt(n)] = Double.NEGATIVE_INFINITY; // row 3: -inf, and +inf too where n > 1
+            if (n > 1) x[3 * n + (x[3 * n] == Double.NEGATIVE_INFINITY ? 1 : 0)] = Double.POSITIVE_INFINITY;
+            Map<String, Tensor> in = Map.of("x", new Tensor(DType.F32, new int[]{rows, n}, x),
+                    "s", new Tensor(DType.F32, new int[]{rows, 1}, new double[]{1, 1, 1, 1, -0.5}));
+            Map<String, Tensor> want = Interpreter.run(g, in);
+            for (Graph graph : List.of(g, PassManager.standard().run(g))) {
+                String src = ClCompiledGraph.source(graph);
+                // the standard pipeline makes a reduction over one term a reshape
+                if (graph == g || n > 1)
                     assertTrue(src.contains(n >= GroupKernels.SERIAL_BELOW ? "a work-group per result" : "a serial loop per result"), src);
-                    ClCompiledGraph cg = ClCompiledGraph.compile(OpenClTestSupport.executor(), graph);
-                    double[] first = cg.run(in).get("y").data(), second = cg.run(in).get("y").data();
+                ClCompiledGraph cg = ClCompiledGraph.compile(OpenClTestSupport.executor(), graph);
+                Map<String, Tensor> first = cg.run(in), second = cg.run(in);
+                for (OpDef op : ops)
                     for (int i = 0; i < rows; i++) {
-                        assertEquals(Double.doubleToLongBits(first[i]), Double.doubleToLongBits(second[i]), op.name() + " n=" + n + " row " + i + ": runs differ");
+                        double w = want.get(op.name()).data()[i], have = first.get(op.name()).data()[i];
+                        assertEquals(Double.doubleToLongBits(have), Double.doubleToLongBits(second.get(op.name()).data()[i]),
+                                op.name() + " n=" + n + " row " + i + ": runs differ");
                         double mag = 0;
                         for (int j = 0; j < n; j++) mag += Math.abs(x[i * n + j]);
                         double tol = (n + 1) * 0x1p-24 * mag * (op == Ops.MEAN ? 1.0 / n : 1) * (i == 4 ? 0.5 : 1);
-                        tol += 2 * 0x1p-24 * Math.abs(want[i]); // the mean's division, the result's rounding to float32
+                        tol += 2 * 0x1p-24 * Math.abs(w); // the mean's division, the result's rounding to float32
                         if (op == Ops.MAX || op == Ops.MIN) tol = 0;
-                        String what = op.name() + " over " + n + " row " + i + ": interpreter " + want[i] + ", OpenCL " + first[i];
-                        if (Double.isNaN(want[i]) || Double.isInfinite(want[i])) assertEquals(want[i], first[i], what);
-                        else assertEquals(want[i], first[i], tol, what);
+                        String what = op.name() + " over " + n + " row " + i + ": interpreter " + w + ", OpenCL " + have;
+                        if (Double.isNaN(w) || Double.isInfinite(w)) assertEquals(w, have, what);
+                        else assertEquals(w, have, tol, what);
                     }
-                }
             }
+        }
     }
 
     /**
