@@ -46,6 +46,7 @@ final class GroupKernels {
         for (ClGroupPlan.Step s : plan.steps) {
             if (s instanceof ClGroupPlan.Elementwise e) elementwise(plan, e, what, inGroup, cx);
             else if (s instanceof ClGroupPlan.Epilogue ep) epilogue(plan, ep, what, inGroup, cx);
+            else if (s instanceof ClGroupPlan.Rows rows) rows(plan, rows, what, inGroup, cx);
             else if (s instanceof ClGroupPlan.Reduce r) reduce(plan, r.node(), what, inGroup);
             else {
                 Node n = ((ClGroupPlan.Call) s).node();
@@ -279,6 +280,114 @@ final class GroupKernels {
         w.line(w.at(cx.home(y), "o") + " = (" + outType + ")(" + result + ");");
         Dim results = y.type().shape().numel();
         cx.step(serial ? w.launch(results) : w.launchGroups(results, reducedSize, SERIAL_BELOW, REDUCE_GROUP));
+    }
+
+    /**
+     * A {@link ClGroupPlan.Rows} step: one work-group per row (a point of the kept axes), its
+     * phases in order with a barrier between them. A reduction phase folds the row's strided
+     * shares and combines them in local memory as {@link #reduce} does (a serial loop when the
+     * work-group is one work-item), work-item 0 storing the result; an elementwise phase computes
+     * and stores the row's points, work-item l taking points l, l + L, ... Later phases read what
+     * earlier ones stored for the same row, made visible by the barrier (ClGroupPlan checks that
+     * they read only their own row's values).
+     */
+    private static void rows(ClGroupPlan plan, ClGroupPlan.Rows rows, String what, ClLowering.KernelContext cx, ClLowering.KernelContext outer) {
+        Shape xs = rows.space();
+        Node first = null;
+        Set<String> accTypes = new TreeSet<>();
+        List<String> names = new ArrayList<>();
+        for (ClGroupPlan.Step s : rows.phases())
+            if (s instanceof ClGroupPlan.Reduce r) {
+                if (first == null) first = r.node();
+                accTypes.add(ClTypes.isFloat(r.node().input(0)) ? "float" : "double");
+                names.add(r.node().op().name());
+            } else names.add("elementwise");
+        boolean[] reduced = new boolean[xs.rank()];
+        for (long a : first.attrs().getLongs("axes")) reduced[(int) a] = true;
+        List<Integer> kept = new ArrayList<>(), red = new ArrayList<>();
+        for (int a = 0; a < xs.rank(); a++) (reduced[a] ? red : kept).add(a);
+        List<Dim> redDims = new ArrayList<>(), keptDims = new ArrayList<>();
+        for (int a : red) redDims.add(xs.dim(a));
+        for (int a : kept) keptDims.add(xs.dim(a));
+        KernelWriter w = cx.kernel(what + ": " + String.join(", ", names) + " per row of " + xs + " (axes " + red + "), a work-group per row");
+        if (accTypes.contains("double")) w.usesDouble();
+        w.line("const int o = get_group_id(0), l = get_local_id(0), L = get_local_size(0);");
+        for (String t : accTypes) w.line("__local " + t + " part_" + t + "[" + REDUCE_GROUP + "];");
+        Map<Integer, String> keptCoords = new HashMap<>();
+        for (int k = 0; k < kept.size(); k++) {
+            int a = kept.get(k);
+            String stride = w.product(keptDims.subList(k + 1, keptDims.size())), q = stride.equals("1") ? "o" : "(o / " + stride + ")";
+            w.line("const int c" + a + " = " + (k == 0 ? q : q + " % " + w.dim(xs.dim(a))) + ";");
+            keptCoords.put(a, "c" + a);
+        }
+        String count = w.product(redDims);
+        for (int p = 0; p < rows.phases().size(); p++) {
+            ClGroupPlan.Step s = rows.phases().get(p);
+            if (p > 0) w.line("barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);");
+            w.line("{ // " + names.get(p));
+            w.indent(1);
+            ClLowering.Reduction how = s instanceof ClGroupPlan.Reduce r ? (ClLowering.Reduction) ClLoweringTable.of(r.node()) : null;
+            Value x = s instanceof ClGroupPlan.Reduce r ? r.node().input(0) : null;
+            String acc = x == null ? null : ClTypes.isFloat(x) ? "float" : "double";
+            if (how != null) w.line(acc + " acc = " + identity(how, x, acc) + ";");
+            w.line("for (int r = l; r < " + count + "; r += L) {");
+            w.indent(1);
+            Map<Integer, String> pointCoords = new HashMap<>(keptCoords);
+            for (int k = 0; k < red.size(); k++) {
+                int a = red.get(k);
+                String stride = w.product(redDims.subList(k + 1, redDims.size())), q = stride.equals("1") ? "r" : "(r / " + stride + ")";
+                w.line("const int c" + a + " = " + (k == 0 ? q : q + " % " + w.dim(xs.dim(a))) + ";");
+                pointCoords.put(a, "c" + a);
+            }
+            Space space = new Space(xs, w) {
+                @Override String coord(int axis) { return pointCoords.get(axis); }
+            };
+            if (how != null) {
+                String v = new Registers(plan, space, Set.of(), cx).value(x);
+                w.line(combine(how.combine(), acc, "acc", "(" + acc + ")" + v));
+            } else {
+                ClGroupPlan.Elementwise e = (ClGroupPlan.Elementwise) s;
+                Registers regs = new Registers(plan, space, e.computed(), cx);
+                String index = space.index(xs);
+                for (int t = 0; t < e.values().size(); t++)
+                    w.line(w.at(outer.home(e.homes().get(t)), index) + " = " + regs.value(e.values().get(t)) + ";");
+            }
+            w.indent(-1);
+            w.line("}");
+            if (how != null) {
+                String part = "part_" + acc;
+                w.line(part + "[l] = acc;");
+                w.line("barrier(CLK_LOCAL_MEM_FENCE);");
+                w.line("for (int s = L / 2; s > 0; s >>= 1) {");
+                w.indent(1);
+                w.line("if (l < s) " + combine(how.combine(), acc, part + "[l]", part + "[l + s]"));
+                w.line("barrier(CLK_LOCAL_MEM_FENCE);");
+                w.indent(-1);
+                w.line("}");
+                Node n = ((ClGroupPlan.Reduce) s).node();
+                w.line("if (l == 0) " + w.at(cx.home(n.output()), "o") + " = (" + ClTypes.register(n.output()) + ")(" + result(how, n, acc, part + "[0]", count) + ");");
+            }
+            w.indent(-1);
+            w.line("}");
+        }
+        cx.step(w.launchGroups(Shape.of(keptDims.toArray(new Dim[0])).numel(), Shape.of(redDims.toArray(new Dim[0])).numel(), SERIAL_BELOW, REDUCE_GROUP));
+    }
+
+    private static String identity(ClLowering.Reduction how, Value x, String acc) {
+        boolean bool = x.type().dtype() == dlc.ir.DType.BOOL;
+        return switch (how.combine()) {
+            case ADD -> ClTypes.literal(0, acc);
+            case MAX -> bool ? ClTypes.literal(0, acc) : ClTypes.literal(Double.NEGATIVE_INFINITY, acc);
+            case MIN -> bool ? ClTypes.literal(1, acc) : ClTypes.literal(Double.POSITIVE_INFINITY, acc);
+        };
+    }
+
+    /** A reduction's result from its accumulated value {@code total}: divided by the count for a mean, wrapped for an integer sum. */
+    private static String result(ClLowering.Reduction how, Node n, String acc, String total, String count) {
+        String result = how.divideByCount() ? total + " / (" + acc + ")(" + count + ")" : total;
+        if (n.output().type().dtype().isInteger() && how.combine() == ClLowering.Combine.ADD)
+            result = ClTypes.wrap(n.output().type().dtype()) + "((long)(" + result + "))";
+        return result;
     }
 
     /** The statement folding {@code value} into {@code into}: max and min keep a NaN once they meet one. */

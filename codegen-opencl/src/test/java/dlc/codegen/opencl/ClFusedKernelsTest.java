@@ -177,4 +177,43 @@ class ClFusedKernelsTest {
             for (int j = 0; j < 7; j++) assertEquals(want[j], have[j], (batch + 1) * 0x1p-24 * batch, "batch " + batch + " column " + j);
         }
     }
+
+    /**
+     * A softmax (max, the sum of exp(x - max), the normalized row) fused into one group is one
+     * kernel with a work-group per row, for rows of 3, 300 and 5000 (a serial row below 64 terms):
+     * rows with -inf entries, a NaN, a row of -inf, against the interpreter within the ulps of
+     * exp, the sum and the division; the same bits on a second run.
+     */
+    @Test void aSoftmaxRowIsOneKernel() {
+        OpenClTestSupport.device();
+        int rows = 4;
+        for (int n : new int[]{3, 300, 5000}) {
+            Graph g = graph("softmax" + n, b -> {
+                Value x = in(b, "x", Shape.of(rows, n));
+                Value m = b.op(Ops.MAX, Attrs.of("axes", List.of(1L), "keepdims", true), x);
+                Value e = b.op(Ops.EXP, b.op(Ops.SUB, x, m));
+                return Map.of("y", b.op(Ops.DIV, e, b.op(Ops.SUM, Attrs.of("axes", List.of(1L), "keepdims", true), e)));
+            });
+            Graph fused = PassManager.standard().run(g);
+            String src = ClCompiledGraph.source(fused);
+            assertTrue(src.contains("a work-group per row") && src.contains(": 1 generated kernels"), src);
+            Random r = new Random(n);
+            double[] x = new double[rows * n];
+            for (int i = 0; i < x.length; i++) x[i] = (float) (8 * r.nextDouble() - 4);
+            x[r.nextInt(n)] = Double.NEGATIVE_INFINITY;  // row 0: a masked entry
+            x[n + r.nextInt(n)] = Double.NaN;            // row 1: NaN everywhere
+            for (int j = 0; j < n; j++) x[2 * n + j] = Double.NEGATIVE_INFINITY; // row 2: all masked, NaN (0/0)
+            Map<String, Tensor> in = Map.of("x", new Tensor(DType.F32, new int[]{rows, n}, x));
+            double[] want = Interpreter.run(g, in).get("y").data();
+            ClCompiledGraph cg = ClCompiledGraph.compile(OpenClTestSupport.executor(), fused);
+            double[] have = cg.run(in).get("y").data(), again = cg.run(in).get("y").data();
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(Double.doubleToLongBits(have[i]), Double.doubleToLongBits(again[i]), "n=" + n + " [" + i + "]: runs differ");
+                // x - max rounded (8 u: |x - max| < 8), exp's 3 ulps, per term and in the sum, the sum's n u, the division's u
+                double tol = (n + 30) * 0x1p-24 * Math.abs(want[i]) + 1e-12;
+                if (Double.isNaN(want[i])) assertTrue(Double.isNaN(have[i]), "n=" + n + " [" + i + "]: " + have[i]);
+                else assertEquals(want[i], have[i], tol, "n=" + n + " [" + i + "]");
+            }
+        }
+    }
 }
