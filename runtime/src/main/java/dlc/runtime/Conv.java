@@ -99,6 +99,52 @@ public final class Conv {
         overImages(job, n, slices, (long) n * o * p * k);
     }
 
+    /** The window {@code [kH, kW, sH, sW, top, bottom, left, right]} of the pool {@link #conv2dMaxPool2} fuses. */
+    private static final int[] POOL_2X2 = {2, 2, 2, 2, 0, 0, 0, 0};
+
+    /**
+     * {@code y = max_pool2d(act(conv2d(x, w) + bias), 2x2, stride 2)}, the pool fused into the conv
+     * where {@link ConvDirect#appliesPooled} holds: each image's relu'd rows are pooled in registers
+     * and only the pooled planes are written. Elsewhere the conv runs as {@link #conv2d} into
+     * {@code c} (the unpooled result's buffer, shape {@code cs}) and {@link Pool#maxPool2d} pools it
+     * into y: the same values either way (a max of relu'd values is exact). {@code ys} is the pooled
+     * shape; the other arguments are {@link #conv2d}'s.
+     */
+    public static void conv2dMaxPool2(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws,
+                                      float[] c, int cOff, int[] cs, float[] y, int yOff, int[] ys, int[] geo,
+                                      float[] col, float[] out, float[] bias, int biasOff, int act) {
+        checkConv2d(xs, ws, cs, geo);
+        int n = xs[0], cg = ws[1], kh = ws[2], kw = ws[3], ho = cs[2], wo = cs[3], g = geo[GROUPS];
+        if (ys[0] != n || ys[1] != cs[1] || ys[2] != ho / 2 || ys[3] != wo / 2)
+            throw new IllegalArgumentException("conv2d + 2x2 max pool shapes do not agree: conv " + java.util.Arrays.toString(cs)
+                    + ", pooled " + java.util.Arrays.toString(ys));
+        long k = (long) cg * kh * kw, slice = k * ho * wo;
+        boolean fused = n > 0 && !conv2dStacked(ho, wo) && col != null && !ConvSmallK.applies((int) k)
+                && ConvDirect.appliesPooled(cg, kh, kw, ho, wo, geo, act, slice);
+        if (!fused) {
+            conv2d(x, xOff, xs, w, wOff, ws, c, cOff, cs, geo, col, out, bias, biasOff, act);
+            Pool.maxPool2d(c, cOff, cs, y, yOff, ys, POOL_2X2);
+            return;
+        }
+        if ((long) ys[1] * ys[2] * ys[3] == 0) return; // an empty result
+        need(col, slice, "conv2d scratch");
+        ConvJob job = ConvJob.LOCAL.get();
+        job.set(ConvJob.CONV2D_POOL, x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, bias, biasOff, act, 0);
+        overImages(job, n, (int) (col.length / slice), (long) n * cs[1] * ho * wo * k);
+    }
+
+    /** Images [b0, b1) of {@link #conv2dMaxPool2}'s fused path, in the scratch at colOff; {@code ys} is the pooled shape. */
+    static void conv2dPooledImages(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws, float[] y, int yOff, int[] ys,
+                                   int[] geo, float[] col, int colOff, float[] bias, int biasOff, int b0, int b1) {
+        int c = xs[1], h = xs[2], wi = xs[3], o = ws[0], cg = ws[1], kh = ws[2], kw = ws[3];
+        int g = geo[GROUPS], og = o / g, k = cg * kh * kw, plane = h * wi, pplane = ys[2] * ys[3];
+        int ho = h + geo[TOP] + geo[BOTTOM] - geo[DH] * (kh - 1), wo = wi + geo[LEFT] + geo[RIGHT] - geo[DW] * (kw - 1);
+        for (int b = b0; b < b1; b++)
+            for (int q = 0; q < g; q++)
+                ConvDirect.runPooled(x, xOff + (b * c + q * cg) * plane, cg, h, wi, w, wOff + q * og * k, kh, kw,
+                        y, yOff + (b * o + q * og) * pplane, ho, wo, geo, bias, biasOff + q * og, 0, og, col, colOff);
+    }
+
     /** A 1x1 window at stride 1 without padding: the input planes are already the column matrix. */
     private static boolean isPointwise(int[] ws, int[] geo) {
         return ws[2] == 1 && ws[3] == 1 && geo[SH] == 1 && geo[SW] == 1
@@ -127,7 +173,9 @@ public final class Conv {
 
     /**
      * Images [b0, b1) of conv2d, one im2col + GEMM per image and group, in the scratch at colOff;
-     * a short reduction (a first layer's few input channels) runs {@link ConvSmallK} instead of the GEMM.
+     * a short reduction (a first layer's few input channels) runs {@link ConvSmallK} instead of the
+     * GEMM, and other convolutions at stride 1 with the vector module run {@link ConvDirect} (no
+     * im2col: a padded copy of the image in the same scratch).
      */
     static void conv2dImages(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws, float[] y, int yOff, int[] ys,
                              int[] geo, float[] col, int colOff, float[] bias, int biasOff, int act, int b0, int b1) {
@@ -135,9 +183,15 @@ public final class Conv {
         int ho = ys[2], wo = ys[3], g = geo[GROUPS], og = o / g, k = cg * kh * kw, p = ho * wo, plane = h * wi;
         int biasKind = bias == null ? Gemm.BIAS_NONE : Gemm.BIAS_ROW;
         boolean pointwise = isPointwise(ws, geo), smallK = ConvSmallK.applies(k);
+        boolean direct = !pointwise && !smallK && ConvDirect.applies(cg, kh, kw, ho, wo, geo, (long) k * p);
         for (int b = b0; b < b1; b++)
             for (int q = 0; q < g; q++) {
                 int xq = xOff + (b * c + q * cg) * plane;
+                if (direct) {
+                    ConvDirect.run(x, xq, cg, h, wi, w, wOff + q * og * k, kh, kw, y, yOff + (b * o + q * og) * p, ho, wo, geo,
+                            bias, biasOff + q * og, act, 0, og, col, colOff);
+                    continue;
+                }
                 float[] src = x;
                 int srcOff = xq;
                 if (!pointwise) {

@@ -9,7 +9,7 @@ final class ConvJob implements Parallel.Task {
     static final ThreadLocal<ConvJob> LOCAL = ThreadLocal.withInitial(ConvJob::new);
 
     /** What the parts run. */
-    static final int CONV2D = 0, TRANSPOSE = 1, IM2COL_T = 2;
+    static final int CONV2D = 0, TRANSPOSE = 1, IM2COL_T = 2, CONV2D_POOL = 3;
 
     private int kind, xOff, wOff, yOff, biasOff, act, group;
     private float[] x, w, y, col, bias;
@@ -52,6 +52,13 @@ final class ConvJob implements Parallel.Task {
             case TRANSPOSE -> {
                 int slice = ws[1] * ws[2] * ws[3] * xs[2] * xs[3];
                 Conv.convTranspose2dImages(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, part * slice, b0, b1);
+            }
+            case CONV2D_POOL -> {
+                // ys is the pooled shape; the slice is the conv's im2col slice, as conv2d's
+                int ho = xs[2] + geo[Conv.TOP] + geo[Conv.BOTTOM] - geo[Conv.DH] * (ws[2] - 1);
+                int wo = xs[3] + geo[Conv.LEFT] + geo[Conv.RIGHT] - geo[Conv.DW] * (ws[3] - 1);
+                int slice = ws[1] * ws[2] * ws[3] * ho * wo;
+                Conv.conv2dPooledImages(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, part * slice, bias, biasOff, b0, b1);
             }
             case IM2COL_T -> Conv.im2colTImages(x, xOff, xs, ws, ys, geo, col, group, b0, b1);
             default -> throw new IllegalStateException("unknown conv job " + kind);

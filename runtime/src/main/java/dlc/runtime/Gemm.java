@@ -115,6 +115,9 @@ public final class Gemm {
     /** Tests and benchmarks: run the scalar kernel even when the vector one is available (global). */
     public static void forceScalarKernel(boolean on) { forceScalar = on; }
 
+    /** Whether the vector kernel runs now: available and not forced off ({@link #forceScalarKernel}). */
+    static boolean vectorKernelActive() { return !forceScalar && VECTOR != null; }
+
     /** Whether the vector kernel is available (the module is present). */
     public static boolean vectorAvailable() { return VECTOR != null; }
 

@@ -59,6 +59,21 @@ final class ConvLowerings {
      * group's output rather than {@code conv.output()}; it must have conv's shape and dtype.
      */
     static void emitConv2d(Node conv, KernelEmitter e, Value biasOrNull, int act, Value result) {
+        emitConv2d(conv, e, biasOrNull, act, result, null);
+    }
+
+    /**
+     * {@link #emitConv2d} followed by a 2x2 max pool (stride 2, no padding) into {@code pooled}:
+     * one call of {@code Conv.conv2dMaxPool2}, which writes {@code pooled} (and {@code result}, the
+     * unpooled values, only where it cannot pool in the conv's registers). See {@link ConvPoolFusion}.
+     */
+    static void emitConv2dMaxPool(Node conv, KernelEmitter e, Value biasOrNull, int act, Value result, Value pooled) {
+        if (!KernelEmitter.isFloat(conv.input(0).type().dtype()) || pooled.type().dtype() != result.type().dtype())
+            throw new IllegalStateException("conv2d + max pool fuses f32 only: " + result + " -> " + pooled);
+        emitConv2d(conv, e, biasOrNull, act, result, pooled);
+    }
+
+    private static void emitConv2d(Node conv, KernelEmitter e, Value biasOrNull, int act, Value result, Value pooled) {
         Value x = conv.input(0), w = conv.input(1);
         Shape xs = x.type().shape(), ws = w.type().shape(), ys = result.type().shape();
         int[] geo = convGeometry(conv.attrs());
@@ -70,6 +85,11 @@ final class ConvLowerings {
         if (result.type().dtype() != x.type().dtype() || !ys.equals(conv.output().type().shape()))
             throw new IllegalStateException("conv2d result " + result + " is not shaped like " + conv.output());
         operands(e, x, xs, w, ws, result, ys);
+        if (pooled != null) {
+            e.array(pooled);
+            e.offset(pooled);
+            e.shape(pooled.type().shape());
+        }
         e.ints(geo);
         if (!f32) {
             e.invoke(Conv.class, "conv2d", descriptor(Conv.class, "conv2d", convParams(D)));
@@ -89,7 +109,7 @@ final class ConvLowerings {
         e.scratch(DType.F32, colSize, 0);
         if (stacked) e.scratch(DType.F32, ys.numel(), 1);
         else e.mv().visitInsn(Opcodes.ACONST_NULL);
-        if (!epilogue) {
+        if (!epilogue && pooled == null) {
             e.invoke(Conv.class, "conv2d", descriptor(Conv.class, "conv2d", convParams(F, F, F)));
             return;
         }
@@ -106,7 +126,10 @@ final class ConvLowerings {
             e.pushInt(0);
         }
         e.pushInt(act);
-        e.invoke(Conv.class, "conv2d", descriptor(Conv.class, "conv2d", convParams(F, F, F, F, I, I)));
+        if (pooled != null)
+            e.invoke(Conv.class, "conv2dMaxPool2", descriptor(Conv.class, "conv2dMaxPool2",
+                    F, I, INTS, F, I, INTS, F, I, INTS, F, I, INTS, INTS, F, F, F, I, I));
+        else e.invoke(Conv.class, "conv2d", descriptor(Conv.class, "conv2d", convParams(F, F, F, F, I, I)));
     }
 
     static void emitConvTranspose2d(Node node, KernelEmitter e) {

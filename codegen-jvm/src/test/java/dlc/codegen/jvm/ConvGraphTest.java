@@ -105,6 +105,69 @@ class ConvGraphTest {
         Agreement.check(g, Map.of("B", 4L), 35, true);
     }
 
+    /**
+     * Inference: each conv + bias + relu group whose result only a 2x2 max pool reads runs as one
+     * Conv.conv2dMaxPool2 call that writes the pool's result (ConvPoolFusion): the pools emit no
+     * code of their own, and the pooled maps and the loss agree with the interpreter (the second
+     * conv pools in the direct kernel's registers, the first through its unpooled buffer). The
+     * training graph keeps the relu outputs for the backward pass, so its pools stay nodes (the
+     * first on its own, the second inside the group after it).
+     */
+    @Test
+    void referenceCnnInferenceFusesThePools() {
+        GraphBuilder b = new GraphBuilder("cnnInfer");
+        Value x = input(b, "x", Value.Role.INPUT, batch(3, 28, 28));
+        Value w1 = input(b, "w1", Value.Role.PARAM, d(8, 3, 3, 3));
+        Value b1 = input(b, "b1", Value.Role.PARAM, d(1, 8, 1, 1));
+        Value w2 = input(b, "w2", Value.Role.PARAM, d(16, 8, 3, 3));
+        Value b2 = input(b, "b2", Value.Role.PARAM, d(1, 16, 1, 1));
+        Attrs same = Attrs.of("padding", new long[]{1, 1, 1, 1}), pool = Attrs.of("kernel", new long[]{2, 2});
+        Value h1 = b.op(Ops.MAX_POOL2D, pool, b.op(Ops.RELU, b.op(Ops.ADD, b.op(Ops.CONV2D, same, x, w1), b1)));
+        Value h2 = b.op(Ops.MAX_POOL2D, pool, b.op(Ops.RELU, b.op(Ops.ADD, b.op(Ops.CONV2D, same, h1, w2), b2)));
+        b.output("h2", Graph.Output.Role.OUTPUT, h2);
+        Graph g = b.build();
+        CompiledClasses cc = JvmCompiler.compile(g, "dlc.gen.CnnPoolFusion");
+        if (poolMethods(cc) != 0 || !calls(cc, "conv2dMaxPool2"))
+            throw new AssertionError("the inference graph's pools were not fused: " + poolMethods(cc) + " pool methods left");
+        Agreement.check(g, Map.of("B", 5L), 39, true);
+        Agreement.check(g, Map.of("B", 1L), 40, true);
+
+        Graph tg = new Autodiff().gradients(referenceCnn(), "loss", List.of("w1", "b1", "w2", "b2"));
+        CompiledClasses train = JvmCompiler.compile(tg, "dlc.gen.CnnPoolTrain");
+        if (poolMethods(train) == 0 || calls(train, "conv2dMaxPool2"))
+            throw new AssertionError("the training graph's pools must stay nodes: " + poolMethods(train) + " pool methods");
+        Agreement.check(tg, Map.of("B", 2L), 41, true);
+    }
+
+    /** Methods of the generated classes that run a max_pool2d node on its own. */
+    private static int poolMethods(CompiledClasses cc) {
+        int[] count = {0};
+        for (byte[] bytes : cc.classes().values())
+            new org.objectweb.asm.ClassReader(bytes).accept(new org.objectweb.asm.ClassVisitor(org.objectweb.asm.Opcodes.ASM9) {
+                @Override public org.objectweb.asm.MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] ex) {
+                    if (name.endsWith("max_pool2d")) count[0]++;
+                    return null;
+                }
+            }, 0);
+        return count[0];
+    }
+
+    /** Whether some generated method calls the runtime's Conv.{@code method}. */
+    private static boolean calls(CompiledClasses cc, String method) {
+        boolean[] found = {false};
+        for (byte[] bytes : cc.classes().values())
+            new org.objectweb.asm.ClassReader(bytes).accept(new org.objectweb.asm.ClassVisitor(org.objectweb.asm.Opcodes.ASM9) {
+                @Override public org.objectweb.asm.MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] ex) {
+                    return new org.objectweb.asm.MethodVisitor(org.objectweb.asm.Opcodes.ASM9) {
+                        @Override public void visitMethodInsn(int op, String owner, String m, String d, boolean itf) {
+                            if (owner.endsWith("/Conv") && m.equals(method)) found[0] = true;
+                        }
+                    };
+                }
+            }, 0);
+        return found[0];
+    }
+
     /** The same graphs in f64: every kernel's double form, forward and gradients. */
     @Test
     void f64Graphs() {

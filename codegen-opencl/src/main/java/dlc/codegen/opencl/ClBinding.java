@@ -19,16 +19,49 @@ final class ClBinding {
     private final DeviceArena arena;
     Runnable[] launches;
     /** Checks run after the launches, before any output is read (an index kernel's error word). */
-    final java.util.List<Runnable> checks = new java.util.ArrayList<>();
+    final java.util.List<Runnable> checks;
     /** The step being prepared (its scratch range is "scratch K"). */
     int preparing = -1;
+    /**
+     * Where {@link #layout} and {@link #arenaLayout} start in the arena (0 for a graph; a scan
+     * body's memory lies inside its scan's scratch), the byte offsets of the graph inputs when they
+     * live in the enclosing graph's memory (null: the input ranges of {@link #arenaLayout}), and
+     * slots moved out of the layout (a body output written straight into its scan's memory).
+     */
+    private final long base;
+    private final long[] inputBytes;
+    private final Map<Integer, Long> movedSlots;
+    /** Whether an index kernel clears its error word before it runs (not at a scan step after the first, which would forget an earlier step's bad index). */
+    final boolean resetsErrors;
 
     ClBinding(ClCompiledGraph graph, Map<String, Long> env, MemoryPlan.Layout layout, ArenaLayout arenaLayout, DeviceArena arena) {
+        this(graph, env, layout, arenaLayout, arena, new java.util.ArrayList<>(), 0, null, Map.of(), true);
+    }
+
+    private ClBinding(ClCompiledGraph graph, Map<String, Long> env, MemoryPlan.Layout layout, ArenaLayout arenaLayout, DeviceArena arena,
+                      java.util.List<Runnable> checks, long base, long[] inputBytes, Map<Integer, Long> movedSlots, boolean resetsErrors) {
         this.graph = graph;
         this.env = env;
         this.layout = layout;
         this.arenaLayout = arenaLayout;
         this.arena = arena;
+        this.checks = checks;
+        this.base = base;
+        this.inputBytes = inputBytes;
+        this.movedSlots = movedSlots;
+        this.resetsErrors = resetsErrors;
+    }
+
+    /**
+     * The binding of a nested graph (a scan body) in this binding's arena: its plan laid out as
+     * {@code layout}/{@code arenaLayout} from byte {@code base}, its inputs at {@code inputBytes},
+     * the slots in {@code movedSlots} at the given byte offsets; its checks join this binding's
+     * when {@code keepChecks}.
+     */
+    ClBinding nested(MemoryPlan.Layout layout, ArenaLayout arenaLayout, long base, long[] inputBytes, Map<Integer, Long> movedSlots,
+                     boolean keepChecks, boolean resetsErrors) {
+        return new ClBinding(graph, env, layout, arenaLayout, arena, keepChecks ? checks : new java.util.ArrayList<>(), base, inputBytes,
+                movedSlots, resetsErrors);
     }
 
     long eval(Dim d) { return d.eval(env); }
@@ -46,7 +79,7 @@ final class ClBinding {
     IndexKernels index() { return graph.indexKernels(); }
 
     /** The byte offset of the scratch of the step being prepared. */
-    long scratchBytesOffset() { return arenaLayout.slice(ClCompiledGraph.scratchSlice(preparing)).offsetBytes(); }
+    long scratchBytesOffset() { return base + arenaLayout.slice(ClCompiledGraph.scratchSlice(preparing)).offsetBytes(); }
 
     RandomKernels random() { return graph.randomKernels(); }
 
@@ -59,8 +92,11 @@ final class ClBinding {
     /** The byte offset of {@code v}'s memory in the arena (a slot, or a graph input's range). */
     long byteOffset(Value v) {
         MemoryPlan.Home h = layout.plan().home(v);
-        if (h instanceof MemoryPlan.InInput in) return arenaLayout.slice(ClCompiledGraph.inputSlice(in.index())).offsetBytes();
-        return layout.slotOffset()[((MemoryPlan.InSlot) h).slot().index()];
+        if (h instanceof MemoryPlan.InInput in)
+            return inputBytes != null ? inputBytes[in.index()] : base + arenaLayout.slice(ClCompiledGraph.inputSlice(in.index())).offsetBytes();
+        int slot = ((MemoryPlan.InSlot) h).slot().index();
+        Long moved = movedSlots.get(slot);
+        return moved != null ? moved : base + layout.slotOffset()[slot];
     }
 
     /** The offset of {@code v}'s memory in elements of its storage type, as kernels take it. */

@@ -78,17 +78,37 @@ public final class ClCompiledGraph {
 
     static Generated generate(Graph g) {
         ClLoweringTable.checkAll(g);
+        List<KernelWriter> kernels = new ArrayList<>();
+        Lowered lowered = lower(g, what -> {
+            KernelWriter w = new KernelWriter("k" + kernels.size(), what);
+            kernels.add(w);
+            return w;
+        });
+        boolean doubles = kernels.stream().anyMatch(KernelWriter::doubles) || usesDoubles(g);
+        StringBuilder src = new StringBuilder();
+        long stores = kernels.stream().filter(KernelWriter::isStore).count();
+        src.append("// dlc OpenCL program for graph ").append(g.name()).append(": ").append(kernels.size() - stores).append(" generated kernels")
+                .append(stores == 0 ? "" : ", " + stores + " generated stores of GEMM/convolution kernels (each built into that kernel as its EPILOGUE)").append('\n');
+        src.append(GroupKernels.HELPERS);
+        for (KernelWriter w : kernels) src.append('\n').append(w.source());
+        return new Generated(lowered.plan(), lowered.steps(), src.toString(), doubles, (int) (kernels.size() - stores));
+    }
+
+    /** A graph lowered to a launch list over its memory plan (a compiled graph's, or a scan body's inside it). */
+    record Lowered(MemoryPlan plan, List<ClStep> steps) { }
+
+    /**
+     * Plans {@code g}'s memory and lowers each top-level node as its table entry says, its
+     * generated kernels made by {@code kernels} (so a scan body's kernels join the enclosing
+     * graph's one program).
+     */
+    static Lowered lower(Graph g, java.util.function.Function<String, KernelWriter> kernels) {
         for (Value v : g.inputs()) ClTypes.register(v);
         ClMaterialization m = new ClMaterialization();
         MemoryPlan plan = MemoryPlanner.plan(g, m);
         List<ClStep> steps = new ArrayList<>();
-        List<KernelWriter> kernels = new ArrayList<>();
         ClLowering.KernelContext top = new ClLowering.KernelContext() {
-            @Override public KernelWriter kernel(String what) {
-                KernelWriter w = new KernelWriter("k" + kernels.size(), what);
-                kernels.add(w);
-                return w;
-            }
+            @Override public KernelWriter kernel(String what) { return kernels.apply(what); }
 
             @Override public void step(ClStep step) { steps.add(step); }
 
@@ -111,20 +131,15 @@ public final class ClCompiledGraph {
                 }
 
                 @Override public Void region(Node m2, ClLowering.Region how) {
-                    if (m2.op() != Ops.FUSION) throw ClLoweringTable.notYet(m2, null);
-                    GroupKernels.lower(m.group(m2), "fusion group " + m2.regions().get(0).name() + " (" + m2.attrs().get("kind") + ") at " + m2.loc(), top);
+                    if (m2.op() == Ops.SCAN) ClScan.lower(m2, top, kernels);
+                    else if (m2.op() == Ops.FUSION)
+                        GroupKernels.lower(m.group(m2), "fusion group " + m2.regions().get(0).name() + " (" + m2.attrs().get("kind") + ") at " + m2.loc(), top);
+                    else throw ClLoweringTable.notYet(m2, null);
                     return null;
                 }
             });
         }
-        boolean doubles = kernels.stream().anyMatch(KernelWriter::doubles) || usesDoubles(g);
-        StringBuilder src = new StringBuilder();
-        long stores = kernels.stream().filter(KernelWriter::isStore).count();
-        src.append("// dlc OpenCL program for graph ").append(g.name()).append(": ").append(kernels.size() - stores).append(" generated kernels")
-                .append(stores == 0 ? "" : ", " + stores + " generated stores of GEMM/convolution kernels (each built into that kernel as its EPILOGUE)").append('\n');
-        src.append(GroupKernels.HELPERS);
-        for (KernelWriter w : kernels) src.append('\n').append(w.source());
-        return new Generated(plan, List.copyOf(steps), src.toString(), doubles, (int) (kernels.size() - stores));
+        return new Lowered(plan, List.copyOf(steps));
     }
 
     private static boolean usesDoubles(Graph g) {

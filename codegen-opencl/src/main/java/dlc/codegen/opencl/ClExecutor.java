@@ -128,6 +128,16 @@ public final class ClExecutor implements AutoCloseable {
         }
     }
 
+    /**
+     * Enqueues a device-side copy of {@code bytes} bytes from byte {@code from} to byte {@code to}
+     * of one arena (the ranges must not overlap); nothing crosses to the host.
+     */
+    public void copy(DeviceArena arena, long from, long to, long bytes) {
+        if (bytes == 0) return;
+        ClErrors.check(clEnqueueCopyBuffer(queue(), arena.buffer(), arena.buffer(), from, to, bytes, null, null),
+                "copying " + bytes + " bytes from " + from + " to " + to + " in arena " + arena.name());
+    }
+
     // ---------------------------------------------------------------- transfers
 
     /** Enqueues a copy of {@code values} into the start of {@code slice}; returns without waiting (the host copy is kept until a blocking read). */
