@@ -86,10 +86,12 @@ public final class ClCompiledGraph {
         });
         boolean doubles = kernels.stream().anyMatch(KernelWriter::doubles) || usesDoubles(g);
         StringBuilder src = new StringBuilder();
-        src.append("// dlc OpenCL program for graph ").append(g.name()).append(": ").append(kernels.size()).append(" generated kernels\n");
+        long stores = kernels.stream().filter(KernelWriter::isStore).count();
+        src.append("// dlc OpenCL program for graph ").append(g.name()).append(": ").append(kernels.size() - stores).append(" generated kernels")
+                .append(stores == 0 ? "" : ", " + stores + " generated stores of GEMM/convolution kernels (each built into that kernel as its EPILOGUE)").append('\n');
         src.append(GroupKernels.HELPERS);
         for (KernelWriter w : kernels) src.append('\n').append(w.source());
-        return new Generated(lowered.plan(), lowered.steps(), src.toString(), doubles, kernels.size());
+        return new Generated(lowered.plan(), lowered.steps(), src.toString(), doubles, (int) (kernels.size() - stores));
     }
 
     /** A graph lowered to a launch list over its memory plan (a compiled graph's, or a scan body's inside it). */

@@ -110,8 +110,14 @@ public final class ClExecutor implements AutoCloseable {
         return a;
     }
 
+    private long launches;
+
+    /** Kernels enqueued so far (what a benchmark counts per step). */
+    public long launches() { return launches; }
+
     /** Enqueues {@code kernel} over {@code global} work items in groups of {@code local} (null: the driver picks). */
     public void launch(ClKernel kernel, long[] global, long[] local) {
+        launches++;
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer g = stack.pointers(global);
             PointerBuffer l = local == null ? null : stack.pointers(local);
