@@ -26,7 +26,9 @@ import java.util.Set;
  * The training loop: epochs of seeded, shuffled mini-batches; on each batch every step graph runs
  * in order (a GAN's discriminator then generator) and its UPDATE outputs replace the running
  * state; after each epoch the eval graph measures the validation set, early stopping keeps the best
- * weights, and a checkpoint is written.
+ * weights, and a checkpoint is written. The running state lives where the executor computes
+ * ({@link Executor#resident}: device memory on OpenCL), and {@link TrainState#values} is refreshed
+ * from it for each checkpoint, early stopping's snapshot and the result.
  *
  * <p>Graph contract: {@code init(rng)} produces every state tensor by name (params, model state,
  * optimizer state, the step counter {@value #STEP_COUNTER}); a step graph takes the model inputs,
