@@ -219,4 +219,27 @@ class ClFusedKernelsTest {
             }
         }
     }
+
+    /**
+     * A weight's update computed in a GEMM's store (w - x^T g, fused: the product's store reads w
+     * at the element it writes) is donated: written over w's memory, not copied home; the result
+     * is the interpreter's.
+     */
+    @Test void anUpdateInAGemmStoreIsDonated() {
+        Graph g = dlc.ir.text.IrParser.parseModule("""
+                graph step(%x: f32[5, 8], %g: f32[5, 6], param %w: f32[8, 6]) {
+                  %0 = permute(%x) {perm=[1, 0]} : f32[8, 5]
+                  %1 = matmul(%0, %g) : f32[8, 6]
+                  %2 = sub(%w, %1) : f32[8, 6]
+                  update w = %2
+                }
+                """, "t").graphs().get(0);
+        Graph fused = PassManager.standard().run(g);
+        assertTrue(ClCompiledGraph.source(fused).contains("its store computing the group"), ClCompiledGraph.source(fused));
+        ClCompiledGraph cg = ClCompiledGraph.compile(OpenClTestSupport.executor(), fused);
+        Set<String> donated = new HashSet<>();
+        for (Value p : cg.plan().donated().values()) donated.add(p.name());
+        assertEquals(Set.of("w"), donated, "w's update in the GEMM's store");
+        ClGraphOpsTest.agree(g, inputs(g, 17), 1e-5, 1e-5);
+    }
 }
