@@ -8,7 +8,8 @@
 #      the jar `dlc compile` makes for the MLPs where that command exists (jar.txt),
 #   5. GemmBench where it exists (gemm.txt),
 #   6. one table: dlc vs PyTorch, ONNX Runtime and DL4J per workload/metric/threads, with ratios and
-#      each workload's share of the 512^3 GEMM rate measured in step 5 (table.md).
+#      each workload's share of the 512^3 GEMM rate measured in step 5, then dlc's speed-up from one
+#      thread to each larger count (table.md).
 #
 # Knobs (env): THREADS="1 2"  WORKLOADS=mlp,cnn,lstm  QUICK=1 (short timings, both sides)
 #   SKIP_BUILD=1  SKIP_PEERS=1 (reuse bench/target/peers/results.txt)  SKIP_COMPILE=1
@@ -16,6 +17,8 @@
 #   PEERS="djl-pytorch onnxruntime" (passed to the peers' run.sh; its default also runs DL4J, the slowest)
 #   WEIGHTS_DTYPE=bf16|int8 (the MLP inference workloads' matmul weights stored narrow, as
 #   dlc compile --weights-dtype; metric names unchanged, so the table sets them against the peers' f32)
+#   BUSY=1 (one busy-looping process beside dlc's runs: the "a core is busy" case, where two threads
+#   must be no slower than one; the table's scaling rows then compare that, not an idle machine)
 #   PEERS_EXTRA="old-results.txt old-detail.txt" (earlier peer results for the table, e.g. DL4J's;
 #   the fresh peer results override them where both have a figure)
 set -euo pipefail
@@ -47,13 +50,22 @@ echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 2. dlc
 : > "$OUT/dlc.txt"
+busy_pid=
+if [[ -n "${BUSY:-}" ]]; then
+  bash -c 'while :; do :; done' &
+  busy_pid=$!
+  trap 'kill "$busy_pid" 2>/dev/null || true' EXIT
+  echo "== BUSY=1: a busy loop (pid $busy_pid) runs beside dlc's workloads"
+fi
 for t in $THREADS; do
   check=()
   [[ "$t" == "1" && "${CHECK:-1}" != "0" ]] && check=(--check)
   "$JAVA" "${JVM[@]}" -Ddlc.threads="$t" "${TIMING[@]}" -cp "$CP" dlc.bench.Workloads "$t" "$WORKLOADS" "${check[@]}" \
     2> "$OUT/dlc-t$t.log" | tee -a "$OUT/dlc.txt" \
     || echo "== dlc workloads with $t thread(s) exited with an error: a failed check (% check FAIL) or see $OUT/dlc-t$t.log"
+  echo "== load after dlc with $t thread(s): $(cut -d' ' -f1-3 /proc/loadavg)"   # the scaling table needs an idle machine
 done
+if [[ -n "$busy_pid" ]]; then kill "$busy_pid" 2>/dev/null || true; busy_pid=; fi
 
 # 3. peers, in a writable copy (the shared folder may be read-only; its target/ is kept between runs)
 if [[ -z "${SKIP_PEERS:-}" ]]; then

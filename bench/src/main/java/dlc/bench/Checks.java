@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * What {@code --check} verifies before a workload is timed (on copies of its arrays, so the timed
- * run starts from the same state): the compiled graph agrees with the float64 reference
- * interpreter on one run, and (training) the loss falls over 30 SGD steps, as the peers check.
+ * run starts from the same state): the compiled graph (JVM or OpenCL backend) agrees with the
+ * float64 reference interpreter on one run, and (training) the loss falls over 30 SGD steps, as the peers check.
  * A failed check prints "! FAIL"; the workload is still timed but marked (Table shows it as a
  * failed check, not a result) and Workloads exits with status 1 at the end.
  *
@@ -23,10 +23,10 @@ final class Checks {
     static boolean anyFailed;
 
     /** Returns whether every check passed. */
-    static boolean train(BenchModel m, Session timed, Map<String, Object> store, Map<String, Long> syms, String metric) {
-        String what = m.name + " " + metric;
+    static boolean train(BenchModel m, Session timed, Map<String, Object> store, Map<String, Long> syms, String metric, String backend) {
+        String what = backend + " " + m.name + " " + metric;
         boolean ok = true;
-        if (timed.exec instanceof JvmExecutor) {
+        if (!(timed.exec instanceof InterpreterExecutor)) {
             Map<String, Object> a = Workloads.copy(store), b = Workloads.copy(store);
             Session jvm = new Session(timed.exec, a, syms);
             Session ref = new Session(new InterpreterExecutor(m.step()), b, syms);
@@ -60,8 +60,8 @@ final class Checks {
     }
 
     /** Returns whether the check passed (true when there is nothing to compare: the interpreter backend). */
-    static boolean infer(BenchModel m, Session timed, Map<String, Object> store, Map<String, Long> syms, String metric) {
-        if (!(timed.exec instanceof JvmExecutor)) return true;
+    static boolean infer(BenchModel m, Session timed, Map<String, Object> store, Map<String, Long> syms, String metric, String backend) {
+        if (timed.exec instanceof InterpreterExecutor) return true;
         Map<String, Object> refStore = Workloads.copy(store);
         // weights stored narrow: the interpreter runs the float32 values they stand for
         refStore.replaceAll((k, v) -> v instanceof dlc.runtime.NarrowMatrix q ? q.decode() : v);
@@ -75,8 +75,8 @@ final class Checks {
             maxDiff = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(maxDiff, d);
         }
         double rel = maxDiff / Math.max(1e-30, maxRef);
-        return line(rel <= 1e-4, String.format(Locale.ROOT, "%s %s: compiled vs interpreter logits, max err %.1e of max |logit| %.3f (rel %.1e)",
-                m.name, metric, maxDiff, maxRef, rel));
+        return line(rel <= 1e-4, String.format(Locale.ROOT, "%s %s %s: compiled vs interpreter logits, max err %.1e of max |logit| %.3f (rel %.1e)",
+                backend, m.name, metric, maxDiff, maxRef, rel));
     }
 
     private static boolean line(boolean ok, String text) {

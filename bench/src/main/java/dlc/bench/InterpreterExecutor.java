@@ -1,18 +1,15 @@
 package dlc.bench;
 
 import dlc.ir.DType;
-import dlc.ir.Dim;
 import dlc.ir.Graph;
 import dlc.ir.Value;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * The float64 reference interpreter behind the {@link Executor} interface: converts the flat
@@ -20,40 +17,31 @@ import java.util.TreeSet;
  */
 final class InterpreterExecutor implements Executor {
     private final Graph graph;
-    private final List<String> symbols;
-    private final List<In> inputs = new ArrayList<>();
-    private final List<Out> outputs = new ArrayList<>();
+    private final GraphSignature signature;
 
     InterpreterExecutor(Graph graph) {
         this.graph = graph;
-        TreeSet<String> syms = new TreeSet<>();
-        for (Value v : graph.inputs()) {
-            syms.addAll(v.type().shape().symbols());
-            inputs.add(new In(v.name(), v.type().dtype().text(), v.type().shape().dims().stream().map(Dim::toString).toList()));
-        }
-        symbols = List.copyOf(syms);
-        for (Graph.Output o : graph.outputs())
-            outputs.add(new Out(o.name(), o.role().name(), o.role() == Graph.Output.Role.UPDATE ? o.name() : null));
+        this.signature = GraphSignature.of(graph);
     }
 
-    @Override public List<String> symbols() { return symbols; }
+    @Override public List<String> symbols() { return signature.symbols(); }
 
-    @Override public List<In> inputs() { return inputs; }
+    @Override public List<In> inputs() { return signature.inputs(); }
 
-    @Override public List<Out> outputs() { return outputs; }
+    @Override public List<Out> outputs() { return signature.outputs(); }
 
     @Override public Object[] run(Object[] in, long[] symbolValues) {
         Map<String, Long> env = new HashMap<>();
-        for (int i = 0; i < symbols.size(); i++) env.put(symbols.get(i), symbolValues[i]);
+        for (int i = 0; i < symbols().size(); i++) env.put(symbols().get(i), symbolValues[i]);
         Map<String, Tensor> args = new LinkedHashMap<>();
         for (int i = 0; i < in.length; i++) {
             Value v = graph.inputs().get(i);
             args.put(v.name(), new Tensor(v.type().dtype(), v.type().shape().eval(env), toDoubles(in[i])));
         }
         Map<String, Tensor> res = Interpreter.run(graph, args);
-        Object[] out = new Object[outputs.size()];
+        Object[] out = new Object[outputs().size()];
         for (int i = 0; i < out.length; i++) {
-            Tensor t = res.get(outputs.get(i).name());
+            Tensor t = res.get(outputs().get(i).name());
             out[i] = t.dtype() == DType.F32 ? toFloats(t.data()) : t.data().clone();
         }
         return out;

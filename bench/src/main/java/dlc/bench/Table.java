@@ -81,6 +81,34 @@ public final class Table {
                     share(WorkloadFlops.of(k[0], k[1]), d, gemmGflops.get(Integer.parseInt(k[2]))),
                     alloc.getOrDefault(key, "-"));
         }
+        scaling(order, ms, p10);
+    }
+
+    /**
+     * dlc's speed-up from one thread to each larger count run (THREADS="1 2"): the one-thread time
+     * over the N-thread time, from the medians and from the p10s (the less disturbed figure on a
+     * shared machine). Training workloads have a target of 1.7x at two threads (issue 13).
+     */
+    private static void scaling(List<String> order, Map<String, Map<String, Double>> ms, Map<String, Map<String, Double>> p10) {
+        List<String> rows = new ArrayList<>();
+        for (String key : order) {
+            String[] k = key.split(" ");
+            int t = Integer.parseInt(k[2]);
+            if (t <= 1) continue;
+            String one = k[0] + " " + k[1] + " 1";
+            Double d1 = ms.getOrDefault(one, Map.of()).get(Workloads.PEER), dn = ms.get(key).get(Workloads.PEER);
+            if (d1 == null || dn == null) continue;
+            Double q1 = p10.getOrDefault(one, Map.of()).get(Workloads.PEER), qn = p10.getOrDefault(key, Map.of()).get(Workloads.PEER);
+            rows.add(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s |%s", k[0], k[1], t, fmt(d1), fmt(dn),
+                    ratio(d1, dn), ratio(q1, qn), t == 2 && k[1].startsWith("train") ? " >= 1.7x |" : " - |"));
+        }
+        if (rows.isEmpty()) return;
+        System.out.println();
+        System.out.println("dlc thread scaling (one-thread time / N-thread time; meaningful only on an otherwise idle machine: see the load averages)");
+        System.out.println();
+        System.out.println("| workload | metric | threads | 1 thread ms | N threads ms | speed-up (median) | speed-up (p10) | target |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---|");
+        rows.forEach(System.out::println);
     }
 
     private static final String PYTORCH = "djl-pytorch", ORT = "onnxruntime";

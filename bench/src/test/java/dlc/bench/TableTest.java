@@ -49,4 +49,28 @@ class TableTest {
         assertTrue(t.contains("| mlp | infer-b128 | 1 | 0.6010 | - | 0.5000 | - | - | 1.20x | - | - | 1.50x | 100 % | - |"), t);
         assertTrue(t.contains("| lstm | train-b32 | 1 | 30.000 (FAILED CHECK) | 10.000 | - | - | 3.00x | - | - | - | - | "), t);
     }
+
+    @Test void reportsTheSpeedUpFromOneThreadToTwo(@TempDir Path dir) throws Exception {
+        Path ours = dir.resolve("dlc.txt");
+        Files.writeString(ours, String.join("\n",
+                "dlc-jvm mlp train-b32 1 0.6000",
+                "# dlc-jvm mlp train-b32 1 median_ms=0.6000 steps_per_s=1666.0 p10_ms=0.5000 p90_ms=0.7",
+                "dlc-jvm mlp infer-b1 1 0.0140",
+                "dlc-jvm mlp train-b32 2 0.4000",
+                "# dlc-jvm mlp train-b32 2 median_ms=0.4000 steps_per_s=2500.0 p10_ms=0.2500 p90_ms=0.5",
+                "dlc-jvm mlp infer-b1 2 0.0200", ""));
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true));
+        try {
+            Table.main(new String[] {ours.toString()});
+        } finally {
+            System.setOut(old);
+        }
+        String t = buf.toString();
+        // 0.6 / 0.4 = 1.50x by the medians, 0.5 / 0.25 = 2.00x by the p10s; training rows carry the target
+        assertTrue(t.contains("| mlp | train-b32 | 2 | 0.6000 | 0.4000 | 1.50x | 2.00x | >= 1.7x |"), t);
+        // a slowdown shows as a ratio below 1; no p10 lines, no p10 ratio
+        assertTrue(t.contains("| mlp | infer-b1 | 2 | 0.0140 | 0.0200 | 0.70x | - | - |"), t);
+    }
 }

@@ -5,6 +5,8 @@ import dlc.codegen.jvm.JvmCompiler;
 import dlc.codegen.jvm.ModelJar;
 import dlc.codegen.jvm.NarrowWeights;
 import dlc.codegen.jvm.RuntimeTensors;
+import dlc.codegen.opencl.jar.JarLauncher;
+import dlc.codegen.opencl.jar.OpenClJar;
 import dlc.frontend.train.TrainPlan;
 import dlc.ir.DType;
 import dlc.ir.Graph;
@@ -32,13 +34,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code dlc compile FILE}: a model's inference graph, compiled by the JVM backend, as a self-contained jar with its weights. */
+/** {@code dlc compile FILE}: a model's inference graph, compiled by the JVM backend, as a self-contained jar with its weights; with {@code --backend opencl} also its OpenCL kernels (see {@link OpenClJar}). */
 @Command(name = "compile", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compile a model's inference graph (its eval graph's outputs; the loss and the labels it needs are left out) "
                 + "with the JVM backend into a self-contained jar: the generated classes, a typed class (e.g. float[] probs(float[] x, int batch), "
                 + "plus run(Map) and copy()), the dlc runtime and the weights.",
                 "Weights come from --weights CKPT (dlc train), else from the init graph with --seed. "
                         + "Run it with: java --add-modules jdk.incubator.vector -jar MODEL.jar --input x=x.npy --output probs=probs.npy",
+                "With --backend opencl the jar also carries the graph's OpenCL kernels and runs them through LWJGL when "
+                        + "LWJGL's lwjgl, lwjgl-opencl and natives-linux jars (" + JarLauncher.LWJGL_VERSION + ") are on the class path (or beside the jar, for java -jar) and an OpenCL device is found, "
+                        + "else its JVM-compiled graph; it prints which on stderr. The JVM-only jar (the default) needs nothing else.",
                 "The same source and weights give a byte-identical jar."})
 final class CompileCommand implements Callable<Integer> {
     /** The package of the typed class unless --package says otherwise. */
@@ -74,6 +79,15 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--with-loss", description = "Keep the graph's losses as outputs (then the labels are inputs too).")
     boolean withLoss;
 
+    /** The backends a model jar can carry. */
+    enum JarBackend { jvm, opencl }
+
+    @Option(names = "--backend", paramLabel = "jvm|opencl", defaultValue = "jvm",
+            description = "jvm (default): a dependency-free jar. opencl: the jar also carries the generated OpenCL kernels (and the classes that launch them) "
+                    + "and runs them when LWJGL " + JarLauncher.LWJGL_VERSION + " (" + "lwjgl, lwjgl-opencl and its natives-linux jar) is on the class path "
+                    + "and an OpenCL device is present, else the JVM-compiled graph it also carries. Not with --trainable or a narrow --weights-dtype.")
+    JarBackend backend = JarBackend.jvm;
+
     @Option(names = "--trainable", description = "Also carry the model's training step graph (forward, gradients and the train block's optimizer) "
             + "and its state (parameters, optimizer state, step counter): the typed class gets trainStep(x, y, batch), fit(x, y, epochs, batchSize, seed), "
             + "saveWeights(Path) and loadWeights(Path) (dlc train's safetensors checkpoints). Needs a train block; --weights must then be a full dlc train checkpoint.")
@@ -90,6 +104,12 @@ final class CompileCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (trainable && weightsDtype.narrow())
             throw new UserError("--weights-dtype " + weightsDtype.format() + " stores inference weights narrow; a --trainable jar trains its f32 weights, so the two do not combine", UserError.USAGE);
+        boolean opencl = backend == JarBackend.opencl;
+        if (opencl && trainable)
+            throw new UserError("--trainable with --backend opencl: a trainable jar trains on the JVM backend only; compile it without --backend opencl", UserError.USAGE);
+        if (opencl && weightsDtype.narrow())
+            throw new UserError("--weights-dtype " + weightsDtype.format() + " with --backend opencl: narrow weights run on the JVM backend's kernels only; "
+                    + "the OpenCL backend reads f32 weights (drop --weights-dtype, or compile without --backend opencl)", UserError.USAGE);
         Module m = Programs.lower(main.toolchain(), file, choice, spec.commandLine().getErr());
         Graph chosen = Programs.graph(m, graphName);
         refuseTraining(chosen);
@@ -151,8 +171,20 @@ final class CompileCommand implements Callable<Integer> {
         String simple = className != null ? className : JvmCompiler.javaName(m.name());
         String fqcn = packageName.isEmpty() ? simple : packageName + "." + simple;
         ModelJar.Built built;
+        OpenClJar.Parts cl = null;
+        if (opencl) {
+            try {
+                cl = OpenClJar.parts(graph, fqcn);
+            } catch (UnsupportedOperationException e) {
+                throw new UserError("the OpenCL backend cannot compile " + m.name() + "'s " + graphName + " graph: " + e.getMessage()
+                        + "; compile without --backend opencl for a jar that runs on the JVM");
+            }
+        }
         try {
-            built = training != null ? ModelJar.buildTrainable(graph, fqcn, presets, m.name(), training) : ModelJar.build(graph, fqcn, presets, m.name());
+            built = training != null ? ModelJar.buildTrainable(graph, fqcn, presets, m.name(), training)
+                    : cl != null ? ModelJar.build(graph, fqcn, presets, m.name(), new ModelJar.Backend("opencl", cl.launcher(), cl.classes(), cl.resources(),
+                    cl.classPath(), JarLauncher.requirements(fqcn)))
+                    : ModelJar.build(graph, fqcn, presets, m.name());
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage(), e.getMessage().contains("class name") ? UserError.USAGE : UserError.FAILED);
         } catch (UnsupportedOperationException e) {
@@ -164,7 +196,8 @@ final class CompileCommand implements Callable<Integer> {
         }
         Path jar = output != null ? output : Path.of(m.name() + ".jar");
         write(jar, built.jar());
-        out.println("compiled " + m.name() + " (" + graphName + (trainable ? " graph, trainable with the " + training.step().name() : "") + " graph, weights " + source + ") to " + jar + " (" + kib(built.jar().length) + ")"
+        String kernels = cl == null ? "" : ", " + cl.source().lines().filter(l -> l.startsWith("__kernel")).count() + " OpenCL kernels with the JVM graph as fallback";
+        out.println("compiled " + m.name() + " (" + graphName + (trainable ? " graph, trainable with the " + training.step().name() : "") + " graph, weights " + source + kernels + ") to " + jar + " (" + kib(built.jar().length) + ")"
                 + (verify ? "; every generated class verifies" : ""));
         out.print(built.api().replace("\nInstances", "Instances")); // the API text the jar carries (META-INF/dlc/API.txt)
         String example = built.inputs().isEmpty() ? "" : " --input " + built.inputs().get(0) + "=" + built.inputs().get(0) + ".npy";

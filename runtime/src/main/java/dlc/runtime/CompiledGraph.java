@@ -53,6 +53,50 @@ public abstract class CompiledGraph {
     /** The bytes of every buffer this instance allocated (slots and kernel scratch; not nested scan bodies'). */
     public final long bufferBytes() { return Arrays.stream(floatBufferBytes()).sum() + Arrays.stream(doubleBufferBytes()).sum(); }
 
+    // ---- loop nests split over Parallel's threads
+
+    /**
+     * Loop nests with less work run on the calling thread. A nest's work is its element count
+     * times its cost per point (the values it computes plus the buffers it reads and writes, a
+     * fraction of a nanosecond to a few each): splitting costs a microsecond or two of handoff, so
+     * a nest splits from 64K, e.g. a 3-buffer relu mask over a [128, 256] layer (98K) or an LSTM
+     * cell's gradient over a [32, 128] step (4K points of 38: 156K), not a [32, 128] add (12K)
+     * (benchmarks and tests change it with {@link #setParallelNestMinWork}).
+     */
+    private static volatile long parallelNestMinWork = 1L << 16;
+    private int nestId, nestExtent;
+    /** Part t of T runs rows [t*E/T, (t+1)*E/T) of the nest's outer loop: fixed by index, so any thread computes the same. */
+    private final Parallel.Task nestTask = (part, parts) -> runNest(nestId,
+            (int) ((long) part * nestExtent / parts), (int) ((long) (part + 1) * nestExtent / parts));
+
+    /** Tests and benchmarks: the least work (elements times cost per point) of a nest split over threads (0: every one). */
+    public static void setParallelNestMinWork(long work) {
+        if (work < 0) throw new IllegalArgumentException("work must be >= 0, got " + work);
+        parallelNestMinWork = work;
+    }
+
+    /**
+     * Runs elementwise loop nest {@code nest} (no reduction: every point is written by one
+     * iteration, which reads only its own point of each operand) over the outer range [0, extent),
+     * split into one range per thread when its {@code work} is at least {@link #parallelNestMinWork}.
+     * Each element is computed exactly as on one thread, so results are bit-identical.
+     */
+    protected final void parallelNest(int nest, int extent, long work) {
+        int threads = Parallel.threads();
+        if (threads <= 1 || extent < 2 || work < parallelNestMinWork) {
+            runNest(nest, 0, extent);
+            return;
+        }
+        nestId = nest;
+        nestExtent = extent;
+        Parallel.run(Math.min(threads, extent), nestTask);
+    }
+
+    /** The generated code's loop nest {@code nest} over outer indices [from, to); classes with such nests override it. */
+    protected void runNest(int nest, int from, int to) {
+        throw new IllegalStateException("this compiled graph has no loop nest " + nest);
+    }
+
     /** A fresh instance of the same compiled graph with buffers of its own (for another thread). */
     public abstract CompiledGraph copy();
 

@@ -88,7 +88,7 @@ public final class ModelMain {
                     }
             }
             return 0;
-        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+        } catch (IOException | IllegalArgumentException | IllegalStateException | OpFailure e) { // OpFailure: a bad input value, e.g. an index out of range
             err.println("error: " + e.getMessage());
             return 1;
         }

@@ -2,6 +2,8 @@ package dlc.runtime;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -12,6 +14,13 @@ import java.util.concurrent.locks.LockSupport;
  * <p>One parallel region runs at a time: a call made while the pool is busy (from another thread,
  * or nested inside a task) runs all its parts on the caller thread, so kernels may call each
  * other freely. Handing a task to the workers allocates nothing.
+ *
+ * <p>Parts are not assigned to threads: the caller and the woken workers each claim the next
+ * unclaimed part from one atomic ticket until none is left, and the caller then waits only for
+ * the parts that others claimed and are still running. A worker that the OS has not scheduled yet
+ * (the other core busy with another process) therefore never holds a region up: the caller runs
+ * its parts too. Which thread runs a part never changes what the part computes (kernels split by
+ * part index), so results do not depend on the thread count's timing.
  */
 public final class Parallel {
     /** One part of a parallel region: {@code run(part, parts)} for part in [0, parts). */
@@ -20,12 +29,31 @@ public final class Parallel {
         void run(int part, int parts);
     }
 
+    /**
+     * How long a thread spins (calling {@link Thread#onSpinWait}) before it parks: a worker waiting
+     * for the next region, the caller waiting for claimed parts. Regions of a training step follow
+     * each other within tens of microseconds, and a park/unpark round trip costs about as much.
+     */
+    private static final long SPIN_NANOS = Long.getLong("dlc.parallel.spinNanos", 50_000L);
+
     private static volatile int threads = initialThreads();
     private static Worker[] workers = new Worker[0];
     private static final AtomicBoolean BUSY = new AtomicBoolean();
-    private static final AtomicInteger PENDING = new AtomicInteger();
+    /**
+     * The region's claim ticket: its generation in the high 32 bits, the parts not yet claimed in
+     * the low 32. A claim decrements it by CAS while the count is positive, so a thread that read
+     * an old region's fields can never claim a part of a newer region (the generation differs),
+     * and a region cannot end while one of its claims is being made.
+     */
+    private static final AtomicLong TICKET = new AtomicLong();
+    /** Parts of the current region finished (run or failed). */
+    private static final AtomicInteger FINISHED = new AtomicInteger();
+    private static final AtomicReference<Throwable> FAILURE = new AtomicReference<>();
+    private static volatile Task task;
+    private static volatile int parts;
     private static volatile Thread caller;
-    private static volatile Throwable failure;
+    /** Tests only: runs in a worker before each attempt to claim (to hold workers back, as a busy core would). */
+    static volatile Runnable beforeWorkerClaim;
 
     private Parallel() {}
 
@@ -52,9 +80,10 @@ public final class Parallel {
     }
 
     /**
-     * Runs {@code task} for parts 0 .. parts-1 and returns when all are done; part 0 runs on the
-     * caller. Parts beyond the thread count, or every part when the pool is busy, run on the caller
-     * in turn. A failure in any part is rethrown here after all parts finished.
+     * Runs {@code task} for parts 0 .. parts-1 and returns when all are done. The caller claims
+     * parts like the workers do, so it runs every part that no worker took; every part runs on
+     * the caller when the pool is busy or there is one thread. A failure in any part is rethrown
+     * here after all parts finished (the first one, when several fail).
      */
     public static void run(int parts, Task task) {
         if (parts <= 1 || threads <= 1 || !BUSY.compareAndSet(false, true)) {
@@ -64,28 +93,60 @@ public final class Parallel {
         try {
             int helpers = Math.min(parts, threads) - 1;
             Worker[] ws = workers(helpers);
-            failure = null;
+            Parallel.task = task;
+            Parallel.parts = parts;
             caller = Thread.currentThread();
-            PENDING.set(helpers);
-            for (int w = 0; w < helpers; w++) ws[w].start(task, w + 1, parts, helpers + 1);
-            Throwable mine = null;
-            try {
-                // the caller runs part 0 and every part beyond the helpers' share, in the same stride
-                for (int p = 0; p < parts; p += helpers + 1) task.run(p, parts);
-            } catch (Throwable t) {
-                mine = t;
-            }
-            while (PENDING.get() > 0) LockSupport.park(Parallel.class);
-            Throwable t = mine != null ? mine : failure;
-            failure = null;
-            caller = null;
+            FAILURE.set(null);
+            FINISHED.set(0);
+            long generation = (TICKET.get() >>> 32) + 1;
+            TICKET.set(generation << 32 | parts); // publishes the fields above to every claim
+            for (int w = 0; w < helpers; w++) ws[w].wake();
+            while (claimAndRun()) { }
+            awaitFinished(parts);
+            Throwable t = FAILURE.getAndSet(null);
             if (t instanceof RuntimeException r) throw r;
             if (t instanceof Error e) throw e;
             if (t != null) throw new IllegalStateException("a parallel task failed", t);
         } finally {
+            Parallel.task = null;
+            caller = null;
             BUSY.set(false);
         }
     }
+
+    /** Claims one unclaimed part of the current region and runs it; false when none was left. */
+    private static boolean claimAndRun() {
+        long t;
+        do {
+            t = TICKET.get();
+            if ((int) t <= 0) return false;
+        } while (!TICKET.compareAndSet(t, t - 1));
+        // the region cannot end before this part finishes, so these are its fields
+        int n = parts, part = n - (int) t;
+        try {
+            task.run(part, n);
+        } catch (Throwable e) {
+            FAILURE.compareAndSet(null, e);
+        } finally {
+            if (FINISHED.incrementAndGet() == n) {
+                Thread c = caller;
+                if (c != Thread.currentThread()) LockSupport.unpark(c);
+            }
+        }
+        return true;
+    }
+
+    /** The caller, all parts claimed: spins briefly, then parks until the last claimed part finishes. */
+    private static void awaitFinished(int parts) {
+        if (FINISHED.get() == parts) return;
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (FINISHED.get() < parts) {
+            if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+            else LockSupport.park(Parallel.class);
+        }
+    }
+
+    private static boolean workAvailable() { return (int) TICKET.get() > 0; }
 
     /** The first {@code n} workers, started on first use (called only while BUSY is held). */
     private static Worker[] workers(int n) {
@@ -97,10 +158,9 @@ public final class Parallel {
         return workers;
     }
 
-    /** A daemon thread that parks until given a task, runs its parts, and counts down. */
+    /** A daemon thread that claims parts while any are left, spins a little for the next region, then parks. */
     private static final class Worker extends Thread {
-        private volatile Task task;
-        private int first, parts, stride;
+        private volatile boolean parked;
 
         Worker(int id) {
             super("dlc-parallel-" + id);
@@ -108,29 +168,23 @@ public final class Parallel {
             start();
         }
 
-        void start(Task t, int first, int parts, int stride) {
-            this.first = first;
-            this.parts = parts;
-            this.stride = stride;
-            this.task = t; // volatile write publishes the fields above
-            LockSupport.unpark(this);
+        /** Called after a region's ticket is set: a parked worker is unparked, a spinning one sees the ticket. */
+        void wake() {
+            if (parked) LockSupport.unpark(this);
         }
 
         @Override public void run() {
             while (true) {
-                Task t = task;
-                if (t == null) {
-                    LockSupport.park(this);
-                    continue;
-                }
-                try {
-                    for (int p = first; p < parts; p += stride) t.run(p, parts);
-                } catch (Throwable e) {
-                    failure = e;
-                } finally {
-                    task = null;
-                    if (PENDING.decrementAndGet() == 0) LockSupport.unpark(caller);
-                }
+                Runnable hook = beforeWorkerClaim;
+                if (hook != null) hook.run();
+                if (claimAndRun()) continue;
+                long spinUntil = System.nanoTime() + SPIN_NANOS;
+                while (!workAvailable() && System.nanoTime() < spinUntil) Thread.onSpinWait();
+                if (workAvailable()) continue;
+                parked = true;
+                // a region that set its ticket before this read sees parked = true (or we see the ticket)
+                if (!workAvailable()) LockSupport.park(this);
+                parked = false;
             }
         }
     }

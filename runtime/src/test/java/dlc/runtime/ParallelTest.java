@@ -6,13 +6,18 @@ import org.junit.jupiter.api.Test;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The worker pool: every part runs exactly once, failures reach the caller, busy or nested regions run serially. */
 class ParallelTest {
-    @AfterEach void restore() { Parallel.setThreads(Runtime.getRuntime().availableProcessors()); }
+    @AfterEach void restore() {
+        Parallel.beforeWorkerClaim = null;
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
 
     @Test void everyPartRunsOnceForAnyThreadAndPartCount() {
         for (int threads = 1; threads <= 4; threads++)
@@ -31,7 +36,15 @@ class ParallelTest {
     @Test void partsRunOnWorkerThreadsToo() {
         Parallel.setThreads(2);
         Set<Thread> seen = ConcurrentHashMap.newKeySet();
-        for (int i = 0; i < 20 && seen.size() < 2; i++) Parallel.run(2, (p, n) -> seen.add(Thread.currentThread()));
+        // the caller claims parts too, so a trivial region may finish before the worker wakes: the
+        // caller's part waits (a bounded time) for the other part to be claimed by a worker
+        Thread me = Thread.currentThread();
+        for (int i = 0; i < 100 && seen.size() < 2; i++)
+            Parallel.run(2, (p, n) -> {
+                seen.add(Thread.currentThread());
+                long until = System.nanoTime() + 20_000_000L;
+                while (Thread.currentThread() == me && seen.size() < 2 && System.nanoTime() < until) LockSupport.parkNanos(100_000L);
+            });
         assertEquals(2, seen.size(), "two parts on two threads should use a worker");
         for (Thread t : seen) if (t != Thread.currentThread()) assertTrue(t.isDaemon(), "workers must not keep the JVM alive");
     }
@@ -86,6 +99,81 @@ class ParallelTest {
         holder.join();
         assertEquals(1, runs.get(0));
         assertEquals(1, runs.get(1));
+    }
+
+    @Test void aRegionFinishesOnTheCallerWhileTheWorkersCannotRun() throws Exception {
+        // a worker the OS has not scheduled (the other core busy) must not hold the region up
+        Parallel.setThreads(2);
+        Parallel.run(2, (p, n) -> { }); // the worker exists and waits for work
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger heldBack = new AtomicInteger();
+        Parallel.beforeWorkerClaim = () -> {
+            heldBack.incrementAndGet();
+            try { release.await(); } catch (InterruptedException e) { throw new RuntimeException(e); }
+        };
+        try {
+            Thread me = Thread.currentThread();
+            for (int region = 0; region < 3; region++) {
+                AtomicIntegerArray runs = new AtomicIntegerArray(8);
+                Parallel.run(8, (p, n) -> {
+                    assertSame(me, Thread.currentThread(), "no worker could claim part " + p);
+                    runs.incrementAndGet(p);
+                });
+                for (int p = 0; p < 8; p++) assertEquals(1, runs.get(p));
+            }
+        } finally {
+            Parallel.beforeWorkerClaim = null;
+            release.countDown();
+        }
+        // released late, the worker finds nothing left to claim and the pool keeps working
+        AtomicIntegerArray again = new AtomicIntegerArray(4);
+        for (int i = 0; i < 100; i++) Parallel.run(4, (p, n) -> again.incrementAndGet(p));
+        for (int p = 0; p < 4; p++) assertEquals(100, again.get(p));
+    }
+
+    @Test void theCallerWaitsForAPartAWorkerClaimed() throws Exception {
+        Parallel.setThreads(2);
+        CountDownLatch claimed = new CountDownLatch(1);
+        AtomicIntegerArray done = new AtomicIntegerArray(2);
+        Thread me = Thread.currentThread();
+        Parallel.run(2, (p, n) -> {
+            if (Thread.currentThread() == me) {
+                // give a worker the chance to claim the other part, without depending on it
+                try { claimed.await(20, java.util.concurrent.TimeUnit.MILLISECONDS); } catch (InterruptedException e) { throw new RuntimeException(e); }
+            } else {
+                claimed.countDown();
+                LockSupport.parkNanos(30_000_000L); // a slow part: the caller must not return before it
+            }
+            done.set(p, 1);
+        });
+        assertEquals(1, done.get(0));
+        assertEquals(1, done.get(1));
+    }
+
+    @Test void manyRegionsInARowRunEveryPartExactlyOnce() {
+        // back-to-back regions of varying size: a late worker must never claim a part of the wrong region
+        Parallel.setThreads(3);
+        java.util.Random rnd = new java.util.Random(13);
+        for (int region = 0; region < 20_000; region++) {
+            int parts = 2 + rnd.nextInt(7), id = region;
+            AtomicIntegerArray runs = new AtomicIntegerArray(parts);
+            Parallel.run(parts, (p, n) -> {
+                assertEquals(parts, n, "region " + id);
+                runs.incrementAndGet(p);
+            });
+            for (int p = 0; p < parts; p++) assertEquals(1, runs.get(p), "region " + region + " part " + p);
+        }
+    }
+
+    @Test void everyFailureWaitsForAllPartsAndTheFirstIsRethrown() {
+        Parallel.setThreads(2);
+        AtomicIntegerArray runs = new AtomicIntegerArray(6);
+        RuntimeException e = assertThrows(RuntimeException.class, () -> Parallel.run(6, (p, n) -> {
+            runs.incrementAndGet(p);
+            if (p % 2 == 1) throw new IllegalArgumentException("part " + p);
+        }));
+        assertTrue(e.getMessage().startsWith("part "), e.getMessage());
+        for (int p = 0; p < 6; p++) assertEquals(1, runs.get(p), "part " + p);
     }
 
     @Test void threadCountMustBePositive() {

@@ -94,6 +94,8 @@ final class ClassEmitter implements Opcodes {
     String owner() { return owner; }
 
     private int ids;
+    /** The methods of the elementwise nests split over threads, by nest id ({@link #parallelNest}). */
+    private final List<String> nestMethods = new ArrayList<>();
 
     /** Conv groups -> the max pool each one computes as well ({@link ConvPoolFusion}), and back; set by {@link #write}. */
     private Map<Node, Node> fusedPools = Map.of();
@@ -132,6 +134,7 @@ final class ClassEmitter implements Opcodes {
             methods.add(m);
         }
         writeExecute(methods);
+        writeRunNest();
         writeConstructorAndCopy();
         bind.emitBind(cw, mv -> bindExtras.forEach(x -> x.accept(mv)));
         bind.emitConstants(cw);
@@ -272,6 +275,68 @@ final class ClassEmitter implements Opcodes {
 
     /** Work to do at bind time after the buffers are sized. */
     void onBind(java.util.function.Consumer<MethodVisitor> work) { bindExtras.add(work); }
+
+    /**
+     * Emits an elementwise loop nest (no reduction) as a method of its own over a range of its
+     * outer loop, {@code nestK(int from, int to)}, and at its place in {@code mv} a call of
+     * {@code CompiledGraph.parallelNest} with its work (elements times the values computed and the
+     * buffers accessed per point), which runs it whole on the caller or split over
+     * {@code dlc.runtime.Parallel}'s threads by outer index. A nest without a loop is emitted inline.
+     */
+    void parallelNest(MethodVisitor mv, GroupPlan plan, GroupPlan.Nest nest) {
+        NestEmitter.Split split = NestEmitter.split(plan, nest);
+        Dim outer = split.outer();
+        if (outer == null) {
+            new NestEmitter(this, mv, plan, nest).emit();
+            return;
+        }
+        int id = nestMethods.size();
+        String name = "nest" + id;
+        nestMethods.add(name);
+        MethodVisitor nm = cw.visitMethod(ACC_PRIVATE, name, "(II)V", null, null);
+        nm.visitCode();
+        new NestEmitter(this, nm, plan, nest, true).emit();
+        nm.visitInsn(RETURN);
+        nm.visitMaxs(0, 0);
+        nm.visitEnd();
+        mv.visitVarInsn(ALOAD, 0);
+        BindTable.pushInt(mv, id);
+        bind.dim(mv, outer);
+        bind.dim(mv, nest.space().numel());
+        mv.visitInsn(I2L);
+        mv.visitLdcInsn((long) split.costPerPoint());
+        mv.visitInsn(LMUL); // the work: elements times the cost per point
+        mv.visitMethodInsn(INVOKEVIRTUAL, owner, "parallelNest", "(IIJ)V", false);
+    }
+
+    /** {@code runNest(nest, from, to)}: a switch over the nest methods (none: the base class's, which fails). */
+    private void writeRunNest() {
+        if (nestMethods.isEmpty()) return;
+        MethodVisitor mv = cw.visitMethod(ACC_PROTECTED, "runNest", "(III)V", null, null);
+        mv.visitCode();
+        Label fail = new Label();
+        Label[] cases = new Label[nestMethods.size()];
+        for (int i = 0; i < cases.length; i++) cases[i] = new Label();
+        mv.visitVarInsn(ILOAD, 1);
+        mv.visitTableSwitchInsn(0, cases.length - 1, fail, cases);
+        for (int i = 0; i < cases.length; i++) {
+            mv.visitLabel(cases[i]);
+            mv.visitVarInsn(ALOAD, 0);
+            mv.visitVarInsn(ILOAD, 2);
+            mv.visitVarInsn(ILOAD, 3);
+            mv.visitMethodInsn(INVOKESPECIAL, owner, nestMethods.get(i), "(II)V", false);
+            mv.visitInsn(RETURN);
+        }
+        mv.visitLabel(fail);
+        mv.visitVarInsn(ALOAD, 0);
+        mv.visitVarInsn(ILOAD, 1);
+        mv.visitVarInsn(ILOAD, 2);
+        mv.visitVarInsn(ILOAD, 3);
+        mv.visitMethodInsn(INVOKESPECIAL, BindTable.BASE, "runNest", "(III)V", false);
+        mv.visitInsn(RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
 
     private void writeExecute(List<String> methods) {
         MethodVisitor mv = cw.visitMethod(ACC_PROTECTED, "execute", "([Ljava/lang/Object;[Ljava/lang/Object;)V", null, null);

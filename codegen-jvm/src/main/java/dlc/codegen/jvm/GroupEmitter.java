@@ -21,7 +21,11 @@ final class GroupEmitter implements Opcodes {
     static void emit(ClassEmitter ce, MethodVisitor mv, Node node) {
         GroupPlan plan = ce.storage.group(node);
         for (GroupPlan.Step s : plan.steps) {
-            if (s instanceof GroupPlan.Nest nest) new NestEmitter(ce, mv, plan, nest).emit();
+            if (s instanceof GroupPlan.Nest nest) {
+                // elementwise nests may split over threads by outer index; a reduction runs in one piece
+                if (nest.reduce() == null) ce.parallelNest(mv, plan, nest);
+                else new NestEmitter(ce, mv, plan, nest).emit();
+            }
             else if (s instanceof GroupPlan.Lowered l) ce.lower(l.node(), mv);
             else if (s instanceof GroupPlan.Epilogue ep) {
                 KernelEmitter e = ce.kernelEmitter(mv);

@@ -29,6 +29,10 @@ import java.util.zip.ZipOutputStream;
  * {@code META-INF/dlc/API.txt}: the typed class's methods, shapes and thread-safety rule, for
  * whoever gets the jar without its source.
  *
+ * <p>With a {@link Backend} (dlc compile --backend opencl) the jar also carries another backend's
+ * classes and the model's files for it, and the typed class's {@code load()} lets the backend's
+ * launcher pick the graph it runs (the JVM-compiled one being the fallback).
+ *
  * <p>Reproducible: entries sorted by name, one fixed timestamp, no build-time data, so the same
  * graph and weights give a byte-identical jar.
  */
@@ -43,6 +47,24 @@ public final class ModelJar {
      * methods as Java declares them, and the API text the jar carries.
      */
     public record Built(byte[] jar, Signature signature, List<String> inputs, List<String> methods, String api) {}
+
+    /** Packages only a {@link Backend} carries; like the runtime's, no model class may be in them. */
+    static final String[] BACKEND_PACKAGES = {"dlc/ir/", "dlc/passes/", "dlc/codegen/"};
+
+    /**
+     * A second backend in the jar beside the JVM-compiled graph (e.g. OpenCL, see
+     * {@code dlc.codegen.opencl.jar.OpenClJar}).
+     *
+     * @param name      the backend's name, for the manifest ({@code Dlc-Backend: NAME, jvm}) and messages
+     * @param launcher  binary name of a class with {@code static CompiledGraph choose(CompiledGraph jvm, Class<?> model)}
+     *                  (the graph the typed class runs; {@code jvm} when the backend cannot run) and
+     *                  {@code static void main(Model model, String[] args)} (the jar's command line)
+     * @param classes   entries under {@link #BACKEND_PACKAGES}: the backend's classes and files
+     * @param resources the model's own files for the backend (beside the typed class)
+     * @param classPath the manifest's Class-Path (jars the backend needs, looked for beside the jar), or empty
+     * @param help      text appended to API.txt: what the user must add to the class path
+     */
+    public record Backend(String name, String launcher, Map<String, byte[]> classes, Map<String, byte[]> resources, String classPath, String help) {}
 
     /**
      * Compiles {@code graph} (an inference graph, see {@link InferenceGraph}) with the JVM backend
@@ -60,6 +82,15 @@ public final class ModelJar {
             if (NarrowMatrix.isFormat(t.dtype())) narrow.put(name, t.dtype());
         });
         return build(JvmCompiler.compile(graph, graphClass, narrow), className, weights, model, graph.name());
+    }
+
+    /** As {@link #build(Graph, String, Map, String)} (f32 weights only), with {@code backend} beside the JVM-compiled graph. */
+    public static Built build(Graph graph, String className, Map<String, Tensor> weights, String model, Backend backend) {
+        checkClassName(className);
+        for (Tensor t : weights.values())
+            if (NarrowMatrix.isFormat(t.dtype())) throw new IllegalArgumentException("narrow weights (" + t.dtype() + ") run on the JVM backend only, not with " + backend.name());
+        String graphClass = className + "_" + JvmCompiler.javaName(graph.name());
+        return build(JvmCompiler.compile(graph, graphClass), className, weights, model, graph.name(), null, null, backend);
     }
 
     /**
@@ -84,8 +115,8 @@ public final class ModelJar {
 
     /**
      * The model's own entries of a jar {@link #build} wrote, by entry name: the generated classes,
-     * the typed class and the weight resources, without the dlc runtime's and numerics' classes and
-     * without {@code META-INF}. dlc-maven-plugin writes exactly these into a build's classes directory
+     * the typed class and the weight resources (and a backend's model files), without the dlc runtime's
+     * and numerics' classes, a {@link Backend}'s carried classes, and {@code META-INF}. dlc-maven-plugin writes exactly these into a build's classes directory
      * (where dlc-runtime, and through it dlc-numerics, is an ordinary dependency), so a build and a
      * jar carry the same bytes.
      */
@@ -93,7 +124,7 @@ public final class ModelJar {
         Map<String, byte[]> entries = new TreeMap<>();
         try (java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(jar))) {
             for (ZipEntry e; (e = zin.getNextEntry()) != null; )
-                if (!e.isDirectory() && !RuntimeClasses.carried(e.getName()) && !e.getName().startsWith("META-INF/"))
+                if (!e.isDirectory() && !RuntimeClasses.carried(e.getName()) && !backendCarried(e.getName()) && !e.getName().startsWith("META-INF/"))
                     entries.put(e.getName(), zin.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -121,16 +152,16 @@ public final class ModelJar {
         String stepClass = className + "_" + JvmCompiler.javaName(training.step().name());
         if (graphClass.equals(stepClass)) stepClass = stepClass + "_train";
         CompiledClasses step = JvmCompiler.compile(training.step(), stepClass);
-        return build(JvmCompiler.compile(graph, graphClass), className, weights, model, graph.name(), step, training);
+        return build(JvmCompiler.compile(graph, graphClass), className, weights, model, graph.name(), step, training, null);
     }
 
     /** Packages already generated classes (whose main class is a {@link CompiledGraph}) as {@code className}. */
     public static Built build(CompiledClasses classes, String className, Map<String, Tensor> weights, String model, String graphName) {
-        return build(classes, className, weights, model, graphName, null, null);
+        return build(classes, className, weights, model, graphName, null, null, null);
     }
 
     private static Built build(CompiledClasses classes, String className, Map<String, Tensor> weights, String model, String graphName,
-                               CompiledClasses stepClasses, Training training) {
+                               CompiledClasses stepClasses, Training training, Backend backend) {
         checkClassName(className);
         if (classes.classes().containsKey(className)) throw new IllegalArgumentException("class name " + className + " is taken by a generated graph class");
         CompiledGraph instance = classes.instantiate(); // also proves the generated classes load
@@ -181,9 +212,20 @@ public final class ModelJar {
             entries.put(dir + dlc.runtime.TrainableModel.infoResource(simple), info.getBytes(StandardCharsets.ISO_8859_1));
             wrapperTraining = new WrapperEmitter.Training(stepClasses.mainClass(), stepSig, stepCallers);
         }
-        entries.put(className.replace('.', '/') + ".class", WrapperEmitter.emit(className, classes.mainClass(), sig, callers, wrapperTraining));
+        entries.put(className.replace('.', '/') + ".class", WrapperEmitter.emit(className, classes.mainClass(), sig, callers, wrapperTraining,
+                backend == null ? null : backend.launcher()));
         for (var e : RuntimeClasses.read().entrySet())
             if (entries.put(e.getKey(), e.getValue()) != null) throw new IllegalArgumentException("entry " + e.getKey() + " clashes with the dlc runtime");
+        if (backend != null) {
+            for (var e : backend.classes().entrySet()) {
+                if (!backendCarried(e.getKey())) throw new IllegalArgumentException("backend entry " + e.getKey() + " is outside " + List.of(BACKEND_PACKAGES));
+                if (entries.put(e.getKey(), e.getValue()) != null) throw new IllegalArgumentException("backend entry " + e.getKey() + " clashes with another entry");
+            }
+            for (var e : backend.resources().entrySet())
+                if (entries.put(e.getKey(), e.getValue()) != null) throw new IllegalArgumentException("backend resource " + e.getKey() + " clashes with another entry");
+            if (!entries.containsKey(backend.launcher().replace('.', '/') + ".class"))
+                throw new IllegalArgumentException("the backend's launcher " + backend.launcher() + " is not among its classes");
+        }
         List<String> methods = new ArrayList<>(WrapperEmitter.describe(sig, callers));
         if (wrapperTraining != null) methods.addAll(WrapperEmitter.describeTraining(wrapperTraining));
         String api = api(className, model, graphName, sig, callers, methods);
@@ -196,12 +238,15 @@ public final class ModelJar {
                         Signature.Port p = wt.sig().inputs().get(wt.sig().inputIndex(n));
                         return "  " + p.name() + ": " + p.dtype() + p.shapeText() + "\n";
                     }).reduce("", String::concat);
+        if (backend != null) api = api + backend.help();
         entries.put("META-INF/dlc/API.txt", api.getBytes(StandardCharsets.UTF_8));
         String manifest = "Manifest-Version: 1.0\r\n"
                 + "Main-Class: " + className + "\r\n"
                 + "Created-By: dlc compile\r\n"
                 + "Dlc-Model: " + model + "\r\n"
                 + "Dlc-Graph: " + graphName + "\r\n"
+                + (backend != null ? "Dlc-Backend: " + backend.name() + ", jvm\r\n" : "")
+                + (backend != null && !backend.classPath().isEmpty() ? "Class-Path: " + backend.classPath() + "\r\n" : "")
                 + (training != null ? "Dlc-Train-Graph: " + training.step().name() + "\r\n" : "") + "\r\n";
         return new Built(zip(manifest, entries), sig, callers, methods, api);
     }
@@ -231,11 +276,18 @@ public final class ModelJar {
         return sb.toString();
     }
 
+    /** True when a jar entry is a backend's carried class or file rather than the model's own. */
+    static boolean backendCarried(String entry) {
+        for (String p : BACKEND_PACKAGES) if (entry.startsWith(p)) return true;
+        return false;
+    }
+
     private static void checkClassName(String className) {
         for (String part : className.split("\\.", -1))
             if (part.isEmpty() || !Character.isJavaIdentifierStart(part.charAt(0)) || !part.chars().allMatch(Character::isJavaIdentifierPart))
                 throw new IllegalArgumentException("'" + className + "' is not a Java class name (package.Name)");
-        if (className.startsWith("dlc.runtime.") || className.startsWith("dlc.numerics.") || className.startsWith("java."))
+        String path = className.replace('.', '/');
+        if (RuntimeClasses.carried(path) || backendCarried(path) || className.startsWith("java."))
             throw new IllegalArgumentException("class " + className + " is in a reserved package");
     }
 

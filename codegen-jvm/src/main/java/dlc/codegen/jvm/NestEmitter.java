@@ -28,6 +28,13 @@ final class NestEmitter implements Opcodes {
     private final List<boolean[]> present = new ArrayList<>();
     private final List<Dim[]> strides = new ArrayList<>();
     private int nextLocal = 1;
+    /** The values the nest computes at each point (its inline ops), counted by {@link #collectLeaves}. */
+    private int computed;
+    /**
+     * Whether the nest is a method of its own over a range of its outer loop: locals 1 and 2 hold
+     * the first and the end index of the outer level ({@link ClassEmitter#parallelNest}).
+     */
+    private final boolean ranged;
 
     // the merged loop levels
     private Dim[] extent;
@@ -37,16 +44,43 @@ final class NestEmitter implements Opcodes {
     private final Map<Value, Integer> valueLocal = new IdentityHashMap<>();
 
     NestEmitter(ClassEmitter ce, MethodVisitor mv, GroupPlan plan, GroupPlan.Nest nest) {
+        this(ce, mv, plan, nest, false);
+    }
+
+    NestEmitter(ClassEmitter ce, MethodVisitor mv, GroupPlan plan, GroupPlan.Nest nest, boolean ranged) {
         this.ce = ce;
         this.mv = mv;
         this.plan = plan;
         this.nest = nest;
+        this.ranged = ranged;
+        if (ranged) {
+            if (nest.reduce() != null) throw new IllegalStateException("JVM backend: a reduction nest cannot be split by its outer loop");
+            nextLocal = 3;
+        }
         targets.addAll(nest.targets());
     }
 
+    /**
+     * How an elementwise nest splits over threads: the extent of its outermost merged loop (null
+     * when the nest has no loop: a single point), and a cost per point, the values it computes
+     * plus the buffers it reads and writes, that weighs its element count against the handoff.
+     */
+    record Split(Dim outer, int costPerPoint) { }
+
+    static Split split(GroupPlan plan, GroupPlan.Nest nest) {
+        NestEmitter e = new NestEmitter(null, null, plan, nest);
+        e.planAccesses();
+        return new Split(e.extent.length == 0 ? null : e.extent[0], e.computed + e.accessValues.size());
+    }
+
     void emit() {
+        int leafCount = planAccesses();
+        emitCode(leafCount, reducedDims());
+    }
+
+    /** Collects the nest's accesses (leaves, targets, the accumulator) and merges its loop levels; returns the leaf count. */
+    private int planAccesses() {
         Shape space = nest.space();
-        int rank = space.rank();
         Set<Value> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Value> roots = nest.reduce() != null ? List.of(nest.reduce().input(0)) : nest.targets();
         for (Value r : roots) collectLeaves(r, seen, true);
@@ -56,13 +90,22 @@ final class NestEmitter implements Opcodes {
             accessValues.add(t);
             addAccess(space, space, null);
         }
-        boolean[] reduced = new boolean[rank];
         if (nest.reduce() != null) {
-            for (long a : axes(nest.reduce(), rank)) reduced[(int) a] = true;
             accessValues.add(null); // the accumulator
-            addAccess(space, space, reduced);
+            addAccess(space, space, reducedDims());
         }
         mergeLevels(space);
+        return leafCount;
+    }
+
+    private boolean[] reducedDims() {
+        int rank = nest.space().rank();
+        boolean[] reduced = new boolean[rank];
+        if (nest.reduce() != null) for (long a : axes(nest.reduce(), rank)) reduced[(int) a] = true;
+        return reduced;
+    }
+
+    private void emitCode(int leafCount, boolean[] reduced) {
         int levels = extent.length;
         int accesses = accessValues.size();
         // arrays into locals
@@ -96,7 +139,16 @@ final class NestEmitter implements Opcodes {
         offsetLocal = new int[accesses][levels + 1];
         for (int a = 0; a < accesses; a++) {
             offsetLocal[a][0] = local(1);
-            mv.visitInsn(ICONST_0);
+            if (ranged) {
+                // the range starts at outer index `from`: offset = from * (the outer level's stride)
+                mv.visitVarInsn(ILOAD, 1);
+                Dim st = levelStride[a][0];
+                if (st.isConst()) BindTable.pushInt(mv, KernelArgs.constInt(st));
+                else mv.visitVarInsn(ILOAD, strideLocal[a][0]);
+                mv.visitInsn(IMUL);
+            } else {
+                mv.visitInsn(ICONST_0);
+            }
             mv.visitVarInsn(ISTORE, offsetLocal[a][0]);
             for (int l = 1; l <= levels; l++) offsetLocal[a][l] = local(1);
         }
@@ -123,6 +175,7 @@ final class NestEmitter implements Opcodes {
         }
         Node p = v.producer();
         if (p == null) throw new IllegalStateException("JVM backend: group input " + v + " is not materialized");
+        computed++;
         for (Value in : p.inputs()) collectLeaves(in, seen, false);
     }
 
@@ -221,7 +274,9 @@ final class NestEmitter implements Opcodes {
             mv.visitVarInsn(ILOAD, offsetLocal[a][level]);
             mv.visitVarInsn(ISTORE, offsetLocal[a][level + 1]);
         }
-        mv.visitInsn(ICONST_0);
+        boolean range = ranged && level == 0; // the outer loop of a split nest runs [from, to)
+        if (range) mv.visitVarInsn(ILOAD, 1);
+        else mv.visitInsn(ICONST_0);
         mv.visitVarInsn(ISTORE, i);
         Label test = new Label(), top = new Label();
         mv.visitJumpInsn(GOTO, test);
@@ -239,7 +294,7 @@ final class NestEmitter implements Opcodes {
         mv.visitIincInsn(i, 1);
         mv.visitLabel(test);
         mv.visitVarInsn(ILOAD, i);
-        mv.visitVarInsn(ILOAD, extentLocal[level]);
+        mv.visitVarInsn(ILOAD, range ? 2 : extentLocal[level]);
         mv.visitJumpInsn(IF_ICMPLT, top);
     }
 

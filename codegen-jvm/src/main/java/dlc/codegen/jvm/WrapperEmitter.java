@@ -44,7 +44,7 @@ final class WrapperEmitter {
      * the inputs the typed methods take (the others are weights).
      */
     static byte[] emit(String className, String graphClass, Signature sig, List<String> callerInputs) {
-        return emit(className, graphClass, sig, callerInputs, null);
+        return emit(className, graphClass, sig, callerInputs, null, null);
     }
 
     /**
@@ -53,8 +53,13 @@ final class WrapperEmitter {
      */
     record Training(String stepClass, Signature sig, List<String> callerInputs) {}
 
-    /** As {@link #emit(String, String, Signature, List)}; with {@code training}, a subclass of {@code TrainableModel} with trainStep and fit. */
-    static byte[] emit(String className, String graphClass, Signature sig, List<String> callerInputs, Training training) {
+    /**
+     * As {@link #emit(String, String, Signature, List)}; with {@code training}, a subclass of
+     * {@code TrainableModel} with trainStep and fit. With {@code launcher} (a class binary name, see
+     * {@link ModelJar.Backend}), {@code load()} hands the graph to {@code launcher.choose(graph, C.class)}
+     * and runs what it returns, and {@code main} is {@code launcher.main(model, args)}.
+     */
+    static byte[] emit(String className, String graphClass, Signature sig, List<String> callerInputs, Training training, String launcher) {
         String self = className.replace('.', '/');
         String base = training == null ? MODEL : TRAINABLE;
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS | ClassWriter.COMPUTE_FRAMES);
@@ -90,6 +95,10 @@ final class WrapperEmitter {
         mv.visitTypeInsn(Opcodes.NEW, g);
         mv.visitInsn(Opcodes.DUP);
         mv.visitMethodInsn(Opcodes.INVOKESPECIAL, g, "<init>", "()V", false);
+        if (launcher != null) {
+            mv.visitLdcInsn(Type.getObjectType(self));
+            mv.visitMethodInsn(Opcodes.INVOKESTATIC, launcher.replace('.', '/'), "choose", "(L" + GRAPH + ";Ljava/lang/Class;)L" + GRAPH + ";", false);
+        }
         if (training != null) {
             String st = training.stepClass().replace('.', '/');
             mv.visitTypeInsn(Opcodes.NEW, st);
@@ -116,7 +125,7 @@ final class WrapperEmitter {
         mv.visitCode();
         mv.visitMethodInsn(Opcodes.INVOKESTATIC, self, "load", "()L" + self + ";", false);
         mv.visitVarInsn(Opcodes.ALOAD, 0);
-        mv.visitMethodInsn(Opcodes.INVOKESTATIC, "dlc/runtime/ModelMain", "main", "(L" + MODEL + ";[Ljava/lang/String;)V", false);
+        mv.visitMethodInsn(Opcodes.INVOKESTATIC, launcher != null ? launcher.replace('.', '/') : "dlc/runtime/ModelMain", "main", "(L" + MODEL + ";[Ljava/lang/String;)V", false);
         mv.visitInsn(Opcodes.RETURN);
         mv.visitMaxs(0, 0);
         mv.visitEnd();

@@ -5,6 +5,7 @@ import dlc.ir.Graph;
 import dlc.ir.Value;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
+import dlc.ir.testing.F64Agreement;
 import dlc.runtime.CompiledGraph;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.util.CheckClassAdapter;
@@ -122,22 +123,9 @@ public final class Agreement {
 
     /**
      * The check of f64-retyped graphs, where both sides compute in double and any difference is a
-     * codegen bug: each element within {@code 1e-9} relative to itself plus its output's scale,
-     * NaN exactly where the reference has NaN, infinities equal; a failure prints the graph.
+     * codegen bug ({@link F64Agreement}, shared with the OpenCL backend's suite); a failure prints the graph.
      */
     public static void compareF64(Map<String, Tensor> ref, Map<String, Tensor> got, Graph g, boolean optimize) {
-        final double rtol = 1e-9;
-        for (String k : ref.keySet()) {
-            double[] a = ref.get(k).data(), b = got.get(k).data();
-            assertArrayEquals(ref.get(k).shape(), got.get(k).shape(), k);
-            double scale = 0;
-            for (double x : a) if (Double.isFinite(x)) scale = Math.max(scale, Math.abs(x));
-            for (int i = 0; i < a.length; i++) {
-                boolean ok = Double.isNaN(a[i]) ? Double.isNaN(b[i])
-                        : Double.isInfinite(a[i]) ? a[i] == b[i]
-                        : Math.abs(a[i] - b[i]) <= rtol * (Math.abs(a[i]) + scale);
-                if (!ok) fail(k + "[" + i + "]: reference " + a[i] + ", jvm " + b[i] + (optimize ? " (optimized)" : "") + "\n" + g);
-            }
-        }
+        F64Agreement.check(ref, got, "jvm", () -> (optimize ? " (optimized)" : "") + "\n" + g);
     }
 }

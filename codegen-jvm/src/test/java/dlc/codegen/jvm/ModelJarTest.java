@@ -71,6 +71,11 @@ class ModelJarTest {
             String api = new String(jar.getInputStream(jar.getEntry("META-INF/dlc/API.txt")).readAllBytes());
             assertTrue(api.contains("public float[] probs(float[] x, int batch)") && api.contains("NOT thread-safe") && api.contains("x: f32[B, 3]"), api);
             assertTrue(jar.stream().allMatch(e -> e.getLastModifiedTime().equals(jar.getEntry("META-INF/MANIFEST.MF").getLastModifiedTime())));
+            // dependency-free: only the runtime and numerics beside the model; no compiler, no second backend, no Class-Path
+            assertTrue(names.stream().filter(n -> n.startsWith("dlc/")).allMatch(n -> n.startsWith("dlc/runtime/") || n.startsWith("dlc/numerics/")
+                    || n.startsWith("dlc/codegen/jvm/HandWrittenGraph")), names::toString);
+            assertNull(jar.getManifest().getMainAttributes().getValue("Class-Path"));
+            assertNull(jar.getManifest().getMainAttributes().getValue("Dlc-Backend"));
         }
         assertEquals(List.of(), ModelJar.verify(b));
         // the typed class verifies
@@ -165,6 +170,26 @@ class ModelJarTest {
             double[] w = want.get(out).data();
             for (int i = 0; i < w.length; i++) assertEquals(w[i], got.get(i), 0.0, out + "[" + i + "]");
         }
+    }
+
+    /** A second backend's classes stay in the packages the model's own entries are told apart from, and its launcher must be among them. */
+    @Test
+    void backendEntriesAreCheckedAndTheBackendPackagesAreReserved() {
+        dlc.ir.Graph g = dlc.ir.text.IrParser.parseGraph("""
+                graph g(%x: f32[3]) {
+                  %0 = add(%x, %x) : f32[3]
+                  output y = %0
+                }
+                """);
+        byte[] any = {1};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelJar.build(g, "com.acme.D", Map.of(), "D",
+                new ModelJar.Backend("x", "dlc.codegen.x.L", Map.of("com/evil/L.class", any), Map.of(), "", "")));
+        assertTrue(e.getMessage().contains("backend entry com/evil/L.class is outside"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ModelJar.build(g, "com.acme.D", Map.of(), "D",
+                new ModelJar.Backend("x", "dlc.codegen.x.L", Map.of("dlc/codegen/x/Other.class", any), Map.of(), "", "")));
+        assertTrue(e.getMessage().contains("launcher dlc.codegen.x.L is not among its classes"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ModelJar.build(g, "dlc.ir.D", Map.of(), "D"));
+        assertTrue(e.getMessage().contains("reserved package"), e.getMessage());
     }
 
     @Test

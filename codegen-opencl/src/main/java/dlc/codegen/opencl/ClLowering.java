@@ -15,7 +15,7 @@ import java.util.List;
  *   <li>{@link Alias}: no code, the result is its operand's memory (reshape, stop_gradient);</li>
  *   <li>{@link KernelCall}: a kernel on materialized buffers (a library kernel such as the GEMM,
  *       or a generated index-mapping kernel such as permute), or a loud "not supported yet";</li>
- *   <li>{@link Region}: an op that holds a graph (a fusion group; scan, which fails loudly).</li>
+ *   <li>{@link Region}: an op that holds a graph (a fusion group; a scan, {@link ClScan}).</li>
  * </ul>
  */
 public sealed interface ClLowering {
@@ -108,7 +108,7 @@ public sealed interface ClLowering {
         }
     }
 
-    /** An op holding a graph; {@code supported} false for one the backend cannot run yet (scan). */
+    /** An op holding a graph; {@code supported} false for one the backend cannot run yet (none now). */
     record Region(boolean supported) implements ClLowering {
         @Override public <R> R accept(Node n, Visitor<R> v) { return v.region(n, this); }
 

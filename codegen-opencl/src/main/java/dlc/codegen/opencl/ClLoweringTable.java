@@ -23,7 +23,7 @@ import static dlc.codegen.opencl.ClExpressions.*;
  * materialization all ask it, and nothing else in the backend switches on ops.
  * {@code ClLoweringTableTest} fails for any op of {@link Ops#all()} without an entry. An op the
  * backend cannot run yet has an entry too, which fails when a graph using it compiles with
- * "op X is not supported by the OpenCL backend yet" and where the node is ({@link #NOT_YET}
+ * "op X is not supported by the OpenCL backend yet" and where the node is ({@link #notYet()}
  * lists them).
  */
 public final class ClLoweringTable {
@@ -120,15 +120,14 @@ public final class ClLoweringTable {
         put(Ops.AVG_POOL2D, kernel(ConvPoolCalls::avgPool2d, LibraryCalls::needsF32));
         put(Ops.MAX_POOL2D_SCATTER, kernel(ConvPoolCalls::maxPool2dScatter, LibraryCalls::needsF32));
         put(Ops.MAX_POOL2D_GATHER, kernel(ConvPoolCalls::maxPool2dGather, LibraryCalls::needsF32));
-        put(Ops.RESIZE, notYet(Ops.RESIZE));
+        put(Ops.RESIZE, kernel(ResizeKernel::resize, ClExpressions::noHalf));
         // random: rng.cl, the counter-based generator ported bit for bit (computes in double)
         put(Ops.RNG_FOLD, kernel(LibraryCalls::rngFold, n -> null));
         put(Ops.RANDOM_UNIFORM, kernel((n, cx) -> LibraryCalls.draw(n, cx, false), LibraryCalls::drawsFloats));
         put(Ops.RANDOM_NORMAL, kernel((n, cx) -> LibraryCalls.draw(n, cx, true), LibraryCalls::drawsFloats));
         // control
         put(Ops.STOP_GRADIENT, new Alias(true));
-        put(Ops.SCAN, new Region(false));
-        NOT_YET_OPS.add(Ops.SCAN);
+        put(Ops.SCAN, new Region(true)); // ClScan: the body's kernels enqueued per step, carries on the device
         put(Ops.FUSION, new Region(true));
     }
 

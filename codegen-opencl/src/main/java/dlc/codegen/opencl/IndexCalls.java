@@ -11,7 +11,8 @@ import java.util.Map;
  * stores them (doubles for integer dtypes). Each node has device scratch outside the memory plan
  * (an error word, and scatter_add's links); a bad index is written as 0 by the kernel and reported
  * after the run's launches, before any output is read, with the message the interpreter and the
- * JVM backend give.
+ * JVM backend give (in a scan body the word is cleared at the first step only, so a bad index at any
+ * step is reported).
  */
 final class IndexCalls {
     private IndexCalls() {}
@@ -48,7 +49,7 @@ final class IndexCalls {
                 IndexType t = type(idx);
                 b.checks.add(() -> b.index().checkIndices("gather", b.arena(), err, oi, t, v[1]));
                 return () -> {
-                    b.index().resetError(b.arena(), err);
+                    if (b.resetsErrors) b.index().resetError(b.arena(), err);
                     b.index().gather(b.arena(), ox, v[0], v[1], v[2], oi, t, m, oy, err);
                 };
             }
@@ -70,7 +71,7 @@ final class IndexCalls {
                 IndexType t = type(idx);
                 b.checks.add(() -> b.index().checkIndices("scatter_add", b.arena(), err, oi, t, v[1]));
                 return () -> {
-                    b.index().resetError(b.arena(), err);
+                    if (b.resetsErrors) b.index().resetError(b.arena(), err);
                     b.index().scatterAdd(b.arena(), ob, v[0], v[1], v[2], oi, t, m, ou, oy, links, err);
                 };
             }

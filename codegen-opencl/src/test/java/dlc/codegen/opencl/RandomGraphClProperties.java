@@ -3,6 +3,7 @@ package dlc.codegen.opencl;
 import dlc.ir.*;
 import dlc.ir.eval.Interpreter;
 import dlc.ir.eval.Tensor;
+import dlc.ir.testing.F64Agreement;
 import dlc.ir.testing.RandomGraphs;
 import dlc.ir.testing.UnitDimGraphs;
 import dlc.ir.text.IrParser;
@@ -30,8 +31,6 @@ import static org.junit.jupiter.api.Assertions.*;
  * is skipped.
  */
 class RandomGraphClProperties {
-    private static final double RTOL = 1e-9;
-
     @Provide Arbitrary<Graph> graphs() { return RandomGraphs.graphs(12); }
 
     @Provide Arbitrary<Graph> unitDimGraphs() { return UnitDimGraphs.graphs(8); }
@@ -63,18 +62,7 @@ class RandomGraphClProperties {
                 return;
             }
             Map<String, Tensor> got = cg.run(in);
-            for (String k : ref.keySet()) {
-                double[] a = ref.get(k).data(), b = got.get(k).data();
-                assertArrayEquals(ref.get(k).shape(), got.get(k).shape(), k);
-                double scale = 0;
-                for (double x : a) if (Double.isFinite(x)) scale = Math.max(scale, Math.abs(x));
-                for (int i = 0; i < a.length; i++) {
-                    boolean ok = Double.isNaN(a[i]) ? Double.isNaN(b[i])
-                            : Double.isInfinite(a[i]) ? a[i] == b[i]
-                            : Math.abs(a[i] - b[i]) <= RTOL * (Math.abs(a[i]) + scale);
-                    if (!ok) fail(k + "[" + i + "]: reference " + a[i] + ", OpenCL " + b[i] + "\n" + graph + "\n" + cg.source());
-                }
-            }
+            F64Agreement.check(ref, got, "OpenCL", () -> "\n" + graph + "\n" + cg.source());
         }
     }
 }

@@ -81,13 +81,71 @@ final class AlgebraicRules {
                 toX("broadcast_to the same shape", op(Ops.BROADCAST_TO, X), AlgebraicRules::sameShape),
                 toX("cast to the same dtype", op(Ops.CAST, X), AlgebraicRules::castIsIdentity),
                 rule("stop_gradient(constant)", op(Ops.STOP_GRADIENT, node("k", Ops.CONSTANT)), ALWAYS, (m, e) -> m.node("k").output()),
-                toX("where(c, x, x)", op(Ops.WHERE, C, X, X), ALWAYS)));
+                toX("where(c, x, x)", op(Ops.WHERE, C, X, X), ALWAYS),
+                toX("pad by nothing", node("p", Ops.PAD, X), m -> padsNothing(m.node("p"))),
+                // the VJP of slices that cover an axis (an LSTM's four gates) is a sum of zero-padded
+                // cotangents: one buffer filled and added four times where a concat copies each once
+                rule("add(pad a, pad b) of adjacent windows", op(Ops.ADD, node("p", Ops.PAD, var("a")), node("q", Ops.PAD, var("b"))),
+                        AlgebraicRules::adjacentPads, AlgebraicRules::concatOfPads)));
         // a reduction over axes that all have size 1 moves no data but the reshape: sum, mean, max, min alike
         for (OpDef r : Ops.all())
             if (r.is(OpTrait.REDUCTION))
                 RULES.add(rule(r.name() + " over size-1 axes", node("r", r, X), AlgebraicRules::reducesOnlyOnes,
                         (m, e) -> e.reshape(m.get("x"), m.root().output().type().shape())));
     }
+
+    private static boolean padsNothing(Node pad) {
+        for (long v : pad.attrs().getLongs("low")) if (v != 0) return false;
+        for (long v : pad.attrs().getLongs("high")) if (v != 0) return false;
+        return true;
+    }
+
+    /**
+     * The axis along which two zero pads of the same shape differ, when their windows are adjacent
+     * there and equal on every other axis (so their sum is the concat of the two operands, padded);
+     * -1 otherwise.
+     */
+    private static int adjacentAxis(Node p, Node q) {
+        if (p.attrs().getDouble("value", 0) != 0 || q.attrs().getDouble("value", 0) != 0) return -1;
+        if (!p.output().type().equals(q.output().type())) return -1;
+        long[] pl = p.attrs().getLongs("low"), ph = p.attrs().getLongs("high"), ql = q.attrs().getLongs("low"), qh = q.attrs().getLongs("high");
+        int axis = -1;
+        for (int a = 0; a < pl.length; a++) {
+            if (pl[a] == ql[a] && ph[a] == qh[a]) continue;
+            if (axis >= 0) return -1;
+            axis = a;
+        }
+        if (axis < 0) return -1;
+        // p's window [pl, pl + dim) ends where q's begins, or the other way round
+        Dim pEnd = p.input(0).type().shape().dim(axis).plus(pl[axis]), qEnd = q.input(0).type().shape().dim(axis).plus(ql[axis]);
+        return pEnd.equals(Dim.of(ql[axis])) || qEnd.equals(Dim.of(pl[axis])) ? axis : -1;
+    }
+
+    private static boolean adjacentPads(Match m) {
+        return m.root().output().type().equals(m.node("p").output().type()) && adjacentAxis(m.node("p"), m.node("q")) >= 0;
+    }
+
+    /** pad(concat(first, second)) with the first's low and the second's high counts; a concat operand flattened. */
+    private static Value concatOfPads(Match m, GraphRewriter.Emitter e) {
+        Node p = m.node("p"), q = m.node("q");
+        int axis = adjacentAxis(p, q);
+        boolean pFirst = p.attrs().getLongs("low")[axis] < q.attrs().getLongs("low")[axis];
+        Node first = pFirst ? p : q, second = pFirst ? q : p;
+        List<Value> parts = new ArrayList<>();
+        for (Node pad : List.of(first, second)) {
+            Value x = pad.input(0);
+            Node c = x.producer();
+            if (c != null && c.op() == Ops.CONCAT && c.attrs().getLong("axis") == axis) parts.addAll(c.inputs());
+            else parts.add(x);
+        }
+        Value cat = e.op(Ops.CONCAT, Attrs.of("axis", (long) axis), parts.toArray(new Value[0]));
+        long[] low = first.attrs().getLongs("low").clone(), high = first.attrs().getLongs("high").clone();
+        high[axis] = second.attrs().getLongs("high")[axis];
+        boolean none = Arrays.stream(low).allMatch(v -> v == 0) && Arrays.stream(high).allMatch(v -> v == 0);
+        return none ? cat : e.op(Ops.PAD, Attrs.of("low", longs(low), "high", longs(high)), cat);
+    }
+
+    private static List<Long> longs(long[] v) { return Arrays.stream(v).boxed().toList(); }
 
     /** A rule-name number: 1 rather than 1.0. */
     private static String number(double v) { return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v); }
