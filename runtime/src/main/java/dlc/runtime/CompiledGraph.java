@@ -57,12 +57,13 @@ public abstract class CompiledGraph {
 
     /**
      * Loop nests with less work run on the calling thread. A nest's work is its element count
-     * times its cost per point (the values it computes plus the buffers it reads and writes, about
-     * a nanosecond each): splitting costs a microsecond or two of handoff, so a nest splits from
-     * about 64 microseconds of work, e.g. a 3-buffer add over 32K elements or an LSTM cell's
-     * 30-op gradient over 4K (benchmarks and tests change it with {@link #setParallelNestMinWork}).
+     * times its cost per point (the values it computes plus the buffers it reads and writes, a
+     * fraction of a nanosecond to a few each): splitting costs a microsecond or two of handoff, so
+     * a nest splits from 64K, e.g. a 3-buffer relu mask over a [128, 256] layer (98K) or an LSTM
+     * cell's gradient over a [32, 128] step (4K points of 38: 156K), not a [32, 128] add (12K)
+     * (benchmarks and tests change it with {@link #setParallelNestMinWork}).
      */
-    private static volatile long parallelNestMinWork = 1L << 17;
+    private static volatile long parallelNestMinWork = 1L << 16;
     private int nestId, nestExtent;
     /** Part t of T runs rows [t*E/T, (t+1)*E/T) of the nest's outer loop: fixed by index, so any thread computes the same. */
     private final Parallel.Task nestTask = (part, parts) -> runNest(nestId,

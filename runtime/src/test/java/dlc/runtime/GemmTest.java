@@ -34,11 +34,12 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class GemmTest {
     private static final double U = Math.ulp(1.0f) / 2; // 2^-24
+    private static final long DEFAULT_MIN_WORK = Gemm.parallelMinWork;
 
     @AfterEach void restore() {
         Gemm.forceScalarKernel(false);
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
-        Gemm.parallelMinWork = 1L << 21;
+        Gemm.parallelMinWork = DEFAULT_MIN_WORK;
     }
 
     /** One call's arguments; the matrices are filled at random inside arrays with padding around them. */
@@ -145,7 +146,7 @@ class GemmTest {
                 check(t);
             }
         } finally {
-            Gemm.parallelMinWork = 1L << 21;
+            Gemm.parallelMinWork = DEFAULT_MIN_WORK;
             Parallel.setThreads(Runtime.getRuntime().availableProcessors());
         }
     }

@@ -16,10 +16,11 @@ import static org.junit.jupiter.api.Assertions.*;
 class InvariantPacksTest {
     // an LSTM step's h @ W_h: 32 x 128 times 128 x 512 (the packed path, not the few-rows one)
     private static final int M = 32, K = 128, N = 512;
+    private static final long DEFAULT_MIN_WORK = Gemm.parallelMinWork;
 
     @AfterEach void restore() {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
-        Gemm.parallelMinWork = 1L << 21;
+        Gemm.parallelMinWork = DEFAULT_MIN_WORK;
     }
 
     private static float[] random(Random r, int n) {
