@@ -38,6 +38,12 @@ public final class Parallel {
      * each other within tens of microseconds, and a park/unpark round trip costs about as much.
      */
     private static final long SPIN_NANOS = Long.getLong("dlc.parallel.spinNanos", 50_000L);
+    /**
+     * Spin iterations before a spinning thread starts yielding its core at each iteration: with
+     * the other core busy, the caller and a worker may share one core, and a worker spinning
+     * between regions would take half the caller's time.
+     */
+    private static final int PURE_SPINS = 64;
 
     /**
      * A region whose caller, its own parts done, waited longer than this and longer than its own
@@ -168,10 +174,16 @@ public final class Parallel {
     private static void awaitFinished(int parts) {
         if (FINISHED.get() == parts) return;
         long spinUntil = System.nanoTime() + SPIN_NANOS;
-        while (FINISHED.get() < parts) {
-            if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+        for (int spins = 0; FINISHED.get() < parts; spins++) {
+            if (System.nanoTime() < spinUntil) pause(spins);
             else LockSupport.park(Parallel.class);
         }
+    }
+
+    /** One iteration of a wait: a spin hint at first, then a yield to whatever else wants this core. */
+    private static void pause(int spins) {
+        if (spins < PURE_SPINS) Thread.onSpinWait();
+        else Thread.yield();
     }
 
     private static boolean workAvailable() { return (int) TICKET.get() > 0; }
@@ -207,7 +219,7 @@ public final class Parallel {
                 if (hook != null) hook.run();
                 if (claimAndRun()) continue;
                 long spinUntil = System.nanoTime() + SPIN_NANOS;
-                while (!workAvailable() && System.nanoTime() < spinUntil) Thread.onSpinWait();
+                for (int spins = 0; !workAvailable() && System.nanoTime() < spinUntil; spins++) pause(spins);
                 if (workAvailable()) continue;
                 parked = true;
                 // a region that set its ticket before this read sees parked = true (or we see the ticket)
