@@ -58,7 +58,7 @@ rm -rf "$(dirname "$jre")"
 
 bytes=$(du -sb "$KIT" | cut -f1)
 {
-  echo "commit $(git rev-parse HEAD)$(git diff --quiet HEAD -- . ':!bench/gpu/target' || echo ' (with uncommitted changes)')"
+  echo "commit $(git rev-parse HEAD)$(git diff --quiet HEAD -- . ':!bench/gpu/target' || echo ' (with uncommitted changes)')${SKIP_BUILD:+ (SKIP_BUILD: the jars as last built)}"
   echo "made $(date -u +%FT%TZ) on $(hostname) by $("$JDK/bin/java" -version 2>&1 | head -1)"
   echo "jre modules: $modules"
   echo "kit: $bytes bytes"

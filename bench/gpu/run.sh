@@ -55,7 +55,8 @@ if [[ -n "$SMOKE" ]]; then
   CASES=mlp:train-b64,mlp:infer-b64,cnn:train-b8,cnn:infer-b8
   TIMING=(-Dbench.warmupIters=2 -Dbench.warmupSec=0.2 -Dbench.minIters=3 -Dbench.minSec=0.5 -Dbench.maxSec=1 -Dbench.minItersHard=3)
   TORCH_ARGS=(--cases "$CASES" --device cpu --warmup-sec 0.2 --min-sec 0.5 --max-sec 1)
-  TRAIN_ARGS=(-P c1=4 -P c2=8 -P hidden=16 --epochs 1 --batch 1000)
+  TRAIN_ARGS=(-P c1=4 -P c2=8 -P hidden=16 --epochs 1 --batch 100)
+  TRAIN_SUBSET=2000   # images of each file kept (PoCL on a loaded CPU trains a few hundred a second)
   HEAP=-Xmx3g
 else
   DEVICE=${DEVICE:-gpu}
@@ -65,6 +66,7 @@ else
   TIMING=(-Dbench.warmupSec=1 -Dbench.minSec=2 -Dbench.maxSec=4)
   TORCH_ARGS=(--cases "$CASES" --device cuda --warmup-sec 1 --min-sec 2 --max-sec 4)
   TRAIN_ARGS=()
+  TRAIN_SUBSET=
   HEAP=-Xmx16g
 fi
 QUICK=(-Dbench.warmupIters=1 -Dbench.warmupSec=0 -Dbench.minIters=1 -Dbench.minSec=0 -Dbench.maxSec=0 -Dbench.minItersHard=1)
@@ -124,7 +126,7 @@ run sgemm 120 "$JAVA" "${JOPTS[@]}" "${DEV[@]}" -cp "$CP" dlc.bench.ClSgemmBench
 run check 150 "$JAVA" "${JOPTS[@]}" "${DEV[@]}" "${QUICK[@]}" -Dbench.backend=opencl -cp "$CP" dlc.bench.Workloads "$(nproc)" "$CHECK_CASES" --check
 
 # 4. the steps, OpenCL and the JVM backend alternating
-run workloads 200 "$JAVA" "${JOPTS[@]}" "${DEV[@]}" "${TIMING[@]}" -Dbench.backend=opencl,jvm -cp "$CP" dlc.bench.Workloads "$(nproc)" "$CASES"
+run workloads 200 "$JAVA" "${JOPTS[@]}" "${DEV[@]}" "${TIMING[@]}" -Dbench.backend=jvm,opencl -cp "$CP" dlc.bench.Workloads "$(nproc)" "$CASES"
 
 # 5. PyTorch on the same networks, and the table
 if python3 -c 'import torch' 2>/dev/null; then
@@ -138,11 +140,33 @@ fi
 say "table (ms per step; ratios over PyTorch CUDA's: the target is dlc-opencl/torch-cuda <= 1.5):"
 tee -a "$SUMMARY" < "$OUT/table.md"
 
-# 6. cnn_fashion.dl trained on the OpenCL backend
+# 6. cnn_fashion.dl trained on the OpenCL backend (SMOKE: on the first TRAIN_SUBSET images of each file)
+DATA_DIR=$KIT/data
+if [[ -n "${TRAIN_SUBSET:-}" ]]; then
+  DATA_DIR=$WORK/data
+  mkdir -p "$DATA_DIR/fashion-mnist"
+  python3 - "$KIT/data/fashion-mnist" "$DATA_DIR/fashion-mnist" "$TRAIN_SUBSET" <<'PY'
+import gzip, os, struct, sys
+src, dst, keep = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for f in os.listdir(src):   # IDX files: magic, count, dims (big-endian int32), then the bytes
+    data = gzip.open(os.path.join(src, f)).read()
+    rank = data[3]
+    dims = list(struct.unpack(">%dI" % rank, data[4:4 + 4 * rank]))
+    per = 1
+    for d in dims[1:]:
+        per *= d
+    n = min(keep, dims[0])
+    head = data[:4] + struct.pack(">%dI" % rank, n, *dims[1:])
+    body = data[4 + 4 * rank:4 + 4 * rank + n * per]
+    with gzip.open(os.path.join(dst, f), "wb") as out:
+        out.write(head + body)
+PY
+  say "train: SMOKE, on the first $TRAIN_SUBSET images of each Fashion-MNIST file"
+fi
 limit=$(left)
 (( limit < 30 )) && limit=30
 t0=$(date +%s)
-DLC_DATA=$KIT/data run train "$limit" "$JAVA" "${JOPTS[@]}" -jar "$KIT/dlc-cli.jar" train examples/cnn_fashion.dl --backend opencl "${DLC_DEV[@]}" \
+DLC_DATA=$DATA_DIR run train "$limit" "$JAVA" "${JOPTS[@]}" -jar "$KIT/dlc-cli.jar" train examples/cnn_fashion.dl --backend opencl "${DLC_DEV[@]}" \
   "${TRAIN_ARGS[@]}" --out "$WORK/cnn_fashion.safetensors"
 say "train wall time: $(( $(date +%s) - t0 )) s; the last lines:"
 grep -v '^\s*$' "$OUT/train.txt" | tail -4 | tee -a "$SUMMARY"

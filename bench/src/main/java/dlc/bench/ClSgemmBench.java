@@ -54,11 +54,11 @@ public final class ClSgemmBench {
             double sec = (System.nanoTime() - t0) / 1e9 / launches;
             if (r < 0) continue;
             tflops[r] = flops / sec / 1e12;
-            System.out.printf(Locale.ROOT, "# sgemm %d round %d: %.3f ms per product, %.2f TFLOPS%n", n, r, sec * 1e3, tflops[r]);
+            System.out.printf(Locale.ROOT, "# sgemm %d round %d: %.3f ms per product, %.3f TFLOPS%n", n, r, sec * 1e3, tflops[r]);
         }
         double[] sorted = tflops.clone();
         Arrays.sort(sorted);
-        System.out.printf(Locale.ROOT, "sgemm %d %.2f %.2f   (TFLOPS f32: median, best of %d rounds of %d products; %s)%n",
+        System.out.printf(Locale.ROOT, "sgemm %d %.3f %.3f   (TFLOPS f32: median, best of %d rounds of %d products; %s)%n",
                 n, sorted[rounds / 2], sorted[rounds - 1], rounds, launches, cl.device().describe());
         boolean ok = check(cl, arena, a, b, n);
         System.exit(ok ? 0 : 1);

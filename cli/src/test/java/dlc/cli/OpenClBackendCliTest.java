@@ -79,6 +79,12 @@ class OpenClBackendCliTest {
         assertEquals(0, cl.code(), cl.toString());
         assertEquals(jvm.out().lines().filter(l -> l.startsWith("validation:")).toList(),
                 cl.out().lines().filter(l -> l.startsWith("validation:")).toList(), cl + "\n" + jvm);
+        // the checkpoint holds the weights training ended with (kept on the device while it ran): read back
+        // into the same kernels, they score exactly what training printed for them
+        java.util.regex.Matcher loss = java.util.regex.Pattern.compile("validation loss ([0-9.]+)").matcher(t.out());
+        assertTrue(loss.find(), t.toString());
+        String expected = String.format("validation: loss %s, accuracy %s%% (", loss.group(1), m.group(1));
+        assertEquals(1, cl.out().lines().filter(l -> l.startsWith(expected)).count(), expected + "\n" + t + "\n" + cl);
     }
 
     @Test void irEmitOpenclPrintsTheGeneratedKernels() {

@@ -17,6 +17,7 @@ public final class Passes {
         FACTORIES.put(ShapeInference.NAME, ShapeInference::fromOptions);
         // simplification, in the order one round of the simplify pipeline runs them
         FACTORIES.put(ScanMerge.NAME, noOptions(ScanMerge.NAME, ScanMerge::new));
+        FACTORIES.put(ScanForwarding.NAME, noOptions(ScanForwarding.NAME, ScanForwarding::new));
         FACTORIES.put(BatchNormFolding.NAME, noOptions(BatchNormFolding.NAME, BatchNormFolding::new));
         FACTORIES.put(AlgebraicSimplification.NAME, noOptions(AlgebraicSimplification.NAME, AlgebraicSimplification::new));
         FACTORIES.put(ConstantFolding.NAME, ConstantFolding::fromOptions);

@@ -10,7 +10,9 @@ import dlc.ir.eval.Tensor;
 import dlc.numerics.Rng;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs a model's {@code eval} graph over a data set in batches and reports {@link Metrics}. The
@@ -76,18 +78,30 @@ public final class Evaluator {
 
     /** Metrics of the model with {@code weights} (params and state by name) on {@code data}, in batches of {@code batch}. */
     public Metrics evaluate(Dataset data, Map<String, Tensor> weights, int batch, long rngKey) {
+        try (ResidentState state = executor.resident(weights)) {
+            return evaluate(data, state, batch, rngKey);
+        }
+    }
+
+    /**
+     * Metrics of the model with the params and state of {@code weights} (kept where the executor
+     * computes: a device backend reads them where they are) on {@code data}, in batches of
+     * {@code batch}; only the outputs the metrics need are read back.
+     */
+    public Metrics evaluate(Dataset data, ResidentState weights, int batch, long rngKey) {
         InputBinding binding = InputBinding.of(eval, data);
         boolean classes = accuracyOutput != null && (!data.has(accuracyLabel) || data.isClassification() || !data.column(accuracyLabel).isFloat());
+        Set<String> wanted = new HashSet<>();
+        for (String name : new String[]{lossName, accuracyOutput, accuracyLabel, accuracyMask}) if (name != null) wanted.add(name);
         double lossSum = 0;
         long correct = 0, labelled = 0;
         int n = 0;
         Batches batches = Batches.sequential(data, batch, true);
         for (int b = 0; b < batches.count(); b++) {
             Dataset part = batches.batch(b);
-            Map<String, Tensor> in = new HashMap<>(weights);
-            in.putAll(binding.feed(part));
+            Map<String, Tensor> in = new HashMap<>(binding.feed(part));
             in.put(Trainer.RNG, Trainer.key(Rng.fold(rngKey, b)));
-            Map<String, Tensor> out = executor.run(eval, in);
+            Map<String, Tensor> out = weights.run(eval, in, wanted, false);
             if (lossName != null) lossSum += out.get(lossName).item() * part.size();
             if (classes) {
                 Tensor labels = in.containsKey(accuracyLabel) ? in.get(accuracyLabel) : out.get(accuracyLabel);

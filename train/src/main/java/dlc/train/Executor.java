@@ -15,6 +15,13 @@ public interface Executor {
     /** Runs {@code graph} with every input bound by name (inputs, params, state alike); outputs by name, in graph order. */
     Map<String, Tensor> run(Graph graph, Map<String, Tensor> inputs);
 
+    /**
+     * The training state {@code values} kept where this executor computes, for runs of its graphs
+     * (see {@link ResidentState}). The default keeps host tensors and hands them to {@link #run}
+     * every time; a device backend keeps them in device memory.
+     */
+    default ResidentState resident(Map<String, Tensor> values) { return new HostState(this, values); }
+
     /** The float64 reference interpreter. */
     static Executor interpreter() { return Interpreter::run; }
 

@@ -5,19 +5,23 @@ import dlc.codegen.opencl.ClDevice;
 import dlc.codegen.opencl.ClExecutor;
 import dlc.codegen.opencl.Devices;
 import dlc.codegen.opencl.OpenClException;
+import dlc.codegen.opencl.ResidentValues;
+import dlc.codegen.opencl.Transfers;
 import dlc.ir.Graph;
 import dlc.ir.eval.Tensor;
 import dlc.passes.PassManager;
 
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An {@link Executor} on the OpenCL backend: one device, one {@link ClExecutor} (context and
  * in-order queue); each graph is optimized by the standard pipeline and compiled once to OpenCL
  * kernels ({@link ClCompiledGraph}, cached by identity: the trainer runs the same step and eval
- * graphs every batch), each binding of its dims laid out once. Inputs are uploaded every call and
- * the outputs read back. A graph the backend cannot compile (an op without a kernel yet) is a
+ * graphs every batch), each binding of its dims laid out once. {@link #run} uploads its inputs
+ * and reads the outputs back; the trainer runs its graphs against {@link #resident} state instead,
+ * which stays in device memory across steps (only the batch inputs go in and the loss comes out). A graph the backend cannot compile (an op without a kernel yet) is a
  * {@link TrainException} naming the op and suggesting the JVM backend; a missing OpenCL platform
  * or device is one too. Not thread-safe.
  */
@@ -38,16 +42,59 @@ public final class OpenClExecutor implements Executor, AutoCloseable {
     public ClDevice device() { return cl.device(); }
 
     @Override public Map<String, Tensor> run(Graph graph, Map<String, Tensor> inputs) {
+        ClCompiledGraph g = compiled(graph);
+        try {
+            return g.run(inputs);
+        } catch (OpenClException e) {
+            throw failed(graph, e);
+        }
+    }
+
+    /**
+     * The state kept in device memory ({@link ResidentValues}): uploaded when a graph first reads
+     * it, updated in place by the step graphs, read back only by {@link ResidentState#read}.
+     */
+    @Override public ResidentState resident(Map<String, Tensor> values) {
+        ResidentValues device = new ResidentValues(cl);
+        device.putAll(values);
+        return new ResidentState() {
+            @Override public void put(Map<String, Tensor> v) { device.putAll(v); }
+
+            @Override public Map<String, Tensor> read() {
+                try {
+                    return device.getAll();
+                } catch (OpenClException e) {
+                    throw new TrainException("the OpenCL backend failed reading the training state back: " + e.getMessage());
+                }
+            }
+
+            @Override public Map<String, Tensor> run(Graph graph, Map<String, Tensor> inputs, Set<String> wanted, boolean update) {
+                ClCompiledGraph g = compiled(graph);
+                try {
+                    return g.run(inputs, device, wanted, update);
+                } catch (OpenClException e) {
+                    throw failed(graph, e);
+                }
+            }
+
+            @Override public void close() { device.close(); }
+        };
+    }
+
+    /** What this executor has moved between host and device so far (and copied on the device). */
+    public Transfers transfers() { return cl.transfers(); }
+
+    private ClCompiledGraph compiled(Graph graph) {
         ClCompiledGraph g = cache.get(graph);
         if (g == null) {
             g = compile(graph);
             cache.put(graph, g);
         }
-        try {
-            return g.run(inputs);
-        } catch (OpenClException e) {
-            throw new TrainException("the OpenCL backend failed running graph " + graph.name() + ": " + e.getMessage());
-        }
+        return g;
+    }
+
+    private static TrainException failed(Graph graph, OpenClException e) {
+        return new TrainException("the OpenCL backend failed running graph " + graph.name() + ": " + e.getMessage());
     }
 
     private ClCompiledGraph compile(Graph g) {

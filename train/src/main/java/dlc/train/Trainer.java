@@ -16,9 +16,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The training loop: epochs of seeded, shuffled mini-batches; on each batch every step graph runs
@@ -133,60 +135,70 @@ public final class Trainer {
         List<EpochRecord> history = new ArrayList<>();
         boolean stopped = false;
         Metrics testMetrics = null, valMetrics = null;
-        while (state.epoch < plan.epochs()) {
-            Batches batches = Batches.shuffled(train, plan.batch(), state.seed, state.epoch, train.size() < plan.batch());
-            progress.start("epoch " + (state.epoch + 1) + "/" + plan.epochs(), batches.count());
-            Map<String, Double> lossSums = new LinkedHashMap<>();
-            long samples = 0;
-            long start = System.nanoTime();
-            for (int b = state.batch; b < batches.count(); b++) {
-                Dataset batch = batches.batch(b);
-                Map<String, Double> losses = step(binding.feed(batch), state, Rng.fold(trainKey, state.globalBatch));
-                losses.forEach((k, v) -> lossSums.merge(k, v * batch.size(), Double::sum));
-                samples += batch.size();
-                state.globalBatch++;
-                state.batch = b + 1;
-                progress.update(b + 1, samples, lossSums.isEmpty() ? Double.NaN : lossSums.values().iterator().next() / samples);
-            }
-            double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
-            state.epoch++;
-            state.batch = 0;
-            Map<String, Double> means = new LinkedHashMap<>();
-            for (Map.Entry<String, Double> e : lossSums.entrySet()) means.put(e.getKey(), e.getValue() / Math.max(1, samples));
-            Metrics m = validate ? evaluator.evaluate(val, weights(state.values), plan.batch(), evalKey) : new Metrics(Double.NaN, Double.NaN, 0);
-            if (validate) {
-                progress.message("  validation " + m);
-                valMetrics = m;
-            }
-            if (testSet != null) {
-                testMetrics = evaluator.evaluate(testSet, weights(state.values), plan.batch(), evalKey);
-                progress.message("  test " + testMetrics);
-            }
-            if (earlyStopping) {
-                if (m.loss() < state.bestLoss - plan.minDelta()) {
-                    state.bestLoss = m.loss();
-                    state.bestEpoch = state.epoch;
-                    state.badEpochs = 0;
-                    state.best = state.snapshot();
-                } else if (++state.badEpochs >= plan.patience()) {
-                    stopped = true;
+        weights(state.values); // the eval graph's params and state must be in the training state
+        // The state lives where the executor computes (device memory for OpenCL) until the end;
+        // state.values is refreshed from it only where the host needs the values (checkpoints,
+        // early stopping's snapshot, the result).
+        try (ResidentState resident = executor.resident(state.values)) {
+            while (state.epoch < plan.epochs()) {
+                Batches batches = Batches.shuffled(train, plan.batch(), state.seed, state.epoch, train.size() < plan.batch());
+                progress.start("epoch " + (state.epoch + 1) + "/" + plan.epochs(), batches.count());
+                Map<String, Double> lossSums = new LinkedHashMap<>();
+                long samples = 0;
+                long start = System.nanoTime();
+                for (int b = state.batch; b < batches.count(); b++) {
+                    Dataset batch = batches.batch(b);
+                    Map<String, Double> losses = step(binding.feed(batch), state, resident, Rng.fold(trainKey, state.globalBatch));
+                    losses.forEach((k, v) -> lossSums.merge(k, v * batch.size(), Double::sum));
+                    samples += batch.size();
+                    state.globalBatch++;
+                    state.batch = b + 1;
+                    progress.update(b + 1, samples, lossSums.isEmpty() ? Double.NaN : lossSums.values().iterator().next() / samples);
                 }
-            }
-            history.add(new EpochRecord(state.epoch, means, m.loss(), m.accuracy(), samples / seconds));
-            if (stopped && state.best != null) {
-                progress.message("  early stopping: no improvement of the validation loss for " + state.badEpochs
-                        + " epochs; restoring the weights of epoch " + state.bestEpoch);
-                state.values.clear();
-                state.values.putAll(state.best);
-                valMetrics = evaluator.evaluate(val, weights(state.values), plan.batch(), evalKey);
-                progress.message("  validation (epoch " + state.bestEpoch + "'s weights) " + valMetrics);
+                double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+                state.epoch++;
+                state.batch = 0;
+                Map<String, Double> means = new LinkedHashMap<>();
+                for (Map.Entry<String, Double> e : lossSums.entrySet()) means.put(e.getKey(), e.getValue() / Math.max(1, samples));
+                Metrics m = validate ? evaluator.evaluate(val, resident, plan.batch(), evalKey) : new Metrics(Double.NaN, Double.NaN, 0);
+                if (validate) {
+                    progress.message("  validation " + m);
+                    valMetrics = m;
+                }
                 if (testSet != null) {
-                    testMetrics = evaluator.evaluate(testSet, weights(state.values), plan.batch(), evalKey);
-                    progress.message("  test (epoch " + state.bestEpoch + "'s weights) " + testMetrics);
+                    testMetrics = evaluator.evaluate(testSet, resident, plan.batch(), evalKey);
+                    progress.message("  test " + testMetrics);
                 }
+                if (earlyStopping) {
+                    if (m.loss() < state.bestLoss - plan.minDelta()) {
+                        state.bestLoss = m.loss();
+                        state.bestEpoch = state.epoch;
+                        state.badEpochs = 0;
+                        state.values.putAll(resident.read());
+                        state.best = state.snapshot();
+                    } else if (++state.badEpochs >= plan.patience()) {
+                        stopped = true;
+                    }
+                }
+                history.add(new EpochRecord(state.epoch, means, m.loss(), m.accuracy(), samples / seconds));
+                if (stopped && state.best != null) {
+                    progress.message("  early stopping: no improvement of the validation loss for " + state.badEpochs
+                            + " epochs; restoring the weights of epoch " + state.bestEpoch);
+                    state.values.clear();
+                    state.values.putAll(state.best);
+                    resident.put(state.best);
+                    valMetrics = evaluator.evaluate(val, resident, plan.batch(), evalKey);
+                    progress.message("  validation (epoch " + state.bestEpoch + "'s weights) " + valMetrics);
+                    if (testSet != null) {
+                        testMetrics = evaluator.evaluate(testSet, resident, plan.batch(), evalKey);
+                        progress.message("  test (epoch " + state.bestEpoch + "'s weights) " + testMetrics);
+                    }
+                }
+                if (checkpoint != null) state.values.putAll(resident.read());
+                writeCheckpoint(state);
+                if (stopped) break;
             }
-            writeCheckpoint(state);
-            if (stopped) break;
+            state.values.putAll(resident.read());
         }
         return new Result(state, history, stopped, valMetrics, testMetrics);
     }
@@ -241,38 +253,38 @@ public final class Trainer {
         return Normalizer.of(0f, 1f / 255f);
     }
 
-    /** Runs every step graph on one batch, applies their updates; returns each step's loss. */
-    private Map<String, Double> step(Map<String, Tensor> batch, TrainState state, long batchKey) {
+    /** Runs every step graph on one batch, applies their updates to the resident state; returns each step's loss. */
+    private Map<String, Double> step(Map<String, Tensor> batch, TrainState state, ResidentState resident, long batchKey) {
         Map<String, Double> losses = new LinkedHashMap<>();
         boolean counterUpdated = false;
-        for (int i = 0; i < steps.size(); i++) {
-            Graph g = steps.get(i);
-            Map<String, Tensor> in = new HashMap<>(state.values);
-            in.putAll(batch);
-            in.put(RNG, key(batchKey)); // a step after the first folds its index into the key itself
-            Map<String, Tensor> out = executor.run(g, in);
+        for (Graph g : steps) {
+            Set<String> lossNames = new HashSet<>();
             for (Graph.Output o : g.outputs()) {
-                Tensor t = out.get(o.name());
-                switch (o.role()) {
-                    case LOSS -> {
-                        double l = t.item();
-                        if (!Double.isFinite(l))
-                            throw new TrainException("the loss of step graph " + g.name() + " is " + l + " at epoch " + (state.epoch + 1) + ", batch "
-                                    + (state.batch + 1) + "; try a smaller learning rate");
-                        losses.put(g.name(), l);
-                    }
-                    case UPDATE -> {
-                        if (!state.values.containsKey(o.name()))
-                            throw new TrainException("step graph " + g.name() + " updates '" + o.name() + "', which the init graph does not produce");
-                        state.values.put(o.name(), StoredPrecision.round(t));
-                        counterUpdated |= o.name().equals(STEP_COUNTER);
-                    }
-                    default -> { }
-                }
+                if (o.role() == Graph.Output.Role.LOSS) lossNames.add(o.name());
+                if (o.role() != Graph.Output.Role.UPDATE) continue;
+                if (!state.values.containsKey(o.name()))
+                    throw new TrainException("step graph " + g.name() + " updates '" + o.name() + "', which the init graph does not produce");
+                counterUpdated |= o.name().equals(STEP_COUNTER);
+            }
+            Map<String, Tensor> in = new HashMap<>(batch);
+            in.put(RNG, key(batchKey)); // a step after the first folds its index into the key itself
+            Map<String, Tensor> out = resident.run(g, in, lossNames, true);
+            for (Graph.Output o : g.outputs()) {
+                if (o.role() != Graph.Output.Role.LOSS) continue;
+                double l = out.get(o.name()).item();
+                if (!Double.isFinite(l))
+                    throw new TrainException("the loss of step graph " + g.name() + " is " + l + " at epoch " + (state.epoch + 1) + ", batch "
+                            + (state.batch + 1) + "; try a smaller learning rate");
+                losses.put(g.name(), l);
             }
         }
+        // a counter no step updates is counted here; state.values holds it, since only the host writes it
         Tensor counter = state.values.get(STEP_COUNTER);
-        if (!counterUpdated && counter != null) state.values.put(STEP_COUNTER, Tensor.scalar(counter.dtype(), counter.item() + 1));
+        if (!counterUpdated && counter != null) {
+            Tensor next = Tensor.scalar(counter.dtype(), counter.item() + 1);
+            state.values.put(STEP_COUNTER, next);
+            resident.put(Map.of(STEP_COUNTER, next));
+        }
         return losses;
     }
 

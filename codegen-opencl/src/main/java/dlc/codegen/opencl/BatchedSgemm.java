@@ -17,7 +17,7 @@ import java.util.Map;
  */
 public final class BatchedSgemm {
     private final ClExecutor executor;
-    private final Map<Integer, TiledPrograms.Pick> picks = new HashMap<>();
+    private final Map<String, TiledPrograms.Pick> picks = new HashMap<>();
 
     private final Sgemm.Tiling[] tilings;
 
@@ -34,6 +34,16 @@ public final class BatchedSgemm {
 
     /** y = a @ b; the operands' logical shapes (rank >= 2, vectors already promoted), y dense at {@code offY}. */
     public void run(int[] aShape, boolean transA, int[] bShape, boolean transB, DeviceArena arena, long offA, long offB, long offY) {
+        run(aShape, transA, bShape, transB, arena, offA, offB, offY, null);
+    }
+
+    /**
+     * As above with a generated store ({@code store} not null): each result goes to the fusion
+     * group's epilogue with its linear index in the dense y, and y itself is not written
+     * ({@code offY} is not used).
+     */
+    void run(int[] aShape, boolean transA, int[] bShape, boolean transB, DeviceArena arena, long offA, long offB, long offY,
+             KernelWriter.StoreArgs store) {
         String op = "matmul";
         if (aShape.length < 2 || bShape.length < 2)
             throw new IllegalArgumentException("matmul: operand shapes must be rank-1-promoted to rank >= 2, got "
@@ -44,23 +54,26 @@ public final class BatchedSgemm {
         Batch batch = batch(aShape, bShape, (long) m * k, (long) k * n);
         ArenaChecks.inside(op, "a", offA, ArenaChecks.elements(op, "a", aShape), Float.BYTES, arena);
         ArenaChecks.inside(op, "b", offB, ArenaChecks.elements(op, "b", bShape), Float.BYTES, arena);
-        ArenaChecks.inside(op, "y", offY, ArenaChecks.elements(op, "y", batch.count(), m, n), Float.BYTES, arena);
+        if (store == null) ArenaChecks.inside(op, "y", offY, ArenaChecks.elements(op, "y", batch.count(), m, n), Float.BYTES, arena);
+        else offY = 0; // the store gets y's linear index
         if ((long) batch.count() * m * n == 0) return;
         int lda = Math.max(1, transA ? m : k), ldb = Math.max(1, transB ? k : n);
         boolean fold = !transA && batch.b0() == 0 && batch.b1() == 0 && isDense(batch, (long) m * k);
         int rows = fold ? batch.count() * m : m, products = fold ? 1 : batch.count();
-        TiledPrograms.Pick pick = picks.computeIfAbsent((transA ? 2 : 0) + (transB ? 1 : 0), v -> TiledPrograms.pick(executor, "sgemm", t -> {
+        String key = (transA ? "T" : "N") + (transB ? "T" : "N") + (store == null ? "" : store.prefix());
+        TiledPrograms.Pick pick = picks.computeIfAbsent(key, v -> TiledPrograms.pick(executor, "sgemm", t -> {
             Map<String, String> d = new HashMap<>(TiledPrograms.defines(t));
             d.put("TRANS_A", transA ? "1" : "0");
             d.put("TRANS_B", transB ? "1" : "0");
             d.put("BATCHED", "1");
-            return ProgramSource.resource("sgemm.cl", d);
+            return store == null ? ProgramSource.resource("sgemm.cl", d) : store.program("sgemm.cl", d);
         }, tilings));
         pick.kernel().arg(0, rows).arg(1, n).arg(2, k).arg(3, 1f)
                 .arg(4, arena).arg(5, offA).arg(6, lda).arg(7, arena).arg(8, offB).arg(9, ldb)
                 .arg(10, 0f).arg(11, arena).arg(12, offY).arg(13, n)
                 .arg(14, fold ? 1 : batch.inner()).arg(15, fold ? 0 : batch.a0()).arg(16, fold ? 0 : batch.a1())
                 .arg(17, fold ? 0 : batch.b0()).arg(18, fold ? 0 : batch.b1()).arg(19, (long) m * n);
+        if (store != null) store.set(pick.kernel(), 20, arena);
         pick.launch(executor, rows, n, products);
     }
 

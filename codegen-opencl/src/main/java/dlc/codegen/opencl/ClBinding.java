@@ -1,7 +1,9 @@
 package dlc.codegen.opencl;
 
+import dlc.ir.DType;
 import dlc.ir.Dim;
 import dlc.ir.Value;
+import dlc.ir.eval.Tensor;
 import dlc.passes.memory.MemoryPlan;
 
 import java.util.Map;
@@ -22,6 +24,9 @@ final class ClBinding {
     final java.util.List<Runnable> checks;
     /** The step being prepared (its scratch range is "scratch K"). */
     int preparing = -1;
+    /** Per graph input: the resident value whose version {@link #heldVersion} its range holds, or null. */
+    private final ResidentValues.Entry[] held;
+    private final long[] heldVersion;
     /**
      * Where {@link #layout} and {@link #arenaLayout} start in the arena (0 for a graph; a scan
      * body's memory lies inside its scan's scratch), the byte offsets of the graph inputs when they
@@ -45,6 +50,8 @@ final class ClBinding {
         this.layout = layout;
         this.arenaLayout = arenaLayout;
         this.arena = arena;
+        this.held = new ResidentValues.Entry[graph.graph().inputs().size()];
+        this.heldVersion = new long[held.length];
         this.checks = checks;
         this.base = base;
         this.inputBytes = inputBytes;
@@ -89,8 +96,16 @@ final class ClBinding {
 
     ClKernel kernel(String name) { return graph.program().kernel(name); }
 
+    /** Values kept in a range of their own instead of their plan's home (constants), by the value owning the memory. */
+    private final Map<Value, Long> pinned = new java.util.IdentityHashMap<>();
+
+    /** Moves {@code v}'s memory to the scratch range of the step being prepared (a constant, uploaded once there). */
+    void pinToScratch(Value v) { pinned.put(layout.plan().root(v), scratchBytesOffset()); }
+
     /** The byte offset of {@code v}'s memory in the arena (a slot, or a graph input's range). */
     long byteOffset(Value v) {
+        Long at = pinned.isEmpty() ? null : pinned.get(layout.plan().root(v));
+        if (at != null) return at;
         MemoryPlan.Home h = layout.plan().home(v);
         if (h instanceof MemoryPlan.InInput in)
             return inputBytes != null ? inputBytes[in.index()] : base + arenaLayout.slice(ClCompiledGraph.inputSlice(in.index())).offsetBytes();
@@ -123,5 +138,62 @@ final class ClBinding {
             for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
             executor().upload(arena, s, f);
         } else executor().upload(arena, s, values);
+    }
+
+    // ---------------------------------------------------------------- resident values
+
+    /** The byte offset of graph input {@code i}'s range. */
+    long inputOffset(int i) {
+        return inputBytes != null ? inputBytes[i] : base + arenaLayout.slice(ClCompiledGraph.inputSlice(i)).offsetBytes();
+    }
+
+    /** Whether input {@code i}'s range holds the current version of {@code e}. */
+    boolean holds(int i, ResidentValues.Entry e) { return held[i] == e && heldVersion[i] == e.version; }
+
+    /** Records that input {@code i}'s range holds the current version of {@code e}, and makes it {@code e}'s place. */
+    void hold(int i, ResidentValues.Entry e) {
+        held[i] = e;
+        heldVersion[i] = e.version;
+        e.binding = this;
+        e.input = i;
+    }
+
+    /**
+     * Input {@code i}'s range is about to be overwritten: a resident value whose only current copy
+     * is there is read back to the host first (a store used by another caller of the same graph),
+     * and the range holds nothing after.
+     */
+    void release(int i) {
+        ResidentValues.Entry e = held[i];
+        held[i] = null;
+        if (e == null || !e.liveAt(this, i) || heldVersion[i] != e.version) return;
+        e.toHost();
+        e.binding = null;
+    }
+
+    /** Puts the current version of {@code e} into input {@code i}'s range: nothing when it is there, else a copy on the device or an upload. */
+    void stage(int i, Value v, ResidentValues.Entry e) {
+        if (holds(i, e)) return;
+        release(i);
+        if (e.binding != null) executor().copy(e.binding.arena, e.binding.inputOffset(e.input), arena, inputOffset(i), e.bytes());
+        else upload(v, e.host.data());
+        hold(i, e);
+    }
+
+    /** Input {@code i}'s range read back as a tensor of {@code dtype} and {@code shape} (waits for the queue). */
+    Tensor read(int i, DType dtype, int[] shape) { return read(inputOffset(i), dtype, shape); }
+
+    /** The tensor of {@code dtype} and {@code shape} at byte {@code offset}, read back (waits for the queue). */
+    Tensor read(long offset, DType dtype, int[] shape) {
+        double[] data = new double[Math.toIntExact(Tensor.numel(shape))];
+        ArenaLayout.Slice s = new ArenaLayout.Slice("value at byte " + offset, offset, (long) data.length * ClTypes.bytes(dtype));
+        if (data.length > 0) {
+            if (dtype == DType.F32) {
+                float[] f = new float[data.length];
+                executor().download(arena, s, f);
+                for (int k = 0; k < f.length; k++) data[k] = f[k];
+            } else executor().download(arena, s, data);
+        }
+        return new Tensor(dtype, shape, data);
     }
 }

@@ -86,10 +86,12 @@ public final class ClCompiledGraph {
         });
         boolean doubles = kernels.stream().anyMatch(KernelWriter::doubles) || usesDoubles(g);
         StringBuilder src = new StringBuilder();
-        src.append("// dlc OpenCL program for graph ").append(g.name()).append(": ").append(kernels.size()).append(" generated kernels\n");
+        long stores = kernels.stream().filter(KernelWriter::isStore).count();
+        src.append("// dlc OpenCL program for graph ").append(g.name()).append(": ").append(kernels.size() - stores).append(" generated kernels")
+                .append(stores == 0 ? "" : ", " + stores + " generated stores of GEMM/convolution kernels (each built into that kernel as its EPILOGUE)").append('\n');
         src.append(GroupKernels.HELPERS);
         for (KernelWriter w : kernels) src.append('\n').append(w.source());
-        return new Generated(lowered.plan(), lowered.steps(), src.toString(), doubles, kernels.size());
+        return new Generated(lowered.plan(), lowered.steps(), src.toString(), doubles, (int) (kernels.size() - stores));
     }
 
     /** A graph lowered to a launch list over its memory plan (a compiled graph's, or a scan body's inside it). */
@@ -217,33 +219,99 @@ public final class ClCompiledGraph {
     public Map<String, Tensor> run(Map<String, Tensor> inputs) { return run(inputs, null); }
 
     /** Runs the graph and reads back only the outputs named in {@code wanted} (null: all). */
-    public Map<String, Tensor> run(Map<String, Tensor> inputs, Set<String> wanted) {
-        Map<String, Long> env = bind(inputs);
+    public Map<String, Tensor> run(Map<String, Tensor> inputs, Set<String> wanted) { return run(inputs, null, wanted, false); }
+
+    /**
+     * Runs the graph with every input taken from {@code inputs}, or else from {@code resident} (the
+     * values kept on the device; null: none), and reads back only the outputs named in
+     * {@code wanted} (null: every output but the updates applied). An input of {@code inputs} is
+     * uploaded; a resident one is used where it is when this binding holds its current version,
+     * else copied there on the device (or uploaded once when only the host has it).
+     *
+     * <p>With {@code update}, each UPDATE output named like a resident value becomes that value:
+     * written over the input's range when the memory plan donates it (in place, nothing moved),
+     * else copied into that range on the device after the kernels; nothing is read back. Without
+     * it the updates are outputs like any other, and the resident values keep their versions.
+     */
+    public Map<String, Tensor> run(Map<String, Tensor> inputs, ResidentValues resident, Set<String> wanted, boolean update) {
+        if (resident != null && resident.executor() != executor)
+            throw new IllegalArgumentException("the resident values belong to another executor than graph " + graph.name() + "'s");
+        List<Value> ins = graph.inputs();
+        ResidentValues.Entry[] from = new ResidentValues.Entry[ins.size()];
+        for (int i = 0; i < from.length; i++) {
+            Value v = ins.get(i);
+            if (inputs.containsKey(v.name()) || resident == null) continue;
+            ResidentValues.Entry e = resident.entry(v.name());
+            if (e == null) continue; // reported as missing by bind
+            if (e.dtype != v.type().dtype())
+                throw new IllegalArgumentException("resident value " + v.name() + " is " + e.dtype.text() + ", but graph " + graph.name() + " takes " + v.type());
+            from[i] = e;
+        }
+        Map<String, Long> env = bind(name -> {
+            Tensor t = inputs.get(name);
+            if (t != null) return t.shape();
+            int i = indexOfInput(name);
+            return i >= 0 && from[i] != null ? from[i].shape.clone() : null;
+        });
         ClBinding b = bindings.get(env);
         if (b == null) {
             b = bindTo(env);
             bindings.put(env, b);
         }
-        for (Value v : graph.inputs()) b.upload(v, inputs.get(v.name()).data());
+        // the resident value each UPDATE output becomes, by the index of the input it replaces
+        ResidentValues.Entry[] advanced = new ResidentValues.Entry[ins.size()];
+        Map<Graph.Output, Integer> applied = new LinkedHashMap<>();
+        if (update && resident != null)
+            for (Graph.Output o : graph.outputs()) {
+                if (o.role() != Graph.Output.Role.UPDATE || !resident.contains(o.name())) continue;
+                int i = indexOfInput(o.name());
+                applied.put(o, i);
+                if (i >= 0) advanced[i] = resident.entry(o.name());
+            }
+        for (int i = 0; i < from.length; i++) {
+            Value v = ins.get(i);
+            if (from[i] != null) b.stage(i, v, from[i]);
+            else {
+                b.release(i);
+                b.upload(v, inputs.get(v.name()).data());
+            }
+        }
+        // an input range a donated update writes over: free unless it carries a resident value forward
+        for (Value p : plan.donated().values()) {
+            int i = ins.indexOf(p);
+            if (advanced[i] == null) b.release(i);
+        }
         for (Runnable r : b.launches) r.run();
         for (Runnable check : b.checks) check.run();
+        for (Map.Entry<Graph.Output, Integer> a : applied.entrySet()) {
+            Graph.Output o = a.getKey();
+            int i = a.getValue();
+            ResidentValues.Entry e = resident.entry(o.name());
+            e.version++;
+            e.host = null;
+            MemoryPlan.Home home = plan.home(o.value());
+            if (i >= 0 && home instanceof MemoryPlan.InInput in && in.index() == i) b.hold(i, e); // donated: already in place
+            else if (i >= 0) {
+                executor.copy(b.arena(), b.byteOffset(o.value()), b.arena(), b.inputOffset(i), e.bytes());
+                b.hold(i, e);
+            } else {
+                e.binding = null;
+                e.host = b.read(b.byteOffset(o.value()), e.dtype, b.shape(o.value()));
+            }
+        }
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Graph.Output o : graph.outputs()) {
-            if (wanted != null && !wanted.contains(o.name())) continue;
+            if (wanted == null ? applied.containsKey(o) : !wanted.contains(o.name())) continue;
             Value v = o.value();
-            int[] shape = b.shape(v);
-            ArenaLayout.Slice s = b.slice(v, "output " + o.name());
-            double[] data = new double[Math.toIntExact(s.bytes() / ClTypes.bytes(v))];
-            if (data.length > 0) {
-                if (ClTypes.isFloat(v)) {
-                    float[] f = new float[data.length];
-                    executor.download(b.arena(), s, f);
-                    for (int i = 0; i < f.length; i++) data[i] = f[i];
-                } else executor.download(b.arena(), s, data);
-            }
-            out.put(o.name(), new Tensor(v.type().dtype(), shape, data));
+            out.put(o.name(), b.read(b.byteOffset(v), v.type().dtype(), b.shape(v)));
         }
         return out;
+    }
+
+    private int indexOfInput(String name) {
+        List<Value> ins = graph.inputs();
+        for (int i = 0; i < ins.size(); i++) if (ins.get(i).name().equals(name)) return i;
+        return -1;
     }
 
     /** The binding made for {@code env} by an earlier run, or null. */
@@ -278,31 +346,31 @@ public final class ClCompiledGraph {
     }
 
     /** Solves the symbolic dims from the inputs' shapes (a dim that is a lone symbol binds it) and checks every input's shape. */
-    private Map<String, Long> bind(Map<String, Tensor> inputs) {
+    private Map<String, Long> bind(java.util.function.Function<String, int[]> shapes) {
         Map<String, Long> env = new TreeMap<>();
         for (Value v : graph.inputs()) {
-            Tensor t = inputs.get(v.name());
+            int[] t = shapes.apply(v.name());
             if (t == null) throw new IllegalArgumentException("missing input " + v.name() + ": expected " + v.type());
             List<Dim> dims = v.type().shape().dims();
-            if (t.rank() != dims.size()) throw new IllegalArgumentException("input " + v.name() + ": expected " + v.type() + ", got shape " + Arrays.toString(t.shape()));
+            if (t.length != dims.size()) throw new IllegalArgumentException("input " + v.name() + ": expected " + v.type() + ", got shape " + Arrays.toString(t));
             for (int d = 0; d < dims.size(); d++) {
                 Dim dim = dims.get(d);
                 if (dim.isConst() || dim.symbols().size() != 1) continue;
                 String s = dim.symbols().iterator().next();
-                if (dim.equals(Dim.sym(s))) env.putIfAbsent(s, (long) t.dim(d));
+                if (dim.equals(Dim.sym(s))) env.putIfAbsent(s, (long) t[d]);
             }
         }
         for (Value v : graph.inputs()) {
-            Tensor t = inputs.get(v.name());
+            int[] t = shapes.apply(v.name());
             int[] want;
             try {
                 want = v.type().shape().eval(env);
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("input shapes do not bind every dimension of " + v.name() + ": " + v.type() + " (" + e.getMessage() + ")");
             }
-            if (!Arrays.equals(want, t.shape()))
+            if (!Arrays.equals(want, t))
                 throw new IllegalArgumentException("input " + v.name() + ": expected " + v.type() + " = " + Arrays.toString(want) + " under " + env
-                        + ", got " + Arrays.toString(t.shape()));
+                        + ", got " + Arrays.toString(t));
         }
         Sizes.check(graph, env);
         return env;

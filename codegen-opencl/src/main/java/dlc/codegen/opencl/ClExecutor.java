@@ -55,6 +55,7 @@ public final class ClExecutor implements AutoCloseable {
     private final List<DeviceArena> arenas = new ArrayList<>();
     /** Host copies of uploads still in flight: freed once a blocking read shows the queue has passed them. */
     private final List<ByteBuffer> staging = new ArrayList<>();
+    private Transfers transfers = Transfers.NONE;
     private boolean closed;
 
     private ClExecutor(ClDevice device, long context, long queue, Options options) {
@@ -109,8 +110,14 @@ public final class ClExecutor implements AutoCloseable {
         return a;
     }
 
+    private long launches;
+
+    /** Kernels enqueued so far (what a benchmark counts per step). */
+    public long launches() { return launches; }
+
     /** Enqueues {@code kernel} over {@code global} work items in groups of {@code local} (null: the driver picks). */
     public void launch(ClKernel kernel, long[] global, long[] local) {
+        launches++;
         try (MemoryStack stack = MemoryStack.stackPush()) {
             PointerBuffer g = stack.pointers(global);
             PointerBuffer l = local == null ? null : stack.pointers(local);
@@ -133,6 +140,26 @@ public final class ClExecutor implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- transfers
+
+    /** Everything moved so far by this executor (host writes and reads, device copies). */
+    public Transfers transfers() { return transfers; }
+
+    /**
+     * Enqueues a copy of {@code bytes} bytes within the device, from {@code src} at byte
+     * {@code srcOffset} to {@code dst} at {@code dstOffset}; returns without waiting. Within one
+     * arena the two ranges must not overlap (OpenCL refuses it).
+     */
+    public void copy(DeviceArena src, long srcOffset, DeviceArena dst, long dstOffset, long bytes) {
+        if (bytes == 0) return;
+        if (srcOffset < 0 || dstOffset < 0 || bytes < 0 || srcOffset > src.layout().totalBytes() - bytes || dstOffset > dst.layout().totalBytes() - bytes)
+            throw new IllegalArgumentException("copy of " + bytes + " bytes from " + src.name() + " at " + srcOffset + " to " + dst.name() + " at " + dstOffset
+                    + " leaves an arena");
+        if (src == dst && srcOffset < dstOffset + bytes && dstOffset < srcOffset + bytes)
+            throw new IllegalArgumentException("copy within " + src.name() + " from byte " + srcOffset + " to " + dstOffset + " overlaps itself (" + bytes + " bytes)");
+        int code = clEnqueueCopyBuffer(queue(), src.buffer(), dst.buffer(), srcOffset, dstOffset, bytes, null, null);
+        ClErrors.check(code, "copying " + bytes + " bytes from " + src.name() + " to " + dst.name() + " on the device");
+        transfers = transfers.copy(bytes);
+    }
 
     /** Enqueues a copy of {@code values} into the start of {@code slice}; returns without waiting (the host copy is kept until a blocking read). */
     public void upload(DeviceArena arena, ArenaLayout.Slice slice, float[] values) {
@@ -181,6 +208,7 @@ public final class ClExecutor implements AutoCloseable {
     private void write(DeviceArena arena, ArenaLayout.Slice slice, ByteBuffer b) {
         int code = clEnqueueWriteBuffer(queue(), arena.buffer(), false, slice.offsetBytes(), b, null, null);
         ClErrors.check(code, "writing " + slice.name() + " to the device");
+        transfers = transfers.upload(b.remaining());
     }
 
     private ByteBuffer read(DeviceArena arena, ArenaLayout.Slice slice, long bytes) {
@@ -192,6 +220,7 @@ public final class ClExecutor implements AutoCloseable {
             MemoryUtil.memFree(b);
             ClErrors.check(code, "reading " + slice.name() + " from the device (a kernel before it may have failed)");
         }
+        transfers = transfers.download(bytes);
         releaseStaging(); // the blocking read returned, so every earlier write is done
         return b;
     }

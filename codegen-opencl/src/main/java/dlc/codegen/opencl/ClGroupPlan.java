@@ -1,5 +1,6 @@
 package dlc.codegen.opencl;
 
+import dlc.ir.Dim;
 import dlc.ir.Graph;
 import dlc.ir.Node;
 import dlc.ir.Shape;
@@ -25,7 +26,22 @@ final class ClGroupPlan {
     /** A kernel-call node. */
     record Call(Node node) implements Step { }
 
-    sealed interface Step permits Elementwise, Reduce, Call { }
+    /**
+     * A matmul or convolution ({@code anchor}) whose result goes straight into {@code store}, an
+     * elementwise step over the anchor's result shape evaluated in the GEMM's store: the anchor's
+     * result is the register {@code acc} there, stored only when it leaves the group.
+     */
+    record Epilogue(Node anchor, Elementwise store) implements Step { }
+
+    /**
+     * Reductions over one operand shape and one set of axes, and elementwise steps over that shape
+     * (a softmax: the max, the sum of exp(x - max), the normalized row), run as one kernel with
+     * one work-group per row (per point of the kept axes): each phase computes the row's part of
+     * its step, the next starts after a barrier. {@code space}: the reductions' operand shape.
+     */
+    record Rows(Shape space, List<Step> phases) implements Step { }
+
+    sealed interface Step permits Elementwise, Reduce, Call, Epilogue, Rows { }
 
     enum Role { INLINE, REDUCE, VIEW, CALL, REGION }
 
@@ -124,7 +140,155 @@ final class ClGroupPlan {
             }
         }
         p.steps.addAll(tail);
+        p.fuseEpilogue();
+        p.fuseRows();
         return p;
+    }
+
+    private static Set<Long> axes(Node reduce) {
+        Set<Long> out = new TreeSet<>();
+        for (long a : reduce.attrs().getLongs("axes")) out.add(a);
+        return out;
+    }
+
+    /**
+     * Reductions of one operand shape over one set of axes, with the elementwise steps around
+     * them over that shape, become one {@link Rows} kernel when a row's values need only that
+     * row: every stored value a phase reads that an earlier phase wrote is read at the row's own
+     * element, a reduction's result in its keepdims shape (1 on the reduced axes), an elementwise
+     * result at the same point. Copies of stored values (pass-through results) stay steps after it.
+     */
+    private void fuseRows() {
+        Shape space = null;
+        Set<Long> axes = null;
+        List<Step> phases = new ArrayList<>(), after = new ArrayList<>();
+        int reductions = 0;
+        for (Step s : steps) {
+            boolean copy = s instanceof Elementwise e && e.computed().isEmpty();
+            if (copy) {
+                after.add(s);
+                continue;
+            }
+            if (!after.isEmpty()) return;
+            if (s instanceof Reduce r) {
+                Shape in = r.node().input(0).type().shape();
+                if (space != null && (!space.equals(in) || !axes.equals(axes(r.node())))) return;
+                space = in;
+                axes = axes(r.node());
+                reductions++;
+            } else if (!(s instanceof Elementwise)) return;
+            phases.add(s);
+        }
+        if (reductions == 0 || phases.size() < 2 || axes.isEmpty()) return;
+        List<Long> kept = new ArrayList<>();
+        for (long a = 0; a < space.rank(); a++) if (!axes.contains(a)) kept.add(a);
+        if (kept.isEmpty()) return;
+        Map<Value, Shape> written = new IdentityHashMap<>(); // home -> the shape a later phase may read it in
+        for (Step s : phases) {
+            List<Value> reads = new ArrayList<>();
+            if (s instanceof Reduce r) readLeaves(r.node().input(0), Set.of(), Collections.newSetFromMap(new IdentityHashMap<>()), reads);
+            else {
+                Elementwise e = (Elementwise) s;
+                if (!e.space().equals(space)) return;
+                Set<Value> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+                for (Value v : e.values()) readLeaves(v, e.computed(), seen, reads);
+            }
+            for (Value leaf : reads) {
+                Shape wrote = written.get(home.get(leaf));
+                if (wrote != null && !alignedTo(leaf.type().shape(), wrote)) return;
+            }
+            if (s instanceof Reduce r) {
+                List<Dim> keep = new ArrayList<>(space.dims());
+                for (long a : axes) keep.set((int) a, Dim.of(1));
+                written.put(home.get(r.node().output()), Shape.of(keep.toArray(new Dim[0])));
+            } else for (Value h : ((Elementwise) s).homes()) written.put(h, space);
+        }
+        steps.clear();
+        steps.add(new Rows(space, phases));
+        steps.addAll(after);
+    }
+
+    /** Whether {@code read}, aligned right as a kernel reads it, is {@code want} (leading dims of 1 may be missing). */
+    private static boolean alignedTo(Shape read, Shape want) {
+        if (read.rank() > want.rank()) return false;
+        for (int j = 0; j < want.rank(); j++) {
+            int k = j - (want.rank() - read.rank());
+            Dim d = k < 0 ? Dim.of(1) : read.dim(k);
+            if (!d.equals(want.dim(j))) return false;
+        }
+        return true;
+    }
+
+    /** The stored values a generated kernel reads to evaluate {@code v} (as GroupKernels' registers decide). */
+    private void readLeaves(Value v, Set<Value> computed, Set<Value> seen, List<Value> out) {
+        if (!seen.add(v)) return;
+        if (materialized.contains(v) && !computed.contains(v) || v.producer() == null || !nodes.contains(v.producer())) {
+            out.add(v);
+            return;
+        }
+        for (Value in : v.producer().inputs()) readLeaves(in, computed, seen, out);
+    }
+
+    /** Ops whose tiled kernel (sgemm.cl, conv.cl) has an EPILOGUE hook in its store. */
+    private static boolean hasStoreHook(Node n) {
+        return n.op() == dlc.ir.ops.Ops.MATMUL || n.op() == dlc.ir.ops.Ops.CONV2D || n.op() == dlc.ir.ops.Ops.CONV_TRANSPOSE2D;
+    }
+
+    /**
+     * An output group (a matmul or convolution, then elementwise ops of its result) becomes one
+     * {@link Epilogue}: every elementwise step after the anchor joins the anchor's store, when each
+     * computes values over exactly the anchor's result shape (a point of the store is a point of
+     * those steps; operands of smaller shapes broadcast by index arithmetic) and the group reads
+     * the anchor's result only in those steps. Otherwise (a step over a larger, broadcast shape, a
+     * reduction or kernel call after the anchor) the group keeps the separate elementwise kernels.
+     * Copies of values that were stored before (pass-through results) stay steps of their own.
+     */
+    private void fuseEpilogue() {
+        int at = -1;
+        for (int i = 0; i < steps.size(); i++)
+            if (steps.get(i) instanceof Call c && hasStoreHook(c.node())) {
+                if (at >= 0) return;
+                at = i;
+            }
+        if (at < 0) return;
+        Node anchor = ((Call) steps.get(at)).node();
+        Value y = anchor.output();
+        Shape space = y.type().shape();
+        List<Elementwise> chain = new ArrayList<>();
+        List<Step> after = new ArrayList<>();
+        for (Step s : steps.subList(at + 1, steps.size())) {
+            if (s instanceof Elementwise e && !e.computed().isEmpty()) {
+                if (!e.space().equals(space)) return;
+                chain.add(e);
+            } else if (s instanceof Elementwise e) after.add(e);
+            else return;
+        }
+        if (chain.isEmpty()) return;
+        for (Node n : nodes)
+            if (n.inputs().contains(y) && role(n) != Role.INLINE) return;
+        for (Step s : after) // a copy reading the anchor's result from memory needs it stored
+            if (((Elementwise) s).values().contains(y) && home.get(y) == y) return;
+        boolean leaves = home.get(y) != y;
+        List<Value> values = new ArrayList<>(), homes = new ArrayList<>();
+        Set<Value> computed = Collections.newSetFromMap(new IdentityHashMap<>());
+        if (leaves) {
+            values.add(y);
+            homes.add(home.get(y));
+        } else {
+            materialized.remove(y);
+            home.remove(y);
+            temporaries.remove(y);
+        }
+        for (Elementwise e : chain) {
+            values.addAll(e.values());
+            homes.addAll(e.homes());
+            computed.addAll(e.computed());
+        }
+        List<Step> out = new ArrayList<>(steps.subList(0, at));
+        out.add(new Epilogue(anchor, new Elementwise(space, values, homes, computed)));
+        out.addAll(after);
+        steps.clear();
+        steps.addAll(out);
     }
 
     /**

@@ -16,7 +16,9 @@ import java.util.Map;
  * (stored as double, {@link ClTypes}); the table's aliases at top level are views; a fusion group
  * stores its {@link ClGroupPlan} temporaries; a result may be written over an operand only by a
  * node that runs as one elementwise kernel reading that operand element by element (each
- * work-item reads an element before writing the same element), and likewise for donated updates.
+ * work-item reads an element before writing the same element), and likewise for donated updates,
+ * which a group of several kernels may also take when the kernel computing the update is the
+ * input's last, aligned reader ({@link GroupDonation}).
  */
 final class ClMaterialization implements Materialization {
     static final ElementStorage STORAGE = new ElementStorage() {
@@ -45,7 +47,8 @@ final class ClMaterialization implements Materialization {
     @Override public boolean mayWriteInPlace(Node n, Value result, Value operand) { return alignedSingleKernel(n, operand); }
 
     @Override public boolean mayDonate(Node n, Value update, Value input, boolean readByNode) {
-        return !readByNode || alignedSingleKernel(n, input);
+        if (!readByNode || alignedSingleKernel(n, input)) return true;
+        return n.op() == Ops.FUSION && Materialization.alignedReader(n, input) && GroupDonation.lastReadByItsUpdate(group(n), update, input);
     }
 
     private boolean alignedSingleKernel(Node n, Value operand) {

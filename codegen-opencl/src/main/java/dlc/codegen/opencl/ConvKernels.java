@@ -20,8 +20,10 @@ public final class ConvKernels {
         static final Epilogue NONE = new Epilogue(false, Activation.NONE);
     }
 
-    /** One program: a kind and, for the forward kind, an epilogue. */
-    private record Variant(int kind, Epilogue epilogue) {}
+    /** One program: a kind and, for the forward kind, an epilogue; {@code store}: a generated store's prefix, or "". */
+    private record Variant(int kind, Epilogue epilogue, String store) {
+        Variant(int kind, Epilogue epilogue) { this(kind, epilogue, ""); }
+    }
 
     private final Sgemm.Tiling[] tilings;
 
@@ -55,7 +57,34 @@ public final class ConvKernels {
         Epilogue epilogue = new Epilogue(biasOff >= 0, act);
         int k = ws[1] * ws[2] * ws[3];
         run(op, FORWARD, epilogue, arena, xOff, xs, wOff, ws, yOff, ys, geo, ys[1], ys[2], ys[3],
-                og, ys[0] * ys[2] * ys[3], k, Math.max(1, k), 0, 1, biasOff);
+                og, ys[0] * ys[2] * ys[3], k, Math.max(1, k), 0, 1, biasOff, null);
+    }
+
+    /**
+     * conv2d ({@code transpose} false) or conv_transpose2d with a generated store: each result goes
+     * to a fusion group's epilogue with its linear index in the dense y and its channel; y itself
+     * is not written.
+     */
+    void withStore(boolean transpose, DeviceArena arena, long xOff, int[] xs, long wOff, int[] ws, int[] ys, ConvGeometry geo,
+                   KernelWriter.StoreArgs store) {
+        String op = transpose ? "conv_transpose2d" : "conv2d";
+        shapes(op, xs, ws, ys);
+        int g = geo.groups();
+        if (transpose) {
+            int ho = geo.transposedH(xs[2], ws[2]), wo = geo.transposedW(xs[3], ws[3]);
+            if (ws[0] != xs[1] || xs[1] % g != 0 || ys[0] != xs[0] || ys[1] != ws[1] * g
+                    || ys[2] < ho || ys[2] >= ho + Math.max(geo.sh(), geo.dh()) || ys[3] < wo || ys[3] >= wo + Math.max(geo.sw(), geo.dw()))
+                throw mismatch(op, xs, ws, ys, geo);
+            run(op, TRANSPOSE, Epilogue.NONE, arena, xOff, xs, wOff, ws, 0, ys, geo, ys[1], ys[2], ys[3],
+                    ws[1], ys[0] * ceil(ys[2], geo.sh()) * ceil(ys[3], geo.sw()), 0, 1, 0, geo.sh() * geo.sw(), -1, store);
+            return;
+        }
+        if (ws[1] * g != xs[1] || ws[0] % g != 0 || ys[0] != xs[0] || ys[1] != ws[0]
+                || ys[2] != geo.outH(xs[2], ws[2]) || ys[3] != geo.outW(xs[3], ws[3]))
+            throw mismatch(op, xs, ws, ys, geo);
+        int k = ws[1] * ws[2] * ws[3];
+        run(op, FORWARD, Epilogue.NONE, arena, xOff, xs, wOff, ws, 0, ys, geo, ys[1], ys[2], ys[3],
+                ws[0] / g, ys[0] * ys[2] * ys[3], k, Math.max(1, k), 0, 1, -1, store);
     }
 
     /**
@@ -71,7 +100,7 @@ public final class ConvKernels {
                 || ys[2] < ho || ys[2] >= ho + Math.max(geo.sh(), geo.dh()) || ys[3] < wo || ys[3] >= wo + Math.max(geo.sw(), geo.dw()))
             throw mismatch(op, xs, ws, ys, geo);
         run(op, TRANSPOSE, Epilogue.NONE, arena, xOff, xs, wOff, ws, yOff, ys, geo, ys[1], ys[2], ys[3],
-                ws[1], ys[0] * ceil(ys[2], geo.sh()) * ceil(ys[3], geo.sw()), 0, 1, 0, geo.sh() * geo.sw(), -1);
+                ws[1], ys[0] * ceil(ys[2], geo.sh()) * ceil(ys[3], geo.sw()), 0, 1, 0, geo.sh() * geo.sw(), -1, null);
     }
 
     /**
@@ -104,12 +133,12 @@ public final class ConvKernels {
         int chunk = chunk(k, slices);
         slices = Math.max(1, (k + chunk - 1) / chunk);
         if (slices == 1) {
-            run(op, WEIGHT_GRAD, Epilogue.NONE, arena, xOff, xs, gyOff, gys, gwOff, gws, geo, gys[1], gys[2], gys[3], m, n, k, Math.max(k, 1), 0, 1, -1);
+            run(op, WEIGHT_GRAD, Epilogue.NONE, arena, xOff, xs, gyOff, gys, gwOff, gws, geo, gys[1], gys[2], gys[3], m, n, k, Math.max(k, 1), 0, 1, -1, null);
             return;
         }
         ArenaChecks.inside(op, "scratch", scratchOff, (long) slices * result, Float.BYTES, arena);
         ArenaChecks.inside(op, "output", gwOff, result, Float.BYTES, arena);
-        run(op, WEIGHT_GRAD, Epilogue.NONE, arena, xOff, xs, gyOff, gys, scratchOff, gws, geo, gys[1], gys[2], gys[3], m, n, k, chunk, result, slices, -1);
+        run(op, WEIGHT_GRAD, Epilogue.NONE, arena, xOff, xs, gyOff, gys, scratchOff, gws, geo, gys[1], gys[2], gys[3], m, n, k, chunk, result, slices, -1, null);
         ClKernel sum = executor.program(ProgramSource.resource("conv.cl", sumDefines())).kernel("conv_sum_splits");
         sum.arg(0, arena).arg(1, scratchOff).arg(2, arena).arg(3, gwOff).arg(4, result).arg(5, slices);
         executor.launch(sum, new long[]{(result + 63L) / 64 * 64}, null);
@@ -155,13 +184,14 @@ public final class ConvKernels {
      * {@code slices} layers of work-groups per group: K slices (weight gradient) or phases (transpose).
      */
     private void run(String op, int kind, Epilogue epilogue, DeviceArena arena, long xOff, int[] xs, long wOff, int[] ws, long yOff, int[] ys,
-                     ConvGeometry geo, int o, int ho, int wo, int m, int n, int k, int kChunk, long ySplit, int slices, long biasOff) {
+                     ConvGeometry geo, int o, int ho, int wo, int m, int n, int k, int kChunk, long ySplit, int slices, long biasOff,
+                     KernelWriter.StoreArgs store) {
         ArenaChecks.inside(op, "input", xOff, ArenaChecks.elements(op, "input", xs), Float.BYTES, arena);
         String second = kind == WEIGHT_GRAD ? "cotangent" : "weight";
         ArenaChecks.inside(op, second, wOff, ArenaChecks.elements(op, second, ws), Float.BYTES, arena);
-        if (ySplit == 0) ArenaChecks.inside(op, "output", yOff, ArenaChecks.elements(op, "output", ys), Float.BYTES, arena);
+        if (ySplit == 0 && store == null) ArenaChecks.inside(op, "output", yOff, ArenaChecks.elements(op, "output", ys), Float.BYTES, arena);
         if ((long) m * n == 0) return;
-        TiledPrograms.Pick pick = pick(new Variant(kind, epilogue));
+        TiledPrograms.Pick pick = pick(new Variant(kind, epilogue, store == null ? "" : store.prefix()), store);
         // k == 0 (no input channels) still runs: the kernel writes the zeros of an empty sum
         pick.kernel().arg(0, arena).arg(1, xOff).arg(2, arena).arg(3, wOff).arg(4, arena).arg(5, yOff)
                 .arg(6, xs[0]).arg(7, xs[1]).arg(8, xs[2]).arg(9, xs[3]).arg(10, o).arg(11, ho).arg(12, wo)
@@ -169,20 +199,21 @@ public final class ConvKernels {
                 .arg(15, geo.sh()).arg(16, geo.sw()).arg(17, geo.top()).arg(18, geo.left()).arg(19, geo.dh()).arg(20, geo.dw())
                 .arg(21, geo.groups()).arg(22, kChunk).arg(23, ySplit);
         if (epilogue.bias()) pick.kernel().arg(24, arena).arg(25, biasOff);
+        if (store != null) store.set(pick.kernel(), 24, arena);
         pick.launch(executor, m, n, geo.groups() * slices);
     }
 
-    private TiledPrograms.Pick pick(Variant v) {
+    private TiledPrograms.Pick pick(Variant v, KernelWriter.StoreArgs store) {
         return picks.computeIfAbsent(v, key -> TiledPrograms.pick(executor, "conv", t -> {
             Map<String, String> d = new HashMap<>(TiledPrograms.defines(t));
             d.put("KIND", "" + key.kind());
             if (key.epilogue().bias()) d.put("BIAS", "1");
             if (key.epilogue().act() != Activation.NONE) d.put("ACT", "" + key.epilogue().act().ordinal());
-            return ProgramSource.resource("conv.cl", d);
+            return store == null ? ProgramSource.resource("conv.cl", d) : store.program("conv.cl", d);
         }, tilings));
     }
 
-    private TiledPrograms.Pick weightGradPick() { return pick(new Variant(WEIGHT_GRAD, Epilogue.NONE)); }
+    private TiledPrograms.Pick weightGradPick() { return pick(new Variant(WEIGHT_GRAD, Epilogue.NONE), null); }
 
     private static void shapes(String op, int[] xs, int[] ws, int[] ys) {
         ArenaChecks.rank(op, "input", xs, 4);

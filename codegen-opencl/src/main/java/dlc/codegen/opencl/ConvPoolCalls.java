@@ -8,8 +8,9 @@ import dlc.ir.Value;
  * Convolution and pooling nodes on conv.cl and pool.cl ({@link ConvKernels}, {@link PoolKernels}),
  * their geometry read from the node's attributes as the IR defines them (conv: stride, padding
  * [top, bottom, left, right], dilation, groups; pool: kernel, stride defaulting to the kernel,
- * padding). Float32 operands; a conv2d's bias and activation run as a separate generated kernel
- * (the conv kernel's own epilogue is not used by the graph compiler yet).
+ * padding). Float32 operands. A fusion group's epilogue (bias, activation, residual ...) runs in
+ * the kernel's store ({@link #convWithStore}); conv.cl's own BIAS/ACT epilogue is not used by the
+ * graph compiler.
  */
 final class ConvPoolCalls {
     private ConvPoolCalls() {}
@@ -42,6 +43,19 @@ final class ConvPoolCalls {
             long ox = b.offset(hx), ow = b.offset(hw), oy = b.offset(hy);
             return transpose ? () -> b.conv().convTranspose2d(b.arena(), ox, xs, ow, ws, oy, ys, geo)
                     : () -> b.conv().conv2d(b.arena(), ox, xs, ow, ws, oy, ys, geo);
+        });
+    }
+
+    /** conv2d or conv_transpose2d with a fusion group's epilogue as its store: y is not written. */
+    static void convWithStore(Node n, ClLowering.KernelContext cx, KernelWriter store, boolean transpose) {
+        Value x = n.input(0), w = n.input(1), y = n.output();
+        Value hx = cx.home(x), hw = cx.home(w);
+        ConvGeometry geo = geometry(n);
+        cx.step(b -> {
+            int[] xs = b.shape(x), ws = b.shape(w), ys = b.shape(y);
+            long ox = b.offset(hx), ow = b.offset(hw);
+            KernelWriter.StoreArgs args = store.storeArgs(b);
+            return () -> b.conv().withStore(transpose, b.arena(), ox, xs, ow, ws, ys, geo, args);
         });
     }
 

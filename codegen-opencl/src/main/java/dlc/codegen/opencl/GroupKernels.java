@@ -45,6 +45,8 @@ final class GroupKernels {
         };
         for (ClGroupPlan.Step s : plan.steps) {
             if (s instanceof ClGroupPlan.Elementwise e) elementwise(plan, e, what, inGroup, cx);
+            else if (s instanceof ClGroupPlan.Epilogue ep) epilogue(plan, ep, what, inGroup, cx);
+            else if (s instanceof ClGroupPlan.Rows rows) rows(plan, rows, what, inGroup, cx);
             else if (s instanceof ClGroupPlan.Reduce r) reduce(plan, r.node(), what, inGroup);
             else {
                 Node n = ((ClGroupPlan.Call) s).node();
@@ -88,9 +90,18 @@ final class GroupKernels {
     }
 
     private static final class ElementSpace extends Space {
-        ElementSpace(Shape shape, KernelWriter w) { super(shape, w); }
+        /** An axis whose coordinate the kernel already has as {@code c} (a store's column or channel), or -1. */
+        private final int known;
+
+        ElementSpace(Shape shape, KernelWriter w) { this(shape, w, -1); }
+
+        ElementSpace(Shape shape, KernelWriter w, int known) {
+            super(shape, w);
+            this.known = known;
+        }
 
         @Override String coord(int axis) {
+            if (axis == known) return "c";
             return coords.computeIfAbsent(axis, a -> {
                 String stride = w.product(shape.dims().subList(a + 1, shape.rank()));
                 String c = "c" + a;
@@ -161,6 +172,43 @@ final class GroupKernels {
         cx.step(w.launch(size));
     }
 
+    /**
+     * A matmul or convolution with the group's elementwise step in its store: a store function
+     * (evaluated per result, the result itself being the register {@code acc}) and the tiled
+     * kernel's launch with it. The store knows one coordinate without division: a matmul's column
+     * (when b is a matrix, so the column is y's last axis), a convolution's channel (axis 1).
+     */
+    private static void epilogue(ClGroupPlan plan, ClGroupPlan.Epilogue ep, String what, ClLowering.KernelContext cx, ClLowering.KernelContext outer) {
+        Node anchor = ep.anchor();
+        ClGroupPlan.Elementwise e = ep.store();
+        KernelWriter w = cx.kernel(what + ": " + anchor.op().name() + " at " + anchor.loc() + ", its store computing the group over " + e.space());
+        w.asStore();
+        boolean matmul = anchor.op() == dlc.ir.ops.Ops.MATMUL;
+        int known = !matmul ? 1 : anchor.input(1).type().shape().rank() >= 2 ? e.space().rank() - 1 : -1;
+        Registers regs = new Registers(plan, new ElementSpace(e.space(), w, known), e.computed(), cx);
+        regs.names.put(anchor.output(), "acc");
+        for (int t = 0; t < e.values().size(); t++)
+            w.line(w.at(outer.home(e.homes().get(t)), "i") + " = " + regs.value(e.values().get(t)) + ";");
+        if (matmul) LibraryCalls.matmul(anchor, cx, w);
+        else ConvPoolCalls.convWithStore(anchor, cx, w, anchor.op() == dlc.ir.ops.Ops.CONV_TRANSPOSE2D);
+    }
+
+    /**
+     * A reduction whose reduced size is a constant below this runs one work-item per result with a
+     * serial loop; larger (or symbolic) ones run one work-group per result and a tree in local
+     * memory. Below 64 terms a work-group would be mostly idle lanes and barriers.
+     */
+    static final int SERIAL_BELOW = 64;
+
+    /** The most work-items a reduction's work-group has (a power of two: the tree halves it). */
+    static final int REDUCE_GROUP = 256;
+
+    /**
+     * One reduction node, its operand's expression evaluated at each point it reads. With a
+     * work-group per result, work-item l folds the points l, l + L, l + 2L ... (L the group's
+     * size), then the L partial results are combined pairwise in local memory (l with l + L/2,
+     * then l + L/4 ...): a fixed order for a given L, so the result is the same run to run.
+     */
     private static void reduce(ClGroupPlan plan, Node n, String what, ClLowering.KernelContext cx) {
         ClLowering.Reduction how = (ClLowering.Reduction) ClLoweringTable.of(n);
         Value x = n.input(0), y = n.output();
@@ -170,7 +218,12 @@ final class GroupKernels {
         for (long a : n.attrs().getLongs("axes")) reduced[(int) a] = true;
         List<Integer> kept = new ArrayList<>(), red = new ArrayList<>();
         for (int a = 0; a < rank; a++) (reduced[a] ? red : kept).add(a);
-        KernelWriter w = cx.kernel(what + ": " + n.op().name() + " over axes " + red + " of " + xs);
+        List<Dim> redDims = new ArrayList<>();
+        for (int a : red) redDims.add(xs.dim(a));
+        Dim reducedSize = Shape.of(redDims.toArray(new Dim[0])).numel();
+        boolean serial = reducedSize.isConst() && reducedSize.value() < SERIAL_BELOW;
+        KernelWriter w = cx.kernel(what + ": " + n.op().name() + " over axes " + red + " of " + xs
+                + (serial ? ", a serial loop per result" : ", a work-group per result"));
         String acc = ClTypes.isFloat(x) ? "float" : "double";
         String outType = ClTypes.register(y);
         if (!acc.equals("float") || !outType.equals("float")) w.usesDouble();
@@ -180,7 +233,7 @@ final class GroupKernels {
             case MAX -> bool ? ClTypes.literal(0, acc) : ClTypes.literal(Double.NEGATIVE_INFINITY, acc);
             case MIN -> bool ? ClTypes.literal(1, acc) : ClTypes.literal(Double.POSITIVE_INFINITY, acc);
         };
-        w.line("const int o = get_global_id(0);");
+        w.line(serial ? "const int o = get_global_id(0);" : "const int o = get_group_id(0), l = get_local_id(0), L = get_local_size(0);");
         Map<Integer, String> axisCoords = new HashMap<>();
         for (int k = 0; k < kept.size(); k++) {
             int a = kept.get(k);
@@ -190,11 +243,9 @@ final class GroupKernels {
             w.line("const int c" + a + " = " + (k == 0 ? q : q + " % " + w.dim(xs.dim(a))) + ";");
             axisCoords.put(a, "c" + a);
         }
-        List<Dim> redDims = new ArrayList<>();
-        for (int a : red) redDims.add(xs.dim(a));
         String count = w.product(redDims);
         w.line(acc + " acc = " + identity + ";");
-        w.line("for (int r = 0; r < " + count + "; r++) {");
+        w.line(serial ? "for (int r = 0; r < " + count + "; r++) {" : "for (int r = l; r < " + count + "; r += L) {");
         w.indent(1);
         for (int k = 0; k < red.size(); k++) {
             int a = red.get(k);
@@ -207,18 +258,144 @@ final class GroupKernels {
         };
         Registers regs = new Registers(plan, space, Set.of(), cx);
         String v = regs.value(x);
-        String val = "(" + acc + ")" + v;
-        w.line(switch (how.combine()) {
-            case ADD -> "acc += " + val + ";";
-            case MAX -> "{ " + acc + " t = " + val + "; if (t > acc || isnan(t)) acc = t; }";
-            case MIN -> "{ " + acc + " t = " + val + "; if (t < acc || isnan(t)) acc = t; }";
-        });
+        w.line(combine(how.combine(), acc, "acc", "(" + acc + ")" + v));
         w.indent(-1);
         w.line("}");
+        if (!serial) {
+            w.line("__local " + acc + " part[" + REDUCE_GROUP + "];");
+            w.line("part[l] = acc;");
+            w.line("barrier(CLK_LOCAL_MEM_FENCE);");
+            w.line("for (int s = L / 2; s > 0; s >>= 1) {");
+            w.indent(1);
+            w.line("if (l < s) " + combine(how.combine(), acc, "part[l]", "part[l + s]"));
+            w.line("barrier(CLK_LOCAL_MEM_FENCE);");
+            w.indent(-1);
+            w.line("}");
+            w.line("if (l != 0) return;");
+            w.line("acc = part[0];");
+        }
         String result = how.divideByCount() ? "acc / (" + acc + ")(" + count + ")" : "acc";
         if (y.type().dtype().isInteger() && how.combine() == ClLowering.Combine.ADD)
             result = ClTypes.wrap(y.type().dtype()) + "((long)(" + result + "))";
         w.line(w.at(cx.home(y), "o") + " = (" + outType + ")(" + result + ");");
-        cx.step(w.launch(y.type().shape().numel()));
+        Dim results = y.type().shape().numel();
+        cx.step(serial ? w.launch(results) : w.launchGroups(results, reducedSize, SERIAL_BELOW, REDUCE_GROUP));
+    }
+
+    /**
+     * A {@link ClGroupPlan.Rows} step: one work-group per row (a point of the kept axes), its
+     * phases in order with a barrier between them. A reduction phase folds the row's strided
+     * shares and combines them in local memory as {@link #reduce} does (a serial loop when the
+     * work-group is one work-item), work-item 0 storing the result; an elementwise phase computes
+     * and stores the row's points, work-item l taking points l, l + L, ... Later phases read what
+     * earlier ones stored for the same row, made visible by the barrier (ClGroupPlan checks that
+     * they read only their own row's values).
+     */
+    private static void rows(ClGroupPlan plan, ClGroupPlan.Rows rows, String what, ClLowering.KernelContext cx, ClLowering.KernelContext outer) {
+        Shape xs = rows.space();
+        Node first = null;
+        Set<String> accTypes = new TreeSet<>();
+        List<String> names = new ArrayList<>();
+        for (ClGroupPlan.Step s : rows.phases())
+            if (s instanceof ClGroupPlan.Reduce r) {
+                if (first == null) first = r.node();
+                accTypes.add(ClTypes.isFloat(r.node().input(0)) ? "float" : "double");
+                names.add(r.node().op().name());
+            } else names.add("elementwise");
+        boolean[] reduced = new boolean[xs.rank()];
+        for (long a : first.attrs().getLongs("axes")) reduced[(int) a] = true;
+        List<Integer> kept = new ArrayList<>(), red = new ArrayList<>();
+        for (int a = 0; a < xs.rank(); a++) (reduced[a] ? red : kept).add(a);
+        List<Dim> redDims = new ArrayList<>(), keptDims = new ArrayList<>();
+        for (int a : red) redDims.add(xs.dim(a));
+        for (int a : kept) keptDims.add(xs.dim(a));
+        KernelWriter w = cx.kernel(what + ": " + String.join(", ", names) + " per row of " + xs + " (axes " + red + "), a work-group per row");
+        if (accTypes.contains("double")) w.usesDouble();
+        w.line("const int o = get_group_id(0), l = get_local_id(0), L = get_local_size(0);");
+        for (String t : accTypes) w.line("__local " + t + " part_" + t + "[" + REDUCE_GROUP + "];");
+        Map<Integer, String> keptCoords = new HashMap<>();
+        for (int k = 0; k < kept.size(); k++) {
+            int a = kept.get(k);
+            String stride = w.product(keptDims.subList(k + 1, keptDims.size())), q = stride.equals("1") ? "o" : "(o / " + stride + ")";
+            w.line("const int c" + a + " = " + (k == 0 ? q : q + " % " + w.dim(xs.dim(a))) + ";");
+            keptCoords.put(a, "c" + a);
+        }
+        String count = w.product(redDims);
+        for (int p = 0; p < rows.phases().size(); p++) {
+            ClGroupPlan.Step s = rows.phases().get(p);
+            if (p > 0) w.line("barrier(CLK_GLOBAL_MEM_FENCE | CLK_LOCAL_MEM_FENCE);");
+            w.line("{ // " + names.get(p));
+            w.indent(1);
+            ClLowering.Reduction how = s instanceof ClGroupPlan.Reduce r ? (ClLowering.Reduction) ClLoweringTable.of(r.node()) : null;
+            Value x = s instanceof ClGroupPlan.Reduce r ? r.node().input(0) : null;
+            String acc = x == null ? null : ClTypes.isFloat(x) ? "float" : "double";
+            if (how != null) w.line(acc + " acc = " + identity(how, x, acc) + ";");
+            w.line("for (int r = l; r < " + count + "; r += L) {");
+            w.indent(1);
+            Map<Integer, String> pointCoords = new HashMap<>(keptCoords);
+            for (int k = 0; k < red.size(); k++) {
+                int a = red.get(k);
+                String stride = w.product(redDims.subList(k + 1, redDims.size())), q = stride.equals("1") ? "r" : "(r / " + stride + ")";
+                w.line("const int c" + a + " = " + (k == 0 ? q : q + " % " + w.dim(xs.dim(a))) + ";");
+                pointCoords.put(a, "c" + a);
+            }
+            Space space = new Space(xs, w) {
+                @Override String coord(int axis) { return pointCoords.get(axis); }
+            };
+            if (how != null) {
+                String v = new Registers(plan, space, Set.of(), cx).value(x);
+                w.line(combine(how.combine(), acc, "acc", "(" + acc + ")" + v));
+            } else {
+                ClGroupPlan.Elementwise e = (ClGroupPlan.Elementwise) s;
+                Registers regs = new Registers(plan, space, e.computed(), cx);
+                String index = space.index(xs);
+                for (int t = 0; t < e.values().size(); t++)
+                    w.line(w.at(outer.home(e.homes().get(t)), index) + " = " + regs.value(e.values().get(t)) + ";");
+            }
+            w.indent(-1);
+            w.line("}");
+            if (how != null) {
+                String part = "part_" + acc;
+                w.line(part + "[l] = acc;");
+                w.line("barrier(CLK_LOCAL_MEM_FENCE);");
+                w.line("for (int s = L / 2; s > 0; s >>= 1) {");
+                w.indent(1);
+                w.line("if (l < s) " + combine(how.combine(), acc, part + "[l]", part + "[l + s]"));
+                w.line("barrier(CLK_LOCAL_MEM_FENCE);");
+                w.indent(-1);
+                w.line("}");
+                Node n = ((ClGroupPlan.Reduce) s).node();
+                w.line("if (l == 0) " + w.at(cx.home(n.output()), "o") + " = (" + ClTypes.register(n.output()) + ")(" + result(how, n, acc, part + "[0]", count) + ");");
+            }
+            w.indent(-1);
+            w.line("}");
+        }
+        cx.step(w.launchGroups(Shape.of(keptDims.toArray(new Dim[0])).numel(), Shape.of(redDims.toArray(new Dim[0])).numel(), SERIAL_BELOW, REDUCE_GROUP));
+    }
+
+    private static String identity(ClLowering.Reduction how, Value x, String acc) {
+        boolean bool = x.type().dtype() == dlc.ir.DType.BOOL;
+        return switch (how.combine()) {
+            case ADD -> ClTypes.literal(0, acc);
+            case MAX -> bool ? ClTypes.literal(0, acc) : ClTypes.literal(Double.NEGATIVE_INFINITY, acc);
+            case MIN -> bool ? ClTypes.literal(1, acc) : ClTypes.literal(Double.POSITIVE_INFINITY, acc);
+        };
+    }
+
+    /** A reduction's result from its accumulated value {@code total}: divided by the count for a mean, wrapped for an integer sum. */
+    private static String result(ClLowering.Reduction how, Node n, String acc, String total, String count) {
+        String result = how.divideByCount() ? total + " / (" + acc + ")(" + count + ")" : total;
+        if (n.output().type().dtype().isInteger() && how.combine() == ClLowering.Combine.ADD)
+            result = ClTypes.wrap(n.output().type().dtype()) + "((long)(" + result + "))";
+        return result;
+    }
+
+    /** The statement folding {@code value} into {@code into}: max and min keep a NaN once they meet one. */
+    private static String combine(ClLowering.Combine c, String type, String into, String value) {
+        return switch (c) {
+            case ADD -> into + " += " + value + ";";
+            case MAX -> "{ " + type + " t = " + value + "; if (t > " + into + " || isnan(t)) " + into + " = t; }";
+            case MIN -> "{ " + type + " t = " + value + "; if (t < " + into + " || isnan(t)) " + into + " = t; }";
+        };
     }
 }

@@ -25,16 +25,20 @@ final class LibraryCalls {
     }
 
     /** y = a @ b with numpy semantics; rank-1 operands promoted (the layout is the same). */
-    static void matmul(Node n, ClLowering.KernelContext cx) {
+    static void matmul(Node n, ClLowering.KernelContext cx) { matmul(n, cx, null); }
+
+    /** As above; with {@code store} (a fusion group's epilogue) each result goes to it and y is not written. */
+    static void matmul(Node n, ClLowering.KernelContext cx, KernelWriter store) {
         Value a = n.input(0), bv = n.input(1), y = n.output();
-        Value ha = cx.home(a), hb = cx.home(bv), hy = cx.home(y);
+        Value ha = cx.home(a), hb = cx.home(bv), hy = store == null ? cx.home(y) : null;
         cx.step(b -> {
             int[] as = b.shape(a), bs = b.shape(bv);
             if (as.length == 1) as = new int[]{1, as[0]};
             if (bs.length == 1) bs = new int[]{bs[0], 1};
             int[] fa = as, fb = bs;
-            long oa = b.offset(ha), ob = b.offset(hb), oy = b.offset(hy);
-            return () -> b.sgemm().run(fa, false, fb, false, b.arena(), oa, ob, oy);
+            long oa = b.offset(ha), ob = b.offset(hb), oy = store == null ? b.offset(hy) : 0;
+            KernelWriter.StoreArgs args = store == null ? null : store.storeArgs(b);
+            return () -> b.sgemm().run(fa, false, fb, false, b.arena(), oa, ob, oy, args);
         });
     }
 

@@ -124,11 +124,24 @@ final class MovementKernels {
         cx.step(w.launch(y.type().shape().numel()));
     }
 
-    /** A constant with one value per element: uploaded in the launch order (its slot may hold other values before). */
+    /**
+     * A constant with one value per element: it gets a range of its own outside the memory plan
+     * (the plan's slot may hold other values before and after), uploaded once when the binding is
+     * made, so a run moves nothing for it.
+     */
     static void constant(Node n, ClLowering.KernelContext cx) {
         Value y = n.output();
         double[] values = n.attrs().getDoubles("values");
         Value home = cx.home(y);
-        cx.step(b -> () -> b.upload(home, values));
+        long bytes = (long) values.length * ClTypes.bytes(home);
+        cx.step(new ClStep() {
+            @Override public long scratchBytes(java.util.Map<String, Long> env) { return bytes; }
+
+            @Override public Runnable prepare(ClBinding b) {
+                b.pinToScratch(home);
+                b.upload(home, values);
+                return () -> { };
+            }
+        });
     }
 }

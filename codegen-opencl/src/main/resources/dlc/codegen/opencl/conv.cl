@@ -31,6 +31,13 @@
 // and ACT 1/2/3 applies relu/tanh/sigmoid (dlc.codegen.opencl.Activation) as each result is
 // stored, so a fused conv + bias + activation writes y once.
 //
+// EPILOGUE (optional, kinds 0 and 1, defined by a generated prefix): EPILOGUE(e, o, v) replaces
+// the store of y: it gets the result v, its channel o and e, its linear index in the dense
+// y [nb, O, Ho, Wo] (offY, which the caller passes as 0, plus the strides), and writes what a
+// fusion group computes from it (bias, activation, residual ...), so y is written once and never
+// read back. EPILOGUE_PARAMS (a leading comma, then the arena, offsets and sizes) are its extra
+// kernel arguments, after all the others. Not combined with BIAS or ACT.
+//
 // Split K: get_group_id(2) = q + groups * s; for kind 1 s is the phase (row phase s / sw, column
 // phase s % sw) and every phase sums all of its K; for the others work-group slice s sums k in
 // [s * kChunk, (s + 1) * kChunk) only, writing its partial result to Y + s * ySplit. The weight
@@ -43,6 +50,9 @@
 #endif
 #ifndef ACT
 #define ACT 0
+#endif
+#ifndef EPILOGUE_PARAMS
+#define EPILOGUE_PARAMS
 #endif
 
 #if ACT == 1
@@ -89,7 +99,7 @@ void conv(__global const float* X, const ulong offX, __global const float* W, co
 #if BIAS
           , __global const float* Bias, const ulong offBias
 #endif
-          )
+          EPILOGUE_PARAMS)
 {
     X += offX;
     W += offW;
@@ -196,9 +206,17 @@ void conv(__global const float* X, const ulong offX, __global const float* W, co
             Y[(size_t)(q * og + m) * N + col] = acc[wm][wn];
 #elif KIND == 1
             const int n = col / PP, p = col % PP, a_ = ah0 + (p / naw) * sh, b_ = aw0 + (p % naw) * sw;
+#ifdef EPILOGUE
+            EPILOGUE(offY + (((size_t) n * O + q * og + m) * ho + a_) * wo + b_, q * og + m, acc[wm][wn]);
+#else
             Y[(((size_t) n * O + q * og + m) * ho + a_) * wo + b_] = acc[wm][wn];
+#endif
 #else
             const int n = col / P, p = col % P;
+#ifdef EPILOGUE
+            EPILOGUE(offY + ((size_t) n * O + q * og + m) * P + p, q * og + m, acc[wm][wn]);
+            continue;
+#endif
             float v = acc[wm][wn];
 #if BIAS
             v += Bias[offBias + q * og + m];

@@ -13,6 +13,18 @@
 // of product p start pA, pB and p * strideC elements further, where p = (p0, p1) with
 // p1 = p % batchInner and pX = p0 * strideX0 + p1 * strideX1 (a stride of 0 repeats a broadcast
 // operand). Without it the kernel is the plain GEMM above.
+//
+// EPILOGUE (optional, defined by a generated prefix): EPILOGUE(e, j, v) replaces the store of C:
+// it gets the result v = alpha * op(A) * op(B), its column j and e, its linear index in the dense
+// [products, M, N] result (offC, which the caller passes as 0, plus the product's and the row's
+// strides), and writes what a fusion group computes from it (a bias, an activation, a residual
+// add ...), so the GEMM's result is written once and never read back. The prefix also defines
+// EPILOGUE_PARAMS, its extra kernel arguments (a leading comma, then the arena and its offsets
+// and sizes), which come after all the others. beta is not used with EPILOGUE.
+
+#ifndef EPILOGUE_PARAMS
+#define EPILOGUE_PARAMS
+#endif
 
 #define RTSM (TSM / WPTM)
 #define RTSN (TSN / WPTN)
@@ -38,19 +50,20 @@ void sgemm(const int M, const int N, const int K, const float alpha,
            , const int batchInner, const ulong strideA0, const ulong strideA1,
            const ulong strideB0, const ulong strideB1, const ulong strideC
 #endif
-           )
+           EPILOGUE_PARAMS)
 {
     A += offA;
     B += offB;
-    C += offC;
+    size_t c0 = offC; // C's first element
 #if BATCHED
     {
         const size_t p = get_group_id(2), p0 = p / batchInner, p1 = p % batchInner;
         A += p0 * strideA0 + p1 * strideA1;
         B += p0 * strideB0 + p1 * strideB1;
-        C += p * strideC;
+        c0 += p * strideC;
     }
 #endif
+    C += c0;
     const int tn = get_local_id(0);
     const int tm = get_local_id(1);
     const int tid = tm * RTSN + tn;
@@ -106,7 +119,11 @@ void sgemm(const int M, const int N, const int K, const float alpha,
             const int j = j0 + tn + wn * RTSN;
             if (j >= N) break;
             const size_t c = (size_t) i * ldc + j;
+#ifdef EPILOGUE
+            EPILOGUE(c0 + c, j, alpha * acc[wm][wn]);
+#else
             C[c] = beta == 0.0f ? alpha * acc[wm][wn] : alpha * acc[wm][wn] + beta * C[c];
+#endif
         }
     }
 }

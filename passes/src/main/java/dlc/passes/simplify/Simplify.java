@@ -24,7 +24,7 @@ public final class Simplify implements Pass {
     public Simplify() { this(ConstantFolding.DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_ROUNDS); }
 
     public Simplify(long maxFoldElements, int maxRounds) {
-        this.passes = List.of(new ScanMerge(), new BatchNormFolding(), new AlgebraicSimplification(), new ConstantFolding(maxFoldElements),
+        this.passes = List.of(new ScanMerge(), new ScanForwarding(), new BatchNormFolding(), new AlgebraicSimplification(), new ConstantFolding(maxFoldElements),
                 new CommonSubexpressionElimination(), new DeadCodeElimination());
         this.maxRounds = maxRounds;
     }

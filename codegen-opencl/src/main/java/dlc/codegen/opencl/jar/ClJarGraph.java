@@ -12,6 +12,7 @@ import dlc.ir.text.IrParser;
 import dlc.runtime.CompiledGraph;
 import dlc.runtime.Signature;
 
+import java.lang.ref.Cleaner;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +31,15 @@ import java.util.Map;
  * index errors are the caller's and propagate as on the JVM.
  */
 public final class ClJarGraph extends CompiledGraph {
+    /** Closes an instance's executor (context, queue, programs, arena) once the instance is unreachable: a Model has no close(). */
+    private static final Cleaner CLEANER = Cleaner.create();
+
     private final String signatureText;
     private final CompiledGraph jvm;
     private final Graph graph;
     private final ClDevice device;
     private final String expectedSource;
-    private ClCompiledGraph cl;
+    private final ClCompiledGraph cl;
     /** Set once OpenCL failed: every run goes to {@link #jvm}. */
     private boolean fellBack;
     private long[] symbols = new long[0];
@@ -63,10 +67,17 @@ public final class ClJarGraph extends CompiledGraph {
         this.graph = graph;
         this.device = device;
         this.expectedSource = expectedSource;
-        this.cl = ClCompiledGraph.compile(ClExecutor.open(device, ClExecutor.Options.defaults()), graph);
-        if (expectedSource != null && !expectedSource.equals(cl.source()))
-            throw new OpenClException("the OpenCL program generated from the jar's graph differs from the one the jar carries (graph.cl); "
-                    + "the jar's dlc classes do not match the ones that wrote it");
+        ClExecutor executor = ClExecutor.open(device, ClExecutor.Options.defaults());
+        try {
+            this.cl = ClCompiledGraph.compile(executor, graph);
+            if (expectedSource != null && !expectedSource.equals(cl.source()))
+                throw new OpenClException("the OpenCL program generated from the jar's graph differs from the one the jar carries (graph.cl); "
+                        + "the jar's dlc classes do not match the ones that wrote it");
+        } catch (RuntimeException e) {
+            executor.close(); // the launcher falls back to the JVM graph: release the device now
+            throw e;
+        }
+        CLEANER.register(this, executor::close);
         List<Signature.Port> ports = signature().inputs();
         this.inputs = new Value[ports.size()];
         Map<String, Value> byName = new HashMap<>();
