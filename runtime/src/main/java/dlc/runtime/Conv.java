@@ -153,12 +153,13 @@ public final class Conv {
 
     /**
      * Whether {@link #conv2dMaxPool2} pools in the conv (a pure function of the shapes, the
-     * activation and whether the vector kernel runs, so both halves agree): the per-image path,
-     * not the short-reduction kernel, and {@link ConvDirect#appliesPooled} with an im2col slice.
+     * activation and whether the vector kernel runs, so both halves agree): the per-image path and
+     * {@link ConvDirect#appliesPooled} with an im2col slice. Short reductions too: the first layer
+     * (K = 9) alone runs faster in {@link ConvSmallK}, but not with its pool's pass over the output.
      */
     static boolean poolsInConv(int[] xs, int[] ws, int[] cs, int[] geo, int act) {
         long k = (long) ws[1] * ws[2] * ws[3];
-        return xs[0] > 0 && !conv2dStacked(cs[2], cs[3]) && k <= Integer.MAX_VALUE && !ConvSmallK.applies((int) k)
+        return xs[0] > 0 && !conv2dStacked(cs[2], cs[3])
                 && ConvDirect.appliesPooled(ws[1], ws[2], ws[3], cs[2], cs[3], geo, act, k * cs[2] * cs[3]);
     }
 

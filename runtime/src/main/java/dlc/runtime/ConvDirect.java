@@ -45,12 +45,11 @@ final class ConvDirect {
     }
 
     /**
-     * Whether {@link #runPooled} takes an image: {@link #applies}, relu (the pool of relu'd values
-     * is an exact max: no NaN, no -0), and output rows of one vector (a tile's two rows are the
-     * pool window's).
+     * Whether {@link #runPooled} takes an image: {@link #applies} and relu (the pool of relu'd
+     * values is an exact max: no NaN, no -0).
      */
     static boolean appliesPooled(int cg, int kh, int kw, int ho, int wo, int[] geo, int act, long slice) {
-        return act == Gemm.ACT_RELU && applies(cg, kh, kw, ho, wo, geo, slice) && wo <= VectorConvDirect.lanes();
+        return act == Gemm.ACT_RELU && applies(cg, kh, kw, ho, wo, geo, slice);
     }
 
     /**

@@ -70,27 +70,30 @@ final class VectorConvDirect {
 
     /**
      * {@link #run} with relu and a 2x2 max pool (stride 2, no padding) of each channel's plane,
-     * writing only the pooled planes {@code y[yOff + o*(Ho/2)*(Wo/2) ..]}; Wo <= VL. A tile's two
-     * row vectors are rows (i, i + 1); an odd last row or column is dropped, as the pool drops it.
+     * writing only the pooled planes {@code y[yOff + o*(Ho/2)*(Wo/2) ..]}. A tile's two row vectors
+     * are the same columns of rows (i, i + 1); the pooled row i/2 takes VL/2 columns per vector (the
+     * last vector's valid lanes / 2); an odd last row or column is dropped, as the pool drops it.
      */
     static void runPooled(float[] xp, int p0, int cg, int hp, int wp, int kh, int kw, int dh, int dw,
                           float[] w, int wOff, float[] y, int yOff, int ho, int wo, float[] bias, int biasOff,
                           int o0, int o1, int s) {
-        int k = cg * kh * kw, pw = wo / 2, pplane = ho / 2 * pw, acc = 0;
+        int k = cg * kh * kw, pw = wo / 2, pplane = ho / 2 * pw, acc = 0, nch = (wo + VL - 1) / VL;
         int[] taps = taps(k, cg, kh, kw, dh, dw, hp, wp);
         float[] sums = SUMS.get();
         int o = o0;
         for (; o + 8 <= o1; o += 8)
-            for (int i = 0; i + 2 <= ho; i += 2) {
-                sums8x2(xp, taps, k, w, wOff + o * k, p0 + i * wp, p0 + (i + 1) * wp, sums, acc);
-                pool(sums, acc, 8, bias, biasOff + o, y, yOff + o * pplane + i / 2 * pw, pplane, pw);
-            }
+            for (int i = 0; i + 2 <= ho; i += 2)
+                for (int c = 0, j0 = 0; c < nch; c++, j0 += VL) {
+                    sums8x2(xp, taps, k, w, wOff + o * k, p0 + i * wp + j0, p0 + (i + 1) * wp + j0, sums, acc);
+                    pool(sums, acc, 8, bias, biasOff + o, y, yOff + o * pplane + i / 2 * pw + j0 / 2, pplane, Math.min(VL, wo - j0) / 2);
+                }
         for (; o < o1; o++)
-            for (int i = 0; i + 2 <= ho; i += 2) {
-                sums1x1(xp, taps, k, w, wOff + o * k, p0 + i * wp, sums, acc);
-                sums1x1(xp, taps, k, w, wOff + o * k, p0 + (i + 1) * wp, sums, acc + VL);
-                pool(sums, acc, 1, bias, biasOff + o, y, yOff + o * pplane + i / 2 * pw, pplane, pw);
-            }
+            for (int i = 0; i + 2 <= ho; i += 2)
+                for (int c = 0, j0 = 0; c < nch; c++, j0 += VL) {
+                    sums1x1(xp, taps, k, w, wOff + o * k, p0 + i * wp + j0, sums, acc);
+                    sums1x1(xp, taps, k, w, wOff + o * k, p0 + (i + 1) * wp + j0, sums, acc + VL);
+                    pool(sums, acc, 1, bias, biasOff + o, y, yOff + o * pplane + i / 2 * pw + j0 / 2, pplane, Math.min(VL, wo - j0) / 2);
+                }
     }
 
     private static int[] taps(int k, int cg, int kh, int kw, int dh, int dw, int hp, int wp) {

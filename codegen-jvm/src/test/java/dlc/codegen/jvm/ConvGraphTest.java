@@ -108,8 +108,8 @@ class ConvGraphTest {
     /**
      * Inference: each conv + bias + relu group whose result only a 2x2 max pool reads runs
      * Conv.conv2dMaxPool2 and its pool Conv.maxPool2AfterConv (ConvPoolFusion), and the pooled maps
-     * agree with the interpreter (the second conv pools in the direct kernel's registers, the
-     * first, a short reduction, through its unpooled buffer). The
+     * agree with the interpreter (both convs pool in the direct kernel's epilogue, the first with
+     * rows of two vectors). The
      * training graph keeps the relu outputs for the backward pass, so its pools stay nodes (the
      * first on its own, the second inside the group after it).
      */
