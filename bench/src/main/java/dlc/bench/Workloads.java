@@ -238,6 +238,7 @@ public final class Workloads {
         Session s = new Session(step, store, syms);
         if (check && !Checks.train(m, s, store, syms, c.metric(), backend)) failed(backend, m.name, c.metric());
         report(backend, m.name, c.metric(), Timing.measure(m.name, c.metric(), threads, s::run), s);
+        s.sync(); // the trained state, for the next cases (the OpenCL backend kept it on the device)
     }
 
     private void infer(BenchModel m, Executor eval, Map<String, Object> state, Case c, String backend, Map<String, Long> syms) {

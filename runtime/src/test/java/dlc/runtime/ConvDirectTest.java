@@ -108,9 +108,10 @@ class ConvDirectTest {
     }
 
     /**
-     * conv2d + bias + activation + 2x2 max pool (Conv.conv2dMaxPool2): the fused kernel where it
-     * applies (relu, rows of one vector) gives exactly what conv2d then Pool.maxPool2d give (the same
-     * sums, and the max of relu'd values is exact), and the unpooled buffer is not written; the
+     * conv2d + bias + activation + 2x2 max pool (Conv.conv2dMaxPool2 then Conv.maxPool2AfterConv):
+     * the fused kernel where it applies (relu, rows of one vector) gives exactly what conv2d then
+     * Pool.maxPool2d give (the same sums, and the max of relu'd values is exact), writing only the
+     * pooled planes at the front of the conv's buffer; the
      * geometries it does not take (no activation, stride 2, wide rows, small planes, the scalar
      * fallback) run unfused through that buffer. Odd rows and columns, leftover channels, groups,
      * batch 1 and a split over threads included.
@@ -158,10 +159,13 @@ class ConvDirectTest {
         float[] col = nans((int) Conv.conv2dColSize(xs, ws, cs));
         float[] out = Conv.conv2dStacked(ho, wo) ? nans((int) Conv.conv2dOutSize(cs, g)) : null;
         float[] conv = nans(5 + n * g * og * ho * wo), y = nans(4 + n * g * og * (ho / 2) * (wo / 2) + 3);
-        Conv.conv2dMaxPool2(x, 1, xs, w, 2, ws, conv, 5, cs, y, 4, ys, geo, col, out, bias, 3, act);
-        boolean fused = true;
-        for (float v : conv) fused &= Float.isNaN(v);
-
+        Conv.conv2dMaxPool2(x, 1, xs, w, 2, ws, conv, 5, cs, geo, col, out, bias, 3, act);
+        Conv.maxPool2AfterConv(xs, ws, geo, act, conv, 5, cs, y, 4, ys);
+        boolean fused = Conv.poolsInConv(xs, ws, cs, geo, act);
+        // the pooled kernel writes the pooled planes only, at the front of the conv's buffer
+        int pooledLen = n * g * og * (ho / 2) * (wo / 2);
+        for (int i = 5 + pooledLen; fused && i < conv.length; i++)
+            if (!Float.isNaN(conv[i])) throw new AssertionError("the fused kernel wrote the unpooled buffer at " + i);
         float[] wantConv = new float[n * g * og * ho * wo], want = new float[n * g * og * (ho / 2) * (wo / 2)];
         Conv.conv2d(x, 1, xs, w, 2, ws, wantConv, 0, cs, geo, nans(col.length), out == null ? null : nans(out.length), bias, 3, act);
         Pool.maxPool2d(wantConv, 0, cs, want, 0, ys, new int[]{2, 2, 2, 2, 0, 0, 0, 0});

@@ -16,8 +16,11 @@ import java.util.Set;
  * computes uses that register; the kernels before it read the old values, being earlier on the
  * in-order queue; no kernel after it reads the input. (The memory planner checks the rest: the
  * input is not read after the group, and every op reading it inside the group is elementwise over
- * its shape.) An update computed in any other kind of step (a GEMM's store, say) is not donated
- * here: it is copied home on the device instead, which is right but moves bytes.
+ * its shape.) A GEMM's or convolution's store ({@link ClGroupPlan.Epilogue}) counts as such a
+ * kernel when the product does not read the input (its tiles are read by other work-items than
+ * the one storing an element): an optimizer's update after the GEMM of its weight's gradient. An
+ * update computed in any other kind of step is not donated here: it is copied home on the device
+ * instead, which is right but moves bytes.
  */
 final class GroupDonation {
     private GroupDonation() {}
@@ -26,16 +29,20 @@ final class GroupDonation {
     static boolean lastReadByItsUpdate(ClGroupPlan g, Value update, Value input) {
         int at = -1;
         Value result = null;
-        for (int k = 0; k < g.steps.size(); k++)
-            if (g.steps.get(k) instanceof ClGroupPlan.Elementwise e)
+        for (int k = 0; k < g.steps.size(); k++) {
+            ClGroupPlan.Elementwise e = stored(g.steps.get(k));
+            if (e != null)
                 for (int t = 0; t < e.values().size(); t++)
                     if (e.homes().get(t) == update) {
                         if (at >= 0 || !e.computed().contains(e.values().get(t))) return false;
                         at = k;
                         result = e.values().get(t);
                     }
+        }
         if (at < 0) return false;
-        ClGroupPlan.Elementwise e = (ClGroupPlan.Elementwise) g.steps.get(at);
+        if (g.steps.get(at) instanceof ClGroupPlan.Epilogue ep)
+            for (Value v : ep.anchor().inputs()) if (g.home.get(v) == input) return false;
+        ClGroupPlan.Elementwise e = stored(g.steps.get(at));
         Value loaded = null;
         for (Value leaf : g.leaves(result, e.computed()))
             if (g.home.get(leaf) == input) {
@@ -52,6 +59,13 @@ final class GroupDonation {
         }
         for (int k = at + 1; k < g.steps.size(); k++) if (reads(g, g.steps.get(k), input)) return false;
         return true;
+    }
+
+    /** The values a step computes and stores element by element: an elementwise step's, or a GEMM's or convolution's store; else null. */
+    private static ClGroupPlan.Elementwise stored(ClGroupPlan.Step s) {
+        if (s instanceof ClGroupPlan.Elementwise e) return e;
+        if (s instanceof ClGroupPlan.Epilogue ep) return ep.store();
+        return null;
     }
 
     /** Whether {@code step} reads the memory of the outer input {@code input} (conservatively: any read through its expression; any step of another kind). */
@@ -71,6 +85,10 @@ final class GroupDonation {
             if (g.home.get(x) == input) return true;
             for (Value leaf : g.leaves(x, Set.of())) if (g.home.get(leaf) == input) return true;
             return false;
+        }
+        if (step instanceof ClGroupPlan.Epilogue ep) {
+            for (Value v : ep.anchor().inputs()) if (g.home.get(v) == input) return true;
+            return reads(g, ep.store(), input);
         }
         if (step instanceof ClGroupPlan.Call c) {
             for (Value v : c.node().inputs()) if (g.home.get(v) == input) return true;
