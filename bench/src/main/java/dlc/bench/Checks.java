@@ -31,6 +31,7 @@ final class Checks {
             Session jvm = new Session(timed.exec, a, syms);
             Session ref = new Session(new InterpreterExecutor(m.step()), b, syms);
             double lj = jvm.loss(jvm.run()), lr = ref.loss(ref.run());
+            jvm.sync(); // the OpenCL backend keeps the updated params on the device
             double lossErr = Math.abs(lj - lr) / Math.max(1e-30, Math.abs(lr));
             // worst relative error of the parameter updates (new - old), over every f32 param
             double worst = 0;

@@ -20,6 +20,13 @@ interface Executor {
 
     List<Out> outputs();
 
-    /** Runs on inputs in {@link #inputs()} order, symbols in {@link #symbols()} order. */
+    /**
+     * Runs on inputs in {@link #inputs()} order, symbols in {@link #symbols()} order. An executor
+     * that keeps state on a device may return, for an UPDATE output, the array of the input it
+     * replaces without writing it (the update stays on the device); {@link #sync} brings it back.
+     */
     Object[] run(Object[] in, long[] symbols);
+
+    /** Writes into {@code in}'s arrays every value the last runs left only on a device (nothing for the JVM backend). */
+    default void sync(Object[] in) {}
 }

@@ -71,6 +71,9 @@ final class Session {
         return out;
     }
 
+    /** Brings the store's arrays up to date where the executor keeps updates on a device (OpenCL). */
+    void sync() { exec.sync(in); }
+
     /** The LOSS output of the last run's outputs. */
     double loss(Object[] out) {
         if (lossIndex < 0) throw new IllegalStateException("graph has no LOSS output");

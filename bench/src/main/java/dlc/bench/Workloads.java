@@ -26,10 +26,7 @@ import java.util.Map;
  * batch N, e.g. {@code mlp:train-b1024,cnn:train-b256}); default {@code mlp,cnn,lstm}.
  *
  * <p>Backends: {@code -Dbench.backend=jvm} (default), {@code opencl} ({@link OpenClExecutor}, on
- * {@code -Dbench.device}; every input uploaded and every output read back each step),
- * {@code opencl-resident} (the same with params and optimizer state kept on the device across
- * steps, as {@code dlc train --backend opencl} runs: the batch goes up, the loss comes back; no
- * {@code --check}), {@code interp} (the reference interpreter: slow; to check the workloads
+ * {@code -Dbench.device}), {@code interp} (the reference interpreter: slow; to check the workloads
  * themselves), or a comma list such as {@code jvm,opencl}: then every case runs on each backend in
  * turn (alternating, so a change in the machine's load hits both alike), each backend from its own
  * copy of the initial state, and a table of the backends side by side ends the output
@@ -112,10 +109,8 @@ public final class Workloads {
         boolean check = Arrays.asList(args).contains("--check");
         List<String> backends = Arrays.asList(System.getProperty("bench.backend", "jvm").split(","));
         for (String b : backends)
-            if (!List.of("jvm", "opencl", "opencl-resident", "interp").contains(b))
-                throw new IllegalArgumentException("unknown -Dbench.backend " + b + "; known: jvm, opencl, opencl-resident, interp (or a comma list)");
-        if (check && backends.contains("opencl-resident"))
-            throw new IllegalArgumentException("--check reads the updated parameters back, which opencl-resident keeps on the device; check with -Dbench.backend=opencl");
+            if (!List.of("jvm", "opencl", "interp").contains(b))
+                throw new IllegalArgumentException("unknown -Dbench.backend " + b + "; known: jvm, opencl, interp (or a comma list)");
         System.err.println("[dlc] " + Threads.set(threads) + ", vector module "
                 + (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() ? "present" : "ABSENT (scalar kernels)")
                 + ", java " + System.getProperty("java.version") + ", backends " + backends);
@@ -199,7 +194,6 @@ public final class Workloads {
         Executor e = switch (backend) {
             case "interp" -> new InterpreterExecutor(g);
             case "opencl" -> new OpenClExecutor(g);
-            case "opencl-resident" -> new OpenClExecutor(g, true);
             default -> new JvmExecutor(JvmCompiler.load(g));
         };
         System.err.printf(Locale.ROOT, "[dlc] compiled %s (%s) in %.0f ms%n", g.name(), backend, (System.nanoTime() - t0) / 1e6);
@@ -244,6 +238,7 @@ public final class Workloads {
         Session s = new Session(step, store, syms);
         if (check && !Checks.train(m, s, store, syms, c.metric(), backend)) failed(backend, m.name, c.metric());
         report(backend, m.name, c.metric(), Timing.measure(m.name, c.metric(), threads, s::run), s);
+        s.sync(); // the trained state, for the next cases (the OpenCL backend kept it on the device)
     }
 
     private void infer(BenchModel m, Executor eval, Map<String, Object> state, Case c, String backend, Map<String, Long> syms) {

@@ -91,7 +91,7 @@ class OpenClBackendCliTest {
         CliHarness.Result r = CliHarness.exec(Toolchain.standard(), "ir", EXAMPLES.resolve("mlp_moons.dl").toString(), "--emit", "opencl", "--graph", "eval");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().startsWith("// dlc OpenCL program for graph eval: "), r.toString());
-        assertTrue(r.out().matches("(?s).*__kernel void k\\d+\\(__global float\\* F.*"), r.toString()); // k0 may be a GEMM's store prefix
+        assertTrue(java.util.regex.Pattern.compile("__kernel void k\\d+\\(__global float\\* F").matcher(r.out()).find(), r.toString());
         assertTrue(r.out().contains("tanh("), r.toString());
     }
 

@@ -103,34 +103,64 @@ public final class Conv {
     private static final int[] POOL_2X2 = {2, 2, 2, 2, 0, 0, 0, 0};
 
     /**
-     * {@code y = max_pool2d(act(conv2d(x, w) + bias), 2x2, stride 2)}, the pool fused into the conv
-     * where {@link ConvDirect#appliesPooled} holds: each image's relu'd rows are pooled in registers
-     * and only the pooled planes are written. Elsewhere the conv runs as {@link #conv2d} into
-     * {@code c} (the unpooled result's buffer, shape {@code cs}) and {@link Pool#maxPool2d} pools it
-     * into y: the same values either way (a max of relu'd values is exact). {@code ys} is the pooled
-     * shape; the other arguments are {@link #conv2d}'s.
+     * The first half of {@code max_pool2d(act(conv2d(x, w) + bias), 2x2, stride 2)}, run at the
+     * conv's turn: where {@link #poolsInConv} holds, each image's relu'd rows are pooled in the
+     * direct kernel's registers and the pooled planes [N, O, Ho/2, Wo/2] are written to the front
+     * of {@code c} (the conv's own result buffer, shape {@code cs}, which nothing else reads); else
+     * this is {@link #conv2d} into c. {@link #maxPool2AfterConv}, at the pool's turn, then copies the
+     * pooled planes to the pool's result or pools c: the same values either way (a max of relu'd
+     * values is exact). The pool's result is written at its own turn, so the memory plan may give
+     * it any buffer that is free then (the conv's input's, say). Arguments as {@link #conv2d}'s.
      */
     public static void conv2dMaxPool2(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws,
-                                      float[] c, int cOff, int[] cs, float[] y, int yOff, int[] ys, int[] geo,
+                                      float[] c, int cOff, int[] cs, int[] geo,
                                       float[] col, float[] out, float[] bias, int biasOff, int act) {
-        checkConv2d(xs, ws, cs, geo);
-        int n = xs[0], cg = ws[1], kh = ws[2], kw = ws[3], ho = cs[2], wo = cs[3], g = geo[GROUPS];
-        if (ys[0] != n || ys[1] != cs[1] || ys[2] != ho / 2 || ys[3] != wo / 2)
-            throw new IllegalArgumentException("conv2d + 2x2 max pool shapes do not agree: conv " + java.util.Arrays.toString(cs)
-                    + ", pooled " + java.util.Arrays.toString(ys));
-        long k = (long) cg * kh * kw, slice = k * ho * wo;
-        boolean fused = n > 0 && !conv2dStacked(ho, wo) && col != null && !ConvSmallK.applies((int) k)
-                && ConvDirect.appliesPooled(cg, kh, kw, ho, wo, geo, act, slice);
-        if (!fused) {
+        if (!poolsInConv(xs, ws, cs, geo, act)) {
             conv2d(x, xOff, xs, w, wOff, ws, c, cOff, cs, geo, col, out, bias, biasOff, act);
-            Pool.maxPool2d(c, cOff, cs, y, yOff, ys, POOL_2X2);
             return;
         }
-        if ((long) ys[1] * ys[2] * ys[3] == 0) return; // an empty result
+        checkConv2d(xs, ws, cs, geo);
+        int n = xs[0], ho = cs[2], wo = cs[3];
+        long k = (long) ws[1] * ws[2] * ws[3], slice = k * ho * wo;
+        if ((long) cs[1] * (ho / 2) * (wo / 2) == 0) return; // an empty result
         need(col, slice, "conv2d scratch");
+        int[] pooled = POOLED.get();
+        pooled[0] = n;
+        pooled[1] = cs[1];
+        pooled[2] = ho / 2;
+        pooled[3] = wo / 2;
         ConvJob job = ConvJob.LOCAL.get();
-        job.set(ConvJob.CONV2D_POOL, x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, bias, biasOff, act, 0);
+        job.set(ConvJob.CONV2D_POOL, x, xOff, xs, w, wOff, ws, c, cOff, pooled, geo, col, bias, biasOff, act, 0);
         overImages(job, n, (int) (col.length / slice), (long) n * cs[1] * ho * wo * k);
+    }
+
+    /** A per-thread pooled shape for the fused path's job (no allocation per call). */
+    private static final ThreadLocal<int[]> POOLED = ThreadLocal.withInitial(() -> new int[4]);
+
+    /**
+     * The second half of {@link #conv2dMaxPool2} (same x shape, weight shape, conv shape, geometry
+     * and activation): {@code y} (shape {@code ys}, the pooled shape) gets the pooled planes from
+     * the front of {@code c} when the conv pooled them, else the 2x2 max pool of c.
+     */
+    public static void maxPool2AfterConv(int[] xs, int[] ws, int[] geo, int act, float[] c, int cOff, int[] cs,
+                                         float[] y, int yOff, int[] ys) {
+        if (ys[0] != cs[0] || ys[1] != cs[1] || ys[2] != cs[2] / 2 || ys[3] != cs[3] / 2)
+            throw new IllegalArgumentException("conv2d + 2x2 max pool shapes do not agree: conv " + java.util.Arrays.toString(cs)
+                    + ", pooled " + java.util.Arrays.toString(ys));
+        if (poolsInConv(xs, ws, cs, geo, act)) System.arraycopy(c, cOff, y, yOff, ys[0] * ys[1] * ys[2] * ys[3]);
+        else Pool.maxPool2d(c, cOff, cs, y, yOff, ys, POOL_2X2);
+    }
+
+    /**
+     * Whether {@link #conv2dMaxPool2} pools in the conv (a pure function of the shapes, the
+     * activation and whether the vector kernel runs, so both halves agree): the per-image path and
+     * {@link ConvDirect#appliesPooled} with an im2col slice. Short reductions too: the first layer
+     * (K = 9) alone runs faster in {@link ConvSmallK}, but not with its pool's pass over the output.
+     */
+    static boolean poolsInConv(int[] xs, int[] ws, int[] cs, int[] geo, int act) {
+        long k = (long) ws[1] * ws[2] * ws[3];
+        return xs[0] > 0 && !conv2dStacked(cs[2], cs[3])
+                && ConvDirect.appliesPooled(ws[1], ws[2], ws[3], cs[2], cs[3], geo, act, k * cs[2] * cs[3]);
     }
 
     /** Images [b0, b1) of {@link #conv2dMaxPool2}'s fused path, in the scratch at colOff; {@code ys} is the pooled shape. */

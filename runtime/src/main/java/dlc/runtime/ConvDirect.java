@@ -38,23 +38,18 @@ final class ConvDirect {
         return scratchSize(cg, kh, kw, ho, wo, geo, vl) <= slice;
     }
 
-    /**
-     * Floats of scratch {@link #run} and {@link #runPooled} use: the padded block, a vector of slack
-     * after it (row vectors read past the last row), a vector for partial stores and two rows for
-     * the pooled kernel's leftover channels.
-     */
+    /** Floats of scratch {@link #run} and {@link #runPooled} use: the padded block, then slack for the last row's reads and one tile of sums. */
     static long scratchSize(int cg, int kh, int kw, int ho, int wo, int[] geo, int vl) {
         long hp = ho + (long) geo[Conv.DH] * (kh - 1), wp = wo + (long) geo[Conv.DW] * (kw - 1);
-        return cg * hp * wp + 4L * vl;
+        return cg * hp * wp + 17L * vl;
     }
 
     /**
-     * Whether {@link #runPooled} takes an image: {@link #applies}, relu (the pool of relu'd values
-     * is an exact max: no NaN, no -0), and output rows of one vector (a tile's two rows are the
-     * pool window's).
+     * Whether {@link #runPooled} takes an image: {@link #applies} and relu (the pool of relu'd
+     * values is an exact max: no NaN, no -0).
      */
     static boolean appliesPooled(int cg, int kh, int kw, int ho, int wo, int[] geo, int act, long slice) {
-        return act == Gemm.ACT_RELU && applies(cg, kh, kw, ho, wo, geo, slice) && wo <= VectorConvDirect.lanes();
+        return act == Gemm.ACT_RELU && applies(cg, kh, kw, ho, wo, geo, slice);
     }
 
     /**
@@ -68,7 +63,7 @@ final class ConvDirect {
         int hp = ho + dh * (kh - 1), wp = wo + dw * (kw - 1);
         pad(x, xOff, cg, h, wi, geo[Conv.TOP], geo[Conv.LEFT], hp, wp, scratch, sOff, VectorConvDirect.lanes());
         VectorConvDirect.runPooled(scratch, sOff, cg, hp, wp, kh, kw, dh, dw, w, wOff, y, yOff, ho, wo, bias, biasOff, o0, o1,
-                sOff + cg * hp * wp + VectorConvDirect.lanes());
+                sOff + cg * hp * wp);
     }
 
     /**
@@ -82,8 +77,8 @@ final class ConvDirect {
         int dh = geo[Conv.DH], dw = geo[Conv.DW];
         int hp = ho + dh * (kh - 1), wp = wo + dw * (kw - 1);
         pad(x, xOff, cg, h, wi, geo[Conv.TOP], geo[Conv.LEFT], hp, wp, scratch, sOff, VectorConvDirect.lanes());
-        VectorConvDirect.run(scratch, sOff, cg, hp, wp, kh, kw, dh, dw, w, wOff, y, yOff, ho, wo, bias, biasOff, act, o0, o1,
-                sOff + cg * hp * wp + VectorConvDirect.lanes());
+        VectorConvDirect.run(scratch, sOff, cg, hp, wp, kh, kw, dh, dw, w, wOff, y, yOff, ho, wo, bias, biasOff,
+                act == Gemm.ACT_RELU, o0, o1, sOff + cg * hp * wp);
         if (act != Gemm.ACT_NONE && act != Gemm.ACT_RELU)
             for (int o = o0; o < o1; o++)
                 for (int i = yOff + o * ho * wo, e = i + ho * wo; i < e; i++) y[i] = Gemm.activate(y[i], act);

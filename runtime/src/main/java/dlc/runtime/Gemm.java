@@ -34,7 +34,7 @@ public final class Gemm {
                               float[] bias, int biasOff, int biasKind, int act) {
         GemmChecks.check(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, bias, biasOff, biasKind, act);
         if (m == 0 || n == 0) return;
-        GemmKernel kernel = kernel(m);
+        GemmKernel kernel = kernel();
         if (k == 0) {
             // an empty sum: C is 0 (or unchanged when accumulating), then the epilogue
             if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
@@ -102,40 +102,20 @@ public final class Gemm {
     private static final GemmKernel VECTOR = loadVectorKernel();
     private static volatile boolean forceScalar;
 
-    /**
-     * The vector kernel with an 8-row tile, where vectors are 512 bits (32 registers to hold its 16
-     * accumulators), else null: chosen per product when it pads fewer rows than the 6-row tile
-     * ({@link #kernel(int)}; an LSTM step's 32 rows: see BENCHMARKS.md, "LSTM training step: copies and tiles").
-     */
-    private static final GemmKernel VECTOR8 = VECTOR != null && VECTOR.nr >= 32 ? loadVectorKernel("dlc.runtime.VectorGemmKernel8") : null;
-
     private static GemmKernel loadVectorKernel() {
         if (Boolean.getBoolean("dlc.gemm.scalar") || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty())
             return null;
-        GemmKernel kernel = loadVectorKernel("dlc.runtime.VectorGemmKernel");
-        return kernel != null && kernel.nr >= 8 ? kernel : null; // narrower than 128-bit vectors: the scalar kernel is as fast
-    }
-
-    private static GemmKernel loadVectorKernel(String name) {
         try {
             // by name, so that this class links without the module
-            return (GemmKernel) Class.forName(name).getDeclaredConstructor().newInstance();
+            Class<?> k = Class.forName("dlc.runtime.VectorGemmKernel");
+            GemmKernel kernel = (GemmKernel) k.getDeclaredConstructor().newInstance();
+            return kernel.nr >= 8 ? kernel : null; // narrower than 128-bit vectors: the scalar kernel is as fast
         } catch (ReflectiveOperationException | LinkageError e) {
             return null;
         }
     }
 
     static GemmKernel kernel() { return forceScalar || VECTOR == null ? SCALAR : VECTOR; }
-
-    /**
-     * The kernel for a product of {@code m} rows: the 8-row vector tile where it exists and pads
-     * fewer rows than the 6-row one (32, 128, 512: none instead of 4, 4, 4), else {@link #kernel()}.
-     * Both sum each element of C in the same order, so the choice never changes a result's bits.
-     */
-    static GemmKernel kernel(int m) {
-        GemmKernel k = kernel();
-        return k == VECTOR && VECTOR8 != null && roundUp(m, 8) - m < roundUp(m, 6) - m ? VECTOR8 : k;
-    }
 
     /** Tests and benchmarks: run the scalar kernel even when the vector one is available (global). */
     public static void forceScalarKernel(boolean on) { forceScalar = on; }

@@ -20,7 +20,10 @@ import java.util.concurrent.locks.LockSupport;
  * the parts that others claimed and are still running. A worker that the OS has not scheduled yet
  * (the other core busy with another process) therefore never holds a region up: the caller runs
  * its parts too. Which thread runs a part never changes what the part computes (kernels split by
- * part index), so results do not depend on the thread count's timing.
+ * part index), so results do not depend on the thread count's timing. A worker that the OS
+ * deschedules after it claimed a part does hold its region up; when the caller has waited for one
+ * much longer than its own parts took, regions run on the caller alone for the next 50 ms (a busy
+ * core then costs about one stall per 50 ms, not one per region).
  */
 public final class Parallel {
     /** One part of a parallel region: {@code run(part, parts)} for part in [0, parts). */
@@ -35,6 +38,24 @@ public final class Parallel {
      * each other within tens of microseconds, and a park/unpark round trip costs about as much.
      */
     private static final long SPIN_NANOS = Long.getLong("dlc.parallel.spinNanos", 50_000L);
+    /**
+     * Spin iterations before a spinning thread starts yielding its core at each iteration: with
+     * the other core busy, the caller and a worker may share one core, and a worker spinning
+     * between regions would take half the caller's time.
+     */
+    private static final int PURE_SPINS = 64;
+
+    /**
+     * A region whose caller, its own parts done, waited longer than this and longer than its own
+     * parts took, waited for a worker that the OS took off its core mid-part (the other core busy
+     * with another process; a time slice is milliseconds, where parts are balanced to within
+     * tens of microseconds)...
+     */
+    static final long STALL_NANOS = 500_000L;
+    /** ... and the regions of the next this-many nanoseconds run on the caller alone. */
+    static final long BACKOFF_NANOS = 50_000_000L;
+    /** Until this {@link System#nanoTime} regions run on the caller (see {@link #STALL_NANOS}); 0: never set. */
+    private static volatile long serialUntil;
 
     private static volatile int threads = initialThreads();
     private static Worker[] workers = new Worker[0];
@@ -86,7 +107,7 @@ public final class Parallel {
      * here after all parts finished (the first one, when several fail).
      */
     public static void run(int parts, Task task) {
-        if (parts <= 1 || threads <= 1 || !BUSY.compareAndSet(false, true)) {
+        if (parts <= 1 || threads <= 1 || backingOff() || !BUSY.compareAndSet(false, true)) {
             for (int p = 0; p < parts; p++) task.run(p, parts);
             return;
         }
@@ -101,8 +122,12 @@ public final class Parallel {
             long generation = (TICKET.get() >>> 32) + 1;
             TICKET.set(generation << 32 | parts); // publishes the fields above to every claim
             for (int w = 0; w < helpers; w++) ws[w].wake();
+            long start = System.nanoTime();
             while (claimAndRun()) { }
+            long own = System.nanoTime();
             awaitFinished(parts);
+            long waited = System.nanoTime() - own;
+            if (waited > STALL_NANOS && waited > own - start) serialUntil = System.nanoTime() + BACKOFF_NANOS;
             Throwable t = FAILURE.getAndSet(null);
             if (t instanceof RuntimeException r) throw r;
             if (t instanceof Error e) throw e;
@@ -113,6 +138,15 @@ public final class Parallel {
             BUSY.set(false);
         }
     }
+
+    /** Whether a recent region stalled on a descheduled worker, so regions run on their caller for now. */
+    static boolean backingOff() {
+        long until = serialUntil;
+        return until != 0 && System.nanoTime() - until < 0;
+    }
+
+    /** Tests: ends a backoff that a stalled region started. */
+    static void endBackoff() { serialUntil = 0; }
 
     /** Claims one unclaimed part of the current region and runs it; false when none was left. */
     private static boolean claimAndRun() {
@@ -140,10 +174,16 @@ public final class Parallel {
     private static void awaitFinished(int parts) {
         if (FINISHED.get() == parts) return;
         long spinUntil = System.nanoTime() + SPIN_NANOS;
-        while (FINISHED.get() < parts) {
-            if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+        for (int spins = 0; FINISHED.get() < parts; spins++) {
+            if (System.nanoTime() < spinUntil) pause(spins);
             else LockSupport.park(Parallel.class);
         }
+    }
+
+    /** One iteration of a wait: a spin hint at first, then a yield to whatever else wants this core. */
+    private static void pause(int spins) {
+        if (spins < PURE_SPINS) Thread.onSpinWait();
+        else Thread.yield();
     }
 
     private static boolean workAvailable() { return (int) TICKET.get() > 0; }
@@ -179,7 +219,7 @@ public final class Parallel {
                 if (hook != null) hook.run();
                 if (claimAndRun()) continue;
                 long spinUntil = System.nanoTime() + SPIN_NANOS;
-                while (!workAvailable() && System.nanoTime() < spinUntil) Thread.onSpinWait();
+                for (int spins = 0; !workAvailable() && System.nanoTime() < spinUntil; spins++) pause(spins);
                 if (workAvailable()) continue;
                 parked = true;
                 // a region that set its ticket before this read sees parked = true (or we see the ticket)

@@ -2,7 +2,6 @@ package dlc.runtime;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -11,11 +10,14 @@ import jdk.incubator.vector.VectorSpecies;
  * tile of 8 output channels x 2 row vectors is 16 accumulators, and each tap (c, u, v) costs two
  * vector loads of the padded block at {@code taps[t]} past the row vectors' corners, eight weight
  * broadcasts and sixteen fused multiply-adds (the GEMM micro-kernel's proportions, without packing).
- * A row vector whose lanes run past its row (relu'd as Gemm.activate: v > 0 ? v : 0) is stored whole
- * while the overrun stays inside the channel's plane: the lanes land on later row vectors of the same plane, which are stored after it
- * (row vectors are stored in increasing order per channel) and overwrite them; at the plane's end
- * the vector goes through a scratch vector and only its valid lanes are copied. Referenced only when
- * the vector module is present ({@link ConvDirect#applies}).
+ * The sums go to a scratch tile, from which the epilogue adds the bias, applies relu (as
+ * Gemm.activate: v > 0 ? v : 0) and stores them, or pools pairs of rows. A row vector whose lanes
+ * run past its row is stored whole while the overrun stays inside the channel's plane: the lanes
+ * land on later row vectors of the same plane, which are stored after it (row vectors are stored in
+ * increasing order per channel) and overwrite them; at the plane's end only the valid lanes are
+ * copied. Referenced only when the vector module is present ({@link ConvDirect#applies}).
+ *
+ * <p>Scratch after the padded block at {@code s}: VL floats of slack, then 16 vectors of sums.
  */
 final class VectorConvDirect {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -24,39 +26,74 @@ final class VectorConvDirect {
     /** Per-thread tap offsets, grown on demand (a steady state allocates nothing). */
     private static final ThreadLocal<int[][]> TAPS = ThreadLocal.withInitial(() -> new int[1][0]);
 
+    /** Per-thread tile of sums (an array of its own, so the sums never share the padded block's). */
+    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[16 * VL]);
+
     private VectorConvDirect() {}
 
     static int lanes() { return VL; }
 
-    /** Lane l takes lane l + 1 (the last wraps: its pair max is never stored); lane l takes lane 2l (the upper half never stored). */
-    private static final VectorShuffle<Float> NEXT = VectorShuffle.fromOp(S, l -> (l + 1) % VL),
-            EVENS = VectorShuffle.fromOp(S, l -> 2 * l % VL);
+    /** Floats of scratch after the padded block: slack for the last row's reads, and the sums of one tile. */
+    static int scratchAfterBlock() { return 17 * VL; }
 
     /**
-     * {@link #run} with act relu and a 2x2 max pool (stride 2, no padding) of each channel's plane,
-     * writing only the pooled planes {@code y[yOff + o*(Ho/2)*(Wo/2) ..]}: Wo <= VL, channels [o0, o1)
-     * in blocks of 8 (the rest through {@code rest}, the unpooled planes of those channels, then
-     * pooled by {@link Pool}); an odd last row or column is dropped, as the pool drops it.
+     * Output channels [o0, o1) of one image and group from the padded block {@code xp[p0 ..]}
+     * ([cg, hp, wp]), its scratch at {@code s} (after the block); relu when {@code relu}.
+     */
+    static void run(float[] xp, int p0, int cg, int hp, int wp, int kh, int kw, int dh, int dw,
+                    float[] w, int wOff, float[] y, int yOff, int ho, int wo, float[] bias, int biasOff, boolean relu,
+                    int o0, int o1, int s) {
+        int k = cg * kh * kw, nch = (wo + VL - 1) / VL, rows = ho * nch, plane = ho * wo, acc = 0;
+        int[] taps = taps(k, cg, kh, kw, dh, dw, hp, wp);
+        float[] sums = SUMS.get();
+        int o = o0;
+        for (; o + 8 <= o1; o += 8) {
+            int r = 0, py = yOff + o * plane;
+            for (; r + 2 <= rows; r += 2) {
+                int i0 = r / nch, j0 = r % nch * VL, i1 = (r + 1) / nch, j1 = (r + 1) % nch * VL;
+                sums8x2(xp, taps, k, w, wOff + o * k, p0 + i0 * wp + j0, p0 + i1 * wp + j1, sums, acc);
+                store(sums, acc, 8, 2, i0 * wo + j0, Math.min(VL, wo - j0), i1 * wo + j1, Math.min(VL, wo - j1), bias, biasOff + o, relu, y, py, plane);
+            }
+            if (r < rows) {
+                int i0 = r / nch, j0 = r % nch * VL;
+                sums8x1(xp, taps, k, w, wOff + o * k, p0 + i0 * wp + j0, sums, acc);
+                store(sums, acc, 8, 1, i0 * wo + j0, Math.min(VL, wo - j0), 0, 0, bias, biasOff + o, relu, y, py, plane);
+            }
+        }
+        for (; o < o1; o++)
+            for (int r = 0; r < rows; r++) {
+                int i0 = r / nch, j0 = r % nch * VL;
+                sums1x1(xp, taps, k, w, wOff + o * k, p0 + i0 * wp + j0, sums, acc);
+                store(sums, acc, 1, 1, i0 * wo + j0, Math.min(VL, wo - j0), 0, 0, bias, biasOff + o, relu, y, yOff + o * plane, plane);
+            }
+    }
+
+    /**
+     * {@link #run} with relu and a 2x2 max pool (stride 2, no padding) of each channel's plane,
+     * writing only the pooled planes {@code y[yOff + o*(Ho/2)*(Wo/2) ..]}. A tile's two row vectors
+     * are the same columns of rows (i, i + 1); the pooled row i/2 takes VL/2 columns per vector (the
+     * last vector's valid lanes / 2); an odd last row or column is dropped, as the pool drops it.
      */
     static void runPooled(float[] xp, int p0, int cg, int hp, int wp, int kh, int kw, int dh, int dw,
                           float[] w, int wOff, float[] y, int yOff, int ho, int wo, float[] bias, int biasOff,
-                          int o0, int o1, int tmp) {
-        int k = cg * kh * kw, pw = wo / 2, pplane = ho / 2 * pw;
+                          int o0, int o1, int s) {
+        int k = cg * kh * kw, pw = wo / 2, pplane = ho / 2 * pw, acc = 0, nch = (wo + VL - 1) / VL;
         int[] taps = taps(k, cg, kh, kw, dh, dw, hp, wp);
+        float[] sums = SUMS.get();
         int o = o0;
         for (; o + 8 <= o1; o += 8)
-            for (int i = 0; i + 2 <= ho; i += 2) tile8x2Pool(xp, taps, k, w, wOff, o, i, p0, wp, y, yOff, pw, pplane, bias, biasOff, tmp);
-        // fewer than 8 channels left: one channel at a time, the two rows as 1x1 tiles into the scratch after tmp
+            for (int i = 0; i + 2 <= ho; i += 2)
+                for (int c = 0, j0 = 0; c < nch; c++, j0 += VL) {
+                    sums8x2(xp, taps, k, w, wOff + o * k, p0 + i * wp + j0, p0 + (i + 1) * wp + j0, sums, acc);
+                    pool(sums, acc, 8, bias, biasOff + o, y, yOff + o * pplane + i / 2 * pw + j0 / 2, pplane, Math.min(VL, wo - j0) / 2);
+                }
         for (; o < o1; o++)
-            for (int i = 0; i + 2 <= ho; i += 2) {
-                float[] rows = xp;
-                int at = tmp + VL; // 2*VL floats: the two relu'd rows
-                tile1x1(xp, taps, k, w, wOff + o * k, 0, i, 1, p0, wp, rows, at - i * wo, ho, wo, bias, biasOff + o, true, tmp);
-                tile1x1(xp, taps, k, w, wOff + o * k, 0, i + 1, 1, p0, wp, rows, at - i * wo, ho, wo, bias, biasOff + o, true, tmp);
-                int dst = yOff + o * pplane + i / 2 * pw;
-                for (int j = 0; j < pw; j++)
-                    y[dst + j] = Math.max(Math.max(rows[at + 2 * j], rows[at + 2 * j + 1]), Math.max(rows[at + wo + 2 * j], rows[at + wo + 2 * j + 1]));
-            }
+            for (int i = 0; i + 2 <= ho; i += 2)
+                for (int c = 0, j0 = 0; c < nch; c++, j0 += VL) {
+                    sums1x1(xp, taps, k, w, wOff + o * k, p0 + i * wp + j0, sums, acc);
+                    sums1x1(xp, taps, k, w, wOff + o * k, p0 + (i + 1) * wp + j0, sums, acc + VL);
+                    pool(sums, acc, 1, bias, biasOff + o, y, yOff + o * pplane + i / 2 * pw + j0 / 2, pplane, Math.min(VL, wo - j0) / 2);
+                }
     }
 
     private static int[] taps(int k, int cg, int kh, int kw, int dh, int dw, int hp, int wp) {
@@ -70,40 +107,18 @@ final class VectorConvDirect {
     }
 
     /**
-     * Output channels [o0, o1) of one image and group from the padded block {@code xp[p0 ..]}
-     * ([cg, hp, wp] then slack); {@code tmp} indexes VL floats of scratch in {@code xp} for partial stores.
+     * The sums of channels [o, o + 8) x row vectors at input offsets x0, x1 into 16 vectors at {@code acc[a ..]}
+     * (channel-major). Only the multiply-adds and plain stores: C2 compiles a method this size with every
+     * vector operation intrinsified, where one that also held the epilogue fell back to the API's Java code.
      */
-    static void run(float[] xp, int p0, int cg, int hp, int wp, int kh, int kw, int dh, int dw,
-                    float[] w, int wOff, float[] y, int yOff, int ho, int wo, float[] bias, int biasOff, int act,
-                    int o0, int o1, int tmp) {
-        int k = cg * kh * kw, nch = (wo + VL - 1) / VL, rows = ho * nch;
-        int[] taps = taps(k, cg, kh, kw, dh, dw, hp, wp);
-        boolean relu = act == Gemm.ACT_RELU;
-        int o = o0;
-        for (; o + 8 <= o1; o += 8) {
-            int r = 0;
-            for (; r + 2 <= rows; r += 2) tile8x2(xp, taps, k, w, wOff, o, r, nch, p0, wp, y, yOff, ho, wo, bias, biasOff, relu, tmp);
-            if (r < rows) tile8x1(xp, taps, k, w, wOff, o, r, nch, p0, wp, y, yOff, ho, wo, bias, biasOff, relu, tmp);
-        }
-        for (; o < o1; o++)
-            for (int r = 0; r < rows; r++) tile1x1(xp, taps, k, w, wOff, o, r, nch, p0, wp, y, yOff, ho, wo, bias, biasOff, relu, tmp);
-    }
-
-    /** Channels [o, o + 8) x row vectors [r, r + 2): bias first, the taps in order, the activation at the store. */
-    private static void tile8x2(float[] xp, int[] taps, int k, float[] w, int wOff, int o, int r, int nch, int base,
-                                  int wp, float[] y, int yOff, int ho, int wo, float[] bias, int biasOff, boolean relu, int tmp) {
-        int i0 = (r + 0) / nch, j0 = (r + 0) % nch * VL, x0 = base + i0 * wp + j0, d0 = i0 * wo + j0, n0 = Math.min(VL, wo - j0);
-        int i1 = (r + 1) / nch, j1 = (r + 1) % nch * VL, x1 = base + i1 * wp + j1, d1 = i1 * wo + j1, n1 = Math.min(VL, wo - j1);
-        int w0 = wOff + (o + 0) * k, w1 = wOff + (o + 1) * k, w2 = wOff + (o + 2) * k, w3 = wOff + (o + 3) * k, w4 = wOff + (o + 4) * k, w5 = wOff + (o + 5) * k, w6 = wOff + (o + 6) * k, w7 = wOff + (o + 7) * k;
-        FloatVector a00 = FloatVector.broadcast(S, bias(bias, biasOff + o + 0)), a01 = a00;
-        FloatVector a10 = FloatVector.broadcast(S, bias(bias, biasOff + o + 1)), a11 = a10;
-        FloatVector a20 = FloatVector.broadcast(S, bias(bias, biasOff + o + 2)), a21 = a20;
-        FloatVector a30 = FloatVector.broadcast(S, bias(bias, biasOff + o + 3)), a31 = a30;
-        FloatVector a40 = FloatVector.broadcast(S, bias(bias, biasOff + o + 4)), a41 = a40;
-        FloatVector a50 = FloatVector.broadcast(S, bias(bias, biasOff + o + 5)), a51 = a50;
-        FloatVector a60 = FloatVector.broadcast(S, bias(bias, biasOff + o + 6)), a61 = a60;
-        FloatVector a70 = FloatVector.broadcast(S, bias(bias, biasOff + o + 7)), a71 = a70;
-        for (int t = 0; t < k; t++) {
+    private static void sums8x2(float[] xp, int[] taps, int k, float[] w, int w0, int x0, int x1, float[] acc, int a) {
+        int w1 = w0 + k, w2 = w0 + 2 * k, w3 = w0 + 3 * k, w4 = w0 + 4 * k, w5 = w0 + 5 * k, w6 = w0 + 6 * k, w7 = w0 + 7 * k;
+        // the first tap peeled (k >= 1): accumulators that start as products, not as one shared zero (measured: 7.5 -> 6.8 ms for the reference conv2)
+        int off0 = taps[0];
+        FloatVector v00 = FloatVector.fromArray(S, xp, x0 + off0), v10 = FloatVector.fromArray(S, xp, x1 + off0);
+        FloatVector b00 = FloatVector.broadcast(S, w[w0]), b10 = FloatVector.broadcast(S, w[w1 + 0]), b20 = FloatVector.broadcast(S, w[w2 + 0]), b30 = FloatVector.broadcast(S, w[w3 + 0]), b40 = FloatVector.broadcast(S, w[w4 + 0]), b50 = FloatVector.broadcast(S, w[w5 + 0]), b60 = FloatVector.broadcast(S, w[w6 + 0]), b70 = FloatVector.broadcast(S, w[w7 + 0]);
+        FloatVector a00 = v00.mul(b00), a01 = v10.mul(b00), a10 = v00.mul(b10), a11 = v10.mul(b10), a20 = v00.mul(b20), a21 = v10.mul(b20), a30 = v00.mul(b30), a31 = v10.mul(b30), a40 = v00.mul(b40), a41 = v10.mul(b40), a50 = v00.mul(b50), a51 = v10.mul(b50), a60 = v00.mul(b60), a61 = v10.mul(b60), a70 = v00.mul(b70), a71 = v10.mul(b70);
+        for (int t = 1; t < k; t++) {
             int off = taps[t];
             FloatVector v0 = FloatVector.fromArray(S, xp, x0 + off), v1 = FloatVector.fromArray(S, xp, x1 + off);
             FloatVector b;
@@ -124,164 +139,29 @@ final class VectorConvDirect {
             b = FloatVector.broadcast(S, w[w7 + t]);
             a70 = v0.fma(b, a70); a71 = v1.fma(b, a71);
         }
-        int plane = ho * wo;
-        // stored inline: a vector passed to a method C2 does not inline is boxed on the heap
-        boolean f0 = d0 + VL <= plane; boolean f1 = d1 + VL <= plane;
-        if (relu) {
-            a00 = FloatVector.zero(S).blend(a00, a00.compare(VectorOperators.GT, 0f)); a01 = FloatVector.zero(S).blend(a01, a01.compare(VectorOperators.GT, 0f));
-            a10 = FloatVector.zero(S).blend(a10, a10.compare(VectorOperators.GT, 0f)); a11 = FloatVector.zero(S).blend(a11, a11.compare(VectorOperators.GT, 0f));
-            a20 = FloatVector.zero(S).blend(a20, a20.compare(VectorOperators.GT, 0f)); a21 = FloatVector.zero(S).blend(a21, a21.compare(VectorOperators.GT, 0f));
-            a30 = FloatVector.zero(S).blend(a30, a30.compare(VectorOperators.GT, 0f)); a31 = FloatVector.zero(S).blend(a31, a31.compare(VectorOperators.GT, 0f));
-            a40 = FloatVector.zero(S).blend(a40, a40.compare(VectorOperators.GT, 0f)); a41 = FloatVector.zero(S).blend(a41, a41.compare(VectorOperators.GT, 0f));
-            a50 = FloatVector.zero(S).blend(a50, a50.compare(VectorOperators.GT, 0f)); a51 = FloatVector.zero(S).blend(a51, a51.compare(VectorOperators.GT, 0f));
-            a60 = FloatVector.zero(S).blend(a60, a60.compare(VectorOperators.GT, 0f)); a61 = FloatVector.zero(S).blend(a61, a61.compare(VectorOperators.GT, 0f));
-            a70 = FloatVector.zero(S).blend(a70, a70.compare(VectorOperators.GT, 0f)); a71 = FloatVector.zero(S).blend(a71, a71.compare(VectorOperators.GT, 0f));
-        }
-        int y0 = yOff + (o + 0) * plane;
-        if (f0) a00.intoArray(y, y0 + d0); else { a00.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y0 + d0, n0); }
-        if (f1) a01.intoArray(y, y0 + d1); else { a01.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y0 + d1, n1); }
-        int y1 = yOff + (o + 1) * plane;
-        if (f0) a10.intoArray(y, y1 + d0); else { a10.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y1 + d0, n0); }
-        if (f1) a11.intoArray(y, y1 + d1); else { a11.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y1 + d1, n1); }
-        int y2 = yOff + (o + 2) * plane;
-        if (f0) a20.intoArray(y, y2 + d0); else { a20.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y2 + d0, n0); }
-        if (f1) a21.intoArray(y, y2 + d1); else { a21.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y2 + d1, n1); }
-        int y3 = yOff + (o + 3) * plane;
-        if (f0) a30.intoArray(y, y3 + d0); else { a30.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y3 + d0, n0); }
-        if (f1) a31.intoArray(y, y3 + d1); else { a31.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y3 + d1, n1); }
-        int y4 = yOff + (o + 4) * plane;
-        if (f0) a40.intoArray(y, y4 + d0); else { a40.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y4 + d0, n0); }
-        if (f1) a41.intoArray(y, y4 + d1); else { a41.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y4 + d1, n1); }
-        int y5 = yOff + (o + 5) * plane;
-        if (f0) a50.intoArray(y, y5 + d0); else { a50.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y5 + d0, n0); }
-        if (f1) a51.intoArray(y, y5 + d1); else { a51.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y5 + d1, n1); }
-        int y6 = yOff + (o + 6) * plane;
-        if (f0) a60.intoArray(y, y6 + d0); else { a60.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y6 + d0, n0); }
-        if (f1) a61.intoArray(y, y6 + d1); else { a61.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y6 + d1, n1); }
-        int y7 = yOff + (o + 7) * plane;
-        if (f0) a70.intoArray(y, y7 + d0); else { a70.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y7 + d0, n0); }
-        if (f1) a71.intoArray(y, y7 + d1); else { a71.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y7 + d1, n1); }
+        a00.intoArray(acc, a + 0 * VL); a01.intoArray(acc, a + 1 * VL);
+        a10.intoArray(acc, a + 2 * VL); a11.intoArray(acc, a + 3 * VL);
+        a20.intoArray(acc, a + 4 * VL); a21.intoArray(acc, a + 5 * VL);
+        a30.intoArray(acc, a + 6 * VL); a31.intoArray(acc, a + 7 * VL);
+        a40.intoArray(acc, a + 8 * VL); a41.intoArray(acc, a + 9 * VL);
+        a50.intoArray(acc, a + 10 * VL); a51.intoArray(acc, a + 11 * VL);
+        a60.intoArray(acc, a + 12 * VL); a61.intoArray(acc, a + 13 * VL);
+        a70.intoArray(acc, a + 14 * VL); a71.intoArray(acc, a + 15 * VL);
     }
 
     /**
-     * Channels [o, o + 8) x output rows (i, i + 1) (one vector each, Wo <= VL), relu'd, then their 2x2 max pool:
-     * the two rows' lanewise max, the max of each lane pair (lane l and l + 1, moved down by a shuffle), the even
-     * lanes gathered to the front and Wo/2 of them stored as row i/2 of the pooled plane (pw = Wo/2 wide).
+     * The sums of channels [o, o + 8) x row vectors at input offsets x0 into 8 vectors at {@code acc[a ..]}
+     * (channel-major). Only the multiply-adds and plain stores: C2 compiles a method this size with every
+     * vector operation intrinsified, where one that also held the epilogue fell back to the API's Java code.
      */
-    private static void tile8x2Pool(float[] xp, int[] taps, int k, float[] w, int wOff, int o, int i, int base,
-                                    int wp, float[] y, int yOff, int pw, int pplane, float[] bias, int biasOff, int tmp) {
-        int x0 = base + i * wp, x1 = x0 + wp, d = i / 2 * pw;
-        int w0 = wOff + (o + 0) * k, w1 = wOff + (o + 1) * k, w2 = wOff + (o + 2) * k, w3 = wOff + (o + 3) * k, w4 = wOff + (o + 4) * k, w5 = wOff + (o + 5) * k, w6 = wOff + (o + 6) * k, w7 = wOff + (o + 7) * k;
-        FloatVector a00 = FloatVector.broadcast(S, bias(bias, biasOff + o + 0)), a01 = a00;
-        FloatVector a10 = FloatVector.broadcast(S, bias(bias, biasOff + o + 1)), a11 = a10;
-        FloatVector a20 = FloatVector.broadcast(S, bias(bias, biasOff + o + 2)), a21 = a20;
-        FloatVector a30 = FloatVector.broadcast(S, bias(bias, biasOff + o + 3)), a31 = a30;
-        FloatVector a40 = FloatVector.broadcast(S, bias(bias, biasOff + o + 4)), a41 = a40;
-        FloatVector a50 = FloatVector.broadcast(S, bias(bias, biasOff + o + 5)), a51 = a50;
-        FloatVector a60 = FloatVector.broadcast(S, bias(bias, biasOff + o + 6)), a61 = a60;
-        FloatVector a70 = FloatVector.broadcast(S, bias(bias, biasOff + o + 7)), a71 = a70;
-        for (int t = 0; t < k; t++) {
-            int off = taps[t];
-            FloatVector v0 = FloatVector.fromArray(S, xp, x0 + off), v1 = FloatVector.fromArray(S, xp, x1 + off);
-            FloatVector b;
-            b = FloatVector.broadcast(S, w[w0 + t]);
-            a00 = v0.fma(b, a00); a01 = v1.fma(b, a01);
-            b = FloatVector.broadcast(S, w[w1 + t]);
-            a10 = v0.fma(b, a10); a11 = v1.fma(b, a11);
-            b = FloatVector.broadcast(S, w[w2 + t]);
-            a20 = v0.fma(b, a20); a21 = v1.fma(b, a21);
-            b = FloatVector.broadcast(S, w[w3 + t]);
-            a30 = v0.fma(b, a30); a31 = v1.fma(b, a31);
-            b = FloatVector.broadcast(S, w[w4 + t]);
-            a40 = v0.fma(b, a40); a41 = v1.fma(b, a41);
-            b = FloatVector.broadcast(S, w[w5 + t]);
-            a50 = v0.fma(b, a50); a51 = v1.fma(b, a51);
-            b = FloatVector.broadcast(S, w[w6 + t]);
-            a60 = v0.fma(b, a60); a61 = v1.fma(b, a61);
-            b = FloatVector.broadcast(S, w[w7 + t]);
-            a70 = v0.fma(b, a70); a71 = v1.fma(b, a71);
-        }
-        boolean whole = d + VL <= pplane;
-        { // channel o + 0: relu each row (as Gemm.activate), then the pool (exact: the values are +0 or positive)
-            FloatVector r0 = FloatVector.zero(S).blend(a00, a00.compare(VectorOperators.GT, 0f));
-            FloatVector r1 = FloatVector.zero(S).blend(a01, a01.compare(VectorOperators.GT, 0f));
-            FloatVector v = r0.max(r1);
-            v = v.max(v.rearrange(NEXT)).rearrange(EVENS);
-            int at = yOff + (o + 0) * pplane + d;
-            if (whole) v.intoArray(y, at); else { v.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, at, pw); }
-        }
-        { // channel o + 1: relu each row (as Gemm.activate), then the pool (exact: the values are +0 or positive)
-            FloatVector r0 = FloatVector.zero(S).blend(a10, a10.compare(VectorOperators.GT, 0f));
-            FloatVector r1 = FloatVector.zero(S).blend(a11, a11.compare(VectorOperators.GT, 0f));
-            FloatVector v = r0.max(r1);
-            v = v.max(v.rearrange(NEXT)).rearrange(EVENS);
-            int at = yOff + (o + 1) * pplane + d;
-            if (whole) v.intoArray(y, at); else { v.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, at, pw); }
-        }
-        { // channel o + 2: relu each row (as Gemm.activate), then the pool (exact: the values are +0 or positive)
-            FloatVector r0 = FloatVector.zero(S).blend(a20, a20.compare(VectorOperators.GT, 0f));
-            FloatVector r1 = FloatVector.zero(S).blend(a21, a21.compare(VectorOperators.GT, 0f));
-            FloatVector v = r0.max(r1);
-            v = v.max(v.rearrange(NEXT)).rearrange(EVENS);
-            int at = yOff + (o + 2) * pplane + d;
-            if (whole) v.intoArray(y, at); else { v.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, at, pw); }
-        }
-        { // channel o + 3: relu each row (as Gemm.activate), then the pool (exact: the values are +0 or positive)
-            FloatVector r0 = FloatVector.zero(S).blend(a30, a30.compare(VectorOperators.GT, 0f));
-            FloatVector r1 = FloatVector.zero(S).blend(a31, a31.compare(VectorOperators.GT, 0f));
-            FloatVector v = r0.max(r1);
-            v = v.max(v.rearrange(NEXT)).rearrange(EVENS);
-            int at = yOff + (o + 3) * pplane + d;
-            if (whole) v.intoArray(y, at); else { v.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, at, pw); }
-        }
-        { // channel o + 4: relu each row (as Gemm.activate), then the pool (exact: the values are +0 or positive)
-            FloatVector r0 = FloatVector.zero(S).blend(a40, a40.compare(VectorOperators.GT, 0f));
-            FloatVector r1 = FloatVector.zero(S).blend(a41, a41.compare(VectorOperators.GT, 0f));
-            FloatVector v = r0.max(r1);
-            v = v.max(v.rearrange(NEXT)).rearrange(EVENS);
-            int at = yOff + (o + 4) * pplane + d;
-            if (whole) v.intoArray(y, at); else { v.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, at, pw); }
-        }
-        { // channel o + 5: relu each row (as Gemm.activate), then the pool (exact: the values are +0 or positive)
-            FloatVector r0 = FloatVector.zero(S).blend(a50, a50.compare(VectorOperators.GT, 0f));
-            FloatVector r1 = FloatVector.zero(S).blend(a51, a51.compare(VectorOperators.GT, 0f));
-            FloatVector v = r0.max(r1);
-            v = v.max(v.rearrange(NEXT)).rearrange(EVENS);
-            int at = yOff + (o + 5) * pplane + d;
-            if (whole) v.intoArray(y, at); else { v.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, at, pw); }
-        }
-        { // channel o + 6: relu each row (as Gemm.activate), then the pool (exact: the values are +0 or positive)
-            FloatVector r0 = FloatVector.zero(S).blend(a60, a60.compare(VectorOperators.GT, 0f));
-            FloatVector r1 = FloatVector.zero(S).blend(a61, a61.compare(VectorOperators.GT, 0f));
-            FloatVector v = r0.max(r1);
-            v = v.max(v.rearrange(NEXT)).rearrange(EVENS);
-            int at = yOff + (o + 6) * pplane + d;
-            if (whole) v.intoArray(y, at); else { v.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, at, pw); }
-        }
-        { // channel o + 7: relu each row (as Gemm.activate), then the pool (exact: the values are +0 or positive)
-            FloatVector r0 = FloatVector.zero(S).blend(a70, a70.compare(VectorOperators.GT, 0f));
-            FloatVector r1 = FloatVector.zero(S).blend(a71, a71.compare(VectorOperators.GT, 0f));
-            FloatVector v = r0.max(r1);
-            v = v.max(v.rearrange(NEXT)).rearrange(EVENS);
-            int at = yOff + (o + 7) * pplane + d;
-            if (whole) v.intoArray(y, at); else { v.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, at, pw); }
-        }
-    }
-
-    /** Channels [o, o + 8) x row vectors [r, r + 1): bias first, the taps in order, the activation at the store. */
-    private static void tile8x1(float[] xp, int[] taps, int k, float[] w, int wOff, int o, int r, int nch, int base,
-                                  int wp, float[] y, int yOff, int ho, int wo, float[] bias, int biasOff, boolean relu, int tmp) {
-        int i0 = (r + 0) / nch, j0 = (r + 0) % nch * VL, x0 = base + i0 * wp + j0, d0 = i0 * wo + j0, n0 = Math.min(VL, wo - j0);
-        int w0 = wOff + (o + 0) * k, w1 = wOff + (o + 1) * k, w2 = wOff + (o + 2) * k, w3 = wOff + (o + 3) * k, w4 = wOff + (o + 4) * k, w5 = wOff + (o + 5) * k, w6 = wOff + (o + 6) * k, w7 = wOff + (o + 7) * k;
-        FloatVector a00 = FloatVector.broadcast(S, bias(bias, biasOff + o + 0));
-        FloatVector a10 = FloatVector.broadcast(S, bias(bias, biasOff + o + 1));
-        FloatVector a20 = FloatVector.broadcast(S, bias(bias, biasOff + o + 2));
-        FloatVector a30 = FloatVector.broadcast(S, bias(bias, biasOff + o + 3));
-        FloatVector a40 = FloatVector.broadcast(S, bias(bias, biasOff + o + 4));
-        FloatVector a50 = FloatVector.broadcast(S, bias(bias, biasOff + o + 5));
-        FloatVector a60 = FloatVector.broadcast(S, bias(bias, biasOff + o + 6));
-        FloatVector a70 = FloatVector.broadcast(S, bias(bias, biasOff + o + 7));
-        for (int t = 0; t < k; t++) {
+    private static void sums8x1(float[] xp, int[] taps, int k, float[] w, int w0, int x0, float[] acc, int a) {
+        int w1 = w0 + k, w2 = w0 + 2 * k, w3 = w0 + 3 * k, w4 = w0 + 4 * k, w5 = w0 + 5 * k, w6 = w0 + 6 * k, w7 = w0 + 7 * k;
+        // the first tap peeled (k >= 1): accumulators that start as products, not as one shared zero (measured: 7.5 -> 6.8 ms for the reference conv2)
+        int off0 = taps[0];
+        FloatVector v00 = FloatVector.fromArray(S, xp, x0 + off0);
+        FloatVector b00 = FloatVector.broadcast(S, w[w0]), b10 = FloatVector.broadcast(S, w[w1 + 0]), b20 = FloatVector.broadcast(S, w[w2 + 0]), b30 = FloatVector.broadcast(S, w[w3 + 0]), b40 = FloatVector.broadcast(S, w[w4 + 0]), b50 = FloatVector.broadcast(S, w[w5 + 0]), b60 = FloatVector.broadcast(S, w[w6 + 0]), b70 = FloatVector.broadcast(S, w[w7 + 0]);
+        FloatVector a00 = v00.mul(b00), a10 = v00.mul(b10), a20 = v00.mul(b20), a30 = v00.mul(b30), a40 = v00.mul(b40), a50 = v00.mul(b50), a60 = v00.mul(b60), a70 = v00.mul(b70);
+        for (int t = 1; t < k; t++) {
             int off = taps[t];
             FloatVector v0 = FloatVector.fromArray(S, xp, x0 + off);
             FloatVector b;
@@ -302,51 +182,61 @@ final class VectorConvDirect {
             b = FloatVector.broadcast(S, w[w7 + t]);
             a70 = v0.fma(b, a70);
         }
-        int plane = ho * wo;
-        // stored inline: a vector passed to a method C2 does not inline is boxed on the heap
-        boolean f0 = d0 + VL <= plane;
-        if (relu) {
-            a00 = FloatVector.zero(S).blend(a00, a00.compare(VectorOperators.GT, 0f));
-            a10 = FloatVector.zero(S).blend(a10, a10.compare(VectorOperators.GT, 0f));
-            a20 = FloatVector.zero(S).blend(a20, a20.compare(VectorOperators.GT, 0f));
-            a30 = FloatVector.zero(S).blend(a30, a30.compare(VectorOperators.GT, 0f));
-            a40 = FloatVector.zero(S).blend(a40, a40.compare(VectorOperators.GT, 0f));
-            a50 = FloatVector.zero(S).blend(a50, a50.compare(VectorOperators.GT, 0f));
-            a60 = FloatVector.zero(S).blend(a60, a60.compare(VectorOperators.GT, 0f));
-            a70 = FloatVector.zero(S).blend(a70, a70.compare(VectorOperators.GT, 0f));
-        }
-        int y0 = yOff + (o + 0) * plane;
-        if (f0) a00.intoArray(y, y0 + d0); else { a00.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y0 + d0, n0); }
-        int y1 = yOff + (o + 1) * plane;
-        if (f0) a10.intoArray(y, y1 + d0); else { a10.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y1 + d0, n0); }
-        int y2 = yOff + (o + 2) * plane;
-        if (f0) a20.intoArray(y, y2 + d0); else { a20.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y2 + d0, n0); }
-        int y3 = yOff + (o + 3) * plane;
-        if (f0) a30.intoArray(y, y3 + d0); else { a30.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y3 + d0, n0); }
-        int y4 = yOff + (o + 4) * plane;
-        if (f0) a40.intoArray(y, y4 + d0); else { a40.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y4 + d0, n0); }
-        int y5 = yOff + (o + 5) * plane;
-        if (f0) a50.intoArray(y, y5 + d0); else { a50.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y5 + d0, n0); }
-        int y6 = yOff + (o + 6) * plane;
-        if (f0) a60.intoArray(y, y6 + d0); else { a60.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y6 + d0, n0); }
-        int y7 = yOff + (o + 7) * plane;
-        if (f0) a70.intoArray(y, y7 + d0); else { a70.intoArray(xp, tmp); System.arraycopy(xp, tmp, y, y7 + d0, n0); }
+        a00.intoArray(acc, a + 0 * VL);
+        a10.intoArray(acc, a + 1 * VL);
+        a20.intoArray(acc, a + 2 * VL);
+        a30.intoArray(acc, a + 3 * VL);
+        a40.intoArray(acc, a + 4 * VL);
+        a50.intoArray(acc, a + 5 * VL);
+        a60.intoArray(acc, a + 6 * VL);
+        a70.intoArray(acc, a + 7 * VL);
     }
 
     /** One channel x one row vector: the channels left over after the blocks of 8. */
-    private static void tile1x1(float[] xp, int[] taps, int k, float[] w, int wOff, int o, int r, int nch, int base,
-                                int wp, float[] y, int yOff, int ho, int wo, float[] bias, int biasOff, boolean relu, int tmp) {
-        int i0 = r / nch, j0 = r % nch * VL, x0 = base + i0 * wp + j0, w0 = wOff + o * k;
-        FloatVector a = FloatVector.broadcast(S, bias(bias, biasOff + o));
-        for (int t = 0; t < k; t++) a = FloatVector.fromArray(S, xp, x0 + taps[t]).fma(FloatVector.broadcast(S, w[w0 + t]), a);
-        int plane = ho * wo, d = i0 * wo + j0, py = yOff + o * plane;
-        if (relu) a = FloatVector.zero(S).blend(a, a.compare(VectorOperators.GT, 0f));
-        if (d + VL <= plane) a.intoArray(y, py + d);
-        else {
-            a.intoArray(xp, tmp);
-            System.arraycopy(xp, tmp, y, py + d, Math.min(VL, wo - j0));
+    private static void sums1x1(float[] xp, int[] taps, int k, float[] w, int w0, int x0, float[] acc, int a) {
+        FloatVector s = FloatVector.zero(S);
+        for (int t = 0; t < k; t++) s = FloatVector.fromArray(S, xp, x0 + taps[t]).fma(FloatVector.broadcast(S, w[w0 + t]), s);
+        s.intoArray(acc, a);
+    }
+
+    /**
+     * The epilogue of a tile of {@code channels} x {@code vecs} row vectors (sums at {@code acc[a ..]},
+     * channel-major): plus the channel's bias, relu'd when asked, row vector j to
+     * {@code y[py + m*plane + dj ..]}: the whole vector when it ends inside the channel's plane,
+     * else its first nj lanes. One call per tile (a call per vector cost a fifth of the conv).
+     */
+    private static void store(float[] acc, int a, int channels, int vecs, int d0, int n0, int d1, int n1,
+                              float[] bias, int biasOff, boolean relu, float[] y, int py, int plane) {
+        for (int m = 0; m < channels; m++) {
+            float b = bias == null ? 0f : bias[biasOff + m];
+            for (int j = 0; j < vecs; j++) {
+                int at = a + (m * vecs + j) * VL, d = j == 0 ? d0 : d1, dst = py + m * plane + d;
+                FloatVector v = FloatVector.fromArray(S, acc, at).add(b);
+                if (relu) v = FloatVector.zero(S).blend(v, v.compare(VectorOperators.GT, 0f));
+                if (d + VL <= plane) v.intoArray(y, dst);
+                else {
+                    v.intoArray(acc, at);
+                    System.arraycopy(acc, at, y, dst, j == 0 ? n0 : n1);
+                }
+            }
         }
     }
 
-    private static float bias(float[] bias, int i) { return bias == null ? 0f : bias[i]; }
+    /**
+     * The pooled epilogue of {@code channels} x 2 rows (sums at {@code acc[a ..]}, channel-major: row
+     * i then row i + 1): plus the bias, relu'd, the two rows' lanewise max, then the max of each lane
+     * pair: {@code pw} values to {@code y[at + m*pplane ..]}. Exact, as Pool's max of the relu'd
+     * values (they are +0 or positive, so the order of the maxima does not matter).
+     */
+    private static void pool(float[] acc, int a, int channels, float[] bias, int biasOff, float[] y, int at, int pplane, int pw) {
+        for (int m = 0; m < channels; m++) {
+            float b = bias == null ? 0f : bias[biasOff + m];
+            int a0 = a + 2 * m * VL, dst = at + m * pplane;
+            FloatVector v0 = FloatVector.fromArray(S, acc, a0).add(b), v1 = FloatVector.fromArray(S, acc, a0 + VL).add(b);
+            v0 = FloatVector.zero(S).blend(v0, v0.compare(VectorOperators.GT, 0f));
+            v1 = FloatVector.zero(S).blend(v1, v1.compare(VectorOperators.GT, 0f));
+            v0.max(v1).intoArray(acc, a0);
+            for (int j = 0; j < pw; j++) y[dst + j] = Math.max(acc[a0 + 2 * j], acc[a0 + 2 * j + 1]);
+        }
+    }
 }

@@ -10,16 +10,13 @@ import jdk.incubator.vector.VectorSpecies;
  * and k step, A values broadcast from the packed panel. Loaded only when the module is present
  * (see {@link Gemm}); referencing this class without the module fails to link.
  */
-class VectorGemmKernel extends TiledGemmKernel {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    static final int VL = S.length();
+final class VectorGemmKernel extends TiledGemmKernel {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
 
-    VectorGemmKernel() { this(6); }
+    VectorGemmKernel() { super(6, 2 * VL); }
 
-    /** For a subclass with a taller tile ({@link VectorGemmKernel8}); everything but {@link #tile} is shared. */
-    VectorGemmKernel(int mr) { super(mr, 2 * VL); }
-
-    @Override String name() { return "vector-" + mr + "x" + 2 * VL; }
+    @Override String name() { return "vector-6x" + 2 * VL; }
 
     @Override void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
@@ -47,7 +44,7 @@ class VectorGemmKernel extends TiledGemmKernel {
         store(c, ci + 5 * ldc, add, c50, c51);
     }
 
-    static void store(float[] c, int i, boolean add, FloatVector v0, FloatVector v1) {
+    private static void store(float[] c, int i, boolean add, FloatVector v0, FloatVector v1) {
         if (add) {
             v0 = v0.add(FloatVector.fromArray(S, c, i));
             v1 = v1.add(FloatVector.fromArray(S, c, i + VL));

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class ParallelTest {
     @AfterEach void restore() {
         Parallel.beforeWorkerClaim = null;
+        Parallel.endBackoff();
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
     }
 
@@ -148,6 +149,45 @@ class ParallelTest {
         });
         assertEquals(1, done.get(0));
         assertEquals(1, done.get(1));
+    }
+
+    @Test void aStallOnADescheduledWorkerRunsTheNextRegionsOnTheCaller() {
+        // a worker that loses its core mid-part holds the region up once; the regions right after
+        // it run on the caller alone instead of stalling again each time
+        Parallel.setThreads(2);
+        Thread me = Thread.currentThread();
+        for (int i = 0; i < 100 && !Parallel.backingOff(); i++) {
+            Parallel.endBackoff();
+            Set<Thread> seen = ConcurrentHashMap.newKeySet();
+            Parallel.run(2, (p, n) -> {
+                seen.add(Thread.currentThread());
+                if (Thread.currentThread() != me) {
+                    LockSupport.parkNanos(5 * Parallel.STALL_NANOS); // descheduled while holding its part
+                    return;
+                }
+                long until = System.nanoTime() + 20_000_000L;
+                while (seen.size() < 2 && System.nanoTime() < until) LockSupport.parkNanos(100_000L);
+            });
+        }
+        assertTrue(Parallel.backingOff(), "a region whose worker held its part 2.5 ms should start a backoff");
+        long after = System.nanoTime();
+        AtomicIntegerArray runs = new AtomicIntegerArray(4);
+        Parallel.run(4, (p, n) -> {
+            assertSame(me, Thread.currentThread(), "part " + p + " right after a stall");
+            runs.incrementAndGet(p);
+        });
+        assertTrue(System.nanoTime() - after < Parallel.BACKOFF_NANOS, "the check ran within the backoff");
+        for (int p = 0; p < 4; p++) assertEquals(1, runs.get(p));
+        // once the backoff ends, workers take parts again
+        Parallel.endBackoff();
+        Set<Thread> again = ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < 100 && again.size() < 2; i++)
+            Parallel.run(2, (p, n) -> {
+                again.add(Thread.currentThread());
+                long until = System.nanoTime() + 20_000_000L;
+                while (Thread.currentThread() == me && again.size() < 2 && System.nanoTime() < until) LockSupport.parkNanos(100_000L);
+            });
+        assertEquals(2, again.size());
     }
 
     @Test void manyRegionsInARowRunEveryPartExactlyOnce() {

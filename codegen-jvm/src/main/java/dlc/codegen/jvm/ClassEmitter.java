@@ -97,10 +97,11 @@ final class ClassEmitter implements Opcodes {
     /** The methods of the elementwise nests split over threads, by nest id ({@link #parallelNest}). */
     private final List<String> nestMethods = new ArrayList<>();
 
-    /** Conv groups -> the max pool each one computes as well ({@link ConvPoolFusion}); set by {@link #write}. */
+    /** Conv groups -> the max pool each one computes as well ({@link ConvPoolFusion}), and back; set by {@link #write}. */
     private Map<Node, Node> fusedPools = Map.of();
+    private final Map<Node, Node> poolGroups = new IdentityHashMap<>();
 
-    /** The max pool node that group {@code n} writes the result of, or null. */
+    /** The max pool node that group {@code n} pools for in its kernel (when it can), or null. */
     Node fusedPool(Node n) { return fusedPools.get(n); }
 
 
@@ -114,11 +115,10 @@ final class ClassEmitter implements Opcodes {
         List<String> methods = new ArrayList<>();
         List<Node> nodes = graph.nodes();
         fusedPools = ConvPoolFusion.find(graph, storage);
-        java.util.Set<Node> absorbed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        absorbed.addAll(fusedPools.values());
+        for (Map.Entry<Node, Node> e : fusedPools.entrySet()) poolGroups.put(e.getValue(), e.getKey());
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
-            if (storage.isView(n) || absorbed.contains(n)) continue; // a pool absorbed by its conv group writes nothing itself
+            if (storage.isView(n)) continue;
             String m = "n" + i + "_" + JvmCompiler.javaName(n.op().name());
             MethodVisitor mv = cw.visitMethod(ACC_PRIVATE, m, "()V", null, null);
             mv.visitCode();
@@ -178,6 +178,13 @@ final class ClassEmitter implements Opcodes {
     }
 
     private void emitNode(Node n, MethodVisitor mv) {
+        Node group = poolGroups.get(n);
+        if (group != null) {
+            // the pool half of a conv + pool pair: copy what the conv pooled, or pool its result
+            GroupPlan.Epilogue ep = (GroupPlan.Epilogue) storage.group(group).steps.get(0);
+            ConvLowerings.emitMaxPoolAfterConv(ep.anchor(), ep.act(), n, kernelEmitter(mv));
+            return;
+        }
         LoweringTable.of(n).accept(n, new TopLevel(mv));
     }
 

@@ -59,21 +59,40 @@ final class ConvLowerings {
      * group's output rather than {@code conv.output()}; it must have conv's shape and dtype.
      */
     static void emitConv2d(Node conv, KernelEmitter e, Value biasOrNull, int act, Value result) {
-        emitConv2d(conv, e, biasOrNull, act, result, null);
+        emitConv2d(conv, e, biasOrNull, act, result, false);
     }
 
     /**
-     * {@link #emitConv2d} followed by a 2x2 max pool (stride 2, no padding) into {@code pooled}:
-     * one call of {@code Conv.conv2dMaxPool2}, which writes {@code pooled} (and {@code result}, the
-     * unpooled values, only where it cannot pool in the conv's registers). See {@link ConvPoolFusion}.
+     * The conv half of a conv + 2x2 max pool pair ({@link ConvPoolFusion}): {@link #emitConv2d} as
+     * {@code Conv.conv2dMaxPool2}, which leaves the pooled planes at the front of {@code result}
+     * where it can pool in the conv's registers; {@link #emitMaxPoolAfterConv} is the pool's half.
      */
-    static void emitConv2dMaxPool(Node conv, KernelEmitter e, Value biasOrNull, int act, Value result, Value pooled) {
-        if (!KernelEmitter.isFloat(conv.input(0).type().dtype()) || pooled.type().dtype() != result.type().dtype())
-            throw new IllegalStateException("conv2d + max pool fuses f32 only: " + result + " -> " + pooled);
-        emitConv2d(conv, e, biasOrNull, act, result, pooled);
+    static void emitConv2dMaxPool(Node conv, KernelEmitter e, Value biasOrNull, int act, Value result) {
+        if (!KernelEmitter.isFloat(conv.input(0).type().dtype()) || act == Gemm.ACT_NONE)
+            throw new IllegalStateException("conv2d + max pool fuses an f32 conv with an activation only: " + result);
+        emitConv2d(conv, e, biasOrNull, act, result, true);
     }
 
-    private static void emitConv2d(Node conv, KernelEmitter e, Value biasOrNull, int act, Value result, Value pooled) {
+    /**
+     * The pool half: {@code Conv.maxPool2AfterConv(xs, ws, geo, act, c, cOff, cs, y, yOff, ys)} with
+     * the conv node's shapes and geometry, c the conv group's result and y the pool's.
+     */
+    static void emitMaxPoolAfterConv(Node conv, int act, Node pool, KernelEmitter e) {
+        Value c = pool.input(0), y = pool.output();
+        e.shape(conv.input(0).type().shape());
+        e.shape(conv.input(1).type().shape());
+        e.ints(convGeometry(conv.attrs()));
+        e.pushInt(act);
+        e.array(c);
+        e.offset(c);
+        e.shape(c.type().shape());
+        e.array(y);
+        e.offset(y);
+        e.shape(y.type().shape());
+        e.invoke(Conv.class, "maxPool2AfterConv", descriptor(Conv.class, "maxPool2AfterConv", INTS, INTS, INTS, I, F, I, INTS, F, I, INTS));
+    }
+
+    private static void emitConv2d(Node conv, KernelEmitter e, Value biasOrNull, int act, Value result, boolean pooled) {
         Value x = conv.input(0), w = conv.input(1);
         Shape xs = x.type().shape(), ws = w.type().shape(), ys = result.type().shape();
         int[] geo = convGeometry(conv.attrs());
@@ -85,11 +104,6 @@ final class ConvLowerings {
         if (result.type().dtype() != x.type().dtype() || !ys.equals(conv.output().type().shape()))
             throw new IllegalStateException("conv2d result " + result + " is not shaped like " + conv.output());
         operands(e, x, xs, w, ws, result, ys);
-        if (pooled != null) {
-            e.array(pooled);
-            e.offset(pooled);
-            e.shape(pooled.type().shape());
-        }
         e.ints(geo);
         if (!f32) {
             e.invoke(Conv.class, "conv2d", descriptor(Conv.class, "conv2d", convParams(D)));
@@ -109,7 +123,7 @@ final class ConvLowerings {
         e.scratch(DType.F32, colSize, 0);
         if (stacked) e.scratch(DType.F32, ys.numel(), 1);
         else e.mv().visitInsn(Opcodes.ACONST_NULL);
-        if (!epilogue && pooled == null) {
+        if (!epilogue) {
             e.invoke(Conv.class, "conv2d", descriptor(Conv.class, "conv2d", convParams(F, F, F)));
             return;
         }
@@ -126,10 +140,8 @@ final class ConvLowerings {
             e.pushInt(0);
         }
         e.pushInt(act);
-        if (pooled != null)
-            e.invoke(Conv.class, "conv2dMaxPool2", descriptor(Conv.class, "conv2dMaxPool2",
-                    F, I, INTS, F, I, INTS, F, I, INTS, F, I, INTS, INTS, F, F, F, I, I));
-        else e.invoke(Conv.class, "conv2d", descriptor(Conv.class, "conv2d", convParams(F, F, F, F, I, I)));
+        String kernel = pooled ? "conv2dMaxPool2" : "conv2d";
+        e.invoke(Conv.class, kernel, descriptor(Conv.class, kernel, convParams(F, F, F, F, I, I)));
     }
 
     static void emitConvTranspose2d(Node node, KernelEmitter e) {

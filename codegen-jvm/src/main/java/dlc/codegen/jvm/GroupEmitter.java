@@ -30,7 +30,7 @@ final class GroupEmitter implements Opcodes {
             else if (s instanceof GroupPlan.Epilogue ep) {
                 KernelEmitter e = ce.kernelEmitter(mv);
                 Node pool = ce.fusedPool(node);
-                if (pool != null) ConvLowerings.emitConv2dMaxPool(ep.anchor(), e, ep.bias(), ep.act(), ep.result(), pool.output());
+                if (pool != null) ConvLowerings.emitConv2dMaxPool(ep.anchor(), e, ep.bias(), ep.act(), ep.result());
                 else LoweringTable.epilogue(ep.anchor()).emit(ep.anchor(), e, ep.bias(), ep.biasKind(), ep.act(), ep.result());
             }
             else if (s instanceof GroupPlan.Copy c) copy(ce, mv, c.from(), c.to());

@@ -16,10 +16,11 @@ import java.util.Set;
  * computes uses that register; the kernels before it read the old values, being earlier on the
  * in-order queue; no kernel after it reads the input. (The memory planner checks the rest: the
  * input is not read after the group, and every op reading it inside the group is elementwise over
- * its shape.) The kernel may be a GEMM or convolution whose store computes the group (an
- * epilogue): each output element is stored once, by the work-item that evaluates the epilogue
- * there, so the same holds, provided the GEMM itself does not read the input. An update computed
- * in any other kind of step is not donated: it is copied home on the device instead.
+ * its shape.) A GEMM's or convolution's store ({@link ClGroupPlan.Epilogue}) counts as such a
+ * kernel when the product does not read the input (its tiles are read by other work-items than
+ * the one storing an element): an optimizer's update after the GEMM of its weight's gradient. An
+ * update computed in any other kind of step is not donated here: it is copied home on the device
+ * instead, which is right but moves bytes.
  */
 final class GroupDonation {
     private GroupDonation() {}
@@ -28,22 +29,20 @@ final class GroupDonation {
     static boolean lastReadByItsUpdate(ClGroupPlan g, Value update, Value input) {
         int at = -1;
         Value result = null;
-        ClGroupPlan.Elementwise e = null;
         for (int k = 0; k < g.steps.size(); k++) {
-            ClGroupPlan.Elementwise s = computed(g.steps.get(k));
-            if (s == null) continue;
-            for (int t = 0; t < s.values().size(); t++)
-                if (s.homes().get(t) == update) {
-                    if (at >= 0 || !s.computed().contains(s.values().get(t))) return false;
-                    at = k;
-                    result = s.values().get(t);
-                    e = s;
-                }
+            ClGroupPlan.Elementwise e = stored(g.steps.get(k));
+            if (e != null)
+                for (int t = 0; t < e.values().size(); t++)
+                    if (e.homes().get(t) == update) {
+                        if (at >= 0 || !e.computed().contains(e.values().get(t))) return false;
+                        at = k;
+                        result = e.values().get(t);
+                    }
         }
         if (at < 0) return false;
-        // a GEMM whose store computes the update must not read the input: other work-groups would see new values
         if (g.steps.get(at) instanceof ClGroupPlan.Epilogue ep)
             for (Value v : ep.anchor().inputs()) if (g.home.get(v) == input) return false;
+        ClGroupPlan.Elementwise e = stored(g.steps.get(at));
         Value loaded = null;
         for (Value leaf : g.leaves(result, e.computed()))
             if (g.home.get(leaf) == input) {
@@ -62,19 +61,15 @@ final class GroupDonation {
         return true;
     }
 
-    /** The elementwise computation of {@code step}: itself, a GEMM's store (an epilogue), or null. */
-    private static ClGroupPlan.Elementwise computed(ClGroupPlan.Step step) {
-        if (step instanceof ClGroupPlan.Elementwise e) return e;
-        if (step instanceof ClGroupPlan.Epilogue ep) return ep.store();
+    /** The values a step computes and stores element by element: an elementwise step's, or a GEMM's or convolution's store; else null. */
+    private static ClGroupPlan.Elementwise stored(ClGroupPlan.Step s) {
+        if (s instanceof ClGroupPlan.Elementwise e) return e;
+        if (s instanceof ClGroupPlan.Epilogue ep) return ep.store();
         return null;
     }
 
     /** Whether {@code step} reads the memory of the outer input {@code input} (conservatively: any read through its expression; any step of another kind). */
     private static boolean reads(ClGroupPlan g, ClGroupPlan.Step step, Value input) {
-        if (step instanceof ClGroupPlan.Epilogue ep) {
-            for (Value v : ep.anchor().inputs()) if (g.home.get(v) == input) return true;
-            return reads(g, ep.store(), input);
-        }
         if (step instanceof ClGroupPlan.Elementwise e) {
             for (Value v : e.values()) {
                 if (!e.computed().contains(v)) {
@@ -90,6 +85,10 @@ final class GroupDonation {
             if (g.home.get(x) == input) return true;
             for (Value leaf : g.leaves(x, Set.of())) if (g.home.get(leaf) == input) return true;
             return false;
+        }
+        if (step instanceof ClGroupPlan.Epilogue ep) {
+            for (Value v : ep.anchor().inputs()) if (g.home.get(v) == input) return true;
+            return reads(g, ep.store(), input);
         }
         if (step instanceof ClGroupPlan.Call c) {
             for (Value v : c.node().inputs()) if (g.home.get(v) == input) return true;

@@ -110,7 +110,7 @@ class ClFusedKernelsTest {
      * reduction's loop) over rows that hold a NaN, a -inf, both infinities, and finite values:
      * sums within (n + 1) u of the sum of magnitudes, max/min exact, NaN and infinities as the
      * interpreter's; two runs give the same bits. From 64 terms on the kernel is a work-group
-     * tree, below a serial loop.
+     * tree, below a serial loop; fused, the four reductions of one operand are one row kernel.
      */
     @Test void reductionsInGroupsAgreeAndRepeatBitForBit() {
         OpenClTestSupport.device();
@@ -135,9 +135,12 @@ class ClFusedKernelsTest {
             Map<String, Tensor> want = Interpreter.run(g, in);
             for (Graph graph : List.of(g, PassManager.standard().run(g))) {
                 String src = ClCompiledGraph.source(graph);
-                // the standard pipeline makes a reduction over one term a reshape
-                if (graph == g || n > 1)
+                // unoptimized: each reduction its own kernel; fused: the four are one kernel with a
+                // work-group per row (of one work-item below 64 terms); the standard pipeline makes a
+                // reduction over one term a reshape
+                if (graph == g)
                     assertTrue(src.contains(n >= GroupKernels.SERIAL_BELOW ? "a work-group per result" : "a serial loop per result"), src);
+                else if (n > 1) assertTrue(src.contains("sum, mean, max, min per row of [5, " + n + "]") && src.contains(": 1 generated kernels"), src);
                 ClCompiledGraph cg = ClCompiledGraph.compile(OpenClTestSupport.executor(), graph);
                 Map<String, Tensor> first = cg.run(in), second = cg.run(in);
                 for (OpDef op : ops)
@@ -215,5 +218,28 @@ class ClFusedKernelsTest {
                 else assertEquals(want[i], have[i], tol, "n=" + n + " [" + i + "]");
             }
         }
+    }
+
+    /**
+     * A weight's update computed in a GEMM's store (w - x^T g, fused: the product's store reads w
+     * at the element it writes) is donated: written over w's memory, not copied home; the result
+     * is the interpreter's.
+     */
+    @Test void anUpdateInAGemmStoreIsDonated() {
+        Graph g = dlc.ir.text.IrParser.parseModule("""
+                graph step(%x: f32[5, 8], %g: f32[5, 6], param %w: f32[8, 6]) {
+                  %0 = permute(%x) {perm=[1, 0]} : f32[8, 5]
+                  %1 = matmul(%0, %g) : f32[8, 6]
+                  %2 = sub(%w, %1) : f32[8, 6]
+                  update w = %2
+                }
+                """, "t").graphs().get(0);
+        Graph fused = PassManager.standard().run(g);
+        assertTrue(ClCompiledGraph.source(fused).contains("its store computing the group"), ClCompiledGraph.source(fused));
+        ClCompiledGraph cg = ClCompiledGraph.compile(OpenClTestSupport.executor(), fused);
+        Set<String> donated = new HashSet<>();
+        for (Value p : cg.plan().donated().values()) donated.add(p.name());
+        assertEquals(Set.of("w"), donated, "w's update in the GEMM's store");
+        ClGraphOpsTest.agree(g, inputs(g, 17), 1e-5, 1e-5);
     }
 }

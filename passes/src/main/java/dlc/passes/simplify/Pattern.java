@@ -103,6 +103,9 @@ sealed interface Pattern {
 
     /** True when {@code n} is a constant every element of which equals {@code value} (an empty one is not). */
     static boolean isSplat(Node n, double value) {
+        // a splat broadcast is one too: a constant over symbolic dims cannot be folded into one (a
+        // scan body's zero cotangent of shape [B, 128] stays broadcast_to(constant))
+        if (n.op() == Ops.BROADCAST_TO && n.input(0).producer() != null) n = n.input(0).producer();
         if (n.op() != Ops.CONSTANT) return false;
         double[] values = n.attrs().getDoubles("values");
         if (values.length == 0) return false;

@@ -15,6 +15,9 @@ import java.util.*;
  *       direction);</li>
  *   <li>a y whose body value is also an earlier y's: the earlier result.</li>
  * </ul>
+ * And an x that holds one value everywhere (a broadcast constant: the zero cotangent of ys
+ * nobody reads) is that value at every step: the body reads the constant, and the loop no longer
+ * slices the x (dce drops it; {@code x + 0} then folds away).
  * Both come from backpropagation through time ({@code dlc.ir.ops.ScanGradient}): the reverse body
  * emits the outer-product factors of a recurrent weight's gradient as ys, and for an LSTM the left
  * factor is the step's input carry (already a stacked x of the reverse scan) and the right one is
@@ -30,9 +33,12 @@ public final class ScanForwarding implements Pass {
         return GraphRewriter.rewrite(graph, this::run, (n, emit) -> {
             if (n.op() != Ops.SCAN) return null;
             Value[] source = sources(n);
-            if (source == null) return null;
+            Graph body = withSplatXs(n);
+            if (source == null && body == null) return null;
+            if (source == null) source = new Value[n.outputs().size()];
             List<String> names = n.outputs().stream().map(Value::name).toList();
-            List<Value> outs = new ArrayList<>(emit.op(n.op(), n.attrs(), n.regions(), n.inputs(), names));
+            List<Graph> regions = body == null ? n.regions() : List.of(body);
+            List<Value> outs = new ArrayList<>(emit.op(n.op(), n.attrs(), regions, n.inputs(), names));
             for (int j = 0; j < outs.size(); j++) {
                 Value s = source[j];
                 if (s == null) continue;
@@ -42,6 +48,49 @@ public final class ScanForwarding implements Pass {
             }
             return outs;
         });
+    }
+
+    /**
+     * The body of scan {@code n} reading a constant in place of each x input whose operand holds one
+     * value everywhere (that x must still be read: else there is nothing to do), or null when none does.
+     */
+    static Graph withSplatXs(Node n) {
+        int nc = (int) n.attrs().getLong("num_carries"), nx = (int) n.attrs().getLong("num_xs");
+        Graph body = n.regions().get(0);
+        Map<Value, Double> splat = new IdentityHashMap<>();
+        Set<Value> read = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node m : body.nodes()) read.addAll(m.inputs());
+        for (Graph.Output o : body.outputs()) read.add(o.value());
+        for (int i = nc; i < nc + nx; i++) {
+            Double v = splatValue(n.input(i));
+            if (v != null && read.contains(body.inputs().get(i))) splat.put(body.inputs().get(i), v);
+        }
+        if (splat.isEmpty()) return null;
+        GraphBuilder b = new GraphBuilder(body.name());
+        Map<Value, Value> map = new IdentityHashMap<>();
+        for (Value v : body.inputs()) map.put(v, b.input(v.name(), v.type(), v.role()));
+        for (var e : splat.entrySet()) {
+            TensorType t = e.getKey().type();
+            Value c = b.op(Ops.CONSTANT, Attrs.of("dtype", t.dtype(), "shape", Shape.SCALAR, "values", List.of(e.getValue())));
+            map.put(e.getKey(), t.rank() == 0 ? c : b.op(Ops.BROADCAST_TO, Attrs.of("shape", t.shape()), c));
+        }
+        for (Node m : body.nodes()) {
+            Node c = new Node(m.op(), m.inputs().stream().map(map::get).toList(), m.attrs(), m.regions(),
+                    m.outputs().stream().map(Value::type).toList(), m.outputs().stream().map(Value::name).toList(), m.loc());
+            b.add(c);
+            for (int j = 0; j < c.outputs().size(); j++) map.put(m.outputs().get(j), c.outputs().get(j));
+        }
+        for (Graph.Output o : body.outputs()) b.output(o.name(), o.role(), map.get(o.value()));
+        return b.build();
+    }
+
+    /** The one value {@code v} holds everywhere: a constant of one value, or one broadcast; else null. */
+    private static Double splatValue(Value v) {
+        Node p = v.producer();
+        if (p != null && p.op() == Ops.BROADCAST_TO) p = p.input(0).producer();
+        if (p == null || p.op() != Ops.CONSTANT) return null;
+        double[] values = p.attrs().getDoubles("values");
+        return values.length == 1 ? values[0] : null;
     }
 
     /**

@@ -76,4 +76,23 @@ class PatternTest {
         assertSame(y, m.get("a"));
         assertSame(value("twoy"), m.node("inner").output());
     }
+
+    @Test
+    void aBroadcastSplatOverSymbolicDimsIsASplat() {
+        // constant folding cannot make a constant of shape [B, 3] (B symbolic): the zero stays a
+        // broadcast, and x + broadcast(0) must still be x (a scan body's zero cotangent)
+        Graph g = IrParser.parseGraph("""
+                graph f(%x: f32[B, 3]) {
+                  %zero = constant() {dtype=f32, shape=<>, values=[0.0]} : f32[]
+                  %zeros = broadcast_to(%zero) {shape=<B, 3>} : f32[B, 3]
+                  %s = add(%x, %zeros) : f32[B, 3]
+                  output y = %s
+                }
+                """);
+        Node add = g.nodes().stream().filter(n -> n.op() == Ops.ADD).findFirst().orElseThrow();
+        assertTrue(op(Ops.ADD, var("x"), splat(0)).match(add).isPresent());
+        assertFalse(op(Ops.ADD, var("x"), splat(1)).match(add).isPresent());
+        Graph simplified = new Simplify().run(g);
+        assertSame(simplified.inputs().get(0), simplified.outputs().get(0).value(), simplified::toString);
+    }
 }

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * A scan's y that stacks one of its own xs is that x operand, and a y that stacks the same body
  * value as an earlier y is that y: both leave the loop (as the outer-product factors of
- * backpropagation through time do), in either direction, with the values unchanged.
+ * backpropagation through time do), in either direction, with the values unchanged; an x of one
+ * value everywhere is read as that constant and leaves the loop too.
  */
 class ScanForwardingTest {
     private static final String IR = """
@@ -55,6 +56,37 @@ class ScanForwardingTest {
             Tensor[] want = run(before), got = run(after);
             for (int i = 0; i < want.length; i++) assertArrayEquals(want[i].data(), got[i].data(), "output " + i + ", reverse=" + reverse);
         }
+    }
+
+    @Test
+    void anXOfOneValueIsThatValueInTheBodyAndLeavesTheLoop() {
+        Graph before = IrParser.parseGraph("""
+                graph f(%h0: f32[2], %xs: f32[2, 3], %w: f32[2]) {
+                  %zero = constant() {dtype=f32, shape=<>, values=[0.0]} : f32[]
+                  %half = constant() {dtype=f32, shape=<2, 3>, values=[0.5]} : f32[2, 3]
+                  %zeros = broadcast_to(%zero) {shape=<2, 3>} : f32[2, 3]
+                  %h, %ys = scan(%h0, %xs, %zeros, %half, %w) {axis=1, num_carries=1, num_xs=3, reverse=true} : f32[2], f32[2, 3] {
+                    ^step(%c: f32[2], %x: f32[2], %z: f32[2], %q: f32[2], %wc: f32[2]) {
+                      %0 = mul(%c, %wc) : f32[2]
+                      %1 = add(%0, %x) : f32[2]
+                      %2 = add(%1, %z) : f32[2]
+                      %3 = mul(%2, %q) : f32[2]
+                      %4 = tanh(%3) : f32[2]
+                      yield %4, %4
+                    }
+                  }
+                  output h = %h
+                  output ys = %ys
+                }
+                """);
+        Graph after = new Simplify().run(before);
+        Node scan = after.nodes().stream().filter(n -> n.op() == Ops.SCAN).findFirst().orElseThrow();
+        assertEquals(1, scan.attrs().getLong("num_xs"), after::toString); // only xs is sliced
+        assertSame(after.inputs().get(1), scan.input(1), after::toString);
+        Graph body = scan.regions().get(0);
+        assertEquals(1, body.nodes().stream().filter(n -> n.op() == Ops.ADD).count(), "x + 0 folded away\n" + after);
+        Tensor[] want = run(before), got = run(after);
+        for (int i = 0; i < want.length; i++) assertArrayEquals(want[i].data(), got[i].data(), "output " + i);
     }
 
     @Test
