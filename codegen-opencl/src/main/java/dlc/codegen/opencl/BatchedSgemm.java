@@ -1,5 +1,7 @@
 package dlc.codegen.opencl;
 
+import dlc.ir.DType;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +36,16 @@ public final class BatchedSgemm {
 
     /** y = a @ b; the operands' logical shapes (rank >= 2, vectors already promoted), y dense at {@code offY}. */
     public void run(int[] aShape, boolean transA, int[] bShape, boolean transB, DeviceArena arena, long offA, long offB, long offY) {
-        run(aShape, transA, bShape, transB, arena, offA, offB, offY, null);
+        run(DType.F32, aShape, transA, bShape, transB, arena, offA, offB, offY, null);
+    }
+
+    /**
+     * As above on operands of {@code dtype}: f32 as float; f64 and the integer dtypes stored as
+     * double (offsets in doubles), accumulated in double, integer results wrapped to the dtype as
+     * the interpreter wraps its exact sums. Needs cl_khr_fp64 for anything but f32.
+     */
+    public void run(DType dtype, int[] aShape, boolean transA, int[] bShape, boolean transB, DeviceArena arena, long offA, long offB, long offY) {
+        run(dtype, aShape, transA, bShape, transB, arena, offA, offB, offY, null);
     }
 
     /**
@@ -42,9 +53,17 @@ public final class BatchedSgemm {
      * group's epilogue with its linear index in the dense y, and y itself is not written
      * ({@code offY} is not used).
      */
-    void run(int[] aShape, boolean transA, int[] bShape, boolean transB, DeviceArena arena, long offA, long offB, long offY,
+    void run(DType dtype, int[] aShape, boolean transA, int[] bShape, boolean transB, DeviceArena arena, long offA, long offB, long offY,
              KernelWriter.StoreArgs store) {
         String op = "matmul";
+        if (dtype == DType.BOOL || dtype == DType.F16)
+            throw new IllegalArgumentException("matmul: no kernel for " + dtype + " operands");
+        boolean f64 = dtype != DType.F32;
+        if (f64 && store != null) throw new IllegalArgumentException("matmul: a fused store takes f32 results, not " + dtype);
+        if (f64 && !executor.device().fp64())
+            throw new OpenClException("matmul on " + dtype + " runs in double, but " + executor.device().describe()
+                    + " has no double precision (cl_khr_fp64)");
+        int bytes = ClTypes.bytes(dtype);
         if (aShape.length < 2 || bShape.length < 2)
             throw new IllegalArgumentException("matmul: operand shapes must be rank-1-promoted to rank >= 2, got "
                     + java.util.Arrays.toString(aShape) + " @ " + java.util.Arrays.toString(bShape));
@@ -52,20 +71,22 @@ public final class BatchedSgemm {
         if (bShape[bShape.length - 2] != k)
             throw new IllegalArgumentException("matmul inner dims differ: " + java.util.Arrays.toString(aShape) + " @ " + java.util.Arrays.toString(bShape));
         Batch batch = batch(aShape, bShape, (long) m * k, (long) k * n);
-        ArenaChecks.inside(op, "a", offA, ArenaChecks.elements(op, "a", aShape), Float.BYTES, arena);
-        ArenaChecks.inside(op, "b", offB, ArenaChecks.elements(op, "b", bShape), Float.BYTES, arena);
-        if (store == null) ArenaChecks.inside(op, "y", offY, ArenaChecks.elements(op, "y", batch.count(), m, n), Float.BYTES, arena);
+        ArenaChecks.inside(op, "a", offA, ArenaChecks.elements(op, "a", aShape), bytes, arena);
+        ArenaChecks.inside(op, "b", offB, ArenaChecks.elements(op, "b", bShape), bytes, arena);
+        if (store == null) ArenaChecks.inside(op, "y", offY, ArenaChecks.elements(op, "y", batch.count(), m, n), bytes, arena);
         else offY = 0; // the store gets y's linear index
         if ((long) batch.count() * m * n == 0) return;
         int lda = Math.max(1, transA ? m : k), ldb = Math.max(1, transB ? k : n);
         boolean fold = !transA && batch.b0() == 0 && batch.b1() == 0 && isDense(batch, (long) m * k);
         int rows = fold ? batch.count() * m : m, products = fold ? 1 : batch.count();
-        String key = (transA ? "T" : "N") + (transB ? "T" : "N") + (store == null ? "" : store.prefix());
+        String key = dtype + (transA ? "T" : "N") + (transB ? "T" : "N") + (store == null ? "" : store.prefix());
         TiledPrograms.Pick pick = picks.computeIfAbsent(key, v -> TiledPrograms.pick(executor, "sgemm", t -> {
             Map<String, String> d = new HashMap<>(TiledPrograms.defines(t));
             d.put("TRANS_A", transA ? "1" : "0");
             d.put("TRANS_B", transB ? "1" : "0");
             d.put("BATCHED", "1");
+            if (f64) d.put("F64", "1");
+            if (dtype.isInteger()) d.put("WRAP", "" + wrapCode(dtype));
             return store == null ? ProgramSource.resource("sgemm.cl", d) : store.program("sgemm.cl", d);
         }, tilings));
         pick.kernel().arg(0, rows).arg(1, n).arg(2, k).arg(3, 1f)
@@ -75,6 +96,17 @@ public final class BatchedSgemm {
                 .arg(17, fold ? 0 : batch.b0()).arg(18, fold ? 0 : batch.b1()).arg(19, (long) m * n);
         if (store != null) store.set(pick.kernel(), 20, arena);
         pick.launch(executor, rows, n, products);
+    }
+
+    /** sgemm.cl's WRAP code of an integer dtype. */
+    private static int wrapCode(DType d) {
+        return switch (d) {
+            case I8 -> 1;
+            case U8 -> 2;
+            case I32 -> 3;
+            case I64 -> 4;
+            default -> throw new IllegalArgumentException("no integer wrap for " + d);
+        };
     }
 
     /** Whether the products read a's matrices one after another (p * matrix). */

@@ -231,6 +231,7 @@ final class ClGroupPlan {
 
     /** Ops whose tiled kernel (sgemm.cl, conv.cl) has an EPILOGUE hook in its store. */
     private static boolean hasStoreHook(Node n) {
+        if (n.output().type().dtype() != dlc.ir.DType.F32) return false; // the store function takes a float result
         return n.op() == dlc.ir.ops.Ops.MATMUL || n.op() == dlc.ir.ops.Ops.CONV2D || n.op() == dlc.ir.ops.Ops.CONV_TRANSPOSE2D;
     }
 

@@ -113,7 +113,7 @@ public final class ClLoweringTable {
                 kernel(MovementKernels::constant, ClExpressions::noHalf)));
         put(Ops.IOTA, kernel(MovementKernels::iota, ClExpressions::noHalf));
         // contraction, convolution, pooling: the tiled GEMM, conv.cl and pool.cl (f32)
-        put(Ops.MATMUL, kernel(LibraryCalls::matmul, LibraryCalls::needsF32));
+        put(Ops.MATMUL, kernel(LibraryCalls::matmul, LibraryCalls::matmulTypes));
         put(Ops.CONV2D, kernel(ConvPoolCalls::conv2d, LibraryCalls::needsF32));
         put(Ops.CONV_TRANSPOSE2D, kernel(ConvPoolCalls::convTranspose2d, LibraryCalls::needsF32));
         put(Ops.MAX_POOL2D, kernel(ConvPoolCalls::maxPool2d, LibraryCalls::needsF32));

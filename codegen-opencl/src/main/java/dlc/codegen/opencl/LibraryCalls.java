@@ -6,7 +6,7 @@ import dlc.ir.Value;
 
 /**
  * The ops that run as the module's library kernels, written once in OpenCL C and specialized at
- * build time: matmul on the tiled GEMM ({@link BatchedSgemm}), argmax/argmin on reduce.cl
+ * build time: matmul on the tiled GEMM ({@link BatchedSgemm}, float or double), argmax/argmin on reduce.cl
  * ({@link ReduceKernels}). Both take float32 operands.
  */
 final class LibraryCalls {
@@ -17,6 +17,12 @@ final class LibraryCalls {
         for (Value v : n.inputs()) if (v.type().dtype() != DType.F32) return "on " + v.type().dtype() + " operands (its kernel is float32)";
         for (Value v : n.outputs()) if (v.type().dtype() != DType.F32) return "with a " + v.type().dtype() + " result (its kernel is float32)";
         return null;
+    }
+
+    /** Why a matmul has no kernel: sgemm.cl multiplies float or double (f64, integers stored as double), not f16 or bool. */
+    static String matmulTypes(Node n) {
+        DType d = n.input(0).type().dtype();
+        return d == DType.F16 || d == DType.BOOL ? "on " + d + " operands (its kernel multiplies f32, f64 or integers)" : null;
     }
 
     static String needsF32Operand(Node n) {
@@ -31,6 +37,7 @@ final class LibraryCalls {
     static void matmul(Node n, ClLowering.KernelContext cx, KernelWriter store) {
         Value a = n.input(0), bv = n.input(1), y = n.output();
         Value ha = cx.home(a), hb = cx.home(bv), hy = store == null ? cx.home(y) : null;
+        DType dtype = a.type().dtype();
         cx.step(b -> {
             int[] as = b.shape(a), bs = b.shape(bv);
             if (as.length == 1) as = new int[]{1, as[0]};
@@ -38,7 +45,7 @@ final class LibraryCalls {
             int[] fa = as, fb = bs;
             long oa = b.offset(ha), ob = b.offset(hb), oy = store == null ? b.offset(hy) : 0;
             KernelWriter.StoreArgs args = store == null ? null : store.storeArgs(b);
-            return () -> b.sgemm().run(fa, false, fb, false, b.arena(), oa, ob, oy, args);
+            return () -> b.sgemm().run(dtype, fa, false, fb, false, b.arena(), oa, ob, oy, args);
         });
     }
 

@@ -22,8 +22,31 @@
 // EPILOGUE_PARAMS, its extra kernel arguments (a leading comma, then the arena and its offsets
 // and sizes), which come after all the others. beta is not used with EPILOGUE.
 
+// F64 (-D, optional): the matrices hold doubles (f64, or integers stored as double) and the
+// products accumulate in double; WRAP (-D, with F64) then wraps each stored result to an integer
+// dtype as the interpreter does (1 i8, 2 u8, 3 i32, 4 i64: the exact sum, below 2^53, as a
+// long). alpha and beta stay float arguments (the callers pass 1 and 0, exact in either).
+
 #ifndef EPILOGUE_PARAMS
 #define EPILOGUE_PARAMS
+#endif
+
+#if F64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+#define T double
+#else
+#define T float
+#endif
+#if WRAP == 1
+#define STORED(v) ((double)as_char((uchar)(((long)(v)) & 0xffL)))
+#elif WRAP == 2
+#define STORED(v) ((double)(((long)(v)) & 0xffL))
+#elif WRAP == 3
+#define STORED(v) ((double)as_int((uint)(((long)(v)) & 0xffffffffL)))
+#elif WRAP == 4
+#define STORED(v) ((double)(long)(v))
+#else
+#define STORED(v) (v)
 #endif
 
 #define RTSM (TSM / WPTM)
@@ -43,9 +66,9 @@
 
 __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1)))
 void sgemm(const int M, const int N, const int K, const float alpha,
-           __global const float* A, const ulong offA, const int lda,
-           __global const float* B, const ulong offB, const int ldb,
-           const float beta, __global float* C, const ulong offC, const int ldc
+           __global const T* A, const ulong offA, const int lda,
+           __global const T* B, const ulong offB, const int ldb,
+           const float beta, __global T* C, const ulong offC, const int ldc
 #if BATCHED
            , const int batchInner, const ulong strideA0, const ulong strideA1,
            const ulong strideB0, const ulong strideB1, const ulong strideC
@@ -71,10 +94,10 @@ void sgemm(const int M, const int N, const int K, const float alpha,
     const int j0 = get_group_id(0) * TSN;
 
     // +1 column: the non-transposed loads write down a column, which would hit one bank
-    __local float As[TSK][TSM + 1];
-    __local float Bs[TSK][TSN + 1];
+    __local T As[TSK][TSM + 1];
+    __local T Bs[TSK][TSN + 1];
 
-    float acc[WPTM][WPTN];
+    T acc[WPTM][WPTN];
     for (int wm = 0; wm < WPTM; wm++)
         for (int wn = 0; wn < WPTN; wn++) acc[wm][wn] = 0.0f;
 
@@ -102,10 +125,10 @@ void sgemm(const int M, const int N, const int K, const float alpha,
         barrier(CLK_LOCAL_MEM_FENCE);
 
         for (int kk = 0; kk < TSK; kk++) {
-            float b[WPTN];
+            T b[WPTN];
             for (int wn = 0; wn < WPTN; wn++) b[wn] = Bs[kk][tn + wn * RTSN];
             for (int wm = 0; wm < WPTM; wm++) {
-                const float a = As[kk][tm + wm * RTSM];
+                const T a = As[kk][tm + wm * RTSM];
                 for (int wn = 0; wn < WPTN; wn++) acc[wm][wn] += a * b[wn]; // fused where the device has fma (FP_CONTRACT); mad() may lose accuracy
             }
         }
@@ -122,7 +145,7 @@ void sgemm(const int M, const int N, const int K, const float alpha,
 #ifdef EPILOGUE
             EPILOGUE(c0 + c, j, alpha * acc[wm][wn]);
 #else
-            C[c] = beta == 0.0f ? alpha * acc[wm][wn] : alpha * acc[wm][wn] + beta * C[c];
+            C[c] = STORED(beta == 0.0f ? alpha * acc[wm][wn] : alpha * acc[wm][wn] + beta * C[c]);
 #endif
         }
     }
