@@ -112,14 +112,14 @@ public final class ClLoweringTable {
                 n -> n.attrs().getDoubles("values").length == 1, inline(CONSTANT),
                 kernel(MovementKernels::constant, ClExpressions::noHalf)));
         put(Ops.IOTA, kernel(MovementKernels::iota, ClExpressions::noHalf));
-        // contraction, convolution, pooling: the tiled GEMM, conv.cl and pool.cl (f32)
+        // contraction, convolution, pooling: the tiled GEMM, conv.cl and pool.cl (float, or double for f64 and integers)
         put(Ops.MATMUL, kernel(LibraryCalls::matmul, LibraryCalls::matmulTypes));
-        put(Ops.CONV2D, kernel(ConvPoolCalls::conv2d, LibraryCalls::needsF32));
-        put(Ops.CONV_TRANSPOSE2D, kernel(ConvPoolCalls::convTranspose2d, LibraryCalls::needsF32));
-        put(Ops.MAX_POOL2D, kernel(ConvPoolCalls::maxPool2d, LibraryCalls::needsF32));
-        put(Ops.AVG_POOL2D, kernel(ConvPoolCalls::avgPool2d, LibraryCalls::needsF32));
-        put(Ops.MAX_POOL2D_SCATTER, kernel(ConvPoolCalls::maxPool2dScatter, LibraryCalls::needsF32));
-        put(Ops.MAX_POOL2D_GATHER, kernel(ConvPoolCalls::maxPool2dGather, LibraryCalls::needsF32));
+        put(Ops.CONV2D, kernel(ConvPoolCalls::conv2d, LibraryCalls::floatOrDouble));
+        put(Ops.CONV_TRANSPOSE2D, kernel(ConvPoolCalls::convTranspose2d, LibraryCalls::floatOrDouble));
+        put(Ops.MAX_POOL2D, kernel(ConvPoolCalls::maxPool2d, LibraryCalls::floatOrDouble));
+        put(Ops.AVG_POOL2D, kernel(ConvPoolCalls::avgPool2d, LibraryCalls::floatOrDouble));
+        put(Ops.MAX_POOL2D_SCATTER, kernel(ConvPoolCalls::maxPool2dScatter, LibraryCalls::floatOrDouble));
+        put(Ops.MAX_POOL2D_GATHER, kernel(ConvPoolCalls::maxPool2dGather, LibraryCalls::floatOrDouble));
         put(Ops.RESIZE, kernel(ResizeKernel::resize, ClExpressions::noHalf));
         // random: rng.cl, the counter-based generator ported bit for bit (computes in double)
         put(Ops.RNG_FOLD, kernel(LibraryCalls::rngFold, n -> null));

@@ -1,5 +1,7 @@
 package dlc.codegen.opencl;
 
+import dlc.ir.DType;
+
 import java.util.HashMap;
 import java.util.Map;
 
@@ -21,8 +23,8 @@ public final class ConvKernels {
     }
 
     /** One program: a kind and, for the forward kind, an epilogue; {@code store}: a generated store's prefix, or "". */
-    private record Variant(int kind, Epilogue epilogue, String store) {
-        Variant(int kind, Epilogue epilogue) { this(kind, epilogue, ""); }
+    private record Variant(int kind, Epilogue epilogue, String store, boolean f64) {
+        Variant(int kind, Epilogue epilogue) { this(kind, epilogue, "", false); }
     }
 
     private final Sgemm.Tiling[] tilings;
@@ -37,7 +39,24 @@ public final class ConvKernels {
 
     /** conv2d(x [N, C, H, W], w [O, C/g, kH, kW]) -> y [N, O, Ho, Wo]. */
     public void conv2d(DeviceArena arena, long xOff, int[] xs, long wOff, int[] ws, long yOff, int[] ys, ConvGeometry geo) {
-        conv2d(arena, xOff, xs, wOff, ws, yOff, ys, geo, -1, Activation.NONE);
+        conv2d(DType.F32, arena, xOff, xs, wOff, ws, yOff, ys, geo);
+    }
+
+    /**
+     * As above on tensors of {@code dtype}: f32 as float; f64 and integers stored as double
+     * (offsets in doubles) and summed in double (integer results not wrapped, as the interpreter's
+     * convolutions). Needs cl_khr_fp64 for anything but f32.
+     */
+    public void conv2d(DType dtype, DeviceArena arena, long xOff, int[] xs, long wOff, int[] ws, long yOff, int[] ys, ConvGeometry geo) {
+        String op = "conv2d";
+        shapes(op, xs, ws, ys);
+        int g = geo.groups();
+        if (ws[1] * g != xs[1] || ws[0] % g != 0 || ys[0] != xs[0] || ys[1] != ws[0]
+                || ys[2] != geo.outH(xs[2], ws[2]) || ys[3] != geo.outW(xs[3], ws[3]))
+            throw mismatch(op, xs, ws, ys, geo);
+        int k = ws[1] * ws[2] * ws[3];
+        run(dtype, op, FORWARD, Epilogue.NONE, arena, xOff, xs, wOff, ws, yOff, ys, geo, ys[1], ys[2], ys[3],
+                ws[0] / g, ys[0] * ys[2] * ys[3], k, Math.max(1, k), 0, 1, -1, null);
     }
 
     /**
@@ -56,7 +75,7 @@ public final class ConvKernels {
         int og = ws[0] / g;
         Epilogue epilogue = new Epilogue(biasOff >= 0, act);
         int k = ws[1] * ws[2] * ws[3];
-        run(op, FORWARD, epilogue, arena, xOff, xs, wOff, ws, yOff, ys, geo, ys[1], ys[2], ys[3],
+        run(DType.F32, op, FORWARD, epilogue, arena, xOff, xs, wOff, ws, yOff, ys, geo, ys[1], ys[2], ys[3],
                 og, ys[0] * ys[2] * ys[3], k, Math.max(1, k), 0, 1, biasOff, null);
     }
 
@@ -75,7 +94,7 @@ public final class ConvKernels {
             if (ws[0] != xs[1] || xs[1] % g != 0 || ys[0] != xs[0] || ys[1] != ws[1] * g
                     || ys[2] < ho || ys[2] >= ho + Math.max(geo.sh(), geo.dh()) || ys[3] < wo || ys[3] >= wo + Math.max(geo.sw(), geo.dw()))
                 throw mismatch(op, xs, ws, ys, geo);
-            run(op, TRANSPOSE, Epilogue.NONE, arena, xOff, xs, wOff, ws, 0, ys, geo, ys[1], ys[2], ys[3],
+            run(DType.F32, op, TRANSPOSE, Epilogue.NONE, arena, xOff, xs, wOff, ws, 0, ys, geo, ys[1], ys[2], ys[3],
                     ws[1], ys[0] * ceil(ys[2], geo.sh()) * ceil(ys[3], geo.sw()), 0, 1, 0, geo.sh() * geo.sw(), -1, store);
             return;
         }
@@ -83,7 +102,7 @@ public final class ConvKernels {
                 || ys[2] != geo.outH(xs[2], ws[2]) || ys[3] != geo.outW(xs[3], ws[3]))
             throw mismatch(op, xs, ws, ys, geo);
         int k = ws[1] * ws[2] * ws[3];
-        run(op, FORWARD, Epilogue.NONE, arena, xOff, xs, wOff, ws, 0, ys, geo, ys[1], ys[2], ys[3],
+        run(DType.F32, op, FORWARD, Epilogue.NONE, arena, xOff, xs, wOff, ws, 0, ys, geo, ys[1], ys[2], ys[3],
                 ws[0] / g, ys[0] * ys[2] * ys[3], k, Math.max(1, k), 0, 1, -1, store);
     }
 
@@ -93,13 +112,18 @@ public final class ConvKernels {
      * geometry, gy as x and conv2d's weight as w, this is conv2d's input gradient.
      */
     public void convTranspose2d(DeviceArena arena, long xOff, int[] xs, long wOff, int[] ws, long yOff, int[] ys, ConvGeometry geo) {
+        convTranspose2d(DType.F32, arena, xOff, xs, wOff, ws, yOff, ys, geo);
+    }
+
+    /** As above on tensors of {@code dtype} (see {@link #conv2d(DType, DeviceArena, long, int[], long, int[], long, int[], ConvGeometry)}). */
+    public void convTranspose2d(DType dtype, DeviceArena arena, long xOff, int[] xs, long wOff, int[] ws, long yOff, int[] ys, ConvGeometry geo) {
         String op = "conv_transpose2d";
         shapes(op, xs, ws, ys);
         int g = geo.groups(), ho = geo.transposedH(xs[2], ws[2]), wo = geo.transposedW(xs[3], ws[3]);
         if (ws[0] != xs[1] || xs[1] % g != 0 || ys[0] != xs[0] || ys[1] != ws[1] * g
                 || ys[2] < ho || ys[2] >= ho + Math.max(geo.sh(), geo.dh()) || ys[3] < wo || ys[3] >= wo + Math.max(geo.sw(), geo.dw()))
             throw mismatch(op, xs, ws, ys, geo);
-        run(op, TRANSPOSE, Epilogue.NONE, arena, xOff, xs, wOff, ws, yOff, ys, geo, ys[1], ys[2], ys[3],
+        run(dtype, op, TRANSPOSE, Epilogue.NONE, arena, xOff, xs, wOff, ws, yOff, ys, geo, ys[1], ys[2], ys[3],
                 ws[1], ys[0] * ceil(ys[2], geo.sh()) * ceil(ys[3], geo.sw()), 0, 1, 0, geo.sh() * geo.sw(), -1, null);
     }
 
@@ -133,12 +157,12 @@ public final class ConvKernels {
         int chunk = chunk(k, slices);
         slices = Math.max(1, (k + chunk - 1) / chunk);
         if (slices == 1) {
-            run(op, WEIGHT_GRAD, Epilogue.NONE, arena, xOff, xs, gyOff, gys, gwOff, gws, geo, gys[1], gys[2], gys[3], m, n, k, Math.max(k, 1), 0, 1, -1, null);
+            run(DType.F32, op, WEIGHT_GRAD, Epilogue.NONE, arena, xOff, xs, gyOff, gys, gwOff, gws, geo, gys[1], gys[2], gys[3], m, n, k, Math.max(k, 1), 0, 1, -1, null);
             return;
         }
         ArenaChecks.inside(op, "scratch", scratchOff, (long) slices * result, Float.BYTES, arena);
         ArenaChecks.inside(op, "output", gwOff, result, Float.BYTES, arena);
-        run(op, WEIGHT_GRAD, Epilogue.NONE, arena, xOff, xs, gyOff, gys, scratchOff, gws, geo, gys[1], gys[2], gys[3], m, n, k, chunk, result, slices, -1, null);
+        run(DType.F32, op, WEIGHT_GRAD, Epilogue.NONE, arena, xOff, xs, gyOff, gys, scratchOff, gws, geo, gys[1], gys[2], gys[3], m, n, k, chunk, result, slices, -1, null);
         ClKernel sum = executor.program(ProgramSource.resource("conv.cl", sumDefines())).kernel("conv_sum_splits");
         sum.arg(0, arena).arg(1, scratchOff).arg(2, arena).arg(3, gwOff).arg(4, result).arg(5, slices);
         executor.launch(sum, new long[]{(result + 63L) / 64 * 64}, null);
@@ -183,15 +207,23 @@ public final class ConvKernels {
      * indexes; m x n the GEMM per group (for the transpose, the largest phase's), k its depth;
      * {@code slices} layers of work-groups per group: K slices (weight gradient) or phases (transpose).
      */
-    private void run(String op, int kind, Epilogue epilogue, DeviceArena arena, long xOff, int[] xs, long wOff, int[] ws, long yOff, int[] ys,
+    private void run(DType dtype, String op, int kind, Epilogue epilogue, DeviceArena arena, long xOff, int[] xs, long wOff, int[] ws, long yOff, int[] ys,
                      ConvGeometry geo, int o, int ho, int wo, int m, int n, int k, int kChunk, long ySplit, int slices, long biasOff,
                      KernelWriter.StoreArgs store) {
-        ArenaChecks.inside(op, "input", xOff, ArenaChecks.elements(op, "input", xs), Float.BYTES, arena);
+        if (dtype == DType.BOOL || dtype == DType.F16) throw new IllegalArgumentException(op + ": no kernel for " + dtype + " tensors");
+        boolean f64 = dtype != DType.F32;
+        if (f64 && (store != null || epilogue != Epilogue.NONE))
+            throw new IllegalArgumentException(op + ": a fused store or epilogue takes f32 results, not " + dtype);
+        if (f64 && !executor.device().fp64())
+            throw new OpenClException(op + " on " + dtype + " runs in double, but " + executor.device().describe()
+                    + " has no double precision (cl_khr_fp64)");
+        int bytes = ClTypes.bytes(dtype);
+        ArenaChecks.inside(op, "input", xOff, ArenaChecks.elements(op, "input", xs), bytes, arena);
         String second = kind == WEIGHT_GRAD ? "cotangent" : "weight";
-        ArenaChecks.inside(op, second, wOff, ArenaChecks.elements(op, second, ws), Float.BYTES, arena);
-        if (ySplit == 0 && store == null) ArenaChecks.inside(op, "output", yOff, ArenaChecks.elements(op, "output", ys), Float.BYTES, arena);
+        ArenaChecks.inside(op, second, wOff, ArenaChecks.elements(op, second, ws), bytes, arena);
+        if (ySplit == 0 && store == null) ArenaChecks.inside(op, "output", yOff, ArenaChecks.elements(op, "output", ys), bytes, arena);
         if ((long) m * n == 0) return;
-        TiledPrograms.Pick pick = pick(new Variant(kind, epilogue, store == null ? "" : store.prefix()), store);
+        TiledPrograms.Pick pick = pick(new Variant(kind, epilogue, store == null ? "" : store.prefix(), f64), store);
         // k == 0 (no input channels) still runs: the kernel writes the zeros of an empty sum
         pick.kernel().arg(0, arena).arg(1, xOff).arg(2, arena).arg(3, wOff).arg(4, arena).arg(5, yOff)
                 .arg(6, xs[0]).arg(7, xs[1]).arg(8, xs[2]).arg(9, xs[3]).arg(10, o).arg(11, ho).arg(12, wo)
@@ -207,6 +239,7 @@ public final class ConvKernels {
         return picks.computeIfAbsent(v, key -> TiledPrograms.pick(executor, "conv", t -> {
             Map<String, String> d = new HashMap<>(TiledPrograms.defines(t));
             d.put("KIND", "" + key.kind());
+            if (key.f64()) d.put("F64", "1");
             if (key.epilogue().bias()) d.put("BIAS", "1");
             if (key.epilogue().act() != Activation.NONE) d.put("ACT", "" + key.epilogue().act().ordinal());
             return store == null ? ProgramSource.resource("conv.cl", d) : store.program("conv.cl", d);

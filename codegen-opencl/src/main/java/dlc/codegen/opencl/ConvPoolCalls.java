@@ -8,7 +8,7 @@ import dlc.ir.Value;
  * Convolution and pooling nodes on conv.cl and pool.cl ({@link ConvKernels}, {@link PoolKernels}),
  * their geometry read from the node's attributes as the IR defines them (conv: stride, padding
  * [top, bottom, left, right], dilation, groups; pool: kernel, stride defaulting to the kernel,
- * padding). Float32 operands. A fusion group's epilogue (bias, activation, residual ...) runs in
+ * padding). Float32 operands as float; f64 and integers stored as double, as the graph stores them. A fusion group's epilogue (bias, activation, residual ...) runs in
  * the kernel's store ({@link #convWithStore}); conv.cl's own BIAS/ACT epilogue is not used by the
  * graph compiler.
  */
@@ -38,11 +38,12 @@ final class ConvPoolCalls {
         Value x = n.input(0), w = n.input(1), y = n.output();
         Value hx = cx.home(x), hw = cx.home(w), hy = cx.home(y);
         ConvGeometry geo = geometry(n);
+        dlc.ir.DType dtype = x.type().dtype();
         cx.step(b -> {
             int[] xs = b.shape(x), ws = b.shape(w), ys = b.shape(y);
             long ox = b.offset(hx), ow = b.offset(hw), oy = b.offset(hy);
-            return transpose ? () -> b.conv().convTranspose2d(b.arena(), ox, xs, ow, ws, oy, ys, geo)
-                    : () -> b.conv().conv2d(b.arena(), ox, xs, ow, ws, oy, ys, geo);
+            return transpose ? () -> b.conv().convTranspose2d(dtype, b.arena(), ox, xs, ow, ws, oy, ys, geo)
+                    : () -> b.conv().conv2d(dtype, b.arena(), ox, xs, ow, ws, oy, ys, geo);
         });
     }
 
@@ -67,11 +68,12 @@ final class ConvPoolCalls {
         Value x = n.input(0), y = n.output();
         Value hx = cx.home(x), hy = cx.home(y);
         PoolWindow win = window(n);
+        dlc.ir.DType dtype = x.type().dtype();
         boolean includePad = n.attrs().getBool("count_include_pad", true);
         cx.step(b -> {
             int[] xs = b.shape(x);
             long ox = b.offset(hx), oy = b.offset(hy);
-            return average ? () -> b.pool().avgPool2d(b.arena(), ox, xs, oy, win, includePad) : () -> b.pool().maxPool2d(b.arena(), ox, xs, oy, win);
+            return average ? () -> b.pool().avgPool2d(dtype, b.arena(), ox, xs, oy, win, includePad) : () -> b.pool().maxPool2d(dtype, b.arena(), ox, xs, oy, win);
         });
     }
 
@@ -80,10 +82,11 @@ final class ConvPoolCalls {
         Value x = n.input(0), g = n.input(1), y = n.output();
         Value hx = cx.home(x), hg = cx.home(g), hy = cx.home(y);
         PoolWindow win = window(n);
+        dlc.ir.DType dtype = x.type().dtype();
         cx.step(b -> {
             int[] xs = b.shape(x);
             long ox = b.offset(hx), og = b.offset(hg), oy = b.offset(hy);
-            return () -> b.pool().maxPool2dScatter(b.arena(), ox, xs, og, oy, win);
+            return () -> b.pool().maxPool2dScatter(dtype, b.arena(), ox, xs, og, oy, win);
         });
     }
 
@@ -92,10 +95,11 @@ final class ConvPoolCalls {
         Value x = n.input(0), src = n.input(1), y = n.output();
         Value hx = cx.home(x), hs = cx.home(src), hy = cx.home(y);
         PoolWindow win = window(n);
+        dlc.ir.DType dtype = x.type().dtype();
         cx.step(b -> {
             int[] xs = b.shape(x);
             long ox = b.offset(hx), os = b.offset(hs), oy = b.offset(hy);
-            return () -> b.pool().maxPool2dGather(b.arena(), ox, os, xs, oy, win);
+            return () -> b.pool().maxPool2dGather(dtype, b.arena(), ox, os, xs, oy, win);
         });
     }
 }

@@ -19,6 +19,13 @@ final class LibraryCalls {
         return null;
     }
 
+    /** Why a conv.cl/pool.cl node has no kernel: they run float or double (f64, integers stored as double), not f16. */
+    static String floatOrDouble(Node n) {
+        for (Value v : n.inputs()) if (v.type().dtype() == DType.F16 || v.type().dtype() == DType.BOOL)
+            return "on " + v.type().dtype() + " operands (its kernel runs f32, f64 or integers)";
+        return null;
+    }
+
     /** Why a matmul has no kernel: sgemm.cl multiplies float or double (f64, integers stored as double), not f16 or bool. */
     static String matmulTypes(Node n) {
         DType d = n.input(0).type().dtype();

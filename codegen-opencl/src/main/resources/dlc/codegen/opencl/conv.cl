@@ -45,6 +45,16 @@
 // GPU idle; conv_sum_splits then adds the slices in order s = 0, 1, ... (deterministic). Kinds 0
 // and 1 run one slice (kChunk >= K).
 
+// F64 (-D, optional): the tensors hold doubles (f64, or integers stored as double) and the sums
+// run in double (integer results are not wrapped: the interpreter's convolutions do not wrap).
+// The generated EPILOGUE store takes float results: not with F64.
+#if F64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+#define T double
+#else
+#define T float
+#endif
+
 #ifndef BIAS
 #define BIAS 0
 #endif
@@ -73,7 +83,7 @@
     const int kh, const int kw, const int sh, const int sw, const int top, const int left, const int dh, const int dw, const int groups
 
 // x at (image n, channel ch, row ih, column iw), zero in the padding
-inline float x_at(__global const float* X, const int C, const int H, const int Wd, int n, int ch, int ih, int iw) {
+inline T x_at(__global const T* X, const int C, const int H, const int Wd, int n, int ch, int ih, int iw) {
     return (ih >= 0 && ih < H && iw >= 0 && iw < Wd) ? X[((size_t)(n * C + ch) * H + ih) * Wd + iw] : 0.0f;
 }
 
@@ -94,10 +104,10 @@ inline void phase_axis(const int r, const int s, const int d, const int pad, con
 }
 
 __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1)))
-void conv(__global const float* X, const ulong offX, __global const float* W, const ulong offW,
-          __global float* Y, const ulong offY, GEOMETRY_ARGS, const int kChunk, const ulong ySplit
+void conv(__global const T* X, const ulong offX, __global const T* W, const ulong offW,
+          __global T* Y, const ulong offY, GEOMETRY_ARGS, const int kChunk, const ulong ySplit
 #if BIAS
-          , __global const float* Bias, const ulong offBias
+          , __global const T* Bias, const ulong offBias
 #endif
           EPILOGUE_PARAMS)
 {
@@ -124,10 +134,10 @@ void conv(__global const float* X, const ulong offX, __global const float* W, co
     const int i0 = get_group_id(1) * TSM;
     const int j0 = get_group_id(0) * TSN;
 
-    __local float As[TSK][TSM + 1];
-    __local float Bs[TSK][TSN + 1];
+    __local T As[TSK][TSM + 1];
+    __local T Bs[TSK][TSN + 1];
 
-    float acc[WPTM][WPTN];
+    T acc[WPTM][WPTN];
     for (int wm = 0; wm < WPTM; wm++)
         for (int wn = 0; wn < WPTN; wn++) acc[wm][wn] = 0.0f;
 
@@ -141,7 +151,7 @@ void conv(__global const float* X, const ulong offX, __global const float* W, co
         for (int l = tid; l < TSM * TSK; l += THREADS) {
             const int ii = l / TSK, kk = l % TSK;
             const int m = i0 + ii, k = k0 + kk;
-            float a = 0.0f;
+            T a = 0.0f;
             if (m < M && k < kEnd) {
 #if KIND == 0
                 a = W[(size_t)(q * og + m) * K + k];
@@ -163,7 +173,7 @@ void conv(__global const float* X, const ulong offX, __global const float* W, co
             const int kk = l / TSN, jj = l % TSN; // n runs along a row of x (or of its windows)
 #endif
             const int col = j0 + jj, k = k0 + kk;
-            float b = 0.0f;
+            T b = 0.0f;
             if (col < N && k < kEnd) {
 #if KIND == 1
                 const int n = col / PP, p = col % PP, c = k / KT, r = k % KT;
@@ -186,10 +196,10 @@ void conv(__global const float* X, const ulong offX, __global const float* W, co
         barrier(CLK_LOCAL_MEM_FENCE);
 
         for (int kk = 0; kk < TSK; kk++) {
-            float b[WPTN];
+            T b[WPTN];
             for (int wn = 0; wn < WPTN; wn++) b[wn] = Bs[kk][tn + wn * RTSN];
             for (int wm = 0; wm < WPTM; wm++) {
-                const float a = As[kk][tm + wm * RTSM];
+                const T a = As[kk][tm + wm * RTSM];
                 for (int wn = 0; wn < WPTN; wn++) acc[wm][wn] += a * b[wn];
             }
         }
@@ -217,7 +227,7 @@ void conv(__global const float* X, const ulong offX, __global const float* W, co
             EPILOGUE(offY + ((size_t) n * O + q * og + m) * P + p, q * og + m, acc[wm][wn]);
             continue;
 #endif
-            float v = acc[wm][wn];
+            T v = acc[wm][wn];
 #if BIAS
             v += Bias[offBias + q * og + m];
 #endif
@@ -228,12 +238,12 @@ void conv(__global const float* X, const ulong offX, __global const float* W, co
 }
 
 // y[t] = the sum of the count-element slices of S in order (the split-K weight gradient's last step)
-__kernel void conv_sum_splits(__global const float* S, const ulong offS, __global float* Y, const ulong offY,
+__kernel void conv_sum_splits(__global const T* S, const ulong offS, __global T* Y, const ulong offY,
                               const int count, const int splits)
 {
     const int t = get_global_id(0);
     if (t >= count) return;
-    float acc = 0.0f;
+    T acc = 0.0f;
     for (int s = 0; s < splits; s++) acc += S[offS + (size_t) s * count + t];
     Y[offY + t] = acc;
 }

@@ -68,4 +68,65 @@ class ClDoubleKernelsTest {
                 ClGraphOpsTest.agree(g, inputs(g, 5, ranges.get(d)), 0, 0);
             }
     }
+
+    private static Graph oneOp(String name, java.util.function.Function<GraphBuilder, Value> build) {
+        GraphBuilder b = new GraphBuilder(name);
+        b.output("y", Graph.Output.Role.OUTPUT, build.apply(b));
+        return b.build();
+    }
+
+    /** The convolution and pooling cases of ClGraphOpsTest on tensors of {@code d}. */
+    private static List<java.util.function.Function<GraphBuilder, Value>> convAndPool(DType d, boolean floating) {
+        Shape img = Shape.of(2, 4, 7, 6);
+        List<java.util.function.Function<GraphBuilder, Value>> cases = new ArrayList<>(List.of(
+                b -> b.op(Ops.CONV2D, Attrs.of("stride", List.of(2L, 1L), "padding", List.of(1L, 0L, 1L, 1L), "groups", 2L),
+                        in(b, "x", d, img), in(b, "p", d, Shape.of(6, 2, 3, 3))),
+                b -> b.op(Ops.CONV_TRANSPOSE2D, Attrs.of("stride", List.of(2L, 2L)), in(b, "x", d, img), in(b, "p", d, Shape.of(4, 3, 2, 2))),
+                b -> b.op(Ops.MAX_POOL2D, Attrs.of("kernel", List.of(2L, 2L)), in(b, "x", d, img))));
+        if (floating) cases.addAll(List.of(
+                b -> b.op(Ops.AVG_POOL2D, Attrs.of("kernel", List.of(3L, 2L), "stride", List.of(2L, 2L), "padding", List.of(1L, 1L, 0L, 1L)),
+                        in(b, "x", d, img)),
+                b -> b.op(Ops.MAX_POOL2D_SCATTER, Attrs.of("kernel", List.of(2L, 2L)), in(b, "x", d, img), in(b, "p", d, Shape.of(2, 4, 3, 3))),
+                b -> b.op(Ops.MAX_POOL2D_GATHER, Attrs.of("kernel", List.of(2L, 2L)), in(b, "x", d, img), in(b, "q", d, img))));
+        return cases;
+    }
+
+    /**
+     * f64 convolution and pooling: sums of at most 18 products of values below 3 (conv), or 6
+     * terms (pools), so 18 * 2^-53 * 162 < 4e-13 absolute bounds the rounding; 1e-12 absolute.
+     */
+    @Test void f64ConvolutionAndPoolingAgreeToDoublePrecision() {
+        OpenClTestSupport.device();
+        for (var c : convAndPool(DType.F64, true)) {
+            Graph g = oneOp("convpool64", c);
+            ClGraphOpsTest.agree(g, inputs(g, 13, 0), 1e-14, 1e-12);
+        }
+    }
+
+    /** Integer convolution (exact sums, not wrapped, as the interpreter) and max pooling, exactly. */
+    @Test void integerConvolutionAndMaxPoolingAreExact() {
+        OpenClTestSupport.device();
+        for (DType d : List.of(DType.I32, DType.I64))
+            for (var c : convAndPool(d, false)) {
+                Graph g = oneOp("convpool" + d, c);
+                ClGraphOpsTest.agree(g, inputs(g, 17, 1000), 0, 0);
+            }
+    }
+
+    /** An f32 graph with an f64 convolution and matmul in it: float and double values share the arena at their own offsets. */
+    @Test void f32AndF64KernelsShareTheArena() {
+        OpenClTestSupport.device();
+        GraphBuilder b = new GraphBuilder("mixed");
+        Value x = in(b, "x", DType.F32, Shape.of(2, 4, 7, 6)), w = in(b, "p", DType.F32, Shape.of(3, 4, 3, 3));
+        Value c = b.op(Ops.CONV2D, b.op(Ops.CAST, Attrs.of("dtype", DType.F64), x), b.op(Ops.CAST, Attrs.of("dtype", DType.F64), w));
+        Value f = b.op(Ops.CONV2D, x, w);
+        b.output("d", Graph.Output.Role.OUTPUT, b.op(Ops.CAST, Attrs.of("dtype", DType.F32), c));
+        b.output("f", Graph.Output.Role.OUTPUT, f);
+        Value m = b.op(Ops.MATMUL, b.op(Ops.RESHAPE, Attrs.of("shape", Shape.of(6, 20)), c), b.op(Ops.CAST, Attrs.of("dtype", DType.F64),
+                in(b, "q", DType.F32, Shape.of(20, 5))));
+        b.output("m", Graph.Output.Role.OUTPUT, m);
+        Graph g = b.build();
+        // f is float32 (36 products, 1e-5 relative + 1e-5 absolute as ClGraphOpsTest); d and m are double rounded once or not at all
+        ClGraphOpsTest.agree(g, inputs(g, 19, 0), 1e-5, 1e-5);
+    }
 }
