@@ -106,8 +106,8 @@ public final class ClLoweringTable {
         put(Ops.CONCAT, kernel(MovementKernels::concat, ClExpressions::noHalf));
         put(Ops.PAD, kernel(MovementKernels::pad, ClExpressions::noHalf));
         put(Ops.REVERSE, kernel(MovementKernels::reverse, ClExpressions::noHalf));
-        put(Ops.GATHER, kernel(IndexCalls::gather, IndexCalls::needsF32Data));
-        put(Ops.SCATTER_ADD, kernel(IndexCalls::scatterAdd, IndexCalls::needsF32Data));
+        put(Ops.GATHER, kernel(IndexCalls::gather, IndexCalls::floatOrDoubleData));
+        put(Ops.SCATTER_ADD, kernel(IndexCalls::scatterAdd, IndexCalls::floatOrDoubleData));
         put(Ops.CONSTANT, new ClLowering.ByNode("a splat (one value for every element)",
                 n -> n.attrs().getDoubles("values").length == 1, inline(CONSTANT),
                 kernel(MovementKernels::constant, ClExpressions::noHalf)));

@@ -7,7 +7,7 @@ import dlc.ir.Value;
 import java.util.Map;
 
 /**
- * gather and scatter_add on index.cl ({@link IndexKernels}): float32 data, indices as the backend
+ * gather and scatter_add on index.cl ({@link IndexKernels}): float32 data as float, f64 and integer data as double, indices as the backend
  * stores them (doubles for integer dtypes). Each node has device scratch outside the memory plan
  * (an error word, and scatter_add's links); a bad index is written as 0 by the kernel and reported
  * after the run's launches, before any output is read, with the message the interpreter and the
@@ -17,10 +17,10 @@ import java.util.Map;
 final class IndexCalls {
     private IndexCalls() {}
 
-    /** Why a node's data operand or result is not f32, else null. */
-    static String needsF32Data(Node n) {
-        for (Value v : n.inputs()) if (v != n.input(1) && v.type().dtype() != DType.F32) return "on " + v.type().dtype() + " data (its kernel is float32)";
-        return n.output().type().dtype() == DType.F32 ? null : "with a " + n.output().type().dtype() + " result (its kernel is float32)";
+    /** Why a node's data has no kernel (index.cl moves float or double: f32, f64, integers), else null. */
+    static String floatOrDoubleData(Node n) {
+        DType d = n.output().type().dtype();
+        return d == DType.F16 || d == DType.BOOL ? "on " + d + " data (its kernel moves f32, f64 or integers)" : null;
     }
 
     private static IndexType type(Value idx) { return ClTypes.isFloat(idx) ? IndexType.F32 : IndexType.F64; }
@@ -50,7 +50,7 @@ final class IndexCalls {
                 b.checks.add(() -> b.index().checkIndices("gather", b.arena(), err, oi, t, v[1]));
                 return () -> {
                     if (b.resetsErrors) b.index().resetError(b.arena(), err);
-                    b.index().gather(b.arena(), ox, v[0], v[1], v[2], oi, t, m, oy, err);
+                    b.index().gather(x.type().dtype(), b.arena(), ox, v[0], v[1], v[2], oi, t, m, oy, err);
                 };
             }
         });
@@ -72,7 +72,7 @@ final class IndexCalls {
                 b.checks.add(() -> b.index().checkIndices("scatter_add", b.arena(), err, oi, t, v[1]));
                 return () -> {
                     if (b.resetsErrors) b.index().resetError(b.arena(), err);
-                    b.index().scatterAdd(b.arena(), ob, v[0], v[1], v[2], oi, t, m, ou, oy, links, err);
+                    b.index().scatterAdd(base.type().dtype(), b.arena(), ob, v[0], v[1], v[2], oi, t, m, ou, oy, links, err);
                 };
             }
         });

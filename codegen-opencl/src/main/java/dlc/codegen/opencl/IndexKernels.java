@@ -1,10 +1,12 @@
 package dlc.codegen.opencl;
 
+import dlc.ir.DType;
+
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Runs index.cl: gather and scatter_add over an (outer, n, inner) view of float32 tensors, with
+ * Runs index.cl: gather and scatter_add over an (outer, n, inner) view of float32 tensors (or doubles: f64 and integer data), with
  * m indices stored as an {@link IndexType}, enqueued without waiting. Offsets count elements of
  * their own type: floats for tensors, the index type for indices, 4-byte ints for the error
  * word and the links scratch.
@@ -20,13 +22,27 @@ public final class IndexKernels {
     private static final int NO_ERROR = Integer.MAX_VALUE;
 
     private final ClExecutor executor;
-    private final Map<IndexType, ClProgram> programs = new HashMap<>();
+    private final Map<String, ClProgram> programs = new HashMap<>();
 
     public IndexKernels(ClExecutor executor) { this.executor = executor; }
 
-    private ClKernel kernel(IndexType type, String name) {
-        return programs.computeIfAbsent(type, t -> executor.program(ProgramSource.resource("index.cl", t.defines("IDX_T", executor.device()))))
-                .kernel(name);
+    private ClKernel kernel(IndexType type, String name) { return kernel(type, DType.F32, name); }
+
+    /** index.cl specialized for indices of {@code type} and data of {@code data} (float for f32, else double). */
+    private ClKernel kernel(IndexType type, DType data, String name) {
+        if (data == DType.BOOL || data == DType.F16) throw new IllegalArgumentException(name + ": no kernel for " + data + " data");
+        boolean f64 = data != DType.F32;
+        if (f64 && !executor.device().fp64())
+            throw new OpenClException(name + " on " + data + " data runs in double, but " + executor.device().describe()
+                    + " has no double precision (cl_khr_fp64)");
+        return programs.computeIfAbsent(type + (f64 ? "/double" : "/float"), key -> {
+            Map<String, String> d = new HashMap<>(type.defines("IDX_T", executor.device()));
+            if (f64) {
+                d.put("DATA_T", "double");
+                d.put("FP64", "1");
+            }
+            return executor.program(ProgramSource.resource("index.cl", d));
+        }).kernel(name);
     }
 
     /** The ints of links scratch scatter_add needs for {@code m} indices. */
@@ -40,14 +56,20 @@ public final class IndexKernels {
 
     /** gather: {@code y[o, j, i] = x[o, idx[j], i]}, y [outer, m, inner]. */
     public void gather(DeviceArena arena, long xOff, int outer, int n, int inner, long idxOff, IndexType type, int m, long yOff, long errOff) {
+        gather(DType.F32, arena, xOff, outer, n, inner, idxOff, type, m, yOff, errOff);
+    }
+
+    /** As above on data of {@code data} (f64 and integers stored as double: offsets in doubles). */
+    public void gather(DType data, DeviceArena arena, long xOff, int outer, int n, int inner, long idxOff, IndexType type, int m, long yOff, long errOff) {
         String op = "gather";
-        ArenaChecks.inside(op, "input", xOff, ArenaChecks.elements(op, "input", outer, n, inner), Float.BYTES, arena);
+        int bytes = ClTypes.bytes(data);
+        ArenaChecks.inside(op, "input", xOff, ArenaChecks.elements(op, "input", outer, n, inner), bytes, arena);
         ArenaChecks.inside(op, "indices", idxOff, m, type.bytes, arena);
         int count = ArenaChecks.elements(op, "output", outer, m, inner);
-        ArenaChecks.inside(op, "output", yOff, count, Float.BYTES, arena);
+        ArenaChecks.inside(op, "output", yOff, count, bytes, arena);
         ArenaChecks.inside(op, "error word", errOff, 1, Integer.BYTES, arena);
         if (count == 0) return;
-        ClKernel k = kernel(type, "gather").arg(0, arena).arg(1, xOff).arg(2, arena).arg(3, idxOff).arg(4, arena).arg(5, yOff)
+        ClKernel k = kernel(type, data, "gather").arg(0, arena).arg(1, xOff).arg(2, arena).arg(3, idxOff).arg(4, arena).arg(5, yOff)
                 .arg(6, arena).arg(7, errOff).arg(8, outer).arg(9, n).arg(10, inner).arg(11, m);
         executor.launch(k, new long[]{rounded(count)}, null);
     }
@@ -59,22 +81,29 @@ public final class IndexKernels {
      */
     public void scatterAdd(DeviceArena arena, long baseOff, int outer, int n, int inner, long idxOff, IndexType type, int m,
                            long uOff, long yOff, long linksOff, long errOff) {
+        scatterAdd(DType.F32, arena, baseOff, outer, n, inner, idxOff, type, m, uOff, yOff, linksOff, errOff);
+    }
+
+    /** As above on data of {@code data} (f64 and integers stored as double: offsets in doubles). */
+    public void scatterAdd(DType data, DeviceArena arena, long baseOff, int outer, int n, int inner, long idxOff, IndexType type, int m,
+                           long uOff, long yOff, long linksOff, long errOff) {
         String op = "scatter_add";
+        int bytes = ClTypes.bytes(data);
         int size = ArenaChecks.elements(op, "base", outer, n, inner), updates = ArenaChecks.elements(op, "updates", outer, m, inner);
-        ArenaChecks.inside(op, "base", baseOff, size, Float.BYTES, arena);
-        ArenaChecks.inside(op, "output", yOff, size, Float.BYTES, arena);
-        ArenaChecks.inside(op, "updates", uOff, updates, Float.BYTES, arena);
+        ArenaChecks.inside(op, "base", baseOff, size, bytes, arena);
+        ArenaChecks.inside(op, "output", yOff, size, bytes, arena);
+        ArenaChecks.inside(op, "updates", uOff, updates, bytes, arena);
         ArenaChecks.inside(op, "indices", idxOff, m, type.bytes, arena);
         ArenaChecks.inside(op, "links scratch", linksOff, linksInts(m), Integer.BYTES, arena);
         ArenaChecks.inside(op, "error word", errOff, 1, Integer.BYTES, arena);
         if (yOff != baseOff && size > 0)
-            executor.launch(kernel(type, "copy").arg(0, arena).arg(1, baseOff).arg(2, arena).arg(3, yOff).arg(4, size),
+            executor.launch(kernel(type, data, "copy").arg(0, arena).arg(1, baseOff).arg(2, arena).arg(3, yOff).arg(4, size),
                     new long[]{rounded(size)}, null);
         if (m == 0) return;
-        executor.launch(kernel(type, "scatter_links").arg(0, arena).arg(1, idxOff).arg(2, arena).arg(3, linksOff)
+        executor.launch(kernel(type, data, "scatter_links").arg(0, arena).arg(1, idxOff).arg(2, arena).arg(3, linksOff)
                 .arg(4, arena).arg(5, errOff).arg(6, n).arg(7, m), new long[]{rounded(m)}, null);
         if (updates == 0) return;
-        executor.launch(kernel(type, "scatter_add_chains").arg(0, arena).arg(1, uOff).arg(2, arena).arg(3, linksOff)
+        executor.launch(kernel(type, data, "scatter_add_chains").arg(0, arena).arg(1, uOff).arg(2, arena).arg(3, linksOff)
                 .arg(4, arena).arg(5, yOff).arg(6, outer).arg(7, n).arg(8, inner).arg(9, m), new long[]{rounded(updates)}, null);
     }
 

@@ -16,6 +16,12 @@
 #ifdef FP64
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 #endif
+// DATA_T (-D, optional): the gathered and scattered tensors' element type, float (f32) by default,
+// double for f64 and integer data (the backend stores integers as double; sums are not wrapped,
+// as the interpreter's scatter_add does not wrap).
+#ifndef DATA_T
+#define DATA_T float
+#endif
 
 // index v resolved on an axis of size n, or -1 when out of range
 inline int resolve(const IDX_T v, const int n) {
@@ -26,8 +32,8 @@ inline int resolve(const IDX_T v, const int n) {
 
 __kernel void index_error_reset(__global int* E, const ulong offE) { E[offE] = INT_MAX; }
 
-__kernel void gather(__global const float* X, const ulong offX, __global const IDX_T* I, const ulong offI,
-                     __global float* Y, const ulong offY, __global int* E, const ulong offE,
+__kernel void gather(__global const DATA_T* X, const ulong offX, __global const IDX_T* I, const ulong offI,
+                     __global DATA_T* Y, const ulong offY, __global int* E, const ulong offE,
                      const int outer, const int n, const int inner, const int m)
 {
     const size_t t = get_global_id(0);
@@ -42,7 +48,7 @@ __kernel void gather(__global const float* X, const ulong offX, __global const I
     Y[offY + t] = X[offX + ((size_t) o * n + k) * inner + i];
 }
 
-__kernel void copy(__global const float* X, const ulong offX, __global float* Y, const ulong offY, const int count) {
+__kernel void copy(__global const DATA_T* X, const ulong offX, __global DATA_T* Y, const ulong offY, const int count) {
     const int t = get_global_id(0);
     if (t < count) Y[offY + t] = X[offX + t];
 }
@@ -69,8 +75,8 @@ __kernel void scatter_links(__global const IDX_T* I, const ulong offI, __global 
 }
 
 // Y already holds the base; each chain's first element adds its updates U[o, j, i] in ascending j
-__kernel void scatter_add_chains(__global const float* U, const ulong offU, __global const int* L, const ulong offL,
-                                 __global float* Y, const ulong offY, const int outer, const int n, const int inner, const int m)
+__kernel void scatter_add_chains(__global const DATA_T* U, const ulong offU, __global const int* L, const ulong offL,
+                                 __global DATA_T* Y, const ulong offY, const int outer, const int n, const int inner, const int m)
 {
     const size_t t = get_global_id(0);
     if (t >= (size_t) outer * m * inner) return;
@@ -78,8 +84,8 @@ __kernel void scatter_add_chains(__global const float* U, const ulong offU, __gl
     L += offL;
     const int k = L[m + j];
     if (k < 0) return;
-    __global float* y = Y + offY + ((size_t) o * n + k) * inner + i;
-    float acc = *y;
+    __global DATA_T* y = Y + offY + ((size_t) o * n + k) * inner + i;
+    DATA_T acc = *y;
     for (int jj = j; jj >= 0; jj = L[jj]) acc += U[offU + ((size_t) o * m + jj) * inner + i];
     *y = acc;
 }

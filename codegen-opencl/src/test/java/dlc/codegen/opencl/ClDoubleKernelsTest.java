@@ -129,4 +129,21 @@ class ClDoubleKernelsTest {
         // f is float32 (36 products, 1e-5 relative + 1e-5 absolute as ClGraphOpsTest); d and m are double rounded once or not at all
         ClGraphOpsTest.agree(g, inputs(g, 19, 0), 1e-5, 1e-5);
     }
+
+    /** gather and scatter_add on f64 and integer data (repeated and negative indices, an inner axis): copies and sums in the JVM's order, bit for bit. */
+    @Test void gatherAndScatterAddOnDoublesAreExact() {
+        OpenClTestSupport.device();
+        for (DType d : List.of(DType.F64, DType.I32, DType.I64))
+            for (long axis : new long[]{0, 1}) {
+                GraphBuilder b = new GraphBuilder("idx" + d);
+                Value x = in(b, "x", d, Shape.of(4, 5)), i = in(b, "i", DType.I32, Shape.of(2, 3));
+                Value g = b.op(Ops.GATHER, Attrs.of("axis", axis), x, i);
+                b.output("g", Graph.Output.Role.OUTPUT, g);
+                b.output("s", Graph.Output.Role.OUTPUT, b.op(Ops.SCATTER_ADD, Attrs.of("axis", axis), x, i, b.op(Ops.MUL, g, g)));
+                Graph graph = b.build();
+                Map<String, Tensor> in = new LinkedHashMap<>(inputs(graph, 23, 1000));
+                in.put("i", new Tensor(DType.I32, new int[]{2, 3}, new double[]{0, 3, -1, 3, 3, 1}));
+                ClGraphOpsTest.agree(graph, in, 0, 0);
+            }
+    }
 }
