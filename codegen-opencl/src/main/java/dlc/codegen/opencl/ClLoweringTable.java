@@ -96,8 +96,8 @@ public final class ClLoweringTable {
         put(Ops.MEAN, new Reduction(Combine.ADD, true));
         put(Ops.MAX, new Reduction(Combine.MAX, false));
         put(Ops.MIN, new Reduction(Combine.MIN, false));
-        put(Ops.ARGMAX, kernel((n, cx) -> LibraryCalls.argReduce(n, cx, true), LibraryCalls::needsF32Operand));
-        put(Ops.ARGMIN, kernel((n, cx) -> LibraryCalls.argReduce(n, cx, false), LibraryCalls::needsF32Operand));
+        put(Ops.ARGMAX, kernel((n, cx) -> LibraryCalls.argReduce(n, cx, true), LibraryCalls::floatOrDouble));
+        put(Ops.ARGMIN, kernel((n, cx) -> LibraryCalls.argReduce(n, cx, false), LibraryCalls::floatOrDouble));
         // movement: generated index-mapping kernels
         put(Ops.RESHAPE, new Alias(false));
         put(Ops.PERMUTE, kernel(MovementKernels::permute, ClExpressions::noHalf));

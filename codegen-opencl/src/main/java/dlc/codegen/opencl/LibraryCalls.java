@@ -7,17 +7,10 @@ import dlc.ir.Value;
 /**
  * The ops that run as the module's library kernels, written once in OpenCL C and specialized at
  * build time: matmul on the tiled GEMM ({@link BatchedSgemm}, float or double), argmax/argmin on reduce.cl
- * ({@link ReduceKernels}). Both take float32 operands.
+ * ({@link ReduceKernels}). Both read f32 operands as float, f64 and integers as double.
  */
 final class LibraryCalls {
     private LibraryCalls() {}
-
-    /** Why a node with a non-f32 operand or result cannot run on the float32 kernels, else null. */
-    static String needsF32(Node n) {
-        for (Value v : n.inputs()) if (v.type().dtype() != DType.F32) return "on " + v.type().dtype() + " operands (its kernel is float32)";
-        for (Value v : n.outputs()) if (v.type().dtype() != DType.F32) return "with a " + v.type().dtype() + " result (its kernel is float32)";
-        return null;
-    }
 
     /** Why a conv.cl/pool.cl node has no kernel: they run float or double (f64, integers stored as double), not f16. */
     static String floatOrDouble(Node n) {
@@ -30,11 +23,6 @@ final class LibraryCalls {
     static String matmulTypes(Node n) {
         DType d = n.input(0).type().dtype();
         return d == DType.F16 || d == DType.BOOL ? "on " + d + " operands (its kernel multiplies f32, f64 or integers)" : null;
-    }
-
-    static String needsF32Operand(Node n) {
-        DType d = n.input(0).type().dtype();
-        return d == DType.F32 ? null : "on " + d + " operands (its kernel is float32)";
     }
 
     /** y = a @ b with numpy semantics; rank-1 operands promoted (the layout is the same). */
@@ -61,6 +49,7 @@ final class LibraryCalls {
         Value x = n.input(0), y = n.output();
         int axis = (int) n.attrs().getLong("axis");
         Value hx = cx.home(x), hy = cx.home(y);
+        DType dtype = x.type().dtype();
         cx.step(b -> {
             int[] s = b.shape(x);
             int outer = 1, inner = 1;
@@ -68,7 +57,7 @@ final class LibraryCalls {
             for (int i = axis + 1; i < s.length; i++) inner *= s[i];
             int len = s[axis], o = outer, in = inner;
             long ox = b.offset(hx), oy = b.offset(hy);
-            return () -> b.reduce().argReduce(max, b.arena(), ox, o, len, in, oy, IndexType.F64);
+            return () -> b.reduce().argReduce(max, dtype, b.arena(), ox, o, len, in, oy, IndexType.F64);
         });
     }
 

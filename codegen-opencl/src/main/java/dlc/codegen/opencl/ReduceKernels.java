@@ -1,5 +1,7 @@
 package dlc.codegen.opencl;
 
+import dlc.ir.DType;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -87,13 +89,28 @@ public final class ReduceKernels {
      * such index and is refused, as on the JVM.
      */
     public void argReduce(boolean max, DeviceArena arena, long xOff, int outer, int n, int inner, long yOff, IndexType type) {
+        argReduce(max, DType.F32, arena, xOff, outer, n, inner, yOff, type);
+    }
+
+    /** As above on an operand of {@code dtype}: f32 read as float, f64 and integers as double (offsets in doubles). */
+    public void argReduce(boolean max, DType dtype, DeviceArena arena, long xOff, int outer, int n, int inner, long yOff, IndexType type) {
         String op = max ? "argmax" : "argmin";
+        if (dtype == DType.BOOL || dtype == DType.F16) throw new IllegalArgumentException(op + ": no kernel for " + dtype + " operands");
+        boolean f64 = dtype != DType.F32;
+        if (f64 && !executor.device().fp64())
+            throw new OpenClException(op + " on " + dtype + " runs in double, but " + executor.device().describe()
+                    + " has no double precision (cl_khr_fp64)");
         int cells = ArenaChecks.elements(op, "output", outer, inner);
-        ArenaChecks.inside(op, "input", xOff, ArenaChecks.elements(op, "input", outer, n, inner), Float.BYTES, arena);
+        ArenaChecks.inside(op, "input", xOff, ArenaChecks.elements(op, "input", outer, n, inner), ClTypes.bytes(dtype), arena);
         ArenaChecks.inside(op, "output", yOff, cells, type.bytes, arena);
         if (cells == 0) return;
         if (n == 0) throw new IllegalArgumentException(op + " along an axis of size 0");
-        ClKernel k = kernel("arg_reduce", n, type.defines("OUT_T", executor.device()));
+        Map<String, String> defines = new HashMap<>(type.defines("OUT_T", executor.device()));
+        if (f64) {
+            defines.put("IN_T", "double");
+            defines.put("FP64", "1");
+        }
+        ClKernel k = kernel("arg_reduce", n, defines);
         k.arg(0, arena).arg(1, xOff).arg(2, arena).arg(3, yOff).arg(4, n).arg(5, inner).arg(6, max ? 1 : 0).arg(7, cells);
         launch(k, cells);
     }

@@ -12,7 +12,7 @@
 // axes (0..4) with dims rd* and strides rs*, walked row-major for each output.
 //
 // arg_reduce: argmax (is_max != 0) or argmin along the middle axis of an (outer, n, inner) view;
-// the index is stored as OUT_T (-D: int, long, float or double).
+// the index is stored as OUT_T (-D: int, long, float or double), the operand read as IN_T.
 
 #define NAN_OR(a, b) (isnan(a) ? (a) : (b))
 
@@ -90,28 +90,33 @@ void reduce(__global const float* X, const ulong offX, __global float* Y, const 
 #endif
 
 #ifdef OUT_T
+// IN_T (-D, optional): the operand's element type, float (f32) by default, double for f64 and
+// integer operands (FP64 must be set then).
+#ifndef IN_T
+#define IN_T float
+#endif
 // whether (va, ia) comes before (vb, ib): a NaN before any number, then the larger (argmax) or
 // smaller (argmin) value, then the smaller index. A total order, so the tree finds the first extreme.
-inline bool better(const int is_max, const float va, const int ia, const float vb, const int ib) {
+inline bool better(const int is_max, const IN_T va, const int ia, const IN_T vb, const int ib) {
     if (isnan(va) || isnan(vb)) return isnan(va) && (!isnan(vb) || ia < ib);
     return (is_max ? va > vb : va < vb) || (va == vb && ia < ib);
 }
 
 KERNEL
-void arg_reduce(__global const float* X, const ulong offX, __global OUT_T* Y, const ulong offY,
+void arg_reduce(__global const IN_T* X, const ulong offX, __global OUT_T* Y, const ulong offY,
                 const int n, const int inner, const int is_max, const int outputs)
 {
     OUTPUT(outputs);
     const int o = t / inner, i = t % inner;
-    __global const float* x = X + offX + (size_t) o * n * inner + i;
-    float bv = NAN;
+    __global const IN_T* x = X + offX + (size_t) o * n * inner + i;
+    IN_T bv = NAN;
     int bi = -1; // none yet
     for (int k = lid; k < n; k += WG) {
-        const float v = x[(size_t) k * inner];
+        const IN_T v = x[(size_t) k * inner];
         if (bi < 0 || better(is_max, v, k, bv, bi)) { bv = v; bi = k; }
     }
 #if WG > 1
-    __local float val[WG];
+    __local IN_T val[WG];
     __local int idx[WG];
     val[lid] = bv;
     idx[lid] = bi;

@@ -146,4 +146,23 @@ class ClDoubleKernelsTest {
                 ClGraphOpsTest.agree(graph, in, 0, 0);
             }
     }
+
+    /** argmax/argmin on f64 (values no float can tell apart) and on small integers (many ties: the first extreme wins), exactly. */
+    @Test void argReduceOnDoublesAgrees() {
+        OpenClTestSupport.device();
+        for (DType d : List.of(DType.F64, DType.I32))
+            for (long axis : new long[]{0, 1, 2}) {
+                GraphBuilder b = new GraphBuilder("arg" + d);
+                Value x = in(b, "x", d, Shape.of(3, 70, 5));
+                b.output("max", Graph.Output.Role.OUTPUT, b.op(Ops.ARGMAX, Attrs.of("axis", axis, "keepdims", false), x));
+                b.output("min", Graph.Output.Role.OUTPUT, b.op(Ops.ARGMIN, Attrs.of("axis", axis, "keepdims", false), x));
+                Graph g = b.build();
+                Map<String, Tensor> in = inputs(g, 29, 3);
+                if (d == DType.F64) { // neighbours 1e-12 apart: equal once rounded to float, so a float kernel would pick the first
+                    double[] v = in.get("x").data();
+                    for (int i = 0; i < v.length; i++) v[i] = 1 + 1e-12 * ((i * 7919) % 101);
+                }
+                ClGraphOpsTest.agree(g, in, 0, 0);
+            }
+    }
 }
