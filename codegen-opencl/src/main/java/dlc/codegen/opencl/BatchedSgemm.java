@@ -88,7 +88,7 @@ public final class BatchedSgemm {
             if (f64) d.put("F64", "1");
             if (dtype.isInteger()) d.put("WRAP", "" + wrapCode(dtype));
             return store == null ? ProgramSource.resource("sgemm.cl", d) : store.program("sgemm.cl", d);
-        }, tilings));
+        }, bytes, tilings));
         pick.kernel().arg(0, rows).arg(1, n).arg(2, k).arg(3, 1f)
                 .arg(4, arena).arg(5, offA).arg(6, lda).arg(7, arena).arg(8, offB).arg(9, ldb)
                 .arg(10, 0f).arg(11, arena).arg(12, offY).arg(13, n)

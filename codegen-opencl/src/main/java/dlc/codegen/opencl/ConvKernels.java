@@ -243,7 +243,7 @@ public final class ConvKernels {
             if (key.epilogue().bias()) d.put("BIAS", "1");
             if (key.epilogue().act() != Activation.NONE) d.put("ACT", "" + key.epilogue().act().ordinal());
             return store == null ? ProgramSource.resource("conv.cl", d) : store.program("conv.cl", d);
-        }, tilings));
+        }, key.f64() ? Double.BYTES : Float.BYTES, tilings));
     }
 
     private TiledPrograms.Pick weightGradPick() { return pick(new Variant(WEIGHT_GRAD, Epilogue.NONE), null); }

@@ -18,7 +18,10 @@ public final class Sgemm {
     record Tiling(int tsm, int tsn, int tsk, int wptm, int wptn) {
         int threads() { return (tsm / wptm) * (tsn / wptn); }
 
-        long localBytes() { return (long) Float.BYTES * tsk * (tsm + 1 + tsn + 1); }
+        long localBytes() { return localBytes(Float.BYTES); }
+
+        /** The two local tiles of elements of {@code elementBytes} (8 for the double kernels). */
+        long localBytes(int elementBytes) { return (long) elementBytes * tsk * (tsm + 1 + tsn + 1); }
     }
 
     /** Largest first: 256 work-items of 4x4 results on 64x64 tiles, then smaller for devices that cannot. */

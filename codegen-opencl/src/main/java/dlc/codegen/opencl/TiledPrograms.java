@@ -29,14 +29,19 @@ final class TiledPrograms {
 
     /** The first tiling whose program (built by {@code source}) yields a kernel {@code name} that runs. */
     static Pick pick(ClExecutor executor, String name, Function<Sgemm.Tiling, ProgramSource> source) {
-        return pick(executor, name, source, Sgemm.TILINGS);
+        return pick(executor, name, source, Float.BYTES, Sgemm.TILINGS);
     }
 
     /** As above among {@code tilings} (tests pass one, to run the tilings other devices get). */
     static Pick pick(ClExecutor executor, String name, Function<Sgemm.Tiling, ProgramSource> source, Sgemm.Tiling... tilings) {
+        return pick(executor, name, source, Float.BYTES, tilings);
+    }
+
+    /** As above for tiles of {@code elementBytes} elements (8: the double kernels' tiles take twice the local memory). */
+    static Pick pick(ClExecutor executor, String name, Function<Sgemm.Tiling, ProgramSource> source, int elementBytes, Sgemm.Tiling... tilings) {
         ClDevice d = executor.device();
         for (Sgemm.Tiling t : tilings) {
-            if (t.threads() > d.maxWorkGroupSize() || t.localBytes() > d.localMemBytes()) continue;
+            if (t.threads() > d.maxWorkGroupSize() || t.localBytes(elementBytes) > d.localMemBytes()) continue;
             ClKernel k = executor.program(source.apply(t)).kernel(name);
             if (workGroupSize(executor, k) < t.threads()) continue;
             return new Pick(k, t);
