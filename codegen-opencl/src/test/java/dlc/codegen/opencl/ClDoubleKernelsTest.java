@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.*;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 /**
  * The library kernels on f64 data and on integers stored as double, against the float64
  * interpreter. sgemm.cl built with F64 accumulates in double: each of the K products and sums
@@ -164,5 +166,23 @@ class ClDoubleKernelsTest {
                 }
                 ClGraphOpsTest.agree(g, in, 0, 0);
             }
+    }
+
+    /** The table's rules for the kernel-call ops: f64 and integer data compile (the double kernels), f16 is still refused by name. */
+    @Test void onlyF16IsRefusedByTheKernelCalls() {
+        for (DType d : List.of(DType.F64, DType.I32)) {
+            GraphBuilder b = new GraphBuilder("calls" + d);
+            Value x = in(b, "x", d, Shape.of(2, 4, 6, 6)), w = in(b, "p", d, Shape.of(3, 4, 3, 3));
+            Value c = b.op(Ops.MAX_POOL2D, Attrs.of("kernel", List.of(2L, 2L)), b.op(Ops.CONV2D, x, w));
+            Value y = b.op(Ops.MATMUL, b.op(Ops.RESHAPE, Attrs.of("shape", Shape.of(6, 4)), c), in(b, "q", d, Shape.of(4, 2)));
+            b.output("y", Graph.Output.Role.OUTPUT, b.op(Ops.ARGMAX, Attrs.of("axis", 1L, "keepdims", false), y));
+            String src = ClCompiledGraph.source(b.build());
+            assertFalse(src.contains("not supported"), src);
+        }
+        GraphBuilder b = new GraphBuilder("half");
+        b.output("y", Graph.Output.Role.OUTPUT, b.op(Ops.MATMUL, in(b, "x", DType.F16, Shape.of(2, 3)), in(b, "p", DType.F16, Shape.of(3, 2))));
+        UnsupportedOperationException e = org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class,
+                () -> ClCompiledGraph.source(b.build()));
+        assertTrue(e.getMessage().contains("not supported by the OpenCL backend yet") && e.getMessage().contains("f16"), e.getMessage());
     }
 }
