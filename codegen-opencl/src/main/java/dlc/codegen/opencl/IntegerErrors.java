@@ -13,7 +13,8 @@ import java.util.Map;
  * the launch's scratch (and pow the smallest negative exponent, clamped to int, in int 1). The
  * words are armed before the launch (in a scan body at the first step only, so a bad divisor at
  * any step is reported) and read after the run's launches, before any output is read; the host
- * then throws what the interpreter throws: {@code div at model.dl:3:9: integer div by zero}.
+ * then throws what the interpreter throws: {@code div at model.dl:3:9: integer div by zero} (in a scan
+ * body after the scan's own {@code scan at model.dl:7:5: }, as the interpreter nests it).
  */
 final class IntegerErrors {
     private IntegerErrors() {}
@@ -51,6 +52,6 @@ final class IntegerErrors {
         String why = n.op() == Ops.POW
                 ? "integer pow with a negative exponent " + Float.floatToRawIntBits(words[1]) + "; cast to a float dtype first"
                 : "integer " + n.op().name() + " by zero";
-        throw new ArithmeticException(n.op().name() + " at " + n.loc() + ": " + why);
+        throw new ArithmeticException(b.failurePrefix + n.op().name() + " at " + n.loc() + ": " + why);
     }
 }
