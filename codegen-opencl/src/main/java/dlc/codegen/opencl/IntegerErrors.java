@@ -2,6 +2,7 @@ package dlc.codegen.opencl;
 
 import dlc.ir.Node;
 import dlc.ir.ops.Ops;
+import dlc.runtime.OpFailure;
 
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,7 @@ final class IntegerErrors {
         String why = n.op() == Ops.POW
                 ? "integer pow with a negative exponent " + Float.floatToRawIntBits(words[1]) + "; cast to a float dtype first"
                 : "integer " + n.op().name() + " by zero";
-        throw new ArithmeticException(b.failurePrefix + n.op().name() + " at " + n.loc() + ": " + why);
+        // an OpFailure, as the JVM backend's node methods throw (the CLI reports it as a runtime error, exit 1)
+        throw new OpFailure(new ArithmeticException(why), b.failurePrefix + n.op().name() + " at " + n.loc());
     }
 }
