@@ -65,6 +65,12 @@ final class ClExpressions {
         return ClTypes.wrap(n.output().type().dtype()) + "(" + fn + "((long)(" + a.get(0) + "), (long)(" + a.get(1) + "), " + ERROR_SITE + "))";
     }
 
+    /** Whether {@code n} is an integer op that can fail (a zero divisor, a negative exponent): its kernel needs an error word. */
+    static boolean canFail(Node n) {
+        return integer(n) && (n.op() == dlc.ir.ops.Ops.DIV || n.op() == dlc.ir.ops.Ops.MOD || n.op() == dlc.ir.ops.Ops.TRUNC_DIV
+                || n.op() == dlc.ir.ops.Ops.TRUNC_MOD || n.op() == dlc.ir.ops.Ops.POW);
+    }
+
     /** Floats: a / b; integers: floor division (Ints.div). */
     static final Expression DIV = (n, a) -> integer(n) ? integerCall(n, "dlc_floordiv", a) : "(" + a.get(0) + " / " + a.get(1) + ")";
 

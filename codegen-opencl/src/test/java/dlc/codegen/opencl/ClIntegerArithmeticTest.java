@@ -159,4 +159,22 @@ class ClIntegerArithmeticTest {
         in.put("xs", new Tensor(DType.I64, new int[]{5, 2}, new double[]{3, -7, -2, 5, 4, 4, -1, 0, 2, -3}));
         failsAsTheInterpreter(graph, in, "integer trunc_div by zero");
     }
+
+    /** cast(x @ w, i32) div d: the division stays out of the GEMM's store (which has no error word) and a zero divisor is reported. */
+    @Test void integerDivisionAfterAMatmulIsReported() {
+        OpenClTestSupport.device();
+        GraphBuilder b = new GraphBuilder("after_matmul");
+        Value x = b.input("x", new TensorType(DType.F32, Shape.of(3, 4)), Value.Role.INPUT), w = b.input("w", new TensorType(DType.F32, Shape.of(4, 2)), Value.Role.INPUT);
+        Value d = b.input("d", new TensorType(DType.I32, Shape.of(2)), Value.Role.INPUT);
+        Value p = b.op(Ops.CAST, Attrs.of("dtype", DType.I32), b.op(Ops.MATMUL, x, w));
+        b.output("y", Graph.Output.Role.OUTPUT, b.op(Ops.MOD, p, d));
+        Graph g = b.build();
+        Map<String, Tensor> in = new LinkedHashMap<>();
+        in.put("x", new Tensor(DType.F32, new int[]{3, 4}, new double[]{1, -2, 3, 4, 5, 6, -7, 8, 9, 10, 11, -12}));
+        in.put("w", new Tensor(DType.F32, new int[]{4, 2}, new double[]{1, 2, -3, 4, 5, 6, 7, -8}));
+        in.put("d", new Tensor(DType.I32, new int[]{2}, new double[]{-5, 3}));
+        exactlyAsTheInterpreter(g, in);
+        in.put("d", new Tensor(DType.I32, new int[]{2}, new double[]{-5, 0}));
+        failsAsTheInterpreter(g, in, "integer mod by zero");
+    }
 }
