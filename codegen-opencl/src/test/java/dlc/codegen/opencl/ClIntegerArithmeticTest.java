@@ -177,4 +177,27 @@ class ClIntegerArithmeticTest {
         in.put("d", new Tensor(DType.I32, new int[]{2}, new double[]{-5, 0}));
         failsAsTheInterpreter(g, in, "integer mod by zero");
     }
+
+    /** sum(a trunc_div b) over rows: the division is evaluated inside the reduction's kernel, which carries the error word too. */
+    @Test void aZeroDivisorInsideAReductionIsReported() {
+        OpenClTestSupport.device();
+        for (int n : new int[]{5, 300}) { // a serial loop per result, and a work-group per result
+            GraphBuilder b = new GraphBuilder("reduced");
+            Value x = b.input("a", new TensorType(DType.I64, Shape.of(2, n)), Value.Role.INPUT), y = b.input("b", new TensorType(DType.I64, Shape.of(2, n)), Value.Role.INPUT);
+            b.output("y", Graph.Output.Role.OUTPUT, b.op(Ops.SUM, Attrs.of("axes", List.of(1L), "keepdims", false), b.op(Ops.TRUNC_DIV, x, y)));
+            Graph g = b.build();
+            double[] a = new double[2 * n], d = new double[2 * n];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (i * 7919L % 20011) - 10000;
+                d[i] = (i % 13) - 6 == 0 ? 7 : (i % 13) - 6;
+            }
+            Map<String, Tensor> in = new LinkedHashMap<>();
+            in.put("a", new Tensor(DType.I64, new int[]{2, n}, a));
+            in.put("b", new Tensor(DType.I64, new int[]{2, n}, d));
+            exactlyAsTheInterpreter(g, in);
+            d[2 * n - 2] = 0;
+            in.put("b", new Tensor(DType.I64, new int[]{2, n}, d));
+            failsAsTheInterpreter(g, in, "integer trunc_div by zero");
+        }
+    }
 }
