@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * equal the JVM backend's within float32 tolerance (both compute in float32 with different
  * summation orders and math libraries: 1e-5 relative plus 1e-6 absolute on probabilities and
  * losses of order 1); {@code dlc ir --emit opencl} prints the kernels; an op form without a kernel is
- * one line naming it; {@code --device} without the OpenCL backend is a usage error. On a machine
+ * one line naming it; integer division equals the JVM backend's and fails as it does on a zero divisor; {@code --device} without the OpenCL backend is a usage error. On a machine
  * without an OpenCL platform the device tests are skipped (failed under CI=true).
  */
 class OpenClBackendCliTest {
@@ -95,23 +95,63 @@ class OpenClBackendCliTest {
         assertTrue(r.out().contains("tanh("), r.toString());
     }
 
-    /** Every op has a kernel now; a form without one (integer division) is still one line naming the op, the form and where it is. */
+    /** Every op has a kernel now; a form without one (f16 values) is still one line naming the op, the form and where it is. */
     @Test void aFormWithoutAKernelIsOneLineNamingIt(@TempDir Path dir) throws Exception {
-        Path model = dir.resolve("intdiv.dl");
+        Path model = dir.resolve("half.dl");
         Files.writeString(model, """
-                model IntDiv {
-                  input  x: i32[B, 4]
-                  output y = x / (x + 1)
+                model Half {
+                  input  x: f16[B, 4]
+                  output y = x + x
                 }
                 """);
         CliHarness.Result ir = CliHarness.exec(Toolchain.standard(), "ir", model.toString(), "--emit", "opencl");
         assertEquals(1, ir.code(), ir.toString());
-        assertTrue(ir.err().matches("dlc: graph \\w+: op div is not supported by the OpenCL backend yet on integer operands \\(i32\\) \\(at .*intdiv.dl:3:\\d+\\)\n"), ir.toString());
+        assertTrue(ir.err().matches("dlc: graph \\w+: op add is not supported by the OpenCL backend yet on f16 values \\(at .*half.dl:3:\\d+\\)\n"), ir.toString());
         requireDevice();
         CliHarness.Result run = CliHarness.exec(Toolchain.standard(), "run", model.toString(), "--backend", "opencl");
         assertEquals(1, run.code(), run.toString());
         assertEquals(1, run.err().lines().count(), run.toString());
-        assertTrue(run.err().contains("op div is not supported by the OpenCL backend yet") && run.err().contains("--backend jvm"), run.toString());
+        assertTrue(run.err().contains("op add is not supported by the OpenCL backend yet") && run.err().contains("--backend jvm"), run.toString());
+    }
+
+    /**
+     * Integer division and modulo run on OpenCL with the JVM backend's exact values, and a zero
+     * divisor is the JVM backend's one-line runtime error (exit 1) naming the op and where it is.
+     */
+    @Test void integerDivisionRunsAndAZeroDivisorIsTheJvmBackendsError(@TempDir Path dir) throws Exception {
+        requireDevice();
+        Path model = dir.resolve("intdiv.dl"), zero = dir.resolve("zero.dl");
+        Files.writeString(model, """
+                model IntDiv {
+                  input  x: i32[B, 4]
+                  output y = (x * 1000 - 3001) / (x * x + 1)
+                  output z = (x * 7 - 20) % (x * x + 3)
+                }
+                """);
+        Path jvm = dir.resolve("jvm"), cl = dir.resolve("cl");
+        CliHarness.Result a = CliHarness.exec(Toolchain.standard(), "run", model.toString(), "--batch", "5", "--seed", "3", "--output-dir", jvm.toString());
+        CliHarness.Result b = CliHarness.exec(Toolchain.standard(), "run", model.toString(), "--batch", "5", "--seed", "3", "--output-dir", cl.toString(),
+                "--backend", "opencl");
+        assertEquals(0, a.code(), a.toString());
+        assertEquals(0, b.code(), b.toString());
+        for (String out : new String[]{"y.npy", "z.npy"}) {
+            Tensor want = NpyFiles.read(jvm.resolve(out)), got = NpyFiles.read(cl.resolve(out));
+            assertArrayEquals(want.shape(), got.shape(), out);
+            assertArrayEquals(want.data(), got.data(), out);
+            assertTrue(java.util.Arrays.stream(want.data()).anyMatch(v -> v != 0), out + " is not all zeros");
+        }
+        Files.writeString(zero, """
+                model IntZero {
+                  input  x: i32[B, 4]
+                  output y = x / (x - x)
+                }
+                """);
+        CliHarness.Result jz = CliHarness.exec(Toolchain.standard(), "run", zero.toString());
+        CliHarness.Result cz = CliHarness.exec(Toolchain.standard(), "run", zero.toString(), "--backend", "opencl");
+        assertEquals(1, jz.code(), jz.toString());
+        assertEquals(1, cz.code(), cz.toString());
+        assertTrue(cz.err().matches("dlc: runtime error in div at .*zero.dl:3:\\d+: integer div by zero\n"), cz.toString());
+        assertEquals(jz.err(), cz.err());
     }
 
     @Test void deviceWithoutTheOpenClBackendIsAUsageError() {

@@ -38,13 +38,19 @@ final class ClBinding {
     private final Map<Integer, Long> movedSlots;
     /** Whether an index kernel clears its error word before it runs (not at a scan step after the first, which would forget an earlier step's bad index). */
     final boolean resetsErrors;
+    /**
+     * What the interpreter puts before a failure inside this graph: "" for a graph, each enclosing
+     * scan's {@code "scan at model.dl:4:5: "} for a scan body (as its nested evaluation reports it).
+     */
+    final String failurePrefix;
 
     ClBinding(ClCompiledGraph graph, Map<String, Long> env, MemoryPlan.Layout layout, ArenaLayout arenaLayout, DeviceArena arena) {
-        this(graph, env, layout, arenaLayout, arena, new java.util.ArrayList<>(), 0, null, Map.of(), true);
+        this(graph, env, layout, arenaLayout, arena, new java.util.ArrayList<>(), 0, null, Map.of(), true, "");
     }
 
     private ClBinding(ClCompiledGraph graph, Map<String, Long> env, MemoryPlan.Layout layout, ArenaLayout arenaLayout, DeviceArena arena,
-                      java.util.List<Runnable> checks, long base, long[] inputBytes, Map<Integer, Long> movedSlots, boolean resetsErrors) {
+                      java.util.List<Runnable> checks, long base, long[] inputBytes, Map<Integer, Long> movedSlots, boolean resetsErrors,
+                      String failurePrefix) {
         this.graph = graph;
         this.env = env;
         this.layout = layout;
@@ -57,18 +63,19 @@ final class ClBinding {
         this.inputBytes = inputBytes;
         this.movedSlots = movedSlots;
         this.resetsErrors = resetsErrors;
+        this.failurePrefix = failurePrefix;
     }
 
     /**
      * The binding of a nested graph (a scan body) in this binding's arena: its plan laid out as
      * {@code layout}/{@code arenaLayout} from byte {@code base}, its inputs at {@code inputBytes},
      * the slots in {@code movedSlots} at the given byte offsets; its checks join this binding's
-     * when {@code keepChecks}.
+     * when {@code keepChecks}; {@code scan} is the node whose body it is.
      */
     ClBinding nested(MemoryPlan.Layout layout, ArenaLayout arenaLayout, long base, long[] inputBytes, Map<Integer, Long> movedSlots,
-                     boolean keepChecks, boolean resetsErrors) {
+                     boolean keepChecks, boolean resetsErrors, dlc.ir.Node scan) {
         return new ClBinding(graph, env, layout, arenaLayout, arena, keepChecks ? checks : new java.util.ArrayList<>(), base, inputBytes,
-                movedSlots, resetsErrors);
+                movedSlots, resetsErrors, failurePrefix + scan.op().name() + " at " + scan.loc() + ": ");
     }
 
     long eval(Dim d) { return d.eval(env); }

@@ -51,17 +51,40 @@ final class ClExpressions {
                 : "(" + a.get(0) + " " + op + " " + a.get(1) + ")";
     }
 
-    static final Expression DIV = (n, a) -> "(" + a.get(0) + " / " + a.get(1) + ")";
+    /**
+     * Where an integer op that can fail passes its error word and code to its helper
+     * ({@link GroupKernels#HELPERS}); the kernel writer replaces it ({@link KernelWriter#errorSites}).
+     */
+    static final String ERROR_SITE = "DLC_ERROR_SITE";
 
-    /** The interpreter's floored modulo, a - floor(a / b) * b. */
-    static final Expression MOD = (n, a) -> "(" + a.get(0) + " - floor(" + a.get(0) + " / " + a.get(1) + ") * " + a.get(1) + ")";
+    /**
+     * An integer op computed on the exact values in long by helper {@code fn} (a zero divisor or
+     * a negative exponent gives 0 and sets the error word), wrapped to the dtype as dlc.numerics.Ints.
+     */
+    private static String integerCall(Node n, String fn, java.util.List<String> a) {
+        return ClTypes.wrap(n.output().type().dtype()) + "(" + fn + "((long)(" + a.get(0) + "), (long)(" + a.get(1) + "), " + ERROR_SITE + "))";
+    }
 
-    static final Expression TRUNC_DIV = (n, a) -> "trunc(" + a.get(0) + " / " + a.get(1) + ")";
+    /** Whether {@code n} is an integer op that can fail (a zero divisor, a negative exponent): its kernel needs an error word. */
+    static boolean canFail(Node n) {
+        return integer(n) && (n.op() == dlc.ir.ops.Ops.DIV || n.op() == dlc.ir.ops.Ops.MOD || n.op() == dlc.ir.ops.Ops.TRUNC_DIV
+                || n.op() == dlc.ir.ops.Ops.TRUNC_MOD || n.op() == dlc.ir.ops.Ops.POW);
+    }
 
-    /** C's fmod, which is Java's % on floats. */
-    static final Expression TRUNC_MOD = (n, a) -> "fmod(" + a.get(0) + ", " + a.get(1) + ")";
+    /** Floats: a / b; integers: floor division (Ints.div). */
+    static final Expression DIV = (n, a) -> integer(n) ? integerCall(n, "dlc_floordiv", a) : "(" + a.get(0) + " / " + a.get(1) + ")";
 
-    static final Expression POW = (n, a) -> "pow(" + a.get(0) + ", " + a.get(1) + ")";
+    /** The interpreter's floored modulo, a - floor(a / b) * b (integers: Ints.mod, the divisor's sign). */
+    static final Expression MOD = (n, a) -> integer(n) ? integerCall(n, "dlc_floormod", a)
+            : "(" + a.get(0) + " - floor(" + a.get(0) + " / " + a.get(1) + ") * " + a.get(1) + ")";
+
+    static final Expression TRUNC_DIV = (n, a) -> integer(n) ? integerCall(n, "dlc_truncdiv", a) : "trunc(" + a.get(0) + " / " + a.get(1) + ")";
+
+    /** C's fmod, which is Java's % on floats (integers: Ints.truncMod, the dividend's sign). */
+    static final Expression TRUNC_MOD = (n, a) -> integer(n) ? integerCall(n, "dlc_truncmod", a) : "fmod(" + a.get(0) + ", " + a.get(1) + ")";
+
+    /** Integers: repeated squaring with wrap-around (Ints.pow); a negative exponent is an error. */
+    static final Expression POW = (n, a) -> integer(n) ? integerCall(n, "dlc_ipow", a) : "pow(" + a.get(0) + ", " + a.get(1) + ")";
 
     /** Ties (and a NaN second operand) go to the first operand, as the interpreter's {@code a >= b ? a : b}. */
     static final Expression MAXIMUM = (n, a) -> "(" + a.get(0) + " >= " + a.get(1) + " ? " + a.get(0) + " : " + a.get(1) + ")";
@@ -99,11 +122,6 @@ final class ClExpressions {
             case F16 -> throw new UnsupportedOperationException("cast to f16 is not supported by the OpenCL backend yet");
         };
     };
-
-    /** Why an integer result of {@code n} has no expression yet (division, modulo, power), else null. */
-    static String noIntegerDivision(Node n) {
-        return integer(n) ? "on integer operands (" + n.output().type().dtype() + ")" : null;
-    }
 
     /** Why an f16 operand or result has no expression yet, else null. */
     static String noHalf(Node n) {

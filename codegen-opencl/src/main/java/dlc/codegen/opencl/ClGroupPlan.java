@@ -241,7 +241,8 @@ final class ClGroupPlan {
      * computes values over exactly the anchor's result shape (a point of the store is a point of
      * those steps; operands of smaller shapes broadcast by index arithmetic) and the group reads
      * the anchor's result only in those steps. Otherwise (a step over a larger, broadcast shape, a
-     * reduction or kernel call after the anchor) the group keeps the separate elementwise kernels.
+     * reduction or kernel call after the anchor, an integer op that can fail) the group keeps the
+     * separate elementwise kernels.
      * Copies of values that were stored before (pass-through results) stay steps of their own.
      */
     private void fuseEpilogue() {
@@ -265,6 +266,10 @@ final class ClGroupPlan {
             else return;
         }
         if (chain.isEmpty()) return;
+        // an integer op that can fail needs its kernel's error word, which a GEMM's store has not
+        for (Elementwise e : chain)
+            for (Value v : e.computed())
+                if (v.producer() != null && ClExpressions.canFail(v.producer())) return;
         for (Node n : nodes)
             if (n.inputs().contains(y) && role(n) != Role.INLINE) return;
         for (Step s : after) // a copy reading the anchor's result from memory needs it stored

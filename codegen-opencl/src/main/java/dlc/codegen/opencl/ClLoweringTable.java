@@ -36,11 +36,6 @@ public final class ClLoweringTable {
 
     private static Inline inline(Expression e) { return new Inline(e, ClExpressions::noHalf); }
 
-    /** Float-only ops with an integer form that does not exist yet (integer division, modulo, power). */
-    private static Inline floatsOnly(Expression e) {
-        return new Inline(e, n -> { String h = noHalf(n); return h != null ? h : noIntegerDivision(n); });
-    }
-
     private static KernelCall kernel(KernelCode code, Function<Node, String> unsupported) { return new KernelCall(code, unsupported); }
 
     /** An op whose kernel does not exist yet: any graph using it fails to compile, naming it. */
@@ -74,11 +69,11 @@ public final class ClLoweringTable {
         put(Ops.ADD, inline(arith("+")));
         put(Ops.SUB, inline(arith("-")));
         put(Ops.MUL, inline(arith("*")));
-        put(Ops.DIV, floatsOnly(DIV));
-        put(Ops.MOD, floatsOnly(MOD));
-        put(Ops.TRUNC_DIV, floatsOnly(TRUNC_DIV));
-        put(Ops.TRUNC_MOD, floatsOnly(TRUNC_MOD));
-        put(Ops.POW, floatsOnly(POW));
+        put(Ops.DIV, inline(DIV));
+        put(Ops.MOD, inline(MOD));
+        put(Ops.TRUNC_DIV, inline(TRUNC_DIV));
+        put(Ops.TRUNC_MOD, inline(TRUNC_MOD));
+        put(Ops.POW, inline(POW));
         put(Ops.MAXIMUM, inline(MAXIMUM));
         put(Ops.MINIMUM, inline(MINIMUM));
         put(Ops.LT, inline(compare("<")));

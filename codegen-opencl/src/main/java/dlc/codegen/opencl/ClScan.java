@@ -269,7 +269,7 @@ final class ClScan {
             }
             int key = inPlace ? t : t == 0 ? 0 : 1 + now;
             Body bd = prepared.computeIfAbsent(key, k -> {
-                ClBinding bb = b.nested(area.bodyLayout(), area.bodyArena(), base, inputBytes, moved, t == 0, b.resetsErrors && t == 0);
+                ClBinding bb = b.nested(area.bodyLayout(), area.bodyArena(), base, inputBytes, moved, t == 0, b.resetsErrors && t == 0, node);
                 Runnable[] launches = new Runnable[lowered.steps().size()];
                 for (int i = 0; i < launches.length; i++) {
                     bb.preparing = i;

@@ -26,6 +26,40 @@ final class GroupKernels {
             #define dlc_u8(x) ((double)((x) & 0xffL))
             #define dlc_i32(x) ((double)as_int((uint)((x) & 0xffffffffL)))
             #define dlc_i64(x) ((double)(x))
+            // integer div, mod, trunc_div, trunc_mod, pow on the exact values (dlc.numerics.Ints): a
+            // zero divisor or a negative exponent gives 0 and records the op's code in E[0] (IntegerErrors);
+            // a divisor of -1 is a wrapping negation, as Java (C leaves LONG_MIN / -1 undefined)
+            inline long dlc_fail(__global int* E, int code) { atomic_min(E, code); return 0; }
+            inline long dlc_truncdiv(long a, long b, __global int* E, int code) {
+                if (b == 0) return dlc_fail(E, code);
+                return b == -1 ? (long)(0UL - (ulong)a) : a / b;
+            }
+            inline long dlc_truncmod(long a, long b, __global int* E, int code) {
+                if (b == 0) return dlc_fail(E, code);
+                return b == -1 ? 0 : a % b;
+            }
+            inline long dlc_floordiv(long a, long b, __global int* E, int code) {
+                if (b == 0) return dlc_fail(E, code);
+                if (b == -1) return (long)(0UL - (ulong)a);
+                long q = a / b;
+                return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+            }
+            inline long dlc_floormod(long a, long b, __global int* E, int code) {
+                if (b == 0) return dlc_fail(E, code);
+                if (b == -1) return 0;
+                long r = a % b;
+                return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+            }
+            inline long dlc_ipow(long a, long e, __global int* E, int code) {
+                if (e < 0) { atomic_min(E + 1, (int)max(e, (long)INT_MIN)); return dlc_fail(E, code); }
+                ulong r = 1, base = (ulong)a;
+                while (e != 0) {
+                    if ((e & 1) != 0) r *= base;
+                    base *= base;
+                    e >>= 1;
+                }
+                return (long)r;
+            }
             """;
 
     private GroupKernels() {}
@@ -145,7 +179,7 @@ final class GroupKernels {
                 List<String> operands = new ArrayList<>();
                 for (Value in : n.inputs()) operands.add(value(in));
                 String expr = ClLoweringTable.of(n).accept(n, new ClLoweringTable.Kinds<String>(null) {
-                    @Override public String inline(Node m, ClLowering.Inline how) { return how.code().emit(m, operands); }
+                    @Override public String inline(Node m, ClLowering.Inline how) { return space.w.errorSites(m, how.code().emit(m, operands)); }
 
                     @Override public String alias(Node m, ClLowering.Alias how) { return how.inNest() ? operands.get(0) : null; }
                 });

@@ -23,6 +23,8 @@ final class KernelWriter {
     private boolean doubles;
     /** Whether this is a GEMM's or convolution's store (an epilogue function), not a kernel. */
     private boolean store;
+    /** The integer ops of this kernel that can fail (a zero divisor, a negative exponent), by their error code. */
+    private final List<dlc.ir.Node> failing = new ArrayList<>();
 
     KernelWriter(String name, String what) {
         this.name = name;
@@ -68,6 +70,23 @@ final class KernelWriter {
         boolean f = ClTypes.isFloat(home);
         if (!f) doubles = true;
         return (f ? "F" : "D") + "[o" + k + " + (" + index + ")]";
+    }
+
+    /**
+     * {@code expr} with its {@link ClExpressions#ERROR_SITE} (if any) replaced by this kernel's
+     * error word and {@code n}'s code: the kernel then takes {@code __global int* E, long oE} after
+     * its offsets, and its launch gets two ints of scratch (see {@link IntegerErrors}).
+     */
+    String errorSites(dlc.ir.Node n, String expr) {
+        if (!expr.contains(ClExpressions.ERROR_SITE)) return expr;
+        if (store) throw new UnsupportedOperationException("op " + n.op().name() + " (at " + n.loc()
+                + ") on integer operands inside a GEMM's or convolution's store is not supported by the OpenCL backend yet");
+        int code = failing.indexOf(n);
+        if (code < 0) {
+            failing.add(n);
+            code = failing.size() - 1;
+        }
+        return expr.replace(ClExpressions.ERROR_SITE, "E + oE, " + code);
     }
 
     /** Notes that the kernel computes in double (an f64 or integer register) without touching a double buffer. */
@@ -157,6 +176,7 @@ final class KernelWriter {
         if (doubles) s.append(", __global double* D");
         for (int i = 0; i < dims.size(); i++) s.append(", int d").append(i);
         for (int i = 0; i < buffers.size(); i++) s.append(", long o").append(i);
+        if (!failing.isEmpty()) s.append(", __global int* E, long oE");
         s.append(") {\n").append(body).append("}\n");
         return s.toString();
     }
@@ -167,7 +187,7 @@ final class KernelWriter {
      * else the largest power of two up to {@code maxGroup} that the device runs this kernel with.
      */
     ClStep launchGroups(Dim groups, Dim reduced, int serialBelow, int maxGroup) {
-        return b -> {
+        return IntegerErrors.checked(failing, b -> {
             long count = b.eval(groups);
             if (count == 0) return () -> { };
             ClKernel k = b.kernel(name);
@@ -182,12 +202,12 @@ final class KernelWriter {
                 set.run();
                 b.executor().launch(k, new long[]{count * size}, new long[]{size});
             };
-        };
+        });
     }
 
     /** The step that launches this kernel over {@code size} work-items. */
     ClStep launch(Dim size) {
-        return b -> {
+        return IntegerErrors.checked(failing, b -> {
             long count = b.eval(size);
             if (count == 0) return () -> { };
             ClKernel k = b.kernel(name);
@@ -196,7 +216,7 @@ final class KernelWriter {
                 set.run();
                 b.executor().launch(k, new long[]{count}, null);
             };
-        };
+        });
     }
 
     /** Sets the kernel's arguments under binding {@code b}: the arena, then sizes, then offsets. */
@@ -205,13 +225,15 @@ final class KernelWriter {
         for (int i = 0; i < dims.size(); i++) dimValues[i] = Math.toIntExact(b.eval(dims.get(i)));
         long[] offsets = new long[buffers.size()];
         for (int i = 0; i < buffers.size(); i++) offsets[i] = b.offset(buffers.get(i));
-        boolean dbl = doubles;
+        boolean dbl = doubles, errors = !failing.isEmpty();
+        long errOff = errors ? b.scratchBytesOffset() / Integer.BYTES : -1;
         return () -> {
             int a = 0;
             k.arg(a++, b.arena());
             if (dbl) k.arg(a++, b.arena());
             for (int v : dimValues) k.arg(a++, v);
             for (long o : offsets) k.arg(a++, o);
+            if (errors) k.arg(a++, b.arena()).arg(a++, errOff);
         };
     }
 }
