@@ -56,7 +56,7 @@ public final class BatchedSgemm {
     void run(DType dtype, int[] aShape, boolean transA, int[] bShape, boolean transB, DeviceArena arena, long offA, long offB, long offY,
              KernelWriter.StoreArgs store) {
         String op = "matmul";
-        if (dtype == DType.BOOL || dtype == DType.F16)
+        if (dtype == DType.BOOL)
             throw new IllegalArgumentException("matmul: no kernel for " + dtype + " operands");
         boolean f64 = dtype != DType.F32;
         if (f64 && store != null) throw new IllegalArgumentException("matmul: a fused store takes f32 results, not " + dtype);

@@ -119,14 +119,8 @@ final class ClExpressions {
             case I8, U8, I32, I64 -> fromInteger ? ClTypes.wrap(to) + "((long)(" + v + "))"
                     : "(double)convert_" + switch (to) { case I8 -> "char"; case U8 -> "uchar"; case I32 -> "int"; default -> "long"; }
                     + "_sat_rtz(" + v + ")";
-            case F16 -> throw new UnsupportedOperationException("cast to f16 is not supported by the OpenCL backend yet");
+            case F16 -> "dlc_f16((double)(" + v + "))";
         };
     };
 
-    /** Why an f16 operand or result has no expression yet, else null. */
-    static String noHalf(Node n) {
-        for (Value v : n.inputs()) if (v.type().dtype() == DType.F16) return "on f16 values";
-        for (Value v : n.outputs()) if (v.type().dtype() == DType.F16) return "on f16 values";
-        return null;
-    }
 }

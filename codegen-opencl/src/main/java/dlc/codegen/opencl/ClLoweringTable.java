@@ -34,7 +34,9 @@ public final class ClLoweringTable {
         if (TABLE.put(op, how) != null) throw new IllegalStateException("op " + op.name() + " has two OpenCL lowerings");
     }
 
-    private static Inline inline(Expression e) { return new Inline(e, ClExpressions::noHalf); }
+    private static Inline inline(Expression e) { return new Inline(e); }
+
+    private static KernelCall kernel(KernelCode code) { return new KernelCall(code); }
 
     private static KernelCall kernel(KernelCode code, Function<Node, String> unsupported) { return new KernelCall(code, unsupported); }
 
@@ -95,18 +97,18 @@ public final class ClLoweringTable {
         put(Ops.ARGMIN, kernel((n, cx) -> LibraryCalls.argReduce(n, cx, false), LibraryCalls::floatOrDouble));
         // movement: generated index-mapping kernels
         put(Ops.RESHAPE, new Alias(false));
-        put(Ops.PERMUTE, kernel(MovementKernels::permute, ClExpressions::noHalf));
+        put(Ops.PERMUTE, kernel(MovementKernels::permute));
         put(Ops.BROADCAST_TO, inline(OPERAND));
-        put(Ops.SLICE, kernel(MovementKernels::slice, ClExpressions::noHalf));
-        put(Ops.CONCAT, kernel(MovementKernels::concat, ClExpressions::noHalf));
-        put(Ops.PAD, kernel(MovementKernels::pad, ClExpressions::noHalf));
-        put(Ops.REVERSE, kernel(MovementKernels::reverse, ClExpressions::noHalf));
+        put(Ops.SLICE, kernel(MovementKernels::slice));
+        put(Ops.CONCAT, kernel(MovementKernels::concat));
+        put(Ops.PAD, kernel(MovementKernels::pad));
+        put(Ops.REVERSE, kernel(MovementKernels::reverse));
         put(Ops.GATHER, kernel(IndexCalls::gather, IndexCalls::floatOrDoubleData));
         put(Ops.SCATTER_ADD, kernel(IndexCalls::scatterAdd, IndexCalls::floatOrDoubleData));
         put(Ops.CONSTANT, new ClLowering.ByNode("a splat (one value for every element)",
                 n -> n.attrs().getDoubles("values").length == 1, inline(CONSTANT),
-                kernel(MovementKernels::constant, ClExpressions::noHalf)));
-        put(Ops.IOTA, kernel(MovementKernels::iota, ClExpressions::noHalf));
+                kernel(MovementKernels::constant)));
+        put(Ops.IOTA, kernel(MovementKernels::iota));
         // contraction, convolution, pooling: the tiled GEMM, conv.cl and pool.cl (float, or double for f64 and integers)
         put(Ops.MATMUL, kernel(LibraryCalls::matmul, LibraryCalls::matmulTypes));
         put(Ops.CONV2D, kernel(ConvPoolCalls::conv2d, LibraryCalls::floatOrDouble));
@@ -115,9 +117,9 @@ public final class ClLoweringTable {
         put(Ops.AVG_POOL2D, kernel(ConvPoolCalls::avgPool2d, LibraryCalls::floatOrDouble));
         put(Ops.MAX_POOL2D_SCATTER, kernel(ConvPoolCalls::maxPool2dScatter, LibraryCalls::floatOrDouble));
         put(Ops.MAX_POOL2D_GATHER, kernel(ConvPoolCalls::maxPool2dGather, LibraryCalls::floatOrDouble));
-        put(Ops.RESIZE, kernel(ResizeKernel::resize, ClExpressions::noHalf));
+        put(Ops.RESIZE, kernel(ResizeKernel::resize));
         // random: rng.cl, the counter-based generator ported bit for bit (computes in double)
-        put(Ops.RNG_FOLD, kernel(LibraryCalls::rngFold, n -> null));
+        put(Ops.RNG_FOLD, kernel(LibraryCalls::rngFold));
         put(Ops.RANDOM_UNIFORM, kernel((n, cx) -> LibraryCalls.draw(n, cx, false), LibraryCalls::drawsFloats));
         put(Ops.RANDOM_NORMAL, kernel((n, cx) -> LibraryCalls.draw(n, cx, true), LibraryCalls::drawsFloats));
         // control

@@ -7,14 +7,14 @@ import dlc.ir.Value;
  * How the OpenCL backend stores and computes each dtype, as the JVM backend does: f32 values as
  * {@code float}, every other dtype (f64, integers, bool) as {@code double} (integers exact below
  * 2^53, as in the reference interpreter), so a device without double precision (cl_khr_fp64) runs
- * f32 graphs only. f16 has no storage yet and is refused with a message.
+ * f32 graphs only. f16 values are doubles too, as on the JVM: a cast to f16 rounds to half
+ * precision ({@code dlc_f16}), the other ops compute on them in double, as the interpreter does.
  */
 final class ClTypes {
     private ClTypes() {}
 
     /** The OpenCL C type a value is stored and computed in. */
     static String register(DType d) {
-        if (d == DType.F16) throw new UnsupportedOperationException("f16 values are not supported by the OpenCL backend yet (cast to f32)");
         return d == DType.F32 ? "float" : "double";
     }
 

@@ -210,7 +210,7 @@ public final class ConvKernels {
     private void run(DType dtype, String op, int kind, Epilogue epilogue, DeviceArena arena, long xOff, int[] xs, long wOff, int[] ws, long yOff, int[] ys,
                      ConvGeometry geo, int o, int ho, int wo, int m, int n, int k, int kChunk, long ySplit, int slices, long biasOff,
                      KernelWriter.StoreArgs store) {
-        if (dtype == DType.BOOL || dtype == DType.F16) throw new IllegalArgumentException(op + ": no kernel for " + dtype + " tensors");
+        if (dtype == DType.BOOL) throw new IllegalArgumentException(op + ": no kernel for " + dtype + " tensors");
         boolean f64 = dtype != DType.F32;
         if (f64 && (store != null || epilogue != Epilogue.NONE))
             throw new IllegalArgumentException(op + ": a fused store or epilogue takes f32 results, not " + dtype);

@@ -21,6 +21,13 @@ final class GroupKernels {
     static final String HELPERS = """
             #ifdef FP64
             #pragma OPENCL EXTENSION cl_khr_fp64 : enable
+            // a cast to f16: x rounded once to half (nearest even, overflow to inf) and stored as
+            // double, as dlc.numerics.Half.round; vstore_half takes a pointer to half storage only
+            inline double dlc_f16(const double x) {
+                ushort b;
+                vstore_half_rte(x, 0, (__private half*) &b);
+                return (double) vload_half(0, (__private const half*) &b);
+            }
             #endif
             #define dlc_i8(x) ((double)as_char((uchar)((x) & 0xffL)))
             #define dlc_u8(x) ((double)((x) & 0xffL))

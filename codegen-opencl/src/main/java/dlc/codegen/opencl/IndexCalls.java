@@ -20,7 +20,7 @@ final class IndexCalls {
     /** Why a node's data has no kernel (index.cl moves float or double: f32, f64, integers), else null. */
     static String floatOrDoubleData(Node n) {
         DType d = n.output().type().dtype();
-        return d == DType.F16 || d == DType.BOOL ? "on " + d + " data (its kernel moves f32, f64 or integers)" : null;
+        return d == DType.BOOL ? "on " + d + " data (its kernel moves numbers)" : null;
     }
 
     private static IndexType type(Value idx) { return ClTypes.isFloat(idx) ? IndexType.F32 : IndexType.F64; }

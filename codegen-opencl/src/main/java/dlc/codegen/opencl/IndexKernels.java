@@ -30,7 +30,7 @@ public final class IndexKernels {
 
     /** index.cl specialized for indices of {@code type} and data of {@code data} (float for f32, else double). */
     private ClKernel kernel(IndexType type, DType data, String name) {
-        if (data == DType.BOOL || data == DType.F16) throw new IllegalArgumentException(name + ": no kernel for " + data + " data");
+        if (data == DType.BOOL) throw new IllegalArgumentException(name + ": no kernel for " + data + " data");
         boolean f64 = data != DType.F32;
         if (f64 && !executor.device().fp64())
             throw new OpenClException(name + " on " + data + " data runs in double, but " + executor.device().describe()

@@ -12,17 +12,17 @@ import dlc.ir.Value;
 final class LibraryCalls {
     private LibraryCalls() {}
 
-    /** Why a conv.cl/pool.cl node has no kernel: they run float or double (f64, integers stored as double), not f16. */
+    /** Why a conv.cl/pool.cl node has no kernel: they run float or double (f64, f16 and integers stored as double). */
     static String floatOrDouble(Node n) {
-        for (Value v : n.inputs()) if (v.type().dtype() == DType.F16 || v.type().dtype() == DType.BOOL)
-            return "on " + v.type().dtype() + " operands (its kernel runs f32, f64 or integers)";
+        for (Value v : n.inputs()) if (v.type().dtype() == DType.BOOL)
+            return "on " + v.type().dtype() + " operands (its kernel runs numbers)";
         return null;
     }
 
-    /** Why a matmul has no kernel: sgemm.cl multiplies float or double (f64, integers stored as double), not f16 or bool. */
+    /** Why a matmul has no kernel: sgemm.cl multiplies float or double (f64, f16 and integers stored as double), not bool. */
     static String matmulTypes(Node n) {
         DType d = n.input(0).type().dtype();
-        return d == DType.F16 || d == DType.BOOL ? "on " + d + " operands (its kernel multiplies f32, f64 or integers)" : null;
+        return d == DType.BOOL ? "on " + d + " operands (its kernel multiplies numbers)" : null;
     }
 
     /** y = a @ b with numpy semantics; rank-1 operands promoted (the layout is the same). */

@@ -19,7 +19,7 @@ public final class PoolKernels {
 
     /** pool.cl's kernel {@code name} for tensors of {@code dtype}: float for f32, double (F64) for f64 and integers. */
     private ClKernel kernel(String name, DType dtype) {
-        if (dtype == DType.BOOL || dtype == DType.F16) throw new IllegalArgumentException(name + ": no kernel for " + dtype + " tensors");
+        if (dtype == DType.BOOL) throw new IllegalArgumentException(name + ": no kernel for " + dtype + " tensors");
         if (dtype != DType.F32 && !executor.device().fp64())
             throw new OpenClException(name + " on " + dtype + " runs in double, but " + executor.device().describe()
                     + " has no double precision (cl_khr_fp64)");

@@ -95,7 +95,7 @@ public final class ReduceKernels {
     /** As above on an operand of {@code dtype}: f32 read as float, f64 and integers as double (offsets in doubles). */
     public void argReduce(boolean max, DType dtype, DeviceArena arena, long xOff, int outer, int n, int inner, long yOff, IndexType type) {
         String op = max ? "argmax" : "argmin";
-        if (dtype == DType.BOOL || dtype == DType.F16) throw new IllegalArgumentException(op + ": no kernel for " + dtype + " operands");
+        if (dtype == DType.BOOL) throw new IllegalArgumentException(op + ": no kernel for " + dtype + " operands");
         boolean f64 = dtype != DType.F32;
         if (f64 && !executor.device().fp64())
             throw new OpenClException(op + " on " + dtype + " runs in double, but " + executor.device().describe()

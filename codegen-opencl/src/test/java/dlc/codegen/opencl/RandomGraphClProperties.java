@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@link ClGraphOpsTest} and the examples cover at float32 tolerance): values agree to 1e-9
  * relative to the element and the output's scale (OpenCL's double built-ins are within 16 ulp;
  * summation order may differ), NaN exactly where the reference has NaN. What the table does not
- * run yet is skipped only through its "not supported by the OpenCL backend yet" error (f16
- * values), never through any other exception; a graph the interpreter cannot run
+ * run yet is skipped only through its "not supported by the OpenCL backend yet" error (no form
+ * is refused now; the shared generators draw no f16 values), never through any other exception; a graph the interpreter cannot run
  * is skipped.
  */
 class RandomGraphClProperties {
