@@ -14,44 +14,76 @@ abstract class TiledGemmKernel extends GemmKernel {
     abstract void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add);
 
     /**
+     * The same tile as {@link #tile} with A read in place instead of from a packed panel: row
+     * {@code r} of the tile is {@code a[a0 + r*lda + p]}, and rows from {@code rows} on (an edge
+     * tile) repeat row {@code rows - 1}, so nothing past A's last row is read; the caller keeps
+     * only the first {@code rows} rows of such a tile.
+     */
+    abstract void tileRowsA(int kc, float[] a, int a0, int lda, int rows, float[] bp, int bi, float[] c, int ci, int ldc, boolean add);
+
+    /**
+     * Panel width for a narrow B ({@code n} up to this, e.g. a classifier's 10 outputs), or 0 for
+     * none: a full-width panel would spend most of its multiply-adds on zero padding.
+     */
+    int narrowWidth() { return 0; }
+
+    /** Rows of the narrow tile ({@link #tileNarrow}). */
+    int narrowRows() { return mr; }
+
+    /** As {@link #tileRowsA} for a {@link #narrowRows()} x {@link #narrowWidth()} tile over panels of that width. */
+    void tileNarrow(int kc, float[] a, int a0, int lda, int rows, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
+        throw new UnsupportedOperationException(name() + " has no narrow tile");
+    }
+
+    /**
      * The cache-blocked loops around the micro-kernel for one (sub-)problem on one thread: for each
      * nc-wide column block and kc-deep slice, pack the B block once, then for each mc-high row
-     * block pack A and run the micro-kernel over the tiles; the epilogue runs on each C block as
-     * soon as its last slice is added, while the block is still in cache.
+     * block pack A (unless A is read in place: not transposed, its rows are contiguous already)
+     * and run the micro-kernel over the tiles; the epilogue runs on each C block as soon as its
+     * last slice is added, while the block is still in cache.
      */
     @Override final void blocked(GemmScratch s, boolean transA, boolean transB, int m, int n, int k,
-                                          float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
                                  boolean accumulate, float[] bias, int biasOff, int biasKind, int act) {
+        // A's rows are read in place when they are contiguous: packing them costs more than it saves
+        // (a 6-row tile reads 6 sequential streams, which stay in L1 across the B panels)
+        boolean direct = !transA && DIRECT_A;
+        boolean narrow = direct && n <= narrowWidth();
+        int w = narrow ? narrowWidth() : nr, h = narrow ? narrowRows() : mr;
         // even slices: k = 300 runs as 2 x 150 rather than 256 + 44
         int kcMax = Gemm.ceilDiv(k, Gemm.ceilDiv(k, Gemm.KC));
         int mcMax = Gemm.roundUp(Math.min(Gemm.roundUp(Gemm.MC, mr), Gemm.roundUp(m, mr)), mr);
-        int ncMax = Math.min(Gemm.roundUp(Gemm.NC, nr), Gemm.roundUp(n, nr));
-        float[] ap = s.a(mcMax * kcMax), bp = s.b(kcMax * ncMax), tile = s.tile(mr * nr);
+        int ncMax = Math.min(Gemm.roundUp(Gemm.NC, w), Gemm.roundUp(n, w));
+        float[] ap = direct ? null : s.a(mcMax * kcMax), bp = s.b(kcMax * ncMax), tile = s.tile(h * w);
         for (int jc = 0; jc < n; jc += ncMax) {
             int nc = Math.min(ncMax, n - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 boolean add = accumulate || pc > 0, last = pc + kc == k;
                 // a loop invariant's panels come packed from an earlier step of the same scan run
-                float[] bpk = s.packedB(transB, b, bOff, ldb, pc, kc, jc, nc, nr, bp);
+                float[] bpk = s.packedB(transB, b, bOff, ldb, pc, kc, jc, nc, w, bp);
                 for (int ic = 0; ic < m; ic += mcMax) {
                     int mc = Math.min(mcMax, m - ic);
-                    GemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, ap);
-                    for (int jr = 0; jr < nc; jr += nr) {
-                        int cols = Math.min(nr, nc - jr), bi = jr * kc;
-                        for (int ir = 0; ir < mc; ir += mr) {
-                            int rows = Math.min(mr, mc - ir), ai = ir * kc, ci = cOff + (ic + ir) * ldc + jc + jr;
-                            if (rows == mr && cols == nr) {
-                                tile(kc, ap, ai, bpk, bi, c, ci, ldc, add);
-                            } else {
-                                // an edge tile: compute the full tile aside, keep the part inside C
-                                tile(kc, ap, ai, bpk, bi, tile, 0, nr, false);
+                    if (!direct) GemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, ap);
+                    for (int jr = 0; jr < nc; jr += w) {
+                        int cols = Math.min(w, nc - jr), bi = jr * kc;
+                        for (int ir = 0; ir < mc; ir += h) {
+                            int rows = Math.min(h, mc - ir), ci = cOff + (ic + ir) * ldc + jc + jr;
+                            int a0 = aOff + (ic + ir) * lda + pc;
+                            boolean full = rows == h && cols == w;
+                            // an edge tile is computed aside, and only its part inside C is kept
+                            float[] out = full ? c : tile;
+                            int oi = full ? ci : 0, ld = full ? ldc : w;
+                            boolean o = full && add;
+                            if (narrow) tileNarrow(kc, a, a0, lda, rows, bpk, bi, out, oi, ld, o);
+                            else if (direct) tileRowsA(kc, a, a0, lda, rows, bpk, bi, out, oi, ld, o);
+                            else tile(kc, ap, ir * kc, bpk, bi, out, oi, ld, o);
+                            if (!full)
                                 for (int r = 0; r < rows; r++)
                                     for (int q = 0; q < cols; q++) {
                                         int x = ci + r * ldc + q;
-                                        c[x] = add ? c[x] + tile[r * nr + q] : tile[r * nr + q];
+                                        c[x] = add ? c[x] + tile[r * w + q] : tile[r * w + q];
                                     }
-                            }
                         }
                     }
                     if (last)
@@ -62,4 +94,5 @@ abstract class TiledGemmKernel extends GemmKernel {
         }
     }
 
+    static final boolean DIRECT_A = !Boolean.getBoolean("dlc.gemm.packA");
 }

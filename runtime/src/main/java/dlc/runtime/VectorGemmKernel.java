@@ -44,6 +44,83 @@ final class VectorGemmKernel extends TiledGemmKernel {
         store(c, ci + 5 * ldc, add, c50, c51);
     }
 
+    @Override void tileRowsA(int kc, float[] a, int a0, int lda, int rows, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
+        int last = rows - 1;
+        int r0 = a0, r1 = a0 + Math.min(1, last) * lda, r2 = a0 + Math.min(2, last) * lda;
+        int r3 = a0 + Math.min(3, last) * lda, r4 = a0 + Math.min(4, last) * lda, r5 = a0 + Math.min(5, last) * lda;
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int p = 0; p < kc; p++, bi += 2 * VL) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + VL);
+            FloatVector x = FloatVector.broadcast(S, a[r0 + p]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[r1 + p]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[r2 + p]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[r3 + p]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[r4 + p]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[r5 + p]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+        }
+        store(c, ci, add, c00, c01);
+        store(c, ci + ldc, add, c10, c11);
+        store(c, ci + 2 * ldc, add, c20, c21);
+        store(c, ci + 3 * ldc, add, c30, c31);
+        store(c, ci + 4 * ldc, add, c40, c41);
+        store(c, ci + 5 * ldc, add, c50, c51);
+    }
+
+    /** One vector of columns: a classifier's 10 outputs fill 10 of 16 lanes rather than 10 of 32. */
+    @Override int narrowWidth() { return VL; }
+
+    /** 12 rows, so that 12 accumulators hide the FMA latency as the 6 x 2 tile's do. */
+    @Override int narrowRows() { return 12; }
+
+    @Override void tileNarrow(int kc, float[] a, int a0, int lda, int rows, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
+        int last = rows - 1;
+        int r0 = a0, r1 = a0 + Math.min(1, last) * lda, r2 = a0 + Math.min(2, last) * lda;
+        int r3 = a0 + Math.min(3, last) * lda, r4 = a0 + Math.min(4, last) * lda, r5 = a0 + Math.min(5, last) * lda;
+        int r6 = a0 + Math.min(6, last) * lda, r7 = a0 + Math.min(7, last) * lda, r8 = a0 + Math.min(8, last) * lda;
+        int r9 = a0 + Math.min(9, last) * lda, r10 = a0 + Math.min(10, last) * lda, r11 = a0 + Math.min(11, last) * lda;
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+        FloatVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+        for (int p = 0; p < kc; p++, bi += VL) {
+            FloatVector b = FloatVector.fromArray(S, bp, bi);
+            c0 = FloatVector.broadcast(S, a[r0 + p]).fma(b, c0);
+            c1 = FloatVector.broadcast(S, a[r1 + p]).fma(b, c1);
+            c2 = FloatVector.broadcast(S, a[r2 + p]).fma(b, c2);
+            c3 = FloatVector.broadcast(S, a[r3 + p]).fma(b, c3);
+            c4 = FloatVector.broadcast(S, a[r4 + p]).fma(b, c4);
+            c5 = FloatVector.broadcast(S, a[r5 + p]).fma(b, c5);
+            c6 = FloatVector.broadcast(S, a[r6 + p]).fma(b, c6);
+            c7 = FloatVector.broadcast(S, a[r7 + p]).fma(b, c7);
+            c8 = FloatVector.broadcast(S, a[r8 + p]).fma(b, c8);
+            c9 = FloatVector.broadcast(S, a[r9 + p]).fma(b, c9);
+            c10 = FloatVector.broadcast(S, a[r10 + p]).fma(b, c10);
+            c11 = FloatVector.broadcast(S, a[r11 + p]).fma(b, c11);
+        }
+        store1(c, ci, add, c0);
+        store1(c, ci + ldc, add, c1);
+        store1(c, ci + 2 * ldc, add, c2);
+        store1(c, ci + 3 * ldc, add, c3);
+        store1(c, ci + 4 * ldc, add, c4);
+        store1(c, ci + 5 * ldc, add, c5);
+        store1(c, ci + 6 * ldc, add, c6);
+        store1(c, ci + 7 * ldc, add, c7);
+        store1(c, ci + 8 * ldc, add, c8);
+        store1(c, ci + 9 * ldc, add, c9);
+        store1(c, ci + 10 * ldc, add, c10);
+        store1(c, ci + 11 * ldc, add, c11);
+    }
+
+    private static void store1(float[] c, int i, boolean add, FloatVector v) {
+        if (add) v = v.add(FloatVector.fromArray(S, c, i));
+        v.intoArray(c, i);
+    }
+
     private static void store(float[] c, int i, boolean add, FloatVector v0, FloatVector v1) {
         if (add) {
             v0 = v0.add(FloatVector.fromArray(S, c, i));
