@@ -47,7 +47,7 @@ abstract class TiledGemmKernel extends GemmKernel {
                                  boolean accumulate, float[] bias, int biasOff, int biasKind, int act) {
         // A's rows are read in place when they are contiguous: packing them costs more than it saves
         // (a 6-row tile reads 6 sequential streams, which stay in L1 across the B panels)
-        boolean direct = !transA && DIRECT_A;
+        boolean direct = !transA;
         boolean narrow = direct && n <= narrowWidth();
         int w = narrow ? narrowWidth() : nr, h = narrow ? narrowRows() : mr;
         // even slices: k = 300 runs as 2 x 150 rather than 256 + 44
@@ -93,6 +93,4 @@ abstract class TiledGemmKernel extends GemmKernel {
             }
         }
     }
-
-    static final boolean DIRECT_A = !Boolean.getBoolean("dlc.gemm.packA");
 }

@@ -176,6 +176,20 @@ class GemmTest {
         }
     }
 
+    @Test void narrowBPanelsAndARowsReadInPlace() {
+        // n up to one vector (the classifier's 10 outputs) runs 12-row tiles over 1-vector panels when A
+        // is not transposed; A's rows are read in place there, edge tiles (m not a multiple of the tile
+        // height) repeat the last row: every shape here has such an edge, and k is not a multiple of 16
+        int[][] shapes = {{128, 10, 128}, {13, 10, 7}, {25, 16, 33}, {11, 1, 300}, {150, 9, 520}, {4, 17, 5},
+                {128, 256, 784}, {7, 40, 19}};
+        long seed = 7;
+        for (int[] s : shapes)
+            for (int tr = 0; tr < 4; tr++)
+                for (int biasKind = 0; biasKind < 3; biasKind++)
+                    check(Case.of((tr & 1) != 0, (tr & 2) != 0, s[0], s[1], s[2], (int) (seed % 3), seed % 2 == 0,
+                            biasKind, (int) (seed % 4), seed++));
+    }
+
     @Test void fewRowsPathEveryLayoutAndEpilogue() {
         long seed = 100;
         for (int m = 1; m <= Gemm.FEW_ROWS + 1; m++)
