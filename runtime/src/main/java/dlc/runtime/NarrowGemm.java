@@ -41,7 +41,8 @@ public final class NarrowGemm {
 
     /**
      * One row of C: {@code c[ci + j] = sum_p a[ai + p * as] * w[p][j]} for the narrow weight {@code w}
-     * (for int8 the sum of the codes, before the column's scale), overwriting c.
+     * (for int8: {@code s[j] * sum_p a[ai + p * as] * q[p][j]}, the codes summed and the column's
+     * scale applied once), overwriting c.
      */
     interface Rows {
         void row(int n, int k, float[] a, int ai, int as, NarrowMatrix b, float[] c, int ci);
@@ -59,6 +60,8 @@ public final class NarrowGemm {
             float av = a[ai + p * as];
             for (int j = 0; j < n; j++) c[ci + j] += av * row[j];
         }
+        float[] s = b.scales();
+        if (s != null) for (int j = 0; j < n; j++) c[ci + j] *= s[j];
     };
 
     /** The vector row kernel, or null without jdk.incubator.vector (plain java -jar) or with vectors under 8 floats. */
@@ -93,14 +96,6 @@ public final class NarrowGemm {
         for (int i = 0; i < m; i++)
             if (transA) kernel.row(n, k, a, aOff + i, lda, b, c, cOff + i * ldc); // row i of op(A) is column i of A
             else kernel.row(n, k, a, aOff + i * lda, 1, b, c, cOff + i * ldc);
-        byte[] codes = b.codes();
-        if (codes != null) {
-            float[] s = b.scales();
-            for (int i = 0; i < m; i++) {
-                int ci = cOff + i * ldc;
-                for (int j = 0; j < n; j++) c[ci + j] *= s[j];
-            }
-        }
         Gemm.kernel().epilogue(c, cOff, ldc, m, n, bias, biasOff, biasKind, act);
     }
 }

@@ -24,6 +24,8 @@ public final class NarrowMatrix {
     private final float[] scales;
     /** The float32 values, made on first use by a GEMM with many rows (see {@link NarrowGemm}). */
     private volatile float[] decoded;
+    /** The values arranged for the vector row kernel (its {@code Panels}), made on first use; an Object so that this class links without the vector module. */
+    private volatile Object kernelLayout;
 
     private NarrowMatrix(String format, int rows, int cols, short[] bf16, byte[] codes, float[] scales) {
         if (rows < 0 || cols < 0 || (long) rows * cols > Integer.MAX_VALUE) throw new IllegalArgumentException("bad narrow matrix shape " + rows + " x " + cols);
@@ -107,6 +109,11 @@ public final class NarrowMatrix {
         if (d == null) decoded = d = decode(); // a race makes the same values twice, harmlessly
         return d;
     }
+
+    /** The row kernel's arrangement of the values, or null before its first use. */
+    Object kernelLayout() { return kernelLayout; }
+
+    void kernelLayout(Object layout) { kernelLayout = layout; }
 
     // the kernels read these directly
     short[] bf16() { return bf16; }

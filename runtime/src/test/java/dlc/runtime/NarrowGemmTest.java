@@ -41,13 +41,18 @@ class NarrowGemmTest {
             }
     }
 
-    /** Both row kernels; n = 150 covers the vector kernel's 4-vector blocks, single vectors and scalar tail at 8 and 16 lanes. */
+    /**
+     * Both row kernels; the vector kernel pads the columns to whole vectors and runs blocks of 8, 4
+     * and 1 vectors: n = 10 (one partial vector, the classifier), 37, 150 and 200 (8 + 4 + 1
+     * vectors at 16 lanes, the last partial) cover each block and a partial last vector at 8 and
+     * 16 lanes.
+     */
     @Test void fewRowsReadTheNarrowWeights() {
         try {
             for (boolean scalar : new boolean[]{false, true}) {
                 NarrowGemm.forceScalarKernel(scalar);
                 for (String f : new String[]{NarrowMatrix.BF16, NarrowMatrix.INT8})
-                    for (int n : new int[]{37, 150})
+                    for (int n : new int[]{10, 37, 150, 200})
                         for (int m : new int[]{1, 2, NarrowGemm.NARROW_ROWS}) {
                             check(f, m, n, 67, false, Gemm.BIAS_NONE, Gemm.ACT_NONE, m);
                             check(f, m, n, 67, false, Gemm.BIAS_COL, Gemm.ACT_RELU, m + 100);
@@ -56,6 +61,26 @@ class NarrowGemmTest {
             }
         } finally {
             NarrowGemm.forceScalarKernel(false);
+        }
+    }
+
+    /** The arranged copy the vector kernel makes on first use is kept and read again: a second call gives the same bits. */
+    @Test void aSecondCallReadsTheArrangedWeightAlike() {
+        Random r = new Random(5);
+        float[] w = new float[50 * 21], a = new float[50];
+        for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+        for (String f : new String[]{NarrowMatrix.BF16, NarrowMatrix.INT8}) {
+            NarrowMatrix q = NarrowMatrix.quantize(f, w, 50, 21);
+            float[] y1 = new float[21], y2 = new float[21];
+            NarrowGemm.matmul(a, 0, new int[]{1, 50}, false, q, y1, 0, null, 0, Gemm.BIAS_NONE, Gemm.ACT_NONE);
+            NarrowGemm.matmul(a, 0, new int[]{1, 50}, false, q, y2, 0, null, 0, Gemm.BIAS_NONE, Gemm.ACT_NONE);
+            assertArrayEquals(y1, y2, f);
+            for (int j = 0; j < 21; j++) {
+                double s = 0;
+                for (int p = 0; p < 50; p++) s += (double) a[p] * q.get(p * 21 + j);
+                assertEquals(s, y1[j], 1e-4 * Math.max(1, Math.abs(s)), f + " column " + j);
+            }
         }
     }
 
