@@ -10,12 +10,10 @@ package dlc.runtime;
  * output whatever the plane's width, where {@link ConvDirect}'s row vectors waste the lanes past
  * a row's end (2 in 16 for a 14-wide row, 4 in 32 for a 28-wide one).
  *
- * <p>The weights {@code [O/g, C/g, kH, kW]} are re-laid out once per call (per calling thread)
- * into panels {@code [O/g / nb][K][nb]} (nb = 2 vectors, or 1 for a last odd vector of channels),
- * so that a tap's weights for a block are contiguous: 18 K floats for the reference CNN's second
- * layer, against the 3.6 M multiply-adds per image they then feed. Nothing is cached across calls
- * (a training step changes the weights in place); the panels live in a per-thread array grown on
- * demand, so a steady-state call allocates nothing.
+ * <p>The weights {@code [O/g, C/g, kH, kW]} are re-laid out into panels {@code [O/g / nb][K][nb]}
+ * (nb = 2 vectors, or 1 for a last odd vector of channels), so that a tap's weights for a block
+ * are contiguous; a thread keeps the panels of its last few weight tensors and reuses them while
+ * the weights hold the same values ({@link #pack}), so an inference packs each tensor once.
  *
  * <p>Each output is {@code max} over its window of {@code relu(bias + sum_t x_t * w_t)} with the
  * sum over t = (c, u, v) in order, the first term a product and the rest fused multiply-adds:
@@ -28,8 +26,8 @@ final class ConvChannelBlocks {
     /** Tests turn the path off to run the same cases through {@link ConvDirect}'s pooled kernel. */
     static boolean enabled = !"false".equals(System.getProperty("dlc.conv.channelBlocks"));
 
-    /** The per-thread weight panels, grown on demand. */
-    private static final ThreadLocal<float[][]> PANELS = ThreadLocal.withInitial(() -> new float[1][0]);
+    /** The per-thread panels of the last few weight tensors ({@link Panels}). */
+    private static final ThreadLocal<Panels> PANELS = ThreadLocal.withInitial(Panels::new);
 
     /**
      * Whether {@link #runPooled} takes a group of {@code og} output channels: the vector kernel
@@ -47,15 +45,18 @@ final class ConvChannelBlocks {
 
     /**
      * The panels of {@code groups} groups of {@code og} output channels each ({@code w[wOff ..]},
-     * [groups * og, k] row-major) in this thread's array, group q's at {@code q * og * k}:
-     * channel block b (width nb, starting at channel ob) holds tap t's weights at
-     * {@code ob*k + t*nb + m} for m < nb.
+     * [groups * og, k] row-major), group q's at {@code q * og * k}: channel block b (width nb,
+     * starting at channel ob) holds tap t's weights at {@code ob*k + t*nb + m} for m < nb. Reused
+     * from this thread's cache when the same array holds the same values at the same place as
+     * when they were packed ({@link Panels}), else packed again.
      */
     static float[] pack(float[] w, int wOff, int groups, int og, int k) {
-        float[][] holder = PANELS.get();
-        int total = groups * og * k, vl = VectorConvChannelBlocks.lanes();
-        if (holder[0].length < total) holder[0] = new float[total];
-        float[] p = holder[0];
+        return PANELS.get().panels(w, wOff, groups, og, k);
+    }
+
+    /** Packs {@code w[wOff ..]} into {@code p} as {@link #pack} lays it out. */
+    static void packInto(float[] w, int wOff, int groups, int og, int k, float[] p) {
+        int vl = VectorConvChannelBlocks.lanes();
         for (int q = 0; q < groups; q++)
             for (int ob = 0; ob < og; ) {
                 int nb = og - ob >= 2 * vl ? 2 * vl : vl, base = (q * og + ob) * k;
@@ -65,7 +66,42 @@ final class ConvChannelBlocks {
                 }
                 ob += nb;
             }
-        return p;
+    }
+
+    /**
+     * A thread's panels of the last {@link #SLOTS} weight tensors it ran, each with a plain copy of
+     * the weights it was packed from. Re-laying out a weight tensor is a strided scatter (about
+     * 10 us for the reference CNN's second layer, a tenth of that layer at batch 1); comparing the
+     * weights with the copy is one sequential pass (Arrays.mismatch), so a call whose weights are
+     * unchanged (inference) skips the packing, and one whose weights changed (a training step
+     * updates them in place) packs again: the panels never go stale. Nothing is allocated once
+     * every slot has grown to its tensor.
+     */
+    private static final class Panels {
+        static final int SLOTS = 4;
+        final float[][] source = new float[SLOTS][], copy = new float[SLOTS][], panels = new float[SLOTS][];
+        final int[] off = new int[SLOTS], len = new int[SLOTS], blocks = new int[SLOTS];
+        int next;
+
+        float[] panels(float[] w, int wOff, int groups, int og, int k) {
+            int n = groups * og * k;
+            for (int i = 0; i < SLOTS; i++)
+                if (source[i] == w && off[i] == wOff && len[i] == n && blocks[i] == og
+                        && java.util.Arrays.mismatch(w, wOff, wOff + n, copy[i], 0, n) < 0) return panels[i];
+            int i = next;
+            next = (next + 1) % SLOTS;
+            if (copy[i] == null || copy[i].length < n) {
+                copy[i] = new float[n];
+                panels[i] = new float[n];
+            }
+            System.arraycopy(w, wOff, copy[i], 0, n);
+            packInto(w, wOff, groups, og, k, panels[i]);
+            source[i] = w;
+            off[i] = wOff;
+            len[i] = n;
+            blocks[i] = og;
+            return panels[i];
+        }
     }
 
     /**

@@ -102,6 +102,43 @@ class ConvChannelBlocksTest {
         if (bytes != 0) throw new AssertionError("a warm pooled conv2d call allocated " + bytes + " bytes");
     }
 
+    /**
+     * The per-thread panels are reused only while the weights are unchanged: a weight updated in
+     * place (as a training step does), one in another array with equal values, and the same array at
+     * another offset each give what a fresh run of the f64 loops gives.
+     */
+    @Test
+    void weightsChangedInPlaceArePackedAgain() {
+        Random r = new Random(34);
+        int[] c = {2, 1, 5, 2, 3, 3, 1, 1, 1, 1, 1, 1, 10, 12};
+        int og = 2 * VL, k = 5 * 9;
+        int[] xs = {2, 5, 10, 12}, ws = {og, 5, 3, 3}, cs = {2, og, 10, 12}, ys = {2, og, 5, 6}, geo = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+        float[] x = floats(r, 0, 2 * 5 * 120), w = floats(r, 1, og * k), bias = floats(r, 0, og);
+        float[] first = run(x, 0, xs, w, 1, ws, cs, ys, geo, bias, 0);
+        w[1 + 7 * k + 4] += 0.5f; // one weight of channel 7, changed in place
+        float[] second = run(x, 0, xs, w, 1, ws, cs, ys, geo, bias, 0);
+        ConvChannelBlocks.enabled = false;
+        float[] want;
+        try {
+            want = run(x, 0, xs, w, 1, ws, cs, ys, geo, bias, 0);
+        } finally {
+            ConvChannelBlocks.enabled = true;
+        }
+        boolean differs = false;
+        for (int i = 0; i < want.length; i++) {
+            if (Float.compare(want[i], second[i]) != 0) throw new AssertionError("element " + i + ": " + second[i] + " after the update, want " + want[i]);
+            differs |= Float.compare(first[i], second[i]) != 0;
+        }
+        if (!differs) throw new AssertionError("the update changed no output: the test proves nothing");
+        // the same values at another offset of the same array, and a copy in another array
+        float[] shifted = new float[og * k + 3];
+        System.arraycopy(w, 1, shifted, 3, og * k);
+        float[] moved = run(x, 0, xs, shifted, 3, ws, cs, ys, geo, bias, 0);
+        for (int i = 0; i < want.length; i++)
+            if (Float.compare(want[i], moved[i]) != 0) throw new AssertionError("element " + i + " with the weights moved: " + moved[i] + ", want " + want[i]);
+        check(c, r, true);
+    }
+
     /** Random geometries (whole vectors of output channels, relu, stride 1): the same two checks. */
     @Property(tries = 60)
     void randomGeometriesMatch(@ForAll("geometries") int[] c) {
