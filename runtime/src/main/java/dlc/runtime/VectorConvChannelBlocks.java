@@ -6,29 +6,28 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link ConvChannelBlocks}' loops with {@code jdk.incubator.vector}. Tiles, per block of output
- * channels and pair of output rows (i, i + 1): 2 rows x 4 columns (two pooled outputs) while four
- * columns remain, then 2 x 2 (one pooled output: the pooled width may be odd); 2 vectors of
- * channels per block, 1 for a last odd vector. The multiply-adds run in small methods of their own
+ * channels and pair of output rows (i, i + 1): with 2 vectors of channels, 2 rows x 6 columns
+ * (three pooled outputs, 24 accumulators) while six columns remain, then 2 x 4, then 2 x 2 (the
+ * pooled width may be odd); with 1 vector (a last odd one), 2 x 4 then 2 x 2. The multiply-adds run in small methods of their own
  * that end by storing the accumulators to a per-thread tile of sums (as {@link VectorConvDirect}:
  * C2 then intrinsifies every vector operation), from which {@link #pool} adds the bias, applies
- * relu (v > 0 ? v : 0, as Gemm.activate), takes the lanewise max of each 2x2 window and writes
- * each channel's pooled value to its NCHW plane. Referenced only when the vector module is present
+ * relu (v > 0 ? v : 0, as Gemm.activate), takes the lanewise max of each 2x2 window and stores
+ * the pooled vectors to a row buffer (pooled columns x channels); {@link #transpose} then copies
+ * each channel's pooled row to its NCHW plane. Referenced only when the vector module is present
  * ({@link ConvChannelBlocks#appliesPooled}).
  *
  * <p>Tile of sums, for a tile W = 6 or 4 columns wide (a 2-column tile is stored as a 4-wide
- * one): accumulator (channel vector a, row r, column c) at {@code ((a*2W + r*W + c) * VL)}; the
- * pooled results after 24 vectors.
+ * one): accumulator (channel vector a, row r, column c) at {@code ((a*2W + r*W + c) * VL)}.
  */
 final class VectorConvChannelBlocks {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int VL = S.length();
-    private static final int POOLED = 24 * VL;
 
     /** Per-thread tap offsets, grown on demand (a steady state allocates nothing). */
     private static final ThreadLocal<int[][]> TAPS = ThreadLocal.withInitial(() -> new int[1][0]);
 
-    /** Per-thread tile of sums and pooled vectors. */
-    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[32 * VL]);
+    /** Per-thread tile of sums. */
+    private static final ThreadLocal<float[]> SUMS = ThreadLocal.withInitial(() -> new float[24 * VL]);
 
     private VectorConvChannelBlocks() {}
 
@@ -42,36 +41,37 @@ final class VectorConvChannelBlocks {
                           float[] panels, int pOff, int og, float[] y, int yOff, int ho, int wo, float[] bias, int biasOff) {
         int k = cg * kh * kw, ph = ho / 2, pw = wo / 2, pplane = ph * pw;
         int[] taps = taps(cg, kh, kw, dh, dw, hp, wp);
-        float[] sums = SUMS.get();
+        float[] sums = SUMS.get(), row = row(pw);
         for (int ob = 0; ob < og; ) {
             int nb = og - ob >= 2 * VL ? 2 * VL : VL, wt = pOff + ob * k, vecs = nb / VL;
             for (int pi = 0; pi < ph; pi++) {
-                int x0 = p0 + 2 * pi * wp, dst = yOff + ob * pplane + pi * pw;
+                int x0 = p0 + 2 * pi * wp;
                 int pj = 0;
                 if (vecs == 2) {
                     for (; pj + 3 <= pw; pj += 3) {
                         sums2x6x2(xp, taps, k, panels, wt, x0 + 2 * pj, wp, sums);
-                        pool(sums, 2, 6, 3, bias, biasOff + ob, y, dst + pj, pplane);
+                        pool(sums, 2, 6, 3, bias, biasOff + ob, row, pj * nb);
                     }
                     if (pj + 2 <= pw) {
                         sums2x4x2(xp, taps, k, panels, wt, x0 + 2 * pj, wp, sums);
-                        pool(sums, 2, 4, 2, bias, biasOff + ob, y, dst + pj, pplane);
+                        pool(sums, 2, 4, 2, bias, biasOff + ob, row, pj * nb);
                         pj += 2;
                     }
                     if (pj < pw) {
                         sums2x2x2(xp, taps, k, panels, wt, x0 + 2 * pj, wp, sums);
-                        pool(sums, 2, 4, 1, bias, biasOff + ob, y, dst + pj, pplane);
+                        pool(sums, 2, 4, 1, bias, biasOff + ob, row, pj * nb);
                     }
                 } else {
                     for (; pj + 2 <= pw; pj += 2) {
                         sums2x4x1(xp, taps, k, panels, wt, x0 + 2 * pj, wp, sums);
-                        pool(sums, 1, 4, 2, bias, biasOff + ob, y, dst + pj, pplane);
+                        pool(sums, 1, 4, 2, bias, biasOff + ob, row, pj * nb);
                     }
                     if (pj < pw) {
                         sums2x2x1(xp, taps, k, panels, wt, x0 + 2 * pj, wp, sums);
-                        pool(sums, 1, 4, 1, bias, biasOff + ob, y, dst + pj, pplane);
+                        pool(sums, 1, 4, 1, bias, biasOff + ob, row, pj * nb);
                     }
                 }
+                transpose(row, nb, pw, y, yOff + ob * pplane + pi * pw, pplane);
             }
             ob += nb;
         }
@@ -292,10 +292,10 @@ final class VectorConvChannelBlocks {
     /**
      * The epilogue of a tile {@code width} columns wide: for each of {@code vecs} channel vectors and
      * {@code cols} pooled columns, bias added and relu'd (each of the window's four sums, then their
-     * max: exact, the values being +0 or positive), then each lane m to
-     * {@code y[dst + (a*VL + m)*pplane + pc]}.
+     * max: exact, the values being +0 or positive), to the pooled row buffer at
+     * {@code row[at + pc*vecs*VL + a*VL ..]} (pooled column-major, channels within).
      */
-    private static void pool(float[] acc, int vecs, int width, int cols, float[] bias, int biasOff, float[] y, int dst, int pplane) {
+    private static void pool(float[] acc, int vecs, int width, int cols, float[] bias, int biasOff, float[] row, int at) {
         for (int a = 0; a < vecs; a++) {
             FloatVector bv = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, biasOff + a * VL);
             for (int pc = 0; pc < cols; pc++) {
@@ -304,11 +304,29 @@ final class VectorConvChannelBlocks {
                 FloatVector v1 = relu(FloatVector.fromArray(S, acc, s + VL).add(bv));
                 FloatVector v2 = relu(FloatVector.fromArray(S, acc, s1).add(bv));
                 FloatVector v3 = relu(FloatVector.fromArray(S, acc, s1 + VL).add(bv));
-                int at = POOLED + (a * 3 + pc) * VL;
-                v0.max(v1).max(v2.max(v3)).intoArray(acc, at);
-                for (int m = 0, d = dst + a * VL * pplane + pc; m < VL; m++, d += pplane) y[d] = acc[at + m];
+                v0.max(v1).max(v2.max(v3)).intoArray(row, at + (pc * vecs + a) * VL);
             }
         }
+    }
+
+    /**
+     * The pooled row buffer ({@code pw} columns x {@code nb} channels) to the channels' NCHW rows
+     * {@code y[dst + m*pplane ..]}, a channel at a time (contiguous stores; the buffer is in L1).
+     * Scalar: a gather per vector of columns ran no faster on this JDK.
+     */
+    private static void transpose(float[] row, int nb, int pw, float[] y, int dst, int pplane) {
+        for (int m = 0; m < nb; m++)
+            for (int j = 0, d = dst + m * pplane, r = m; j < pw; j++, r += nb) y[d + j] = row[r];
+    }
+
+    /** Per-thread pooled row buffer, grown on demand: whole vectors of columns x 2 vectors of channels. */
+    private static final ThreadLocal<float[][]> ROW = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    private static float[] row(int pw) {
+        float[][] holder = ROW.get();
+        int n = (pw + VL - 1) / VL * VL * 2 * VL;
+        if (holder[0].length < n) holder[0] = new float[n];
+        return holder[0];
     }
 
     private static FloatVector relu(FloatVector v) {
