@@ -154,7 +154,8 @@ public final class Conv {
     /**
      * Whether {@link #conv2dMaxPool2} pools in the conv (a pure function of the shapes, the
      * activation and whether the vector kernel runs, so both halves agree): the per-image path and
-     * {@link ConvDirect#appliesPooled} with an im2col slice. Short reductions too: the first layer
+     * {@link ConvDirect#appliesPooled} or {@link ConvChannelBlocks#appliesPooled} with an im2col
+     * slice. Short reductions too: the first layer
      * (K = 9) alone runs faster in {@link ConvSmallK}, but not with its pool's pass over the output.
      */
     static boolean poolsInConv(int[] xs, int[] ws, int[] cs, int[] geo, int act) {
@@ -170,7 +171,11 @@ public final class Conv {
         return ConvChannelBlocks.appliesPooled(ws[1], ws[0] / geo[GROUPS], ws[2], ws[3], ho, wo, geo, act, k * ho * wo);
     }
 
-    /** Images [b0, b1) of {@link #conv2dMaxPool2}'s fused path, in the scratch at colOff; {@code ys} is the pooled shape. */
+    /**
+     * Images [b0, b1) of {@link #conv2dMaxPool2}'s fused path, in the scratch at colOff; {@code ys}
+     * is the pooled shape. Whole vectors of output channels per group run {@link ConvChannelBlocks}
+     * (its weight panels packed once for the range), others the row-vector {@link ConvDirect}.
+     */
     static void conv2dPooledImages(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws, float[] y, int yOff, int[] ys,
                                    int[] geo, float[] col, int colOff, float[] bias, int biasOff, int b0, int b1) {
         int c = xs[1], h = xs[2], wi = xs[3], o = ws[0], cg = ws[1], kh = ws[2], kw = ws[3];
