@@ -80,13 +80,13 @@ final class ConvChannelBlocks {
     private static final class Panels {
         static final int SLOTS = 4;
         final float[][] source = new float[SLOTS][], copy = new float[SLOTS][], panels = new float[SLOTS][];
-        final int[] off = new int[SLOTS], len = new int[SLOTS], blocks = new int[SLOTS];
+        final int[] off = new int[SLOTS], len = new int[SLOTS], channels = new int[SLOTS], taps = new int[SLOTS];
         int next;
 
         float[] panels(float[] w, int wOff, int groups, int og, int k) {
             int n = groups * og * k;
             for (int i = 0; i < SLOTS; i++)
-                if (source[i] == w && off[i] == wOff && len[i] == n && blocks[i] == og
+                if (source[i] == w && off[i] == wOff && len[i] == n && channels[i] == og && taps[i] == k
                         && java.util.Arrays.mismatch(w, wOff, wOff + n, copy[i], 0, n) < 0) return panels[i];
             int i = next;
             next = (next + 1) % SLOTS;
@@ -99,7 +99,8 @@ final class ConvChannelBlocks {
             source[i] = w;
             off[i] = wOff;
             len[i] = n;
-            blocks[i] = og;
+            channels[i] = og;
+            taps[i] = k;
             return panels[i];
         }
     }

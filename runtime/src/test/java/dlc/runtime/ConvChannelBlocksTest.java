@@ -139,6 +139,36 @@ class ConvChannelBlocksTest {
         check(c, r, true);
     }
 
+    /**
+     * Regression: the same weights array read as 1 group of og channels x K = 18 and then as 2
+     * groups of og channels x K = 9 (the same og and the same number of weights) lays out different
+     * panels; a cache keyed on the array, offset, length and og alone reused the first layout.
+     */
+    @Test
+    void sameWeightsUnderAnotherGroupingArePackedAgain() {
+        Random r = new Random(35);
+        int og = VL;
+        float[] w = floats(r, 0, 2 * og * 9), x = floats(r, 0, 2 * 16 * 16), bias = floats(r, 0, 2 * og);
+        int[] geo1 = {1, 1, 1, 1, 1, 1, 1, 1, 1}, geo2 = {1, 1, 1, 1, 1, 1, 1, 1, 2};
+        int[] xs = {1, 2, 16, 16};
+        int[][] shapes = {{og, 2, 3, 3}, {2 * og, 1, 3, 3}};
+        int[][] geos = {geo1, geo2};
+        for (int round = 0; round < 2; round++)
+            for (int v = 0; v < 2; v++) {
+                int[] ws = shapes[v], cs = {1, ws[0], 16, 16}, ys = {1, ws[0], 8, 8};
+                float[] got = run(x, 0, xs, w, 0, ws, cs, ys, geos[v], bias, 0), want;
+                ConvChannelBlocks.enabled = false;
+                try {
+                    want = run(x, 0, xs, w, 0, ws, cs, ys, geos[v], bias, 0);
+                } finally {
+                    ConvChannelBlocks.enabled = true;
+                }
+                for (int i = 0; i < want.length; i++)
+                    if (Float.compare(want[i], got[i]) != 0)
+                        throw new AssertionError("grouping " + v + ", round " + round + ": element " + i + " is " + got[i] + ", want " + want[i]);
+            }
+    }
+
     /** Random geometries (whole vectors of output channels, relu, stride 1): the same two checks. */
     @Property(tries = 60)
     void randomGeometriesMatch(@ForAll("geometries") int[] c) {
