@@ -30,6 +30,12 @@ final class ArenaImage {
         return at;
     }
 
+    /** Places {@code values} starting on a multiple of {@code align} floats (to give a kernel 16-byte aligned rows); returns their offset. */
+    int add(float[] values, int align) {
+        while (image.size() % align != 0) image.add(SENTINEL);
+        return add(values);
+    }
+
     /** Reserves {@code n} output elements filled with {@code fill}; returns their offset. */
     int output(int n, float fill) {
         int at = image.size();
