@@ -30,9 +30,9 @@ final class ArenaImage {
         return at;
     }
 
-    /** Places {@code values} starting on a multiple of {@code align} floats (to give a kernel 16-byte aligned rows); returns their offset. */
-    int add(float[] values, int align) {
-        while (image.size() % align != 0) image.add(SENTINEL);
+    /** Places {@code values} at an offset that is {@code shift} more than a multiple of {@code align} floats (to give a kernel 16-byte aligned rows, or not); returns it. */
+    int add(float[] values, int align, int shift) {
+        while (image.size() % align != shift) image.add(SENTINEL);
         return add(values);
     }
 
