@@ -81,7 +81,7 @@
 #if VEC_A || VEC_B
 // The 4 floats from p, where p is 16-byte aligned; only the first `valid` of them lie inside
 // the matrix (the rest are zeros and are not read): fewer than 4 only at the matrix's edge.
-inline float4 load4(__global const float* p, const int valid) {
+inline float4 sgemm_load4(__global const float* p, const int valid) {
     if (valid >= 4) return *(__global const float4*)p;
     float4 v = (float4)(0.0f);
     if (valid > 0) v.s0 = p[0];
@@ -136,7 +136,7 @@ void sgemm(const int M, const int N, const int K, const float alpha,
         for (int l = tid; l < TSK * TSM / 4; l += THREADS) {
             const int kk = l / (TSM / 4), ii = l % (TSM / 4) * 4;
             const int i = i0 + ii, k = k0 + kk;
-            const float4 v = k < K ? load4(&A_AT(i, k), M - i) : (float4)(0.0f);
+            const float4 v = k < K ? sgemm_load4(&A_AT(i, k), M - i) : (float4)(0.0f);
             As[kk][ii] = v.s0; As[kk][ii + 1] = v.s1; As[kk][ii + 2] = v.s2; As[kk][ii + 3] = v.s3;
         }
 #elif VEC_A
@@ -144,7 +144,7 @@ void sgemm(const int M, const int N, const int K, const float alpha,
         for (int l = tid; l < TSM * TSK / 4; l += THREADS) {
             const int ii = l / (TSK / 4), kk = l % (TSK / 4) * 4;
             const int i = i0 + ii, k = k0 + kk;
-            const float4 v = i < M ? load4(&A_AT(i, k), K - k) : (float4)(0.0f);
+            const float4 v = i < M ? sgemm_load4(&A_AT(i, k), K - k) : (float4)(0.0f);
             As[kk][ii] = v.s0; As[kk + 1][ii] = v.s1; As[kk + 2][ii] = v.s2; As[kk + 3][ii] = v.s3;
         }
 #else
@@ -163,7 +163,7 @@ void sgemm(const int M, const int N, const int K, const float alpha,
         for (int l = tid; l < TSN * TSK / 4; l += THREADS) {
             const int jj = l / (TSK / 4), kk = l % (TSK / 4) * 4;
             const int j = j0 + jj, k = k0 + kk;
-            const float4 v = j < N ? load4(&B_AT(k, j), K - k) : (float4)(0.0f);
+            const float4 v = j < N ? sgemm_load4(&B_AT(k, j), K - k) : (float4)(0.0f);
             Bs[kk][jj] = v.s0; Bs[kk + 1][jj] = v.s1; Bs[kk + 2][jj] = v.s2; Bs[kk + 3][jj] = v.s3;
         }
 #elif VEC_B
@@ -171,7 +171,7 @@ void sgemm(const int M, const int N, const int K, const float alpha,
         for (int l = tid; l < TSK * TSN / 4; l += THREADS) {
             const int kk = l / (TSN / 4), jj = l % (TSN / 4) * 4;
             const int j = j0 + jj, k = k0 + kk;
-            const float4 v = k < K ? load4(&B_AT(k, j), N - j) : (float4)(0.0f);
+            const float4 v = k < K ? sgemm_load4(&B_AT(k, j), N - j) : (float4)(0.0f);
             Bs[kk][jj] = v.s0; Bs[kk][jj + 1] = v.s1; Bs[kk][jj + 2] = v.s2; Bs[kk][jj + 3] = v.s3;
         }
 #else
