@@ -62,6 +62,9 @@
 #if (VEC_A || VEC_B) && F64
 #error "VEC_A and VEC_B stage float tiles; F64 builds stage one double at a time"
 #endif
+#if (VEC_A || VEC_B) && (TSM % 4 || TSN % 4 || TSK % 4)
+#error "VEC_A and VEC_B read groups of 4: TSM, TSN and TSK must be multiples of 4"
+#endif
 
 #define RTSM (TSM / WPTM)
 #define RTSN (TSN / WPTN)
