@@ -13,6 +13,10 @@ package dlc.runtime;
  * new token, so an array updated between runs (an optimizer step) is packed afresh. A GEMM whose
  * B is not registered (the token is 0) packs as always.
  *
+ * <p>A {@link NarrowMatrix}'s decoded float32 values, which never change, are registered under a
+ * token the matrix keeps for its lifetime, so batched inference with narrow weights packs them once
+ * per thread rather than at every call.
+ *
  * <p>The registry is per calling thread (nested scans stack); a multi-threaded GEMM hands the
  * token it looked up to its workers ({@link GemmJob}), whose own {@link GemmScratch} keep their
  * own panels. Nothing is allocated once the caches have grown. A thread's cache holds on to the
@@ -32,15 +36,27 @@ final class InvariantPacks {
 
     /** Registers {@code operands[from..to)} as invariant until {@link #end()}; returns the run's token. */
     static long begin(Object[] operands, int from, int to) {
+        long token = newToken();
+        begin(operands, from, to, token);
+        return token;
+    }
+
+    /** A token no run has used: for an owner whose arrays never change (a {@link NarrowMatrix}'s decoded values) to keep across calls. */
+    static long newToken() { return TOKENS.incrementAndGet(); }
+
+    /**
+     * Registers {@code operands[from..to)} under a token the caller keeps from call to call: only
+     * for arrays that never change while the token is used, whose panels are then packed once and
+     * reused by every later call (while the thread's cache keeps them).
+     */
+    static void begin(Object[] operands, int from, int to, long token) {
         InvariantPacks p = LOCAL.get();
         if (p.depth == p.tokens.length) p.grow();
-        long token = TOKENS.incrementAndGet();
         p.arrays[p.depth] = operands;
         p.from[p.depth] = from;
         p.to[p.depth] = to;
         p.tokens[p.depth] = token;
         p.depth++;
-        return token;
     }
 
     /** Ends the innermost registration. */

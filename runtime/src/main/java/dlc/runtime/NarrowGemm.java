@@ -10,8 +10,8 @@ package dlc.runtime;
  * 4 vectors of output columns held in registers over the whole k loop; an int8 column's scale is
  * applied once at the end ({@code y[i][j] = s[j] * sum_p a[i][p] q[p][j]}). So a GEMV moves half
  * (bf16) or a quarter (int8) of the weight bytes of the float32 one. More rows: the float32 values, decoded once and kept by
- * the matrix, go through the packed {@link Gemm} (packing already reuses each weight many times, so
- * narrow storage buys no speed there). Computed in float32 throughout; single-threaded.
+ * the matrix, go through the packed {@link Gemm}, whose panels of them are packed once and kept
+ * ({@link InvariantPacks}: the decoded values never change). Computed in float32 throughout; single-threaded.
  */
 public final class NarrowGemm {
     private NarrowGemm() {}
@@ -89,7 +89,14 @@ public final class NarrowGemm {
                      float[] c, int cOff, int ldc, float[] bias, int biasOff, int biasKind, int act) {
         if (m == 0 || n == 0) return;
         if (m > NARROW_ROWS) {
-            Gemm.matmul(transA, false, m, n, k, a, aOff, lda, b.decoded(), 0, n, c, cOff, ldc, false, bias, biasOff, biasKind, act);
+            // the decoded values never change: registered under the matrix's own token, their panels are packed once
+            Object[] d = b.decodedOperands();
+            InvariantPacks.begin(d, 0, 1, b.packToken);
+            try {
+                Gemm.matmul(transA, false, m, n, k, a, aOff, lda, (float[]) d[0], 0, n, c, cOff, ldc, false, bias, biasOff, biasKind, act);
+            } finally {
+                InvariantPacks.end();
+            }
             return;
         }
         Rows kernel = forceScalar || VECTOR == null ? SCALAR : VECTOR;

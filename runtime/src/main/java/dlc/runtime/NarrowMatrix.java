@@ -22,8 +22,10 @@ public final class NarrowMatrix {
     private final short[] bf16;
     private final byte[] codes;
     private final float[] scales;
-    /** The float32 values, made on first use by a GEMM with many rows (see {@link NarrowGemm}). */
-    private volatile float[] decoded;
+    /** The float32 values, made on first use by a GEMM with many rows (see {@link NarrowGemm}), alone in an operands array for {@link InvariantPacks}. */
+    private volatile Object[] decoded;
+    /** The {@link InvariantPacks} token of the decoded values: they never change, so the GEMM's panels of them are packed once. */
+    final long packToken = InvariantPacks.newToken();
     /** The values arranged for the vector row kernel (its {@code Panels}), made on first use; an Object so that this class links without the vector module. */
     private volatile Object kernelLayout;
 
@@ -104,9 +106,12 @@ public final class NarrowMatrix {
     }
 
     /** {@link #decode()} made once and kept: the packed GEMM's operand when many rows share the weight. */
-    float[] decoded() {
-        float[] d = decoded;
-        if (d == null) decoded = d = decode(); // a race makes the same values twice, harmlessly
+    float[] decoded() { return (float[]) decodedOperands()[0]; }
+
+    /** {@link #decoded()} as the one element of an array, for {@link InvariantPacks#begin(Object[], int, int, long)}. */
+    Object[] decodedOperands() {
+        Object[] d = decoded;
+        if (d == null) decoded = d = new Object[]{decode()}; // a race makes the same values twice, harmlessly
         return d;
     }
 

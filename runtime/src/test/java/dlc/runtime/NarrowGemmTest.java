@@ -64,24 +64,37 @@ class NarrowGemmTest {
         }
     }
 
-    /** The arranged copy the vector kernel makes on first use is kept and read again: a second call gives the same bits. */
-    @Test void aSecondCallReadsTheArrangedWeightAlike() {
+    /**
+     * What a matrix keeps from its first call is read again: the vector kernel's padded copy (1 row)
+     * and the packed GEMM's panels of the decoded values (40 rows, packed once under the matrix's
+     * token), so a second call, with other rows of A between, gives the same bits, right.
+     */
+    @Test void aSecondCallReadsWhatTheMatrixKeptAlike() {
         Random r = new Random(5);
-        float[] w = new float[50 * 21], a = new float[50];
+        int k = 300, n = 21; // k over the GEMM's 256-deep slices: two kept panels
+        float[] w = new float[k * n];
         for (int i = 0; i < w.length; i++) w[i] = (float) r.nextGaussian();
-        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
-        for (String f : new String[]{NarrowMatrix.BF16, NarrowMatrix.INT8}) {
-            NarrowMatrix q = NarrowMatrix.quantize(f, w, 50, 21);
-            float[] y1 = new float[21], y2 = new float[21];
-            NarrowGemm.matmul(a, 0, new int[]{1, 50}, false, q, y1, 0, null, 0, Gemm.BIAS_NONE, Gemm.ACT_NONE);
-            NarrowGemm.matmul(a, 0, new int[]{1, 50}, false, q, y2, 0, null, 0, Gemm.BIAS_NONE, Gemm.ACT_NONE);
-            assertArrayEquals(y1, y2, f);
-            for (int j = 0; j < 21; j++) {
-                double s = 0;
-                for (int p = 0; p < 50; p++) s += (double) a[p] * q.get(p * 21 + j);
-                assertEquals(s, y1[j], 1e-4 * Math.max(1, Math.abs(s)), f + " column " + j);
+        for (String f : new String[]{NarrowMatrix.BF16, NarrowMatrix.INT8})
+            for (int m : new int[]{1, 40}) {
+                NarrowMatrix q = NarrowMatrix.quantize(f, w, k, n);
+                float[] a = new float[m * k], other = new float[m * k];
+                for (int i = 0; i < a.length; i++) { a[i] = (float) r.nextGaussian(); other[i] = (float) r.nextGaussian(); }
+                float[] y1 = new float[m * n], y2 = new float[m * n], scratch = new float[m * n];
+                NarrowGemm.matmul(a, 0, new int[]{m, k}, false, q, y1, 0, null, 0, Gemm.BIAS_NONE, Gemm.ACT_NONE);
+                NarrowGemm.matmul(other, 0, new int[]{m, k}, false, q, scratch, 0, null, 0, Gemm.BIAS_NONE, Gemm.ACT_NONE);
+                NarrowGemm.matmul(a, 0, new int[]{m, k}, false, q, y2, 0, null, 0, Gemm.BIAS_NONE, Gemm.ACT_NONE);
+                assertArrayEquals(y1, y2, f + " m=" + m);
+                for (int i = 0; i < m; i++)
+                    for (int j = 0; j < n; j++) {
+                        double s = 0, o = 0;
+                        for (int p = 0; p < k; p++) {
+                            s += (double) a[i * k + p] * q.get(p * n + j);
+                            o += (double) other[i * k + p] * q.get(p * n + j);
+                        }
+                        assertEquals(s, y1[i * n + j], 1e-4 * Math.max(1, Math.abs(s)), f + " m=" + m + " (" + i + ", " + j + ")");
+                        assertEquals(o, scratch[i * n + j], 1e-4 * Math.max(1, Math.abs(o)), f + " m=" + m + " other (" + i + ", " + j + ")");
+                    }
             }
-        }
     }
 
     @Test void theVectorRowKernelRunsWhereTheVectorGemmHasVectorsOf8OrMoreFloats() {
