@@ -70,6 +70,16 @@ public final class Conv {
         return (long) Math.min(xs[0], MAX_SLICES) * ws[1] * ws[2] * ws[3] * xs[2] * xs[3] + (long) ws[0] * ws[1] * ws[2] * ws[3];
     }
 
+    /**
+     * {@link #convTranspose2dColSize} plus one slice of {@link ConvBackwardData}'s padded image
+     * (C*(Ho + dH*(kH-1))*(Wo + dW*(kW-1)) + 17*64 floats), so that its direct path always has a slice
+     * even where col2im's are smaller (few output channels): what the lowering gives.
+     */
+    public static long convTranspose2dColSize(int[] xs, int[] ws, int[] ys, int[] geo) {
+        return convTranspose2dColSize(xs, ws)
+                + (long) xs[1] * (ys[2] + geo[DH] * (ws[2] - 1)) * (ys[3] + geo[DW] * (ws[3] - 1)) + 17 * 64;
+    }
+
     // ---------------------------------------------------------------- conv2d, f32
 
     /** conv2d(x [N, C, H, W], w [O, C/g, kH, kW]) -> y [N, O, Ho, Wo]. */

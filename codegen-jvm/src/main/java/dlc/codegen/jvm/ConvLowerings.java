@@ -155,10 +155,14 @@ final class ConvLowerings {
             e.invoke(Conv.class, "convTranspose2d", descriptor(Conv.class, "convTranspose2d", convParams(D)));
             return;
         }
-        // col2im scratch: one [O/g*kH*kW, H*W] matrix per thread, and the flipped weights of the direct
-        // stride-1 path in front (Conv.convTranspose2dColSize)
+        // col2im scratch: one [O/g*kH*kW, H*W] matrix per thread; and the direct stride-1 path's flipped
+        // weights and at least one padded image [C, Ho + dH*(kH-1), Wo + dW*(kW-1)] (Conv.convTranspose2dColSize)
         Dim perImage = ws.dim(1).times(ws.dim(2)).times(ws.dim(3)).times(xs.dim(2)).times(xs.dim(3));
-        e.scratch(DType.F32, perImage.times(slices(xs.dim(0))).plus(ws.numel()), 0);
+        int[] geo = convGeometry(node.attrs());
+        Shape ys = y.type().shape();
+        Dim padded = xs.dim(1).times(ys.dim(2).plus(ws.dim(2).minus(1).times(geo[Conv.DH])))
+                .times(ys.dim(3).plus(ws.dim(3).minus(1).times(geo[Conv.DW]))).plus(17 * 64);
+        e.scratch(DType.F32, perImage.times(slices(xs.dim(0))).plus(ws.numel()).plus(padded), 0);
         e.invoke(Conv.class, "convTranspose2d", descriptor(Conv.class, "convTranspose2d", convParams(F, F)));
     }
 
