@@ -29,6 +29,7 @@ final class ConvBackwardData {
      */
     static boolean applies(int[] xs, int[] ws, int[] ys, int[] geo, long col) {
         if (!enabled || geo[Conv.GROUPS] != 1 || geo[Conv.SH] != 1 || geo[Conv.SW] != 1) return false;
+        if (xs[1] < 1) return false; // no input channels: the direct kernel's peeled first tap needs one (GEMM + col2im writes the zeros)
         long slice = col - weights(ws);
         return slice > 0 && ConvDirect.applies(xs[1], ws[2], ws[3], ys[2], ys[3], directGeo(ws, geo), slice);
     }

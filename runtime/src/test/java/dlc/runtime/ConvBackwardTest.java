@@ -184,6 +184,23 @@ class ConvBackwardTest {
         assertClose("weight gradient, small scratch", eval(Ops.CONV2D, a, tx, tw), eval(Ops.CONV2D, a, abs(tx), abs(tw)), y, 0, 4 * 196);
     }
 
+    /** No input channels: both gradient forms give zeros (the direct transpose refuses C = 0; the weight kernel sums nothing). */
+    @Test
+    void noChannelsGiveZeros() {
+        int[] geo = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+        int[] xs = {2, 0, 14, 14}, ws = {0, 3, 3, 3}, ys = {2, 3, 14, 14};
+        float[] y = nans(2 * 3 * 196);
+        Conv.convTranspose2d(new float[0], 0, xs, new float[0], 0, ws, y, 0, ys, geo, nans((int) Conv.convTranspose2dColSize(xs, ws, ys, geo)));
+        for (float v : y) if (v != 0f) throw new AssertionError("conv_transpose2d with no input channels wrote " + v);
+        if (!Gemm.vectorKernelActive()) return;
+        int[] wxs = {2, 0, 14, 14}, wws = {3, 0, 14, 14}, wys = {2, 3, 3, 3};
+        float[] gw = nans(2 * 3 * 9);
+        float[] col = nans((int) Conv.conv2dWeightGradientColSize(wxs, wws, wys, geo));
+        if (!ConvBackwardWeights.applies(wxs, wws, wys, geo, false, col.length)) throw new AssertionError("the weight kernel refuses K = 0");
+        Conv.conv2d(new float[0], 0, wxs, new float[0], 0, wws, gw, 0, wys, geo, col, nans(54));
+        for (float v : gw) if (v != 0f) throw new AssertionError("weight gradient with no images wrote " + v);
+    }
+
     /** Steady-state calls of both kernels allocate nothing on the calling thread (1 thread) or almost nothing (2: Parallel's handoff). */
     @Test
     void steadyStateAllocatesNothing() {
