@@ -22,9 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * layout with each column block's rows consecutive (one sequential stream) ran 1.7x slower in
  * about half the JVMs, those where the array's elements happened to start 8 bytes off a 16-byte
  * boundary (never with -XX:ObjectAlignmentInBytes=16), and a 64-byte-aligned direct buffer read
- * through the Vector API's byte-buffer loads ran at that slower speed always. The int8 column
- * scales are applied as each finished
- * vector is stored. Loaded only when the module is present and vectors hold at least 8 floats
+ * through the Vector API's byte-buffer loads ran at that slower speed always. The sums of a row go
+ * to a scratch row, then into C times the int8 column scales. Loaded only when the module is present and vectors hold at least 8 floats
  * (see {@link NarrowGemm}); referencing it without the module fails to link.
  */
 final class NarrowVectorKernel implements NarrowGemm.Rows {
@@ -77,21 +76,27 @@ final class NarrowVectorKernel implements NarrowGemm.Rows {
     @Override public void row(int n, int k, float[] a, int ai, int as, NarrowMatrix b, float[] c, int ci) {
         Panels w = panels(b);
         int np = w.np, j = 0;
-        float[] edge = GemmScratch.get().tile(VL);
+        // the blocks store their sums here, whole vectors (the padding included); then the scales and the copy into c
+        float[] sum = GemmScratch.get().tile(np);
         // one small method per block shape and format: C2 inlines the vector calls of each in full
         // (one method holding them all ran at half speed)
         for (; j + 8 * VL <= np; j += 8 * VL)
-            if (w.codes != null) block8Int8(k, a, ai, as, w, j, n, c, ci, edge);
-            else block8Bf16(k, a, ai, as, w, j, n, c, ci, edge);
+            if (w.codes != null) block8Int8(k, a, ai, as, w, j, sum);
+            else block8Bf16(k, a, ai, as, w, j, sum);
         for (; j + 4 * VL <= np; j += 4 * VL)
-            if (w.codes != null) block4Int8(k, a, ai, as, w, j, n, c, ci, edge);
-            else block4Bf16(k, a, ai, as, w, j, n, c, ci, edge);
+            if (w.codes != null) block4Int8(k, a, ai, as, w, j, sum);
+            else block4Bf16(k, a, ai, as, w, j, sum);
         for (; j < np; j += VL)
-            if (w.codes != null) block1Int8(k, a, ai, as, w, j, n, c, ci, edge);
-            else block1Bf16(k, a, ai, as, w, j, n, c, ci, edge);
+            if (w.codes != null) block1Int8(k, a, ai, as, w, j, sum);
+            else block1Bf16(k, a, ai, as, w, j, sum);
+        // (the sums go through an array, not a helper taking vectors: a vector passed to a call C2 did
+        // not inline is boxed, and the 8-block method is past the inlining budget)
+        float[] s = w.scales;
+        if (s == null) System.arraycopy(sum, 0, c, ci, n);
+        else for (int x = 0; x < n; x++) c[ci + x] = sum[x] * s[x];
     }
 
-    private static void block8Int8(int k, float[] a, int ai, int as, Panels w, int j, int n, float[] c, int ci, float[] edge) {
+    private static void block8Int8(int k, float[] a, int ai, int as, Panels w, int j, float[] sum) {
         byte[] q = w.codes;
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
         for (int p = 0, bi = j, st = w.np; p < k; p++, bi += st) {
@@ -105,17 +110,17 @@ final class NarrowVectorKernel implements NarrowGemm.Rows {
             s6 = av.fma(int8(q, bi + 6 * VL), s6);
             s7 = av.fma(int8(q, bi + 7 * VL), s7);
         }
-        store(s0, w, n, j, c, ci, edge);
-        store(s1, w, n, j + VL, c, ci, edge);
-        store(s2, w, n, j + 2 * VL, c, ci, edge);
-        store(s3, w, n, j + 3 * VL, c, ci, edge);
-        store(s4, w, n, j + 4 * VL, c, ci, edge);
-        store(s5, w, n, j + 5 * VL, c, ci, edge);
-        store(s6, w, n, j + 6 * VL, c, ci, edge);
-        store(s7, w, n, j + 7 * VL, c, ci, edge);
+        s0.intoArray(sum, j);
+        s1.intoArray(sum, j + VL);
+        s2.intoArray(sum, j + 2 * VL);
+        s3.intoArray(sum, j + 3 * VL);
+        s4.intoArray(sum, j + 4 * VL);
+        s5.intoArray(sum, j + 5 * VL);
+        s6.intoArray(sum, j + 6 * VL);
+        s7.intoArray(sum, j + 7 * VL);
     }
 
-    private static void block4Int8(int k, float[] a, int ai, int as, Panels w, int j, int n, float[] c, int ci, float[] edge) {
+    private static void block4Int8(int k, float[] a, int ai, int as, Panels w, int j, float[] sum) {
         byte[] q = w.codes;
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
         for (int p = 0, bi = j, st = w.np; p < k; p++, bi += st) {
@@ -125,23 +130,23 @@ final class NarrowVectorKernel implements NarrowGemm.Rows {
             s2 = av.fma(int8(q, bi + 2 * VL), s2);
             s3 = av.fma(int8(q, bi + 3 * VL), s3);
         }
-        store(s0, w, n, j, c, ci, edge);
-        store(s1, w, n, j + VL, c, ci, edge);
-        store(s2, w, n, j + 2 * VL, c, ci, edge);
-        store(s3, w, n, j + 3 * VL, c, ci, edge);
+        s0.intoArray(sum, j);
+        s1.intoArray(sum, j + VL);
+        s2.intoArray(sum, j + 2 * VL);
+        s3.intoArray(sum, j + 3 * VL);
     }
 
-    private static void block1Int8(int k, float[] a, int ai, int as, Panels w, int j, int n, float[] c, int ci, float[] edge) {
+    private static void block1Int8(int k, float[] a, int ai, int as, Panels w, int j, float[] sum) {
         byte[] q = w.codes;
         FloatVector s0 = FloatVector.zero(F);
         for (int p = 0, bi = j, st = w.np; p < k; p++, bi += st) {
             FloatVector av = FloatVector.broadcast(F, a[ai + p * as]);
             s0 = av.fma(int8(q, bi), s0);
         }
-        store(s0, w, n, j, c, ci, edge);
+        s0.intoArray(sum, j);
     }
 
-    private static void block8Bf16(int k, float[] a, int ai, int as, Panels w, int j, int n, float[] c, int ci, float[] edge) {
+    private static void block8Bf16(int k, float[] a, int ai, int as, Panels w, int j, float[] sum) {
         short[] q = w.bits;
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
         for (int p = 0, bi = j, st = w.np; p < k; p++, bi += st) {
@@ -155,17 +160,17 @@ final class NarrowVectorKernel implements NarrowGemm.Rows {
             s6 = av.fma(bf16(q, bi + 6 * VL), s6);
             s7 = av.fma(bf16(q, bi + 7 * VL), s7);
         }
-        store(s0, w, n, j, c, ci, edge);
-        store(s1, w, n, j + VL, c, ci, edge);
-        store(s2, w, n, j + 2 * VL, c, ci, edge);
-        store(s3, w, n, j + 3 * VL, c, ci, edge);
-        store(s4, w, n, j + 4 * VL, c, ci, edge);
-        store(s5, w, n, j + 5 * VL, c, ci, edge);
-        store(s6, w, n, j + 6 * VL, c, ci, edge);
-        store(s7, w, n, j + 7 * VL, c, ci, edge);
+        s0.intoArray(sum, j);
+        s1.intoArray(sum, j + VL);
+        s2.intoArray(sum, j + 2 * VL);
+        s3.intoArray(sum, j + 3 * VL);
+        s4.intoArray(sum, j + 4 * VL);
+        s5.intoArray(sum, j + 5 * VL);
+        s6.intoArray(sum, j + 6 * VL);
+        s7.intoArray(sum, j + 7 * VL);
     }
 
-    private static void block4Bf16(int k, float[] a, int ai, int as, Panels w, int j, int n, float[] c, int ci, float[] edge) {
+    private static void block4Bf16(int k, float[] a, int ai, int as, Panels w, int j, float[] sum) {
         short[] q = w.bits;
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
         for (int p = 0, bi = j, st = w.np; p < k; p++, bi += st) {
@@ -175,30 +180,20 @@ final class NarrowVectorKernel implements NarrowGemm.Rows {
             s2 = av.fma(bf16(q, bi + 2 * VL), s2);
             s3 = av.fma(bf16(q, bi + 3 * VL), s3);
         }
-        store(s0, w, n, j, c, ci, edge);
-        store(s1, w, n, j + VL, c, ci, edge);
-        store(s2, w, n, j + 2 * VL, c, ci, edge);
-        store(s3, w, n, j + 3 * VL, c, ci, edge);
+        s0.intoArray(sum, j);
+        s1.intoArray(sum, j + VL);
+        s2.intoArray(sum, j + 2 * VL);
+        s3.intoArray(sum, j + 3 * VL);
     }
 
-    private static void block1Bf16(int k, float[] a, int ai, int as, Panels w, int j, int n, float[] c, int ci, float[] edge) {
+    private static void block1Bf16(int k, float[] a, int ai, int as, Panels w, int j, float[] sum) {
         short[] q = w.bits;
         FloatVector s0 = FloatVector.zero(F);
         for (int p = 0, bi = j, st = w.np; p < k; p++, bi += st) {
             FloatVector av = FloatVector.broadcast(F, a[ai + p * as]);
             s0 = av.fma(bf16(q, bi), s0);
         }
-        store(s0, w, n, j, c, ci, edge);
+        s0.intoArray(sum, j);
     }
 
-    /** Columns j .. j+VL of the row (int8: times their scales); the part past column n (padding) is dropped. */
-    private static void store(FloatVector v, Panels w, int n, int j, float[] c, int ci, float[] edge) {
-        if (w.scales != null) v = v.mul(FloatVector.fromArray(F, w.scales, j));
-        if (j + VL <= n) {
-            v.intoArray(c, ci + j);
-        } else if (j < n) {
-            v.intoArray(edge, 0);
-            System.arraycopy(edge, 0, c, ci + j, n - j);
-        }
-    }
 }

@@ -97,6 +97,39 @@ class NarrowGemmTest {
             }
     }
 
+    /**
+     * A warmed-up call allocates nothing: the row kernel's sums go through a kept scratch row (an
+     * earlier version passed its vectors to a helper C2 did not inline, and boxed them: 576 bytes per
+     * MLP step), and the many-row path reuses its kept panels.
+     */
+    @Test void warmedUpCallsAllocateNothing() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        assertTrue(mx.isThreadAllocatedMemorySupported());
+        mx.setThreadAllocatedMemoryEnabled(true);
+        Random r = new Random(9);
+        float[] w1 = new float[784 * 256], w2 = new float[128 * 10], a = new float[40 * 784], y = new float[40 * 256], bias = new float[256];
+        for (int i = 0; i < w1.length; i++) w1[i] = (float) r.nextGaussian();
+        for (int i = 0; i < w2.length; i++) w2[i] = (float) r.nextGaussian();
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+        for (String f : new String[]{NarrowMatrix.INT8, NarrowMatrix.BF16}) {
+            NarrowMatrix q1 = NarrowMatrix.quantize(f, w1, 784, 256), q2 = NarrowMatrix.quantize(f, w2, 128, 10);
+            int[] one = {1, 784}, many = {40, 784}, small = {1, 128};
+            Runnable calls = () -> {
+                NarrowGemm.matmul(a, 0, one, false, q1, y, 0, bias, 0, Gemm.BIAS_COL, Gemm.ACT_RELU);
+                NarrowGemm.matmul(a, 0, small, false, q2, y, 0, bias, 0, Gemm.BIAS_COL, Gemm.ACT_NONE);
+                NarrowGemm.matmul(a, 0, many, false, q1, y, 0, bias, 0, Gemm.BIAS_COL, Gemm.ACT_RELU);
+            };
+            // rounds of 50 calls until C2 has compiled the kernels (interpreted vector code boxes every vector)
+            long tid = Thread.currentThread().getId(), perCall = Long.MAX_VALUE;
+            for (int round = 0; round < 60 && perCall >= 64; round++) {
+                long before = mx.getThreadAllocatedBytes(tid);
+                for (int i = 0; i < 50; i++) calls.run();
+                perCall = (mx.getThreadAllocatedBytes(tid) - before) / 150;
+            }
+            assertTrue(perCall < 64, f + ": " + perCall + " bytes per call");
+        }
+    }
+
     @Test void theVectorRowKernelRunsWhereTheVectorGemmHasVectorsOf8OrMoreFloats() {
         String gemm = Gemm.kernelName();
         if (gemm.equals("vector-6x16") || gemm.equals("vector-6x32")) assertTrue(NarrowGemm.vectorAvailable(), gemm);
