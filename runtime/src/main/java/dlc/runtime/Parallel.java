@@ -22,8 +22,10 @@ import java.util.concurrent.locks.LockSupport;
  * its parts too. Which thread runs a part never changes what the part computes (kernels split by
  * part index), so results do not depend on the thread count's timing. A worker that the OS
  * deschedules after it claimed a part does hold its region up; when the caller has waited for one
- * much longer than its own parts took, regions run on the caller alone for the next 50 ms (a busy
- * core then costs about one stall per 50 ms, not one per region).
+ * much longer than its own parts took, regions run on the caller alone for the next 50 ms, and
+ * for twice as long as the last time when the stall came within a second of the last backoff's end
+ * (up to 1.6 s): a core that stays busy then costs about one stall per 1.6 s, not one per region
+ * or per 50 ms, and a core that frees up gets its regions split again within 1.6 s.
  */
 public final class Parallel {
     /** One part of a parallel region: {@code run(part, parts)} for part in [0, parts). */
@@ -52,10 +54,19 @@ public final class Parallel {
      * tens of microseconds)...
      */
     static final long STALL_NANOS = 500_000L;
-    /** ... and the regions of the next this-many nanoseconds run on the caller alone. */
+    /** ... and the regions of the next this-many nanoseconds run on the caller alone (the first backoff) ... */
     static final long BACKOFF_NANOS = 50_000_000L;
+    /**
+     * ... or twice the last backoff, up to this, when the stall came less than
+     * {@link #BACKOFF_RESET_NANOS} after the last backoff ended (the other core is still busy: one
+     * stall per 50 ms cost a loaded machine's 2-thread MLP step up to 5x its 1-thread time at p10).
+     */
+    static final long MAX_BACKOFF_NANOS = 1_600_000_000L;
+    static final long BACKOFF_RESET_NANOS = 1_000_000_000L;
     /** Until this {@link System#nanoTime} regions run on the caller (see {@link #STALL_NANOS}); 0: never set. */
     private static volatile long serialUntil;
+    /** The length of the last backoff (written by a region's caller, while BUSY is held, and by tests). */
+    private static volatile long backoff = BACKOFF_NANOS;
 
     private static volatile int threads = initialThreads();
     private static Worker[] workers = new Worker[0];
@@ -127,7 +138,7 @@ public final class Parallel {
             long own = System.nanoTime();
             awaitFinished(parts);
             long waited = System.nanoTime() - own;
-            if (waited > STALL_NANOS && waited > own - start) serialUntil = System.nanoTime() + BACKOFF_NANOS;
+            if (waited > STALL_NANOS && waited > own - start) backOff(System.nanoTime());
             Throwable t = FAILURE.getAndSet(null);
             if (t instanceof RuntimeException r) throw r;
             if (t instanceof Error e) throw e;
@@ -145,8 +156,24 @@ public final class Parallel {
         return until != 0 && System.nanoTime() - until < 0;
     }
 
-    /** Tests: ends a backoff that a stalled region started. */
-    static void endBackoff() { serialUntil = 0; }
+    /** Starts a backoff at {@code now}: twice the last one when the last one ended less than a second ago, else the first length. */
+    private static void backOff(long now) {
+        long lastEnd = serialUntil;
+        backoff = lastEnd != 0 && now - lastEnd < BACKOFF_RESET_NANOS ? Math.min(2 * backoff, MAX_BACKOFF_NANOS) : BACKOFF_NANOS;
+        serialUntil = now + backoff;
+    }
+
+    /** Tests: the length of the last backoff. */
+    static long lastBackoffNanos() { return backoff; }
+
+    /** Tests: ends the current backoff now, as if it had run out (the next stall within a second doubles it). */
+    static void expireBackoff() { serialUntil = System.nanoTime(); }
+
+    /** Tests: ends a backoff that a stalled region started, and forgets it (the next one has the first length). */
+    static void endBackoff() {
+        serialUntil = 0;
+        backoff = BACKOFF_NANOS;
+    }
 
     /** Claims one unclaimed part of the current region and runs it; false when none was left. */
     private static boolean claimAndRun() {
