@@ -61,9 +61,10 @@ public abstract class CompiledGraph {
      * fraction of a nanosecond to a few each): splitting costs a microsecond or two of handoff, so
      * a nest splits from 64K, e.g. a 3-buffer relu mask over a [128, 256] layer (98K) or an LSTM
      * cell's gradient over a [32, 128] step (4K points of 38: 156K), not a [32, 128] add (12K)
-     * (benchmarks and tests change it with {@link #setParallelNestMinWork}).
+     * (benchmarks and tests change it with {@link #setParallelNestMinWork}, a run with
+     * {@code -Ddlc.parallel.nestMinWork=N}: the threshold is a tuning for the machine's handoff cost).
      */
-    private static volatile long parallelNestMinWork = 1L << 16;
+    private static volatile long parallelNestMinWork = Long.getLong("dlc.parallel.nestMinWork", 1L << 16);
     private int nestId, nestExtent;
     /** Part t of T runs rows [t*E/T, (t+1)*E/T) of the nest's outer loop: fixed by index, so any thread computes the same. */
     private final Parallel.Task nestTask = (part, parts) -> runNest(nestId,
