@@ -25,7 +25,10 @@ import java.util.concurrent.locks.LockSupport;
  * much longer than its own parts took, regions run on the caller alone for the next 50 ms, and
  * for twice as long as the last time when the stall came within a second of the last backoff's end
  * (up to 1.6 s): a core that stays busy then costs about one stall per 1.6 s, not one per region
- * or per 50 ms, and a core that frees up gets its regions split again within 1.6 s.
+ * or per 50 ms, and a core that frees up gets its regions split again within 1.6 s. A worker that
+ * is merely slow (sharing its core, so its parts take several times the caller's, each wait under
+ * the stall limit) backs off the same way once a tally of {@value #TALLY_REGIONS} regions shows
+ * that splitting them took longer than the caller would have alone.
  */
 public final class Parallel {
     /** One part of a parallel region: {@code run(part, parts)} for part in [0, parts). */
@@ -63,6 +66,17 @@ public final class Parallel {
      */
     static final long MAX_BACKOFF_NANOS = 1_600_000_000L;
     static final long BACKOFF_RESET_NANOS = 1_000_000_000L;
+    /**
+     * Regions per tally: their time (the caller's own parts plus its wait) against the caller's own
+     * time scaled to every part (its time per part times the part count: what one thread would
+     * have taken). A tally where the split took longer starts a backoff. Time-weighted, so the big
+     * regions that scale decide it, not the small ones that cost a wake-up and gain little.
+     */
+    static final int TALLY_REGIONS = 32;
+    private static int tallied;
+    private static long tallySplit, tallySerial;
+    /** Tests: the backoffs a tally started. */
+    static volatile int lostTallies;
     /** Until this {@link System#nanoTime} regions run on the caller (see {@link #STALL_NANOS}); 0: never set. */
     private static volatile long serialUntil;
     /** The length of the last backoff (written by a region's caller, while BUSY is held, and by tests). */
@@ -134,11 +148,16 @@ public final class Parallel {
             TICKET.set(generation << 32 | parts); // publishes the fields above to every claim
             for (int w = 0; w < helpers; w++) ws[w].wake();
             long start = System.nanoTime();
-            while (claimAndRun()) { }
+            int mine = 0;
+            while (claimAndRun()) mine++;
             long own = System.nanoTime();
             awaitFinished(parts);
-            long waited = System.nanoTime() - own;
-            if (waited > STALL_NANOS && waited > own - start) backOff(System.nanoTime());
+            long end = System.nanoTime(), waited = end - own;
+            if (waited > STALL_NANOS && waited > own - start) backOff(end);
+            else if (mine > 0 && tallyLost(end - start, (own - start) * parts / mine)) {
+                lostTallies++;
+                backOff(end);
+            }
             Throwable t = FAILURE.getAndSet(null);
             if (t instanceof RuntimeException r) throw r;
             if (t instanceof Error e) throw e;
@@ -154,6 +173,17 @@ public final class Parallel {
     static boolean backingOff() {
         long until = serialUntil;
         return until != 0 && System.nanoTime() - until < 0;
+    }
+
+    /** Adds a region to the tally ({@link #TALLY_REGIONS}); true when a full tally's split took longer than its serial estimate. */
+    private static boolean tallyLost(long split, long serialEstimate) {
+        tallySplit += split;
+        tallySerial += serialEstimate;
+        if (++tallied < TALLY_REGIONS) return false;
+        boolean lost = tallySplit > tallySerial;
+        tallied = 0;
+        tallySplit = tallySerial = 0;
+        return lost;
     }
 
     /** Starts a backoff at {@code now}: twice the last one when the last one ended less than a second ago, else the first length. */

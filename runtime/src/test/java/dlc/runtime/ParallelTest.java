@@ -227,6 +227,25 @@ class ParallelTest {
         assertEquals(Parallel.BACKOFF_NANOS, Parallel.lastBackoffNanos());
     }
 
+    private static void spin(long nanos) {
+        long until = System.nanoTime() + nanos;
+        while (System.nanoTime() < until) Thread.onSpinWait();
+    }
+
+    @Test void aWorkerSlowerThanTheCallerBacksOffAfterATallyWithoutAnyStall() {
+        // a worker whose parts take 8x the caller's (its core shared), each wait well under the
+        // 0.5 ms stall limit: a tally of regions shows the split lost time, and regions go serial
+        Parallel.setThreads(2);
+        Thread me = Thread.currentThread();
+        int before = Parallel.lostTallies;
+        for (int i = 0; i < 4000 && Parallel.lostTallies == before; i++) {
+            Parallel.endBackoff();
+            Parallel.run(2, (p, n) -> spin(Thread.currentThread() == me ? 30_000L : 240_000L));
+        }
+        assertTrue(Parallel.lostTallies > before, "a tally should find that the slow worker's split lost time");
+        assertTrue(Parallel.backingOff());
+    }
+
     @Test void manyRegionsInARowRunEveryPartExactlyOnce() {
         // back-to-back regions of varying size: a late worker must never claim a part of the wrong region
         Parallel.setThreads(3);
