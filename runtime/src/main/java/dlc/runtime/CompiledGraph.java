@@ -110,7 +110,7 @@ public abstract class CompiledGraph {
      * to run at one thread count (a sum's rounding may differ between thread counts).
      */
     protected final int parallelReduce(int nest, int extent, long work) {
-        int threads = Parallel.threads();
+        int threads = Parallel.configuredThreads(); // not threads(): the partition must not change with a backoff
         int parts = threads <= 1 || extent < 2 || work < parallelNestMinWork ? 1 : Math.min(Math.min(threads, extent), MAX_REDUCTION_PARTS);
         if (parts == 1) {
             runNest(nest, 0, extent, 0);

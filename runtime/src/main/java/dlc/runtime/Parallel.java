@@ -116,8 +116,21 @@ public final class Parallel {
         return Math.max(1, n);
     }
 
-    /** The number of threads a region may use (the caller included). */
-    public static int threads() { return threads; }
+    /**
+     * The number of threads a kernel should split its work over now (the caller included): the
+     * configured count, or 1 while a backoff runs regions on their caller, so that kernels then
+     * run their one-thread code rather than every part of a split one after the other (a GEMM
+     * split by rows packs B once per part). Only for splits whose results do not depend on the
+     * part count (GEMM, convolution, pooling, elementwise nests); a partition that changes a
+     * result's rounding takes {@link #configuredThreads}, which timing never changes.
+     */
+    public static int threads() {
+        int n = threads;
+        return n > 1 && backingOff() ? 1 : n;
+    }
+
+    /** The number of threads set ({@code dlc.threads} or {@link #setThreads}), whatever the backoff. */
+    public static int configuredThreads() { return threads; }
 
     /** Sets the number of threads regions use (the caller included); 1 runs everything on the caller. */
     public static void setThreads(int n) {

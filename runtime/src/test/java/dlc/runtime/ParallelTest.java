@@ -213,6 +213,9 @@ class ParallelTest {
         Parallel.setThreads(2);
         stallOnce();
         assertEquals(Parallel.BACKOFF_NANOS, Parallel.lastBackoffNanos());
+        // kernels asked while it lasts split for one thread; partitions that must not vary keep the count set
+        assertEquals(1, Parallel.threads());
+        assertEquals(2, Parallel.configuredThreads());
         long expected = Parallel.BACKOFF_NANOS;
         for (int k = 0; k < 7; k++) {
             Parallel.expireBackoff();
@@ -223,6 +226,7 @@ class ParallelTest {
         assertEquals(Parallel.MAX_BACKOFF_NANOS, Parallel.lastBackoffNanos(), "50 ms doubled 6 times is capped at 1.6 s");
         // a stall long after (here: with no backoff on record) starts from the first length again
         Parallel.endBackoff();
+        assertEquals(2, Parallel.threads());
         stallOnce();
         assertEquals(Parallel.BACKOFF_NANOS, Parallel.lastBackoffNanos());
     }
