@@ -154,21 +154,41 @@ public final class Conv {
     /**
      * Whether {@link #conv2dMaxPool2} pools in the conv (a pure function of the shapes, the
      * activation and whether the vector kernel runs, so both halves agree): the per-image path and
-     * {@link ConvDirect#appliesPooled} with an im2col slice. Short reductions too: the first layer
+     * {@link ConvDirect#appliesPooled} or {@link ConvChannelBlocks#appliesPooled} with an im2col
+     * slice. Short reductions too: the first layer
      * (K = 9) alone runs faster in {@link ConvSmallK}, but not with its pool's pass over the output.
      */
     static boolean poolsInConv(int[] xs, int[] ws, int[] cs, int[] geo, int act) {
         long k = (long) ws[1] * ws[2] * ws[3];
         return xs[0] > 0 && !conv2dStacked(cs[2], cs[3])
-                && ConvDirect.appliesPooled(ws[1], ws[2], ws[3], cs[2], cs[3], geo, act, k * cs[2] * cs[3]);
+                && (ConvDirect.appliesPooled(ws[1], ws[2], ws[3], cs[2], cs[3], geo, act, k * cs[2] * cs[3])
+                    || channelBlocksPool(ws, cs[2], cs[3], geo, act));
     }
 
-    /** Images [b0, b1) of {@link #conv2dMaxPool2}'s fused path, in the scratch at colOff; {@code ys} is the pooled shape. */
+    /** Whether {@link #conv2dMaxPool2}'s images run {@link ConvChannelBlocks} (vectors across output channels). */
+    private static boolean channelBlocksPool(int[] ws, int ho, int wo, int[] geo, int act) {
+        long k = (long) ws[1] * ws[2] * ws[3];
+        return ConvChannelBlocks.appliesPooled(ws[1], ws[0] / geo[GROUPS], ws[2], ws[3], ho, wo, geo, act, k * ho * wo);
+    }
+
+    /**
+     * Images [b0, b1) of {@link #conv2dMaxPool2}'s fused path, in the scratch at colOff; {@code ys}
+     * is the pooled shape. Whole vectors of output channels per group run {@link ConvChannelBlocks}
+     * (its weight panels packed once for the range), others the row-vector {@link ConvDirect}.
+     */
     static void conv2dPooledImages(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws, float[] y, int yOff, int[] ys,
                                    int[] geo, float[] col, int colOff, float[] bias, int biasOff, int b0, int b1) {
         int c = xs[1], h = xs[2], wi = xs[3], o = ws[0], cg = ws[1], kh = ws[2], kw = ws[3];
         int g = geo[GROUPS], og = o / g, k = cg * kh * kw, plane = h * wi, pplane = ys[2] * ys[3];
         int ho = h + geo[TOP] + geo[BOTTOM] - geo[DH] * (kh - 1), wo = wi + geo[LEFT] + geo[RIGHT] - geo[DW] * (kw - 1);
+        if (channelBlocksPool(ws, ho, wo, geo, Gemm.ACT_RELU)) {
+            float[] panels = ConvChannelBlocks.pack(w, wOff, g, og, k);
+            for (int b = b0; b < b1; b++)
+                for (int q = 0; q < g; q++)
+                    ConvChannelBlocks.runPooled(x, xOff + (b * c + q * cg) * plane, cg, h, wi, panels, q * og * k, og, kh, kw,
+                            y, yOff + (b * o + q * og) * pplane, ho, wo, geo, bias, biasOff + q * og, col, colOff);
+            return;
+        }
         for (int b = b0; b < b1; b++)
             for (int q = 0; q < g; q++)
                 ConvDirect.runPooled(x, xOff + (b * c + q * cg) * plane, cg, h, wi, w, wOff + q * og * k, kh, kw,
