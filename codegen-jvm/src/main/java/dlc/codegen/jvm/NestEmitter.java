@@ -414,10 +414,15 @@ final class NestEmitter implements Opcodes {
         return how;
     }
 
-    /** The accumulator: room for {@link #MAX_REDUCTION_PARTS} partial ones when the outer loop is reduced. */
+    /**
+     * The accumulator: room for {@link #MAX_REDUCTION_PARTS} partial ones when the outer loop is
+     * reduced (as many as the outer loop has rows, when fewer and known).
+     */
     private void scratchAccumulator() {
         Dim n = nest.reduce().output().type().shape().numel();
-        int k = ce.bind.scratchSlot(DType.F64, outerReduced() ? n.times(Dim.of(MAX_REDUCTION_PARTS)) : n, 1000);
+        int partials = outerReduced() ? MAX_REDUCTION_PARTS : 1;
+        if (extent.length > 0 && extent[0].isConst()) partials = (int) Math.min(partials, extent[0].value());
+        int k = ce.bind.scratchSlot(DType.F64, n.times(Dim.of(Math.max(1, partials))), 1000);
         mv.visitVarInsn(ALOAD, 0);
         mv.visitFieldInsn(GETFIELD, ce.owner(), "ds", "[[D");
         BindTable.pushInt(mv, k);

@@ -53,6 +53,17 @@ class ParallelReductionTest {
                 """, Map.of("B", 37L), false);
     }
 
+    @Test void aConstantOuterAxisShorterThanThePartCapSizesThePartials() {
+        // 2 rows: at most 2 parts (3 threads ask for 3), so the scratch holds 2 partial accumulators
+        check("""
+                graph g(%x: f32[2, 50]) {
+                  %0 = tanh(%x) : f32[2, 50]
+                  %1 = sum(%0) {axes=[0], keepdims=false} : f32[50]
+                  output s = %1
+                }
+                """, Map.of(), false);
+    }
+
     @Test void rowSumSplitsByKeptRows() {
         check("""
                 graph g(%x: f32[B, 10]) {
