@@ -61,9 +61,23 @@ public final class Conv {
         return (long) ys[1] / groups * ys[0] * ys[2] * ys[3];
     }
 
-    /** Floats of col2im scratch conv_transpose2d needs: [O/g*kH*kW, H*W] per thread (at most min(N, {@link #MAX_SLICES})). */
+    /**
+     * Floats of scratch conv_transpose2d needs: [O/g*kH*kW, H*W] per thread (at most min(N,
+     * {@link #MAX_SLICES})) for col2im, plus the weights' size ({@link ConvBackwardData} keeps the
+     * flipped weights in front of its slices, which are no larger than col2im's).
+     */
     public static long convTranspose2dColSize(int[] xs, int[] ws) {
-        return (long) Math.min(xs[0], MAX_SLICES) * ws[1] * ws[2] * ws[3] * xs[2] * xs[3];
+        return (long) Math.min(xs[0], MAX_SLICES) * ws[1] * ws[2] * ws[3] * xs[2] * xs[3] + (long) ws[0] * ws[1] * ws[2] * ws[3];
+    }
+
+    /**
+     * {@link #convTranspose2dColSize} plus one slice of {@link ConvBackwardData}'s padded image
+     * (C*(Ho + dH*(kH-1))*(Wo + dW*(kW-1)) + 17*64 floats), so that its direct path always has a slice
+     * even where col2im's are smaller (few output channels): what the lowering gives.
+     */
+    public static long convTranspose2dColSize(int[] xs, int[] ws, int[] ys, int[] geo) {
+        return convTranspose2dColSize(xs, ws)
+                + (long) xs[1] * (ys[2] + geo[DH] * (ws[2] - 1)) * (ys[3] + geo[DW] * (ws[3] - 1)) + 17 * 64;
     }
 
     // ---------------------------------------------------------------- conv2d, f32
@@ -85,7 +99,10 @@ public final class Conv {
         int n = xs[0], o = ws[0], k = ws[1] * ws[2] * ws[3], p = ys[2] * ys[3];
         if ((long) n * o * p == 0) return; // an empty result
         if (conv2dStacked(ys[2], ys[3])) {
-            if (byInputChannel(ws, geo, bias, act)) stackedByInputChannel(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, out);
+            boolean byChannel = byInputChannel(ws, geo, bias, act);
+            if (byChannel && ConvBackwardWeights.applies(xs, ws, ys, geo, false, col == null ? 0 : col.length))
+                ConvBackwardWeights.run(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col);
+            else if (byChannel) stackedByInputChannel(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, out);
             else stacked(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, out, bias, biasOff, act);
             return;
         }
@@ -315,6 +332,16 @@ public final class Conv {
         return (long) xs[0] * ys[2] * ys[3] * ws[2] * ws[3];
     }
 
+    /**
+     * Floats of scratch a conv2d where {@link #conv2dByInputChannel} holds is given so that
+     * {@link ConvBackwardWeights} may run it (its two padded operands; the lowering computes the
+     * same bound on symbolic dims): {@link #conv2dByInputChannelColSize} plus that.
+     */
+    public static long conv2dWeightGradientColSize(int[] xs, int[] ws, int[] ys, int[] geo) {
+        return conv2dByInputChannelColSize(xs, ws, ys) + ConvBackwardWeights.scratchBound(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2],
+                geo[TOP], geo[BOTTOM], geo[LEFT], geo[RIGHT]);
+    }
+
     /** Tests turn {@link #stackedByInputChannel} off to run the same cases through {@link #stacked}. */
     static boolean byInputChannelEnabled = true;
 
@@ -461,6 +488,10 @@ public final class Conv {
         checkConvTranspose2d(xs, ws, ys, geo);
         int n = xs[0], c = xs[1], kc = ws[1] * ws[2] * ws[3], plane = xs[2] * xs[3];
         if ((long) n * ys[1] * ys[2] * ys[3] == 0) return; // an empty result
+        if (ConvBackwardData.applies(xs, ws, ys, geo, col == null ? 0 : col.length)) {
+            ConvBackwardData.run(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col);
+            return;
+        }
         int slices = n;
         if (!isTransposePointwise(xs, ws, ys, geo) && (long) kc * plane > 0) {
             need(col, (long) kc * plane, "conv_transpose2d col2im scratch");
