@@ -21,6 +21,11 @@ import java.util.*;
  * backend materializes anyway: the transpose of the concat costs what the two transposes cost.
  * Values are unchanged (each output element is the same k-sum of the same products).
  *
+ * <p>A later {@code sum} of R over its rows (the layer's bias gradient, {@code sum(dG, axes=[0, 1])}
+ * over the [B, T, 4H] cotangent R reshapes) is one more row of the same product: a column of ones
+ * is concatenated to the lefts, and the sum is row {@code m + n} of M. The GEMM's row tiles have
+ * room for it (160 rows fill 27 tiles of 6 as 161 do), where the reduction read all of R again.
+ *
  * <p>The merged product is emitted where the first of the two stands; the other's left must be
  * computable there: {@code Q} (or the operand {@code Q} reshapes) defined before the first product.
  */
@@ -31,6 +36,7 @@ public final class SharedOperandMatmul implements Pass {
 
     @Override public Graph run(Graph graph) {
         Map<Node, Node> partnerOf = pairs(graph);
+        Map<Node, Node> rowSumOf = rowSums(graph, partnerOf);
         Map<Node, Value> merged = new IdentityHashMap<>();
         return GraphRewriter.rewrite(graph, this::run, (n, emit) -> {
             Node original = emit.original();
@@ -38,13 +44,19 @@ public final class SharedOperandMatmul implements Pass {
             if (done != null) return List.of(done);
             Node partner = partnerOf.get(original);
             if (partner == null) return null;
+            Node rowSum = rowSumOf.get(original);
             Value p = transposed(n.input(0));
             Value q = leftSource(partner, emit);
-            Value cat = emit.op(Ops.CONCAT, Attrs.of("axis", 1L), p, q);
+            List<Value> parts = new ArrayList<>(List.of(p, q));
+            // a row sum of R is R's product with a column of ones: one more row of the same GEMM
+            if (rowSum != null) parts.add(emit.fill(1.0, p.type().withShape(Shape.of(p.type().shape().dim(0), Dim.of(1)))));
+            Value cat = emit.op(Ops.CONCAT, Attrs.of("axis", 1L), parts.toArray(new Value[0]));
             Value lhs = emit.op(Ops.PERMUTE, Attrs.of("perm", List.of(1L, 0L)), cat);
             Value product = emit.op(Ops.MATMUL, Attrs.EMPTY, lhs, n.input(1));
-            Dim m = p.type().shape().dim(1), all = product.type().shape().dim(0), cols = product.type().shape().dim(1);
-            merged.put(partner, rows(emit, product, m, all, cols));
+            Dim m = p.type().shape().dim(1), mn = m.plus(q.type().shape().dim(1)), cols = product.type().shape().dim(1);
+            merged.put(partner, rows(emit, product, m, mn, cols));
+            if (rowSum != null)
+                merged.put(rowSum, emit.reshape(rows(emit, product, mn, mn.plus(Dim.of(1)), cols), rowSum.output().type().shape()));
             return List.of(rows(emit, product, Dim.of(0), m, cols));
         });
     }
@@ -79,6 +91,36 @@ public final class SharedOperandMatmul implements Pass {
             firstByRight.remove(n.input(1));
         }
         return pairs;
+    }
+
+    /**
+     * Per first product of a pair, a later {@code sum} of its right operand R over its rows (a
+     * bias's gradient: {@code sum(G, axes=[0, .., r-2])} where R is G reshaped to 2-D, or
+     * {@code sum(R, axes=[0])}), when there is one.
+     */
+    private static Map<Node, Node> rowSums(Graph g, Map<Node, Node> pairs) {
+        Map<Node, Integer> position = new IdentityHashMap<>();
+        for (int i = 0; i < g.nodes().size(); i++) position.put(g.nodes().get(i), i);
+        Map<Node, Node> sums = new IdentityHashMap<>();
+        for (Node first : pairs.keySet()) {
+            Value r = first.input(1);
+            Node reshape = r.producer();
+            Value whole = reshape != null && reshape.op() == Ops.RESHAPE ? reshape.input(0) : r;
+            for (Node n : g.nodes()) {
+                if (n.op() != Ops.SUM || position.get(n) < position.get(first) || sums.containsValue(n)) continue;
+                Value x = n.input(0);
+                if (x != r && x != whole) continue;
+                int rank = x.type().rank();
+                if (rank < 2 || !x.type().shape().dim(rank - 1).equals(r.type().shape().dim(1))) continue;
+                long[] axes = n.attrs().getLongs("axes");
+                boolean leading = axes.length == rank - 1;
+                for (int i = 0; leading && i < axes.length; i++) leading = axes[i] == i;
+                if (!leading || n.attrs().getBool("keepdims", false)) continue;
+                sums.put(first, n);
+                break;
+            }
+        }
+        return sums;
     }
 
     /** A 2-D {@code matmul(permute(P), R)} with {@code P} 2-D, transposed. */

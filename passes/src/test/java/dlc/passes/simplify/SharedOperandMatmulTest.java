@@ -16,11 +16,11 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Two products {@code P^T R} and {@code Q^T R} over the same R (an LSTM's {@code dW_h} and
- * {@code dW_x}) become one product of the concatenated lefts and two row slices, with the values
- * unchanged; products over different right operands, or whose lefts are not transposes, stay.
+ * {@code dW_x}) become one product of the concatenated lefts and two row slices, and a sum of R
+ * over its rows (the bias gradient) a third row of it, with the values unchanged; products over different right operands, or whose lefts are not transposes, stay.
  */
 class SharedOperandMatmulTest {
-    /** The shape of the LSTM step's weight gradients: Q reshapes a [2, 3, 2] input defined first. */
+    /** The shape of the LSTM step's weight and bias gradients: Q reshapes a [2, 3, 2] input defined first. */
     private static final String IR = """
             graph f(%x: f32[2, 3, 2], %h: f32[6, 4], %g: f32[2, 3, 5]) {
               %r = reshape(%g) {shape=<6, 5>} : f32[6, 5]
@@ -29,8 +29,10 @@ class SharedOperandMatmulTest {
               %x2 = reshape(%x) {shape=<6, 2>} : f32[6, 2]
               %xt = permute(%x2) {perm=[1, 0]} : f32[2, 6]
               %dwx = matmul(%xt, %r) : f32[2, 5]
+              %db = sum(%g) {axes=[0, 1], keepdims=false} : f32[5]
               output dwh = %dwh
               output dwx = %dwx
+              output db = %db
             }
             """;
 
@@ -51,9 +53,10 @@ class SharedOperandMatmulTest {
         Graph after = new Simplify().run(before);
         assertEquals(1, count(after, Ops.MATMUL), after::toString);
         Node product = after.nodes().stream().filter(n -> n.op() == Ops.MATMUL).findFirst().orElseThrow();
-        assertEquals("f32[6, 5]", product.output().type().toString(), "4 + 2 rows\n" + after);
+        assertEquals("f32[7, 5]", product.output().type().toString(), "4 + 2 rows and the row sum\n" + after);
         assertEquals(1, count(after, Ops.CONCAT), after::toString);
-        assertEquals(2, count(after, Ops.SLICE), after::toString);
+        assertEquals(3, count(after, Ops.SLICE), after::toString);
+        assertEquals(0, count(after, Ops.SUM), "the bias sum is a row of the product\n" + after);
         Tensor[] in = {random(1, 2, 3, 2), random(2, 6, 4), random(3, 2, 3, 5)};
         Tensor[] want = Interpreter.run(before, in, Map.of()), got = Interpreter.run(after, in, Map.of());
         for (int i = 0; i < want.length; i++) {
