@@ -64,22 +64,14 @@ final class NarrowVectorKernel implements NarrowGemm.Rows {
         return x;
     }
 
-    private static FloatVector bf16(short[] bits, int i) {
-        IntVector wide = (IntVector) ShortVector.fromArray(S, bits, i).convertShape(VectorOperators.S2I, I, 0);
-        return wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    private static FloatVector int8(byte[] codes, int i) {
-        return (FloatVector) ByteVector.fromArray(B, codes, i).convertShape(VectorOperators.B2F, F, 0);
-    }
-
     @Override public void row(int n, int k, float[] a, int ai, int as, NarrowMatrix b, float[] c, int ci) {
         Panels w = panels(b);
         int np = w.np, j = 0;
         // the blocks store their sums here, whole vectors (the padding included); then the scales and the copy into c
         float[] sum = GemmScratch.get().tile(np);
         // one small method per block shape and format: C2 inlines the vector calls of each in full
-        // (one method holding them all ran at half speed)
+        // (one method holding them all ran at half speed); they call no other dlc method and pass
+        // no vectors, so a call C2 leaves (past its node budget) never boxes one (see VectorGemmKernel.tile)
         for (; j + 8 * VL <= np; j += 8 * VL)
             if (w.codes != null) block8Int8(k, a, ai, as, w, j, sum);
             else block8Bf16(k, a, ai, as, w, j, sum);
@@ -101,14 +93,14 @@ final class NarrowVectorKernel implements NarrowGemm.Rows {
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
         for (int p = 0, bi = j, st = w.np; p < k; p++, bi += st) {
             FloatVector av = FloatVector.broadcast(F, a[ai + p * as]);
-            s0 = av.fma(int8(q, bi), s0);
-            s1 = av.fma(int8(q, bi + VL), s1);
-            s2 = av.fma(int8(q, bi + 2 * VL), s2);
-            s3 = av.fma(int8(q, bi + 3 * VL), s3);
-            s4 = av.fma(int8(q, bi + 4 * VL), s4);
-            s5 = av.fma(int8(q, bi + 5 * VL), s5);
-            s6 = av.fma(int8(q, bi + 6 * VL), s6);
-            s7 = av.fma(int8(q, bi + 7 * VL), s7);
+            s0 = av.fma((FloatVector) ByteVector.fromArray(B, q, bi).convertShape(VectorOperators.B2F, F, 0), s0);
+            s1 = av.fma((FloatVector) ByteVector.fromArray(B, q, bi + VL).convertShape(VectorOperators.B2F, F, 0), s1);
+            s2 = av.fma((FloatVector) ByteVector.fromArray(B, q, bi + 2 * VL).convertShape(VectorOperators.B2F, F, 0), s2);
+            s3 = av.fma((FloatVector) ByteVector.fromArray(B, q, bi + 3 * VL).convertShape(VectorOperators.B2F, F, 0), s3);
+            s4 = av.fma((FloatVector) ByteVector.fromArray(B, q, bi + 4 * VL).convertShape(VectorOperators.B2F, F, 0), s4);
+            s5 = av.fma((FloatVector) ByteVector.fromArray(B, q, bi + 5 * VL).convertShape(VectorOperators.B2F, F, 0), s5);
+            s6 = av.fma((FloatVector) ByteVector.fromArray(B, q, bi + 6 * VL).convertShape(VectorOperators.B2F, F, 0), s6);
+            s7 = av.fma((FloatVector) ByteVector.fromArray(B, q, bi + 7 * VL).convertShape(VectorOperators.B2F, F, 0), s7);
         }
         s0.intoArray(sum, j);
         s1.intoArray(sum, j + VL);
@@ -125,10 +117,10 @@ final class NarrowVectorKernel implements NarrowGemm.Rows {
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
         for (int p = 0, bi = j, st = w.np; p < k; p++, bi += st) {
             FloatVector av = FloatVector.broadcast(F, a[ai + p * as]);
-            s0 = av.fma(int8(q, bi), s0);
-            s1 = av.fma(int8(q, bi + VL), s1);
-            s2 = av.fma(int8(q, bi + 2 * VL), s2);
-            s3 = av.fma(int8(q, bi + 3 * VL), s3);
+            s0 = av.fma((FloatVector) ByteVector.fromArray(B, q, bi).convertShape(VectorOperators.B2F, F, 0), s0);
+            s1 = av.fma((FloatVector) ByteVector.fromArray(B, q, bi + VL).convertShape(VectorOperators.B2F, F, 0), s1);
+            s2 = av.fma((FloatVector) ByteVector.fromArray(B, q, bi + 2 * VL).convertShape(VectorOperators.B2F, F, 0), s2);
+            s3 = av.fma((FloatVector) ByteVector.fromArray(B, q, bi + 3 * VL).convertShape(VectorOperators.B2F, F, 0), s3);
         }
         s0.intoArray(sum, j);
         s1.intoArray(sum, j + VL);
@@ -141,7 +133,7 @@ final class NarrowVectorKernel implements NarrowGemm.Rows {
         FloatVector s0 = FloatVector.zero(F);
         for (int p = 0, bi = j, st = w.np; p < k; p++, bi += st) {
             FloatVector av = FloatVector.broadcast(F, a[ai + p * as]);
-            s0 = av.fma(int8(q, bi), s0);
+            s0 = av.fma((FloatVector) ByteVector.fromArray(B, q, bi).convertShape(VectorOperators.B2F, F, 0), s0);
         }
         s0.intoArray(sum, j);
     }
@@ -151,14 +143,14 @@ final class NarrowVectorKernel implements NarrowGemm.Rows {
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
         for (int p = 0, bi = j, st = w.np; p < k; p++, bi += st) {
             FloatVector av = FloatVector.broadcast(F, a[ai + p * as]);
-            s0 = av.fma(bf16(q, bi), s0);
-            s1 = av.fma(bf16(q, bi + VL), s1);
-            s2 = av.fma(bf16(q, bi + 2 * VL), s2);
-            s3 = av.fma(bf16(q, bi + 3 * VL), s3);
-            s4 = av.fma(bf16(q, bi + 4 * VL), s4);
-            s5 = av.fma(bf16(q, bi + 5 * VL), s5);
-            s6 = av.fma(bf16(q, bi + 6 * VL), s6);
-            s7 = av.fma(bf16(q, bi + 7 * VL), s7);
+            s0 = av.fma(((IntVector) ShortVector.fromArray(S, q, bi).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s0);
+            s1 = av.fma(((IntVector) ShortVector.fromArray(S, q, bi + VL).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s1);
+            s2 = av.fma(((IntVector) ShortVector.fromArray(S, q, bi + 2 * VL).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s2);
+            s3 = av.fma(((IntVector) ShortVector.fromArray(S, q, bi + 3 * VL).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s3);
+            s4 = av.fma(((IntVector) ShortVector.fromArray(S, q, bi + 4 * VL).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s4);
+            s5 = av.fma(((IntVector) ShortVector.fromArray(S, q, bi + 5 * VL).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s5);
+            s6 = av.fma(((IntVector) ShortVector.fromArray(S, q, bi + 6 * VL).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s6);
+            s7 = av.fma(((IntVector) ShortVector.fromArray(S, q, bi + 7 * VL).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s7);
         }
         s0.intoArray(sum, j);
         s1.intoArray(sum, j + VL);
@@ -175,10 +167,10 @@ final class NarrowVectorKernel implements NarrowGemm.Rows {
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
         for (int p = 0, bi = j, st = w.np; p < k; p++, bi += st) {
             FloatVector av = FloatVector.broadcast(F, a[ai + p * as]);
-            s0 = av.fma(bf16(q, bi), s0);
-            s1 = av.fma(bf16(q, bi + VL), s1);
-            s2 = av.fma(bf16(q, bi + 2 * VL), s2);
-            s3 = av.fma(bf16(q, bi + 3 * VL), s3);
+            s0 = av.fma(((IntVector) ShortVector.fromArray(S, q, bi).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s0);
+            s1 = av.fma(((IntVector) ShortVector.fromArray(S, q, bi + VL).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s1);
+            s2 = av.fma(((IntVector) ShortVector.fromArray(S, q, bi + 2 * VL).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s2);
+            s3 = av.fma(((IntVector) ShortVector.fromArray(S, q, bi + 3 * VL).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s3);
         }
         s0.intoArray(sum, j);
         s1.intoArray(sum, j + VL);
@@ -191,7 +183,7 @@ final class NarrowVectorKernel implements NarrowGemm.Rows {
         FloatVector s0 = FloatVector.zero(F);
         for (int p = 0, bi = j, st = w.np; p < k; p++, bi += st) {
             FloatVector av = FloatVector.broadcast(F, a[ai + p * as]);
-            s0 = av.fma(bf16(q, bi), s0);
+            s0 = av.fma(((IntVector) ShortVector.fromArray(S, q, bi).convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats(), s0);
         }
         s0.intoArray(sum, j);
     }

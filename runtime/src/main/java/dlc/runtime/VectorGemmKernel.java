@@ -36,12 +36,25 @@ final class VectorGemmKernel extends TiledGemmKernel {
             a = FloatVector.broadcast(S, ap[ai + 5]);
             c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
         }
-        store(c, ci, add, c00, c01);
-        store(c, ci + ldc, add, c10, c11);
-        store(c, ci + 2 * ldc, add, c20, c21);
-        store(c, ci + 3 * ldc, add, c30, c31);
-        store(c, ci + 4 * ldc, add, c40, c41);
-        store(c, ci + 5 * ldc, add, c50, c51);
+        // the stores written out rather than six calls of store(): C2 stops inlining calls once the
+        // unrolled loop passes its node budget (NodeCountInliningCutoff), and a call it leaves passes
+        // its vectors boxed (in some JVM runs the last call was left: 1.4 MB allocated per LSTM step);
+        // the Vector API's own methods are force-inlined, so code without other calls never boxes
+        int i0 = ci, i1 = ci + ldc, i2 = ci + 2 * ldc, i3 = ci + 3 * ldc, i4 = ci + 4 * ldc, i5 = ci + 5 * ldc;
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, i0)); c01 = c01.add(FloatVector.fromArray(S, c, i0 + VL));
+            c10 = c10.add(FloatVector.fromArray(S, c, i1)); c11 = c11.add(FloatVector.fromArray(S, c, i1 + VL));
+            c20 = c20.add(FloatVector.fromArray(S, c, i2)); c21 = c21.add(FloatVector.fromArray(S, c, i2 + VL));
+            c30 = c30.add(FloatVector.fromArray(S, c, i3)); c31 = c31.add(FloatVector.fromArray(S, c, i3 + VL));
+            c40 = c40.add(FloatVector.fromArray(S, c, i4)); c41 = c41.add(FloatVector.fromArray(S, c, i4 + VL));
+            c50 = c50.add(FloatVector.fromArray(S, c, i5)); c51 = c51.add(FloatVector.fromArray(S, c, i5 + VL));
+        }
+        c00.intoArray(c, i0); c01.intoArray(c, i0 + VL);
+        c10.intoArray(c, i1); c11.intoArray(c, i1 + VL);
+        c20.intoArray(c, i2); c21.intoArray(c, i2 + VL);
+        c30.intoArray(c, i3); c31.intoArray(c, i3 + VL);
+        c40.intoArray(c, i4); c41.intoArray(c, i4 + VL);
+        c50.intoArray(c, i5); c51.intoArray(c, i5 + VL);
     }
 
     @Override void tileRowsA(int kc, float[] a, int a0, int lda, int rows, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
@@ -65,12 +78,22 @@ final class VectorGemmKernel extends TiledGemmKernel {
             x = FloatVector.broadcast(S, a[r5 + p]);
             c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
         }
-        store(c, ci, add, c00, c01);
-        store(c, ci + ldc, add, c10, c11);
-        store(c, ci + 2 * ldc, add, c20, c21);
-        store(c, ci + 3 * ldc, add, c30, c31);
-        store(c, ci + 4 * ldc, add, c40, c41);
-        store(c, ci + 5 * ldc, add, c50, c51);
+        // written out, no calls: see tile()
+        int i0 = ci, i1 = ci + ldc, i2 = ci + 2 * ldc, i3 = ci + 3 * ldc, i4 = ci + 4 * ldc, i5 = ci + 5 * ldc;
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, i0)); c01 = c01.add(FloatVector.fromArray(S, c, i0 + VL));
+            c10 = c10.add(FloatVector.fromArray(S, c, i1)); c11 = c11.add(FloatVector.fromArray(S, c, i1 + VL));
+            c20 = c20.add(FloatVector.fromArray(S, c, i2)); c21 = c21.add(FloatVector.fromArray(S, c, i2 + VL));
+            c30 = c30.add(FloatVector.fromArray(S, c, i3)); c31 = c31.add(FloatVector.fromArray(S, c, i3 + VL));
+            c40 = c40.add(FloatVector.fromArray(S, c, i4)); c41 = c41.add(FloatVector.fromArray(S, c, i4 + VL));
+            c50 = c50.add(FloatVector.fromArray(S, c, i5)); c51 = c51.add(FloatVector.fromArray(S, c, i5 + VL));
+        }
+        c00.intoArray(c, i0); c01.intoArray(c, i0 + VL);
+        c10.intoArray(c, i1); c11.intoArray(c, i1 + VL);
+        c20.intoArray(c, i2); c21.intoArray(c, i2 + VL);
+        c30.intoArray(c, i3); c31.intoArray(c, i3 + VL);
+        c40.intoArray(c, i4); c41.intoArray(c, i4 + VL);
+        c50.intoArray(c, i5); c51.intoArray(c, i5 + VL);
     }
 
     /** One vector of columns: a classifier's 10 outputs fill 10 of 16 lanes rather than 10 of 32. */
@@ -102,32 +125,18 @@ final class VectorGemmKernel extends TiledGemmKernel {
             c10 = FloatVector.broadcast(S, a[r10 + p]).fma(b, c10);
             c11 = FloatVector.broadcast(S, a[r11 + p]).fma(b, c11);
         }
-        store1(c, ci, add, c0);
-        store1(c, ci + ldc, add, c1);
-        store1(c, ci + 2 * ldc, add, c2);
-        store1(c, ci + 3 * ldc, add, c3);
-        store1(c, ci + 4 * ldc, add, c4);
-        store1(c, ci + 5 * ldc, add, c5);
-        store1(c, ci + 6 * ldc, add, c6);
-        store1(c, ci + 7 * ldc, add, c7);
-        store1(c, ci + 8 * ldc, add, c8);
-        store1(c, ci + 9 * ldc, add, c9);
-        store1(c, ci + 10 * ldc, add, c10);
-        store1(c, ci + 11 * ldc, add, c11);
-    }
-
-    private static void store1(float[] c, int i, boolean add, FloatVector v) {
-        if (add) v = v.add(FloatVector.fromArray(S, c, i));
-        v.intoArray(c, i);
-    }
-
-    private static void store(float[] c, int i, boolean add, FloatVector v0, FloatVector v1) {
+        // written out, no calls: see tile()
         if (add) {
-            v0 = v0.add(FloatVector.fromArray(S, c, i));
-            v1 = v1.add(FloatVector.fromArray(S, c, i + VL));
+            c0 = c0.add(FloatVector.fromArray(S, c, ci)); c1 = c1.add(FloatVector.fromArray(S, c, ci + ldc));
+            c2 = c2.add(FloatVector.fromArray(S, c, ci + 2 * ldc)); c3 = c3.add(FloatVector.fromArray(S, c, ci + 3 * ldc));
+            c4 = c4.add(FloatVector.fromArray(S, c, ci + 4 * ldc)); c5 = c5.add(FloatVector.fromArray(S, c, ci + 5 * ldc));
+            c6 = c6.add(FloatVector.fromArray(S, c, ci + 6 * ldc)); c7 = c7.add(FloatVector.fromArray(S, c, ci + 7 * ldc));
+            c8 = c8.add(FloatVector.fromArray(S, c, ci + 8 * ldc)); c9 = c9.add(FloatVector.fromArray(S, c, ci + 9 * ldc));
+            c10 = c10.add(FloatVector.fromArray(S, c, ci + 10 * ldc)); c11 = c11.add(FloatVector.fromArray(S, c, ci + 11 * ldc));
         }
-        v0.intoArray(c, i);
-        v1.intoArray(c, i + VL);
+        c0.intoArray(c, ci); c1.intoArray(c, ci + ldc); c2.intoArray(c, ci + 2 * ldc); c3.intoArray(c, ci + 3 * ldc);
+        c4.intoArray(c, ci + 4 * ldc); c5.intoArray(c, ci + 5 * ldc); c6.intoArray(c, ci + 6 * ldc); c7.intoArray(c, ci + 7 * ldc);
+        c8.intoArray(c, ci + 8 * ldc); c9.intoArray(c, ci + 9 * ldc); c10.intoArray(c, ci + 10 * ldc); c11.intoArray(c, ci + 11 * ldc);
     }
 
     @Override void fewRows(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
