@@ -202,53 +202,42 @@ final class VectorGemmKernel extends TiledGemmKernel {
         }
     }
 
-    /**
-     * One row of C = a row times B: 4 vectors of C columns in registers while streaming the matching
-     * part of every B row. Each block is a method of its own: with the blocks' k loop nested in this
-     * loop over column blocks, C2 at times boxed the 4 accumulators at every block's end (2304 bytes
-     * per batch-1 MLP step, ~30 % slower, in some JVM runs); the narrow row kernel, whose blocks
-     * were methods, never did.
-     */
+    /** One row of C = a row times B: 4 vectors of C columns in registers while streaming the matching part of every B row. */
     private static void axpyRow(int k, int n, float[] a, int ai, float[] b, int bOff, int ldb, float[] c, int ci, boolean add) {
         int j = 0;
-        for (; j + 4 * VL <= n; j += 4 * VL) axpyBlock4(k, a, ai, b, bOff + j, ldb, c, ci + j, add);
-        for (; j + VL <= n; j += VL) axpyBlock1(k, a, ai, b, bOff + j, ldb, c, ci + j, add);
+        // 4 vectors of C columns in registers while streaming the matching part of every B row
+        for (; j + 4 * VL <= n; j += 4 * VL) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) {
+                FloatVector av = FloatVector.broadcast(S, a[ai + p]);
+                s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
+                s1 = av.fma(FloatVector.fromArray(S, b, bi + VL), s1);
+                s2 = av.fma(FloatVector.fromArray(S, b, bi + 2 * VL), s2);
+                s3 = av.fma(FloatVector.fromArray(S, b, bi + 3 * VL), s3);
+            }
+            if (add) {
+                s0 = s0.add(FloatVector.fromArray(S, c, ci + j));
+                s1 = s1.add(FloatVector.fromArray(S, c, ci + j + VL));
+                s2 = s2.add(FloatVector.fromArray(S, c, ci + j + 2 * VL));
+                s3 = s3.add(FloatVector.fromArray(S, c, ci + j + 3 * VL));
+            }
+            s0.intoArray(c, ci + j);
+            s1.intoArray(c, ci + j + VL);
+            s2.intoArray(c, ci + j + 2 * VL);
+            s3.intoArray(c, ci + j + 3 * VL);
+        }
+        for (; j + VL <= n; j += VL) {
+            FloatVector s0 = FloatVector.zero(S);
+            for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb)
+                s0 = FloatVector.broadcast(S, a[ai + p]).fma(FloatVector.fromArray(S, b, bi), s0);
+            if (add) s0 = s0.add(FloatVector.fromArray(S, c, ci + j));
+            s0.intoArray(c, ci + j);
+        }
         for (; j < n; j++) {
             float s = 0;
             for (int p = 0, bi = bOff + j; p < k; p++, bi += ldb) s += a[ai + p] * b[bi];
             c[ci + j] = add ? c[ci + j] + s : s;
         }
-    }
-
-    /** Columns [cj, cj + 4 VL) of the row: {@code c[cj..] (+)= sum_p a[ai + p] * b[b0 + p*ldb ..]}. */
-    private static void axpyBlock4(int k, float[] a, int ai, float[] b, int b0, int ldb, float[] c, int cj, boolean add) {
-        FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-        for (int p = 0, bi = b0; p < k; p++, bi += ldb) {
-            FloatVector av = FloatVector.broadcast(S, a[ai + p]);
-            s0 = av.fma(FloatVector.fromArray(S, b, bi), s0);
-            s1 = av.fma(FloatVector.fromArray(S, b, bi + VL), s1);
-            s2 = av.fma(FloatVector.fromArray(S, b, bi + 2 * VL), s2);
-            s3 = av.fma(FloatVector.fromArray(S, b, bi + 3 * VL), s3);
-        }
-        if (add) {
-            s0 = s0.add(FloatVector.fromArray(S, c, cj));
-            s1 = s1.add(FloatVector.fromArray(S, c, cj + VL));
-            s2 = s2.add(FloatVector.fromArray(S, c, cj + 2 * VL));
-            s3 = s3.add(FloatVector.fromArray(S, c, cj + 3 * VL));
-        }
-        s0.intoArray(c, cj);
-        s1.intoArray(c, cj + VL);
-        s2.intoArray(c, cj + 2 * VL);
-        s3.intoArray(c, cj + 3 * VL);
-    }
-
-    /** Columns [cj, cj + VL) of the row. */
-    private static void axpyBlock1(int k, float[] a, int ai, float[] b, int b0, int ldb, float[] c, int cj, boolean add) {
-        FloatVector s0 = FloatVector.zero(S);
-        for (int p = 0, bi = b0; p < k; p++, bi += ldb)
-            s0 = FloatVector.broadcast(S, a[ai + p]).fma(FloatVector.fromArray(S, b, bi), s0);
-        if (add) s0 = s0.add(FloatVector.fromArray(S, c, cj));
-        s0.intoArray(c, cj);
     }
 
     @Override void epilogue(float[] c, int ci, int ldc, int rows, int cols, float[] bias, int biasOff, int biasKind, int act) {
