@@ -123,15 +123,17 @@ public final class Rematerialize implements Pass {
             if (r != null) local.put(in, bodyInput(nb, r, inputFor, newOperands, r.type()));
         }
         // the recomputed constants first (they read nothing), then the body as it was
-        for (var e : constantOf.entrySet()) {
+        for (Value in : body.inputs()) { // in operand order, so the output is deterministic
+            List<Node> expr = constantOf.get(in);
+            if (expr == null) continue;
             Map<Value, Value> c = new IdentityHashMap<>();
             Value last = null;
-            for (Node n : e.getValue()) {
+            for (Node n : expr) {
                 Node nn = nb.add(copy(n, c, List.of()));
                 for (int j = 0; j < n.outputs().size(); j++) c.put(n.outputs().get(j), nn.outputs().get(j));
                 last = nn.output();
             }
-            local.put(e.getKey(), last);
+            local.put(in, last);
         }
         for (Node n : body.nodes()) {
             Node nn = nb.add(copy(n, local, List.of()));
