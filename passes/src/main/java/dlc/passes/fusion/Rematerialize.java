@@ -27,6 +27,14 @@ import java.util.*;
  *       the consumer reads {@code r} in place of {@code p}, never in addition. The forward pass then
  *       no longer keeps the pre-activation for the backward pass beside the activation it keeps
  *       anyway (for the next layer or a pooling gradient).</li>
+ *   <li><b>Stored masks.</b> An operand that another group computes as a comparison of that
+ *       group's own operands (stored values) and splat constants, such as {@code gt(h, 0)} of a
+ *       stored activation, is compared in the consumer instead, reading the same stored values, so
+ *       the bits are the same. Done when it makes the consumer read at most one value it did not
+ *       read before, in place of the mask: an operand of a comparison has at most the mask's
+ *       elements and is never wider than a bool is stored (backends store bools as doubles). A
+ *       comparison of a value the producing group computes stays stored: the consumer would have to
+ *       recompute it, and would compare the rounded stored value, not the one the producer had.</li>
  * </ul>
  * Afterwards a group result that nothing reads any more is dropped, with the nodes that only fed
  * it; a group left with no result is removed. So the pass never adds a stored value or a read of
@@ -110,12 +118,20 @@ public final class Rematerialize implements Pass {
             // r must already be computed where the consumer runs (a relu node after it would not be)
             if (r != null && map.containsKey(r) && !constantOf.containsKey(p) && onlyZeroMasks(p, body, constantOf)) maskSource.put(p, r);
         }
-        if (constantOf.isEmpty() && maskSource.isEmpty()) return copy(fusion, map, fusion.regions());
+        // comparisons another group computes from stored values the consumer can read instead
+        Map<Value, Node> comparisonOf = new IdentityHashMap<>(); // body input -> the comparison in its producer's body
+        for (int k = 0; k < operands.size(); k++) {
+            Value in = body.inputs().get(k);
+            if (constantOf.containsKey(in) || maskSource.containsKey(in)) continue;
+            Node cmp = storedComparison(operands.get(k), operands);
+            if (cmp != null) comparisonOf.put(in, cmp);
+        }
+        if (constantOf.isEmpty() && maskSource.isEmpty() && comparisonOf.isEmpty()) return copy(fusion, map, fusion.regions());
 
         // body inputs: every operand not recomputed, in order, then the relu outputs masks now read
         for (int k = 0; k < operands.size(); k++) {
             Value in = body.inputs().get(k);
-            if (constantOf.containsKey(in) || maskSource.containsKey(in)) continue;
+            if (constantOf.containsKey(in) || maskSource.containsKey(in) || comparisonOf.containsKey(in)) continue;
             local.put(in, bodyInput(nb, operands.get(k), inputFor, newOperands, in.type()));
         }
         for (int k = 0; k < operands.size(); k++) {
@@ -135,6 +151,32 @@ public final class Rematerialize implements Pass {
             }
             local.put(in, last);
         }
+        for (Value in : body.inputs()) {
+            Node cmp = comparisonOf.get(in);
+            if (cmp == null) continue;
+            Node producer = operands.get(body.inputs().indexOf(in)).producer();
+            Graph pBody = producer.regions().get(0);
+            List<Value> args = new ArrayList<>();
+            for (Value a : cmp.inputs()) {
+                if (a.isGraphInput()) {
+                    Value ext = producer.input(pBody.inputs().indexOf(a));
+                    args.add(bodyInput(nb, ext, inputFor, newOperands, ext.type()));
+                } else {
+                    Map<Value, Value> c = new IdentityHashMap<>();
+                    List<Node> expr = new ArrayList<>();
+                    collectConstant(a, expr);
+                    Value last = null;
+                    for (Node n : expr) {
+                        Node nn = nb.add(copy(n, c, List.of()));
+                        c.put(n.output(), nn.output());
+                        last = nn.output();
+                    }
+                    args.add(last);
+                }
+            }
+            Node nn = nb.add(new Node(cmp.op(), args, cmp.attrs(), List.of(), List.of(cmp.output().type()), Collections.singletonList(cmp.output().name()), cmp.loc()));
+            local.put(in, nn.output());
+        }
         for (Node n : body.nodes()) {
             Node nn = nb.add(copy(n, local, List.of()));
             for (int j = 0; j < n.outputs().size(); j++) local.put(n.outputs().get(j), nn.outputs().get(j));
@@ -143,6 +185,35 @@ public final class Rematerialize implements Pass {
         List<Value> outer = newOperands.stream().map(map::get).toList();
         return new Node(fusion.op(), outer, fusion.attrs(), List.of(nb.build()), fusion.outputs().stream().map(Value::type).toList(),
                 fusion.outputs().stream().map(Value::name).toList(), fusion.loc());
+    }
+
+    private static final Set<OpDef> COMPARISONS = Set.of(Ops.LT, Ops.LE, Ops.GT, Ops.GE, Ops.EQ, Ops.NE);
+
+    /**
+     * When {@code v} is a result of a fusion node yielding a comparison whose operands are that
+     * node's own operands (stored values, read as stored) or splat constants, that comparison; else
+     * null. Recomputing it in a consumer reads the same stored values, so it gives the same bits,
+     * and reads at most one value the consumer (whose operands are {@code consumerOperands}) does not
+     * already read, in place of {@code v}: never more elements (an operand of a comparison has at
+     * most its result's elements) and never wider ones (a bool is stored as wide as any dtype).
+     */
+    private static Node storedComparison(Value v, List<Value> consumerOperands) {
+        if (v.isGraphInput() || v.producer().op() != Ops.FUSION) return null;
+        Node producer = v.producer();
+        Value y = producer.regions().get(0).outputValues().get(v.index());
+        if (y.isGraphInput() || !COMPARISONS.contains(y.producer().op())) return null;
+        Node cmp = y.producer();
+        Graph pBody = producer.regions().get(0);
+        Set<Value> added = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Value a : cmp.inputs()) {
+            if (a.isGraphInput()) {
+                Value ext = producer.input(pBody.inputs().indexOf(a));
+                if (!consumerOperands.contains(ext)) added.add(ext);
+            } else if (!collectConstant(a, new ArrayList<>())) {
+                return null;
+            }
+        }
+        return added.size() <= 1 ? cmp : null;
     }
 
     /** The body input reading external value {@code v} (of the old graph), created on first use. */
