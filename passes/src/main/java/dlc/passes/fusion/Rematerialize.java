@@ -105,7 +105,6 @@ public final class Rematerialize implements Pass {
         Map<Value, Value> local = new IdentityHashMap<>();
         List<Value> newOperands = new ArrayList<>();
         Map<Value, Value> inputFor = new IdentityHashMap<>(); // external (old graph) value -> new body input
-        List<Node> constantNodes = new ArrayList<>();
         Map<Value, List<Node>> constantOf = new IdentityHashMap<>();
         for (int k = 0; k < operands.size(); k++) {
             List<Node> expr = constantExpression(operands.get(k));
@@ -120,10 +119,13 @@ public final class Rematerialize implements Pass {
         }
         // comparisons another group computes from stored values the consumer can read instead
         Map<Value, Node> comparisonOf = new IdentityHashMap<>(); // body input -> the comparison in its producer's body
+        List<Value> stillRead = new ArrayList<>(maskSource.values()); // what the consumer reads after the two rules above
+        for (int k = 0; k < operands.size(); k++)
+            if (!constantOf.containsKey(body.inputs().get(k)) && !maskSource.containsKey(body.inputs().get(k))) stillRead.add(operands.get(k));
         for (int k = 0; k < operands.size(); k++) {
             Value in = body.inputs().get(k);
             if (constantOf.containsKey(in) || maskSource.containsKey(in)) continue;
-            Node cmp = storedComparison(operands.get(k), operands);
+            Node cmp = storedComparison(operands.get(k), stillRead);
             if (cmp != null) comparisonOf.put(in, cmp);
         }
         if (constantOf.isEmpty() && maskSource.isEmpty() && comparisonOf.isEmpty()) return copy(fusion, map, fusion.regions());
