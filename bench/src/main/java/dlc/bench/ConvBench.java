@@ -46,13 +46,14 @@ public final class ConvBench {
         float[] bias = rand(r, o);
         double fwd = time(reps, () -> Conv.conv2d(x, 0, xs, w, 0, ws, y, 0, ys, geo, col, out, bias, 0, dlc.runtime.Gemm.ACT_RELU));
 
-        float[] gx = new float[x.length], tcol = new float[(int) Conv.convTranspose2dColSize(ys, ws)];
+        float[] gx = new float[x.length], tcol = new float[(int) Conv.convTranspose2dColSize(ys, ws, xs, geo)];
         int[] tws = {o, c, 3, 3};
         double bwdX = time(reps, () -> Conv.convTranspose2d(gy, 0, ys, w, 0, tws, gx, 0, xs, geo, tcol));
 
         // weight gradient: conv2d(x as [C, N, H, W], gy as [O, N, H, W]) -> [C, O, 3, 3], stride and dilation swapped (both 1)
         int[] cxs = {c, n, hw, hw}, cws = {o, n, hw, hw}, cys = {c, o, 3, 3};
-        float[] gw = new float[c * o * 9], ccol = new float[(int) Conv.conv2dColSize(cxs, cws, cys)];
+        float[] gw = new float[c * o * 9], ccol = new float[(int) Math.max(Conv.conv2dColSize(cxs, cws, cys),
+                Conv.conv2dWeightGradientColSize(cxs, cws, cys, geo))]; // room for the direct kernel, as the lowering gives it
         float[] cout = Conv.conv2dStacked(3, 3) ? new float[(int) Conv.conv2dOutSize(cys, 1)] : null;
         double bwdW = time(reps, () -> Conv.conv2d(x, 0, cxs, gy, 0, cws, gw, 0, cys, geo, ccol, cout));
 

@@ -23,6 +23,7 @@ public final class Passes {
         FACTORIES.put(AlgebraicSimplification.NAME, noOptions(AlgebraicSimplification.NAME, AlgebraicSimplification::new));
         FACTORIES.put(ConstantFolding.NAME, ConstantFolding::fromOptions);
         FACTORIES.put(CommonSubexpressionElimination.NAME, noOptions(CommonSubexpressionElimination.NAME, CommonSubexpressionElimination::new));
+        FACTORIES.put(SharedOperandMatmul.NAME, noOptions(SharedOperandMatmul.NAME, SharedOperandMatmul::new));
         FACTORIES.put(DeadCodeElimination.NAME, noOptions(DeadCodeElimination.NAME, DeadCodeElimination::new));
         FACTORIES.put(Simplify.NAME, Simplify::fromOptions);
         // fusion runs after simplification, on the graph it leaves

@@ -61,13 +61,21 @@ public abstract class CompiledGraph {
      * fraction of a nanosecond to a few each): splitting costs a microsecond or two of handoff, so
      * a nest splits from 64K, e.g. a 3-buffer relu mask over a [128, 256] layer (98K) or an LSTM
      * cell's gradient over a [32, 128] step (4K points of 38: 156K), not a [32, 128] add (12K)
-     * (benchmarks and tests change it with {@link #setParallelNestMinWork}).
+     * (benchmarks and tests change it with {@link #setParallelNestMinWork}, a run with
+     * {@code -Ddlc.parallel.nestMinWork=N}: the threshold is a tuning for the machine's handoff cost).
      */
-    private static volatile long parallelNestMinWork = 1L << 16;
+    private static volatile long parallelNestMinWork = Long.getLong("dlc.parallel.nestMinWork", 1L << 16);
     private int nestId, nestExtent;
     /** Part t of T runs rows [t*E/T, (t+1)*E/T) of the nest's outer loop: fixed by index, so any thread computes the same. */
     private final Parallel.Task nestTask = (part, parts) -> runNest(nestId,
-            (int) ((long) part * nestExtent / parts), (int) ((long) (part + 1) * nestExtent / parts));
+            (int) ((long) part * nestExtent / parts), (int) ((long) (part + 1) * nestExtent / parts), part);
+
+    /**
+     * The most parts a reduction nest splits into: a reduction over its outer loop (a column sum
+     * over the batch) keeps one partial accumulator per part in its scratch, which the generated
+     * code sizes for this many.
+     */
+    public static final int MAX_REDUCTION_PARTS = 8;
 
     /** Tests and benchmarks: the least work (elements times cost per point) of a nest split over threads (0: every one). */
     public static void setParallelNestMinWork(long work) {
@@ -84,7 +92,7 @@ public abstract class CompiledGraph {
     protected final void parallelNest(int nest, int extent, long work) {
         int threads = Parallel.threads();
         if (threads <= 1 || extent < 2 || work < parallelNestMinWork) {
-            runNest(nest, 0, extent);
+            runNest(nest, 0, extent, 0);
             return;
         }
         nestId = nest;
@@ -92,8 +100,30 @@ public abstract class CompiledGraph {
         Parallel.run(Math.min(threads, extent), nestTask);
     }
 
-    /** The generated code's loop nest {@code nest} over outer indices [from, to); classes with such nests override it. */
-    protected void runNest(int nest, int from, int to) {
+    /**
+     * Runs reduction nest {@code nest} as {@link #parallelNest} runs an elementwise one, into
+     * {@code min(threads, extent, MAX_REDUCTION_PARTS)} parts (1 below the work threshold or at
+     * one thread), and returns the part count. Part p accumulates rows [p*E/P, (p+1)*E/P) of the
+     * outer loop: into its own cells when the outer axis is kept, else into partial accumulator p,
+     * which the generated code then combines in part order. The partition depends only on the
+     * shapes and the thread count, never on which thread ran a part: results are the same from run
+     * to run at one thread count (a sum's rounding may differ between thread counts).
+     */
+    protected final int parallelReduce(int nest, int extent, long work) {
+        int threads = Parallel.configuredThreads(); // not threads(): the partition must not change with a backoff
+        int parts = threads <= 1 || extent < 2 || work < parallelNestMinWork ? 1 : Math.min(Math.min(threads, extent), MAX_REDUCTION_PARTS);
+        if (parts == 1) {
+            runNest(nest, 0, extent, 0);
+            return 1;
+        }
+        nestId = nest;
+        nestExtent = extent;
+        Parallel.run(parts, nestTask);
+        return parts;
+    }
+
+    /** The generated code's loop nest {@code nest} over outer indices [from, to) as part {@code part}; classes with such nests override it. */
+    protected void runNest(int nest, int from, int to, int part) {
         throw new IllegalStateException("this compiled graph has no loop nest " + nest);
     }
 

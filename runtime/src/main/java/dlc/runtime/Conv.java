@@ -61,9 +61,23 @@ public final class Conv {
         return (long) ys[1] / groups * ys[0] * ys[2] * ys[3];
     }
 
-    /** Floats of col2im scratch conv_transpose2d needs: [O/g*kH*kW, H*W] per thread (at most min(N, {@link #MAX_SLICES})). */
+    /**
+     * Floats of scratch conv_transpose2d needs: [O/g*kH*kW, H*W] per thread (at most min(N,
+     * {@link #MAX_SLICES})) for col2im, plus the weights' size ({@link ConvBackwardData} keeps the
+     * flipped weights in front of its slices, which are no larger than col2im's).
+     */
     public static long convTranspose2dColSize(int[] xs, int[] ws) {
-        return (long) Math.min(xs[0], MAX_SLICES) * ws[1] * ws[2] * ws[3] * xs[2] * xs[3];
+        return (long) Math.min(xs[0], MAX_SLICES) * ws[1] * ws[2] * ws[3] * xs[2] * xs[3] + (long) ws[0] * ws[1] * ws[2] * ws[3];
+    }
+
+    /**
+     * {@link #convTranspose2dColSize} plus one slice of {@link ConvBackwardData}'s padded image
+     * (C*(Ho + dH*(kH-1))*(Wo + dW*(kW-1)) + 17*64 floats), so that its direct path always has a slice
+     * even where col2im's are smaller (few output channels): what the lowering gives.
+     */
+    public static long convTranspose2dColSize(int[] xs, int[] ws, int[] ys, int[] geo) {
+        return convTranspose2dColSize(xs, ws)
+                + (long) xs[1] * (ys[2] + geo[DH] * (ws[2] - 1)) * (ys[3] + geo[DW] * (ws[3] - 1)) + 17 * 64;
     }
 
     // ---------------------------------------------------------------- conv2d, f32
@@ -85,7 +99,10 @@ public final class Conv {
         int n = xs[0], o = ws[0], k = ws[1] * ws[2] * ws[3], p = ys[2] * ys[3];
         if ((long) n * o * p == 0) return; // an empty result
         if (conv2dStacked(ys[2], ys[3])) {
-            if (byInputChannel(ws, geo, bias, act)) stackedByInputChannel(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, out);
+            boolean byChannel = byInputChannel(ws, geo, bias, act);
+            if (byChannel && ConvBackwardWeights.applies(xs, ws, ys, geo, false, col == null ? 0 : col.length))
+                ConvBackwardWeights.run(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col);
+            else if (byChannel) stackedByInputChannel(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, out);
             else stacked(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col, out, bias, biasOff, act);
             return;
         }
@@ -154,21 +171,41 @@ public final class Conv {
     /**
      * Whether {@link #conv2dMaxPool2} pools in the conv (a pure function of the shapes, the
      * activation and whether the vector kernel runs, so both halves agree): the per-image path and
-     * {@link ConvDirect#appliesPooled} with an im2col slice. Short reductions too: the first layer
+     * {@link ConvDirect#appliesPooled} or {@link ConvChannelBlocks#appliesPooled} with an im2col
+     * slice. Short reductions too: the first layer
      * (K = 9) alone runs faster in {@link ConvSmallK}, but not with its pool's pass over the output.
      */
     static boolean poolsInConv(int[] xs, int[] ws, int[] cs, int[] geo, int act) {
         long k = (long) ws[1] * ws[2] * ws[3];
         return xs[0] > 0 && !conv2dStacked(cs[2], cs[3])
-                && ConvDirect.appliesPooled(ws[1], ws[2], ws[3], cs[2], cs[3], geo, act, k * cs[2] * cs[3]);
+                && (ConvDirect.appliesPooled(ws[1], ws[2], ws[3], cs[2], cs[3], geo, act, k * cs[2] * cs[3])
+                    || channelBlocksPool(ws, cs[2], cs[3], geo, act));
     }
 
-    /** Images [b0, b1) of {@link #conv2dMaxPool2}'s fused path, in the scratch at colOff; {@code ys} is the pooled shape. */
+    /** Whether {@link #conv2dMaxPool2}'s images run {@link ConvChannelBlocks} (vectors across output channels). */
+    private static boolean channelBlocksPool(int[] ws, int ho, int wo, int[] geo, int act) {
+        long k = (long) ws[1] * ws[2] * ws[3];
+        return ConvChannelBlocks.appliesPooled(ws[1], ws[0] / geo[GROUPS], ws[2], ws[3], ho, wo, geo, act, k * ho * wo);
+    }
+
+    /**
+     * Images [b0, b1) of {@link #conv2dMaxPool2}'s fused path, in the scratch at colOff; {@code ys}
+     * is the pooled shape. Whole vectors of output channels per group run {@link ConvChannelBlocks}
+     * (its weight panels packed once for the range), others the row-vector {@link ConvDirect}.
+     */
     static void conv2dPooledImages(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws, float[] y, int yOff, int[] ys,
                                    int[] geo, float[] col, int colOff, float[] bias, int biasOff, int b0, int b1) {
         int c = xs[1], h = xs[2], wi = xs[3], o = ws[0], cg = ws[1], kh = ws[2], kw = ws[3];
         int g = geo[GROUPS], og = o / g, k = cg * kh * kw, plane = h * wi, pplane = ys[2] * ys[3];
         int ho = h + geo[TOP] + geo[BOTTOM] - geo[DH] * (kh - 1), wo = wi + geo[LEFT] + geo[RIGHT] - geo[DW] * (kw - 1);
+        if (channelBlocksPool(ws, ho, wo, geo, Gemm.ACT_RELU)) {
+            float[] panels = ConvChannelBlocks.pack(w, wOff, g, og, k);
+            for (int b = b0; b < b1; b++)
+                for (int q = 0; q < g; q++)
+                    ConvChannelBlocks.runPooled(x, xOff + (b * c + q * cg) * plane, cg, h, wi, panels, q * og * k, og, kh, kw,
+                            y, yOff + (b * o + q * og) * pplane, ho, wo, geo, bias, biasOff + q * og, col, colOff);
+            return;
+        }
         for (int b = b0; b < b1; b++)
             for (int q = 0; q < g; q++)
                 ConvDirect.runPooled(x, xOff + (b * c + q * cg) * plane, cg, h, wi, w, wOff + q * og * k, kh, kw,
@@ -293,6 +330,16 @@ public final class Conv {
     /** Floats of im2col scratch a conv2d that runs {@link #stackedByInputChannel} reads: N*Ho*Wo x kH*kW. */
     public static long conv2dByInputChannelColSize(int[] xs, int[] ws, int[] ys) {
         return (long) xs[0] * ys[2] * ys[3] * ws[2] * ws[3];
+    }
+
+    /**
+     * Floats of scratch a conv2d where {@link #conv2dByInputChannel} holds is given so that
+     * {@link ConvBackwardWeights} may run it (its two padded operands; the lowering computes the
+     * same bound on symbolic dims): {@link #conv2dByInputChannelColSize} plus that.
+     */
+    public static long conv2dWeightGradientColSize(int[] xs, int[] ws, int[] ys, int[] geo) {
+        return conv2dByInputChannelColSize(xs, ws, ys) + ConvBackwardWeights.scratchBound(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2],
+                geo[TOP], geo[BOTTOM], geo[LEFT], geo[RIGHT]);
     }
 
     /** Tests turn {@link #stackedByInputChannel} off to run the same cases through {@link #stacked}. */
@@ -441,6 +488,10 @@ public final class Conv {
         checkConvTranspose2d(xs, ws, ys, geo);
         int n = xs[0], c = xs[1], kc = ws[1] * ws[2] * ws[3], plane = xs[2] * xs[3];
         if ((long) n * ys[1] * ys[2] * ys[3] == 0) return; // an empty result
+        if (ConvBackwardData.applies(xs, ws, ys, geo, col == null ? 0 : col.length)) {
+            ConvBackwardData.run(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col);
+            return;
+        }
         int slices = n;
         if (!isTransposePointwise(xs, ws, ys, geo) && (long) kc * plane > 0) {
             need(col, (long) kc * plane, "conv_transpose2d col2im scratch");

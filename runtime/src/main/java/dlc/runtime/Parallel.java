@@ -22,8 +22,13 @@ import java.util.concurrent.locks.LockSupport;
  * its parts too. Which thread runs a part never changes what the part computes (kernels split by
  * part index), so results do not depend on the thread count's timing. A worker that the OS
  * deschedules after it claimed a part does hold its region up; when the caller has waited for one
- * much longer than its own parts took, regions run on the caller alone for the next 50 ms (a busy
- * core then costs about one stall per 50 ms, not one per region).
+ * much longer than its own parts took, regions run on the caller alone for the next 50 ms, and
+ * for twice as long as the last time when the stall came within a second of the last backoff's end
+ * (up to 1.6 s): a core that stays busy then costs about one stall per 1.6 s, not one per region
+ * or per 50 ms, and a core that frees up gets its regions split again within 1.6 s. A worker that
+ * is merely slow (sharing its core, so its parts take several times the caller's, each wait under
+ * the stall limit) backs off the same way once a tally of {@value #TALLY_REGIONS} regions shows
+ * that splitting them took longer than the caller would have alone.
  */
 public final class Parallel {
     /** One part of a parallel region: {@code run(part, parts)} for part in [0, parts). */
@@ -52,10 +57,30 @@ public final class Parallel {
      * tens of microseconds)...
      */
     static final long STALL_NANOS = 500_000L;
-    /** ... and the regions of the next this-many nanoseconds run on the caller alone. */
+    /** ... and the regions of the next this-many nanoseconds run on the caller alone (the first backoff) ... */
     static final long BACKOFF_NANOS = 50_000_000L;
+    /**
+     * ... or twice the last backoff, up to this, when the stall came less than
+     * {@link #BACKOFF_RESET_NANOS} after the last backoff ended (the other core is still busy: one
+     * stall per 50 ms cost a loaded machine's 2-thread MLP step up to 5x its 1-thread time at p10).
+     */
+    static final long MAX_BACKOFF_NANOS = 1_600_000_000L;
+    static final long BACKOFF_RESET_NANOS = 1_000_000_000L;
+    /**
+     * Regions per tally: their time (the caller's own parts plus its wait) against the caller's own
+     * time scaled to every part (its time per part times the part count: what one thread would
+     * have taken). A tally where the split took longer starts a backoff. Time-weighted, so the big
+     * regions that scale decide it, not the small ones that cost a wake-up and gain little.
+     */
+    static final int TALLY_REGIONS = 32;
+    private static int tallied;
+    private static long tallySplit, tallySerial;
+    /** Tests: the backoffs a tally started. */
+    static volatile int lostTallies;
     /** Until this {@link System#nanoTime} regions run on the caller (see {@link #STALL_NANOS}); 0: never set. */
     private static volatile long serialUntil;
+    /** The length of the last backoff (written by a region's caller, while BUSY is held, and by tests). */
+    private static volatile long backoff = BACKOFF_NANOS;
 
     private static volatile int threads = initialThreads();
     private static Worker[] workers = new Worker[0];
@@ -91,8 +116,21 @@ public final class Parallel {
         return Math.max(1, n);
     }
 
-    /** The number of threads a region may use (the caller included). */
-    public static int threads() { return threads; }
+    /**
+     * The number of threads a kernel should split its work over now (the caller included): the
+     * configured count, or 1 while a backoff runs regions on their caller, so that kernels then
+     * run their one-thread code rather than every part of a split one after the other (a GEMM
+     * split by rows packs B once per part). Only for splits whose results do not depend on the
+     * part count (GEMM, convolution, pooling, elementwise nests); a partition that changes a
+     * result's rounding takes {@link #configuredThreads}, which timing never changes.
+     */
+    public static int threads() {
+        int n = threads;
+        return n > 1 && backingOff() ? 1 : n;
+    }
+
+    /** The number of threads set ({@code dlc.threads} or {@link #setThreads}), whatever the backoff. */
+    public static int configuredThreads() { return threads; }
 
     /** Sets the number of threads regions use (the caller included); 1 runs everything on the caller. */
     public static void setThreads(int n) {
@@ -123,11 +161,16 @@ public final class Parallel {
             TICKET.set(generation << 32 | parts); // publishes the fields above to every claim
             for (int w = 0; w < helpers; w++) ws[w].wake();
             long start = System.nanoTime();
-            while (claimAndRun()) { }
+            int mine = 0;
+            while (claimAndRun()) mine++;
             long own = System.nanoTime();
             awaitFinished(parts);
-            long waited = System.nanoTime() - own;
-            if (waited > STALL_NANOS && waited > own - start) serialUntil = System.nanoTime() + BACKOFF_NANOS;
+            long end = System.nanoTime(), waited = end - own;
+            if (waited > STALL_NANOS && waited > own - start) backOff(end);
+            else if (mine > 0 && tallyLost(end - start, (own - start) * parts / mine)) {
+                lostTallies++;
+                backOff(end);
+            }
             Throwable t = FAILURE.getAndSet(null);
             if (t instanceof RuntimeException r) throw r;
             if (t instanceof Error e) throw e;
@@ -145,8 +188,35 @@ public final class Parallel {
         return until != 0 && System.nanoTime() - until < 0;
     }
 
-    /** Tests: ends a backoff that a stalled region started. */
-    static void endBackoff() { serialUntil = 0; }
+    /** Adds a region to the tally ({@link #TALLY_REGIONS}); true when a full tally's split took longer than its serial estimate. */
+    private static boolean tallyLost(long split, long serialEstimate) {
+        tallySplit += split;
+        tallySerial += serialEstimate;
+        if (++tallied < TALLY_REGIONS) return false;
+        boolean lost = tallySplit > tallySerial;
+        tallied = 0;
+        tallySplit = tallySerial = 0;
+        return lost;
+    }
+
+    /** Starts a backoff at {@code now}: twice the last one when the last one ended less than a second ago, else the first length. */
+    private static void backOff(long now) {
+        long lastEnd = serialUntil;
+        backoff = lastEnd != 0 && now - lastEnd < BACKOFF_RESET_NANOS ? Math.min(2 * backoff, MAX_BACKOFF_NANOS) : BACKOFF_NANOS;
+        serialUntil = now + backoff;
+    }
+
+    /** Tests: the length of the last backoff. */
+    static long lastBackoffNanos() { return backoff; }
+
+    /** Tests: ends the current backoff now, as if it had run out (the next stall within a second doubles it). */
+    static void expireBackoff() { serialUntil = System.nanoTime(); }
+
+    /** Tests: ends a backoff that a stalled region started, and forgets it (the next one has the first length). */
+    static void endBackoff() {
+        serialUntil = 0;
+        backoff = BACKOFF_NANOS;
+    }
 
     /** Claims one unclaimed part of the current region and runs it; false when none was left. */
     private static boolean claimAndRun() {

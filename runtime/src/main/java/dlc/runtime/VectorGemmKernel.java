@@ -36,12 +36,25 @@ final class VectorGemmKernel extends TiledGemmKernel {
             a = FloatVector.broadcast(S, ap[ai + 5]);
             c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
         }
-        store(c, ci, add, c00, c01);
-        store(c, ci + ldc, add, c10, c11);
-        store(c, ci + 2 * ldc, add, c20, c21);
-        store(c, ci + 3 * ldc, add, c30, c31);
-        store(c, ci + 4 * ldc, add, c40, c41);
-        store(c, ci + 5 * ldc, add, c50, c51);
+        // the stores written out rather than six calls of store(): C2 stops inlining calls once the
+        // unrolled loop passes its node budget (NodeCountInliningCutoff), and a call it leaves passes
+        // its vectors boxed (in some JVM runs the last call was left: 1.4 MB allocated per LSTM step);
+        // the Vector API's own methods are force-inlined, so code without other calls never boxes
+        int i0 = ci, i1 = ci + ldc, i2 = ci + 2 * ldc, i3 = ci + 3 * ldc, i4 = ci + 4 * ldc, i5 = ci + 5 * ldc;
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, i0)); c01 = c01.add(FloatVector.fromArray(S, c, i0 + VL));
+            c10 = c10.add(FloatVector.fromArray(S, c, i1)); c11 = c11.add(FloatVector.fromArray(S, c, i1 + VL));
+            c20 = c20.add(FloatVector.fromArray(S, c, i2)); c21 = c21.add(FloatVector.fromArray(S, c, i2 + VL));
+            c30 = c30.add(FloatVector.fromArray(S, c, i3)); c31 = c31.add(FloatVector.fromArray(S, c, i3 + VL));
+            c40 = c40.add(FloatVector.fromArray(S, c, i4)); c41 = c41.add(FloatVector.fromArray(S, c, i4 + VL));
+            c50 = c50.add(FloatVector.fromArray(S, c, i5)); c51 = c51.add(FloatVector.fromArray(S, c, i5 + VL));
+        }
+        c00.intoArray(c, i0); c01.intoArray(c, i0 + VL);
+        c10.intoArray(c, i1); c11.intoArray(c, i1 + VL);
+        c20.intoArray(c, i2); c21.intoArray(c, i2 + VL);
+        c30.intoArray(c, i3); c31.intoArray(c, i3 + VL);
+        c40.intoArray(c, i4); c41.intoArray(c, i4 + VL);
+        c50.intoArray(c, i5); c51.intoArray(c, i5 + VL);
     }
 
     private static void store(float[] c, int i, boolean add, FloatVector v0, FloatVector v1) {

@@ -190,6 +190,66 @@ class ParallelTest {
         assertEquals(2, again.size());
     }
 
+    /** Runs 2-part regions whose worker part sleeps 2.5 ms (a descheduled worker) until one starts a backoff. */
+    private static void stallOnce() {
+        Thread me = Thread.currentThread();
+        for (int i = 0; i < 100 && !Parallel.backingOff(); i++) {
+            Set<Thread> seen = ConcurrentHashMap.newKeySet();
+            Parallel.run(2, (p, n) -> {
+                seen.add(Thread.currentThread());
+                if (Thread.currentThread() != me) {
+                    LockSupport.parkNanos(5 * Parallel.STALL_NANOS);
+                    return;
+                }
+                long until = System.nanoTime() + 20_000_000L;
+                while (seen.size() < 2 && System.nanoTime() < until) LockSupport.parkNanos(100_000L);
+            });
+        }
+        assertTrue(Parallel.backingOff(), "a region whose worker held its part 2.5 ms should start a backoff");
+    }
+
+    @Test void stallsRightAfterABackoffDoubleItUpToTheCapAndALateOneStartsOver() {
+        // a core that stays busy: each stall soon after the last backoff ended backs off twice as long
+        Parallel.setThreads(2);
+        stallOnce();
+        assertEquals(Parallel.BACKOFF_NANOS, Parallel.lastBackoffNanos());
+        // kernels asked while it lasts split for one thread; partitions that must not vary keep the count set
+        assertEquals(1, Parallel.threads());
+        assertEquals(2, Parallel.configuredThreads());
+        long expected = Parallel.BACKOFF_NANOS;
+        for (int k = 0; k < 7; k++) {
+            Parallel.expireBackoff();
+            stallOnce();
+            expected = Math.min(2 * expected, Parallel.MAX_BACKOFF_NANOS);
+            assertEquals(expected, Parallel.lastBackoffNanos(), "stall " + (k + 2));
+        }
+        assertEquals(Parallel.MAX_BACKOFF_NANOS, Parallel.lastBackoffNanos(), "50 ms doubled 6 times is capped at 1.6 s");
+        // a stall long after (here: with no backoff on record) starts from the first length again
+        Parallel.endBackoff();
+        assertEquals(2, Parallel.threads());
+        stallOnce();
+        assertEquals(Parallel.BACKOFF_NANOS, Parallel.lastBackoffNanos());
+    }
+
+    private static void spin(long nanos) {
+        long until = System.nanoTime() + nanos;
+        while (System.nanoTime() < until) Thread.onSpinWait();
+    }
+
+    @Test void aWorkerSlowerThanTheCallerBacksOffAfterATallyWithoutAnyStall() {
+        // a worker whose parts take 8x the caller's (its core shared), each wait well under the
+        // 0.5 ms stall limit: a tally of regions shows the split lost time, and regions go serial
+        Parallel.setThreads(2);
+        Thread me = Thread.currentThread();
+        int before = Parallel.lostTallies;
+        for (int i = 0; i < 4000 && Parallel.lostTallies == before; i++) {
+            Parallel.endBackoff();
+            Parallel.run(2, (p, n) -> spin(Thread.currentThread() == me ? 30_000L : 240_000L));
+        }
+        assertTrue(Parallel.lostTallies > before, "a tally should find that the slow worker's split lost time");
+        assertTrue(Parallel.backingOff());
+    }
+
     @Test void manyRegionsInARowRunEveryPartExactlyOnce() {
         // back-to-back regions of varying size: a late worker must never claim a part of the wrong region
         Parallel.setThreads(3);

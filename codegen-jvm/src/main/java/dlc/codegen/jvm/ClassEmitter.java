@@ -277,11 +277,13 @@ final class ClassEmitter implements Opcodes {
     void onBind(java.util.function.Consumer<MethodVisitor> work) { bindExtras.add(work); }
 
     /**
-     * Emits an elementwise loop nest (no reduction) as a method of its own over a range of its
-     * outer loop, {@code nestK(int from, int to)}, and at its place in {@code mv} a call of
+     * Emits a loop nest as a method of its own over a range of its outer loop,
+     * {@code nestK(int from, int to, int part)}, and at its place in {@code mv} a call of
      * {@code CompiledGraph.parallelNest} with its work (elements times the values computed and the
      * buffers accessed per point), which runs it whole on the caller or split over
-     * {@code dlc.runtime.Parallel}'s threads by outer index. A nest without a loop is emitted inline.
+     * {@code dlc.runtime.Parallel}'s threads by outer index. A reduction's call is
+     * {@code parallelReduce}, followed by the finish that combines its parts
+     * ({@link NestEmitter#emitSplitReduction}). A nest without a loop is emitted inline.
      */
     void parallelNest(MethodVisitor mv, GroupPlan plan, GroupPlan.Nest nest) {
         NestEmitter.Split split = NestEmitter.split(plan, nest);
@@ -293,12 +295,16 @@ final class ClassEmitter implements Opcodes {
         int id = nestMethods.size();
         String name = "nest" + id;
         nestMethods.add(name);
-        MethodVisitor nm = cw.visitMethod(ACC_PRIVATE, name, "(II)V", null, null);
+        MethodVisitor nm = cw.visitMethod(ACC_PRIVATE, name, "(III)V", null, null);
         nm.visitCode();
         new NestEmitter(this, nm, plan, nest, true).emit();
         nm.visitInsn(RETURN);
         nm.visitMaxs(0, 0);
         nm.visitEnd();
+        if (nest.reduce() != null) {
+            new NestEmitter(this, mv, plan, nest).emitSplitReduction(id, split.costPerPoint());
+            return;
+        }
         mv.visitVarInsn(ALOAD, 0);
         BindTable.pushInt(mv, id);
         bind.dim(mv, outer);
@@ -309,10 +315,10 @@ final class ClassEmitter implements Opcodes {
         mv.visitMethodInsn(INVOKEVIRTUAL, owner, "parallelNest", "(IIJ)V", false);
     }
 
-    /** {@code runNest(nest, from, to)}: a switch over the nest methods (none: the base class's, which fails). */
+    /** {@code runNest(nest, from, to, part)}: a switch over the nest methods (none: the base class's, which fails). */
     private void writeRunNest() {
         if (nestMethods.isEmpty()) return;
-        MethodVisitor mv = cw.visitMethod(ACC_PROTECTED, "runNest", "(III)V", null, null);
+        MethodVisitor mv = cw.visitMethod(ACC_PROTECTED, "runNest", "(IIII)V", null, null);
         mv.visitCode();
         Label fail = new Label();
         Label[] cases = new Label[nestMethods.size()];
@@ -324,7 +330,8 @@ final class ClassEmitter implements Opcodes {
             mv.visitVarInsn(ALOAD, 0);
             mv.visitVarInsn(ILOAD, 2);
             mv.visitVarInsn(ILOAD, 3);
-            mv.visitMethodInsn(INVOKESPECIAL, owner, nestMethods.get(i), "(II)V", false);
+            mv.visitVarInsn(ILOAD, 4);
+            mv.visitMethodInsn(INVOKESPECIAL, owner, nestMethods.get(i), "(III)V", false);
             mv.visitInsn(RETURN);
         }
         mv.visitLabel(fail);
@@ -332,7 +339,8 @@ final class ClassEmitter implements Opcodes {
         mv.visitVarInsn(ILOAD, 1);
         mv.visitVarInsn(ILOAD, 2);
         mv.visitVarInsn(ILOAD, 3);
-        mv.visitMethodInsn(INVOKESPECIAL, BindTable.BASE, "runNest", "(III)V", false);
+        mv.visitVarInsn(ILOAD, 4);
+        mv.visitMethodInsn(INVOKESPECIAL, BindTable.BASE, "runNest", "(IIII)V", false);
         mv.visitInsn(RETURN);
         mv.visitMaxs(0, 0);
         mv.visitEnd();

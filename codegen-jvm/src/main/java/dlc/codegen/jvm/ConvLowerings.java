@@ -118,8 +118,10 @@ final class ConvLowerings {
         Dim colSize = perImage.times(stacked ? xs.dim(0) : slices(xs.dim(0)));
         if (planeKnown && stacked && ws.dim(2).isConst() && ws.dim(3).isConst()
                 && Conv.conv2dByInputChannel(ws.dim(2).value(), ws.dim(3).value(), geo[Conv.GROUPS], epilogue))
-            // a weight gradient summed one input channel at a time: one channel's columns of every image
-            colSize = xs.dim(0).times(ys.dim(2)).times(ys.dim(3)).times(ws.dim(2)).times(ws.dim(3));
+            // a weight gradient: one input channel's columns of every image when summed one input channel
+            // at a time, plus the padded operands of Conv's direct weight-gradient kernel (Conv.conv2dWeightGradientColSize)
+            colSize = xs.dim(0).times(ys.dim(2)).times(ys.dim(3)).times(ws.dim(2)).times(ws.dim(3))
+                    .plus(weightGradientScratch(xs, ws, geo));
         e.scratch(DType.F32, colSize, 0);
         if (stacked) e.scratch(DType.F32, ys.numel(), 1);
         else e.mv().visitInsn(Opcodes.ACONST_NULL);
@@ -153,10 +155,25 @@ final class ConvLowerings {
             e.invoke(Conv.class, "convTranspose2d", descriptor(Conv.class, "convTranspose2d", convParams(D)));
             return;
         }
-        // col2im scratch: one [O/g*kH*kW, H*W] matrix per thread (Conv.convTranspose2dColSize)
+        // col2im scratch: one [O/g*kH*kW, H*W] matrix per thread; and the direct stride-1 path's flipped
+        // weights and at least one padded image [C, Ho + dH*(kH-1), Wo + dW*(kW-1)] (Conv.convTranspose2dColSize)
         Dim perImage = ws.dim(1).times(ws.dim(2)).times(ws.dim(3)).times(xs.dim(2)).times(xs.dim(3));
-        e.scratch(DType.F32, perImage.times(slices(xs.dim(0))), 0);
+        int[] geo = convGeometry(node.attrs());
+        Shape ys = y.type().shape();
+        Dim padded = xs.dim(1).times(ys.dim(2).plus(ws.dim(2).minus(1).times(geo[Conv.DH])))
+                .times(ys.dim(3).plus(ws.dim(3).minus(1).times(geo[Conv.DW]))).plus(17 * 64);
+        e.scratch(DType.F32, perImage.times(slices(xs.dim(0))).plus(ws.numel()).plus(padded), 0);
         e.invoke(Conv.class, "convTranspose2d", descriptor(Conv.class, "convTranspose2d", convParams(F, F)));
+    }
+
+    /**
+     * The padded operands of the direct weight-gradient kernel (runtime ConvBackwardWeights.scratchBound,
+     * on symbolic dims): B*K*Hp*Wp + Wp + 64 + O*K*(KH*Wp + 64) with Hp = H + top + bottom, Wp = W + left + right.
+     */
+    private static Dim weightGradientScratch(Shape xs, Shape ws, int[] geo) {
+        Dim hp = xs.dim(2).plus(geo[Conv.TOP] + geo[Conv.BOTTOM]), wp = xs.dim(3).plus(geo[Conv.LEFT] + geo[Conv.RIGHT]);
+        return xs.dim(0).times(xs.dim(1)).times(hp).times(wp).plus(wp).plus(64)
+                .plus(ws.dim(0).times(ws.dim(1)).times(ws.dim(2).times(wp).plus(64)));
     }
 
     /** Scratch slices for a batch of {@code n}: min(n, Conv.MAX_SLICES) when n is known, else MAX_SLICES (the kernel uses what it gets). */

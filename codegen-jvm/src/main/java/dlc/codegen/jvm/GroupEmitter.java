@@ -22,9 +22,8 @@ final class GroupEmitter implements Opcodes {
         GroupPlan plan = ce.storage.group(node);
         for (GroupPlan.Step s : plan.steps) {
             if (s instanceof GroupPlan.Nest nest) {
-                // elementwise nests may split over threads by outer index; a reduction runs in one piece
-                if (nest.reduce() == null) ce.parallelNest(mv, plan, nest);
-                else new NestEmitter(ce, mv, plan, nest).emit();
+                // nests may split over threads by outer index (a reduction into partial accumulators)
+                ce.parallelNest(mv, plan, nest);
             }
             else if (s instanceof GroupPlan.Lowered l) ce.lower(l.node(), mv);
             else if (s instanceof GroupPlan.Epilogue ep) {

@@ -32,7 +32,10 @@ final class NestEmitter implements Opcodes {
     private int computed;
     /**
      * Whether the nest is a method of its own over a range of its outer loop: locals 1 and 2 hold
-     * the first and the end index of the outer level ({@link ClassEmitter#parallelNest}).
+     * the first and the end index of the outer level, local 3 the part's index
+     * ({@link ClassEmitter#parallelNest}). A ranged reduction only accumulates (the caller
+     * finishes it): into its own rows of the accumulator when the outer level is kept, into
+     * partial accumulator {@code part} when the outer level is reduced.
      */
     private final boolean ranged;
 
@@ -53,17 +56,14 @@ final class NestEmitter implements Opcodes {
         this.plan = plan;
         this.nest = nest;
         this.ranged = ranged;
-        if (ranged) {
-            if (nest.reduce() != null) throw new IllegalStateException("JVM backend: a reduction nest cannot be split by its outer loop");
-            nextLocal = 3;
-        }
+        if (ranged) nextLocal = 4;
         targets.addAll(nest.targets());
     }
 
     /**
-     * How an elementwise nest splits over threads: the extent of its outermost merged loop (null
-     * when the nest has no loop: a single point), and a cost per point, the values it computes
-     * plus the buffers it reads and writes, that weighs its element count against the handoff.
+     * How a nest splits over threads: the extent of its outermost merged loop (null when the nest
+     * has no loop: a single point), and a cost per point, the values it computes plus the buffers
+     * it reads and writes, that weighs its element count against the handoff.
      */
     record Split(Dim outer, int costPerPoint) { }
 
@@ -71,6 +71,46 @@ final class NestEmitter implements Opcodes {
         NestEmitter e = new NestEmitter(null, null, plan, nest);
         e.planAccesses();
         return new Split(e.extent.length == 0 ? null : e.extent[0], e.computed + e.accessValues.size());
+    }
+
+    /**
+     * The most parts a reduction whose outer loop is reduced splits into (as many partial
+     * accumulators share its scratch); {@code CompiledGraph.MAX_REDUCTION_PARTS} caps the split.
+     */
+    static final int MAX_REDUCTION_PARTS = dlc.runtime.CompiledGraph.MAX_REDUCTION_PARTS;
+
+    /** A reduction whose outermost merged loop runs over a reduced axis (a column sum): its parts need partial accumulators. */
+    private boolean outerReduced() {
+        return nest.reduce() != null && extent.length > 0 && isZero(levelStride[accessValues.size() - 1][0]);
+    }
+
+    private static boolean isZero(Dim d) { return d.isConst() && d.value() == 0; }
+
+    /**
+     * Emits, at the nest's place in the group's method, the call that runs the reduction's nest
+     * method {@code id} split over threads ({@code CompiledGraph.parallelReduce}, which returns
+     * the parts it used), then the finish: each result cell combines its partial accumulators in
+     * part order (a fixed order, so the result depends on the thread count, never on timing) and
+     * is rounded into the result.
+     */
+    void emitSplitReduction(int id, long costPerPoint) {
+        planAccesses();
+        scratchAccumulator();
+        mv.visitVarInsn(ALOAD, 0);
+        BindTable.pushInt(mv, id);
+        ce.bind.dim(mv, extent[0]);
+        ce.bind.dim(mv, nest.space().numel());
+        mv.visitInsn(I2L);
+        mv.visitLdcInsn(costPerPoint);
+        mv.visitInsn(LMUL); // the work: elements times the cost per point
+        mv.visitMethodInsn(INVOKEVIRTUAL, ce.owner(), "parallelReduce", "(IIJ)I", false);
+        int parts = local(1);
+        if (!outerReduced()) { // the parts filled disjoint rows of one accumulator
+            mv.visitInsn(POP);
+            mv.visitInsn(ICONST_1);
+        }
+        mv.visitVarInsn(ISTORE, parts);
+        finishReduction(reducedDims(), parts);
     }
 
     void emit() {
@@ -137,24 +177,35 @@ final class NestEmitter implements Opcodes {
                 mv.visitVarInsn(ISTORE, strideLocal[a][l]);
             }
         offsetLocal = new int[accesses][levels + 1];
+        boolean partial = ranged && outerReduced();
         for (int a = 0; a < accesses; a++) {
             offsetLocal[a][0] = local(1);
             if (ranged) {
                 // the range starts at outer index `from`: offset = from * (the outer level's stride)
                 mv.visitVarInsn(ILOAD, 1);
-                Dim st = levelStride[a][0];
-                if (st.isConst()) BindTable.pushInt(mv, KernelArgs.constInt(st));
-                else mv.visitVarInsn(ILOAD, strideLocal[a][0]);
+                pushStride(a, 0);
                 mv.visitInsn(IMUL);
+                if (partial && a == accesses - 1) { // partial accumulator `part`: cells [part * n, part * n + n)
+                    mv.visitVarInsn(ILOAD, 3);
+                    ce.bind.dim(mv, nest.reduce().output().type().shape().numel());
+                    mv.visitInsn(IMUL);
+                    mv.visitInsn(IADD);
+                }
             } else {
                 mv.visitInsn(ICONST_0);
             }
             mv.visitVarInsn(ISTORE, offsetLocal[a][0]);
             for (int l = 1; l <= levels; l++) offsetLocal[a][l] = local(1);
         }
-        if (nest.reduce() != null) fillAccumulator();
+        if (nest.reduce() != null) fillAccumulator(partial);
         loop(0, leafCount);
-        if (nest.reduce() != null) finishReduction(reduced);
+        if (nest.reduce() != null && !ranged) finishReduction(reduced, -1);
+    }
+
+    private void pushStride(int access, int level) {
+        Dim st = levelStride[access][level];
+        if (st.isConst()) BindTable.pushInt(mv, KernelArgs.constInt(st));
+        else mv.visitVarInsn(ILOAD, strideLocal[access][level]);
     }
 
     // ---- planning
@@ -363,8 +414,15 @@ final class NestEmitter implements Opcodes {
         return how;
     }
 
+    /**
+     * The accumulator: room for {@link #MAX_REDUCTION_PARTS} partial ones when the outer loop is
+     * reduced (as many as the outer loop has rows, when fewer and known).
+     */
     private void scratchAccumulator() {
-        int k = ce.bind.scratchSlot(DType.F64, nest.reduce().output().type().shape().numel(), 1000);
+        Dim n = nest.reduce().output().type().shape().numel();
+        int partials = outerReduced() ? MAX_REDUCTION_PARTS : 1;
+        if (extent.length > 0 && extent[0].isConst()) partials = (int) Math.min(partials, extent[0].value());
+        int k = ce.bind.scratchSlot(DType.F64, n.times(Dim.of(Math.max(1, partials))), 1000);
         mv.visitVarInsn(ALOAD, 0);
         mv.visitFieldInsn(GETFIELD, ce.owner(), "ds", "[[D");
         BindTable.pushInt(mv, k);
@@ -373,18 +431,40 @@ final class NestEmitter implements Opcodes {
         mv.visitVarInsn(ASTORE, accLocal);
     }
 
-    private void fillAccumulator() {
+    /**
+     * Fills the cells this nest accumulates into with the identity: all of them, or in a ranged
+     * nest those of its part: partial accumulator {@code part} when {@code partial}, else the rows
+     * [from, to) of the kept outer level.
+     */
+    private void fillAccumulator(boolean partial) {
         Node r = nest.reduce();
         double identity = reduction().accumulate().identity(r.input(0).type().dtype() == DType.BOOL);
+        int acc = accessValues.size() - 1;
         mv.visitVarInsn(ALOAD, accLocal);
-        mv.visitInsn(ICONST_0);
-        ce.bind.dim(mv, r.output().type().shape().numel());
+        if (!ranged) {
+            mv.visitInsn(ICONST_0);
+            ce.bind.dim(mv, r.output().type().shape().numel());
+        } else if (partial) {
+            mv.visitVarInsn(ILOAD, offsetLocal[acc][0]);
+            mv.visitVarInsn(ILOAD, offsetLocal[acc][0]);
+            ce.bind.dim(mv, r.output().type().shape().numel());
+            mv.visitInsn(IADD);
+        } else {
+            mv.visitVarInsn(ILOAD, offsetLocal[acc][0]);
+            mv.visitVarInsn(ILOAD, 2);
+            pushStride(acc, 0);
+            mv.visitInsn(IMUL);
+        }
         mv.visitLdcInsn(identity);
         mv.visitMethodInsn(INVOKESTATIC, "java/util/Arrays", "fill", "([DIID)V", false);
     }
 
-    /** out[i] = acc[i] (divided by the reduced count for mean), in the result's storage type. */
-    private void finishReduction(boolean[] reduced) {
+    /**
+     * out[i] = acc[i] (divided by the reduced count for mean), in the result's storage type; with
+     * {@code partsLocal} (an int local, or -1 for one part) acc[i] combined with the partial
+     * accumulators acc[p * n + i], p = 1 .. parts - 1, in that order.
+     */
+    private void finishReduction(boolean[] reduced, int partsLocal) {
         Node r = nest.reduce();
         Value out = r.output();
         boolean f = ElementwiseCode.isFloat(out);
@@ -414,6 +494,7 @@ final class NestEmitter implements Opcodes {
         mv.visitVarInsn(ALOAD, accLocal);
         mv.visitVarInsn(ILOAD, i);
         mv.visitInsn(DALOAD);
+        if (partsLocal >= 0) combineParts(how, partsLocal, n, i);
         if (count >= 0) {
             mv.visitVarInsn(DLOAD, count);
             mv.visitInsn(DDIV);
@@ -429,6 +510,29 @@ final class NestEmitter implements Opcodes {
         mv.visitLabel(test);
         mv.visitVarInsn(ILOAD, i);
         mv.visitVarInsn(ILOAD, n);
+        mv.visitJumpInsn(IF_ICMPLT, top);
+    }
+
+    /** With acc[i] on the stack: combines acc[p * n + i] into it for p = 1 .. parts - 1 (the locals {@code parts}, {@code n}, {@code i}). */
+    private void combineParts(Lowering.Reduction how, int parts, int n, int i) {
+        int p = local(1);
+        mv.visitInsn(ICONST_1);
+        mv.visitVarInsn(ISTORE, p);
+        Label test = new Label(), top = new Label();
+        mv.visitJumpInsn(GOTO, test);
+        mv.visitLabel(top);
+        mv.visitVarInsn(ALOAD, accLocal);
+        mv.visitVarInsn(ILOAD, p);
+        mv.visitVarInsn(ILOAD, n);
+        mv.visitInsn(IMUL);
+        mv.visitVarInsn(ILOAD, i);
+        mv.visitInsn(IADD);
+        mv.visitInsn(DALOAD);
+        how.accumulate().emit(mv);
+        mv.visitIincInsn(p, 1);
+        mv.visitLabel(test);
+        mv.visitVarInsn(ILOAD, p);
+        mv.visitVarInsn(ILOAD, parts);
         mv.visitJumpInsn(IF_ICMPLT, top);
     }
 }

@@ -66,6 +66,7 @@ class ConvLoweringsTest {
         if (bias == null && act == Gemm.ACT_NONE) LoweringTable.kernel(node.op()).emit(node, em);
         else ConvLowerings.emitConv2d(node, em, biasOrNull, act, y);
         if (em.calls != 1) throw new AssertionError(what + ": expected one kernel call, got " + em.calls);
+        lastScratch0 = em.scratch0;
 
         double[] want = op.eval(ref, attrs, List.of(), null)[0].data();
         // the sum of magnitudes each result is made of, for the float32 error bound
@@ -123,6 +124,31 @@ class ConvLoweringsTest {
         return Attrs.of("stride", new long[]{1 + r.nextInt(2), 1 + r.nextInt(2)},
                 "padding", new long[]{r.nextInt(2), r.nextInt(2), r.nextInt(2), r.nextInt(2)},
                 "dilation", new long[]{1 + r.nextInt(2), 1 + r.nextInt(2)}, "groups", g);
+    }
+
+    /** The slot-0 scratch of the last {@link #check}, in floats. */
+    private static int lastScratch0;
+
+    /**
+     * The lowerings give the gradient kernels without im2col (runtime ConvBackwardWeights,
+     * ConvBackwardData) at least the scratch they need, on a symbolic dim: the reference CNN's second
+     * layer's weight gradient (the autodiff's correlation conv2d, x and the cotangent with their
+     * first axes swapped) and input gradient, run through the lowering against the reference, and
+     * the scratch compared with the runtime's own sizes (Conv.conv2dWeightGradientColSize,
+     * Conv.convTranspose2dColSize), which the kernels check before they run.
+     */
+    @Test
+    void gradientKernelsGetTheirScratch() {
+        Random r = new Random(23);
+        Attrs pad1 = Attrs.of("padding", new long[]{1, 1, 1, 1});
+        int[] geo = ConvLowerings.convGeometry(pad1);
+        check("weight gradient", r, DType.F32, Ops.CONV2D, pad1, 32, new long[][]{{32, 5, 14, 14}, {64, 5, 14, 14}}, null, Gemm.ACT_NONE);
+        long need = dlc.runtime.Conv.conv2dWeightGradientColSize(new int[]{32, 5, 14, 14}, new int[]{64, 5, 14, 14}, new int[]{32, 64, 3, 3}, geo);
+        if (lastScratch0 < need) throw new AssertionError("weight gradient scratch " + lastScratch0 + " < " + need);
+        check("input gradient", r, DType.F32, Ops.CONV_TRANSPOSE2D, pad1.with("output_padding", new long[]{0, 0}), 5,
+                new long[][]{{5, 64, 14, 14}, {64, 32, 3, 3}}, null, Gemm.ACT_NONE);
+        need = dlc.runtime.Conv.convTranspose2dColSize(new int[]{5, 64, 14, 14}, new int[]{64, 32, 3, 3}, new int[]{5, 32, 14, 14}, geo);
+        if (lastScratch0 < need) throw new AssertionError("input gradient scratch " + lastScratch0 + " < " + need);
     }
 
     @Test

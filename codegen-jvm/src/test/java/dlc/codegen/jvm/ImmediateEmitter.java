@@ -31,6 +31,9 @@ final class ImmediateEmitter implements KernelEmitter {
 
     ImmediateEmitter(Map<String, Long> dims) { this.dims = dims; }
 
+    /** Floats of the last scratch of slot 0 the lowering asked for (tests compare it with the runtime's needs). */
+    int scratch0 = -1;
+
     /** Gives {@code v} its storage: {@code array} (float[] or double[]) from {@code offset}. */
     void bind(Value v, Object array, int offset) {
         arrays.put(v, array);
@@ -73,6 +76,7 @@ final class ImmediateEmitter implements KernelEmitter {
     /** Scratch starts as NaN garbage: a kernel must not read what it did not write. */
     @Override public void scratch(DType dtype, Dim numel, int slot) {
         int n = Math.toIntExact(numel.eval(dims));
+        if (slot == 0) scratch0 = n;
         if (KernelEmitter.isFloat(dtype)) {
             float[] a = new float[n];
             Arrays.fill(a, Float.NaN);

@@ -20,6 +20,8 @@ import java.util.Map;
 public final class BatchedSgemm {
     private final ClExecutor executor;
     private final Map<String, TiledPrograms.Pick> picks = new HashMap<>();
+    private final boolean bufferAligned;
+    private ProgramSource lastSource;
 
     private final Sgemm.Tiling[] tilings;
 
@@ -29,7 +31,11 @@ public final class BatchedSgemm {
     BatchedSgemm(ClExecutor executor, Sgemm.Tiling... tilings) {
         this.executor = executor;
         this.tilings = tilings;
+        this.bufferAligned = VectorLoads.bufferAligned(executor.device());
     }
+
+    /** The program the latest {@code run} launched (tests check which specialization ran); null before. */
+    ProgramSource lastSource() { return lastSource; }
 
     /** The batch after merging: products, the inner level's size, and element strides per level (outer, inner) of a, b. */
     record Batch(int count, int inner, long a0, long a1, long b0, long b1) {}
@@ -79,12 +85,18 @@ public final class BatchedSgemm {
         int lda = Math.max(1, transA ? m : k), ldb = Math.max(1, transB ? k : n);
         boolean fold = !transA && batch.b0() == 0 && batch.b1() == 0 && isDense(batch, (long) m * k);
         int rows = fold ? batch.count() * m : m, products = fold ? 1 : batch.count();
-        String key = dtype + (transA ? "T" : "N") + (transB ? "T" : "N") + (store == null ? "" : store.prefix());
+        long a0 = fold ? 0 : batch.a0(), a1 = fold ? 0 : batch.a1(), b0 = fold ? 0 : batch.b0(), b1 = fold ? 0 : batch.b1();
+        // float4 staging where every row of every product starts on 16 bytes (see VectorLoads)
+        boolean vecA = !f64 && bufferAligned && VectorLoads.rowsAligned(offA, lda, a0, a1);
+        boolean vecB = !f64 && bufferAligned && VectorLoads.rowsAligned(offB, ldb, b0, b1);
+        String key = dtype + (transA ? "T" : "N") + (transB ? "T" : "N") + (vecA ? "4" : "1") + (vecB ? "4" : "1")
+                + (store == null ? "" : store.prefix());
         TiledPrograms.Pick pick = picks.computeIfAbsent(key, v -> TiledPrograms.pick(executor, "sgemm", t -> {
             Map<String, String> d = new HashMap<>(TiledPrograms.defines(t));
             d.put("TRANS_A", transA ? "1" : "0");
             d.put("TRANS_B", transB ? "1" : "0");
             d.put("BATCHED", "1");
+            VectorLoads.define(d, vecA, vecB);
             if (f64) d.put("F64", "1");
             if (dtype.isInteger()) d.put("WRAP", "" + wrapCode(dtype));
             return store == null ? ProgramSource.resource("sgemm.cl", d) : store.program("sgemm.cl", d);
@@ -92,9 +104,10 @@ public final class BatchedSgemm {
         pick.kernel().arg(0, rows).arg(1, n).arg(2, k).arg(3, 1f)
                 .arg(4, arena).arg(5, offA).arg(6, lda).arg(7, arena).arg(8, offB).arg(9, ldb)
                 .arg(10, 0f).arg(11, arena).arg(12, offY).arg(13, n)
-                .arg(14, fold ? 1 : batch.inner()).arg(15, fold ? 0 : batch.a0()).arg(16, fold ? 0 : batch.a1())
-                .arg(17, fold ? 0 : batch.b0()).arg(18, fold ? 0 : batch.b1()).arg(19, (long) m * n);
+                .arg(14, fold ? 1 : batch.inner()).arg(15, a0).arg(16, a1)
+                .arg(17, b0).arg(18, b1).arg(19, (long) m * n);
         if (store != null) store.set(pick.kernel(), 20, arena);
+        lastSource = pick.source();
         pick.launch(executor, rows, n, products);
     }
 

@@ -141,7 +141,7 @@ public final class Devices {
         }
     }
 
-    private static int deviceInt(long device, int param) {
+    static int deviceInt(long device, int param) {
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer v = stack.mallocInt(1);
             ClErrors.check(clGetDeviceInfo(device, param, v, null), "clGetDeviceInfo");

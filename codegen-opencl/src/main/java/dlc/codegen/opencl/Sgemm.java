@@ -3,7 +3,7 @@ package dlc.codegen.opencl;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
 
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.lwjgl.opencl.CL10.*;
@@ -11,7 +11,9 @@ import static org.lwjgl.opencl.CL10.*;
 /**
  * Runs sgemm.cl: {@code C = alpha * op(A) * op(B) + beta * C} on row-major matrices that live in
  * an arena at element offsets with leading dimensions, transposes resolved in the kernel. One
- * program per transpose combination is built on first use (specialized with -D defines) and kept.
+ * program per transpose combination and choice of vector loads ({@link VectorLoads}: A and B
+ * whose rows start on 16 bytes are staged with float4 reads) is built on first use (specialized
+ * with -D defines) and kept.
  */
 public final class Sgemm {
     /** A tiling: TSM x TSN tile of C per work-group, TSK of K per step, WPTM x WPTN results per work-item. */
@@ -27,13 +29,21 @@ public final class Sgemm {
     /** Largest first: 256 work-items of 4x4 results on 64x64 tiles, then smaller for devices that cannot. */
     static final Tiling[] TILINGS = {new Tiling(64, 64, 16, 4, 4), new Tiling(32, 32, 16, 4, 4), new Tiling(8, 8, 8, 1, 1)};
 
-    private enum Variant { NN, NT, TN, TT }
+    /** A built specialization: the kernel, its tiling and the program it came from. */
+    private record Built(ClKernel kernel, Tiling tiling, ProgramSource source) {}
 
     private final ClExecutor executor;
-    private final Map<Variant, ClKernel> kernels = new EnumMap<>(Variant.class);
-    private final Map<Variant, Tiling> tilings = new EnumMap<>(Variant.class);
+    private final boolean bufferAligned;
+    private final Map<String, Built> built = new HashMap<>();
+    private ProgramSource lastSource;
 
-    public Sgemm(ClExecutor executor) { this.executor = executor; }
+    public Sgemm(ClExecutor executor) {
+        this.executor = executor;
+        this.bufferAligned = VectorLoads.bufferAligned(executor.device());
+    }
+
+    /** The program the latest {@link #run} launched (tests check which specialization ran); null before. */
+    ProgramSource lastSource() { return lastSource; }
 
     /**
      * Enqueues the product; A, B and C are in {@code arena} at element offsets {@code offA},
@@ -48,9 +58,11 @@ public final class Sgemm {
         checkMatrix("B", transB ? n : k, transB ? k : n, offB, ldb, floats, arena);
         checkMatrix("C", m, n, offC, ldc, floats, arena);
         if (m == 0 || n == 0) return;
-        Variant v = Variant.values()[(transA ? 2 : 0) + (transB ? 1 : 0)];
-        ClKernel kernel = kernel(v, transA, transB);
-        Tiling t = tilings.get(v);
+        boolean vecA = bufferAligned && VectorLoads.rowsAligned(offA, lda), vecB = bufferAligned && VectorLoads.rowsAligned(offB, ldb);
+        Built b = kernel(transA, transB, vecA, vecB);
+        ClKernel kernel = b.kernel();
+        Tiling t = b.tiling();
+        lastSource = b.source();
         kernel.arg(0, m).arg(1, n).arg(2, k).arg(3, alpha)
                 .arg(4, arena).arg(5, offA).arg(6, lda)
                 .arg(7, arena).arg(8, offB).arg(9, ldb)
@@ -74,20 +86,24 @@ public final class Sgemm {
                     + ") reaches float " + last + ", past the end of arena " + arena.name() + " (" + floats + " floats)");
     }
 
-    private ClKernel kernel(Variant v, boolean transA, boolean transB) {
-        ClKernel k = kernels.get(v);
-        if (k != null) return k;
+    private Built kernel(boolean transA, boolean transB, boolean vecA, boolean vecB) {
+        String key = (transA ? "T" : "N") + (transB ? "T" : "N") + (vecA ? "4" : "1") + (vecB ? "4" : "1");
+        Built b = built.get(key);
+        if (b != null) return b;
         ClDevice d = executor.device();
         for (Tiling t : TILINGS) {
             if (t.threads() > d.maxWorkGroupSize() || t.localBytes() > d.localMemBytes()) continue;
-            ClKernel candidate = executor.program(ProgramSource.resource("sgemm.cl", Map.of(
-                    "TSM", "" + t.tsm(), "TSN", "" + t.tsn(), "TSK", "" + t.tsk(), "WPTM", "" + t.wptm(), "WPTN", "" + t.wptn(),
-                    "TRANS_A", transA ? "1" : "0", "TRANS_B", transB ? "1" : "0"))).kernel("sgemm");
+            Map<String, String> defines = new HashMap<>(TiledPrograms.defines(t));
+            defines.put("TRANS_A", transA ? "1" : "0");
+            defines.put("TRANS_B", transB ? "1" : "0");
+            VectorLoads.define(defines, vecA, vecB);
+            ProgramSource source = ProgramSource.resource("sgemm.cl", defines);
+            ClKernel candidate = executor.program(source).kernel("sgemm");
             // registers may limit a kernel to smaller groups than the device's maximum
             if (kernelWorkGroupSize(candidate) < t.threads()) continue;
-            kernels.put(v, candidate);
-            tilings.put(v, t);
-            return candidate;
+            b = new Built(candidate, t, source);
+            built.put(key, b);
+            return b;
         }
         throw new OpenClException("no SGEMM tiling fits " + d.describe() + " (max work-group size " + d.maxWorkGroupSize()
                 + ", local memory " + d.localMemBytes() + " bytes)");

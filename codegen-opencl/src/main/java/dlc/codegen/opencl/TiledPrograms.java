@@ -16,8 +16,8 @@ import static org.lwjgl.opencl.CL10.*;
 final class TiledPrograms {
     private TiledPrograms() {}
 
-    /** A built kernel and the tiling it was specialized for. */
-    record Pick(ClKernel kernel, Sgemm.Tiling tiling) {
+    /** A built kernel, the tiling it was specialized for and the program it came from. */
+    record Pick(ClKernel kernel, Sgemm.Tiling tiling, ProgramSource source) {
         /** Enqueues a GEMM-shaped launch: an M x N result in TSM x TSN tiles, {@code layers} deep. */
         void launch(ClExecutor executor, int m, int n, int layers) {
             Sgemm.Tiling t = tiling;
@@ -42,9 +42,10 @@ final class TiledPrograms {
         ClDevice d = executor.device();
         for (Sgemm.Tiling t : tilings) {
             if (t.threads() > d.maxWorkGroupSize() || t.localBytes(elementBytes) > d.localMemBytes()) continue;
-            ClKernel k = executor.program(source.apply(t)).kernel(name);
+            ProgramSource program = source.apply(t);
+            ClKernel k = executor.program(program).kernel(name);
             if (workGroupSize(executor, k) < t.threads()) continue;
-            return new Pick(k, t);
+            return new Pick(k, t, program);
         }
         throw new OpenClException("no tiling of kernel " + name + " fits " + d.describe() + " (max work-group size "
                 + d.maxWorkGroupSize() + ", local memory " + d.localMemBytes() + " bytes)");

@@ -22,6 +22,16 @@
 // EPILOGUE_PARAMS, its extra kernel arguments (a leading comma, then the arena and its offsets
 // and sizes), which come after all the others. beta is not used with EPILOGUE.
 
+// VEC_A, VEC_B (-D, optional, float only): stage that operand's tile with float4 reads along
+// its contiguous dimension (K for A, M for A transposed, N for B, K for B transposed) instead of
+// one float per work-item. The host defines them only where each read is 16-byte aligned: the
+// operand's offset, leading dimension and (BATCHED) batch strides are multiples of 4 floats and
+// the arena's buffer starts aligned (clCreateBuffer aligns it to CL_DEVICE_MEM_BASE_ADDR_ALIGN),
+// so a group of 4 never straddles two rows. Only the group that crosses the matrix's edge in
+// that dimension is read one float at a time (the floats past the edge may lie past the end of
+// the arena). The tile sizes are multiples of 4. Values and summation order are those of the
+// scalar staging: only how the tile reaches local memory changes.
+//
 // F64 (-D, optional): the matrices hold doubles (f64, or integers stored as double) and the
 // products accumulate in double; WRAP (-D, with F64) then wraps each stored result to an integer
 // dtype as the interpreter does (1 i8, 2 u8, 3 i32, 4 i64: the exact sum, below 2^53, as a
@@ -49,6 +59,13 @@
 #define STORED(v) (v)
 #endif
 
+#if (VEC_A || VEC_B) && F64
+#error "VEC_A and VEC_B stage float tiles; F64 builds stage one double at a time"
+#endif
+#if (VEC_A || VEC_B) && (TSM % 4 || TSN % 4 || TSK % 4)
+#error "VEC_A and VEC_B read groups of 4: TSM, TSN and TSK must be multiples of 4"
+#endif
+
 #define RTSM (TSM / WPTM)
 #define RTSN (TSN / WPTN)
 #define THREADS (RTSM * RTSN)
@@ -62,6 +79,19 @@
 #define B_AT(k, j) B[(size_t)(j) * ldb + (k)]
 #else
 #define B_AT(k, j) B[(size_t)(k) * ldb + (j)]
+#endif
+
+#if VEC_A || VEC_B
+// The 4 floats from p, where p is 16-byte aligned; only the first `valid` of them lie inside
+// the matrix (the rest are zeros and are not read): fewer than 4 only at the matrix's edge.
+inline float4 sgemm_load4(__global const float* p, const int valid) {
+    if (valid >= 4) return *(__global const float4*)p;
+    float4 v = (float4)(0.0f);
+    if (valid > 0) v.s0 = p[0];
+    if (valid > 1) v.s1 = p[1];
+    if (valid > 2) v.s2 = p[2];
+    return v;
+}
 #endif
 
 __kernel __attribute__((reqd_work_group_size(RTSN, RTSM, 1)))
@@ -104,6 +134,23 @@ void sgemm(const int M, const int N, const int K, const float alpha,
     for (int k0 = 0; k0 < K; k0 += TSK) {
         // stage the tiles, reading global memory along its contiguous dimension; outside the
         // matrices the tiles hold zeros, so the inner loop needs no bounds checks
+#if VEC_A && TRANS_A
+        // A is stored K x M: a group of 4 is 4 neighbouring i of one k
+        for (int l = tid; l < TSK * TSM / 4; l += THREADS) {
+            const int kk = l / (TSM / 4), ii = l % (TSM / 4) * 4;
+            const int i = i0 + ii, k = k0 + kk;
+            const float4 v = k < K ? sgemm_load4(&A_AT(i, k), M - i) : (float4)(0.0f);
+            As[kk][ii] = v.s0; As[kk][ii + 1] = v.s1; As[kk][ii + 2] = v.s2; As[kk][ii + 3] = v.s3;
+        }
+#elif VEC_A
+        // a group of 4 is 4 neighbouring k of one row i
+        for (int l = tid; l < TSM * TSK / 4; l += THREADS) {
+            const int ii = l / (TSK / 4), kk = l % (TSK / 4) * 4;
+            const int i = i0 + ii, k = k0 + kk;
+            const float4 v = i < M ? sgemm_load4(&A_AT(i, k), K - k) : (float4)(0.0f);
+            As[kk][ii] = v.s0; As[kk + 1][ii] = v.s1; As[kk + 2][ii] = v.s2; As[kk + 3][ii] = v.s3;
+        }
+#else
         for (int l = tid; l < TSM * TSK; l += THREADS) {
 #if TRANS_A
             const int kk = l / TSM, ii = l % TSM;
@@ -113,6 +160,24 @@ void sgemm(const int M, const int N, const int K, const float alpha,
             const int i = i0 + ii, k = k0 + kk;
             As[kk][ii] = (i < M && k < K) ? A_AT(i, k) : 0.0f;
         }
+#endif
+#if VEC_B && TRANS_B
+        // B is stored N x K: a group of 4 is 4 neighbouring k of one column j
+        for (int l = tid; l < TSN * TSK / 4; l += THREADS) {
+            const int jj = l / (TSK / 4), kk = l % (TSK / 4) * 4;
+            const int j = j0 + jj, k = k0 + kk;
+            const float4 v = j < N ? sgemm_load4(&B_AT(k, j), K - k) : (float4)(0.0f);
+            Bs[kk][jj] = v.s0; Bs[kk + 1][jj] = v.s1; Bs[kk + 2][jj] = v.s2; Bs[kk + 3][jj] = v.s3;
+        }
+#elif VEC_B
+        // a group of 4 is 4 neighbouring j of one row k
+        for (int l = tid; l < TSK * TSN / 4; l += THREADS) {
+            const int kk = l / (TSN / 4), jj = l % (TSN / 4) * 4;
+            const int j = j0 + jj, k = k0 + kk;
+            const float4 v = k < K ? sgemm_load4(&B_AT(k, j), N - j) : (float4)(0.0f);
+            Bs[kk][jj] = v.s0; Bs[kk][jj + 1] = v.s1; Bs[kk][jj + 2] = v.s2; Bs[kk][jj + 3] = v.s3;
+        }
+#else
         for (int l = tid; l < TSK * TSN; l += THREADS) {
 #if TRANS_B
             const int jj = l / TSK, kk = l % TSK;
@@ -122,6 +187,7 @@ void sgemm(const int M, const int N, const int K, const float alpha,
             const int j = j0 + jj, k = k0 + kk;
             Bs[kk][jj] = (j < N && k < K) ? B_AT(k, j) : 0.0f;
         }
+#endif
         barrier(CLK_LOCAL_MEM_FENCE);
 
         for (int kk = 0; kk < TSK; kk++) {

@@ -30,6 +30,12 @@ final class ArenaImage {
         return at;
     }
 
+    /** Places {@code values} at an offset that is {@code shift} more than a multiple of {@code align} floats (to give a kernel 16-byte aligned rows, or not); returns it. */
+    int add(float[] values, int align, int shift) {
+        while (image.size() % align != shift) image.add(SENTINEL);
+        return add(values);
+    }
+
     /** Reserves {@code n} output elements filled with {@code fill}; returns their offset. */
     int output(int n, float fill) {
         int at = image.size();

@@ -4,6 +4,7 @@ import dlc.runtime.BatchedMatmul;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
 
 import static dlc.codegen.opencl.ArenaImage.*;
@@ -56,6 +57,49 @@ class BatchedSgemmTest {
                 BatchedMatmul.f64(toDouble(a), 0, c.a, toDouble(b), 0, c.b, ref, 0);
                 BatchedMatmul.f64(abs(toDouble(a)), 0, c.a, abs(toDouble(b)), 0, c.b, mag, 0);
                 ConvKernelsTest.check(c + " transA=" + ta + " transB=" + tb, slice(after, yAt, ny), ref, mag, c.a[c.a.length - 1]);
+            }
+    }
+
+    /**
+     * Operands placed on 16 bytes: each is staged with float4 reads exactly when its leading
+     * dimension and batch strides are multiples of 4 floats too (VEC_A / VEC_B in the program
+     * that ran, so the float4 path cannot pass by not being taken), else one float at a time;
+     * results against BatchedMatmul.f64 as above. The same operands one float past 16 bytes are
+     * always scalar. {vecA, vecB} per transpose combination NN, NT, TN, TT.
+     */
+    @Test void float4StagingWhereEveryProductsRowsStartOn16Bytes() {
+        BatchedSgemm mm = new BatchedSgemm(OpenClTestSupport.executor());
+        check(mm, new Case(new int[]{2, 3, 6, 8}, new int[]{1, 3, 8, 20}), 1,    // a 6x8 (stride 48), b 8x20 (stride 160, broadcast)
+                new boolean[][]{{true, true}, {true, true}, {false, true}, {false, true}});  // a stored 8x6: rows of 6 floats
+        check(mm, new Case(new int[]{4, 37, 12}, new int[]{12, 44}), 2,          // b without batch: the batch folds into M = 148
+                new boolean[][]{{true, true}, {true, true}, {false, true}, {false, true}}); // a stored 12x37 per product
+        check(mm, new Case(new int[]{3, 5, 7}, new int[]{3, 7, 4}), 3,           // lda 7, strides 35: a never; b 7x4 (ldb 4, stride 28)
+                new boolean[][]{{false, true}, {false, false}, {false, true}, {false, false}}); // b stored 4x7: ldb 7
+        check(mm, new Case(new int[]{2, 65, 16}, new int[]{2, 16, 66}), 4,       // tiles cut: M 65, N 66 (b's rows 66 floats)
+                new boolean[][]{{true, false}, {true, true}, {false, false}, {false, true}}); // a stored 16x65; b stored 66x16
+    }
+
+    private static void check(BatchedSgemm mm, Case c, int seed, boolean[][] expected) {
+        ClExecutor ex = OpenClTestSupport.executor();
+        for (int shift = 0; shift < 2; shift++)
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 2) != 0, tb = (t & 1) != 0;
+                Random rnd = new Random(seed * 10 + t);
+                float[] a = gaussian(rnd, ConvKernelsTest.count(c.a)), b = gaussian(rnd, ConvKernelsTest.count(c.b));
+                int[] ys = outShape(c.a, c.b);
+                int ny = ConvKernelsTest.count(ys);
+                ArenaImage img = new ArenaImage();
+                int aAt = img.add(ta ? transposed(a, c.a) : a, 4, shift), bAt = img.add(tb ? transposed(b, c.b) : b, 4, shift);
+                int yAt = img.output(ny);
+                float[] after = img.run(ex, arena -> mm.run(c.a, ta, c.b, tb, arena, aAt, bAt, yAt));
+                String what = c + " transA=" + ta + " transB=" + tb + " shift=" + shift;
+                double[] ref = new double[ny], mag = new double[ny];
+                BatchedMatmul.f64(toDouble(a), 0, c.a, toDouble(b), 0, c.b, ref, 0);
+                BatchedMatmul.f64(abs(toDouble(a)), 0, c.a, abs(toDouble(b)), 0, c.b, mag, 0);
+                ConvKernelsTest.check(what, slice(after, yAt, ny), ref, mag, c.a[c.a.length - 1]);
+                Map<String, String> d = mm.lastSource().defines();
+                assertEquals(expected[t][0] && shift == 0 ? "1" : "0", d.get("VEC_A"), what + ": VEC_A of " + d);
+                assertEquals(expected[t][1] && shift == 0 ? "1" : "0", d.get("VEC_B"), what + ": VEC_B of " + d);
             }
     }
 

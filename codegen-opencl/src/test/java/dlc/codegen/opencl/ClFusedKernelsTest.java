@@ -99,6 +99,24 @@ class ClFusedKernelsTest {
                 b.op(Ops.RESHAPE, Attrs.of("shape", Shape.of(1, 3, 1, 1)), in(b, "b", Shape.of(3))))))));
     }
 
+    /**
+     * The generated store combines with sgemm.cl's float4 staging: x [5, 8] and w [8, 12] lie on
+     * 16 bytes in the memory plan's arena (rows of 8 and 12 floats), so the program that ran is
+     * built with VEC_A and VEC_B and the EPILOGUE hook, and agrees with the interpreter (sums of 8
+     * products below 4, then a bias and relu: within 1e-5).
+     */
+    @Test void aFusedStoreTakesTheFloat4Staging() {
+        Graph g = graph("vec_store", b -> Map.of("y", b.op(Ops.RELU, b.op(Ops.ADD,
+                b.op(Ops.MATMUL, in(b, "x", X), in(b, "w", Shape.of(8, 12))), in(b, "b", Shape.of(12))))));
+        epilogueAgrees(g);
+        ClCompiledGraph cg = ClCompiledGraph.compile(OpenClTestSupport.executor(), PassManager.standard().run(g));
+        cg.run(inputs(g, 5));
+        ProgramSource ran = cg.sgemm().lastSource();
+        assertEquals("1", ran.defines().get("VEC_A"), ran.defines().toString());
+        assertEquals("1", ran.defines().get("VEC_B"), ran.defines().toString());
+        assertTrue(ran.source().contains("#define EPILOGUE("), "not the fused store's program:\n" + ran.source());
+    }
+
     /** A plain matmul keeps the library GEMM (no store), and its bias + relu would be one kernel. */
     @Test void aPlainMatmulHasNoStore() {
         Graph g = PassManager.standard().run(graph("plain", b -> Map.of("y", b.op(Ops.MATMUL, in(b, "x", X), in(b, "w", W)))));

@@ -25,7 +25,17 @@ class SgemmTest {
     private static final float SENTINEL = 7777f;
     private static final double U = 0x1p-24;
 
-    private record Case(int m, int n, int k, boolean ta, boolean tb, float alpha, float beta, int pad, int offA, int offB, int offC) {}
+    /** {@code align}: leading dimensions rounded up to a multiple of 4 floats (after adding {@code pad}). */
+    private record Case(int m, int n, int k, boolean ta, boolean tb, float alpha, float beta, int pad, int offA, int offB, int offC, boolean align) {
+        Case(int m, int n, int k, boolean ta, boolean tb, float alpha, float beta, int pad, int offA, int offB, int offC) {
+            this(m, n, k, ta, tb, alpha, beta, pad, offA, offB, offC, false);
+        }
+
+        int ld(int cols) {
+            int ld = Math.max(1, cols + pad);
+            return align ? (ld + 3) / 4 * 4 : ld;
+        }
+    }
 
     @Test void oddSizesAllTransposesOffsetsAndPaddedRows() {
         ClExecutor ex = OpenClTestSupport.executor();
@@ -40,6 +50,49 @@ class SgemmTest {
                 cases.add(new Case(s[0], s[1], s[2], (t & 2) != 0, (t & 1) != 0, 0.5f, -2f, 3, 1 + seed % 5, 7, 13));
             }
         for (Case c : cases) check(ex, gemm, c, new Random(cases.indexOf(c)));
+    }
+
+    /**
+     * sgemm.cl stages an operand with float4 reads (VEC_A / VEC_B) exactly when its offset and
+     * leading dimension are multiples of 4 floats, whichever its transpose; the others stay
+     * scalar. Each case is checked against float64 as above, and the program that ran must carry
+     * the expected defines, so the float4 path cannot pass by not being taken. The sizes cut the
+     * 64x64x16 tile and groups of 4 (M, N, K = 1 to 3 mod 4), and padded rows (7777 between
+     * them) make a group of 4 that reaches past the matrix's edge read wrong values into the
+     * sums if it were not cut short there.
+     */
+    @Test void float4StagingExactlyWhereRowsStartOn16Bytes() {
+        ClExecutor ex = OpenClTestSupport.executor();
+        Sgemm gemm = new Sgemm(ex);
+        assertTrue(VectorLoads.bufferAligned(ex.device()), "the test device's buffers start on 16 bytes");
+        int[][] sizes = {{67, 70, 33}, {5, 130, 66}, {129, 3, 17}, {64, 64, 16}, {1, 1, 1}, {4, 8, 0}};
+        int seed = 1000;
+        for (int[] s : sizes)
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 2) != 0, tb = (t & 1) != 0;
+                // both aligned: offsets 0, 8, 4 and rows rounded up to 4 floats (some padded by 1 to 4)
+                vectorCase(ex, gemm, new Case(s[0], s[1], s[2], ta, tb, 1f, 0f, t, 0, 8, 4, true), true, true, seed++);
+                vectorCase(ex, gemm, new Case(s[0], s[1], s[2], ta, tb, 0.5f, -2f, 1, 4, 4, 1, true), true, true, seed++);
+                // A at an odd offset: A scalar, B still float4 (B starts at A's end, rounded to 4 floats by offB)
+                int aRows = ta ? s[2] : s[0], lda = (Math.max(1, (ta ? s[0] : s[2]) + 1) + 3) / 4 * 4;
+                int offB = 4 - (1 + aRows * lda) % 4;
+                vectorCase(ex, gemm, new Case(s[0], s[1], s[2], ta, tb, 1f, 0f, 1, 1, offB, 0, true), false, true, seed++);
+                // odd leading dimensions (pad 1 after no rounding): scalar unless a row length happens to be a multiple of 4
+                Case odd = new Case(s[0], s[1], s[2], ta, tb, 1f, 0f, 1, 0, 0, 0, false);
+                int aCols = ta ? s[0] : s[2], bCols = tb ? s[2] : s[1];
+                boolean oddA = odd.ld(aCols) % 4 == 0, oddB = odd.ld(bCols) % 4 == 0 && (aRows * odd.ld(aCols)) % 4 == 0;
+                vectorCase(ex, gemm, odd, oddA, oddB, seed++);
+            }
+    }
+
+    private static void vectorCase(ClExecutor ex, Sgemm gemm, Case c, boolean vecA, boolean vecB, int seed) {
+        check(ex, gemm, c, new Random(seed));
+        if (c.m == 0 || c.n == 0) return;
+        Map<String, String> d = gemm.lastSource().defines();
+        assertEquals(vecA ? "1" : "0", d.get("VEC_A"), c + ": VEC_A of " + d);
+        assertEquals(vecB ? "1" : "0", d.get("VEC_B"), c + ": VEC_B of " + d);
+        assertEquals(c.ta ? "1" : "0", d.get("TRANS_A"), c + ": TRANS_A");
+        assertEquals(c.tb ? "1" : "0", d.get("TRANS_B"), c + ": TRANS_B");
     }
 
     @Test void betaZeroNeverReadsC() {
@@ -102,7 +155,7 @@ class SgemmTest {
     private static float[] check(ClExecutor ex, Sgemm gemm, Case c, Random rnd, float cBefore) {
         int aRows = c.ta ? c.k : c.m, aCols = c.ta ? c.m : c.k;
         int bRows = c.tb ? c.n : c.k, bCols = c.tb ? c.k : c.n;
-        int lda = Math.max(1, aCols + c.pad), ldb = Math.max(1, bCols + c.pad), ldc = c.n + c.pad;
+        int lda = c.ld(aCols), ldb = c.ld(bCols), ldc = c.n + c.pad;
         int aAt = c.offA, bAt = aAt + aRows * lda + c.offB, cAt = bAt + bRows * ldb + c.offC;
         int total = cAt + c.m * ldc + 5;
         float[] image = new float[total];

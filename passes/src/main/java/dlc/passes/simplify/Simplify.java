@@ -7,8 +7,8 @@ import dlc.passes.Pass;
 import java.util.*;
 
 /**
- * The simplification pipeline: scan merging, batch-norm folding, algebraic rules, constant
- * folding, common subexpression elimination and dead code elimination, repeated until a whole round changes
+ * The simplification pipeline: scan merging and forwarding, batch-norm folding, algebraic rules, constant
+ * folding, common subexpression elimination, merging products that share their right operand and dead code elimination, repeated until a whole round changes
  * nothing (each pass returns its input graph itself when it has nothing to do) or
  * {@link #maxRounds} rounds have run. One pass's result feeds the next's chances (a folded
  * constant makes {@code x * 1} visible; CSE makes {@code where(c, x, x)}), hence the loop; each
@@ -25,7 +25,7 @@ public final class Simplify implements Pass {
 
     public Simplify(long maxFoldElements, int maxRounds) {
         this.passes = List.of(new ScanMerge(), new ScanForwarding(), new BatchNormFolding(), new AlgebraicSimplification(), new ConstantFolding(maxFoldElements),
-                new CommonSubexpressionElimination(), new DeadCodeElimination());
+                new CommonSubexpressionElimination(), new SharedOperandMatmul(), new DeadCodeElimination());
         this.maxRounds = maxRounds;
     }
 
