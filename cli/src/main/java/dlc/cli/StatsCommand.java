@@ -8,6 +8,7 @@ import dlc.ir.text.IrParser;
 import dlc.passes.ShapeInference;
 import dlc.passes.autodiff.Autodiff;
 import dlc.passes.fusion.Fusion;
+import dlc.passes.fusion.Rematerialize;
 import dlc.passes.memory.GraphStats;
 import dlc.passes.memory.MemoryPlan;
 import dlc.passes.memory.StepMemory;
@@ -38,7 +39,7 @@ import java.util.concurrent.Callable;
  * activations) and the ratio of each peak to it. FILE is a .dl model or a .ir text-IR file.
  */
 @Command(name = "stats", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Print op count, kernel count, estimated bytes moved and peak memory of a graph, before and after simplification and fusion.")
+        description = "Print op count, kernel count, estimated bytes moved and peak memory of a graph, before and after simplification, fusion and rematerialization.")
 final class StatsCommand implements Callable<Integer> {
     @ParentCommand Main main;
     @Spec CommandSpec spec;
@@ -80,8 +81,8 @@ final class StatsCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The standard pipeline after shape inference (simplify, then fusion): the graph the JVM backend compiles. */
-    static Graph optimized(Graph shaped) { return new Fusion().run(new Simplify().run(shaped)); }
+    /** The standard pipeline after shape inference (simplify, fusion, remat): the graph the JVM backend compiles. */
+    static Graph optimized(Graph shaped) { return new Rematerialize().run(new Fusion().run(new Simplify().run(shaped))); }
 
     private Graph load() throws Exception {
         if (file.toString().endsWith(".ir")) {

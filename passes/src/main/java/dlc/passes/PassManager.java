@@ -24,10 +24,12 @@ public final class PassManager {
 
     /**
      * The pipeline {@code dlc} runs by default: shape inference with every symbol left symbolic,
-     * simplification to a fixed point, then fusion of what is left.
+     * simplification to a fixed point, fusion of what is left, then rematerialization of the values
+     * groups would store only for another group to read.
      */
     public static PassManager standard() {
-        return PassManager.of(new ShapeInference(), Passes.create("simplify", Map.of()), Passes.create("fusion", Map.of()));
+        return PassManager.of(new ShapeInference(), Passes.create("simplify", Map.of()), Passes.create("fusion", Map.of()),
+                Passes.create("remat", Map.of()));
     }
 
     /** Builds the pipeline described by {@code pipeline} (see the class comment) from {@link Passes}. */

@@ -1,6 +1,7 @@
 package dlc.passes;
 
 import dlc.passes.fusion.Fusion;
+import dlc.passes.fusion.Rematerialize;
 import dlc.passes.simplify.*;
 
 import java.util.*;
@@ -27,6 +28,8 @@ public final class Passes {
         FACTORIES.put(Simplify.NAME, Simplify::fromOptions);
         // fusion runs after simplification, on the graph it leaves
         FACTORIES.put(Fusion.NAME, Fusion::fromOptions);
+        // after fusion: recompute what groups would otherwise store only for another group to read
+        FACTORIES.put(Rematerialize.NAME, Rematerialize::fromOptions);
     }
 
     private Passes() {}
