@@ -1,6 +1,7 @@
 package dlc.runtime;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -120,8 +121,7 @@ class ModelTest {
     }
 
     @Test
-    void commandLineReadsAndWritesNpy() throws Exception {
-        Path dir = Files.createTempDirectory("modelmain");
+    void commandLineReadsAndWritesNpy(@TempDir Path dir) throws Exception {
         Path in = dir.resolve("x.npy"), out = dir.resolve("y.npy");
         // float64 input for an f32 model input: cast, as NumPy users save float64 by default
         Files.write(in, Npy.bytes(Tensor.of("f64", new double[]{1, 2}, 1, 2)));
@@ -147,8 +147,8 @@ class ModelTest {
 
     /** A malformed .npy given to a model jar's command line is one line and exit 1, the same refusal dlc run gives (one reader). */
     @Test
-    void commandLineRefusesAMalformedNpyInOneLine() throws Exception {
-        Path in = Files.createTempDirectory("modelmain").resolve("x.npy");
+    void commandLineRefusesAMalformedNpyInOneLine(@TempDir Path dir) throws Exception {
+        Path in = dir.resolve("x.npy");
         byte[] good = Npy.bytes(Tensor.of(new float[]{1, 2}, 1, 2));
         byte[][] bad = {java.util.Arrays.copyOf(good, good.length + 3), java.util.Arrays.copyOf(good, 8),
                 NpyTest.npy(1, "{'descr': '<f4', 'fortran_order': Maybe, 'shape': (1, 2), }", new byte[8]),
