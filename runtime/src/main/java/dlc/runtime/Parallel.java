@@ -22,10 +22,12 @@ import java.util.concurrent.locks.LockSupport;
  * its parts too. Which thread runs a part never changes what the part computes (kernels split by
  * part index), so results do not depend on the thread count's timing. A worker that the OS
  * deschedules after it claimed a part does hold its region up; when the caller has waited for one
- * much longer than its own parts took, regions run on the caller alone for the next 50 ms, and
- * for twice as long as the last time when the stall came within a second of the last backoff's end
- * (up to 1.6 s): a core that stays busy then costs about one stall per 1.6 s, not one per region
- * or per 50 ms, and a core that frees up gets its regions split again within 1.6 s. A worker that
+ * much longer than its own parts took, and such waits add up to over 10 ms within a second (one
+ * stall alone is a slow wake-up or a JIT thread passing through, not a busy core), regions run on
+ * the caller alone for the next 50 ms, and for twice as long as the last time when this came within
+ * a second of the last backoff's end (up to 1.6 s): a core that stays busy then costs about 10 ms
+ * of stalls per 1.6 s, not a stall per region or per 50 ms, and a core that frees up gets its
+ * regions split again within 1.6 s. A worker that
  * is merely slow (sharing its core, so its parts take several times the caller's, each wait under
  * the stall limit) backs off the same way once a tally of {@value #TALLY_REGIONS} regions shows
  * that splitting them took longer than the caller would have alone.
@@ -57,6 +59,20 @@ public final class Parallel {
      * tens of microseconds)...
      */
     static final long STALL_NANOS = 500_000L;
+    /**
+     * ... and stalls back off only once their waits add up to more than this within one
+     * {@link #STALL_WINDOW_NANOS}. A busy core deschedules a worker mid-part region after region
+     * (time slices are milliseconds), so its stalls soon pass this; one stall alone is noise that
+     * must not serialize a quiet machine: the first region after a long backoff waits for a worker
+     * parked that long (an idle virtual CPU can take over 0.5 ms to wake), and a JIT compiler thread
+     * may take the worker's core for a moment. When every stall backed off, the quiet machine's
+     * 2-thread training steps ran serial almost throughout: each backoff's first region stalled and
+     * doubled the next one, up to 1.6 s.
+     */
+    static final long STALL_BUDGET_NANOS = 10_000_000L;
+    static final long STALL_WINDOW_NANOS = 1_000_000_000L;
+    /** The current stall window's start ({@link System#nanoTime}) and the stall waits in it so far. */
+    private static long stallWindowStart, stallWaits;
     /** ... and the regions of the next this-many nanoseconds run on the caller alone (the first backoff) ... */
     static final long BACKOFF_NANOS = 50_000_000L;
     /**
@@ -77,6 +93,8 @@ public final class Parallel {
     private static long tallySplit, tallySerial;
     /** Tests: the backoffs a tally started. */
     static volatile int lostTallies;
+    /** Tests: the stalls seen (they back off once their waits pass {@link #STALL_BUDGET_NANOS} in a window). */
+    static volatile int stalls;
     /** Until this {@link System#nanoTime} regions run on the caller (see {@link #STALL_NANOS}); 0: never set. */
     private static volatile long serialUntil;
     /** The length of the last backoff (written by a region's caller, while BUSY is held, and by tests). */
@@ -166,8 +184,10 @@ public final class Parallel {
             long own = System.nanoTime();
             awaitFinished(parts);
             long end = System.nanoTime(), waited = end - own;
-            if (waited > STALL_NANOS && waited > own - start) backOff(end);
-            else if (mine > 0 && tallyLost(end - start, (own - start) * parts / mine)) {
+            if (waited > STALL_NANOS && waited > own - start) {
+                if (stallsOverBudget(end, waited)) backOff(end);
+            }
+            else if (mine > 0 && mine < parts && tallyLost(end - start, (own - start) * parts / mine)) {
                 lostTallies++;
                 backOff(end);
             }
@@ -186,6 +206,19 @@ public final class Parallel {
     static boolean backingOff() {
         long until = serialUntil;
         return until != 0 && System.nanoTime() - until < 0;
+    }
+
+    /** Adds a stall's wait to the current window; true (and the window emptied) when the window's waits pass {@link #STALL_BUDGET_NANOS}. */
+    private static boolean stallsOverBudget(long now, long waited) {
+        stalls++;
+        if (stallWindowStart == 0 || now - stallWindowStart > STALL_WINDOW_NANOS) {
+            stallWindowStart = now;
+            stallWaits = 0;
+        }
+        stallWaits += waited;
+        if (stallWaits <= STALL_BUDGET_NANOS) return false;
+        stallWaits = 0;
+        return true;
     }
 
     /** Adds a region to the tally ({@link #TALLY_REGIONS}); true when a full tally's split took longer than its serial estimate. */
@@ -211,6 +244,9 @@ public final class Parallel {
 
     /** Tests: ends the current backoff now, as if it had run out (the next stall within a second doubles it). */
     static void expireBackoff() { serialUntil = System.nanoTime(); }
+
+    /** Tests: forgets the stalls seen (the next one alone starts no backoff). */
+    static void forgetStalls() { stallWindowStart = 0; stallWaits = 0; }
 
     /** Tests: ends a backoff that a stalled region started, and forgets it (the next one has the first length). */
     static void endBackoff() {

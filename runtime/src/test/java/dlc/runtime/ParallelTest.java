@@ -11,12 +11,14 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The worker pool: every part runs exactly once, failures reach the caller, busy or nested regions run serially. */
 class ParallelTest {
     @AfterEach void restore() {
         Parallel.beforeWorkerClaim = null;
         Parallel.endBackoff();
+        Parallel.forgetStalls();
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
     }
 
@@ -206,6 +208,58 @@ class ParallelTest {
             });
         }
         assertTrue(Parallel.backingOff(), "a region whose worker held its part 2.5 ms should start a backoff");
+    }
+
+    /** Runs 2-part regions whose worker holds its part 2.5 ms (descheduled) until one counts as a stall. */
+    private static void oneStall() {
+        Thread me = Thread.currentThread();
+        int before = Parallel.stalls;
+        for (int i = 0; i < 100 && Parallel.stalls == before; i++) {
+            Set<Thread> seen = ConcurrentHashMap.newKeySet();
+            Parallel.run(2, (p, n) -> {
+                seen.add(Thread.currentThread());
+                if (Thread.currentThread() != me) {
+                    LockSupport.parkNanos(5 * Parallel.STALL_NANOS);
+                    return;
+                }
+                long until = System.nanoTime() + 20_000_000L;
+                while (seen.size() < 2 && System.nanoTime() < until) LockSupport.parkNanos(100_000L);
+            });
+        }
+        assertEquals(before + 1, Parallel.stalls, "a region whose worker held its part 2.5 ms should count as a stall");
+    }
+
+    @Test void aLoneStallStartsNoBackoffAndOnesInARowDo() {
+        // one stall is a slow wake-up or a JIT thread passing through: regions keep splitting;
+        // stalls whose waits pass 10 ms within a second are a busy core
+        Parallel.setThreads(2);
+        Parallel.forgetStalls();
+        oneStall();
+        assertFalse(Parallel.backingOff(), "a lone stall must not serialize the next regions");
+        assertEquals(2, Parallel.threads());
+        for (int i = 0; i < 20 && !Parallel.backingOff(); i++) oneStall();
+        assertTrue(Parallel.backingOff(), "stalls in a row (2.5 ms each) should back off");
+        // long after the last one, a stall is alone again
+        Parallel.endBackoff();
+        LockSupport.parkNanos(Parallel.STALL_WINDOW_NANOS + 10_000_000L);
+        oneStall();
+        assertFalse(Parallel.backingOff());
+    }
+
+    @Test void regionsTheCallerRanAloneAreNotTallied() {
+        // a worker that is asleep when regions come (held back here) costs the caller nothing but
+        // the wake-up: such regions say nothing about a slow worker and must not start a backoff
+        Parallel.setThreads(2);
+        Thread me = Thread.currentThread();
+        AtomicInteger workerParts = new AtomicInteger();
+        Parallel.beforeWorkerClaim = () -> LockSupport.parkNanos(2_000_000L);
+        int before = Parallel.lostTallies;
+        for (int i = 0; i < 4 * Parallel.TALLY_REGIONS; i++)
+            Parallel.run(2, (p, n) -> { if (Thread.currentThread() != me) workerParts.incrementAndGet(); spin(20_000L); });
+        Parallel.beforeWorkerClaim = null;
+        assumeTrue(workerParts.get() == 0, "the held-back worker still took a part; the case is not shown on this run");
+        assertEquals(before, Parallel.lostTallies);
+        assertFalse(Parallel.backingOff());
     }
 
     @Test void stallsRightAfterABackoffDoubleItUpToTheCapAndALateOneStartsOver() {
