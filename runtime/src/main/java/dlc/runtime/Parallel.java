@@ -21,8 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  * (the other core busy with another process) therefore never holds a region up: the caller runs
  * its parts too. Which thread runs a part never changes what the part computes (kernels split by
  * part index), so results do not depend on the thread count's timing. A worker that the OS
- * deschedules after it claimed a part does hold its region up; when the caller has waited for one
- * much longer than its own parts took, and such waits add up to over 10 ms within a second (one
+ * deschedules after it claimed a part does hold its region up; when the caller has waited over
+ * 0.5 ms for a worker that was off its core that long mid-part (its wall time less its CPU time),
+ * and such waits add up to over 10 ms within a second (one
  * stall alone is a slow wake-up or a JIT thread passing through, not a busy core), regions run on
  * the caller alone for the next 50 ms, and for twice as long as the last time when this came within
  * a second of the last backoff's end (up to 1.6 s): a core that stays busy then costs about 10 ms
@@ -53,10 +54,12 @@ public final class Parallel {
     private static final int PURE_SPINS = 64;
 
     /**
-     * A region whose caller, its own parts done, waited longer than this and longer than its own
-     * parts took, waited for a worker that the OS took off its core mid-part (the other core busy
-     * with another process; a time slice is milliseconds, where parts are balanced to within
-     * tens of microseconds)...
+     * A region whose caller, its own parts done, waited longer than this for a worker that spent
+     * longer than this off its core in the middle of a part (wall time less CPU time,
+     * {@link ThreadCpuClock}), waited for a worker that the OS descheduled (the other core busy
+     * with another process; a time slice is milliseconds). A long wait alone is not enough: a
+     * convolution's parts can differ in size by a millisecond, and counting those as stalls kept
+     * the quiet machine's 2-thread CNN step backing off...
      */
     static final long STALL_NANOS = 500_000L;
     /**
@@ -110,6 +113,22 @@ public final class Parallel {
      * and a region cannot end while one of its claims is being made.
      */
     private static final AtomicLong TICKET = new AtomicLong();
+    /** The longest time a worker spent off its core during a part of the current region, in nanoseconds. */
+    private static final AtomicLong OFF_CPU = new AtomicLong();
+    /**
+     * Whether workers can measure that ({@link ThreadCpuClock}); where they cannot, a wait longer
+     * than the caller's own parts counts as a stall, which also catches parts that merely differ in size.
+     */
+    private static final boolean CPU_CLOCK = cpuClock();
+
+    private static boolean cpuClock() {
+        try {
+            return ThreadCpuClock.WORKS;
+        } catch (LinkageError | UnsupportedOperationException | SecurityException e) {
+            return false; // no java.management module in this runtime
+        }
+    }
+
     /** Parts of the current region finished (run or failed). */
     private static final AtomicInteger FINISHED = new AtomicInteger();
     private static final AtomicReference<Throwable> FAILURE = new AtomicReference<>();
@@ -175,16 +194,18 @@ public final class Parallel {
             caller = Thread.currentThread();
             FAILURE.set(null);
             FINISHED.set(0);
+            OFF_CPU.set(0);
             long generation = (TICKET.get() >>> 32) + 1;
             TICKET.set(generation << 32 | parts); // publishes the fields above to every claim
             for (int w = 0; w < helpers; w++) ws[w].wake();
             long start = System.nanoTime();
             int mine = 0;
-            while (claimAndRun()) mine++;
+            while (claimAndRun(false)) mine++;
             long own = System.nanoTime();
             awaitFinished(parts);
             long end = System.nanoTime(), waited = end - own;
-            if (waited > STALL_NANOS && waited > own - start) {
+            boolean descheduled = CPU_CLOCK ? OFF_CPU.get() > STALL_NANOS : waited > own - start;
+            if (waited > STALL_NANOS && descheduled) {
                 if (stallsOverBudget(end, waited)) backOff(end);
             }
             else if (mine > 0 && mine < parts && tallyLost(end - start, (own - start) * parts / mine)) {
@@ -254,8 +275,12 @@ public final class Parallel {
         backoff = BACKOFF_NANOS;
     }
 
-    /** Claims one unclaimed part of the current region and runs it; false when none was left. */
-    private static boolean claimAndRun() {
+    /**
+     * Claims one unclaimed part of the current region and runs it; false when none was left. A
+     * worker ({@code offCpu}) also records how long it was off its core during the part (wall time
+     * less its CPU time) in {@link #OFF_CPU}, before the part counts as finished.
+     */
+    private static boolean claimAndRun(boolean offCpu) {
         long t;
         do {
             t = TICKET.get();
@@ -263,11 +288,17 @@ public final class Parallel {
         } while (!TICKET.compareAndSet(t, t - 1));
         // the region cannot end before this part finishes, so these are its fields
         int n = parts, part = n - (int) t;
+        boolean clock = offCpu && CPU_CLOCK;
+        long wall0 = clock ? System.nanoTime() : 0, cpu0 = clock ? ThreadCpuClock.now() : 0;
         try {
             task.run(part, n);
         } catch (Throwable e) {
             FAILURE.compareAndSet(null, e);
         } finally {
+            if (clock) {
+                long off = (System.nanoTime() - wall0) - (ThreadCpuClock.now() - cpu0);
+                for (long max = OFF_CPU.get(); off > max && !OFF_CPU.compareAndSet(max, off); max = OFF_CPU.get()) { }
+            }
             if (FINISHED.incrementAndGet() == n) {
                 Thread c = caller;
                 if (c != Thread.currentThread()) LockSupport.unpark(c);
@@ -323,7 +354,7 @@ public final class Parallel {
             while (true) {
                 Runnable hook = beforeWorkerClaim;
                 if (hook != null) hook.run();
-                if (claimAndRun()) continue;
+                if (claimAndRun(true)) continue;
                 long spinUntil = System.nanoTime() + SPIN_NANOS;
                 for (int spins = 0; !workAvailable() && System.nanoTime() < spinUntil; spins++) pause(spins);
                 if (workAvailable()) continue;
