@@ -23,13 +23,12 @@ import java.util.concurrent.locks.LockSupport;
  * part index), so results do not depend on the thread count's timing. A worker that the OS
  * deschedules after it claimed a part does hold its region up; when the caller has waited over
  * 0.5 ms for a worker that was off its core that long mid-part (its wall time less its CPU time),
- * and such waits add up to over 10 ms within a second (one
- * stall alone is a slow wake-up or a JIT thread passing through, not a busy core), regions run on
- * the caller alone for the next 50 ms, and for twice as long as the last time when this came within
- * a second of the last backoff's end (up to 1.6 s): a core that stays busy then costs about 10 ms
- * of stalls per 1.6 s, not a stall per region or per 50 ms, and a core that frees up gets its
- * regions split again within 1.6 s. A worker that
- * is merely slow (sharing its core, so its parts take several times the caller's, each wait under
+ * and such waits add up to over 10 ms within a second (one stall alone is a slow wake-up or a JIT
+ * thread passing through, not a busy core), regions run on the caller alone for the next 50 ms,
+ * and for twice as long as the last time when this came within a second of the last backoff's end
+ * (up to 1.6 s): a core that stays busy then costs about 10 ms of stalls per 1.6 s, not a stall
+ * per region or per 50 ms, and a core that frees up gets its regions split again within 1.6 s. A
+ * worker that is merely slow (sharing its core, so its parts take several times the caller's, each wait under
  * the stall limit) backs off the same way once a tally of {@value #TALLY_REGIONS} regions shows
  * that splitting them took longer than the caller would have alone.
  */
@@ -288,6 +287,8 @@ public final class Parallel {
         } while (!TICKET.compareAndSet(t, t - 1));
         // the region cannot end before this part finishes, so these are its fields
         int n = parts, part = n - (int) t;
+        // two thread-CPU-clock reads cost about 1 us per worker part; parts are split from 64K
+        // element-ops or 1M multiply-adds, tens of microseconds at least
         boolean clock = offCpu && CPU_CLOCK;
         long wall0 = clock ? System.nanoTime() : 0, cpu0 = clock ? ThreadCpuClock.now() : 0;
         try {

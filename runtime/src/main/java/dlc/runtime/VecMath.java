@@ -4,9 +4,10 @@ package dlc.runtime;
  * Transcendental functions over contiguous float ranges, {@code y[yo + i] = f(x[xo + i])} for
  * {@code i < n}: what the JVM backend calls for f32 exp, log, log1p, expm1, tanh, sigmoid, sin
  * and cos (a scalar call per element inside a loop nest costs several times more). With
- * {@code jdk.incubator.vector} the JDK's vectorized math library computes them
- * ({@link VecMathKernels}: within a few ulps, not correctly rounded); without it, a scalar loop
- * with the interpreter's definitions rounded to float. {@code x} and {@code y} may be the same range.
+ * {@code jdk.incubator.vector}, exp, sigmoid and tanh run vector loops of dlc's own
+ * ({@link VecMathKernels}: within a few ulps, not correctly rounded, the same bits whether or not
+ * the JIT compiled them); the other ops, and all of them without the module, a scalar loop with the
+ * interpreter's definitions rounded to float. {@code x} and {@code y} may be the same range.
  */
 public final class VecMath {
     private VecMath() {}

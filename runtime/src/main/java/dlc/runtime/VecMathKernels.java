@@ -26,7 +26,7 @@ final class VecMathKernels {
 
     static void apply(int op, float[] x, int xo, float[] y, int yo, int n) {
         int i = switch (op) {
-            case VecMath.EXP -> exp(x, xo, y, yo, n);
+            case VecMath.EXP -> exp(PLAIN, x, xo, y, yo, n);
             case VecMath.SIGMOID -> sigmoid(x, xo, y, yo, n);
             case VecMath.TANH -> tanh(x, xo, y, yo, n);
             case VecMath.LOG, VecMath.LOG1P, VecMath.EXPM1, VecMath.SIN, VecMath.COS -> 0;
@@ -40,11 +40,6 @@ final class VecMathKernels {
 
     /** What {@link #exp} takes the exponential of: x, -x, or -2|x|. */
     private static final int PLAIN = 0, NEGATED = 1, MINUS_TWICE_ABS = 2;
-
-    /** exp over the whole vectors of the range; returns where the scalar tail starts. */
-    private static int exp(float[] x, int xo, float[] y, int yo, int n) {
-        return exp(PLAIN, x, xo, y, yo, n);
-    }
 
     /** 1 / (1 + exp(-x)): exp(-x) is +inf for very negative x, giving 0. */
     private static int sigmoid(float[] x, int xo, float[] y, int yo, int n) {
@@ -61,12 +56,12 @@ final class VecMathKernels {
      * when x and y are the same range), the second reads x and e.
      */
     private static int tanh(float[] x, int xo, float[] y, int yo, int n) {
-        if (x == y && xo != yo) return 0; // overlapping but shifted ranges: the scalar loop
         float[] e = y;
         int eo = yo;
         if (x == y) { // in place: e goes to this thread's scratch, grown on demand (a steady state allocates nothing)
-            e = SCRATCH.get()[0];
-            if (e.length < n) SCRATCH.get()[0] = e = new float[n];
+            float[][] scratch = SCRATCH.get();
+            if (scratch[0].length < n) scratch[0] = new float[n];
+            e = scratch[0];
             eo = 0;
         }
         int bound = exp(MINUS_TWICE_ABS, x, xo, e, eo, n);
@@ -85,7 +80,8 @@ final class VecMathKernels {
     }
 
     /**
-     * e^v for v = x, -x or -2|x| ({@code input}) over the whole vectors of the range, within about
+     * e^v for v = x, -x or -2|x| ({@code input}) over the whole vectors of the range (returns
+     * where the scalar tail starts), within about
      * 1 ulp (the Cephes library's expf): n = round(v log2 e) by the 1.5 * 2^23 trick, r = v - n ln 2
      * in two parts, e^r by a degree-6 polynomial, and 2^n applied as two factors so that results
      * down to the denormals and up to the overflow to +inf come out right. v is clamped to

@@ -160,16 +160,7 @@ class ParallelTest {
         Thread me = Thread.currentThread();
         for (int i = 0; i < 100 && !Parallel.backingOff(); i++) {
             Parallel.endBackoff();
-            Set<Thread> seen = ConcurrentHashMap.newKeySet();
-            Parallel.run(2, (p, n) -> {
-                seen.add(Thread.currentThread());
-                if (Thread.currentThread() != me) {
-                    LockSupport.parkNanos(5 * Parallel.STALL_NANOS); // descheduled while holding its part
-                    return;
-                }
-                long until = System.nanoTime() + 20_000_000L;
-                while (seen.size() < 2 && System.nanoTime() < until) LockSupport.parkNanos(100_000L);
-            });
+            stallingRegion();
         }
         assertTrue(Parallel.backingOff(), "a region whose worker held its part 2.5 ms should start a backoff");
         long after = System.nanoTime();
@@ -192,40 +183,34 @@ class ParallelTest {
         assertEquals(2, again.size());
     }
 
-    /** Runs 2-part regions whose worker part sleeps 2.5 ms (a descheduled worker) until one starts a backoff. */
-    private static void stallOnce() {
+    /**
+     * One 2-part region whose worker, once it has its part, holds it 2.5 ms off its core (parked,
+     * as a descheduled worker would be); the caller's part waits until the worker has joined.
+     */
+    private static void stallingRegion() {
         Thread me = Thread.currentThread();
-        for (int i = 0; i < 100 && !Parallel.backingOff(); i++) {
-            Set<Thread> seen = ConcurrentHashMap.newKeySet();
-            Parallel.run(2, (p, n) -> {
-                seen.add(Thread.currentThread());
-                if (Thread.currentThread() != me) {
-                    LockSupport.parkNanos(5 * Parallel.STALL_NANOS);
-                    return;
-                }
-                long until = System.nanoTime() + 20_000_000L;
-                while (seen.size() < 2 && System.nanoTime() < until) LockSupport.parkNanos(100_000L);
-            });
-        }
+        Set<Thread> seen = ConcurrentHashMap.newKeySet();
+        Parallel.run(2, (p, n) -> {
+            seen.add(Thread.currentThread());
+            if (Thread.currentThread() != me) {
+                LockSupport.parkNanos(5 * Parallel.STALL_NANOS);
+                return;
+            }
+            long until = System.nanoTime() + 20_000_000L;
+            while (seen.size() < 2 && System.nanoTime() < until) LockSupport.parkNanos(100_000L);
+        });
+    }
+
+    /** Runs stalling regions until one starts a backoff. */
+    private static void stallOnce() {
+        for (int i = 0; i < 100 && !Parallel.backingOff(); i++) stallingRegion();
         assertTrue(Parallel.backingOff(), "a region whose worker held its part 2.5 ms should start a backoff");
     }
 
-    /** Runs 2-part regions whose worker holds its part 2.5 ms (descheduled) until one counts as a stall. */
+    /** Runs stalling regions until one counts as a stall. */
     private static void oneStall() {
-        Thread me = Thread.currentThread();
         int before = Parallel.stalls;
-        for (int i = 0; i < 100 && Parallel.stalls == before; i++) {
-            Set<Thread> seen = ConcurrentHashMap.newKeySet();
-            Parallel.run(2, (p, n) -> {
-                seen.add(Thread.currentThread());
-                if (Thread.currentThread() != me) {
-                    LockSupport.parkNanos(5 * Parallel.STALL_NANOS);
-                    return;
-                }
-                long until = System.nanoTime() + 20_000_000L;
-                while (seen.size() < 2 && System.nanoTime() < until) LockSupport.parkNanos(100_000L);
-            });
-        }
+        for (int i = 0; i < 100 && Parallel.stalls == before; i++) stallingRegion();
         assertEquals(before + 1, Parallel.stalls, "a region whose worker held its part 2.5 ms should count as a stall");
     }
 
