@@ -28,7 +28,9 @@ OUT=$ROOT/bench/target/results
 THREADS=${THREADS:-"1 2"}
 WORKLOADS=${WORKLOADS:-mlp,cnn,lstm}
 JAVA=${JAVA:-java}
-JVM=(--add-modules jdk.incubator.vector -Xms1g -Xmx4g)
+# IncrementalInlineForceCleanup: without it JDK 17's C2 sometimes leaves vector intrinsics as calls and
+# the kernels box every vector (docs/jvm-backend.md, "C2 and the Vector API")
+JVM=(--add-modules jdk.incubator.vector -XX:+UnlockDiagnosticVMOptions -XX:+IncrementalInlineForceCleanup -Xms1g -Xmx4g)
 CP="$ROOT/bench/target/classes:$ROOT/bench/target/lib/*"
 TIMING=()
 [[ -n "${QUICK:-}" ]] && TIMING=(-Dbench.warmupSec=0.5 -Dbench.minSec=1 -Dbench.maxSec=3)

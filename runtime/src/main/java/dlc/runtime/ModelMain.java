@@ -113,7 +113,9 @@ public final class ModelMain {
     static String usage(Model model) {
         Signature sig = model.signature();
         StringBuilder sb = new StringBuilder("usage: java --add-modules jdk.incubator.vector -jar MODEL.jar --input NAME=FILE.npy ... [--output NAME=FILE.npy ...]\n");
-        sb.append("Runs the compiled model on .npy inputs and writes its outputs as .npy files.\ninputs:\n");
+        sb.append("Runs the compiled model on .npy inputs and writes its outputs as .npy files.\n");
+        sb.append("On JDK 17 also give java -XX:+UnlockDiagnosticVMOptions -XX:+IncrementalInlineForceCleanup,\n"
+                + "without which some JVM runs box every vector in the kernels (much slower).\ninputs:\n");
         for (String name : model.inputNames()) {
             Signature.Port p = sig.inputs().get(sig.inputIndex(name));
             sb.append("  ").append(name).append(": ").append(p.dtype()).append(p.shapeText()).append('\n');

@@ -90,29 +90,17 @@ final class VectorConvChannelBlocks {
 
     /**
      * Sums of 2 channel vectors (panel taps at {@code p[wt + t*2VL ..]}) x output pixels (rows x0,
-     * x0 + wp; columns +0..+3) into the tile. The first tap is peeled: accumulators that start as
-     * products, so each sum rounds exactly as {@link VectorConvDirect}'s.
+     * x0 + wp; columns +0..+3) into the tile. The accumulators start at -0.0: fma(b, w, -0.0) is
+     * b*w rounded once, its sign included, so each sum rounds exactly as {@link VectorConvDirect}'s
+     * (which start from the first product) without a peeled first tap, which made these methods
+     * half again as large for C2.
      */
     private static void sums2x4x2(float[] xp, int[] taps, int k, float[] p, int wt, int x0, int wp, float[] acc) {
-        int x1 = x0 + wp, o = taps[0];
-        FloatVector w0 = FloatVector.fromArray(S, p, wt), w1 = FloatVector.fromArray(S, p, wt + VL), b;
-        b = FloatVector.broadcast(S, xp[x0 + o]);
-        FloatVector a00 = b.mul(w0), a10 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x0 + o + 1]);
-        FloatVector a01 = b.mul(w0), a11 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x0 + o + 2]);
-        FloatVector a02 = b.mul(w0), a12 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x0 + o + 3]);
-        FloatVector a03 = b.mul(w0), a13 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x1 + o]);
-        FloatVector a04 = b.mul(w0), a14 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x1 + o + 1]);
-        FloatVector a05 = b.mul(w0), a15 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x1 + o + 2]);
-        FloatVector a06 = b.mul(w0), a16 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x1 + o + 3]);
-        FloatVector a07 = b.mul(w0), a17 = b.mul(w1);
-        for (int t = 1; t < k; t++) {
+        int x1 = x0 + wp;
+        FloatVector w0, w1, b, z = FloatVector.broadcast(S, -0f);
+        FloatVector a00 = z, a01 = z, a02 = z, a03 = z, a04 = z, a05 = z, a06 = z, a07 = z;
+        FloatVector a10 = z, a11 = z, a12 = z, a13 = z, a14 = z, a15 = z, a16 = z, a17 = z;
+        for (int t = 0; t < k; t++) {
             int off = taps[t], q = wt + t * 2 * VL, r0 = x0 + off, r1 = x1 + off;
             w0 = FloatVector.fromArray(S, p, q);
             w1 = FloatVector.fromArray(S, p, q + VL);
@@ -141,33 +129,13 @@ final class VectorConvChannelBlocks {
 
     /** {@link #sums2x4x2} for columns +0..+5 (three pooled outputs): 24 accumulators. */
     private static void sums2x6x2(float[] xp, int[] taps, int k, float[] p, int wt, int x0, int wp, float[] acc) {
-        int x1 = x0 + wp, o = taps[0];
-        FloatVector w0 = FloatVector.fromArray(S, p, wt), w1 = FloatVector.fromArray(S, p, wt + VL), b;
-        b = FloatVector.broadcast(S, xp[x0 + o + 0]);
-        FloatVector a000 = b.mul(w0), a100 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x0 + o + 1]);
-        FloatVector a001 = b.mul(w0), a101 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x0 + o + 2]);
-        FloatVector a002 = b.mul(w0), a102 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x0 + o + 3]);
-        FloatVector a003 = b.mul(w0), a103 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x0 + o + 4]);
-        FloatVector a004 = b.mul(w0), a104 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x0 + o + 5]);
-        FloatVector a005 = b.mul(w0), a105 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x1 + o + 0]);
-        FloatVector a010 = b.mul(w0), a110 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x1 + o + 1]);
-        FloatVector a011 = b.mul(w0), a111 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x1 + o + 2]);
-        FloatVector a012 = b.mul(w0), a112 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x1 + o + 3]);
-        FloatVector a013 = b.mul(w0), a113 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x1 + o + 4]);
-        FloatVector a014 = b.mul(w0), a114 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x1 + o + 5]);
-        FloatVector a015 = b.mul(w0), a115 = b.mul(w1);
-        for (int t = 1; t < k; t++) {
+        int x1 = x0 + wp;
+        FloatVector w0, w1, b, z = FloatVector.broadcast(S, -0f);
+        FloatVector a000 = z, a001 = z, a002 = z, a003 = z, a004 = z, a005 = z;
+        FloatVector a010 = z, a011 = z, a012 = z, a013 = z, a014 = z, a015 = z;
+        FloatVector a100 = z, a101 = z, a102 = z, a103 = z, a104 = z, a105 = z;
+        FloatVector a110 = z, a111 = z, a112 = z, a113 = z, a114 = z, a115 = z;
+        for (int t = 0; t < k; t++) {
             int off = taps[t], q = wt + t * 2 * VL, r0 = x0 + off, r1 = x1 + off;
             w0 = FloatVector.fromArray(S, p, q);
             w1 = FloatVector.fromArray(S, p, q + VL);
@@ -224,17 +192,10 @@ final class VectorConvChannelBlocks {
 
     /** {@link #sums2x4x2} for columns +0, +1 only (a last odd pooled column). */
     private static void sums2x2x2(float[] xp, int[] taps, int k, float[] p, int wt, int x0, int wp, float[] acc) {
-        int x1 = x0 + wp, o = taps[0];
-        FloatVector w0 = FloatVector.fromArray(S, p, wt), w1 = FloatVector.fromArray(S, p, wt + VL), b;
-        b = FloatVector.broadcast(S, xp[x0 + o]);
-        FloatVector a00 = b.mul(w0), a10 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x0 + o + 1]);
-        FloatVector a01 = b.mul(w0), a11 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x1 + o]);
-        FloatVector a04 = b.mul(w0), a14 = b.mul(w1);
-        b = FloatVector.broadcast(S, xp[x1 + o + 1]);
-        FloatVector a05 = b.mul(w0), a15 = b.mul(w1);
-        for (int t = 1; t < k; t++) {
+        int x1 = x0 + wp;
+        FloatVector w0, w1, b, z = FloatVector.broadcast(S, -0f);
+        FloatVector a00 = z, a01 = z, a04 = z, a05 = z, a10 = z, a11 = z, a14 = z, a15 = z;
+        for (int t = 0; t < k; t++) {
             int off = taps[t], q = wt + t * 2 * VL, r0 = x0 + off, r1 = x1 + off;
             w0 = FloatVector.fromArray(S, p, q);
             w1 = FloatVector.fromArray(S, p, q + VL);
@@ -253,11 +214,10 @@ final class VectorConvChannelBlocks {
 
     /** {@link #sums2x4x2} for one vector of channels (panel taps at {@code p[wt + t*VL ..]}). */
     private static void sums2x4x1(float[] xp, int[] taps, int k, float[] p, int wt, int x0, int wp, float[] acc) {
-        int x1 = x0 + wp, o = taps[0];
-        FloatVector w0 = FloatVector.fromArray(S, p, wt);
-        FloatVector a0 = w0.mul(xp[x0 + o]), a1 = w0.mul(xp[x0 + o + 1]), a2 = w0.mul(xp[x0 + o + 2]), a3 = w0.mul(xp[x0 + o + 3]);
-        FloatVector a4 = w0.mul(xp[x1 + o]), a5 = w0.mul(xp[x1 + o + 1]), a6 = w0.mul(xp[x1 + o + 2]), a7 = w0.mul(xp[x1 + o + 3]);
-        for (int t = 1; t < k; t++) {
+        int x1 = x0 + wp;
+        FloatVector w0, z = FloatVector.broadcast(S, -0f);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
+        for (int t = 0; t < k; t++) {
             int off = taps[t], r0 = x0 + off, r1 = x1 + off;
             w0 = FloatVector.fromArray(S, p, wt + t  * VL);
             a0 = FloatVector.broadcast(S, xp[r0]).fma(w0, a0);
@@ -275,10 +235,10 @@ final class VectorConvChannelBlocks {
 
     /** {@link #sums2x4x1} for columns +0, +1 only. */
     private static void sums2x2x1(float[] xp, int[] taps, int k, float[] p, int wt, int x0, int wp, float[] acc) {
-        int x1 = x0 + wp, o = taps[0];
-        FloatVector w0 = FloatVector.fromArray(S, p, wt);
-        FloatVector a0 = w0.mul(xp[x0 + o]), a1 = w0.mul(xp[x0 + o + 1]), a4 = w0.mul(xp[x1 + o]), a5 = w0.mul(xp[x1 + o + 1]);
-        for (int t = 1; t < k; t++) {
+        int x1 = x0 + wp;
+        FloatVector w0, z = FloatVector.broadcast(S, -0f);
+        FloatVector a0 = z, a1 = z, a4 = z, a5 = z;
+        for (int t = 0; t < k; t++) {
             int off = taps[t], r0 = x0 + off, r1 = x1 + off;
             w0 = FloatVector.fromArray(S, p, wt + t  * VL);
             a0 = FloatVector.broadcast(S, xp[r0]).fma(w0, a0);
