@@ -14,7 +14,8 @@ import java.util.Map;
  * into a model jar (e.g. {@code FashionMlp}, with {@code float[] probs(float[] x, int batch)}).
  * The weights (the graph's PARAM and STATE inputs, and a fixed random key when the graph draws
  * random numbers) are jar resources beside the class, read once by {@code load()}; the caller gives
- * the other inputs.
+ * the other inputs. The weights never change (a {@link TrainableModel} says when its steps write
+ * them), so each thread's GEMMs pack a weight matrix once and reuse the panels ({@link InvariantWeights}).
  *
  * <p><b>Thread safety: an instance is NOT thread-safe.</b> It owns the compiled graph's buffers, so
  * two threads must not call it at once. Give each thread its own instance: {@code copy()} makes one
@@ -27,6 +28,8 @@ public abstract class Model {
     private final CompiledGraph graph;
     /** Preset tensors (weights) by signature input index; null where the caller gives the input. */
     private final Tensor[] presets;
+    /** The presets' arrays, which no one writes (a TrainableModel says when it does): GEMMs pack them once. */
+    private final InvariantWeights invariant;
     /** Signature indices of the inputs callers give, in signature order. */
     private final int[] callerInputs;
     /** The input array handed to the graph, reused across calls. */
@@ -45,14 +48,19 @@ public abstract class Model {
         this(graph, presets(graph.signature(), weights));
     }
 
-    /** Another instance of {@code other}: fresh buffers, the same (shared, read-only) weights. */
-    protected Model(Model other) {
-        this(other.graph.copy(), other.presets);
+    private Model(CompiledGraph graph, Tensor[] presets) {
+        this(graph, presets, new InvariantWeights(Arrays.stream(presets).map(t -> t == null ? null : t.data()).toArray()));
     }
 
-    private Model(CompiledGraph graph, Tensor[] presets) {
+    /** Another instance of {@code other}: fresh buffers, the same (shared, read-only) weights. */
+    protected Model(Model other) {
+        this(other.graph.copy(), other.presets, other.invariant);
+    }
+
+    private Model(CompiledGraph graph, Tensor[] presets, InvariantWeights invariant) {
         this.graph = graph;
         this.presets = presets;
+        this.invariant = invariant;
         int callers = 0;
         for (Tensor t : presets) if (t == null) callers++;
         this.callerInputs = new int[callers];
@@ -94,7 +102,12 @@ public abstract class Model {
             all.put(p.name(), presets[i] != null ? presets[i] : inputs.get(p.name()));
         }
         all.values().removeIf(java.util.Objects::isNull); // a missing input is reported by bindSymbols with its shape
-        return graph.run(all);
+        invariant.begin();
+        try {
+            return graph.run(all);
+        } finally {
+            invariant.end();
+        }
     }
 
     /**
@@ -111,14 +124,19 @@ public abstract class Model {
         for (int k = 0; k < symbols.length; k++)
             if (symbols[k] < 0) throw new IllegalArgumentException("dim " + sig.symbols().get(k) + " = " + symbols[k] + " must not be negative");
         for (int k = 0; k < callerInputs.length; k++) in[callerInputs[k]] = inputs[k];
+        invariant.begin();
         try {
             Object[] out = graph.run(in, symbols);
             int n = sig.outputs().get(index).numel(sig, symbols);
             return out[index] instanceof float[] f ? Arrays.copyOf(f, n) : Arrays.copyOf((double[]) out[index], n);
         } finally {
+            invariant.end();
             for (int k : callerInputs) in[k] = null; // do not keep the caller's arrays alive
         }
     }
+
+    /** The weights were written (a training step, a load): the GEMMs' packed panels of them are dropped. */
+    final void weightsChanged() { invariant.changed(); }
 
     private String describeInputs() {
         StringBuilder sb = new StringBuilder("[");

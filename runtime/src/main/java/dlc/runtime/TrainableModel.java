@@ -187,6 +187,7 @@ public abstract class TrainableModel extends Model {
             shared.steps++;
             return l;
         } finally {
+            weightsChanged(); // even a failed step may have written some weights
             for (int k : callers) in[k] = null;
         }
     }
@@ -314,6 +315,7 @@ public abstract class TrainableModel extends Model {
             Tensor got = c.tensors().get(e.getKey());
             if (got != null) System.arraycopy(got.data(), 0, e.getValue().data(), 0, got.numel());
         }
+        weightsChanged();
         shared.seed = seed;
         shared.steps = steps;
         shared.epochs = epochs;
