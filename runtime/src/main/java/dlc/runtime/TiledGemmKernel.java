@@ -22,6 +22,26 @@ abstract class TiledGemmKernel extends GemmKernel {
     abstract void tileRowsA(int kc, float[] a, int a0, int lda, int rows, float[] bp, int bi, float[] c, int ci, int ldc, boolean add);
 
     /**
+     * {@link #tileRowsA} for a tile of only {@link #SHORT_ROWS} rows (rows from {@code rows} on
+     * repeat row {@code rows - 1}): the last rows of a block whose height is not a multiple of
+     * {@code mr} (32 = 6+6+6+6+4+4 rather than six 6-row tiles, the last one two-thirds repeats).
+     */
+    abstract void tileRowsA4(int kc, float[] a, int a0, int lda, int rows, float[] bp, int bi, float[] c, int ci, int ldc, boolean add);
+
+    static final int SHORT_ROWS = 4;
+
+    /**
+     * Rows of the next in-place tile when {@code left} rows of the block remain: {@code mr} rows
+     * while that leaves none or more than {@link #SHORT_ROWS}, else short tiles, so that 7 or 8
+     * rows run as 4 + 3-4 and 1-4 rows as one short tile instead of a mostly repeated full one.
+     */
+    final int inPlaceRows(int left) {
+        if (left <= SHORT_ROWS) return left;
+        if (left > mr && left <= mr + 2) return SHORT_ROWS; // mr = 6: 7 or 8 left
+        return Math.min(mr, left);
+    }
+
+    /**
      * Panel width for a narrow B ({@code n} up to this, e.g. a classifier's 10 outputs), or 0 for
      * none: a full-width panel would spend most of its multiply-adds on zero padding.
      */
@@ -67,15 +87,20 @@ abstract class TiledGemmKernel extends GemmKernel {
                     if (!direct) GemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, mr, ap);
                     for (int jr = 0; jr < nc; jr += w) {
                         int cols = Math.min(w, nc - jr), bi = jr * kc;
-                        for (int ir = 0; ir < mc; ir += h) {
-                            int rows = Math.min(h, mc - ir), ci = cOff + (ic + ir) * ldc + jc + jr;
-                            int a0 = aOff + (ic + ir) * lda + pc;
-                            boolean full = rows == h && cols == w;
+                        for (int ir = 0, rows; ir < mc; ir += rows) {
+                            // in place (A not packed), the last rows of the block run short tiles
+                            boolean inPlace = direct && !narrow;
+                            rows = inPlace ? inPlaceRows(mc - ir) : Math.min(h, mc - ir);
+                            boolean shortRows = inPlace && rows <= SHORT_ROWS;
+                            int th = shortRows ? SHORT_ROWS : h;
+                            int ci = cOff + (ic + ir) * ldc + jc + jr, a0 = aOff + (ic + ir) * lda + pc;
+                            boolean full = rows == th && cols == w;
                             // an edge tile is computed aside, and only its part inside C is kept
                             float[] out = full ? c : tile;
                             int oi = full ? ci : 0, ld = full ? ldc : w;
                             boolean o = full && add;
                             if (narrow) tileNarrow(kc, a, a0, lda, rows, bpk, bi, out, oi, ld, o);
+                            else if (shortRows) tileRowsA4(kc, a, a0, lda, rows, bpk, bi, out, oi, ld, o);
                             else if (direct) tileRowsA(kc, a, a0, lda, rows, bpk, bi, out, oi, ld, o);
                             else tile(kc, ap, ir * kc, bpk, bi, out, oi, ld, o);
                             if (!full)

@@ -96,6 +96,36 @@ final class VectorGemmKernel extends TiledGemmKernel {
         c50.intoArray(c, i5); c51.intoArray(c, i5 + VL);
     }
 
+    @Override void tileRowsA4(int kc, float[] a, int a0, int lda, int rows, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {
+        int last = rows - 1;
+        int r0 = a0, r1 = a0 + Math.min(1, last) * lda, r2 = a0 + Math.min(2, last) * lda, r3 = a0 + Math.min(3, last) * lda;
+        // 8 accumulators: with two FMA units of 4 cycles' latency, as many as keep both busy
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (int p = 0; p < kc; p++, bi += 2 * VL) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + VL);
+            FloatVector x = FloatVector.broadcast(S, a[r0 + p]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[r1 + p]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[r2 + p]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[r3 + p]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+        }
+        // written out, no calls: see tile()
+        int i0 = ci, i1 = ci + ldc, i2 = ci + 2 * ldc, i3 = ci + 3 * ldc;
+        if (add) {
+            c00 = c00.add(FloatVector.fromArray(S, c, i0)); c01 = c01.add(FloatVector.fromArray(S, c, i0 + VL));
+            c10 = c10.add(FloatVector.fromArray(S, c, i1)); c11 = c11.add(FloatVector.fromArray(S, c, i1 + VL));
+            c20 = c20.add(FloatVector.fromArray(S, c, i2)); c21 = c21.add(FloatVector.fromArray(S, c, i2 + VL));
+            c30 = c30.add(FloatVector.fromArray(S, c, i3)); c31 = c31.add(FloatVector.fromArray(S, c, i3 + VL));
+        }
+        c00.intoArray(c, i0); c01.intoArray(c, i0 + VL);
+        c10.intoArray(c, i1); c11.intoArray(c, i1 + VL);
+        c20.intoArray(c, i2); c21.intoArray(c, i2 + VL);
+        c30.intoArray(c, i3); c31.intoArray(c, i3 + VL);
+    }
+
     /** One vector of columns: a classifier's 10 outputs fill 10 of 16 lanes rather than 10 of 32. */
     @Override int narrowWidth() { return VL; }
 

@@ -190,6 +190,36 @@ class GemmTest {
                             biasKind, (int) (seed % 4), seed++));
     }
 
+    @Test void shortRowTilesAtEveryRemainder() {
+        // A read in place: a block's last rows run 4-row tiles (7-8 rows as 4 + 3-4, 1-4 rows as one),
+        // so every row count to 20 and the LSTM's 32, the MLP's 128 and MC + 2 reach each split
+        long seed = 300;
+        for (int m : new int[]{4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 32, 128, 146})
+            for (boolean transB : new boolean[]{false, true})
+                for (int n : new int[]{32, 45})
+                    check(Case.of(false, transB, m, n, 37, (int) (seed % 3), seed % 2 == 0, (int) (seed % 3), (int) (seed % 4), seed++));
+    }
+
+    @Test void inPlaceRowsSplitsTheLastRowsIntoShortTiles() {
+        TiledGemmKernel k = new TiledGemmKernel(6, 32) {
+            @Override String name() { return "split"; }
+            @Override void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {}
+            @Override void tileRowsA(int kc, float[] a, int a0, int lda, int rows, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {}
+            @Override void tileRowsA4(int kc, float[] a, int a0, int lda, int rows, float[] bp, int bi, float[] c, int ci, int ldc, boolean add) {}
+        };
+        assertEquals(java.util.List.of(6, 6, 6, 6, 4, 4), split(k, 32));
+        assertEquals(java.util.List.of(6, 4, 3), split(k, 13));
+        assertEquals(java.util.List.of(5), split(k, 5));
+        assertEquals(java.util.List.of(6, 6, 4), split(k, 16));
+        assertEquals(java.util.List.of(3), split(k, 3));
+    }
+
+    private static java.util.List<Integer> split(TiledGemmKernel k, int m) {
+        java.util.List<Integer> rows = new java.util.ArrayList<>();
+        for (int left = m; left > 0; left -= rows.get(rows.size() - 1)) rows.add(k.inPlaceRows(left));
+        return rows;
+    }
+
     @Test void fewRowsPathEveryLayoutAndEpilogue() {
         long seed = 100;
         for (int m = 1; m <= Gemm.FEW_ROWS + 1; m++)
