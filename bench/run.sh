@@ -28,9 +28,13 @@ OUT=$ROOT/bench/target/results
 THREADS=${THREADS:-"1 2"}
 WORKLOADS=${WORKLOADS:-mlp,cnn,lstm}
 JAVA=${JAVA:-java}
-# IncrementalInlineForceCleanup: without it JDK 17's C2 sometimes leaves vector intrinsics as calls and
-# the kernels box every vector (docs/jvm-backend.md, "C2 and the Vector API")
-JVM=(--add-modules jdk.incubator.vector -XX:+UnlockDiagnosticVMOptions -XX:+IncrementalInlineForceCleanup -Xms1g -Xmx4g)
+JVM=(--add-modules jdk.incubator.vector -Xms1g -Xmx4g)
+# IncrementalInlineForceCleanup, on JDK 17-24: without it C2 sometimes leaves vector intrinsics as calls
+# and the kernels box every vector (docs/jvm-backend.md, "C2 and the Vector API"); as ./dlc does
+JAVA_MAJOR="$("$JAVA" -version 2>&1 | sed -nE '1s/.*version "(1\.)?([0-9]+).*/\2/p')"
+if [[ -z "$JAVA_MAJOR" ]] || (( JAVA_MAJOR < 25 )); then
+  JVM+=(-XX:+UnlockDiagnosticVMOptions -XX:+IncrementalInlineForceCleanup)
+fi
 CP="$ROOT/bench/target/classes:$ROOT/bench/target/lib/*"
 TIMING=()
 [[ -n "${QUICK:-}" ]] && TIMING=(-Dbench.warmupSec=0.5 -Dbench.minSec=1 -Dbench.maxSec=3)
