@@ -237,7 +237,8 @@ public final class Workloads {
         store.put("y", labels(m.name, c.batch()));
         Session s = new Session(step, store, syms);
         if (check && !Checks.train(m, s, store, syms, c.metric(), backend)) failed(backend, m.name, c.metric());
-        report(backend, m.name, c.metric(), Timing.measure(m.name, c.metric(), threads, s::run), s);
+        Timing.Step run = s::run;
+        report(backend, m.name, c.metric(), Timing.measure(m.name, c.metric(), threads, run), run, s);
         s.sync(); // the trained state, for the next cases (the OpenCL backend kept it on the device)
     }
 
@@ -262,10 +263,6 @@ public final class Workloads {
 
     private void failed(String backend, String workload, String metric) {
         emit(String.format(Locale.ROOT, "%% check FAIL %s %s %s %d", peer(backend), workload, metric, threads));
-    }
-
-    private void report(String backend, String workload, String metric, Timing.Result r, Session s) {
-        report(backend, workload, metric, r, s::run, s);
     }
 
     private void report(String backend, String workload, String metric, Timing.Result r, Timing.Step step, Session s) {
