@@ -241,8 +241,10 @@ public final class Conv {
     /**
      * Images [b0, b1) of conv2d, one im2col + GEMM per image and group, in the scratch at colOff;
      * a short reduction (a first layer's few input channels) runs {@link ConvSmallK} instead of the
-     * GEMM, and other convolutions at stride 1 with the vector module run {@link ConvDirect} (no
-     * im2col: a padded copy of the image in the same scratch).
+     * GEMM, and other convolutions at stride 1 with the vector module run {@link ConvChannelBlocks}
+     * where each group's output channels are whole vectors (its weight panels packed once per call
+     * and thread: a training step changes the weights in place), else {@link ConvDirect} (no
+     * im2col either way: a padded copy of the image in the same scratch).
      */
     static void conv2dImages(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws, float[] y, int yOff, int[] ys,
                              int[] geo, float[] col, int colOff, float[] bias, int biasOff, int act, int b0, int b1) {
@@ -250,10 +252,17 @@ public final class Conv {
         int ho = ys[2], wo = ys[3], g = geo[GROUPS], og = o / g, k = cg * kh * kw, p = ho * wo, plane = h * wi;
         int biasKind = bias == null ? Gemm.BIAS_NONE : Gemm.BIAS_ROW;
         boolean pointwise = isPointwise(ws, geo), smallK = ConvSmallK.applies(k);
-        boolean direct = !pointwise && !smallK && ConvDirect.applies(cg, kh, kw, ho, wo, geo, (long) k * p);
+        boolean blocks = !pointwise && !smallK && ConvChannelBlocks.applies(cg, og, kh, kw, ho, wo, geo, act, (long) k * p);
+        boolean direct = !pointwise && !smallK && !blocks && ConvDirect.applies(cg, kh, kw, ho, wo, geo, (long) k * p);
+        float[] panels = blocks ? ConvChannelBlocks.pack(w, wOff, g, og, k) : null;
         for (int b = b0; b < b1; b++)
             for (int q = 0; q < g; q++) {
                 int xq = xOff + (b * c + q * cg) * plane;
+                if (blocks) {
+                    ConvChannelBlocks.run(x, xq, cg, h, wi, panels, q * og * k, og, kh, kw, y, yOff + (b * o + q * og) * p, ho, wo, geo,
+                            bias, biasOff + q * og, act, col, colOff);
+                    continue;
+                }
                 if (direct) {
                     ConvDirect.run(x, xq, cg, h, wi, w, wOff + q * og * k, kh, kw, y, yOff + (b * o + q * og) * p, ho, wo, geo,
                             bias, biasOff + q * og, act, 0, og, col, colOff);

@@ -7,8 +7,9 @@ package dlc.runtime;
  * <pre>  y[n, o, p, q] = sum_{c,u,v} x[n, c, p + top - u*dH, q + left - v*dW] * w[c, o, u, v]
  *                = conv2d(x, wf) with padding top' = (kH-1)*dH - top, left' = (kW-1)*dW - left</pre>
  * at the same dilation, Ho x Wo taken from y's shape (an output padding only adds rows that the
- * zero padding covers). {@link ConvDirect} runs each image: one padded copy of it, then register
- * tiles of 8 output channels x 2 row vectors. For the reference CNN's second layer (64 -> 32
+ * zero padding covers). Each image is one padded copy of it, then register tiles: {@link ConvChannelBlocks}'
+ * (vectors across output channels) where the output channels are whole vectors, else
+ * {@link ConvDirect}'s (8 output channels x 2 row vectors); both sum in the same order. For the reference CNN's second layer (64 -> 32
  * channels, 14 x 14) the GEMM path wrote a 288 x 196 column matrix per image and added it back
  * into the plane; here the only copy is the padded image (64 x 16 x 16 floats).
  *
@@ -107,7 +108,14 @@ final class ConvBackwardData {
 
         @Override public void run(int part, int parts) {
             int n = xs[0], c = xs[1], h = xs[2], wi = xs[3], o = ws[1], ho = ys[2], wo = ys[3];
-            int b0 = (int) ((long) part * n / parts), b1 = (int) ((long) (part + 1) * n / parts);
+            int b0 = (int) ((long) part * n / parts), b1 = (int) ((long) (part + 1) * n / parts), k = c * ws[2] * ws[3];
+            if (ConvChannelBlocks.applies(c, o, ws[2], ws[3], ho, wo, geo, Gemm.ACT_NONE, slice)) {
+                float[] panels = ConvChannelBlocks.pack(col, 0, 1, o, k); // this thread's, reused while the weights hold
+                for (int b = b0; b < b1; b++)
+                    ConvChannelBlocks.run(x, xOff + b * c * h * wi, c, h, wi, panels, 0, o, ws[2], ws[3], y, yOff + b * o * ho * wo, ho, wo,
+                            geo, null, 0, Gemm.ACT_NONE, col, wsz + part * slice);
+                return;
+            }
             for (int b = b0; b < b1; b++)
                 ConvDirect.run(x, xOff + b * c * h * wi, c, h, wi, col, 0, ws[2], ws[3], y, yOff + b * o * ho * wo, ho, wo, geo,
                         null, 0, Gemm.ACT_NONE, 0, o, col, wsz + part * slice);

@@ -3,10 +3,11 @@ package dlc.runtime;
 /**
  * The stride-1 conv2d + bias + relu + 2x2 max pool of one image and group with the vectors across
  * OUTPUT CHANNELS (the NCHWc idea, with NCHW tensors on both sides): a register tile holds one
- * 2 x 4 block of output pixels for 2 vectors of output channels (16 accumulators), each tap
- * (c, u, v) costing two loads of pre-arranged weights, eight broadcasts of input pixels from the
- * padded block and sixteen fused multiply-adds; the 2 x 4 pixels pool to 2 outputs per channel
- * right there, so the epilogue is a lanewise max of four vectors. Every lane computes a real
+ * 2 x 6 (or 2 x 4, 2 x 2) block of output pixels for 2 vectors of output channels, each tap
+ * (c, u, v) costing two loads of pre-arranged weights, a broadcast per input pixel from the
+ * padded block and two fused multiply-adds per pixel; the pixels pool right there, so the
+ * epilogue is a lanewise max of four vectors. {@link #run} is the same conv (+ bias, + relu or
+ * none) without the pool, a training step's forward, on the same tiles. Every lane computes a real
  * output whatever the plane's width, where {@link ConvDirect}'s row vectors waste the lanes past
  * a row's end (2 in 16 for a 14-wide row, 4 in 32 for a 28-wide one).
  *
@@ -30,17 +31,22 @@ final class ConvChannelBlocks {
     private static final ThreadLocal<Panels> PANELS = ThreadLocal.withInitial(Panels::new);
 
     /**
-     * Whether {@link #runPooled} takes a group of {@code og} output channels: the vector kernel
-     * active, relu, stride 1, a window larger than 1x1, whole vectors of output channels, at
-     * least one pooled output, and the padded block within the {@code slice} floats of scratch.
+     * Whether {@link #run} takes a group of {@code og} output channels: the vector kernel active,
+     * no activation or relu, stride 1, a window larger than 1x1, whole vectors of output channels,
+     * an output plane at least 2 x 2, and the padded block within the {@code slice} floats of scratch.
      */
-    static boolean appliesPooled(int cg, int og, int kh, int kw, int ho, int wo, int[] geo, int act, long slice) {
-        if (!enabled || !Gemm.vectorKernelActive() || act != Gemm.ACT_RELU) return false;
+    static boolean applies(int cg, int og, int kh, int kw, int ho, int wo, int[] geo, int act, long slice) {
+        if (!enabled || !Gemm.vectorKernelActive() || (act != Gemm.ACT_RELU && act != Gemm.ACT_NONE)) return false;
         if (geo[Conv.SH] != 1 || geo[Conv.SW] != 1 || (long) kh * kw <= 1 || ho < 2 || wo < 2 || cg < 1) return false;
         int vl = VectorConvChannelBlocks.lanes();
         if (og < vl || og % vl != 0) return false;
         long hp = ho + (long) geo[Conv.DH] * (kh - 1), wp = wo + (long) geo[Conv.DW] * (kw - 1);
         return cg * hp * wp <= slice;
+    }
+
+    /** Whether {@link #runPooled} takes a group of {@code og} output channels: {@link #applies} with relu. */
+    static boolean appliesPooled(int cg, int og, int kh, int kw, int ho, int wo, int[] geo, int act, long slice) {
+        return act == Gemm.ACT_RELU && applies(cg, og, kh, kw, ho, wo, geo, act, slice);
     }
 
     /**
@@ -118,5 +124,20 @@ final class ConvChannelBlocks {
         int hp = ho + dh * (kh - 1), wp = wo + dw * (kw - 1);
         ConvDirect.pad(x, xOff, cg, h, wi, geo[Conv.TOP], geo[Conv.LEFT], hp, wp, scratch, sOff, 0);
         VectorConvChannelBlocks.runPooled(scratch, sOff, cg, hp, wp, kh, kw, dh, dw, panels, pOff, og, y, yOff, ho, wo, bias, biasOff);
+    }
+
+    /**
+     * Planes {@code y[yOff + o*Ho*Wo ..]} of {@code act(conv(x) + bias)} (act none or relu) for the
+     * og output channels of one image and group, arguments as {@link #runPooled}'s: the same tiles,
+     * whose sums go to the output planes instead of the pool.
+     */
+    static void run(float[] x, int xOff, int cg, int h, int wi, float[] panels, int pOff, int og, int kh, int kw,
+                    float[] y, int yOff, int ho, int wo, int[] geo, float[] bias, int biasOff, int act,
+                    float[] scratch, int sOff) {
+        int dh = geo[Conv.DH], dw = geo[Conv.DW];
+        int hp = ho + dh * (kh - 1), wp = wo + dw * (kw - 1);
+        ConvDirect.pad(x, xOff, cg, h, wi, geo[Conv.TOP], geo[Conv.LEFT], hp, wp, scratch, sOff, 0);
+        VectorConvChannelBlocks.runPlain(scratch, sOff, cg, hp, wp, kh, kw, dh, dw, panels, pOff, og, y, yOff, ho, wo,
+                bias, biasOff, act == Gemm.ACT_RELU);
     }
 }

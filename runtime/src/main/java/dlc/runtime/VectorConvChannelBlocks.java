@@ -35,43 +35,57 @@ final class VectorConvChannelBlocks {
 
     /**
      * The og output channels' pooled planes from the padded block {@code xp[p0 ..]} ([cg, hp, wp])
-     * and the group's panels at {@code panels[pOff ..]}.
+     * and the group's panels at {@code panels[pOff ..]}: relu, then the 2x2 max pool.
      */
     static void runPooled(float[] xp, int p0, int cg, int hp, int wp, int kh, int kw, int dh, int dw,
                           float[] panels, int pOff, int og, float[] y, int yOff, int ho, int wo, float[] bias, int biasOff) {
-        int k = cg * kh * kw, ph = ho / 2, pw = wo / 2, pplane = ph * pw;
+        run(xp, p0, cg, hp, wp, kh, kw, dh, dw, panels, pOff, og, y, yOff, ho / 2 * 2, wo / 2 * 2, bias, biasOff, true, true);
+    }
+
+    /**
+     * The og output channels' planes {@code y[yOff + o*ho*wo ..]} = bias + conv, relu'd when
+     * {@code relu}, from the padded block and the group's panels (ho, wo >= 2).
+     */
+    static void runPlain(float[] xp, int p0, int cg, int hp, int wp, int kh, int kw, int dh, int dw,
+                         float[] panels, int pOff, int og, float[] y, int yOff, int ho, int wo, float[] bias, int biasOff,
+                         boolean relu) {
+        run(xp, p0, cg, hp, wp, kh, kw, dh, dw, panels, pOff, og, y, yOff, ho, wo, bias, biasOff, relu, false);
+    }
+
+    /**
+     * The one tile loop of both entries, over the output rows [0, rows) and columns [0, cols):
+     * per channel block, row pairs, and across a pair tiles 6 (two channel vectors only), 4 and 2
+     * columns wide. Pooled, rows and cols are even and the tiles fall on the 2x2 windows; plain, an
+     * odd last row or column is covered by a last pair or tile moved back by one (it recomputes a
+     * row or column already stored, with the same values), so no tile reads past the padded block.
+     * Only the epilogue differs: {@link #pool} or {@link #store} into the row buffer, which
+     * {@link #transpose} then copies to the channels' planes (a pooled row, or the pair's two rows,
+     * contiguous in NCHW).
+     */
+    private static void run(float[] xp, int p0, int cg, int hp, int wp, int kh, int kw, int dh, int dw,
+                            float[] panels, int pOff, int og, float[] y, int yOff, int rows, int cols,
+                            float[] bias, int biasOff, boolean relu, boolean pooled) {
+        int k = cg * kh * kw, plane = pooled ? rows / 2 * (cols / 2) : rows * cols, perRow = pooled ? cols / 2 : 2 * cols;
         int[] taps = taps(cg, kh, kw, dh, dw, hp, wp);
-        float[] sums = SUMS.get(), row = row(pw);
+        float[] sums = SUMS.get(), row = row(perRow);
         for (int ob = 0; ob < og; ) {
             int nb = og - ob >= 2 * VL ? 2 * VL : VL, wt = pOff + ob * k, vecs = nb / VL;
-            for (int pi = 0; pi < ph; pi++) {
-                int x0 = p0 + 2 * pi * wp;
-                int pj = 0;
-                if (vecs == 2) {
-                    for (; pj + 3 <= pw; pj += 3) {
-                        sums2x6x2(xp, taps, k, panels, wt, x0 + 2 * pj, wp, sums);
-                        pool(sums, 2, 6, 3, bias, biasOff + ob, row, pj * nb);
-                    }
-                    if (pj + 2 <= pw) {
-                        sums2x4x2(xp, taps, k, panels, wt, x0 + 2 * pj, wp, sums);
-                        pool(sums, 2, 4, 2, bias, biasOff + ob, row, pj * nb);
-                        pj += 2;
-                    }
-                    if (pj < pw) {
-                        sums2x2x2(xp, taps, k, panels, wt, x0 + 2 * pj, wp, sums);
-                        pool(sums, 2, 4, 1, bias, biasOff + ob, row, pj * nb);
-                    }
-                } else {
-                    for (; pj + 2 <= pw; pj += 2) {
-                        sums2x4x1(xp, taps, k, panels, wt, x0 + 2 * pj, wp, sums);
-                        pool(sums, 1, 4, 2, bias, biasOff + ob, row, pj * nb);
-                    }
-                    if (pj < pw) {
-                        sums2x2x1(xp, taps, k, panels, wt, x0 + 2 * pj, wp, sums);
-                        pool(sums, 1, 4, 1, bias, biasOff + ob, row, pj * nb);
-                    }
+            for (int i = 0; i < rows; i += 2) {
+                int r = Math.min(i, rows - 2), x0 = p0 + r * wp;
+                for (int j = 0; j < cols; ) {
+                    int width = vecs == 2 && j + 6 <= cols ? 6 : j + 4 <= cols ? 4 : 2;
+                    int c0 = Math.min(j, cols - width), stride = width == 6 ? 6 : 4;
+                    if (vecs == 2) {
+                        if (width == 6) sums2x6x2(xp, taps, k, panels, wt, x0 + c0, wp, sums);
+                        else if (width == 4) sums2x4x2(xp, taps, k, panels, wt, x0 + c0, wp, sums);
+                        else sums2x2x2(xp, taps, k, panels, wt, x0 + c0, wp, sums);
+                    } else if (width == 4) sums2x4x1(xp, taps, k, panels, wt, x0 + c0, wp, sums);
+                    else sums2x2x1(xp, taps, k, panels, wt, x0 + c0, wp, sums);
+                    if (pooled) pool(sums, vecs, stride, width / 2, bias, biasOff + ob, row, c0 / 2 * nb);
+                    else store(sums, vecs, stride, width, bias, biasOff + ob, relu, row, c0, cols, nb);
+                    j = c0 + width;
                 }
-                transpose(row, nb, pw, y, yOff + ob * pplane + pi * pw, pplane);
+                transpose(row, nb, perRow, y, yOff + ob * plane + (pooled ? r / 2 * (cols / 2) : r * cols), plane);
             }
             ob += nb;
         }
@@ -270,8 +284,28 @@ final class VectorConvChannelBlocks {
     }
 
     /**
-     * The pooled row buffer ({@code pw} columns x {@code nb} channels) to the channels' NCHW rows
-     * {@code y[dst + m*pplane ..]}, a channel at a time (contiguous stores; the buffer is in L1).
+     * The epilogue of an unpooled tile {@code stride} columns apart in the tile of sums: for each of
+     * {@code vecs} channel vectors, both rows and {@code cols} columns, bias added (then relu'd when
+     * {@code relu}), to the row buffer at {@code row[((r*width + c0 + c)*nb + a*VL ..]} (the pair's two
+     * rows of {@code width} columns, channels within).
+     */
+    private static void store(float[] acc, int vecs, int stride, int cols, float[] bias, int biasOff, boolean relu,
+                              float[] row, int c0, int width, int nb) {
+        for (int a = 0; a < vecs; a++) {
+            FloatVector bv = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, biasOff + a * VL);
+            for (int r = 0; r < 2; r++)
+                for (int c = 0; c < cols; c++) {
+                    FloatVector v = FloatVector.fromArray(S, acc, (a * 2 * stride + r * stride + c) * VL).add(bv);
+                    int at = (r * width + c0 + c) * nb + a * VL;
+                    if (relu) relu(v).intoArray(row, at); // two stores, not one of a merged vector (a phi C2 may not unbox)
+                    else v.intoArray(row, at);
+                }
+        }
+    }
+
+    /**
+     * The row buffer ({@code pw} columns x {@code nb} channels: a pooled row, or an unpooled pair of
+     * rows) to the channels' NCHW rows {@code y[dst + m*pplane ..]}, a channel at a time (contiguous stores; the buffer is in L1).
      * Scalar: a gather per vector of columns ran no faster on this JDK.
      */
     private static void transpose(float[] row, int nb, int pw, float[] y, int dst, int pplane) {
@@ -279,12 +313,12 @@ final class VectorConvChannelBlocks {
             for (int j = 0, d = dst + m * pplane, r = m; j < pw; j++, r += nb) y[d + j] = row[r];
     }
 
-    /** Per-thread pooled row buffer, grown on demand: whole vectors of columns x 2 vectors of channels. */
+    /** Per-thread row buffer, grown on demand: {@code perRow} columns x 2 vectors of channels. */
     private static final ThreadLocal<float[][]> ROW = ThreadLocal.withInitial(() -> new float[1][0]);
 
-    private static float[] row(int pw) {
+    private static float[] row(int perRow) {
         float[][] holder = ROW.get();
-        int n = (pw + VL - 1) / VL * VL * 2 * VL;
+        int n = perRow * 2 * VL;
         if (holder[0].length < n) holder[0] = new float[n];
         return holder[0];
     }

@@ -78,6 +78,12 @@ class ConvChannelBlocksTest {
         check(!ConvChannelBlocks.appliesPooled(4, 2 * VL, 1, 1, 14, 14, geo, Gemm.ACT_RELU, slice), "1x1");
         check(!ConvChannelBlocks.appliesPooled(4, 2 * VL, 3, 3, 1, 14, geo, Gemm.ACT_RELU, slice), "one output row");
         check(!ConvChannelBlocks.appliesPooled(4, 2 * VL, 3, 3, 14, 14, geo, Gemm.ACT_RELU, 4 * 16 * 16 - 1), "scratch too small");
+        check(ConvChannelBlocks.applies(4, 2 * VL, 3, 3, 14, 14, geo, Gemm.ACT_NONE, slice), "unpooled, no activation");
+        check(ConvChannelBlocks.applies(4, 2 * VL, 3, 3, 14, 14, geo, Gemm.ACT_RELU, slice), "unpooled, relu");
+        check(!ConvChannelBlocks.applies(4, 2 * VL, 3, 3, 14, 14, geo, Gemm.ACT_TANH, slice), "unpooled, tanh");
+        check(!ConvChannelBlocks.applies(4, VL + 1, 3, 3, 14, 14, geo, Gemm.ACT_RELU, slice), "unpooled, og not whole vectors");
+        check(!ConvChannelBlocks.applies(4, 2 * VL, 3, 3, 14, 1, geo, Gemm.ACT_RELU, slice), "unpooled, one output column");
+        check(!ConvChannelBlocks.applies(4, 2 * VL, 3, 3, 14, 14, stride2, Gemm.ACT_RELU, slice), "unpooled, stride 2");
         try {
             Gemm.forceScalarKernel(true);
             check(!ConvChannelBlocks.appliesPooled(4, 2 * VL, 3, 3, 14, 14, geo, Gemm.ACT_RELU, slice), "scalar fallback");
@@ -97,9 +103,11 @@ class ConvChannelBlocksTest {
         for (int round = 0; round < 400 && bytes != 0; round++) {
             long before = mx.getCurrentThreadAllocatedBytes();
             Conv.conv2dMaxPool2(x, 0, xs, w, 0, ws, c, 0, cs, geo, col, null, bias, 0, Gemm.ACT_RELU);
+            w[round % w.length] += 1e-3f; // as a training step: the unpooled call below packs its panels again
+            Conv.conv2d(x, 0, xs, w, 0, ws, c, 0, cs, geo, col, null, bias, 0, Gemm.ACT_RELU);
             bytes = mx.getCurrentThreadAllocatedBytes() - before;
         }
-        if (bytes != 0) throw new AssertionError("a warm pooled conv2d call allocated " + bytes + " bytes");
+        if (bytes != 0) throw new AssertionError("a warm pooled and unpooled conv2d call allocated " + bytes + " bytes");
     }
 
     /**
@@ -186,6 +194,124 @@ class ConvChannelBlocksTest {
                 Combinators.combine(Arbitraries.integers().between(2, 20), Arbitraries.integers().between(2, 20)).as((h, w) -> new int[]{h, w}),
                 Arbitraries.integers(), Arbitraries.integers().between(0, 1)
         ).as((a, b, p, hw, seed, bias) -> new int[]{a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3], p[0], p[1], p[2], p[3], hw[0], hw[1], seed, bias});
+    }
+
+    /** n, g, cg, og (in vectors), kh, kw, dh, dw, top, bottom, left, right, h, w: the unpooled cases' extra geometries. */
+    private static final int[][] PLAIN_CASES = {
+            {1, 1, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 9, 11},       // odd rows (a last pair moved back) and 6 + 4 + a moved-back 2 columns
+            {1, 1, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 8, 9},        // 6 + 2 + a moved-back 2 columns
+            {1, 1, 4, 3, 3, 3, 1, 1, 0, 0, 0, 0, 15, 7},       // 5 columns: 4 + a moved-back 2, for the pair and the single vector
+            {1, 1, 4, 1, 3, 3, 1, 1, 1, 1, 1, 1, 25, 3},       // 3 columns, one vector
+            {2, 1, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 33, 2},       // 2 columns
+            {1, 1, 3, 2, 2, 2, 1, 1, 0, 0, 0, 0, 13, 13},      // a 2x2 window, no padding: 12 x 12
+    };
+
+    /**
+     * The unpooled conv2d + bias (+ relu, or no activation) that a training step's forward runs,
+     * through {@code Conv.conv2d}: against the f64 loops at float32 tolerance and bit for bit
+     * against the row-vector kernel where it takes the case (the same sums in the same order). The
+     * short reductions (K <= 32), which Conv gives {@link ConvSmallK} by default, run here too.
+     */
+    @Test
+    void plainKernelMatchesF64AndTheRowVectorKernel() {
+        Random r = new Random(41);
+        int maxK = ConvSmallK.maxK, ran = 0;
+        try {
+            ConvSmallK.maxK = 0;
+            for (int[][] cases : new int[][][]{CASES, PLAIN_CASES})
+                for (int[] c : cases)
+                    for (int act : new int[]{Gemm.ACT_RELU, Gemm.ACT_NONE})
+                        for (boolean withBias : new boolean[]{true, false})
+                            if ((c[0] < 64 || (withBias && act == Gemm.ACT_RELU)) // batch 64 once: its f64 reference is slow
+                                    && checkPlain(c, r, withBias, act)) ran++;
+        } finally {
+            ConvSmallK.maxK = maxK;
+        }
+        if (ran < 57) throw new AssertionError("only " + ran + " cases ran the channel-block kernel");
+        // and with Conv's own split: the reference CNN's second layer (K = 288) takes it, its first (K = 9) does not
+        check(checkPlain(CASES[0], r, true, Gemm.ACT_RELU), "the second layer runs the channel blocks");
+        check(!checkPlain(CASES[2], r, true, Gemm.ACT_RELU), "the first layer stays on ConvSmallK");
+    }
+
+    /**
+     * A training loop's pattern: the same weights array updated in place before every call (every
+     * weight moves, as an optimizer step moves them, and once a single weight only); each call
+     * gives bit for bit what the row-vector kernel gives on the updated weights, never the
+     * previous step's panels.
+     */
+    @Test
+    void plainKernelFollowsWeightsUpdatedEveryStep() {
+        Random r = new Random(42);
+        int og = 4 * VL, cg = 32, k = cg * 9;
+        int[] xs = {2, cg, 14, 14}, ws = {og, cg, 3, 3}, ys = {2, og, 14, 14}, geo = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+        float[] x = floats(r, 0, 2 * cg * 196), w = floats(r, 0, og * k), bias = floats(r, 0, og);
+        float[] previous = runPlain(x, 0, xs, w, 0, ws, ys, geo, bias, 0, Gemm.ACT_RELU);
+        for (int step = 0; step < 4; step++) {
+            if (step == 3) w[og * k - 1] += 0.25f; // the last weight alone
+            else for (int i = 0; i < w.length; i++) w[i] -= 0.01f * (2 * r.nextFloat() - 1);
+            float[] got = runPlain(x, 0, xs, w, 0, ws, ys, geo, bias, 0, Gemm.ACT_RELU), want;
+            ConvChannelBlocks.enabled = false;
+            try {
+                want = runPlain(x, 0, xs, w, 0, ws, ys, geo, bias, 0, Gemm.ACT_RELU);
+            } finally {
+                ConvChannelBlocks.enabled = true;
+            }
+            boolean differs = false;
+            for (int i = 0; i < want.length; i++) {
+                if (Float.compare(want[i], got[i]) != 0) throw new AssertionError("step " + step + ": element " + i + " is " + got[i] + ", want " + want[i]);
+                differs |= Float.compare(previous[i], got[i]) != 0;
+            }
+            if (!differs) throw new AssertionError("step " + step + " changed no output: the test proves nothing");
+            previous = got;
+        }
+    }
+
+    /** Runs case c through Conv.conv2d with the path on and off; returns whether the channel-block kernel took it. */
+    private static boolean checkPlain(int[] c, Random r, boolean withBias, int act) {
+        int n = c[0], g = c[1], cg = c[2], og = c[3] * VL, kh = c[4], kw = c[5];
+        int[] geo = {1, 1, c[8], c[9], c[10], c[11], c[6], c[7], g};
+        int h = c[12], wi = c[13];
+        int ho = h + c[8] + c[9] - c[6] * (kh - 1), wo = wi + c[10] + c[11] - c[7] * (kw - 1);
+        if (ho < 1 || wo < 1) return false;
+        int[] xs = {n, g * cg, h, wi}, ws = {g * og, cg, kh, kw}, ys = {n, g * og, ho, wo};
+        int xOff = r.nextInt(4), wOff = r.nextInt(4), bOff = r.nextInt(4), k = cg * kh * kw, len = n * g * og * ho * wo;
+        float[] x = floats(r, xOff, n * g * cg * h * wi), w = floats(r, wOff, g * og * k);
+        float[] bias = withBias ? floats(r, bOff, g * og) : null;
+        boolean blocks = !Conv.conv2dStacked(ho, wo) && !ConvSmallK.applies(k)
+                && ConvChannelBlocks.applies(cg, og, kh, kw, ho, wo, geo, act, (long) k * ho * wo);
+        float[] y = runPlain(x, xOff, xs, w, wOff, ws, ys, geo, bias, bOff, act), other;
+        ConvChannelBlocks.enabled = false;
+        try {
+            other = runPlain(x, xOff, xs, w, wOff, ws, ys, geo, bias, bOff, act);
+        } finally {
+            ConvChannelBlocks.enabled = true;
+        }
+        String what = "conv2d " + java.util.Arrays.toString(c) + " bias " + withBias + " act " + act + (blocks ? " (channel blocks)" : "");
+        boolean sameSums = !blocks || ConvDirect.applies(cg, kh, kw, ho, wo, geo, (long) k * ho * wo);
+        for (int i = 0; i < len && sameSums; i++)
+            if (Float.compare(y[4 + i], other[4 + i]) != 0) throw new AssertionError(what + ": element " + i + " is " + y[4 + i] + ", without the path " + other[4 + i]);
+        for (int i = 0; i < 4; i++) if (!Float.isNaN(y[i])) throw new AssertionError(what + ": wrote before y");
+        for (int i = 4 + len; i < y.length; i++) if (!Float.isNaN(y[i])) throw new AssertionError(what + ": wrote past y");
+        double[] dx = widen(x, xOff, xs), dw = widen(w, wOff, ws), ref = new double[len], scale = new double[len];
+        Conv.conv2d(dx, 0, xs, dw, 0, ws, ref, 0, ys, geo);
+        Conv.conv2d(abs(dx), 0, xs, abs(dw), 0, ws, scale, 0, ys, geo);
+        for (int i = 0; i < len; i++) {
+            double b = withBias ? bias[bOff + i / (ho * wo) % ys[1]] : 0;
+            ref[i] = act == Gemm.ACT_RELU ? Math.max(ref[i] + b, 0) : ref[i] + b;
+            scale[i] += Math.abs(b);
+        }
+        assertClose(what, ref, scale, y, 4, k + 1);
+        return blocks;
+    }
+
+    /** Conv.conv2d into a buffer with 4 NaNs before the result and 3 after. */
+    private static float[] runPlain(float[] x, int xOff, int[] xs, float[] w, int wOff, int[] ws, int[] ys, int[] geo,
+                                    float[] bias, int bOff, int act) {
+        float[] col = nans((int) Conv.conv2dColSize(xs, ws, ys));
+        float[] out = Conv.conv2dStacked(ys[2], ys[3]) ? nans((int) Conv.conv2dOutSize(ys, geo[Conv.GROUPS])) : null;
+        float[] y = nans(4 + ys[0] * ys[1] * ys[2] * ys[3] + 3);
+        Conv.conv2d(x, xOff, xs, w, wOff, ws, y, 4, ys, geo, col, out, bias, bOff, act);
+        return y;
     }
 
     private static void check(boolean ok, String what) {
