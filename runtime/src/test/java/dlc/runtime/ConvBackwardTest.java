@@ -76,7 +76,9 @@ class ConvBackwardTest {
             int wo = r.nextBoolean() ? 12 + r.nextInt(5) : 26 + r.nextInt(7), ho = 1 + r.nextInt(14);
             // y's size (h - 1) - top - bottom + d*(k - 1) + op + 1 = ho: solve for the input's h
             int h = ho + top + bottom - dh * (kh - 1) - oph, w = wo + left + right - dw * (kw - 1) - opw;
-            return new DCase(1 + r.nextInt(3), 1 + r.nextInt(9), 1 + r.nextInt(11), kh, kw, dh, dw, top, bottom, left, right, oph, opw, h, w);
+            // a third of the cases with whole vectors of output channels (the channel-block tiles)
+            int o = r.nextInt(3) == 0 ? VectorConvChannelBlocks.lanes() * (1 + r.nextInt(3)) : 1 + r.nextInt(11);
+            return new DCase(1 + r.nextInt(3), 1 + r.nextInt(9), o, kh, kw, dh, dw, top, bottom, left, right, oph, opw, h, w);
         }
 
         int ho() { return h - 1 - top - bottom + dh * (kh - 1) + oph + 1; }
@@ -113,6 +115,16 @@ class ConvBackwardTest {
             else if (!java.util.Arrays.equals(first, java.util.Arrays.copyOfRange(y, yOff, y.length)))
                 throw new AssertionError("1 and 3 threads differ: " + c);
         }
+        // the channel-block tiles (whole vectors of output channels) and ConvDirect's row vectors sum in the same order
+        float[] y = floats(r, yOff, (int) Tensor.numel(ys));
+        ConvChannelBlocks.enabled = false;
+        try {
+            Conv.convTranspose2d(x, xOff, xs, w, wOff, ws, y, yOff, ys, geo, col);
+        } finally {
+            ConvChannelBlocks.enabled = true;
+        }
+        if (!java.util.Arrays.equals(first, java.util.Arrays.copyOfRange(y, yOff, y.length)))
+            throw new AssertionError("the channel-block tiles and the row-vector kernel differ: " + c);
         return true;
     }
 
