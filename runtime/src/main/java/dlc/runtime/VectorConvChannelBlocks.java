@@ -55,7 +55,8 @@ final class VectorConvChannelBlocks {
     /**
      * The one tile loop of both entries, over the output rows [0, rows) and columns [0, cols):
      * per channel block, row pairs, and across a pair tiles 6 (two channel vectors only), 4 and 2
-     * columns wide. Pooled, rows and cols are even and the tiles fall on the 2x2 windows; plain, an
+     * columns wide; 8 columns left run as 4 + 4, not 6 + 2 (a 14-wide plane: 6 + 4 + 4), since the
+     * 2-wide tile's 8 accumulators leave its weight loads unamortized (CNN b64 inference 3 % faster). Pooled, rows and cols are even and the tiles fall on the 2x2 windows; plain, an
      * odd last row or column is covered by a last pair or tile moved back by one (it recomputes a
      * row or column already stored, with the same values), so no tile reads past the padded block.
      * Only the epilogue differs: {@link #pool} or {@link #store} into the row buffer, which
@@ -73,7 +74,7 @@ final class VectorConvChannelBlocks {
             for (int i = 0; i < rows; i += 2) {
                 int r = Math.min(i, rows - 2), x0 = p0 + r * wp;
                 for (int j = 0; j < cols; ) {
-                    int width = vecs == 2 && j + 6 <= cols ? 6 : j + 4 <= cols ? 4 : 2;
+                    int left = cols - j, width = vecs == 2 && left >= 6 && left != 8 ? 6 : left >= 4 ? 4 : 2; // 8 as 4 + 4, not 6 + 2
                     int c0 = Math.min(j, cols - width), stride = width == 6 ? 6 : 4;
                     if (vecs == 2) {
                         if (width == 6) sums2x6x2(xp, taps, k, panels, wt, x0 + c0, wp, sums);
