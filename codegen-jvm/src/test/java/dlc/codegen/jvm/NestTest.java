@@ -58,6 +58,29 @@ class NestTest {
                 """, Map.of());
     }
 
+    /**
+     * Reductions over the innermost level run four interleaved accumulators and a tail
+     * (NestEmitter.reduceInnermost): every extent around the unroll (short of it, whole multiples,
+     * each remainder), with the outer level kept and reduced, for each reduction and for integers.
+     */
+    @Test void innermostReductionsAtEveryRemainder() {
+        for (int n : new int[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 16, 31})
+            for (dlc.ir.OpDef red : dlc.ir.testing.OpLists.with(dlc.ir.OpTrait.REDUCTION)) // sum, mean, max, min
+                check("""
+                        graph red(%x: f32[3, 2, N], %k: i32[2, N]) {
+                          %0 = RED(%x) {axes=[2], keepdims=false} : f32[3, 2]
+                          %1 = RED(%x) {axes=[0, 2], keepdims=false} : f32[2]
+                          %2 = exp(%x) : f32[3, 2, N]
+                          %3 = RED(%2) {axes=[1, 2], keepdims=true} : f32[3, 1, 1]
+                          %4 = sum(%k) {axes=[1], keepdims=false} : i32[2]
+                          output a = %0
+                          output b = %1
+                          output c = %3
+                          output d = %4
+                        }
+                        """.replace("RED", red.name()).replace("N]", n + "]"), Map.of());
+    }
+
     @Test void comparisonsWhereCastAndIntegers() {
         check("""
                 graph g(%x: f32[6], %k: i64[6]) {
