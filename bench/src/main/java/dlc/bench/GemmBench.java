@@ -30,6 +30,8 @@ public final class GemmBench {
             new Shape("mlp dX   dY W1^T", false, true, 128, 784, 256),
             new Shape("mlp dW2  H^T dY", true, false, 256, 128, 128),
             new Shape("batch-1  x W1", false, false, 1, 256, 784),
+            new Shape("lstm dW  [X H]^T dG", false, false, 161, 512, 1600),
+            new Shape("lstm step h W_h", false, false, 32, 512, 128),
     };
 
     public static void main(String[] args) {
