@@ -58,13 +58,18 @@ public abstract class CompiledGraph {
     /**
      * Loop nests with less work run on the calling thread. A nest's work is its element count
      * times its cost per point (the values it computes plus the buffers it reads and writes, a
-     * fraction of a nanosecond to a few each): splitting costs a microsecond or two of handoff, so
-     * a nest splits from 64K, e.g. a 3-buffer relu mask over a [128, 256] layer (98K) or an LSTM
-     * cell's gradient over a [32, 128] step (4K points of 38: 156K), not a [32, 128] add (12K)
-     * (benchmarks and tests change it with {@link #setParallelNestMinWork}, a run with
-     * {@code -Ddlc.parallel.nestMinWork=N}: the threshold is a tuning for the machine's handoff cost).
+     * fraction of a nanosecond to a few each): a split costs a microsecond or two of handoff and
+     * moves the nest's operands between the cores' caches, so a nest splits from 256K, e.g. the
+     * reference CNN's relu gradients ([64, 32, 28, 28] and [64, 64, 14, 14]) but not an MLP's
+     * [128, 256] relu mask (98K) or an LSTM cell's gradient over a [32, 128] step (156K). It was
+     * 64K until where() lost its branch (session 9): those nests then ran several times faster
+     * alone, their splits lost, and the lost regions backed two-thread steps off (the MLP's
+     * batch-128 step at two threads: 1.12-1.68 ms at 64K, 0.88-1.13 at 256K). Benchmarks and
+     * tests change it with {@link #setParallelNestMinWork}, a run with
+     * {@code -Ddlc.parallel.nestMinWork=N}: the threshold is a tuning for the machine's handoff cost.
      */
-    private static volatile long parallelNestMinWork = Long.getLong("dlc.parallel.nestMinWork", 1L << 16);
+    public static final long DEFAULT_NEST_MIN_WORK = 1L << 18;
+    private static volatile long parallelNestMinWork = Long.getLong("dlc.parallel.nestMinWork", DEFAULT_NEST_MIN_WORK);
     private int nestId, nestExtent;
     /** Part t of T runs rows [t*E/T, (t+1)*E/T) of the nest's outer loop: fixed by index, so any thread computes the same. */
     private final Parallel.Task nestTask = (part, parts) -> runNest(nestId,

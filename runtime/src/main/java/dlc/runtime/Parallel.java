@@ -287,7 +287,7 @@ public final class Parallel {
         } while (!TICKET.compareAndSet(t, t - 1));
         // the region cannot end before this part finishes, so these are its fields
         int n = parts, part = n - (int) t;
-        // two thread-CPU-clock reads cost about 1 us per worker part; parts are split from 64K
+        // two thread-CPU-clock reads cost about 1 us per worker part; parts are split from 256K
         // element-ops or 1M multiply-adds, tens of microseconds at least
         boolean clock = offCpu && CPU_CLOCK;
         long wall0 = clock ? System.nanoTime() : 0, cpu0 = clock ? ThreadCpuClock.now() : 0;

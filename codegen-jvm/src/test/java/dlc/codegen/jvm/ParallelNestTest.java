@@ -18,7 +18,7 @@ import java.util.Map;
 class ParallelNestTest {
     @AfterEach void restore() {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
-        CompiledGraph.setParallelNestMinWork(1L << 16);
+        CompiledGraph.setParallelNestMinWork(CompiledGraph.DEFAULT_NEST_MIN_WORK);
     }
 
     private static void check(String ir, Map<String, Long> dims) {
@@ -32,7 +32,7 @@ class ParallelNestTest {
                 Map<String, Tensor> split = Agreement.check(g, dims, 11, optimize);
                 Agreement.compare(one, split, 0);
             }
-            CompiledGraph.setParallelNestMinWork(1L << 16);
+            CompiledGraph.setParallelNestMinWork(CompiledGraph.DEFAULT_NEST_MIN_WORK);
         }
     }
 

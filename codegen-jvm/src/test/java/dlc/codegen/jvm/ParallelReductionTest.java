@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class ParallelReductionTest {
     @AfterEach void restore() {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
-        CompiledGraph.setParallelNestMinWork(1L << 16);
+        CompiledGraph.setParallelNestMinWork(CompiledGraph.DEFAULT_NEST_MIN_WORK);
     }
 
     /** Every nest split (no threshold) at 2 and 3 threads: agrees with the interpreter; bit-identical to one thread when {@code exact}. */
@@ -38,7 +38,7 @@ class ParallelReductionTest {
                 Map<String, Tensor> split = Agreement.check(g, dims, 5, optimize);
                 if (exact) Agreement.compare(one, split, 0);
             }
-            CompiledGraph.setParallelNestMinWork(1L << 16);
+            CompiledGraph.setParallelNestMinWork(CompiledGraph.DEFAULT_NEST_MIN_WORK);
         }
     }
 
