@@ -53,7 +53,7 @@ final class Grouping {
     private void visit(int i) {
         Group g = single(i);
         groupOf[i] = g;
-        if (g.opaque) return;
+        if (g.opaque || transposeForMatmuls(i)) return;
         for (int p : producers(i)) {
             Group other = groupOf[p];
             if (injectiveAfterReduce(i, other)) continue;
@@ -74,6 +74,25 @@ final class Grouping {
         Node n = nodes.get(i);
         return producer.anchor >= 0 && n.outputs().size() == 1 && n.output().type().dtype() == DType.BOOL
                 && n.op().kind() == Kind.ELEMENTWISE;
+    }
+
+    /**
+     * A transpose of the last two axes that only matmuls read stays a node of its own: a backend
+     * can read it as the matmul's transposed operand (the JVM backend's GEMM trans flag) with no
+     * copy at all, where inside its producer's group it is a transposing copy. The LSTM's combined
+     * weight gradient reads [x h 1]^T: fused, its group wrote the [161, B*T] transpose point by
+     * point (0.8 ms of a 13 ms step); now the group writes the [B*T, 161] concat row by row and the
+     * GEMM reads it transposed.
+     */
+    private boolean transposeForMatmuls(int i) {
+        Node n = nodes.get(i);
+        if (n.op() != dlc.ir.ops.Ops.PERMUTE || graph.outputValues().contains(n.output()) || users.get(i).isEmpty()) return false;
+        long[] perm = n.attrs().getLongs("perm");
+        int r = perm.length;
+        boolean swap = r >= 2 && perm[r - 1] == r - 2 && perm[r - 2] == r - 1;
+        for (int k = 0; k < r - 2; k++) swap &= perm[k] == k;
+        for (int u : users.get(i)) swap &= nodes.get(u).op() == dlc.ir.ops.Ops.MATMUL;
+        return swap;
     }
 
     /**
