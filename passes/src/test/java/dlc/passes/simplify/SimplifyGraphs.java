@@ -119,6 +119,21 @@ final class SimplifyGraphs {
     }
 
     /** Nodes in {@code g} and its nested graphs. */
+    /** {@link #nodeCount} less the splat constants and the broadcasts of one (immediates in every backend). */
+    static int computingNodeCount(Graph g) {
+        int n = 0;
+        for (Node node : g.nodes()) {
+            if (!isSplat(node)) n++;
+            for (Graph r : node.regions()) n += computingNodeCount(r);
+        }
+        return n;
+    }
+
+    private static boolean isSplat(Node node) {
+        if (node.op() == dlc.ir.ops.Ops.BROADCAST_TO) return node.input(0).producer() != null && isSplat(node.input(0).producer());
+        return node.op() == dlc.ir.ops.Ops.CONSTANT && node.attrs().getDoubles("values").length == 1;
+    }
+
     static int nodeCount(Graph g) {
         int n = 0;
         for (Node node : g.nodes()) {
