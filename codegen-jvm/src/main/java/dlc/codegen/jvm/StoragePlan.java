@@ -69,12 +69,7 @@ final class StoragePlan {
         Set<Value> outputs = Collections.newSetFromMap(new IdentityHashMap<>());
         outputs.addAll(g.outputValues());
         for (Node n : g.nodes()) {
-            if (n.op() != Ops.PERMUTE || !KernelEmitter.isFloat(n.output().type().dtype()) || outputs.contains(n.output())) continue;
-            long[] perm = n.attrs().getLongs("perm");
-            int r = perm.length;
-            boolean swap = r >= 2 && perm[r - 1] == r - 2 && perm[r - 2] == r - 1;
-            for (int i = 0; i < r - 2; i++) swap &= perm[i] == i;
-            if (!swap) continue;
+            if (!Ops.isLastTwoAxesSwap(n) || !KernelEmitter.isFloat(n.output().type().dtype()) || outputs.contains(n.output())) continue;
             Value out = n.output();
             List<Value> regionInputs = new ArrayList<>();
             boolean onlyMatmuls = users.containsKey(out);

@@ -163,6 +163,20 @@ public final class Ops {
     // --- resize (ResizeOps)
     public static final OpDef RESIZE = def(new ResizeOps.Resize());
 
+    /**
+     * Whether {@code n} is a permute that swaps the last two axes and keeps the others in place:
+     * the transpose a matmul can take as an operand flag instead of a copy (the fusion pass keeps
+     * such a permute out of groups, the JVM backend reads it as a GEMM operand transposed).
+     */
+    public static boolean isLastTwoAxesSwap(dlc.ir.Node n) {
+        if (n.op() != PERMUTE) return false;
+        long[] perm = n.attrs().getLongs("perm");
+        int r = perm.length;
+        boolean swap = r >= 2 && perm[r - 1] == r - 2 && perm[r - 2] == r - 1;
+        for (int i = 0; i < r - 2; i++) swap &= perm[i] == i;
+        return swap;
+    }
+
     /** The op called {@code name}; throws IllegalArgumentException naming it when there is none. */
     public static OpDef get(String name) {
         OpDef op = BY_NAME.get(name);

@@ -86,13 +86,9 @@ final class Grouping {
      */
     private boolean transposeForMatmuls(int i) {
         Node n = nodes.get(i);
-        if (n.op() != dlc.ir.ops.Ops.PERMUTE || graph.outputValues().contains(n.output()) || users.get(i).isEmpty()) return false;
-        long[] perm = n.attrs().getLongs("perm");
-        int r = perm.length;
-        boolean swap = r >= 2 && perm[r - 1] == r - 2 && perm[r - 2] == r - 1;
-        for (int k = 0; k < r - 2; k++) swap &= perm[k] == k;
-        for (int u : users.get(i)) swap &= nodes.get(u).op() == dlc.ir.ops.Ops.MATMUL;
-        return swap;
+        if (!dlc.ir.ops.Ops.isLastTwoAxesSwap(n) || graph.outputValues().contains(n.output()) || users.get(i).isEmpty()) return false;
+        for (int u : users.get(i)) if (nodes.get(u).op() != dlc.ir.ops.Ops.MATMUL) return false;
+        return true;
     }
 
     /**

@@ -129,7 +129,7 @@ public final class SharedOperandMatmul implements Pass {
         Value a = n.input(0), b = n.input(1);
         if (a.type().rank() != 2 || b.type().rank() != 2) return false;
         Node p = a.producer();
-        return p != null && p.op() == Ops.PERMUTE && Arrays.equals(p.attrs().getLongs("perm"), new long[]{1, 0});
+        return p != null && Ops.isLastTwoAxesSwap(p);
     }
 
     /** P of {@code permute(P)}. */
