@@ -168,10 +168,15 @@ public final class Parallel {
     /** The number of threads set ({@code dlc.threads} or {@link #setThreads}), whatever the backoff. */
     public static int configuredThreads() { return threads; }
 
-    /** Sets the number of threads regions use (the caller included); 1 runs everything on the caller. */
+    /**
+     * Sets the number of threads regions use (the caller included); 1 runs everything on the
+     * caller. A backoff and the stalls seen so far are forgotten: they were measured at the old count.
+     */
     public static void setThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("thread count must be >= 1, got " + n);
         threads = n;
+        endBackoff();
+        forgetStalls();
     }
 
     /**

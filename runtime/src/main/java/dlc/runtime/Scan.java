@@ -12,24 +12,44 @@ package dlc.runtime;
  * each step's x slice is copied into a step buffer, each y copied into its stacked result. Nothing
  * is allocated per run. The captured operands are registered as loop invariants for the run
  * ({@link InvariantPacks}), so a GEMM in the body packs them once rather than at every step.
+ *
+ * <p>Rows in parts: when the compiler proved that the body computes each row of a batch symbol on
+ * its own ({@code dlc.ir.ops.ScanRows}: an LSTM's batch), the scan runs on several threads as
+ * independent parts, each over a range of the rows for all its steps, with a body instance of its
+ * own bound to that many rows. One parallel region per run replaces one per GEMM and nest per
+ * step (an LSTM step's 32-row GEMM split by columns exchanged the gates between cores at every
+ * step). Every element is computed as in the whole: a part's GEMM rows sum in the same order, and
+ * its nests never reduce over the rows. Parts have at least {@link #MIN_PART_ROWS} rows.
  */
 public final class Scan {
+    /** The fewest rows a part runs: below, a GEMM of so few rows takes another kernel (and a part's work is small anyway). */
+    static final int MIN_PART_ROWS = 8;
+
     public final Object[] operands, results;
     private final CompiledGraph body;
     private final int carries, xs, ys;
     private final boolean reverse;
     private final int[] bodySymbolIndex;
+    /** The body symbol that counts the batch rows, or -1 when the rows cannot run in parts. */
+    private final int rowSymbol;
     private long[] bodySymbols;
     private int length;
-    private Object[] carryBuf, carryNext, stepIn;
+    /** The batch rows (1 when the scan does not split: the whole is then one row). */
+    private int rows = 1;
     private int[] carryNumel;
+    private boolean[] carryFloat, xFloat;
     /** Per x and y: elements before the axis (outer), after it (inner). */
     private int[] xOuter, xInner, yOuter, yInner;
+    /** The whole scan as one part, and the parts it last ran in (rebuilt when the count changes). */
+    private Part whole;
+    private Part[] split = new Part[0];
+    private final Parallel.Task splitTask = (p, n) -> split[p].run();
 
     /**
      * @param parentSymbols the enclosing graph's symbol names; the body's symbols must be among them
+     * @param rowSymbol the body symbol whose rows the body computes independently, or null
      */
-    public Scan(CompiledGraph body, String[] parentSymbols, int carries, int xs, int captured, int ys, boolean reverse) {
+    public Scan(CompiledGraph body, String[] parentSymbols, int carries, int xs, int captured, int ys, boolean reverse, String rowSymbol) {
         this.body = body;
         this.carries = carries;
         this.xs = xs;
@@ -43,6 +63,8 @@ public final class Scan {
             bodySymbolIndex[i] = java.util.Arrays.asList(parentSymbols).indexOf(names.get(i));
             if (bodySymbolIndex[i] < 0) throw new IllegalArgumentException("scan body dimension " + names.get(i) + " is not bound by the enclosing graph");
         }
+        this.rowSymbol = rowSymbol == null ? -1 : names.indexOf(rowSymbol);
+        if (rowSymbol != null && this.rowSymbol < 0) throw new IllegalArgumentException("scan row symbol " + rowSymbol + " is not a body dimension");
     }
 
     /**
@@ -54,22 +76,16 @@ public final class Scan {
                      int[] carryNumel, boolean[] carryFloat, boolean[] xFloat) {
         this.length = length;
         this.carryNumel = carryNumel.clone();
+        this.carryFloat = carryFloat.clone();
+        this.xFloat = xFloat.clone();
         bodySymbols = new long[bodySymbolIndex.length];
         for (int i = 0; i < bodySymbols.length; i++) bodySymbols[i] = parentSymbols[bodySymbolIndex[i]];
-        carryBuf = new Object[carries];
-        carryNext = new Object[carries];
-        for (int i = 0; i < carries; i++) {
-            carryBuf[i] = carryFloat[i] ? new float[carryNumel[i]] : new double[carryNumel[i]];
-            carryNext[i] = carryFloat[i] ? new float[carryNumel[i]] : new double[carryNumel[i]];
-        }
-        stepIn = new Object[operands.length];
+        rows = rowSymbol < 0 ? 1 : Math.toIntExact(bodySymbols[rowSymbol]);
         xOuter = new int[xs];
         xInner = new int[xs];
         for (int i = 0; i < xs; i++) {
             xOuter[i] = prod(xShapes[i], 0, xAxes[i]);
             xInner[i] = prod(xShapes[i], xAxes[i] + 1, xShapes[i].length);
-            int n = xOuter[i] * xInner[i];
-            stepIn[carries + i] = xFloat[i] ? new float[n] : new double[n];
         }
         yOuter = new int[ys];
         yInner = new int[ys];
@@ -77,7 +93,11 @@ public final class Scan {
             yOuter[i] = prod(yShapes[i], 0, yAxes[i]);
             yInner[i] = prod(yShapes[i], yAxes[i] + 1, yShapes[i].length);
         }
+        whole = new Part(body, 0, rows);
+        split = new Part[0];
     }
+
+    private static Object array(boolean f, int n) { return f ? new float[n] : new double[n]; }
 
     private static int prod(int[] s, int from, int to) {
         long p = 1;
@@ -85,43 +105,98 @@ public final class Scan {
         return Math.toIntExact(p);
     }
 
+    /** Scan runs that went in parts, over every Scan of this JVM (tests and benchmarks). */
+    private static final java.util.concurrent.atomic.AtomicLong PART_RUNS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** How many scan runs so far ran their rows in parts. */
+    public static long partRuns() { return PART_RUNS.get(); }
+
     public void run() {
-        for (int i = 0; i < carries; i++) System.arraycopy(operands[i], 0, carryBuf[i], 0, carryNumel[i]);
-        for (int i = 0; i < carries; i++) stepIn[i] = carryBuf[i];
-        for (int i = carries + xs; i < operands.length; i++) stepIn[i] = operands[i];
-        // the captured operands are the same arrays, unchanged, at every step: a GEMM packs them once per run
-        InvariantPacks.begin(operands, carries + xs, operands.length);
-        try {
-            steps();
-        } finally {
-            InvariantPacks.end();
+        // threads(), not configuredThreads(): while backing off (the other core busy), the whole
+        // batch in one body beats the parts in turn on one core (two 16-row GEMMs per step, not one of 32)
+        int parts = rowSymbol < 0 ? 1 : Math.min(Parallel.threads(), rows / MIN_PART_ROWS);
+        if (parts <= 1) {
+            whole.run();
+            return;
         }
-        for (int i = 0; i < carries; i++) System.arraycopy(carryBuf[i], 0, results[i], 0, carryNumel[i]);
+        PART_RUNS.incrementAndGet();
+        if (split.length != parts) {
+            Part[] ps = new Part[parts];
+            for (int p = 0; p < parts; p++) ps[p] = new Part(body.copy(), (int) ((long) rows * p / parts), (int) ((long) rows * (p + 1) / parts));
+            split = ps;
+        }
+        Parallel.run(parts, splitTask);
     }
 
-    private void steps() {
-        for (int s = 0; s < length; s++) {
-            int t = reverse ? length - 1 - s : s;
-            for (int i = 0; i < xs; i++) slice(operands[carries + i], stepIn[carries + i], xOuter[i], xInner[i], t);
-            Object[] out = body.runUnchecked(stepIn, bodySymbols);
-            // a body output may be one of its input arrays (a y that is the old carry, swapped carries):
-            // read every output before any carry buffer is overwritten
-            for (int i = 0; i < ys; i++) stack(out[carries + i], results[carries + i], yOuter[i], yInner[i], t);
-            for (int i = 0; i < carries; i++) System.arraycopy(out[i], 0, carryNext[i], 0, carryNumel[i]);
-            Object[] swap = carryBuf;
-            carryBuf = carryNext;
-            carryNext = swap;
+    /** Rows [r0, r1) of every step with a body instance bound to that many rows, and buffers of its own. */
+    private final class Part {
+        private final CompiledGraph body;
+        private final int r0, r1;
+        private final long[] symbols;
+        private Object[] carryBuf, carryNext;
+        private final Object[] stepIn;
+
+        Part(CompiledGraph body, int r0, int r1) {
+            this.body = body;
+            this.r0 = r0;
+            this.r1 = r1;
+            symbols = bodySymbols.clone();
+            if (rowSymbol >= 0) symbols[rowSymbol] = r1 - r0;
+            carryBuf = new Object[carries];
+            carryNext = new Object[carries];
+            for (int i = 0; i < carries; i++) {
+                carryBuf[i] = array(carryFloat[i], share(carryNumel[i]));
+                carryNext[i] = array(carryFloat[i], share(carryNumel[i]));
+            }
+            stepIn = new Object[operands.length];
+            for (int i = 0; i < xs; i++) stepIn[carries + i] = array(xFloat[i], share(xOuter[i]) * xInner[i]);
+        }
+
+        /** This part's share of {@code n} elements (or outer indices) that are the rows times a size per row. */
+        private int share(int n) { return n / rows * (r1 - r0); }
+
+        private int start(int n) { return n / rows * r0; }
+
+        void run() {
+            for (int i = 0; i < carries; i++) System.arraycopy(operands[i], start(carryNumel[i]), carryBuf[i], 0, share(carryNumel[i]));
             for (int i = 0; i < carries; i++) stepIn[i] = carryBuf[i];
+            for (int i = carries + xs; i < operands.length; i++) stepIn[i] = operands[i];
+            // the captured operands are the same arrays, unchanged, at every step: a GEMM packs them once per run
+            InvariantPacks.begin(operands, carries + xs, operands.length);
+            try {
+                steps();
+            } finally {
+                InvariantPacks.end();
+            }
+            for (int i = 0; i < carries; i++) System.arraycopy(carryBuf[i], 0, results[i], start(carryNumel[i]), share(carryNumel[i]));
         }
-    }
 
-    /** to[o, :] = from[o, t, :] */
-    private void slice(Object from, Object to, int outer, int inner, int t) {
-        for (int o = 0; o < outer; o++) System.arraycopy(from, (o * length + t) * inner, to, o * inner, inner);
-    }
+        private void steps() {
+            for (int s = 0; s < length; s++) {
+                int t = reverse ? length - 1 - s : s;
+                for (int i = 0; i < xs; i++) slice(operands[carries + i], stepIn[carries + i], xOuter[i], xInner[i], t);
+                Object[] out = body.runUnchecked(stepIn, symbols);
+                // a body output may be one of its input arrays (a y that is the old carry, swapped carries):
+                // read every output before any carry buffer is overwritten
+                for (int i = 0; i < ys; i++) stack(out[carries + i], results[carries + i], yOuter[i], yInner[i], t);
+                for (int i = 0; i < carries; i++) System.arraycopy(out[i], 0, carryNext[i], 0, share(carryNumel[i]));
+                Object[] swap = carryBuf;
+                carryBuf = carryNext;
+                carryNext = swap;
+                for (int i = 0; i < carries; i++) stepIn[i] = carryBuf[i];
+            }
+        }
 
-    /** to[o, t, :] = from[o, :] */
-    private void stack(Object from, Object to, int outer, int inner, int t) {
-        for (int o = 0; o < outer; o++) System.arraycopy(from, o * inner, to, (o * length + t) * inner, inner);
+        /** to[o, :] = from[o, t, :] for this part's outer indices o */
+        private void slice(Object from, Object to, int outer, int inner, int t) {
+            for (int o = start(outer), end = o + share(outer), d = 0; o < end; o++, d += inner)
+                System.arraycopy(from, (o * length + t) * inner, to, d, inner);
+        }
+
+        /** to[o, t, :] = from[o, :] for this part's outer indices o */
+        private void stack(Object from, Object to, int outer, int inner, int t) {
+            for (int o = start(outer), end = o + share(outer), s = 0; o < end; o++, s += inner)
+                System.arraycopy(from, s, to, (o * length + t) * inner, inner);
+        }
     }
 }

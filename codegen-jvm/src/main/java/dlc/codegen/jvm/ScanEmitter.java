@@ -1,6 +1,7 @@
 package dlc.codegen.jvm;
 
 import dlc.ir.*;
+import dlc.ir.ops.ScanRows;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
@@ -10,7 +11,8 @@ import java.util.List;
 /**
  * A scan node: its body becomes a class of its own (a nested {@code CompiledGraph}), driven by a
  * {@code dlc.runtime.Scan} created and sized at bind. Per run the node stores its operand and result
- * arrays into the Scan and calls it.
+ * arrays into the Scan and calls it. A body that computes each batch row on its own
+ * ({@link ScanRows}) gets its batch symbol passed on, so the Scan may run the rows in parts.
  */
 final class ScanEmitter implements Opcodes {
     private static final String SCAN = BindTable.RT + "Scan";
@@ -30,6 +32,8 @@ final class ScanEmitter implements Opcodes {
         List<Value> in = n.inputs(), out = n.outputs();
         Dim length = a.has("length") ? Dim.of(a.getLong("length")) : in.get(carries).type().shape().dim(norm(axis, in.get(carries).type().rank()));
         String f = field;
+        // a body that computes each batch row on its own runs its rows in parts on several threads
+        String rowSymbol = ScanRows.batchSymbol(n).orElse(null);
         ce.onBind(b -> {
             Label ready = new Label();
             b.visitVarInsn(ALOAD, 0);
@@ -44,7 +48,9 @@ final class ScanEmitter implements Opcodes {
             b.visitFieldInsn(GETSTATIC, ce.owner(), "SYMBOLS", "[Ljava/lang/String;");
             for (int v : new int[]{carries, xs, captured, ys}) BindTable.pushInt(b, v);
             b.visitInsn(reverse ? ICONST_1 : ICONST_0);
-            b.visitMethodInsn(INVOKESPECIAL, SCAN, "<init>", "(L" + BindTable.BASE + ";[Ljava/lang/String;IIIIZ)V", false);
+            if (rowSymbol == null) b.visitInsn(ACONST_NULL);
+            else b.visitLdcInsn(rowSymbol);
+            b.visitMethodInsn(INVOKESPECIAL, SCAN, "<init>", "(L" + BindTable.BASE + ";[Ljava/lang/String;IIIIZLjava/lang/String;)V", false);
             b.visitFieldInsn(PUTFIELD, ce.owner(), f, "L" + SCAN + ";");
             b.visitLabel(ready);
             // scan.bind(symbols, length, xShapes, xAxes, yShapes, yAxes, carryNumel, carryFloat, xFloat)
