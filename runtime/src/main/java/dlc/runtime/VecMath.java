@@ -6,8 +6,10 @@ package dlc.runtime;
  * and cos (a scalar call per element inside a loop nest costs several times more). With
  * {@code jdk.incubator.vector}, exp, sigmoid and tanh run vector loops of dlc's own
  * ({@link VecMathKernels}: within a few ulps, not correctly rounded, the same bits whether or not
- * the JIT compiled them); the other ops, and all of them without the module, a scalar loop with the
- * interpreter's definitions rounded to float. {@code x} and {@code y} may be the same range.
+ * the JIT compiled them), the range's last partial vector through a padded one, so an element's
+ * result depends only on its value, never on the range's length or its place in it; the other
+ * ops, and all of them without the module, a scalar loop with the interpreter's definitions
+ * rounded to float. {@code x} and {@code y} may be the same range.
  */
 public final class VecMath {
     private VecMath() {}
@@ -21,7 +23,7 @@ public final class VecMath {
         else scalar(op, x, xo, y, yo, 0, n);
     }
 
-    /** Elements {@code from..n-1} one at a time (the vector kernels' tail too). */
+    /** Elements {@code from..n-1} one at a time: the ops without a vector loop, and every op without the module. */
     static void scalar(int op, float[] x, int xo, float[] y, int yo, int from, int n) {
         for (int i = from; i < n; i++) y[yo + i] = scalar(op, x[xo + i]);
     }

@@ -50,6 +50,32 @@ class VecMathTest {
             }
     }
 
+    /**
+     * An element's result is a function of its value alone: computed over the whole range, over
+     * ranges of every length that start anywhere, or alone, the bits are the same (the scan's row
+     * parts cut a batch's buffer into shorter ranges, where the whole range's vector elements fall
+     * in a part's last partial vector; with that tail computed by the scalar library they differed
+     * by an ulp).
+     */
+    @Test void anElementsResultDoesNotDependOnTheRangeAroundIt() {
+        Random r = new Random(5);
+        float[] x = new float[75];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 3);
+        for (int op = 0; op < VecMath.NAMES.size(); op++) {
+            float[] whole = new float[x.length];
+            VecMath.apply(op, x, 0, whole, 0, x.length);
+            for (int from = 0; from < x.length; from += 7)
+                for (int n : new int[]{1, 5, 16, 23, x.length - from}) {
+                    if (from + n > x.length) continue;
+                    float[] part = new float[n];
+                    VecMath.apply(op, x, from, part, 0, n);
+                    for (int i = 0; i < n; i++)
+                        assertEquals(Float.floatToRawIntBits(whole[from + i]), Float.floatToRawIntBits(part[i]),
+                                VecMath.NAMES.get(op) + "(" + x[from + i] + ") over [" + from + ", " + (from + n) + ")");
+                }
+        }
+    }
+
     @Test void expOverItsWholeRangeDenormalsAndOverflowIncluded() {
         // every 1/64 from -110 to 90: results underflow through the denormals to 0 and overflow to +inf
         int n = (110 + 90) * 64 + 1;

@@ -78,6 +78,25 @@ class ScanPartsTest {
         check(LSTM, Map.of("B", 24L, "T", 4L), true);
     }
 
+    @Test void aPartWhoseTanhRangeEndsInAPartialVector() {
+        // found by ScanPartsProperties: 18 rows of 8 features are 144 floats (9 vectors of 16) as a
+        // whole, but 72 (4 vectors and 8 floats) per part; the 8 were computed by the scalar
+        // library, an ulp from the vector polynomial
+        check("""
+                graph g(%h0: f32[B, 8], %xs: f32[B, T, 8], param %w: f32[8, 8]) {
+                  %h, %ys = scan(%h0, %xs, %w) {axis=1, num_carries=1, num_xs=1, reverse=true} : f32[B, 8], f32[B, T, 8] {
+                    ^step(%c: f32[B, 8], %x: f32[B, 8], %wc: f32[8, 8]) {
+                      %0 = matmul(%c, %wc) : f32[B, 8]
+                      %1 = tanh(%0) : f32[B, 8]
+                      yield %1, %0
+                    }
+                  }
+                  output h = %h
+                  output ys = %ys
+                }
+                """, Map.of("B", 18L, "T", 3L), true);
+    }
+
     @Test void tooFewRowsForTwoPartsRunWhole() {
         check(LSTM, Map.of("B", 15L, "T", 3L), false);
     }
