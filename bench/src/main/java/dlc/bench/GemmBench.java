@@ -31,6 +31,7 @@ public final class GemmBench {
             new Shape("mlp dW2  H^T dY", true, false, 256, 128, 128),
             new Shape("batch-1  x W1", false, false, 1, 256, 784),
             new Shape("lstm dW  [X H]^T dG", false, false, 161, 512, 1600),
+            new Shape("lstm dW  (as run)", true, false, 161, 512, 1600),
             new Shape("lstm step h W_h", false, false, 32, 512, 128),
     };
 
