@@ -16,7 +16,9 @@ package dlc.runtime;
  * <p>Rows in parts: when the compiler proved that the body computes each row of a batch symbol on
  * its own ({@code dlc.ir.ops.ScanRows}: an LSTM's batch), the scan runs on several threads as
  * independent parts, each over a range of the rows for all its steps, with a body instance of its
- * own bound to that many rows. One parallel region per run replaces one per GEMM and nest per
+ * own bound to that many rows (and its own copy of those rows of a captured operand that has the
+ * rows first, such as an attention decoder's encoder outputs, refreshed at every run). One
+ * parallel region per run replaces one per GEMM and nest per
  * step (an LSTM step's 32-row GEMM split by columns exchanged the gates between cores at every
  * step). Every element is computed as in the whole: a part's GEMM rows sum in the same order, and
  * its nests never reduce over the rows. Parts have at least {@link #MIN_PART_ROWS} rows.
@@ -28,6 +30,8 @@ public final class Scan {
     public final Object[] operands, results;
     private final CompiledGraph body;
     private final int carries, xs, ys;
+    /** Per captured operand: whether it holds the batch rows first (each part then reads its own rows), or null for none. */
+    private final boolean[] capturedRows;
     private final boolean reverse;
     private final int[] bodySymbolIndex;
     /** The body symbol that counts the batch rows, or -1 when the rows cannot run in parts. */
@@ -36,7 +40,7 @@ public final class Scan {
     private int length;
     /** The batch rows (1 when the scan does not split: the whole is then one row). */
     private int rows = 1;
-    private int[] carryNumel;
+    private int[] carryNumel, capturedNumel;
     private boolean[] carryFloat, xFloat;
     /** Per x and y: elements before the axis (outer), after it (inner). */
     private int[] xOuter, xInner, yOuter, yInner;
@@ -48,13 +52,17 @@ public final class Scan {
     /**
      * @param parentSymbols the enclosing graph's symbol names; the body's symbols must be among them
      * @param rowSymbol the body symbol whose rows the body computes independently, or null
+     * @param capturedRows per captured operand, whether it has those rows first (null: none has)
      */
-    public Scan(CompiledGraph body, String[] parentSymbols, int carries, int xs, int captured, int ys, boolean reverse, String rowSymbol) {
+    public Scan(CompiledGraph body, String[] parentSymbols, int carries, int xs, int captured, int ys, boolean reverse,
+                String rowSymbol, boolean[] capturedRows) {
         this.body = body;
         this.carries = carries;
         this.xs = xs;
         this.ys = ys;
         this.reverse = reverse;
+        this.capturedRows = capturedRows == null ? new boolean[captured] : capturedRows.clone();
+        if (this.capturedRows.length != captured) throw new IllegalArgumentException("capturedRows has " + this.capturedRows.length + " entries for " + captured + " captured operands");
         this.operands = new Object[carries + xs + captured];
         this.results = new Object[carries + ys];
         var names = body.signature().symbols();
@@ -70,12 +78,14 @@ public final class Scan {
     /**
      * Sizes the buffers for a binding: {@code length} steps; {@code xShapes}/{@code yShapes} are the
      * full (stacked) shapes of the xs and ys, {@code xAxes}/{@code yAxes} their scanned axes;
-     * {@code carryNumel} and {@code carryFloat} describe the carries.
+     * {@code carryNumel} and {@code carryFloat} describe the carries, {@code capturedNumel} the
+     * captured operands' sizes (read for those with rows).
      */
     public void bind(long[] parentSymbols, int length, int[][] xShapes, int[] xAxes, int[][] yShapes, int[] yAxes,
-                     int[] carryNumel, boolean[] carryFloat, boolean[] xFloat) {
+                     int[] carryNumel, boolean[] carryFloat, boolean[] xFloat, int[] capturedNumel) {
         this.length = length;
         this.carryNumel = carryNumel.clone();
+        this.capturedNumel = capturedNumel.clone();
         this.carryFloat = carryFloat.clone();
         this.xFloat = xFloat.clone();
         bodySymbols = new long[bodySymbolIndex.length];
@@ -150,6 +160,21 @@ public final class Scan {
             }
             stepIn = new Object[operands.length];
             for (int i = 0; i < xs; i++) stepIn[carries + i] = array(xFloat[i], share(xOuter[i]) * xInner[i]);
+            ownCaptures = new Object[capturedRows.length];
+        }
+
+        /** This part's copies of the captured operands with rows (null where the operand is shared, or the part is the whole). */
+        private final Object[] ownCaptures;
+
+        /** Captured operand {@code c} as this part reads it: its own rows of one with rows, else the operand itself. */
+        private Object captured(int c) {
+            Object op = operands[carries + xs + c];
+            if (!capturedRows[c] || r1 - r0 == rows) return op;
+            int n = share(capturedNumel[c]);
+            Object own = ownCaptures[c];
+            if (own == null || java.lang.reflect.Array.getLength(own) != n) ownCaptures[c] = own = array(op instanceof float[], n);
+            System.arraycopy(op, start(capturedNumel[c]), own, 0, n);
+            return own;
         }
 
         /** This part's share of {@code n} elements (or outer indices) that are the rows times a size per row. */
@@ -160,9 +185,9 @@ public final class Scan {
         void run() {
             for (int i = 0; i < carries; i++) System.arraycopy(operands[i], start(carryNumel[i]), carryBuf[i], 0, share(carryNumel[i]));
             for (int i = 0; i < carries; i++) stepIn[i] = carryBuf[i];
-            for (int i = carries + xs; i < operands.length; i++) stepIn[i] = operands[i];
+            for (int c = 0; c < capturedRows.length; c++) stepIn[carries + xs + c] = captured(c);
             // the captured operands are the same arrays, unchanged, at every step: a GEMM packs them once per run
-            InvariantPacks.begin(operands, carries + xs, operands.length);
+            InvariantPacks.begin(stepIn, carries + xs, stepIn.length);
             try {
                 steps();
             } finally {

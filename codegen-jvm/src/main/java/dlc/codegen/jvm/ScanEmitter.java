@@ -48,12 +48,17 @@ final class ScanEmitter implements Opcodes {
             b.visitFieldInsn(GETSTATIC, ce.owner(), "SYMBOLS", "[Ljava/lang/String;");
             for (int v : new int[]{carries, xs, captured, ys}) BindTable.pushInt(b, v);
             b.visitInsn(reverse ? ICONST_1 : ICONST_0);
-            if (rowSymbol == null) b.visitInsn(ACONST_NULL);
-            else b.visitLdcInsn(rowSymbol);
-            b.visitMethodInsn(INVOKESPECIAL, SCAN, "<init>", "(L" + BindTable.BASE + ";[Ljava/lang/String;IIIIZLjava/lang/String;)V", false);
+            if (rowSymbol == null) {
+                b.visitInsn(ACONST_NULL);
+                b.visitInsn(ACONST_NULL);
+            } else {
+                b.visitLdcInsn(rowSymbol);
+                booleans(b, in.subList(carries + xs, in.size()), v -> ScanRows.hasRows(v, rowSymbol));
+            }
+            b.visitMethodInsn(INVOKESPECIAL, SCAN, "<init>", "(L" + BindTable.BASE + ";[Ljava/lang/String;IIIIZLjava/lang/String;[Z)V", false);
             b.visitFieldInsn(PUTFIELD, ce.owner(), f, "L" + SCAN + ";");
             b.visitLabel(ready);
-            // scan.bind(symbols, length, xShapes, xAxes, yShapes, yAxes, carryNumel, carryFloat, xFloat)
+            // scan.bind(symbols, length, xShapes, xAxes, yShapes, yAxes, carryNumel, carryFloat, xFloat, capturedNumel)
             b.visitVarInsn(ALOAD, 0);
             b.visitFieldInsn(GETFIELD, ce.owner(), f, "L" + SCAN + ";");
             b.visitVarInsn(ALOAD, 1);
@@ -71,9 +76,18 @@ final class ScanEmitter implements Opcodes {
                 ce.bind.dim(b, in.get(i).type().shape().numel());
                 b.visitInsn(IASTORE);
             }
-            booleans(b, in.subList(0, carries));
-            booleans(b, xv);
-            b.visitMethodInsn(INVOKEVIRTUAL, SCAN, "bind", "([JI[[I[I[[I[I[I[Z[Z)V", false);
+            booleans(b, in.subList(0, carries), ScanEmitter::isFloat);
+            booleans(b, xv, ScanEmitter::isFloat);
+            List<Value> cv = in.subList(carries + xs, in.size());
+            BindTable.pushInt(b, cv.size());
+            b.visitIntInsn(NEWARRAY, T_INT);
+            for (int i = 0; i < cv.size(); i++) {
+                b.visitInsn(DUP);
+                BindTable.pushInt(b, i);
+                ce.bind.dim(b, cv.get(i).type().shape().numel());
+                b.visitInsn(IASTORE);
+            }
+            b.visitMethodInsn(INVOKEVIRTUAL, SCAN, "bind", "([JI[[I[I[[I[I[I[Z[Z[I)V", false);
         });
         for (int i = 0; i < in.size(); i++) store(ce, mv, field, "operands", i, in.get(i));
         for (int i = 0; i < out.size(); i++) store(ce, mv, field, "results", i, out.get(i));
@@ -115,13 +129,16 @@ final class ScanEmitter implements Opcodes {
         }
     }
 
-    private static void booleans(MethodVisitor b, List<Value> vs) {
+    private static boolean isFloat(Value v) { return KernelEmitter.isFloat(v.type().dtype()); }
+
+    /** Pushes a new boolean[] holding {@code test} of each value. */
+    private static void booleans(MethodVisitor b, List<Value> vs, java.util.function.Predicate<Value> test) {
         BindTable.pushInt(b, vs.size());
         b.visitIntInsn(NEWARRAY, T_BOOLEAN);
         for (int i = 0; i < vs.size(); i++) {
             b.visitInsn(DUP);
             BindTable.pushInt(b, i);
-            b.visitInsn(KernelEmitter.isFloat(vs.get(i).type().dtype()) ? ICONST_1 : ICONST_0);
+            b.visitInsn(test.test(vs.get(i)) ? ICONST_1 : ICONST_0);
             b.visitInsn(BASTORE);
         }
     }

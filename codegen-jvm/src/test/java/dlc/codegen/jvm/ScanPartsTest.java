@@ -97,6 +97,34 @@ class ScanPartsTest {
                 """, Map.of("B", 18L, "T", 3L), true);
     }
 
+    @Test void anAttentionDecoderReadsItsOwnRowsOfTheCapturedMemory() {
+        // the memory [B, S, 8] is captured: each part copies its rows of it once per run
+        check("""
+                graph g(%h0: f32[B, 8], %xs: f32[B, T, 8], %mem: f32[B, S, 8], param %w: f32[16, 8]) {
+                  %h, %ys = scan(%h0, %xs, %mem, %w) {axis=1, num_carries=1, num_xs=1} : f32[B, 8], f32[B, T, 16] {
+                    ^step(%c: f32[B, 8], %x: f32[B, 8], %m: f32[B, S, 8], %wc: f32[16, 8]) {
+                      %0 = reshape(%c) {shape=<B, 1, 8>} : f32[B, 1, 8]
+                      %1 = permute(%m) {perm=[0, 2, 1]} : f32[B, 8, S]
+                      %2 = matmul(%0, %1) : f32[B, 1, S]
+                      %3 = max(%2) {axes=[2], keepdims=true} : f32[B, 1, 1]
+                      %4 = sub(%2, %3) : f32[B, 1, S]
+                      %5 = exp(%4) : f32[B, 1, S]
+                      %6 = sum(%5) {axes=[2], keepdims=true} : f32[B, 1, 1]
+                      %7 = div(%5, %6) : f32[B, 1, S]
+                      %8 = matmul(%7, %m) : f32[B, 1, 8]
+                      %9 = reshape(%8) {shape=<B, 8>} : f32[B, 8]
+                      %10 = concat(%x, %9) {axis=1} : f32[B, 16]
+                      %11 = matmul(%10, %wc) : f32[B, 8]
+                      %12 = tanh(%11) : f32[B, 8]
+                      yield %12, %10
+                    }
+                  }
+                  output h = %h
+                  output ys = %ys
+                }
+                """, Map.of("B", 19L, "T", 4L, "S", 5L), true);
+    }
+
     @Test void tooFewRowsForTwoPartsRunWhole() {
         check(LSTM, Map.of("B", 15L, "T", 3L), false);
     }

@@ -16,7 +16,9 @@ import java.util.Optional;
 /**
  * Whether a scan computes each row of a batch axis on its own: the symbol {@code B} such that
  * every carry, every step slice of an x and every y has {@code B} rows first, every captured
- * operand and constant is free of {@code B}, and the body's ops never mix two rows (elementwise
+ * operand either has them first too (an attention decoder's encoder outputs, {@code [B, S, H]}:
+ * each part reads its own rows) or does not mention {@code B} at all (the weights), and the
+ * body's ops never mix two rows (elementwise
  * ops, reductions and concatenations over other axes, a matmul whose batch rows are those rows,
  * reshapes that keep the rows). Such a scan can run its rows in independent parts, each part's
  * body instance bound to fewer rows, with every element computed exactly as in the whole: the
@@ -61,7 +63,7 @@ public final class ScanRows {
         Map<Value, Rows> of = new HashMap<>();
         for (int i = 0; i < body.inputs().size(); i++) {
             Value in = body.inputs().get(i);
-            Rows r = i < carries + xs ? Rows.ROWS : Rows.FREE;
+            Rows r = i < carries + xs || hasRows(in, symbol) ? Rows.ROWS : Rows.FREE;
             if (!fits(in, r, rows, symbol)) return Optional.empty();
             of.put(in, r);
         }
@@ -147,6 +149,13 @@ public final class ScanRows {
         }
         return null;
     }
+
+    /**
+     * Whether operand {@code v} of a scan whose rows are {@code symbol} ({@link #batchSymbol})
+     * holds those rows (first): every carry and x does, a captured operand when its shape
+     * mentions the symbol.
+     */
+    public static boolean hasRows(Value v, String symbol) { return v.type().shape().symbols().contains(symbol); }
 
     /** Whether {@code v}'s shape is what {@code r} says: the rows at axis 0 and nowhere else, or no rows at all. */
     private static boolean fits(Value v, Rows r, Dim rows, String symbol) {

@@ -150,14 +150,39 @@ class ScanRowsTest {
     }
 
     @Test
-    void aCapturedOperandWithTheRowsIsNotSplit() {
+    void aCapturedOperandWithTheRowsFirstIsReadRowByRow() {
+        // an attention decoder: the step's query against its own row of the encoder outputs
         String ir = """
-                graph g(%h0: f32[B, 8], %xs: f32[B, T, 8], %m: f32[B, 8]) {
+                graph g(%h0: f32[B, 8], %xs: f32[B, T, 8], %m: f32[B, S, 8]) {
                   %h, %ys = scan(%h0, %xs, %m) {axis=1, num_carries=1, num_xs=1} : f32[B, 8], f32[B, T, 8] {
-                    ^step(%c: f32[B, 8], %x: f32[B, 8], %mm: f32[B, 8]) {
-                      %0 = add(%c, %x) : f32[B, 8]
-                      %1 = mul(%0, %mm) : f32[B, 8]
-                      yield %1, %1
+                    ^step(%c: f32[B, 8], %x: f32[B, 8], %mm: f32[B, S, 8]) {
+                      %0 = reshape(%c) {shape=<B, 1, 8>} : f32[B, 1, 8]
+                      %1 = permute(%mm) {perm=[0, 2, 1]} : f32[B, 8, S]
+                      %2 = matmul(%0, %1) : f32[B, 1, S]
+                      %3 = matmul(%2, %mm) : f32[B, 1, 8]
+                      %4 = reshape(%3) {shape=<B, 8>} : f32[B, 8]
+                      %5 = add(%4, %x) : f32[B, 8]
+                      yield %5, %5
+                    }
+                  }
+                  output last = %h
+                  output seq = %ys
+                }
+                """;
+        Node scan = IrParser.parseGraph(ir).nodes().get(0);
+        assertEquals(Optional.of("B"), ScanRows.batchSymbol(scan));
+    }
+
+    @Test
+    void aCapturedOperandWithTheRowsElsewhereIsNotSplit() {
+        String ir = """
+                graph g(%h0: f32[B, 8], %xs: f32[B, T, 8], %m: f32[8, B]) {
+                  %h, %ys = scan(%h0, %xs, %m) {axis=1, num_carries=1, num_xs=1} : f32[B, 8], f32[B, T, 8] {
+                    ^step(%c: f32[B, 8], %x: f32[B, 8], %mm: f32[8, B]) {
+                      %0 = permute(%mm) {perm=[1, 0]} : f32[B, 8]
+                      %1 = add(%c, %0) : f32[B, 8]
+                      %2 = add(%1, %x) : f32[B, 8]
+                      yield %2, %2
                     }
                   }
                   output last = %h
