@@ -90,7 +90,9 @@ public final class Scan {
         this.xFloat = xFloat.clone();
         bodySymbols = new long[bodySymbolIndex.length];
         for (int i = 0; i < bodySymbols.length; i++) bodySymbols[i] = parentSymbols[bodySymbolIndex[i]];
-        rows = rowSymbol < 0 ? 1 : Math.toIntExact(bodySymbols[rowSymbol]);
+        // no row symbol, or an empty batch (nothing to split, and its sizes are 0 per row too): the whole as one row
+        long b = rowSymbol < 0 ? 1 : bodySymbols[rowSymbol];
+        rows = b < 1 ? 1 : Math.toIntExact(b);
         xOuter = new int[xs];
         xInner = new int[xs];
         for (int i = 0; i < xs; i++) {
@@ -151,7 +153,7 @@ public final class Scan {
             this.r0 = r0;
             this.r1 = r1;
             symbols = bodySymbols.clone();
-            if (rowSymbol >= 0) symbols[rowSymbol] = r1 - r0;
+            if (rowSymbol >= 0 && r1 - r0 < rows) symbols[rowSymbol] = r1 - r0; // the whole keeps the binding's own count
             carryBuf = new Object[carries];
             carryNext = new Object[carries];
             for (int i = 0; i < carries; i++) {

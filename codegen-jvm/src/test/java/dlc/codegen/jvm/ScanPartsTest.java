@@ -127,6 +127,8 @@ class ScanPartsTest {
 
     @Test void tooFewRowsForTwoPartsRunWhole() {
         check(LSTM, Map.of("B", 15L, "T", 3L), false);
+        // an empty batch (dlc run --batch 0, found by MutationFuzzTest): sized per row, it divided by 0
+        check(LSTM, Map.of("B", 0L, "T", 3L), false);
     }
 
     @Test void aReverseRecurrenceWhoseGemmSumsOverTwoSlicesAndARowReduction() {
