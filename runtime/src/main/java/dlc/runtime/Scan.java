@@ -30,7 +30,7 @@ public final class Scan {
     public final Object[] operands, results;
     private final CompiledGraph body;
     private final int carries, xs, ys;
-    /** Per captured operand: whether it holds the batch rows first (each part then reads its own rows), or null for none. */
+    /** Per captured operand: whether it holds the batch rows first (each part then reads its own rows). */
     private final boolean[] capturedRows;
     private final boolean reverse;
     private final int[] bodySymbolIndex;
@@ -144,6 +144,8 @@ public final class Scan {
     private final class Part {
         private final CompiledGraph body;
         private final int r0, r1;
+        /** Fewer rows than the whole: bound to its own row count, reading its own rows of captured operands that have rows. */
+        private final boolean part;
         private final long[] symbols;
         private Object[] carryBuf, carryNext;
         private final Object[] stepIn;
@@ -152,8 +154,9 @@ public final class Scan {
             this.body = body;
             this.r0 = r0;
             this.r1 = r1;
+            part = r1 - r0 < rows;
             symbols = bodySymbols.clone();
-            if (rowSymbol >= 0 && r1 - r0 < rows) symbols[rowSymbol] = r1 - r0; // the whole keeps the binding's own count
+            if (part) symbols[rowSymbol] = r1 - r0; // the whole keeps the binding's own count (0 for an empty batch)
             carryBuf = new Object[carries];
             carryNext = new Object[carries];
             for (int i = 0; i < carries; i++) {
@@ -171,10 +174,10 @@ public final class Scan {
         /** Captured operand {@code c} as this part reads it: its own rows of one with rows, else the operand itself. */
         private Object captured(int c) {
             Object op = operands[carries + xs + c];
-            if (!capturedRows[c] || r1 - r0 == rows) return op;
+            if (!capturedRows[c] || !part) return op;
             int n = share(capturedNumel[c]);
             Object own = ownCaptures[c];
-            if (own == null || java.lang.reflect.Array.getLength(own) != n) ownCaptures[c] = own = array(op instanceof float[], n);
+            if (own == null) ownCaptures[c] = own = array(op instanceof float[], n); // a part lives for one binding: its size never changes
             System.arraycopy(op, start(capturedNumel[c]), own, 0, n);
             return own;
         }

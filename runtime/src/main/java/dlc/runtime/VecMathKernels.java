@@ -26,11 +26,11 @@ final class VecMathKernels {
 
     static void apply(int op, float[] x, int xo, float[] y, int yo, int n) {
         int i = vector(op, x, xo, y, yo, n);
-        if (i == n) return;
-        if (i == 0 && !vectorized(op)) {
+        if (i < 0) {
             VecMath.scalar(op, x, xo, y, yo, 0, n);
             return;
         }
+        if (i == n) return;
         // the last partial vector runs through a padded one, so an element's result never depends
         // on where it sits in the range: the rows of a scan run in parts (each part's range
         // shorter, its tail elsewhere) give the same bits as the whole batch
@@ -42,18 +42,16 @@ final class VecMathKernels {
         System.arraycopy(pad, 0, y, yo + i, m);
     }
 
-    /** The vector loop of {@code op} over the whole vectors of the range; returns where the rest starts (0 for a scalar-only op). */
+    /** The vector loop of {@code op} over the whole vectors of the range; returns where the rest starts, or -1 for an op without one. */
     private static int vector(int op, float[] x, int xo, float[] y, int yo, int n) {
         return switch (op) {
             case VecMath.EXP -> exp(PLAIN, x, xo, y, yo, n);
             case VecMath.SIGMOID -> sigmoid(x, xo, y, yo, n);
             case VecMath.TANH -> tanh(x, xo, y, yo, n);
-            case VecMath.LOG, VecMath.LOG1P, VecMath.EXPM1, VecMath.SIN, VecMath.COS -> 0;
+            case VecMath.LOG, VecMath.LOG1P, VecMath.EXPM1, VecMath.SIN, VecMath.COS -> -1;
             default -> throw new IllegalArgumentException("no VecMath op " + op);
         };
     }
-
-    private static boolean vectorized(int op) { return op == VecMath.EXP || op == VecMath.SIGMOID || op == VecMath.TANH; }
 
     /** Per-thread room for one vector: a range's last partial vector. */
     private static final ThreadLocal<float[]> TAIL = ThreadLocal.withInitial(() -> new float[S.length()]);

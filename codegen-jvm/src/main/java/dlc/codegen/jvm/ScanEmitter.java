@@ -68,25 +68,10 @@ final class ScanEmitter implements Opcodes {
             axes(b, xv, axis);
             shapes(ce, b, yv);
             axes(b, yv, axis);
-            BindTable.pushInt(b, carries);
-            b.visitIntInsn(NEWARRAY, T_INT);
-            for (int i = 0; i < carries; i++) {
-                b.visitInsn(DUP);
-                BindTable.pushInt(b, i);
-                ce.bind.dim(b, in.get(i).type().shape().numel());
-                b.visitInsn(IASTORE);
-            }
+            numels(ce, b, in.subList(0, carries));
             booleans(b, in.subList(0, carries), ScanEmitter::isFloat);
             booleans(b, xv, ScanEmitter::isFloat);
-            List<Value> cv = in.subList(carries + xs, in.size());
-            BindTable.pushInt(b, cv.size());
-            b.visitIntInsn(NEWARRAY, T_INT);
-            for (int i = 0; i < cv.size(); i++) {
-                b.visitInsn(DUP);
-                BindTable.pushInt(b, i);
-                ce.bind.dim(b, cv.get(i).type().shape().numel());
-                b.visitInsn(IASTORE);
-            }
+            numels(ce, b, in.subList(carries + xs, in.size()));
             b.visitMethodInsn(INVOKEVIRTUAL, SCAN, "bind", "([JI[[I[I[[I[I[I[Z[Z[I)V", false);
         });
         for (int i = 0; i < in.size(); i++) store(ce, mv, field, "operands", i, in.get(i));
@@ -125,6 +110,18 @@ final class ScanEmitter implements Opcodes {
             b.visitInsn(DUP);
             BindTable.pushInt(b, i);
             BindTable.pushInt(b, norm(axis, vs.get(i).type().rank()));
+            b.visitInsn(IASTORE);
+        }
+    }
+
+    /** Pushes a new int[] holding each value's element count under the binding. */
+    private static void numels(ClassEmitter ce, MethodVisitor b, List<Value> vs) {
+        BindTable.pushInt(b, vs.size());
+        b.visitIntInsn(NEWARRAY, T_INT);
+        for (int i = 0; i < vs.size(); i++) {
+            b.visitInsn(DUP);
+            BindTable.pushInt(b, i);
+            ce.bind.dim(b, vs.get(i).type().shape().numel());
             b.visitInsn(IASTORE);
         }
     }
